@@ -1,0 +1,121 @@
+//! The local Events API emulator: command line and start-up.
+
+mod auth;
+mod body;
+mod cors;
+mod docs;
+mod errors;
+mod faults;
+mod filter;
+mod paths;
+mod rfc3339;
+mod routes;
+mod server;
+mod state;
+mod stats;
+mod store;
+mod validate;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Parser;
+
+use crate::state::{AppState, Config};
+
+/// Local emulator of Genomcore's Events API, stored in SQLite.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    addr: String,
+    /// SQLite database file (`:memory:` for a throw-away database).
+    #[arg(long, default_value = "./events.sqlite")]
+    db: String,
+    /// Serve this folder at `/` (demo page, built package), same origin as the API.
+    #[arg(long = "static", value_name = "DIR")]
+    static_dir: Option<PathBuf>,
+    /// HS256 secret that signs and checks tokens.
+    #[arg(long, default_value = "events-emulator-dev-secret")]
+    secret: String,
+    /// Lifetime of access tokens, in seconds.
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    token_ttl: u64,
+    /// Enable `/__emulator/stats` and `/__emulator/faults`.
+    #[arg(long)]
+    test_hooks: bool,
+    /// Largest request body accepted, in bytes (larger: 413).
+    #[arg(long, default_value_t = 32 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    max_body_bytes: u64,
+    /// Validate and answer creates as usual (with ids) but store nothing.
+    #[arg(long)]
+    sink: bool,
+    /// One line per request on stderr: method, path, status, milliseconds.
+    #[arg(long)]
+    log: bool,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let store = match store::Store::open(&cli.db, cli.sink) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("events-emulator: cannot open database {}: {e}", cli.db);
+            std::process::exit(1);
+        }
+    };
+    let state = Arc::new(AppState {
+        cfg: Config {
+            secret: cli.secret,
+            token_ttl_secs: cli.token_ttl,
+            max_body_bytes: cli.max_body_bytes,
+            test_hooks: cli.test_hooks,
+            log: cli.log,
+        },
+        store,
+        stats: Default::default(),
+        faults: Default::default(),
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    rt.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(&cli.addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("events-emulator: cannot listen on {}: {e}", cli.addr);
+                std::process::exit(1);
+            }
+        };
+        let addr = listener.local_addr().expect("bound address");
+        let base = format!("http://{addr}");
+        let token = &routes::auth::token_pair(&state, "demo", "demo")["token"];
+        // Scripts and tests read the first line for the URL.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on {base}");
+        let _ = writeln!(out, "token: {}", token.as_str().unwrap_or_default());
+        let _ = writeln!(out, "api: {base}{}", paths::API);
+        let _ = out.flush();
+        drop(out);
+        let app = routes::router(state.clone(), cli.static_dir);
+        tokio::select! {
+            _ = server::serve(listener, state, app) => {}
+            _ = shutdown() => {}
+        }
+    });
+}
+
+/// Ctrl-C or SIGTERM: stop; every acknowledged create is already committed.
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,120 @@
+//! `POST /events`, `POST /events/query`, `DELETE /events`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::Response;
+use http::{HeaderMap, HeaderValue, StatusCode, Uri};
+
+use crate::auth::User;
+use crate::body::{is_json, read_limited};
+use crate::errors::{json_response, ApiError};
+use crate::routes::params;
+use crate::state::AppState;
+use crate::store::{Answer, CreatePlan};
+use crate::{filter, validate};
+
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// Runs SQLite and CPU-heavy JSON work off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(ApiError::internal(format!("request handler failed: {e}"))))
+}
+
+fn db_error(e: rusqlite::Error) -> ApiError {
+    ApiError::internal(format!("storage error: {e}"))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get(IDEMPOTENCY_HEADER) else { return Ok(None) };
+    match v.to_str() {
+        Ok(s) if !s.is_empty() && s.len() <= MAX_IDEMPOTENCY_KEY => Ok(Some(s.to_owned())),
+        _ => Err(ApiError::bad_request(format!(
+            "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters"
+        ))),
+    }
+}
+
+pub async fn create(
+    State(st): State<Arc<AppState>>,
+    user: User,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if !is_json(&headers) {
+        return Err(ApiError::unsupported_media_type());
+    }
+    let key = idempotency_key(&headers)?;
+    let bytes = read_limited(&headers, body, st.cfg.max_body_bytes).await?;
+    let store = st.store.clone();
+    let answer = blocking(move || {
+        let raw;
+        let plan = match validate::parse_batch(&bytes) {
+            // Too large is not recorded: the client splits the chunk and sends new keys.
+            Err(e) if e.status == StatusCode::PAYLOAD_TOO_LARGE => return Err(e),
+            Err(e) => CreatePlan::Refuse(400, e.body()),
+            Ok(r) => {
+                raw = r;
+                match validate::check(&raw) {
+                    Ok(events) => CreatePlan::Insert(events),
+                    Err(e) => CreatePlan::Refuse(400, e.body()),
+                }
+            }
+        };
+        if let (None, CreatePlan::Refuse(status, body)) = (&key, &plan) {
+            return Ok(Answer { status: *status, body: body.clone(), replayed: false });
+        }
+        store.create(&user.sub, key.as_deref(), plan).map_err(db_error)
+    })
+    .await?;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = json_response(status, answer.body);
+    if answer.replayed {
+        r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(r)
+}
+
+pub async fn query(
+    State(st): State<Arc<AppState>>,
+    _user: User,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (page, page_size) = params::paging(uri.query())?;
+    if headers.contains_key(http::header::CONTENT_TYPE) && !is_json(&headers) {
+        return Err(ApiError::unsupported_media_type());
+    }
+    let bytes = read_limited(&headers, body, st.cfg.max_body_bytes).await?;
+    let empty = bytes.iter().all(|b| b.is_ascii_whitespace());
+    if !empty && !is_json(&headers) {
+        return Err(ApiError::unsupported_media_type());
+    }
+    let store = st.store.clone();
+    let json = blocking(move || {
+        let spec = filter::parse(&bytes)?;
+        store.query(&spec, page, page_size).map_err(db_error)
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, json))
+}
+
+pub async fn delete(State(st): State<Arc<AppState>>, _user: User, uri: Uri) -> Result<Response, ApiError> {
+    let pairs = params::pairs(uri.query())?;
+    let collection = match params::get(&pairs, "collection") {
+        Some(c) if !c.is_empty() => c.to_owned(),
+        _ => {
+            return Err(ApiError::bad_request(
+                "collection query parameter is required and must not be empty",
+            ))
+        }
+    };
+    let store = st.store.clone();
+    let n = blocking(move || store.delete_collection(&collection).map_err(db_error)).await?;
+    Ok(json_response(StatusCode::OK, format!("{{\"deleted\":{n}}}")))
+}

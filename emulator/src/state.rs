@@ -1,0 +1,22 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use crate::faults::Faults;
+use crate::stats::Stats;
+use crate::store::Store;
+
+pub struct Config {
+    pub secret: String,
+    pub token_ttl_secs: u64,
+    pub max_body_bytes: u64,
+    pub test_hooks: bool,
+    pub log: bool,
+}
+
+pub struct AppState {
+    pub cfg: Config,
+    pub store: Arc<Store>,
+    pub stats: Stats,
+    pub faults: Faults,
+}

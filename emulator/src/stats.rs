@@ -1,0 +1,69 @@
+//! Requests received since start, by kind, for `GET /__emulator/stats`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http::Method;
+
+use crate::paths;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Create,
+    Query,
+    Delete,
+    Auth,
+}
+
+impl Kind {
+    /// Which counter a request feeds, if any (preflights feed none). Any `/events*`
+    /// request that is neither a query nor a delete counts as a create attempt.
+    pub fn of(method: &Method, path: &str) -> Option<Kind> {
+        if method == Method::OPTIONS {
+            return None;
+        }
+        if path == paths::EVENTS_QUERY {
+            Some(Kind::Query)
+        } else if path == paths::EVENTS && method == Method::DELETE {
+            Some(Kind::Delete)
+        } else if paths::is_events(path) {
+            Some(Kind::Create)
+        } else if paths::is_auth(path) {
+            Some(Kind::Auth)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Stats {
+    create: AtomicU64,
+    query: AtomicU64,
+    delete: AtomicU64,
+    auth: AtomicU64,
+}
+
+impl Stats {
+    pub fn count(&self, kind: Kind) {
+        let c = match kind {
+            Kind::Create => &self.create,
+            Kind::Query => &self.query,
+            Kind::Delete => &self.delete,
+            Kind::Auth => &self.auth,
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn snapshot(&self, events: i64) -> serde_json::Value {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        serde_json::json!({
+            "events": events,
+            "requests": {
+                "create": g(&self.create),
+                "query": g(&self.query),
+                "delete": g(&self.delete),
+                "auth": g(&self.auth),
+            }
+        })
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs everything the build, the demo and the tests need, from the package
+# registries only, at pinned versions. Idempotent: a second run only checks versions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_PACK_VERSION=0.15.1
+WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen = "=…"` pin in Cargo.toml
+MIN_NODE_MAJOR=20
+
+say() { printf '[setup] %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+command -v cargo >/dev/null || { echo "setup: Rust (cargo, rustup) is needed: https://rustup.rs" >&2; exit 1; }
+command -v node >/dev/null || { echo "setup: Node.js ${MIN_NODE_MAJOR}+ is needed" >&2; exit 1; }
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge "$MIN_NODE_MAJOR" ] || { echo "setup: Node.js ${MIN_NODE_MAJOR}+ is needed, found $(node --version)" >&2; exit 1; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-pack and wasm-bindgen from crates.io: their own downloaders reach hosts we cannot.
+if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
+  say "installing wasm-pack $WASM_PACK_VERSION (a few minutes, once)"
+  cargo install wasm-pack --locked --version "$WASM_PACK_VERSION"
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+  # Not --locked: its lock file wants a webpki-roots release the registry lacks.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# Debian's Chromium and its driver, for the browser tests and the demo's e2e test.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "installing chromium and chromium-driver from apt"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# npm dev tools (binaryen's wasm-opt, playwright-core, vite, typescript), from the lock file.
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.setup-lock; then
+  say "installing npm dev tools"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.setup-lock
+fi
+say "ready"

@@ -1,0 +1,198 @@
+//! Checks of the caller's arguments, with messages in the JS option names.
+//!
+//! Numbers arrive as JS numbers (`f64`); the wasm layer has already turned a value of
+//! the wrong JS type into a `TypeError`. Here NaN, infinities, fractions and values out
+//! of range are `Range` errors (JS `RangeError`).
+
+use std::fmt;
+
+use crate::contract::{MAX_EVENTS_PER_REQUEST, MAX_PAGE_SIZE};
+
+/// Which JS error a bad argument becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgErrorKind {
+    /// `TypeError`: not the kind of value asked for (e.g. a string that is no URL).
+    Type,
+    /// `RangeError`: the right kind of value, outside what is allowed.
+    Range,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgError {
+    pub kind: ArgErrorKind,
+    pub message: String,
+}
+
+impl ArgError {
+    pub fn range(message: String) -> ArgError {
+        ArgError { kind: ArgErrorKind::Range, message }
+    }
+    pub fn type_error(message: String) -> ArgError {
+        ArgError { kind: ArgErrorKind::Type, message }
+    }
+}
+
+impl fmt::Display for ArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ArgError {}
+
+/// Most requests in flight at once: more would only queue inside the browser (about
+/// 6 connections per host over HTTP/1.1) and hold more bodies in memory.
+pub const MAX_CONCURRENCY: usize = 64;
+/// Most retries of one request.
+pub const MAX_RETRIES: u32 = 100;
+/// Longest timeout: `setTimeout` fires at once for delays beyond 2^31 - 1 ms.
+pub const MAX_TIMEOUT_MS: u32 = i32::MAX as u32;
+/// Smallest body cap: smaller would refuse ordinary events.
+pub const MIN_MAX_CHUNK_BYTES: usize = 1024;
+/// Largest body cap: 1 GiB, near the longest string a JS engine builds.
+pub const MAX_MAX_CHUNK_BYTES: usize = 1 << 30;
+
+/// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`).
+pub fn js_number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".to_owned()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+    } else if v == 0.0 {
+        "0".to_owned()
+    } else if v.abs() >= 1e21 || v.abs() < 1e-6 {
+        // JS switches to exponent form here, with an explicit `+`.
+        format!("{v:e}").replacen("e", if v.abs() >= 1.0 { "e+" } else { "e" }, 1)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// `v` when it is a whole number in `min..=max`, else a Range error saying so.
+fn integer_in(name: &str, v: f64, min: u64, max: u64) -> Result<u64, ArgError> {
+    if v.fract() == 0.0 && v >= min as f64 && v <= max as f64 {
+        Ok(v as u64)
+    } else {
+        Err(ArgError::range(format!(
+            "{name} must be an integer from {min} to {max}, got {}",
+            js_number(v)
+        )))
+    }
+}
+
+/// Events per create request: an integer from 1 to `MAX_EVENTS_PER_REQUEST`.
+pub fn chunksize(v: f64) -> Result<usize, ArgError> {
+    integer_in("chunksize", v, 1, MAX_EVENTS_PER_REQUEST as u64).map(|n| n as usize)
+}
+
+/// Requests in flight at once: an integer of at least 1; above `MAX_CONCURRENCY` it
+/// is lowered to it (more is never wrong, only useless).
+pub fn concurrency(v: f64) -> Result<usize, ArgError> {
+    if v.fract() == 0.0 && v >= 1.0 {
+        Ok((v.min(MAX_CONCURRENCY as f64)) as usize)
+    } else {
+        Err(ArgError::range(format!(
+            "concurrency must be an integer of at least 1, got {}",
+            js_number(v)
+        )))
+    }
+}
+
+/// Retries of one request after its first attempt: an integer from 0 to `MAX_RETRIES`.
+pub fn max_retries(v: f64) -> Result<u32, ArgError> {
+    integer_in("maxRetries", v, 0, MAX_RETRIES as u64).map(|n| n as u32)
+}
+
+/// Time allowed for one request, in ms: an integer from 1 to `MAX_TIMEOUT_MS`.
+pub fn timeout_ms(v: f64) -> Result<u32, ArgError> {
+    integer_in("timeoutMs", v, 1, MAX_TIMEOUT_MS as u64).map(|n| n as u32)
+}
+
+/// Largest create body, in bytes: an integer from 1024 to 1 GiB.
+pub fn max_chunk_bytes(v: f64) -> Result<usize, ArgError> {
+    integer_in("maxChunkBytes", v, MIN_MAX_CHUNK_BYTES as u64, MAX_MAX_CHUNK_BYTES as u64).map(|n| n as usize)
+}
+
+/// 0-based page number of a query.
+pub fn page(v: f64) -> Result<u32, ArgError> {
+    integer_in("page", v, 0, u32::MAX as u64).map(|n| n as u32)
+}
+
+/// Events per page of a query: an integer from 1 to `MAX_PAGE_SIZE`.
+pub fn page_size(v: f64) -> Result<u32, ArgError> {
+    integer_in("pageSize", v, 1, MAX_PAGE_SIZE as u64).map(|n| n as u32)
+}
+
+/// The collection a delete empties: any non-empty string (the contract sets no other
+/// limit, and any name an event may carry must be deletable).
+pub fn collection(v: &str) -> Result<&str, ArgError> {
+    if v.is_empty() {
+        Err(ArgError::range(
+            "collection must be a non-empty string: there is no way to delete every event".to_owned(),
+        ))
+    } else {
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn msg<T: fmt::Debug>(r: Result<T, ArgError>) -> String {
+        let e = r.unwrap_err();
+        assert_eq!(e.kind, ArgErrorKind::Range);
+        e.message
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(chunksize(1.0), Ok(1));
+        assert_eq!(chunksize(100_000.0), Ok(100_000));
+        assert_eq!(msg(chunksize(0.0)), "chunksize must be an integer from 1 to 100000, got 0");
+        assert_eq!(msg(chunksize(-0.0)), "chunksize must be an integer from 1 to 100000, got 0");
+        assert_eq!(msg(chunksize(100_001.0)), "chunksize must be an integer from 1 to 100000, got 100001");
+        assert_eq!(msg(chunksize(1.5)), "chunksize must be an integer from 1 to 100000, got 1.5");
+        assert_eq!(msg(chunksize(f64::NAN)), "chunksize must be an integer from 1 to 100000, got NaN");
+        assert_eq!(msg(chunksize(f64::INFINITY)), "chunksize must be an integer from 1 to 100000, got Infinity");
+        assert_eq!(concurrency(4.0), Ok(4));
+        assert_eq!(concurrency(1e9), Ok(MAX_CONCURRENCY));
+        assert_eq!(msg(concurrency(0.0)), "concurrency must be an integer of at least 1, got 0");
+        assert!(concurrency(f64::INFINITY).is_err());
+        assert_eq!(max_retries(0.0), Ok(0));
+        assert_eq!(max_retries(100.0), Ok(100));
+        assert!(max_retries(101.0).is_err() && max_retries(-1.0).is_err());
+        assert_eq!(timeout_ms(1.0), Ok(1));
+        assert_eq!(timeout_ms(2_147_483_647.0), Ok(2_147_483_647));
+        assert!(timeout_ms(2_147_483_648.0).is_err() && timeout_ms(0.0).is_err());
+        assert_eq!(max_chunk_bytes(1024.0), Ok(1024));
+        assert!(max_chunk_bytes(1023.0).is_err());
+        assert_eq!(page(0.0), Ok(0));
+        assert_eq!(page(4_294_967_295.0), Ok(u32::MAX));
+        assert_eq!(msg(page(-1.0)), "page must be an integer from 0 to 4294967295, got -1");
+        assert_eq!(page_size(10_000.0), Ok(10_000));
+        assert_eq!(msg(page_size(10_001.0)), "pageSize must be an integer from 1 to 10000, got 10001");
+        assert_eq!(msg(page_size(1e21)), "pageSize must be an integer from 1 to 10000, got 1e+21");
+        assert_eq!(js_number(1.5e300), "1.5e+300");
+        assert_eq!(js_number(-2.5e-7), "-2.5e-7");
+        assert_eq!(js_number(123456.75), "123456.75");
+    }
+
+    #[test]
+    fn collections() {
+        assert_eq!(collection("a/b?c#d"), Ok("a/b?c#d"));
+        assert!(collection("").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn chunksize_accepts_exactly_its_range(v in prop_oneof![any::<f64>(), (-10i64..200_000).prop_map(|n| n as f64)]) {
+            let ok = v.fract() == 0.0 && (1.0..=100_000.0).contains(&v);
+            prop_assert_eq!(chunksize(v).is_ok(), ok);
+            if let Ok(n) = chunksize(v) {
+                prop_assert_eq!(n as f64, v);
+            }
+        }
+    }
+}

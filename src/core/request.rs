@@ -1,0 +1,252 @@
+//! Request URLs, and the check of the base URLs a caller passes.
+//!
+//! No `url` crate (size): base URLs are simple, and the checker below only needs the
+//! scheme, the authority and the rest.
+
+use super::args::ArgError;
+use crate::contract::{
+    COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH, REFRESH_PATH,
+};
+
+/// Percent-encodes like JS `encodeURIComponent`: every byte of the UTF-8 text except
+/// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` (upper-case hex).
+pub fn percent_encode_component(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        }
+    }
+    out
+}
+
+/// `POST` target of a create.
+pub fn create_url(base: &str) -> String {
+    format!("{base}{EVENTS_PATH}")
+}
+
+/// `DELETE` target that empties `collection` (percent-encoded: names may hold `/`,
+/// `?`, `#`, `&`, spaces, non-ASCII).
+pub fn delete_url(base: &str, collection: &str) -> String {
+    format!("{base}{EVENTS_PATH}?{COLLECTION_PARAM}={}", percent_encode_component(collection))
+}
+
+/// `POST` target of one page of a query.
+pub fn query_url(base: &str, page: u32, page_size: u32) -> String {
+    format!("{base}{QUERY_PATH}?{PAGE_PARAM}={page}&{PAGE_SIZE_PARAM}={page_size}")
+}
+
+/// `POST` target of a token refresh, on the auth base URL.
+pub fn refresh_url(auth_base: &str) -> String {
+    format!("{auth_base}{REFRESH_PATH}")
+}
+
+/// `POST` target of the emulator's login, on the auth base URL.
+pub fn login_url(auth_base: &str) -> String {
+    format!("{auth_base}{LOGIN_PATH}")
+}
+
+/// Checks a base URL and returns it without trailing `/`, scheme in lower case.
+///
+/// `https://` always; `http://` only to a loopback host (`localhost`, `127.x.x.x`,
+/// `[::1]`: the local emulator) unless `allow_insecure_http`, since tokens and events
+/// would travel in clear. Refused: other schemes, no host, credentials (`user:pass@`),
+/// a query or a fragment (paths are appended to the base), a bad port, spaces.
+/// Malformed URLs are `Type` errors (as JS `new URL` throws); plain `http://` to
+/// another host is a `Range` error.
+pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, ArgError> {
+    let bad = |why: &str| Err(ArgError::type_error(format!("{url:?} is not a usable base URL: {why}")));
+    let url_t = url.trim();
+    let Some((scheme, rest)) = url_t.split_once("://") else {
+        return bad("it must start with https://");
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return bad("it must start with https://");
+    }
+    if rest.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+        return bad("it holds spaces, control characters or backslashes");
+    }
+    if rest.contains('?') {
+        return bad("it must not have a query (?...)");
+    }
+    if rest.contains('#') {
+        return bad("it must not have a fragment (#...)");
+    }
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if authority.contains('@') {
+        return bad("it must not hold credentials (user:password@)");
+    }
+    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+        let Some((v6, after)) = inner.split_once(']') else {
+            return bad("its IPv6 host has no closing ]");
+        };
+        if v6.is_empty() || !v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+            return bad("its IPv6 host is malformed");
+        }
+        match after {
+            "" => (&authority[..v6.len() + 2], None),
+            _ => match after.strip_prefix(':') {
+                Some(p) => (&authority[..v6.len() + 2], Some(p)),
+                None => return bad("unexpected text after its IPv6 host"),
+            },
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return bad("it has no host");
+    }
+    if !host.starts_with('[') && host.chars().any(|c| "<>^|%:[]".contains(c)) {
+        return bad("its host holds characters a host cannot");
+    }
+    if let Some(p) = port {
+        if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u32>().unwrap_or(u32::MAX) > 65_535 {
+            return bad("its port must be a number from 0 to 65535");
+        }
+    }
+    if scheme == "http" && !allow_insecure_http && !is_loopback(host) {
+        return Err(ArgError::range(format!(
+            "{url:?} uses plain http:// to {host}: tokens and events would travel unencrypted. Use \
+             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"
+        )));
+    }
+    Ok(format!("{scheme}://{authority}{}", path.trim_end_matches('/')))
+}
+
+/// `localhost`, `127.0.0.0/8` in dotted-decimal form, or `[::1]`; other spellings (such
+/// as `127.1` or `[0:0::1]`) count as not loopback, which only errs on the safe side.
+fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") || host == "[::1]" {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets.iter().all(|o| {
+            !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::args::ArgErrorKind;
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn encodes_like_encode_uri_component() {
+        assert_eq!(percent_encode_component("abc-_.!~*'()XYZ09"), "abc-_.!~*'()XYZ09");
+        assert_eq!(percent_encode_component("a b/c?d#e&f=g+h%"), "a%20b%2Fc%3Fd%23e%26f%3Dg%2Bh%25");
+        assert_eq!(percent_encode_component("é€😀"), "%C3%A9%E2%82%AC%F0%9F%98%80");
+        assert_eq!(percent_encode_component(""), "");
+    }
+
+    #[test]
+    fn urls() {
+        let b = "https://h/api/v1";
+        assert_eq!(create_url(b), "https://h/api/v1/events");
+        assert_eq!(delete_url(b, "a/b c"), "https://h/api/v1/events?collection=a%2Fb%20c");
+        assert_eq!(query_url(b, 2, 500), "https://h/api/v1/events/query?page=2&pageSize=500");
+        assert_eq!(refresh_url(b), "https://h/api/v1/auth/refresh-token");
+        assert_eq!(login_url(b), "https://h/api/v1/auth/login");
+    }
+
+    fn ok(url: &str, insecure: bool) -> String {
+        check_base_url(url, insecure).unwrap_or_else(|e| panic!("{url}: {e}"))
+    }
+
+    fn kind(url: &str, insecure: bool) -> ArgErrorKind {
+        check_base_url(url, insecure).expect_err(url).kind
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(ok("https://events-api.genomcore.net/api/v1", false), "https://events-api.genomcore.net/api/v1");
+        assert_eq!(ok(" HTTPS://Host.example:8443/api/v1// ", false), "https://Host.example:8443/api/v1");
+        assert_eq!(ok("https://h/", false), "https://h");
+        assert_eq!(ok("https://h", false), "https://h");
+        assert_eq!(ok("http://127.0.0.1:8787/api/v1", false), "http://127.0.0.1:8787/api/v1");
+        assert_eq!(ok("http://127.255.3.4", false), "http://127.255.3.4");
+        assert_eq!(ok("http://LOCALHOST:8787/", false), "http://LOCALHOST:8787");
+        assert_eq!(ok("http://[::1]:8787/api/v1", false), "http://[::1]:8787/api/v1");
+        assert_eq!(ok("http://10.0.0.2/api", true), "http://10.0.0.2/api");
+        assert_eq!(ok("https://[2001:db8::1]/x", false), "https://[2001:db8::1]/x");
+
+        for insecure in [
+            "http://example.com",
+            "http://128.0.0.1",
+            "http://localhost.evil.com",
+            "http://127.0.0.1.evil.com",
+            "http://[::2]",
+            "http://127.1",
+        ] {
+            assert_eq!(kind(insecure, false), ArgErrorKind::Range, "{insecure}");
+        }
+        for malformed in [
+            "",
+            "events-api.genomcore.net",
+            "ftp://h",
+            "https:/h",
+            "https://",
+            "https:///api",
+            "https://user:pass@h/api",
+            "https://user@h",
+            "https://h/api?x=1",
+            "https://h/api#x",
+            "https://h:/api",
+            "https://h:99999",
+            "https://h:8a",
+            "https://h:1:2",
+            "https://h x/api",
+            "https://h/a b",
+            "https://h\\api",
+            "https://[::1",
+            "https://[::1]x",
+            "https://[zz]",
+            "https://:80",
+        ] {
+            assert_eq!(kind(malformed, true), ArgErrorKind::Type, "{malformed:?}");
+        }
+        let e = check_base_url("http://example.com", false).unwrap_err();
+        assert!(e.message.contains("allowInsecureHttp"), "{}", e.message);
+    }
+
+    proptest! {
+        #[test]
+        fn encoding_round_trips(s in "\\PC{0,30}") {
+            let enc = percent_encode_component(&s);
+            prop_assert!(enc.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.!~*'()%".contains(&b)));
+            // Decode by hand: the bytes come back.
+            let mut bytes = Vec::new();
+            let e = enc.as_bytes();
+            let mut i = 0;
+            while i < e.len() {
+                if e[i] == b'%' {
+                    bytes.push(u8::from_str_radix(&enc[i + 1..i + 3], 16).unwrap());
+                    i += 3;
+                } else {
+                    bytes.push(e[i]);
+                    i += 1;
+                }
+            }
+            prop_assert_eq!(bytes, s.as_bytes());
+        }
+
+        #[test]
+        fn checked_urls_are_stable(s in "(https?://)?[a-z0-9.:\\[\\]@/?#%-]{0,24}", insecure in any::<bool>()) {
+            if let Ok(u) = check_base_url(&s, insecure) {
+                prop_assert_eq!(check_base_url(&u, insecure), Ok(u.clone()));
+                prop_assert!(!u.ends_with('/') && !u.contains('@') && !u.contains('?') && !u.contains('#'));
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! What to do with an HTTP status, how long to wait before a retry.
+//!
+//! Network errors and timeouts never reach `classify_status` (there is no status):
+//! the caller treats them as `Disposition::Retry`.
+
+use super::rfc3339::{days_from_civil, days_in_month, digits};
+
+/// The next step after an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// 2xx: done.
+    Success,
+    /// Passing trouble: wait (backoff, `Retry-After`) and send the same request again.
+    Retry,
+    /// 401: renew the token, then send once more; a second 401 fails.
+    RefreshThenRetryOnce,
+    /// 413: a create splits its chunk in two (other requests fail).
+    Split,
+    /// The request is wrong, or the answer is one we do not understand.
+    Fail,
+}
+
+/// The contract's Errors table. Statuses it does not name fail rather than retry:
+/// other 4xx say the request is wrong, other 5xx (501, 505, ...) will not heal by
+/// waiting, and 1xx/3xx never reach a fetch caller in a meaningful way (fetch follows
+/// redirects), so retrying them would only repeat a mystery.
+pub fn classify_status(status: u16) -> Disposition {
+    match status {
+        200..=299 => Disposition::Success,
+        401 => Disposition::RefreshThenRetryOnce,
+        413 => Disposition::Split,
+        408 | 425 | 429 | 500 | 502 | 503 | 504 => Disposition::Retry,
+        _ => Disposition::Fail,
+    }
+}
+
+/// The longest wait a `Retry-After` can impose; a server asking for more gets this
+/// (a client call should not hang for hours on one header).
+pub const MAX_RETRY_AFTER_MS: u64 = 120_000;
+
+/// Reads a `Retry-After` value: delta-seconds (`120`) or an IMF-fixdate
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`), giving milliseconds from `now_ms` (ms since the
+/// Unix epoch), 0 for a date in the past; `None` for anything else. The obsolete
+/// RFC 850 and asctime forms are not read: RFC 9110 forbids sending them.
+pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
+    let v = value.trim_matches(|c| c == ' ' || c == '\t');
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        let secs = v.bytes().fold(0u64, |n, b| n.saturating_mul(10).saturating_add((b - b'0') as u64));
+        return Some(secs.saturating_mul(1000));
+    }
+    let at_ms = imf_fixdate_secs(v)? as f64 * 1000.0;
+    let wait = at_ms - now_ms;
+    // NaN (a NaN `now_ms`) and the past both give 0.
+    Some(if wait > 0.0 { wait.ceil() as u64 } else { 0 })
+}
+
+/// Seconds since the Unix epoch of `Sun, 06 Nov 1994 08:49:37 GMT` (exact case and
+/// spacing; the day name is checked for spelling, not against the date).
+fn imf_fixdate_secs(s: &str) -> Option<i64> {
+    const DAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+    ];
+    let b = s.as_bytes();
+    if b.len() != 29 || &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' {
+        return None;
+    }
+    if b[19] != b':' || b[22] != b':' || &b[25..] != b" GMT" || !DAYS.contains(&&b[0..3]) {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| *m == &b[8..11])? as u32 + 1;
+    let (day, year) = (digits(b, 5, 2)?, digits(b, 12, 4)? as i64);
+    let (h, m, sec) = (digits(b, 17, 2)?, digits(b, 20, 2)?, digits(b, 23, 2)?);
+    if day == 0 || day > days_in_month(year, month) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + (h * 3600 + m * 60 + sec) as i64)
+}
+
+/// Exponential backoff with full jitter (AWS's "Exponential Backoff And Jitter"):
+/// spreads retries of many clients over the whole window instead of in waves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackoffPolicy {
+    /// Window of the first retry, in ms.
+    pub base_ms: u64,
+    /// Largest window, in ms.
+    pub cap_ms: u64,
+}
+
+impl Default for BackoffPolicy {
+    fn default() -> Self {
+        BackoffPolicy { base_ms: 500, cap_ms: 30_000 }
+    }
+}
+
+impl BackoffPolicy {
+    /// Window of retry number `retry_number` (1-based; 0 counts as 1):
+    /// `min(cap, base * 2^(retry_number - 1))`.
+    pub fn window_ms(&self, retry_number: u32) -> u64 {
+        let shift = retry_number.max(1) - 1;
+        let grown = 1u64
+            .checked_shl(shift)
+            .and_then(|factor| self.base_ms.checked_mul(factor))
+            .unwrap_or(if self.base_ms == 0 { 0 } else { u64::MAX });
+        grown.min(self.cap_ms)
+    }
+
+    /// Wait before retry number `retry_number`: `random01 * window` (`random01` in
+    /// [0, 1), from the caller; out-of-range or NaN values are clamped), but never less
+    /// than the server's `Retry-After` (itself capped at `MAX_RETRY_AFTER_MS`).
+    pub fn delay_ms(&self, retry_number: u32, random01: f64, retry_after_ms: Option<u64>) -> u64 {
+        let r = if random01.is_nan() { 0.0 } else { random01.clamp(0.0, 1.0) };
+        let window = self.window_ms(retry_number);
+        let jittered = ((window as f64) * r).floor().min(window as f64) as u64;
+        let floor = retry_after_ms.map_or(0, |ms| ms.min(MAX_RETRY_AFTER_MS));
+        jittered.max(floor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn statuses() {
+        use Disposition::*;
+        for (s, d) in [
+            (200, Success),
+            (201, Success),
+            (204, Success),
+            (299, Success),
+            (401, RefreshThenRetryOnce),
+            (413, Split),
+            (408, Retry),
+            (425, Retry),
+            (429, Retry),
+            (500, Retry),
+            (502, Retry),
+            (503, Retry),
+            (504, Retry),
+            (400, Fail),
+            (403, Fail),
+            (404, Fail),
+            (409, Fail),
+            (422, Fail),
+            (501, Fail),
+            (505, Fail),
+            (100, Fail),
+            (304, Fail),
+            (0, Fail),
+            (999, Fail),
+        ] {
+            assert_eq!(classify_status(s), d, "{s}");
+        }
+    }
+
+    const NOV_6_1994: f64 = 784_111_777_000.0; // Sun, 06 Nov 1994 08:49:37 GMT
+
+    #[test]
+    fn retry_after() {
+        assert_eq!(parse_retry_after("120", 0.0), Some(120_000));
+        assert_eq!(parse_retry_after(" 0 ", 0.0), Some(0));
+        assert_eq!(parse_retry_after("99999999999999999999999", 0.0), Some(u64::MAX));
+        let date = "Sun, 06 Nov 1994 08:49:37 GMT";
+        assert_eq!(parse_retry_after(date, NOV_6_1994 - 1500.0), Some(1500));
+        assert_eq!(parse_retry_after(date, NOV_6_1994 - 0.5), Some(1));
+        assert_eq!(parse_retry_after(date, NOV_6_1994 + 1.0), Some(0));
+        assert_eq!(parse_retry_after(date, f64::NAN), Some(0));
+        assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:00:10 GMT", 0.0), Some(10_000));
+        assert_eq!(parse_retry_after("Thu, 29 Feb 2024 00:00:00 GMT", 1_709_164_800_000.0 - 1.0), Some(1));
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "+3",
+            "soon",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 06 Nov 1994 08:49:37",
+            "sun, 06 Nov 1994 08:49:37 GMT",
+            "Sun, 6 Nov 1994 08:49:37 GMT",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Sun, 29 Feb 1900 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "Sun, 06 Nov 1994 08:49:37 GMTx",
+            "Sun, 06 Növ 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_retry_after(bad, 0.0), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn backoff() {
+        let p = BackoffPolicy::default();
+        assert_eq!([1, 2, 3, 7, 8, 100].map(|n| p.window_ms(n)), [500, 1000, 2000, 30_000, 30_000, 30_000]);
+        assert_eq!(p.window_ms(0), 500);
+        assert_eq!(p.delay_ms(1, 0.0, None), 0);
+        assert_eq!(p.delay_ms(1, 0.5, None), 250);
+        assert_eq!(p.delay_ms(3, 0.999_999, None), 1999);
+        assert_eq!(p.delay_ms(1, 0.5, Some(5000)), 5000);
+        assert_eq!(p.delay_ms(10, 0.9, Some(5000)), 27_000);
+        assert_eq!(p.delay_ms(1, 0.0, Some(u64::MAX)), MAX_RETRY_AFTER_MS);
+        assert_eq!(p.delay_ms(1, f64::NAN, None), 0);
+        assert_eq!(p.delay_ms(1, 7.0, None), 500);
+        let huge = BackoffPolicy { base_ms: u64::MAX / 3, cap_ms: u64::MAX };
+        assert_eq!(huge.window_ms(3), u64::MAX);
+    }
+
+    proptest! {
+        #[test]
+        fn delay_within_bounds(
+            base in 0u64..10_000, cap in 0u64..100_000, n in 0u32..200,
+            r in 0.0f64..1.0, ra in proptest::option::of(0u64..1_000_000),
+        ) {
+            let p = BackoffPolicy { base_ms: base, cap_ms: cap };
+            let w = p.window_ms(n);
+            prop_assert!(w <= cap);
+            prop_assert!(p.window_ms(n + 1) >= w); // grows until the cap, never shrinks
+            let d = p.delay_ms(n, r, ra);
+            let floor = ra.map_or(0, |v| v.min(MAX_RETRY_AFTER_MS));
+            prop_assert!(d >= floor);
+            prop_assert!(d <= w.max(floor));
+        }
+
+        #[test]
+        fn delta_seconds(n in 0u64..10_000_000) {
+            prop_assert_eq!(parse_retry_after(&n.to_string(), 12.0), Some(n * 1000));
+        }
+
+        #[test]
+        fn http_dates_agree_with_chrono(secs in 0i64..253_402_300_799, ahead in 0u32..1_000_000) {
+            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap();
+            let text = t.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            let now = (secs as f64) * 1000.0 - ahead as f64;
+            prop_assert_eq!(parse_retry_after(&text, now), Some(ahead as u64));
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,40}", now in any::<f64>()) {
+            let _ = parse_retry_after(&s, now);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Access-token bookkeeping: when to renew, and reading the refresh answer.
+//!
+//! The client never verifies a JWT (it has no key, and the server does): it only reads
+//! the `exp` claim to renew ahead of time. Anything unreadable is used as is, and a
+//! `401` then triggers the one renewal after the fact.
+
+use serde_json::Value;
+
+use crate::contract::{REFRESH_TOKEN_FIELD, RENEW_BEFORE_SECS, TOKEN_FIELD};
+
+/// The `exp` claim (seconds since the Unix epoch, fractions floored) of a compact JWS
+/// `header.payload.signature`; `None` when the token is not one or has no numeric `exp`.
+pub fn jwt_expiry(token: &str) -> Option<i64> {
+    let mut parts = token.split('.');
+    let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let json = base64url_decode(payload)?;
+    let claims: Value = serde_json::from_slice(&json).ok()?;
+    let exp = claims.get("exp")?.as_f64()?.floor();
+    // Inside i64 (and sane): beyond ±2^53 an f64 no longer holds whole seconds.
+    (exp.abs() < 9.0e15).then_some(exp as i64)
+}
+
+/// True when the token's `exp` is known and less than `RENEW_BEFORE_SECS` away from
+/// `now_secs` (already expired included). A token without a readable `exp` is used
+/// as is.
+pub fn needs_renewal(token: &str, now_secs: f64) -> bool {
+    match jwt_expiry(token) {
+        Some(exp) => (exp as f64) - now_secs < RENEW_BEFORE_SECS as f64,
+        None => false,
+    }
+}
+
+/// Reads `{"token": "...", "refreshToken"?: "..."}`: the new access token, and the new
+/// refresh token when the answer carries one (absent, null or empty: keep the old).
+pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), String> {
+    let v: Value = serde_json::from_str(json).map_err(|e| format!("the token refresh answer is not JSON: {e}"))?;
+    let Value::Object(mut o) = v else {
+        return Err("the token refresh answer is not a JSON object".to_owned());
+    };
+    let token = match o.remove(TOKEN_FIELD) {
+        Some(Value::String(t)) if !t.is_empty() => t,
+        _ => return Err(format!("the token refresh answer has no \"{TOKEN_FIELD}\" string")),
+    };
+    let refresh = match o.remove(REFRESH_TOKEN_FIELD) {
+        Some(Value::String(r)) if !r.is_empty() => Some(r),
+        None | Some(Value::Null) | Some(Value::String(_)) => None,
+        Some(_) => return Err(format!("the token refresh answer's \"{REFRESH_TOKEN_FIELD}\" is not a string")),
+    };
+    Ok((token, refresh))
+}
+
+/// Decodes unpadded base64url (RFC 4648 §5), as JWTs use; trailing `=` padding and
+/// the standard alphabet's `+` and `/` are tolerated. `None` on any other byte or an
+/// impossible length.
+pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim_end_matches('=').as_bytes();
+    if s.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Standard base64url without padding, for building test tokens.
+    fn b64(data: &[u8]) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in data.chunks(3) {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    fn jwt(payload: &str) -> String {
+        format!("{}.{}.sig", b64(br#"{"alg":"HS256","typ":"JWT"}"#), b64(payload.as_bytes()))
+    }
+
+    #[test]
+    fn expiry() {
+        assert_eq!(jwt_expiry(&jwt(r#"{"sub":"u","exp":1700000000}"#)), Some(1_700_000_000));
+        assert_eq!(jwt_expiry(&jwt(r#"{"exp":1700000000.9}"#)), Some(1_700_000_000));
+        assert_eq!(jwt_expiry(&jwt(r#"{"exp":"1700000000"}"#)), None);
+        assert_eq!(jwt_expiry(&jwt(r#"{"sub":"u"}"#)), None);
+        assert_eq!(jwt_expiry(&jwt(r#"[1]"#)), None);
+        assert_eq!(jwt_expiry(&jwt(r#"{"exp":1e300}"#)), None);
+        assert_eq!(jwt_expiry("opaque-token"), None);
+        assert_eq!(jwt_expiry("a.b"), None);
+        assert_eq!(jwt_expiry("a.!!!.c"), None);
+        assert_eq!(jwt_expiry(&format!("{}.x", jwt(r#"{"exp":1}"#))), None);
+        // Padded payloads are read too.
+        let padded = format!("h.{}==.s", b64(br#"{"exp":5}"#));
+        assert_eq!(jwt_expiry(&padded), Some(5));
+    }
+
+    #[test]
+    fn renewal() {
+        let t = jwt(r#"{"exp":10000}"#);
+        assert!(!needs_renewal(&t, 10000.0 - 900.0));
+        assert!(needs_renewal(&t, 10000.0 - 899.5));
+        assert!(needs_renewal(&t, 20000.0));
+        assert!(!needs_renewal("opaque", 1e12));
+    }
+
+    #[test]
+    fn refresh_answer() {
+        assert_eq!(parse_refresh_answer(r#"{"token":"a","refreshToken":"r"}"#), Ok(("a".into(), Some("r".into()))));
+        assert_eq!(parse_refresh_answer(r#"{"token":"a"}"#), Ok(("a".into(), None)));
+        assert_eq!(parse_refresh_answer(r#"{"token":"a","refreshToken":null}"#), Ok(("a".into(), None)));
+        assert_eq!(parse_refresh_answer(r#"{"token":"a","refreshToken":""}"#), Ok(("a".into(), None)));
+        assert!(parse_refresh_answer(r#"{"token":"a","refreshToken":1}"#).is_err());
+        assert!(parse_refresh_answer(r#"{"token":""}"#).is_err());
+        assert!(parse_refresh_answer(r#"{"accessToken":"a"}"#).is_err());
+        assert!(parse_refresh_answer(r#"["a"]"#).is_err());
+        assert!(parse_refresh_answer("<html>").is_err());
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(base64url_decode(""), Some(vec![]));
+        assert_eq!(base64url_decode("TWFu"), Some(b"Man".to_vec()));
+        assert_eq!(base64url_decode("TWE"), Some(b"Ma".to_vec()));
+        assert_eq!(base64url_decode("TQ=="), Some(b"M".to_vec()));
+        assert_eq!(base64url_decode("T"), None);
+        assert_eq!(base64url_decode("T*=="), None);
+    }
+
+    proptest! {
+        #[test]
+        fn base64_round_trips(data in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(base64url_decode(&b64(&data)), Some(data));
+        }
+
+        #[test]
+        fn exp_round_trips(exp in -(1i64 << 50)..(1i64 << 50), now in -1e12f64..1e12) {
+            let t = jwt(&format!(r#"{{"iat":0,"exp":{exp}}}"#));
+            prop_assert_eq!(jwt_expiry(&t), Some(exp));
+            prop_assert_eq!(needs_renewal(&t, now), (exp as f64) - now < 900.0);
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,60}") {
+            let _ = jwt_expiry(&s);
+            let _ = needs_renewal(&s, 0.0);
+            let _ = parse_refresh_answer(&s);
+        }
+    }
+}

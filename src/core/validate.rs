@@ -1,0 +1,696 @@
+//! Validation of events before any request is sent, over JSON text.
+//!
+//! The wasm layer hands over `JSON.stringify(events.slice(from, to))`: a `Date` is
+//! already an ISO string, `undefined` fields are gone, holes and functions are
+//! `null`. Each element is checked against the contract's event table; every problem
+//! of every event is recorded (the first `MAX_LISTED_PROBLEMS` listed, all counted).
+//!
+//! Speed: the array is split into borrowed `RawValue`s (which also gives each
+//! element's byte length for chunking), then each element is walked by a map visitor
+//! that borrows strings; a valid event allocates nothing.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::rfc3339::{self, Instant};
+use crate::contract::EVENT_FIELDS;
+
+/// How many problems a `Problems` keeps in full; the rest are only counted.
+pub const MAX_LISTED_PROBLEMS: usize = 100;
+/// How many problems `Problems::summary` names.
+pub const SUMMARY_NAMED: usize = 3;
+/// Longest piece of a bad value quoted back in a message, in characters.
+const QUOTE_MAX_CHARS: usize = 40;
+
+const DATE_HINT: &str = "an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z";
+
+/// One thing wrong with one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Index of the event in the caller's whole input.
+    pub index: usize,
+    /// The field at fault; `""` when the problem is about the whole event.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}: {}", self.index, self.message)
+        } else {
+            write!(f, "{}.{}: {}", self.index, self.field, self.message)
+        }
+    }
+}
+
+/// All problems found in an input: the first `MAX_LISTED_PROBLEMS` in full, and
+/// counts of problems and of invalid events. Push in index order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems {
+    list: Vec<Problem>,
+    total: usize,
+    events: usize,
+    last_index: Option<usize>,
+}
+
+impl Problems {
+    pub fn new() -> Problems {
+        Problems::default()
+    }
+
+    pub fn push(&mut self, problem: Problem) {
+        if self.last_index != Some(problem.index) {
+            self.events += 1;
+            self.last_index = Some(problem.index);
+        }
+        self.total += 1;
+        if self.list.len() < MAX_LISTED_PROBLEMS {
+            self.list.push(problem);
+        }
+    }
+
+    fn add(&mut self, index: usize, field: &str, message: String) {
+        self.push(Problem {
+            index,
+            field: field.to_owned(),
+            message,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Every problem found, listed or not.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Number of distinct events with at least one problem.
+    pub fn invalid_events(&self) -> usize {
+        self.events
+    }
+
+    /// The first `MAX_LISTED_PROBLEMS` problems.
+    pub fn list(&self) -> &[Problem] {
+        &self.list
+    }
+
+    /// One line for an error message, e.g. `3 invalid events in the input (5
+    /// problems): 0.start: ...; 2.owner: owner is required; 2.type: ... and 2 more`.
+    pub fn summary(&self) -> String {
+        if self.is_empty() {
+            return "no invalid events".to_owned();
+        }
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("{n} {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
+        let named: Vec<String> = self.list.iter().take(SUMMARY_NAMED).map(|p| p.to_string()).collect();
+        let mut out = format!(
+            "{} in the input ({}): {}",
+            plural(self.events, "invalid event"),
+            plural(self.total, "problem"),
+            named.join("; ")
+        );
+        if self.total > named.len() {
+            out.push_str(&format!(" and {} more", self.total - named.len()));
+        }
+        out
+    }
+}
+
+/// The input was not a JSON array at all (a bug of the caller, not of an event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAnArray {
+    pub message: String,
+}
+
+impl fmt::Display for NotAnArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for NotAnArray {}
+
+/// Validates a JSON array of events whose first element is the input's event number
+/// `first_index`; records problems in `problems` and returns the byte length of each
+/// element exactly as it appears in `json` (for chunking by bytes).
+pub fn validate_chunk(json: &str, first_index: usize, problems: &mut Problems) -> Result<Vec<u32>, NotAnArray> {
+    let elements: Vec<&RawValue> = serde_json::from_str(json).map_err(|e| NotAnArray {
+        message: match json_type_of(json) {
+            Some("array") | None => format!("events could not be read as a JSON array: {e}"),
+            Some(kind) => format!("events must be an array, got {kind}"),
+        },
+    })?;
+    let mut lengths = Vec::with_capacity(elements.len());
+    for (i, raw) in elements.iter().enumerate() {
+        let text = raw.get();
+        lengths.push(text.len() as u32);
+        validate_element(text, first_index + i, problems);
+    }
+    Ok(lengths)
+}
+
+/// Validates one event given as JSON text; returns `(field, message)` pairs. For tests
+/// and for callers that hold a single event.
+pub fn validate_one(json: &str) -> Vec<(String, String)> {
+    let mut problems = Problems::new();
+    validate_element(json, 0, &mut problems);
+    problems.list.into_iter().map(|p| (p.field, p.message)).collect()
+}
+
+/// Best guess of a JSON text's type from its first byte, for error messages.
+fn json_type_of(json: &str) -> Option<&'static str> {
+    Some(match json.trim_start().as_bytes().first()? {
+        b'[' => "array",
+        b'{' => "object",
+        b'"' => "string",
+        b'n' => "null",
+        b't' | b'f' => "boolean",
+        b'-' | b'0'..=b'9' => "number",
+        _ => return None,
+    })
+}
+
+fn validate_element(text: &str, index: usize, problems: &mut Problems) {
+    let mut de = serde_json::Deserializer::from_str(text);
+    // The text came out of a RawValue, so it is one well-formed JSON value.
+    let outcome = EventSeed { index, problems: &mut *problems }.deserialize(&mut de);
+    if let Err(e) = outcome {
+        problems.add(index, "", format!("event is not valid JSON: {e}"));
+    }
+}
+
+// ------------------------------------------------------------------ the event's fields
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Owner,
+    Collection,
+    Start,
+    End,
+    Value,
+    Type,
+    Source,
+    ExternalId,
+    Batch,
+}
+
+const FIELDS: [Field; 9] = [
+    Field::Owner,
+    Field::Collection,
+    Field::Start,
+    Field::End,
+    Field::Value,
+    Field::Type,
+    Field::Source,
+    Field::ExternalId,
+    Field::Batch,
+];
+
+impl Field {
+    fn name(self) -> &'static str {
+        EVENT_FIELDS[self as usize]
+    }
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// What a key turned out to be; only an unknown key is copied (a problem anyway).
+enum Key {
+    Known(Field),
+    Unknown(String),
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+        Ok(match EVENT_FIELDS.iter().position(|&n| n == v) {
+            Some(i) => Key::Known(FIELDS[i]),
+            None => Key::Unknown(v.to_owned()),
+        })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for KeyVisitor {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+/// A field's value as far as validation cares: a string (with its date, if the field
+/// is a date and the text parses), or the JSON type name of anything else.
+enum Seen {
+    Str { empty: bool, date: Option<Instant>, quoted: Option<String> },
+    Other(&'static str),
+}
+
+/// Reads one value; `date` asks for an RFC 3339 parse of a string.
+struct ValueSeed {
+    date: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Seen;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Seen, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed {
+    type Value = Seen;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Seen, E> {
+        let date = if self.date { rfc3339::parse(v) } else { None };
+        // Only a bad date is quoted back (and only then copied).
+        let quoted = (self.date && date.is_none()).then(|| quote(v));
+        Ok(Seen::Str { empty: v.is_empty(), date, quoted })
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Seen, E> {
+        Ok(Seen::Other("boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Seen, E> {
+        Ok(Seen::Other("number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Seen, E> {
+        Ok(Seen::Other("number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Seen, E> {
+        Ok(Seen::Other("number"))
+    }
+    fn visit_unit<E>(self) -> Result<Seen, E> {
+        Ok(Seen::Other("null"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Seen, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Seen::Other("array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Seen, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Seen::Other("object"))
+    }
+}
+
+/// `"value"` for a message, cut to `QUOTE_MAX_CHARS` characters.
+fn quote(v: &str) -> String {
+    match v.char_indices().nth(QUOTE_MAX_CHARS) {
+        Some((cut, _)) => format!("{:?}...", &v[..cut]),
+        None => format!("{v:?}"),
+    }
+}
+
+/// Walks one event: an object (checked field by field) or anything else (a problem).
+struct EventSeed<'p> {
+    index: usize,
+    problems: &'p mut Problems,
+}
+
+impl<'de> DeserializeSeed<'de> for EventSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl EventSeed<'_> {
+    fn not_an_object(self, kind: &str) {
+        self.problems
+            .add(self.index, "", format!("event must be an object, got {kind}"));
+    }
+}
+
+impl<'de> Visitor<'de> for EventSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an event object")
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        self.not_an_object("string");
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        self.not_an_object("boolean");
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        self.not_an_object("number");
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        self.not_an_object("number");
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        self.not_an_object("number");
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.not_an_object("null");
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.not_an_object("array");
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let (index, problems) = (self.index, self.problems);
+        let mut seen: u16 = 0;
+        let (mut start, mut end) = (None, None);
+        while let Some(key) = map.next_key_seed(KeyVisitor)? {
+            let field = match key {
+                Key::Known(f) => f,
+                Key::Unknown(name) => {
+                    map.next_value::<IgnoredAny>()?;
+                    let why = if crate::contract::SERVER_FIELDS.contains(&name.as_str()) {
+                        " (the server assigns it)"
+                    } else {
+                        ""
+                    };
+                    let message = format!("{} is not an allowed field{why}", quote_key(&name));
+                    problems.push(Problem { index, field: name, message });
+                    continue;
+                }
+            };
+            let is_date = matches!(field, Field::Start | Field::End);
+            let seen_value = map.next_value_seed(ValueSeed { date: is_date })?;
+            let name = field.name();
+            if seen & field.bit() != 0 {
+                problems.add(index, name, format!("{name} is given twice"));
+                continue;
+            }
+            seen |= field.bit();
+            if let Some(message) = check(field, &seen_value) {
+                problems.add(index, name, message);
+            }
+            if let Seen::Str { date: Some(d), .. } = seen_value {
+                match field {
+                    Field::Start => start = Some(d),
+                    _ => end = Some(d),
+                }
+            }
+        }
+        for f in FIELDS {
+            let optional = matches!(f, Field::End | Field::Batch);
+            if !optional && seen & f.bit() == 0 {
+                problems.add(index, f.name(), format!("{} is required", f.name()));
+            }
+        }
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                problems.add(index, "end", "end must not be before start".to_owned());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An unknown key as it appears in a message: as is when plain, quoted otherwise.
+fn quote_key(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name.len() <= QUOTE_MAX_CHARS
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+    if plain {
+        name.to_owned()
+    } else {
+        quote(name)
+    }
+}
+
+/// The contract's rule for one present field; `None` when the value is fine.
+fn check(field: Field, v: &Seen) -> Option<String> {
+    let name = field.name();
+    match (field, v) {
+        (Field::Owner | Field::Collection, Seen::Str { empty: false, .. }) => None,
+        (Field::Owner | Field::Collection, Seen::Str { .. }) => {
+            Some(format!("{name} must be a non-empty string, got an empty string"))
+        }
+        (Field::Owner | Field::Collection, Seen::Other(kind)) => {
+            Some(format!("{name} must be a non-empty string, got {kind}"))
+        }
+        (Field::Start, Seen::Str { date: Some(_), .. }) | (Field::End, Seen::Str { date: Some(_), .. }) => None,
+        (Field::Start, Seen::Str { quoted, .. }) => Some(format!(
+            "start must be {DATE_HINT}, got {}",
+            quoted.as_deref().unwrap_or("\"\"")
+        )),
+        (Field::Start, Seen::Other(kind)) => Some(format!("start must be {DATE_HINT}, got {kind}")),
+        (Field::End, Seen::Str { quoted, .. }) => Some(format!(
+            "end must be {DATE_HINT} or absent, got {}",
+            quoted.as_deref().unwrap_or("\"\"")
+        )),
+        (Field::End, Seen::Other(kind)) => Some(format!("end must be {DATE_HINT} or absent, got {kind}")),
+        (Field::Batch, Seen::Str { empty: true, .. }) => Some("batch must not be empty".to_owned()),
+        (Field::Batch, Seen::Other("null")) => {
+            Some("batch must not be null (leave it out instead)".to_owned())
+        }
+        (Field::Batch, Seen::Other(kind)) => Some(format!("batch must be a non-empty string, got {kind}")),
+        // value, type, source, externalId: required strings, empty allowed.
+        (_, Seen::Str { .. }) => None,
+        (_, Seen::Other(kind)) => Some(format!("{name} must be a string, got {kind}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const GOOD: &str = r#"{"owner":"1","collection":"c","start":"2021-01-01T00:00:00Z","value":"v","type":"t","source":"s","externalId":"x"}"#;
+
+    fn with(extra: &str) -> String {
+        format!("{}{}}}", &GOOD[..GOOD.len() - 1], extra)
+    }
+
+    fn without(field: &str) -> String {
+        let mut v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(GOOD).unwrap();
+        v.remove(field);
+        serde_json::to_string(&v).unwrap()
+    }
+
+    fn msgs(json: &str) -> Vec<String> {
+        validate_one(json).into_iter().map(|(f, m)| format!("{f}: {m}")).collect()
+    }
+
+    #[test]
+    fn a_good_event_passes() {
+        assert_eq!(msgs(GOOD), Vec::<String>::new());
+        assert!(msgs(&with(r#","end":"2021-01-01T00:00:00Z","batch":"b""#)).is_empty());
+        assert!(msgs(&with(r#","end":"2021-01-01T01:00:00+01:00""#)).is_empty());
+        // value, type, source and externalId may be empty strings.
+        let empties = r#"{"owner":"o","collection":"c","start":"2021-01-01T00:00:00Z","value":"","type":"","source":"","externalId":""}"#;
+        assert!(msgs(empties).is_empty());
+        // Escaped keys and values are read as what they stand for.
+        let escaped = r#"{"own\u0065r":"\u0031","collection":"c\"","start":"2021-01-01T00:00:00\u005a","value":"v","type":"t","source":"s","externalId":"x"}"#;
+        assert!(msgs(escaped).is_empty(), "{:?}", msgs(escaped));
+    }
+
+    #[test]
+    fn required_fields() {
+        for f in ["owner", "collection", "start", "value", "type", "source", "externalId"] {
+            assert_eq!(msgs(&without(f)), vec![format!("{f}: {f} is required")]);
+        }
+        assert_eq!(msgs("{}").len(), 7);
+    }
+
+    #[test]
+    fn wrong_types_and_empties() {
+        let j = r#"{"owner":1,"collection":"","start":"2021-01-01T00:00:00Z","value":null,"type":true,"source":[1,{"a":2}],"externalId":{"a":[]}}"#;
+        assert_eq!(
+            msgs(j),
+            vec![
+                "owner: owner must be a non-empty string, got number",
+                "collection: collection must be a non-empty string, got an empty string",
+                "value: value must be a string, got null",
+                "type: type must be a string, got boolean",
+                "source: source must be a string, got array",
+                "externalId: externalId must be a string, got object",
+            ]
+        );
+    }
+
+    #[test]
+    fn dates() {
+        let bad_start = GOOD.replace("2021-01-01T00:00:00Z", "2021-01-01 00:00");
+        assert_eq!(
+            msgs(&bad_start),
+            vec![r#"start: start must be an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z, got "2021-01-01 00:00""#]
+        );
+        assert_eq!(
+            msgs(&GOOD.replace("\"2021-01-01T00:00:00Z\"", "1609459200000")),
+            vec!["start: start must be an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z, got number"]
+        );
+        assert_eq!(
+            msgs(&with(r#","end":null"#)),
+            vec!["end: end must be an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z or absent, got null"]
+        );
+        assert_eq!(msgs(&with(r#","end":"2020-12-31T23:59:59.999Z""#)), vec!["end: end must not be before start"]);
+        // Compared as instants, not as text.
+        assert!(msgs(&with(r#","end":"2020-12-31T23:30:00-01:00""#)).is_empty());
+        let long = "x".repeat(100);
+        let m = msgs(&with(&format!(r#","end":"{long}""#)));
+        assert!(m[0].ends_with(&format!("got \"{}\"...", "x".repeat(40))), "{m:?}");
+    }
+
+    #[test]
+    fn batch() {
+        assert_eq!(msgs(&with(r#","batch":"""#)), vec!["batch: batch must not be empty"]);
+        assert_eq!(msgs(&with(r#","batch":null"#)), vec!["batch: batch must not be null (leave it out instead)"]);
+        assert_eq!(msgs(&with(r#","batch":3"#)), vec!["batch: batch must be a non-empty string, got number"]);
+    }
+
+    #[test]
+    fn unknown_and_duplicate_fields() {
+        assert_eq!(
+            msgs(&with(r#","foo":{"deep":[1,2]},"id":"1","createdAt":"x","__proto__":{},"constructor":1,"a b":2"#)),
+            vec![
+                "foo: foo is not an allowed field",
+                "id: id is not an allowed field (the server assigns it)",
+                "createdAt: createdAt is not an allowed field (the server assigns it)",
+                "__proto__: __proto__ is not an allowed field",
+                "constructor: constructor is not an allowed field",
+                "a b: \"a b\" is not an allowed field",
+            ]
+        );
+        assert_eq!(msgs(&with(r#","owner":"2""#)), vec!["owner: owner is given twice"]);
+    }
+
+    #[test]
+    fn not_objects() {
+        let mut p = Problems::new();
+        let lens = validate_chunk(r#"[null,1,"s",true,[],{}]"#, 10, &mut p).unwrap();
+        assert_eq!(lens, vec![4, 1, 3, 4, 2, 2]);
+        let shown: Vec<String> = p.list().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            &shown[..5],
+            [
+                "10: event must be an object, got null",
+                "11: event must be an object, got number",
+                "12: event must be an object, got string",
+                "13: event must be an object, got boolean",
+                "14: event must be an object, got array",
+            ]
+        );
+        assert_eq!(shown[5], "15.owner: owner is required");
+        assert_eq!(p.total(), 5 + 7);
+        assert_eq!(p.invalid_events(), 6);
+    }
+
+    #[test]
+    fn chunk_lengths_and_errors() {
+        let mut p = Problems::new();
+        let json = format!("[{GOOD},{GOOD}]");
+        assert_eq!(validate_chunk(&json, 0, &mut p).unwrap(), vec![GOOD.len() as u32; 2]);
+        assert!(p.is_empty());
+        assert_eq!(validate_chunk("[]", 0, &mut p).unwrap(), Vec::<u32>::new());
+        // Whitespace around elements is not part of them.
+        assert_eq!(validate_chunk("[ 1 , {} ]", 0, &mut p).unwrap(), vec![1, 2]);
+        assert_eq!(validate_chunk("null", 0, &mut p).unwrap_err().message, "events must be an array, got null");
+        assert_eq!(validate_chunk("{}", 0, &mut p).unwrap_err().message, "events must be an array, got object");
+        assert!(validate_chunk("[1,", 0, &mut p).unwrap_err().message.starts_with("events could not be read as a JSON array: "));
+    }
+
+    #[test]
+    fn summary() {
+        let mut p = Problems::new();
+        assert!(p.is_empty());
+        let json = format!(
+            "[{},{GOOD},{},{}]",
+            GOOD.replace("2021-01-01T00:00:00Z", "x"),
+            without("owner"),
+            with(r#","end":null,"batch":"","x":1"#)
+        );
+        validate_chunk(&json, 0, &mut p).unwrap();
+        assert_eq!(p.total(), 5);
+        assert_eq!(
+            p.summary(),
+            "3 invalid events in the input (5 problems): 0.start: start must be an RFC 3339 date-time, \
+             e.g. 2021-01-01T00:00:00Z, got \"x\"; 2.owner: owner is required; 3.end: end must be an RFC \
+             3339 date-time, e.g. 2021-01-01T00:00:00Z or absent, got null and 2 more"
+        );
+        let mut one = Problems::new();
+        validate_chunk("[null]", 0, &mut one).unwrap();
+        assert_eq!(one.summary(), "1 invalid event in the input (1 problem): 0: event must be an object, got null");
+    }
+
+    #[test]
+    fn lists_at_most_a_hundred() {
+        let mut p = Problems::new();
+        let json = format!("[{}]", vec!["{}"; 50].join(","));
+        validate_chunk(&json, 0, &mut p).unwrap();
+        assert_eq!((p.total(), p.list().len(), p.invalid_events()), (350, MAX_LISTED_PROBLEMS, 50));
+    }
+
+    /// Events as a JS caller might build them, good or not.
+    fn event() -> impl Strategy<Value = serde_json::Value> {
+        let value = prop_oneof![
+            4 => "[a-z0-9 ]{0,8}".prop_map(serde_json::Value::from),
+            1 => Just(serde_json::Value::Null),
+            1 => any::<i32>().prop_map(serde_json::Value::from),
+            1 => Just(serde_json::json!([1, "a"])),
+            2 => Just(serde_json::Value::from("2021-01-01T00:00:00Z")),
+        ];
+        let keys = prop_oneof![
+            8 => proptest::sample::select(EVENT_FIELDS.to_vec()).prop_map(str::to_owned),
+            1 => "[a-zA-Z_]{1,6}",
+        ];
+        proptest::collection::vec((keys, value), 0..12)
+            .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Lengths always match `serde_json`'s own text of each element, and an event
+        /// is valid exactly when a straightforward `Value`-based check says so.
+        #[test]
+        fn agrees_with_a_plain_check(events in proptest::collection::vec(event(), 0..8)) {
+            let json = serde_json::to_string(&events).unwrap();
+            let mut p = Problems::new();
+            let lens = validate_chunk(&json, 0, &mut p).unwrap();
+            let expect: Vec<u32> = events.iter().map(|e| serde_json::to_string(e).unwrap().len() as u32).collect();
+            prop_assert_eq!(lens, expect);
+            for (i, e) in events.iter().enumerate() {
+                let bad = p.list().iter().any(|p| p.index == i);
+                prop_assert_eq!(bad, !plain_valid(e), "{}", e);
+            }
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,60}") {
+            let mut p = Problems::new();
+            let _ = validate_chunk(&s, 0, &mut p);
+            let _ = validate_chunk(&format!("[{s}]"), 0, &mut p);
+            let _ = validate_one(&s);
+        }
+    }
+
+    fn plain_valid(e: &serde_json::Value) -> bool {
+        let Some(o) = e.as_object() else { return false };
+        let s = |k: &str| o.get(k).and_then(|v| v.as_str());
+        let date = |k: &str| s(k).and_then(rfc3339::parse);
+        o.keys().all(|k| EVENT_FIELDS.contains(&k.as_str()))
+            && ["owner", "collection"].iter().all(|k| s(k).is_some_and(|v| !v.is_empty()))
+            && ["value", "type", "source", "externalId"].iter().all(|k| s(k).is_some())
+            && date("start").is_some()
+            && (!o.contains_key("end") || date("end").is_some_and(|e| e >= date("start").unwrap()))
+            && (!o.contains_key("batch") || s("batch").is_some_and(|v| !v.is_empty()))
+    }
+}

@@ -1,0 +1,64 @@
+//! The caller's `AbortSignal`, watched once per operation.
+
+use futures_util::future::{self, Either, LocalBoxFuture};
+use futures_util::FutureExt;
+use js_sys::{Function, Promise};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, AddEventListenerOptions};
+
+/// One listener on the caller's signal per operation (not one per request: Node
+/// warns past ten listeners on a signal); every waiter shares its promise.
+pub struct AbortWatch {
+    signal: Option<AbortSignal>,
+    fired: Option<Promise>,
+}
+
+impl AbortWatch {
+    pub fn new(signal: Option<AbortSignal>) -> AbortWatch {
+        let fired = signal.as_ref().map(|s| {
+            let s = s.clone();
+            Promise::new(&mut |resolve: Function, _reject| {
+                if s.aborted() {
+                    let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+                } else {
+                    let opts = AddEventListenerOptions::new();
+                    opts.set_once(true);
+                    let _ = s.add_event_listener_with_callback_and_add_event_listener_options(
+                        "abort", &resolve, &opts,
+                    );
+                }
+            })
+        });
+        AbortWatch { signal, fired }
+    }
+
+    pub fn is_aborted(&self) -> bool {
+        self.signal.as_ref().is_some_and(|s| s.aborted())
+    }
+
+    /// Resolves when the signal fires; never without a signal.
+    pub fn fired(&self) -> LocalBoxFuture<'static, ()> {
+        match &self.fired {
+            Some(p) => JsFuture::from(p.clone()).map(|_| ()).boxed_local(),
+            None => future::pending().boxed_local(),
+        }
+    }
+}
+
+/// Reads an `AbortSignal` option: anything with a boolean `aborted` and an
+/// `addEventListener` method (polyfills included).
+pub fn as_signal(v: &wasm_bindgen::JsValue) -> Option<AbortSignal> {
+    let aborted = super::js::get(v, "aborted");
+    let listen = super::js::get(v, "addEventListener");
+    (aborted.as_bool().is_some() && listen.is_function()).then(|| v.clone().unchecked_into())
+}
+
+/// Sleeps `ms`, or less when the signal fires first; says whether it fired.
+pub async fn sleep_unless_aborted(ms: u64, abort: &AbortWatch) -> bool {
+    let sleep = gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32);
+    match future::select(sleep, abort.fired()).await {
+        Either::Left(_) => abort.is_aborted(),
+        Either::Right(_) => true,
+    }
+}

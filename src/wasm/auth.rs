@@ -1,0 +1,142 @@
+//! Access tokens: the caller's own (with a refresh token), or a `getToken` callback.
+//! Renewal as the contract says: when `exp` is under 15 minutes away, and once after
+//! a 401. Tokens live only here and in the `Authorization` header.
+
+use std::cell::{Cell, RefCell};
+
+use futures_util::lock::Mutex;
+use js_sys::{Function, JsString, Promise};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::core::retry::{classify_status, Disposition};
+use crate::core::token;
+
+use super::abort::AbortWatch;
+use super::errors::{ClientError, ServerMessage};
+use super::transport::{self, Method, Request};
+
+pub enum Credentials {
+    Tokens { access: String, refresh: Option<String> },
+    Callback(Function),
+}
+
+pub struct Auth {
+    credentials: RefCell<Credentials>,
+    refresh_url: String,
+    /// Bumped by every renewal, so that concurrent 401s renew only once.
+    generation: Cell<u64>,
+    renewing: Mutex<()>,
+}
+
+/// The token a request was sent with, and which renewal it came from.
+pub struct Bearer {
+    pub token: String,
+    generation: u64,
+}
+
+impl Auth {
+    pub fn new(credentials: Credentials, refresh_url: String) -> Auth {
+        Auth { credentials: RefCell::new(credentials), refresh_url, generation: Cell::new(0), renewing: Mutex::new(()) }
+    }
+
+    /// The token to send now, renewed first when it is about to expire.
+    pub async fn bearer(&self, timeout_ms: u32, abort: &AbortWatch) -> Result<Bearer, ClientError> {
+        let callback = match &*self.credentials.borrow() {
+            Credentials::Callback(f) => Some(f.clone()),
+            Credentials::Tokens { .. } => None,
+        };
+        if let Some(get_token) = callback {
+            return Ok(Bearer { token: call_get_token(&get_token).await?, generation: self.generation.get() });
+        }
+        let (access, can_refresh) = self.tokens();
+        let now = super::js::now_ms() / 1000.0;
+        if can_refresh && token::needs_renewal(&access, now) {
+            if let Err(e) = self.renew(self.generation.get(), timeout_ms, abort).await {
+                // The old token may still have minutes to live: use it rather than fail.
+                let still_valid = token::jwt_expiry(&access).is_some_and(|exp| exp as f64 > now);
+                if !still_valid {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Bearer { token: self.tokens().0, generation: self.generation.get() })
+    }
+
+    /// After a 401: renews (once for all requests that saw that token).
+    /// Says whether a retry may help.
+    pub async fn renew_after_401(&self, used: &Bearer, timeout_ms: u32, abort: &AbortWatch) -> Result<bool, ClientError> {
+        if matches!(&*self.credentials.borrow(), Credentials::Callback(_)) {
+            return Ok(true); // getToken is asked again for the retry
+        }
+        if !self.tokens().1 {
+            return Ok(false);
+        }
+        self.renew(used.generation, timeout_ms, abort).await?;
+        Ok(true)
+    }
+
+    fn tokens(&self) -> (String, bool) {
+        match &*self.credentials.borrow() {
+            Credentials::Tokens { access, refresh } => (access.clone(), refresh.is_some()),
+            Credentials::Callback(_) => (String::new(), false),
+        }
+    }
+
+    async fn renew(&self, seen_generation: u64, timeout_ms: u32, abort: &AbortWatch) -> Result<(), ClientError> {
+        let _one_at_a_time = self.renewing.lock().await;
+        if self.generation.get() != seen_generation {
+            return Ok(()); // another request renewed meanwhile
+        }
+        let refresh = match &*self.credentials.borrow() {
+            Credentials::Tokens { refresh: Some(r), .. } => r.clone(),
+            _ => return Ok(()),
+        };
+        let mut fields = serde_json::Map::new();
+        fields.insert(crate::contract::REFRESH_TOKEN_FIELD.into(), refresh.into());
+        let body = JsString::from(serde_json::Value::Object(fields).to_string());
+        let request = Request {
+            method: Method::Post,
+            url: &self.refresh_url,
+            bearer: None,
+            json_body: Some(&body),
+            idempotency_key: None,
+        };
+        let answer = transport::send(&request, timeout_ms, abort).await?;
+        if !matches!(classify_status(answer.status), Disposition::Success) {
+            let retryable = matches!(classify_status(answer.status), Disposition::Retry);
+            return Err(ClientError::Api {
+                status: answer.status,
+                status_text: answer.status_text,
+                server_message: ServerMessage(vec!["token refresh was refused".into()]),
+                retryable,
+            });
+        }
+        let text: String = answer.text.into();
+        let (access, new_refresh) = token::parse_refresh_answer(&text)
+            .map_err(|_| ClientError::Auth("the token refresh answer has no token".into()))?;
+        if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
+            *a = access;
+            if let Some(n) = new_refresh {
+                *r = Some(n);
+            }
+        }
+        self.generation.set(self.generation.get() + 1);
+        Ok(())
+    }
+}
+
+async fn call_get_token(get_token: &Function) -> Result<String, ClientError> {
+    let failed = |e: JsValue| {
+        let why = super::js::get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
+        ClientError::Auth(format!("getToken failed: {why}"))
+    };
+    let mut value = get_token.call0(&JsValue::UNDEFINED).map_err(failed)?;
+    if let Some(p) = value.dyn_ref::<Promise>() {
+        value = JsFuture::from(p.clone()).await.map_err(failed)?;
+    }
+    match value.as_string() {
+        Some(t) if !t.is_empty() => Ok(t),
+        _ => Err(ClientError::Auth("getToken must return a non-empty string (or a Promise of one)".into())),
+    }
+}

@@ -1,0 +1,213 @@
+//! `EventsClient`, the class the package exports. Each method checks its arguments
+//! synchronously-in-spirit (before any request) and returns a Promise.
+
+use std::rc::Rc;
+
+use js_sys::{Array, JsString, Promise, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::contract::{DELETED_FIELD, ITEMS_FIELD, PAGE_PARAM, PAGE_SIZE_PARAM, TOTAL_FIELD};
+use crate::core::{args, request};
+
+use super::abort::AbortWatch;
+use super::auth::Auth;
+use super::call::{call, CallSpec};
+use super::errors::{ClientError, ServerMessage};
+use super::js::{get, json_parse, random_uuid, Obj};
+use super::options::{self, type_name, ClientConfig, QueryOptions};
+use super::query_iter;
+use super::transport::{Answer, Method};
+use super::upload::{self, Upload};
+
+pub(super) struct Inner {
+    pub config: ClientConfig,
+    pub auth: Rc<Auth>,
+}
+
+/// A client of Genomcore's Events API. See the package README for the whole API.
+#[wasm_bindgen]
+pub struct EventsClient {
+    inner: Rc<Inner>,
+}
+
+#[wasm_bindgen]
+impl EventsClient {
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "EventsClientOptions")] options: JsValue) -> Result<EventsClient, JsValue> {
+        let mut config = options::client_config(&options)?;
+        let credentials = std::mem::replace(
+            &mut config.credentials,
+            super::auth::Credentials::Tokens { access: String::new(), refresh: None },
+        );
+        let auth = Rc::new(Auth::new(credentials, request::refresh_url(&config.auth_url)));
+        Ok(EventsClient { inner: Rc::new(Inner { config, auth }) })
+    }
+
+    /// The Events API base URL in use.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.inner.config.events_url.clone()
+    }
+
+    /// What `JSON.stringify(client)` shows: no token, ever.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ baseUrl: string; authUrl: string }")]
+    pub fn to_json(&self) -> JsValue {
+        Obj::new().set("baseUrl", self.inner.config.events_url.as_str()).set("authUrl", self.inner.config.auth_url.as_str()).into()
+    }
+
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_string_js(&self) -> String {
+        format!("EventsClient({})", self.inner.config.events_url)
+    }
+
+    /// Validates every event, then creates them in chunks. See `CreateEventsOptions`.
+    #[wasm_bindgen(js_name = createEvents, unchecked_return_type = "Promise<CreateEventsResult>")]
+    pub fn create_events(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<EventInput>")] events: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | CreateEventsOptions")] chunksize_or_options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CreateEventsOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared: Result<_, ClientError> = (|| {
+            if !Array::is_array(&events) {
+                return Err(ClientError::Type(format!("events must be an array, got {}", type_name(&events))));
+            }
+            let events: Array = events.clone().unchecked_into();
+            let opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
+            let abort = AbortWatch::new(opts.signal.clone());
+            if abort.is_aborted() {
+                return Err(ClientError::Aborted);
+            }
+            let chunks = upload::plan(&events, &opts)?;
+            Ok((events, opts, abort, chunks))
+        })();
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (events, opts, abort, chunks) = prepared?;
+            let upload = Upload {
+                auth: inner.auth.clone(),
+                create_url: request::create_url(&inner.config.events_url),
+                events,
+                opts: &opts,
+                abort,
+                run_id: random_uuid(),
+            };
+            upload.run(chunks).await
+        })
+    }
+
+    /// One page of events matching `body`.
+    #[wasm_bindgen(js_name = queryEvents, unchecked_return_type = "Promise<QueryResult>")]
+    pub fn query_events(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "QueryBody")] body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "QueryOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared: Result<_, ClientError> = (|| {
+            let body = query_body(&body)?;
+            let opts = options::query_options(&options, &self.inner.config, "queryEvents options", options::QUERY_EVENTS_KEYS)?;
+            Ok((body, opts))
+        })();
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (body, opts) = prepared?;
+            let abort = AbortWatch::new(opts.signal.clone());
+            Ok(query_page(&inner, &body, &opts, &abort).await?)
+        })
+    }
+
+    /// Every matching event, page by page, as an async iterable.
+    #[wasm_bindgen(js_name = queryAll, unchecked_return_type = "AsyncIterableIterator<StoredEvent>")]
+    pub fn query_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "QueryBody")] body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "QueryAllOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let body = query_body(&body)?;
+        let opts = options::query_options(&options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
+        Ok(query_iter::iterator(self.inner.clone(), body, opts))
+    }
+
+    /// Deletes every event of `collection`.
+    #[wasm_bindgen(js_name = deleteEvents, unchecked_return_type = "Promise<DeleteResult>")]
+    pub fn delete_events(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DeleteOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared: Result<_, ClientError> = (|| {
+            let name = collection
+                .as_string()
+                .ok_or_else(|| ClientError::Type(format!("collection must be a string, got {}", type_name(&collection))))?;
+            args::collection(&name)?;
+            let opts = options::query_options(&options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
+            Ok((name, opts))
+        })();
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (name, opts) = prepared?;
+            let abort = AbortWatch::new(opts.signal.clone());
+            let url = request::delete_url(&inner.config.events_url, &name);
+            let spec = CallSpec {
+                method: Method::Delete,
+                url: &url,
+                json_body: None,
+                idempotency_key: None,
+                max_retries: opts.max_retries,
+                timeout_ms: opts.timeout_ms,
+            };
+            let answer = call(&inner.auth, &spec, &abort, &|| {}).await.result?;
+            let parsed = parse_answer(&answer)?;
+            Ok(Obj::new().set(DELETED_FIELD, get(&parsed, DELETED_FIELD)).into())
+        })
+    }
+}
+
+/// The query body as JSON text: `undefined`/`null` is `{}`.
+fn query_body(body: &JsValue) -> Result<JsString, ClientError> {
+    if body.is_undefined() || body.is_null() {
+        return Ok(JsString::from("{}"));
+    }
+    if !body.is_object() || Array::is_array(body) {
+        return Err(ClientError::Type(format!("the query body must be an object, got {}", type_name(body))));
+    }
+    JSON::stringify(body).map_err(|e| {
+        let why = get(&e, "message").as_string().unwrap_or_default();
+        ClientError::Type(format!("the query body cannot be serialized to JSON: {why}"))
+    })
+}
+
+/// `POST /events/query` for one page; resolves `{ items, page, pageSize, total }`.
+pub(super) async fn query_page(inner: &Inner, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<JsValue, ClientError> {
+    let url = request::query_url(&inner.config.events_url, opts.page, opts.page_size);
+    let spec = CallSpec {
+        method: Method::Post,
+        url: &url,
+        json_body: Some(body),
+        idempotency_key: None,
+        max_retries: opts.max_retries,
+        timeout_ms: opts.timeout_ms,
+    };
+    let answer = call(&inner.auth, &spec, abort, &|| {}).await.result?;
+    let parsed = parse_answer(&answer)?;
+    let items = get(&parsed, ITEMS_FIELD);
+    if !Array::is_array(&items) {
+        return Err(unexpected(answer.status, "the query answer has no items"));
+    }
+    Ok(Obj::new()
+        .set(ITEMS_FIELD, items)
+        .set(PAGE_PARAM, get(&parsed, PAGE_PARAM))
+        .set(PAGE_SIZE_PARAM, get(&parsed, PAGE_SIZE_PARAM))
+        .set(TOTAL_FIELD, get(&parsed, TOTAL_FIELD))
+        .into())
+}
+
+fn parse_answer(answer: &Answer) -> Result<JsValue, ClientError> {
+    json_parse(&answer.text).map_err(|_| unexpected(answer.status, "the answer is not JSON"))
+}
+
+/// A success status with a body that breaks the (ASSUMED) answer shape.
+pub(super) fn unexpected(status: u16, why: &str) -> ClientError {
+    ClientError::Api { status, status_text: String::new(), server_message: ServerMessage(vec![why.into()]), retryable: false }
+}

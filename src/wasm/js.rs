@@ -1,0 +1,72 @@
+//! Small helpers for building and reading plain JS objects.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+/// Builds a plain object field by field: `Obj::new().set("a", 1).into()`.
+pub struct Obj(Object);
+
+impl Obj {
+    pub fn new() -> Obj {
+        Obj(Object::new())
+    }
+
+    pub fn set(self, key: &str, value: impl Into<JsValue>) -> Obj {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
+
+    pub fn build(self) -> Object {
+        self.0
+    }
+}
+
+impl From<Obj> for JsValue {
+    fn from(o: Obj) -> JsValue {
+        o.0.into()
+    }
+}
+
+/// `obj[key]`, or `undefined` when `obj` is not an object.
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    if !obj.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Milliseconds since the epoch, from the JS clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A random number in [0, 1).
+pub fn random() -> f64 {
+    js_sys::Math::random()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // Web Crypto: present in browsers (also in insecure contexts) and as a global in Node 19+.
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buf: &mut [u8]);
+}
+
+/// A random UUID v4 for an `Idempotency-Key`. `crypto.randomUUID` needs a secure
+/// context; `getRandomValues` does not.
+pub fn random_uuid() -> String {
+    let mut b = [0u8; 16];
+    get_random_values(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on a JS string, without copying it through wasm memory.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+}

@@ -1,0 +1,17 @@
+//! The JS boundary: a thin `#[wasm_bindgen]` layer and a fetch transport over the
+//! pure logic in `crate::core`. Errors stay Rust values (`ClientError`) until
+//! `errors.rs` turns each into a JS `Error` with a `name` a caller can branch on.
+
+mod abort;
+mod auth;
+mod call;
+mod client;
+mod errors;
+mod js;
+mod options;
+mod query_iter;
+mod transport;
+mod typescript;
+mod upload;
+
+pub use client::EventsClient;

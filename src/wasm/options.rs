@@ -1,0 +1,212 @@
+//! Reading the JS option objects, strictly: wrong types are `TypeError`s, values out
+//! of range `RangeError`s, unknown keys (a misspelled option) `TypeError`s.
+
+use js_sys::{Function, Object};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
+
+use crate::contract::{self, Env};
+use crate::core::{args, request};
+
+use super::abort::as_signal;
+use super::auth::Credentials;
+use super::errors::ClientError;
+use super::js::get;
+
+pub const DEFAULT_CONCURRENCY: usize = 4;
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+pub const DEFAULT_TIMEOUT_MS: u32 = 60_000;
+
+pub struct ClientConfig {
+    pub events_url: String,
+    pub auth_url: String,
+    pub concurrency: usize,
+    pub max_retries: u32,
+    pub timeout_ms: u32,
+    pub credentials: Credentials,
+}
+
+pub struct CreateOptions {
+    pub chunksize: usize,
+    pub concurrency: usize,
+    pub max_retries: u32,
+    pub max_chunk_bytes: usize,
+    pub timeout_ms: u32,
+    pub on_progress: Option<Function>,
+    pub signal: Option<AbortSignal>,
+}
+
+#[derive(Clone)]
+pub struct QueryOptions {
+    pub page: u32,
+    pub page_size: u32,
+    pub max_retries: u32,
+    pub timeout_ms: u32,
+    pub signal: Option<AbortSignal>,
+}
+
+const CLIENT_KEYS: &[&str] = &[
+    "token", "refreshToken", "getToken", "env", "baseUrl", "authUrl", "concurrency", "maxRetries", "timeoutMs",
+    "allowInsecureHttp",
+];
+const CREATE_KEYS: &[&str] =
+    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs"];
+const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRetries"];
+
+pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
+    let opts = object("EventsClient options", opts, CLIENT_KEYS)?;
+    let token = string(&opts, "token")?;
+    let refresh = string(&opts, "refreshToken")?;
+    let get_token = function(&opts, "getToken")?;
+    let credentials = match (token, get_token) {
+        (Some(_), Some(_)) => return Err(ClientError::Type("give either token or getToken, not both".into())),
+        (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },
+        (None, Some(f)) => Credentials::Callback(f),
+        _ => {
+            return Err(ClientError::Type(
+                "EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken".into(),
+            ))
+        }
+    };
+    let env = match string(&opts, "env")? {
+        None => Env::default(),
+        Some(name) => Env::parse(&name)
+            .ok_or_else(|| ClientError::Range(format!("env must be 'prod' or 'dev', got '{name}'")))?,
+    };
+    let allow_insecure = boolean(&opts, "allowInsecureHttp")?.unwrap_or(false);
+    let base = string(&opts, "baseUrl")?;
+    let events_url = request::check_base_url(base.as_deref().unwrap_or(env.events_url()), allow_insecure)?;
+    // Without authUrl, a custom baseUrl also serves auth (as the emulator does).
+    let auth_default = if base.is_some() { events_url.clone() } else { env.auth_url().to_string() };
+    let auth_url = request::check_base_url(&string(&opts, "authUrl")?.unwrap_or(auth_default), allow_insecure)?;
+    Ok(ClientConfig {
+        events_url,
+        auth_url,
+        concurrency: number(&opts, "concurrency")?.map(args::concurrency).transpose()?.unwrap_or(DEFAULT_CONCURRENCY),
+        max_retries: number(&opts, "maxRetries")?.map(args::max_retries).transpose()?.unwrap_or(DEFAULT_MAX_RETRIES),
+        timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS),
+        credentials,
+    })
+}
+
+/// `createEvents(events, chunksize?, options?)` or `createEvents(events, options?)`.
+pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) -> Result<CreateOptions, ClientError> {
+    let (chunksize_arg, opts) = if second.is_object() {
+        if !third.is_undefined() {
+            return Err(ClientError::Type("createEvents(events, options) takes no third argument".into()));
+        }
+        (JsValue::UNDEFINED, second.clone())
+    } else {
+        (second.clone(), third.clone())
+    };
+    let opts = object("createEvents options", &opts, CREATE_KEYS)?;
+    let positional = number_value("chunksize", &chunksize_arg)?;
+    let named = number(&opts, "chunksize")?;
+    if positional.is_some() && named.is_some() {
+        return Err(ClientError::Type("chunksize is given twice: as an argument and as an option".into()));
+    }
+    Ok(CreateOptions {
+        chunksize: positional.or(named).map(args::chunksize).transpose()?.unwrap_or(contract::DEFAULT_CHUNKSIZE),
+        concurrency: number(&opts, "concurrency")?.map(args::concurrency).transpose()?.unwrap_or(client.concurrency),
+        max_retries: number(&opts, "maxRetries")?.map(args::max_retries).transpose()?.unwrap_or(client.max_retries),
+        max_chunk_bytes: number(&opts, "maxChunkBytes")?
+            .map(args::max_chunk_bytes)
+            .transpose()?
+            .unwrap_or(contract::DEFAULT_MAX_CHUNK_BYTES),
+        timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(client.timeout_ms),
+        on_progress: function(&opts, "onProgress")?,
+        signal: signal(&opts)?,
+    })
+}
+
+pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[&str]) -> Result<QueryOptions, ClientError> {
+    let opts = object(what, opts, keys)?;
+    Ok(QueryOptions {
+        page: number(&opts, "page")?.map(args::page).transpose()?.unwrap_or(contract::DEFAULT_PAGE),
+        page_size: number(&opts, "pageSize")?.map(args::page_size).transpose()?.unwrap_or(contract::DEFAULT_PAGE_SIZE),
+        max_retries: number(&opts, "maxRetries")?.map(args::max_retries).transpose()?.unwrap_or(client.max_retries),
+        timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(client.timeout_ms),
+        signal: signal(&opts)?,
+    })
+}
+
+pub const QUERY_EVENTS_KEYS: &[&str] = QUERY_KEYS;
+pub const QUERY_ALL_KEYS: &[&str] = &["pageSize", "signal", "timeoutMs", "maxRetries"];
+pub const DELETE_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
+
+/// `undefined`/`null` → an empty object; a non-object → TypeError; unknown keys → TypeError.
+fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, ClientError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Object::new().into());
+    }
+    if !v.is_object() || js_sys::Array::is_array(v) {
+        return Err(ClientError::Type(format!("{what} must be an object, got {}", type_name(v))));
+    }
+    let keys = Object::keys(v.unchecked_ref::<Object>());
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !allowed.contains(&key.as_str()) {
+            return Err(ClientError::Type(format!(
+                "{what}: unknown option '{key}' (known: {})",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(v.clone())
+}
+
+fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, ClientError> {
+    number_value(key, &get(opts, key))
+}
+
+fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, ClientError> {
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_f64().map(Some).ok_or_else(|| ClientError::Type(format!("{key} must be a number, got {}", type_name(v))))
+}
+
+fn string(opts: &JsValue, key: &str) -> Result<Option<String>, ClientError> {
+    let v = get(opts, key);
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| ClientError::Type(format!("{key} must be a string, got {}", type_name(&v))))
+}
+
+fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, ClientError> {
+    let v = get(opts, key);
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_bool().map(Some).ok_or_else(|| ClientError::Type(format!("{key} must be a boolean, got {}", type_name(&v))))
+}
+
+fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, ClientError> {
+    let v = get(opts, key);
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.dyn_into::<Function>()
+        .map(Some)
+        .map_err(|v| ClientError::Type(format!("{key} must be a function, got {}", type_name(&v))))
+}
+
+fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, ClientError> {
+    let v = get(opts, "signal");
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    as_signal(&v).map(Some).ok_or_else(|| ClientError::Type(format!("signal must be an AbortSignal, got {}", type_name(&v))))
+}
+
+/// `typeof`, with `null` and arrays told apart.
+pub fn type_name(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if js_sys::Array::is_array(v) {
+        "array".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_default()
+    }
+}

@@ -1,0 +1,107 @@
+//! `queryAll`: an async iterator over every matching event, one page at a time.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_util::lock::Mutex;
+use js_sys::{Array, JsString, Object, Promise, Reflect, Symbol};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::contract::{ITEMS_FIELD, TOTAL_FIELD};
+
+use super::abort::AbortWatch;
+use super::client::{query_page, Inner};
+use super::errors::ClientError;
+use super::js::{get, Obj};
+use super::options::QueryOptions;
+
+struct Cursor {
+    page: u32,
+    items: Array,
+    next_item: u32,
+    seen: f64,
+    last_page_fetched: bool,
+    done: bool,
+}
+
+struct State {
+    inner: Rc<Inner>,
+    body: JsString,
+    opts: QueryOptions,
+    abort: AbortWatch,
+    cursor: RefCell<Cursor>,
+    /// Calls to `next()` may overlap; they are served one at a time.
+    serving: Mutex<()>,
+}
+
+/// A plain object with `next`, `return` and `[Symbol.asyncIterator]`.
+pub fn iterator(inner: Rc<Inner>, body: JsString, opts: QueryOptions) -> JsValue {
+    let state = Rc::new(State {
+        inner,
+        body,
+        abort: AbortWatch::new(opts.signal.clone()),
+        opts,
+        cursor: RefCell::new(Cursor {
+            page: 0,
+            items: Array::new(),
+            next_item: 0,
+            seen: 0.0,
+            last_page_fetched: false,
+            done: false,
+        }),
+        serving: Mutex::new(()),
+    });
+    let it = Object::new();
+    let s = state.clone();
+    let next_fn = Closure::<dyn Fn() -> Promise>::new(move || {
+        let s = s.clone();
+        future_to_promise(async move { next(&s).await.map_err(JsValue::from) })
+    });
+    let return_fn = Closure::<dyn Fn() -> Promise>::new(move || {
+        state.cursor.borrow_mut().done = true;
+        Promise::resolve(&finished())
+    });
+    let me = it.clone();
+    let iterator_fn = Closure::<dyn Fn() -> JsValue>::new(move || me.clone().into());
+    let _ = Reflect::set(&it, &"next".into(), &next_fn.into_js_value());
+    let _ = Reflect::set(&it, &"return".into(), &return_fn.into_js_value());
+    let _ = Reflect::set(&it, &Symbol::async_iterator(), &iterator_fn.into_js_value());
+    it.into()
+}
+
+fn finished() -> JsValue {
+    Obj::new().set("done", true).set("value", JsValue::UNDEFINED).into()
+}
+
+async fn next(s: &State) -> Result<JsValue, ClientError> {
+    let _one_at_a_time = s.serving.lock().await;
+    loop {
+        let page = {
+            let mut c = s.cursor.borrow_mut();
+            if c.done {
+                return Ok(finished());
+            }
+            if c.next_item < c.items.length() {
+                let item = c.items.get(c.next_item);
+                c.next_item += 1;
+                return Ok(Obj::new().set("done", false).set("value", item).into());
+            }
+            if c.last_page_fetched {
+                c.done = true;
+                continue;
+            }
+            c.page
+        };
+        let opts = QueryOptions { page, ..s.opts.clone() };
+        let answer = query_page(&s.inner, &s.body, &opts, &s.abort).await?;
+        let items: Array = get(&answer, ITEMS_FIELD).into();
+        let total = get(&answer, TOTAL_FIELD).as_f64();
+        let mut c = s.cursor.borrow_mut();
+        c.seen += items.length() as f64;
+        c.last_page_fetched = items.length() < opts.page_size || total.is_some_and(|t| c.seen >= t);
+        c.page += 1;
+        c.items = items;
+        c.next_item = 0;
+    }
+}

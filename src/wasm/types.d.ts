@@ -1,0 +1,179 @@
+/** An event to create. `start`/`end` take RFC 3339 strings or `Date`s (sent as UTC). */
+export interface EventInput {
+  owner: string;
+  collection: string;
+  start: string | Date;
+  end?: string | Date;
+  value: string;
+  type: string;
+  source: string;
+  externalId: string;
+  batch?: string;
+}
+
+/** An event as stored: its fields plus the server's `id` and `createdAt`. */
+export interface StoredEvent {
+  id: string;
+  createdAt: string;
+  owner: string;
+  collection: string;
+  start: string;
+  end?: string;
+  value: string;
+  type: string;
+  source: string;
+  externalId: string;
+  batch?: string;
+}
+
+export interface EventsClientOptions {
+  /** JWT access token. Give `token` (optionally with `refreshToken`) or `getToken`. */
+  token?: string;
+  /** Used to renew `token` when it is under 15 minutes from expiry, and once after a 401. */
+  refreshToken?: string;
+  /** Called before each request; called again once after a 401. */
+  getToken?: () => string | Promise<string>;
+  /** Hosted environment; default `'prod'`. */
+  env?: "prod" | "dev";
+  /** Events API base URL, e.g. the emulator's `http://127.0.0.1:8787/api/v1`. */
+  baseUrl?: string;
+  /** Auth API base URL; default: `baseUrl` when given, else the environment's. */
+  authUrl?: string;
+  /** Chunks in flight at once; default 4. */
+  concurrency?: number;
+  /** Retries per request for passing trouble; default 3. */
+  maxRetries?: number;
+  /** Bound on each request, in ms; default 60000. */
+  timeoutMs?: number;
+  /** Allow `http://` to hosts other than loopback; default false. */
+  allowInsecureHttp?: boolean;
+}
+
+export interface CreateProgress {
+  chunksDone: number;
+  chunksTotal: number;
+  /** Events stored so far. */
+  eventsDone: number;
+  eventsTotal: number;
+  failedChunks: number;
+  retries: number;
+  elapsedMs: number;
+}
+
+export interface CreateEventsOptions {
+  /** Events per request, 1 to 100000; default 10000. */
+  chunksize?: number;
+  maxRetries?: number;
+  concurrency?: number;
+  /** Largest request body in bytes; default 16 MiB. */
+  maxChunkBytes?: number;
+  /** Called after every chunk. */
+  onProgress?: (progress: CreateProgress) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Input events `from` to `to` (exclusive) went in one request. */
+export interface ChunkReport {
+  index: number;
+  from: number;
+  to: number;
+  count: number;
+  attempts: number;
+  status: number;
+  ms: number;
+}
+
+export interface CreateEventsResult {
+  created: number;
+  /** Ids of the created events, in input order. */
+  ids: string[];
+  chunks: ChunkReport[];
+}
+
+/** A stored chunk, in a `CreateEventsError` or `AbortError`. */
+export interface StoredChunk extends ChunkReport {
+  ids: string[];
+}
+
+/** Input events `from` to `to` (exclusive) were not stored. */
+export interface FailedChunk {
+  index: number;
+  from: number;
+  to: number;
+  count: number;
+  attempts: number;
+  error: Error;
+}
+
+export interface ValidationProblem {
+  /** Index of the event in the input array. */
+  index: number;
+  /** The field, or `""` when the problem is the whole event. */
+  field: string;
+  message: string;
+}
+
+export type EventField =
+  | "id" | "owner" | "collection" | "start" | "end" | "value" | "type" | "source"
+  | "externalId" | "batch" | "createdAt";
+
+export type FilterScalar = string | number;
+
+export interface FilterOperators {
+  $in?: FilterScalar[];
+  $nin?: FilterScalar[];
+  $eq?: FilterScalar;
+  $ne?: FilterScalar;
+  $gt?: FilterScalar;
+  $gte?: FilterScalar;
+  $lt?: FilterScalar;
+  $lte?: FilterScalar;
+  $exists?: boolean;
+}
+
+export interface QueryBody {
+  /** Field to a value (equality) or to operators. */
+  filter?: Partial<Record<EventField, FilterScalar | FilterOperators>>;
+  /** Field to 1 (ascending) or -1 (descending), in key order; ties by `id`. */
+  sort?: Partial<Record<EventField, 1 | -1>>;
+  /** With `afterDate`: the range between the two dates. Alone: events starting on or before it. */
+  beforeDate?: string;
+  /** With `beforeDate`: the range between the two dates. Alone: events starting on or after it. */
+  afterDate?: string;
+}
+
+export interface QueryOptions {
+  /** 0-based; default 0. */
+  page?: number;
+  /** 1 to 10000; default 10000. */
+  pageSize?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+export interface QueryAllOptions {
+  pageSize?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+export interface QueryResult {
+  items: StoredEvent[];
+  page: number;
+  pageSize: number;
+  /** Events matching the query, over all pages. */
+  total: number;
+}
+
+export interface DeleteOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+export interface DeleteResult {
+  deleted: number;
+}

@@ -1,0 +1,299 @@
+//! `createEvents`: validate everything, plan chunks, then send them with bounded
+//! concurrency, retries and 413 splitting, reporting in input order.
+//!
+//! Two passes over the caller's array, one window of `chunksize` events at a time, so
+//! that memory grows with chunksize × concurrency, never with the input: pass one
+//! validates (nothing is sent if any event is bad) and plans chunks by count and
+//! bytes; pass two serializes each chunk once, in the JS engine, and sends it.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use futures_util::stream::{self, StreamExt};
+use js_sys::{Array, Function, JsString, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::contract::{CREATED_FIELD, IDS_FIELD};
+use crate::core::chunking::{idempotency_key, split_in_two, ChunkPlanner, ChunkRange};
+use crate::core::validate::{validate_chunk, Problem, Problems};
+
+use super::abort::AbortWatch;
+use super::auth::Auth;
+use super::call::{call, CallSpec};
+use super::errors::{build, ClientError};
+use super::client::unexpected;
+use super::js::{get, json_parse, now_ms, Obj};
+use super::options::CreateOptions;
+use super::transport::Method;
+
+/// Pass one: every problem of every event, or the chunk plan.
+pub fn plan(events: &Array, opts: &CreateOptions) -> Result<Vec<ChunkRange>, ClientError> {
+    let n = events.length() as usize;
+    let mut planner = ChunkPlanner::new(opts.chunksize, opts.max_chunk_bytes);
+    let mut problems = Problems::new();
+    let mut from = 0;
+    while from < n {
+        let to = (from + opts.chunksize).min(n);
+        match stringify(events, from, to) {
+            Ok(json) => {
+                let text: String = json.into();
+                // JSON.stringify of an array always gives an array.
+                let sizes = validate_chunk(&text, from, &mut problems).unwrap_or_default();
+                for bytes in sizes {
+                    if let Err(e) = planner.push(bytes) {
+                        problems.push(Problem {
+                            index: e.index,
+                            field: String::new(),
+                            message: format!(
+                                "event is {} bytes as JSON, more than maxChunkBytes ({})",
+                                e.bytes, opts.max_chunk_bytes
+                            ),
+                        });
+                    }
+                }
+            }
+            Err(unserializable) => {
+                for (index, why) in unserializable {
+                    problems.push(Problem { index, field: String::new(), message: why });
+                }
+            }
+        }
+        from = to;
+    }
+    if problems.is_empty() {
+        Ok(planner.finish())
+    } else {
+        Err(ClientError::Validation(problems))
+    }
+}
+
+/// `JSON.stringify(events.slice(from, to))`; when it throws (a BigInt, a cycle), the
+/// events that cannot be serialized, with the engine's reason.
+fn stringify(events: &Array, from: usize, to: usize) -> Result<JsString, Vec<(usize, String)>> {
+    let slice = events.slice(from as u32, to as u32);
+    match JSON::stringify(&slice) {
+        Ok(json) => Ok(json),
+        Err(_) => Err((from..to)
+            .filter_map(|i| {
+                JSON::stringify(&events.get(i as u32)).err().map(|e| {
+                    let why = get(&e, "message").as_string().unwrap_or_default();
+                    (i, format!("event cannot be serialized to JSON: {why}"))
+                })
+            })
+            .collect()),
+    }
+}
+
+/// One request's worth of input: a planned chunk, or a half of one after a 413.
+struct Piece {
+    chunk: usize,
+    range: ChunkRange,
+    attempts: u32,
+    ms: f64,
+    result: Result<(u16, Array), ClientError>,
+}
+
+struct Progress {
+    callback: Option<Function>,
+    chunks_total: usize,
+    events_total: usize,
+    chunks_done: Cell<usize>,
+    events_done: Cell<usize>,
+    failed_chunks: Cell<usize>,
+    retries: Cell<u32>,
+    started: f64,
+}
+
+impl Progress {
+    fn report(&self) {
+        let Some(cb) = &self.callback else { return };
+        let p = Obj::new()
+            .set("chunksDone", self.chunks_done.get() as f64)
+            .set("chunksTotal", self.chunks_total as f64)
+            .set("eventsDone", self.events_done.get() as f64)
+            .set("eventsTotal", self.events_total as f64)
+            .set("failedChunks", self.failed_chunks.get() as f64)
+            .set("retries", self.retries.get())
+            .set("elapsedMs", now_ms() - self.started);
+        // A throwing progress callback must not break the upload.
+        let _ = cb.call1(&JsValue::UNDEFINED, &p.into());
+    }
+}
+
+pub struct Upload<'a> {
+    pub auth: Rc<Auth>,
+    pub create_url: String,
+    pub events: Array,
+    pub opts: &'a CreateOptions,
+    pub abort: AbortWatch,
+    /// Random, once per call: with the range, it makes each body's Idempotency-Key.
+    pub run_id: String,
+}
+
+impl Upload<'_> {
+    /// Pass two: sends every chunk; resolves to the result object or rejects with
+    /// `CreateEventsError` / `AbortError`.
+    pub async fn run(self, chunks: Vec<ChunkRange>) -> Result<JsValue, JsValue> {
+        let progress = Progress {
+            callback: self.opts.on_progress.clone(),
+            chunks_total: chunks.len(),
+            events_total: self.events.length() as usize,
+            chunks_done: Cell::new(0),
+            events_done: Cell::new(0),
+            failed_chunks: Cell::new(0),
+            retries: Cell::new(0),
+            started: now_ms(),
+        };
+        let progress = &progress;
+        let this = &self;
+        let mut pieces: Vec<Piece> = stream::iter(chunks)
+            .map(|chunk| async move {
+                let pieces = this.send(chunk, progress).await;
+                progress.chunks_done.set(progress.chunks_done.get() + 1);
+                if pieces.iter().any(|p| p.result.is_err()) {
+                    progress.failed_chunks.set(progress.failed_chunks.get() + 1);
+                }
+                progress.report();
+                pieces
+            })
+            .buffer_unordered(self.opts.concurrency)
+            .flat_map(stream::iter)
+            .collect()
+            .await;
+        pieces.sort_by_key(|p| p.range.from);
+        Ok(finish(pieces, self.abort.is_aborted())?)
+    }
+
+    /// Sends one range; a 413 splits it in two and sends the halves in turn.
+    async fn send(&self, range: ChunkRange, progress: &Progress) -> Vec<Piece> {
+        let chunk = range.index;
+        if self.abort.is_aborted() {
+            return vec![Piece { chunk, range, attempts: 0, ms: 0.0, result: Err(ClientError::Aborted) }];
+        }
+        let started = now_ms();
+        let body = match stringify(&self.events, range.from, range.to) {
+            Ok(b) => b,
+            Err(bad) => {
+                // The caller changed the array after validation.
+                let mut problems = Problems::new();
+                for (index, message) in bad {
+                    problems.push(Problem { index, field: String::new(), message });
+                }
+                return vec![Piece { chunk, range, attempts: 0, ms: 0.0, result: Err(ClientError::Validation(problems)) }];
+            }
+        };
+        // One key for every retry of this body: a retry after a lost answer stores nothing twice.
+        let key = idempotency_key(&self.run_id, &range);
+        let spec = CallSpec {
+            method: Method::Post,
+            url: &self.create_url,
+            json_body: Some(&body),
+            idempotency_key: Some(&key),
+            max_retries: self.opts.max_retries,
+            timeout_ms: self.opts.timeout_ms,
+        };
+        let called = call(&self.auth, &spec, &self.abort, &|| progress.retries.set(progress.retries.get() + 1)).await;
+        drop(body);
+        let ms = now_ms() - started;
+        match called.result {
+            Ok(answer) => {
+                let status = answer.status;
+                let result = read_created(&answer.text, status, range.len()).map(|ids| (status, ids));
+                if result.is_ok() {
+                    progress.events_done.set(progress.events_done.get() + range.len());
+                }
+                vec![Piece { chunk, range, attempts: called.attempts, ms, result }]
+            }
+            Err(ClientError::Api { status: 413, .. }) if range.len() > 1 => {
+                let (left, right) = split_in_two(range).expect("a range of two or more splits");
+                let mut pieces = Box::pin(self.send(left, progress)).await;
+                pieces.extend(Box::pin(self.send(right, progress)).await);
+                pieces
+            }
+            Err(e) => vec![Piece { chunk, range, attempts: called.attempts, ms, result: Err(e) }],
+        }
+    }
+}
+
+/// The ids of a `201 {"created", "ids"}` answer (ASSUMED shape), checked against the count sent.
+fn read_created(text: &JsString, status: u16, sent: usize) -> Result<Array, ClientError> {
+    let bad = |why: &str| unexpected(status, &format!("unexpected create answer: {why}"));
+    let answer = json_parse(text).map_err(|_| bad("not JSON"))?;
+    let ids = get(&answer, IDS_FIELD).dyn_into::<Array>().map_err(|_| bad("no ids"))?;
+    let created = get(&answer, CREATED_FIELD).as_f64();
+    if ids.length() as usize != sent || created.is_some_and(|c| c as usize != sent) {
+        return Err(bad(&format!("sent {sent} events, the answer counts {} ids", ids.length())));
+    }
+    Ok(ids)
+}
+
+fn report(piece: &Piece) -> Obj {
+    Obj::new()
+        .set("index", piece.chunk as f64)
+        .set("from", piece.range.from as f64)
+        .set("to", piece.range.to as f64)
+        .set("count", piece.range.len() as f64)
+        .set("attempts", piece.attempts)
+}
+
+/// The resolved value, or the rejection, from all pieces in input order.
+fn finish(pieces: Vec<Piece>, aborted: bool) -> Result<JsValue, JsValue> {
+    let mut ids = Array::new();
+    let mut created = 0usize;
+    let succeeded = Array::new();
+    let failed = Array::new();
+    let mut first_error: Option<String> = None;
+    for piece in &pieces {
+        match &piece.result {
+            Ok((status, chunk_ids)) => {
+                created += piece.range.len();
+                ids = ids.concat(chunk_ids);
+                succeeded.push(&report(piece).set("status", *status).set("ms", piece.ms).into());
+            }
+            Err(e) => {
+                first_error.get_or_insert_with(|| e.message());
+                failed.push(&report(piece).set("error", e.clone().into_js()).into());
+            }
+        }
+    }
+    if failed.length() == 0 {
+        return Ok(Obj::new().set("created", created as f64).set("ids", ids).set("chunks", succeeded).into());
+    }
+    // On failure every stored chunk names its own ids: the caller resends exactly `failed`.
+    for (report, piece) in succeeded.iter().zip(pieces.iter().filter(|p| p.result.is_ok())) {
+        if let Ok((_, chunk_ids)) = &piece.result {
+            let _ = js_sys::Reflect::set(&report, &"ids".into(), chunk_ids);
+        }
+    }
+    let total: usize = pieces.iter().map(|p| p.range.len()).sum();
+    let fields = Obj::new().set("created", created as f64).set("succeeded", succeeded).set("failed", failed.clone());
+    let ranges = describe_ranges(&pieces);
+    if aborted {
+        let message = format!(
+            "createEvents was aborted: {created} of {total} events were stored; not stored: {ranges}"
+        );
+        return Err(build("AbortError", &message, fields));
+    }
+    let message = format!(
+        "{} of {} chunks failed ({ranges}); {created} of {total} events were stored. First error: {}",
+        failed.length(),
+        pieces.len(),
+        first_error.unwrap_or_default()
+    );
+    Err(build("CreateEventsError", &message, fields))
+}
+
+/// `events 0–999, 5000–5999` for the failed pieces (first few).
+fn describe_ranges(pieces: &[Piece]) -> String {
+    let failed: Vec<String> = pieces
+        .iter()
+        .filter(|p| p.result.is_err())
+        .map(|p| format!("{}–{}", p.range.from, p.range.to - 1))
+        .collect();
+    let shown = failed.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if failed.len() > 5 {
+        format!("events {shown} and {} more ranges", failed.len() - 5)
+    } else {
+        format!("events {shown}")
+    }
+}
