@@ -147,15 +147,21 @@ pub const ERROR_STATUS_FIELD: &str = "statusCode";
 pub const ERROR_ERROR_FIELD: &str = "error";
 pub const ERROR_MESSAGE_FIELD: &str = "message";
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
     #[test]
     fn env_urls() {
         assert_eq!(Env::default(), Env::Prod);
-        assert_eq!(Env::Prod.events_url(), "https://events-api.genomcore.net/api/v1");
-        assert_eq!(Env::Dev.auth_url(), "https://auth-apidev.genomcore.net/api/v1");
+        assert_eq!(
+            Env::Prod.events_url(),
+            "https://events-api.genomcore.net/api/v1"
+        );
+        assert_eq!(
+            Env::Dev.auth_url(),
+            "https://auth-apidev.genomcore.net/api/v1"
+        );
         assert_eq!(Env::parse("dev"), Some(Env::Dev));
         assert_eq!(Env::parse("Dev"), None);
     }

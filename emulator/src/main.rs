@@ -26,7 +26,7 @@ use crate::state::{AppState, Config};
 
 /// Local emulator of Genomcore's Events API, stored in SQLite.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version, about, args_override_self = true)]
 struct Cli {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8787")]

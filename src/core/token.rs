@@ -36,18 +36,27 @@ pub fn needs_renewal(token: &str, now_secs: f64) -> bool {
 /// Reads `{"token": "...", "refreshToken"?: "..."}`: the new access token, and the new
 /// refresh token when the answer carries one (absent, null or empty: keep the old).
 pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), String> {
-    let v: Value = serde_json::from_str(json).map_err(|e| format!("the token refresh answer is not JSON: {e}"))?;
+    let v: Value = serde_json::from_str(json)
+        .map_err(|e| format!("the token refresh answer is not JSON: {e}"))?;
     let Value::Object(mut o) = v else {
         return Err("the token refresh answer is not a JSON object".to_owned());
     };
     let token = match o.remove(TOKEN_FIELD) {
         Some(Value::String(t)) if !t.is_empty() => t,
-        _ => return Err(format!("the token refresh answer has no \"{TOKEN_FIELD}\" string")),
+        _ => {
+            return Err(format!(
+                "the token refresh answer has no \"{TOKEN_FIELD}\" string"
+            ))
+        }
     };
     let refresh = match o.remove(REFRESH_TOKEN_FIELD) {
         Some(Value::String(r)) if !r.is_empty() => Some(r),
         None | Some(Value::Null) | Some(Value::String(_)) => None,
-        Some(_) => return Err(format!("the token refresh answer's \"{REFRESH_TOKEN_FIELD}\" is not a string")),
+        Some(_) => {
+            return Err(format!(
+                "the token refresh answer's \"{REFRESH_TOKEN_FIELD}\" is not a string"
+            ))
+        }
     };
     Ok((token, refresh))
 }
@@ -82,7 +91,7 @@ pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -92,7 +101,10 @@ mod tests {
         const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut out = String::new();
         for chunk in data.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
             for i in 0..=chunk.len() {
                 out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
             }
@@ -101,13 +113,23 @@ mod tests {
     }
 
     fn jwt(payload: &str) -> String {
-        format!("{}.{}.sig", b64(br#"{"alg":"HS256","typ":"JWT"}"#), b64(payload.as_bytes()))
+        format!(
+            "{}.{}.sig",
+            b64(br#"{"alg":"HS256","typ":"JWT"}"#),
+            b64(payload.as_bytes())
+        )
     }
 
     #[test]
     fn expiry() {
-        assert_eq!(jwt_expiry(&jwt(r#"{"sub":"u","exp":1700000000}"#)), Some(1_700_000_000));
-        assert_eq!(jwt_expiry(&jwt(r#"{"exp":1700000000.9}"#)), Some(1_700_000_000));
+        assert_eq!(
+            jwt_expiry(&jwt(r#"{"sub":"u","exp":1700000000}"#)),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            jwt_expiry(&jwt(r#"{"exp":1700000000.9}"#)),
+            Some(1_700_000_000)
+        );
         assert_eq!(jwt_expiry(&jwt(r#"{"exp":"1700000000"}"#)), None);
         assert_eq!(jwt_expiry(&jwt(r#"{"sub":"u"}"#)), None);
         assert_eq!(jwt_expiry(&jwt(r#"[1]"#)), None);
@@ -132,10 +154,22 @@ mod tests {
 
     #[test]
     fn refresh_answer() {
-        assert_eq!(parse_refresh_answer(r#"{"token":"a","refreshToken":"r"}"#), Ok(("a".into(), Some("r".into()))));
-        assert_eq!(parse_refresh_answer(r#"{"token":"a"}"#), Ok(("a".into(), None)));
-        assert_eq!(parse_refresh_answer(r#"{"token":"a","refreshToken":null}"#), Ok(("a".into(), None)));
-        assert_eq!(parse_refresh_answer(r#"{"token":"a","refreshToken":""}"#), Ok(("a".into(), None)));
+        assert_eq!(
+            parse_refresh_answer(r#"{"token":"a","refreshToken":"r"}"#),
+            Ok(("a".into(), Some("r".into())))
+        );
+        assert_eq!(
+            parse_refresh_answer(r#"{"token":"a"}"#),
+            Ok(("a".into(), None))
+        );
+        assert_eq!(
+            parse_refresh_answer(r#"{"token":"a","refreshToken":null}"#),
+            Ok(("a".into(), None))
+        );
+        assert_eq!(
+            parse_refresh_answer(r#"{"token":"a","refreshToken":""}"#),
+            Ok(("a".into(), None))
+        );
         assert!(parse_refresh_answer(r#"{"token":"a","refreshToken":1}"#).is_err());
         assert!(parse_refresh_answer(r#"{"token":""}"#).is_err());
         assert!(parse_refresh_answer(r#"{"accessToken":"a"}"#).is_err());
