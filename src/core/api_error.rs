@@ -1,32 +1,21 @@
 //! Reading the NestJS-shaped error bodies the API answers with (ASSUMED shape:
 //! `{"statusCode", "error", "message": "…" | ["…", …]}`).
 
-use serde::Deserialize;
-
 use crate::contract::ERROR_MESSAGE_FIELD;
+use crate::core::json_fields::{object_fields, Field};
 
 /// Longest server message kept, so that an odd body cannot flood an error.
 const MAX_MESSAGE_CHARS: usize = 2000;
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Message {
-    One(String),
-    Many(Vec<String>),
-}
-
 /// The server's message lines; for a body that is not the expected JSON, its text
 /// (trimmed and shortened), or nothing when empty.
 pub fn server_message(body: &str) -> Vec<String> {
-    let parsed: Option<Message> = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(body)
-        .ok()
-        .and_then(|mut m| m.remove(ERROR_MESSAGE_FIELD))
-        .and_then(|v| serde_json::from_value(v).ok());
-    let lines = match parsed {
-        Some(Message::One(s)) => vec![s],
-        Some(Message::Many(v)) => v,
-        None if body.trim().is_empty() => vec![],
-        None => vec![body.trim().to_string()],
+    let message = object_fields(body.as_bytes()).and_then(|mut m| m.remove(ERROR_MESSAGE_FIELD));
+    let lines = match message {
+        Some(Field::Str(s)) => vec![s],
+        Some(Field::Strs(v)) => v,
+        _ if body.trim().is_empty() => vec![],
+        _ => vec![body.trim().to_string()],
     };
     lines.into_iter().map(shorten).collect()
 }

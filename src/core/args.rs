@@ -58,7 +58,13 @@ pub const MIN_MAX_CHUNK_BYTES: usize = 1024;
 /// Largest body cap: 1 GiB, near the longest string a JS engine builds.
 pub const MAX_MAX_CHUNK_BYTES: usize = 1 << 30;
 
+/// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`). In the wasm
+/// build the JS engine prints it: Rust's float formatting would cost ~15 KB of wasm.
+#[cfg(target_arch = "wasm32")]
+pub use crate::wasm::js::js_number;
+
 /// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn js_number(v: f64) -> String {
     if v.is_nan() {
         "NaN".to_owned()

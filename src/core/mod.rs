@@ -4,6 +4,7 @@
 pub mod api_error;
 pub mod args;
 pub mod chunking;
+pub mod json_fields;
 pub mod request;
 pub mod retry;
 pub mod rfc3339;

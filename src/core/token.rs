@@ -4,9 +4,8 @@
 //! the `exp` claim to renew ahead of time. Anything unreadable is used as is, and a
 //! `401` then triggers the one renewal after the fact.
 
-use serde_json::Value;
-
 use crate::contract::{REFRESH_TOKEN_FIELD, RENEW_BEFORE_SECS, TOKEN_FIELD};
+use crate::core::json_fields::{object_fields, Field};
 
 /// The `exp` claim (seconds since the Unix epoch, fractions floored) of a compact JWS
 /// `header.payload.signature`; `None` when the token is not one or has no numeric `exp`.
@@ -17,8 +16,10 @@ pub fn jwt_expiry(token: &str) -> Option<i64> {
         return None;
     }
     let json = base64url_decode(payload)?;
-    let claims: Value = serde_json::from_slice(&json).ok()?;
-    let exp = claims.get("exp")?.as_f64()?.floor();
+    let exp = match object_fields(&json)?.get("exp")? {
+        Field::Num(n) => n.floor(),
+        _ => return None,
+    };
     // Inside i64 (and sane): beyond ±2^53 an f64 no longer holds whole seconds.
     (exp.abs() < 9.0e15).then_some(exp as i64)
 }
@@ -36,27 +37,16 @@ pub fn needs_renewal(token: &str, now_secs: f64) -> bool {
 /// Reads `{"token": "...", "refreshToken"?: "..."}`: the new access token, and the new
 /// refresh token when the answer carries one (absent, null or empty: keep the old).
 pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), String> {
-    let v: Value = serde_json::from_str(json)
-        .map_err(|e| format!("the token refresh answer is not JSON: {e}"))?;
-    let Value::Object(mut o) = v else {
-        return Err("the token refresh answer is not a JSON object".to_owned());
-    };
+    let mut o = object_fields(json.as_bytes())
+        .ok_or_else(|| "the token refresh answer is not a JSON object".to_owned())?;
     let token = match o.remove(TOKEN_FIELD) {
-        Some(Value::String(t)) if !t.is_empty() => t,
-        _ => {
-            return Err(format!(
-                "the token refresh answer has no \"{TOKEN_FIELD}\" string"
-            ))
-        }
+        Some(Field::Str(t)) if !t.is_empty() => t,
+        _ => return Err(format!("the token refresh answer has no \"{TOKEN_FIELD}\" string")),
     };
     let refresh = match o.remove(REFRESH_TOKEN_FIELD) {
-        Some(Value::String(r)) if !r.is_empty() => Some(r),
-        None | Some(Value::Null) | Some(Value::String(_)) => None,
-        Some(_) => {
-            return Err(format!(
-                "the token refresh answer's \"{REFRESH_TOKEN_FIELD}\" is not a string"
-            ))
-        }
+        Some(Field::Str(r)) if !r.is_empty() => Some(r),
+        None | Some(Field::Null) | Some(Field::Str(_)) => None,
+        Some(_) => return Err(format!("the token refresh answer's \"{REFRESH_TOKEN_FIELD}\" is not a string")),
     };
     Ok((token, refresh))
 }

@@ -155,7 +155,8 @@ pub fn validate_chunk(
 ) -> Result<Vec<u32>, NotAnArray> {
     let elements: Vec<&RawValue> = serde_json::from_str(json).map_err(|e| NotAnArray {
         message: match json_type_of(json) {
-            Some("array") | None => format!("events could not be read as a JSON array: {e}"),
+            // Position only: formatting serde_json's message would pull float printing into the wasm.
+            Some("array") | None => format!("events could not be read as a JSON array (line {}, column {})", e.line(), e.column()),
             Some(kind) => format!("events must be an array, got {kind}"),
         },
     })?;
@@ -202,7 +203,7 @@ fn validate_element(text: &str, index: usize, problems: &mut Problems) {
     }
     .deserialize(&mut de);
     if let Err(e) = outcome {
-        problems.add(index, "", format!("event is not valid JSON: {e}"));
+        problems.add(index, "", format!("event is not valid JSON (column {})", e.column()));
     }
 }
 
@@ -690,7 +691,7 @@ mod tests {
         assert!(validate_chunk("[1,", 0, &mut p)
             .unwrap_err()
             .message
-            .starts_with("events could not be read as a JSON array: "));
+            .starts_with("events could not be read as a JSON array"));
     }
 
     #[test]

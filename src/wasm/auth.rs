@@ -92,9 +92,8 @@ impl Auth {
             Credentials::Tokens { refresh: Some(r), .. } => r.clone(),
             _ => return Ok(()),
         };
-        let mut fields = serde_json::Map::new();
-        fields.insert(crate::contract::REFRESH_TOKEN_FIELD.into(), refresh.into());
-        let body = JsString::from(serde_json::Value::Object(fields).to_string());
+        let quoted = serde_json::to_string(&refresh).unwrap_or_default();
+        let body = JsString::from(format!("{{\"{}\":{quoted}}}", crate::contract::REFRESH_TOKEN_FIELD));
         let request = Request {
             method: Method::Post,
             url: &self.refresh_url,

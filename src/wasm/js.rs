@@ -70,3 +70,8 @@ extern "C" {
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
 }
+
+/// `String(v)`: the JS engine's own number printing (see `core::args::js_number`).
+pub fn js_number(v: f64) -> String {
+    js_sys::Number::from(v).to_string(10).map(String::from).unwrap_or_default()
+}

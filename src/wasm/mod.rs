@@ -7,7 +7,7 @@ mod auth;
 mod call;
 mod client;
 mod errors;
-mod js;
+pub(crate) mod js;
 mod options;
 mod query_iter;
 mod transport;
