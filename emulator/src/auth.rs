@@ -46,11 +46,15 @@ pub struct Claims {
 }
 
 pub fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn mac(secret: &str) -> Hmac<Sha256> {
-    <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any size")
+    <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes keys of any size")
 }
 
 pub fn issue(secret: &str, sub: &str, org: &str, kind: TokenKind, ttl_secs: u64) -> String {
@@ -75,7 +79,8 @@ pub fn issue(secret: &str, sub: &str, org: &str, kind: TokenKind, ttl_secs: u64)
 /// 401 message; it never echoes the token.
 pub fn verify(secret: &str, token: &str, kind: TokenKind) -> Result<Claims, &'static str> {
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err("malformed token");
     };
@@ -92,7 +97,8 @@ pub fn verify(secret: &str, token: &str, kind: TokenKind) -> Result<Claims, &'st
     m.update(h.as_bytes());
     m.update(b".");
     m.update(p.as_bytes());
-    m.verify_slice(&sig).map_err(|_| "invalid token signature")?;
+    m.verify_slice(&sig)
+        .map_err(|_| "invalid token signature")?;
     let claims: Claims = URL_SAFE_NO_PAD
         .decode(p)
         .ok()
@@ -120,17 +126,29 @@ pub struct User {
 impl FromRequestParts<Arc<AppState>> for User {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, ApiError> {
         let value = parts
             .headers
             .get(http::header::AUTHORIZATION)
             .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer token"))?;
-        let value = value.to_str().map_err(|_| ApiError::unauthorized("malformed Authorization header"))?;
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::unauthorized("malformed Authorization header"))?;
         let token = match value.split_once(' ') {
-            Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => t.trim(),
-            _ => return Err(ApiError::unauthorized("Authorization must be 'Bearer <token>'")),
+            Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => {
+                t.trim()
+            }
+            _ => {
+                return Err(ApiError::unauthorized(
+                    "Authorization must be 'Bearer <token>'",
+                ))
+            }
         };
-        let claims = verify(&state.cfg.secret, token, TokenKind::Access).map_err(ApiError::unauthorized)?;
+        let claims =
+            verify(&state.cfg.secret, token, TokenKind::Access).map_err(ApiError::unauthorized)?;
         Ok(User { sub: claims.sub })
     }
 }
@@ -149,12 +167,18 @@ mod tests {
         assert!(verify("s", &r, TokenKind::Access).is_err());
         assert!(verify("s", &r, TokenKind::Refresh).is_ok());
         let expired = issue("s", "demo", "org", TokenKind::Access, 0);
-        assert_eq!(verify("s", &expired, TokenKind::Access).unwrap_err(), "token has expired");
+        assert_eq!(
+            verify("s", &expired, TokenKind::Access).unwrap_err(),
+            "token has expired"
+        );
         assert!(verify("s", "a.b", TokenKind::Access).is_err());
         assert!(verify("s", "a.b.c.d", TokenKind::Access).is_err());
         // alg "none" with the same payload is refused.
         let p = t.split('.').nth(1).unwrap();
         let none = format!("{}.{p}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#));
-        assert_eq!(verify("s", &none, TokenKind::Access).unwrap_err(), "token algorithm must be HS256");
+        assert_eq!(
+            verify("s", &none, TokenKind::Access).unwrap_err(),
+            "token algorithm must be HS256"
+        );
     }
 }

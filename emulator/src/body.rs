@@ -31,7 +31,8 @@ pub async fn read_limited(headers: &HeaderMap, body: Body, max: u64) -> Result<B
     let mut buf = BytesMut::with_capacity(declared.unwrap_or(0).min(max) as usize);
     let mut body = body;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| ApiError::bad_request(format!("could not read the request body: {e}")))?;
+        let frame = frame
+            .map_err(|e| ApiError::bad_request(format!("could not read the request body: {e}")))?;
         if let Ok(data) = frame.into_data() {
             if (buf.len() + data.len()) as u64 > max {
                 return Err(too_large());

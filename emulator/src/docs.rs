@@ -15,7 +15,10 @@ pub async fn json() -> Response {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 pub async fn page() -> Html<String> {
@@ -33,7 +36,10 @@ pub async fn page() -> Html<String> {
     if let Some(paths) = doc["paths"].as_object() {
         for (path, item) in paths {
             for (method, op) in item.as_object().into_iter().flatten() {
-                let codes: Vec<&str> = op["responses"].as_object().map(|r| r.keys().map(|k| k.as_str()).collect()).unwrap_or_default();
+                let codes: Vec<&str> = op["responses"]
+                    .as_object()
+                    .map(|r| r.keys().map(|k| k.as_str()).collect())
+                    .unwrap_or_default();
                 html.push_str(&format!(
                     "<li><span class=\"m\">{}</span><code>{}</code> — {} <small>({})</small></li>",
                     esc(&method.to_uppercase()),

@@ -53,7 +53,11 @@ impl Rng {
 
 enum Plan {
     None,
-    Rate { rate: f64, kinds: Vec<Fault>, rng: Rng },
+    Rate {
+        rate: f64,
+        kinds: Vec<Fault>,
+        rng: Rng,
+    },
     Sequence(VecDeque<Fault>),
 }
 
@@ -63,7 +67,9 @@ pub struct Faults {
 
 impl Default for Faults {
     fn default() -> Self {
-        Faults { plan: Mutex::new(Plan::None) }
+        Faults {
+            plan: Mutex::new(Plan::None),
+        }
     }
 }
 
@@ -97,18 +103,21 @@ impl Faults {
 
     /// Sets the plan from a `POST /__emulator/faults` body; answers what was set.
     pub fn set(&self, body: &Value) -> Result<Value, String> {
-        let Value::Object(m) = body else { return Err("body must be a JSON object".into()) };
+        let Value::Object(m) = body else {
+            return Err("body must be a JSON object".into());
+        };
         for k in m.keys() {
             if !["rate", "kinds", "delayMs", "seed", "sequence"].contains(&k.as_str()) {
-                return Err(format!("{k} is not an allowed key (allowed: rate, kinds, delayMs, seed, sequence)"));
+                return Err(format!(
+                    "{k} is not an allowed key (allowed: rate, kinds, delayMs, seed, sequence)"
+                ));
             }
         }
         let delay_ms = match m.get("delayMs") {
             None => DEFAULT_DELAY_MS,
-            Some(v) => v
-                .as_u64()
-                .filter(|d| *d <= MAX_DELAY_MS)
-                .ok_or(format!("delayMs must be an integer from 0 to {MAX_DELAY_MS}"))?,
+            Some(v) => v.as_u64().filter(|d| *d <= MAX_DELAY_MS).ok_or(format!(
+                "delayMs must be an integer from 0 to {MAX_DELAY_MS}"
+            ))?,
         };
         let names = |key: &str, allow_ok: bool| -> Result<Vec<Fault>, String> {
             let Some(Value::Array(items)) = m.get(key) else {
@@ -150,16 +159,26 @@ impl Faults {
                     None => crate::store::now_ms() as u64,
                     Some(v) => v.as_u64().ok_or("seed must be a non-negative integer")?,
                 };
-                Plan::Rate { rate, kinds, rng: Rng(seed) }
+                Plan::Rate {
+                    rate,
+                    kinds,
+                    rng: Rng(seed),
+                }
             }
         };
         let summary = match &plan {
             Plan::Sequence(q) => json!({"sequence": q.len(), "delayMs": delay_ms}),
-            Plan::Rate { rate, kinds, .. } => json!({"rate": rate, "kinds": kinds.len(), "delayMs": delay_ms}),
+            Plan::Rate { rate, kinds, .. } => {
+                json!({"rate": rate, "kinds": kinds.len(), "delayMs": delay_ms})
+            }
             Plan::None => json!({}),
         };
-        *self.plan.lock().unwrap_or_else(|e| e.into_inner()) =
-            if matches!(&plan, Plan::Sequence(q) if q.is_empty()) { Plan::None } else { plan };
+        *self.plan.lock().unwrap_or_else(|e| e.into_inner()) = if matches!(&plan, Plan::Sequence(q) if q.is_empty())
+        {
+            Plan::None
+        } else {
+            plan
+        };
         Ok(summary)
     }
 }
@@ -171,7 +190,8 @@ mod tests {
     #[test]
     fn sequence_then_nothing() {
         let f = Faults::default();
-        f.set(&json!({"sequence": ["503", "ok", "delay"], "delayMs": 5})).unwrap();
+        f.set(&json!({"sequence": ["503", "ok", "delay"], "delayMs": 5}))
+            .unwrap();
         assert_eq!(f.next(), Some(Fault::Unavailable));
         assert_eq!(f.next(), None);
         assert_eq!(f.next(), Some(Fault::Delay(5)));
@@ -182,7 +202,8 @@ mod tests {
     fn rate_is_seeded_and_roughly_right() {
         let draw = || {
             let f = Faults::default();
-            f.set(&json!({"rate": 0.2, "kinds": ["503", "429"], "seed": 7})).unwrap();
+            f.set(&json!({"rate": 0.2, "kinds": ["503", "429"], "seed": 7}))
+                .unwrap();
             (0..10_000).map(|_| f.next()).collect::<Vec<_>>()
         };
         let a = draw();

@@ -49,7 +49,9 @@ impl<'de> Deserialize<'de> for Json {
                 Ok(Json::Num(v.into()))
             }
             fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
-                Ok(serde_json::Number::from_f64(v).map(Json::Num).unwrap_or(Json::Null))
+                Ok(serde_json::Number::from_f64(v)
+                    .map(Json::Num)
+                    .unwrap_or(Json::Null))
             }
             fn visit_str<E>(self, v: &str) -> Result<Json, E> {
                 Ok(Json::Str(v.to_owned()))
@@ -198,7 +200,10 @@ fn parse_bound(s: &str) -> Option<Bound> {
     if let Some(i) = rfc3339::parse_datetime(s) {
         return Some(Bound { lo: i, hi: i });
     }
-    rfc3339::parse_date_only(s).map(|(start, next)| Bound { lo: start, hi: next.just_before() })
+    rfc3339::parse_date_only(s).map(|(start, next)| Bound {
+        lo: start,
+        hi: next.just_before(),
+    })
 }
 
 /// An operand for `$eq`-like operators: `Some(None)` is null, `None` is not allowed.
@@ -315,13 +320,14 @@ fn filter(b: &mut Builder, v: &Json) {
     };
     for (name, spec) in entries {
         let Some(field) = Field::from_name(name) else {
-            b.problems.push(format!("filter.{name} is not a known field"));
+            b.problems
+                .push(format!("filter.{name} is not a known field"));
             continue;
         };
         match spec {
-            Json::Obj(ops) if ops.is_empty() => {
-                b.problems.push(format!("filter.{name} must name at least one operator"))
-            }
+            Json::Obj(ops) if ops.is_empty() => b
+                .problems
+                .push(format!("filter.{name} must name at least one operator")),
             Json::Obj(ops) => {
                 for (op, operand) in ops {
                     condition(b, name, field, op, operand);
@@ -394,7 +400,11 @@ pub fn parse(body: &[u8]) -> Result<QuerySpec, ApiError> {
     let Json::Obj(top) = json else {
         return Err(ApiError::bad_request("body must be a JSON object"));
     };
-    let mut b = Builder { clauses: Vec::new(), params: Vec::new(), problems: Vec::new() };
+    let mut b = Builder {
+        clauses: Vec::new(),
+        params: Vec::new(),
+        problems: Vec::new(),
+    };
     let (mut filter_v, mut sort_v, mut before_v, mut after_v) = (None, None, None, None);
     for (k, v) in &top {
         let slot = match k.as_str() {
@@ -437,13 +447,22 @@ pub fn parse(body: &[u8]) -> Result<QuerySpec, ApiError> {
     }
     let order_sql = sort(&mut b, sort_v);
     if b.params.len() > MAX_PARAMS {
-        b.problems.push(format!("a filter may hold at most {MAX_PARAMS} values"));
+        b.problems
+            .push(format!("a filter may hold at most {MAX_PARAMS} values"));
     }
     if !b.problems.is_empty() {
         return Err(ApiError::problems(b.problems));
     }
-    let where_sql = if b.clauses.is_empty() { "1".into() } else { b.clauses.join(" AND ") };
-    Ok(QuerySpec { where_sql, params: b.params, order_sql })
+    let where_sql = if b.clauses.is_empty() {
+        "1".into()
+    } else {
+        b.clauses.join(" AND ")
+    };
+    Ok(QuerySpec {
+        where_sql,
+        params: b.params,
+        order_sql,
+    })
 }
 
 #[cfg(test)]
@@ -453,7 +472,10 @@ mod tests {
     #[test]
     fn sdk_example() {
         let q = parse(br#"{"filter": {"owner": {"$in": [1]}, "collection": {"$in": ["TestCollection"]}}, "sort": {"start": -1}, "beforeDate": "2024-04-01", "afterDate": "2024-04-08"}"#).unwrap();
-        assert_eq!(q.where_sql, "owner IN (?) AND collection IN (?) AND start_key >= ? AND start_key <= ?");
+        assert_eq!(
+            q.where_sql,
+            "owner IN (?) AND collection IN (?) AND start_key >= ? AND start_key <= ?"
+        );
         assert_eq!(q.order_sql, "start_key DESC, id ASC");
         assert_eq!(q.params[0], Sql::Text("1".into()));
     }

@@ -25,15 +25,24 @@ impl Instant {
 
     #[cfg(test)]
     pub fn from_unix_ms(ms: i64) -> Instant {
-        Instant { secs: ms.div_euclid(1000), nanos: (ms.rem_euclid(1000) * 1_000_000) as u32 }
+        Instant {
+            secs: ms.div_euclid(1000),
+            nanos: (ms.rem_euclid(1000) * 1_000_000) as u32,
+        }
     }
 
     /// The last representable instant before `self` (end of a day, as an inclusive bound).
     pub fn just_before(&self) -> Instant {
         if self.nanos > 0 {
-            Instant { secs: self.secs, nanos: self.nanos - 1 }
+            Instant {
+                secs: self.secs,
+                nanos: self.nanos - 1,
+            }
         } else {
-            Instant { secs: self.secs - 1, nanos: 999_999_999 }
+            Instant {
+                secs: self.secs - 1,
+                nanos: 999_999_999,
+            }
         }
     }
 }
@@ -137,7 +146,7 @@ pub fn parse_datetime(s: &str) -> Option<Instant> {
     }
     let offset_secs: i64 = match &b[i..] {
         [b'Z'] | [b'z'] => 0,
-        [sign @ (b'+' | b'-'), oh @ .., ] if oh.len() == 5 && oh[2] == b':' => {
+        [sign @ (b'+' | b'-'), oh @ ..] if oh.len() == 5 && oh[2] == b':' => {
             let oh_h = digits(&oh[0..2])?;
             let oh_m = digits(&oh[3..5])?;
             if oh_h > 23 || oh_m > 59 {
@@ -164,8 +173,14 @@ pub fn parse_date_only(s: &str) -> Option<(Instant, Instant)> {
     }
     let days = parse_date(b)?;
     Some((
-        Instant { secs: days * 86_400, nanos: 0 },
-        Instant { secs: (days + 1) * 86_400, nanos: 0 },
+        Instant {
+            secs: days * 86_400,
+            nanos: 0,
+        },
+        Instant {
+            secs: (days + 1) * 86_400,
+            nanos: 0,
+        },
     ))
 }
 
@@ -251,6 +266,9 @@ mod tests {
         assert!(parse_date_only("2024-04-31").is_none());
         assert_eq!(format_ms(1_714_557_600_000), "2024-05-01T10:00:00.000Z");
         assert_eq!(format_ms(1_714_557_600_123), "2024-05-01T10:00:00.123Z");
-        assert_eq!(Instant::from_unix_ms(1_714_557_600_123).key(), parse_datetime("2024-05-01T10:00:00.123Z").unwrap().key());
+        assert_eq!(
+            Instant::from_unix_ms(1_714_557_600_123).key(),
+            parse_datetime("2024-05-01T10:00:00.123Z").unwrap().key()
+        );
     }
 }

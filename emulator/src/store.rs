@@ -50,15 +50,20 @@ CREATE TABLE IF NOT EXISTS idempotency (
 CREATE INDEX IF NOT EXISTS idempotency_by_time ON idempotency (created_ms);
 ";
 
-const INSERT: &str = "INSERT INTO events (owner, collection, start_text, start_key, end_text, end_key, \
+const INSERT: &str =
+    "INSERT INTO events (owner, collection, start_text, start_key, end_text, end_key, \
     value_text, type_text, source, external_id, batch, created_ms) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
-const COLUMNS: &str = "id, owner, collection, start_text, end_text, value_text, type_text, source, \
+const COLUMNS: &str =
+    "id, owner, collection, start_text, end_text, value_text, type_text, source, \
     external_id, batch, created_ms";
 
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Ids are text whose order is insertion order.
@@ -134,13 +139,25 @@ impl Store {
         let conn = open(path)?;
         conn.execute_batch(SCHEMA)?;
         let last_id: i64 = conn
-            .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'events'", [], |r| r.get(0))
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0);
         // `:memory:` is one database per connection: it gets no separate reader.
-        let reader = if path == ":memory:" || path.is_empty() { None } else { Some(Mutex::new(open(path)?)) };
+        let reader = if path == ":memory:" || path.is_empty() {
+            None
+        } else {
+            Some(Mutex::new(open(path)?))
+        };
         Ok(Store {
-            writer: Mutex::new(Writer { conn, last_purge_ms: 0, next_sink_id: last_id + 1 }),
+            writer: Mutex::new(Writer {
+                conn,
+                last_purge_ms: 0,
+                next_sink_id: last_id + 1,
+            }),
             reader,
             sink,
         })
@@ -155,15 +172,25 @@ impl Store {
 
     /// Runs a create: replays a recorded answer for (user, key), or inserts every event
     /// and records the answer, all in one transaction.
-    pub fn create(&self, user: &str, key: Option<&str>, plan: CreatePlan) -> rusqlite::Result<Answer> {
+    pub fn create(
+        &self,
+        user: &str,
+        key: Option<&str>,
+        plan: CreatePlan,
+    ) -> rusqlite::Result<Answer> {
         let mut w = lock(&self.writer);
         let now = now_ms();
         let sink = self.sink;
         if key.is_some() && now - w.last_purge_ms > 60_000 {
-            w.conn.execute("DELETE FROM idempotency WHERE created_ms < ?1", [now - IDEMPOTENCY_TTL_MS])?;
+            w.conn.execute(
+                "DELETE FROM idempotency WHERE created_ms < ?1",
+                [now - IDEMPOTENCY_TTL_MS],
+            )?;
             w.last_purge_ms = now;
         }
-        let Writer { conn, next_sink_id, .. } = &mut *w;
+        let Writer {
+            conn, next_sink_id, ..
+        } = &mut *w;
         let tx = conn.transaction()?;
         if let Some(k) = key {
             let seen: Option<(u16, String)> = tx
@@ -173,7 +200,11 @@ impl Store {
                 .query_row(params![user, k, now - IDEMPOTENCY_TTL_MS], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             if let Some((status, body)) = seen {
-                return Ok(Answer { status, body, replayed: true });
+                return Ok(Answer {
+                    status,
+                    body,
+                    replayed: true,
+                });
             }
         }
         let (status, body) = match plan {
@@ -226,14 +257,23 @@ impl Store {
             .execute(params![user, k, status, body, now])?;
         }
         tx.commit()?;
-        Ok(Answer { status, body, replayed: false })
+        Ok(Answer {
+            status,
+            body,
+            replayed: false,
+        })
     }
 
     /// One page of matches and the number of all matches, as the answer's JSON.
     pub fn query(&self, q: &QuerySpec, page: u64, page_size: u64) -> rusqlite::Result<String> {
         self.with_reader(|conn| {
+            // One read transaction: `total` and `items` come from the same snapshot.
+            let conn = conn.unchecked_transaction()?;
             let total: i64 = conn
-                .prepare_cached(&format!("SELECT count(*) FROM events WHERE {}", q.where_sql))?
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM events WHERE {}",
+                    q.where_sql
+                ))?
                 .query_row(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))?;
             let offset = page.saturating_mul(page_size).min(i64::MAX as u64) as i64;
             let sql = format!(
@@ -242,14 +282,14 @@ impl Store {
             );
             let mut stmt = conn.prepare_cached(&sql)?;
             let paging = [Sql::Integer(page_size as i64), Sql::Integer(offset)];
-            let mut rows = stmt.query(rusqlite::params_from_iter(q.params.iter().chain(paging.iter())))?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(
+                q.params.iter().chain(paging.iter()),
+            ))?;
             let mut out = Vec::with_capacity(4096);
             out.extend_from_slice(b"{\"items\":[");
             let mut first = true;
             while let Some(r) = rows.next()? {
-                let text = |i: usize| -> rusqlite::Result<&str> {
-                    Ok(r.get_ref(i)?.as_str()?)
-                };
+                let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
                 let opt = |i: usize| -> rusqlite::Result<Option<&str>> {
                     Ok(r.get_ref(i)?.as_str_or_null()?)
                 };
@@ -273,15 +313,22 @@ impl Store {
                 serde_json::to_writer(&mut out, &ev).expect("serializing to memory");
             }
             out.extend_from_slice(
-                format!("],\"page\":{page},\"pageSize\":{page_size},\"total\":{total}}}").as_bytes(),
+                format!("],\"page\":{page},\"pageSize\":{page_size},\"total\":{total}}}")
+                    .as_bytes(),
             );
+            drop(rows);
+            drop(stmt);
+            conn.commit()?;
             Ok(String::from_utf8(out).expect("JSON is UTF-8"))
         })
     }
 
     pub fn delete_collection(&self, collection: &str) -> rusqlite::Result<usize> {
         let w = lock(&self.writer);
-        let n = w.conn.prepare_cached("DELETE FROM events WHERE collection = ?1")?.execute([collection])?;
+        let n = w
+            .conn
+            .prepare_cached("DELETE FROM events WHERE collection = ?1")?
+            .execute([collection])?;
         Ok(n)
     }
 
@@ -298,7 +345,9 @@ impl Store {
                 q.where_sql, q.order_sql
             );
             let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(q.params.iter()), |r| r.get::<_, String>(3))?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
+                r.get::<_, String>(3)
+            })?;
             rows.collect()
         })
     }

@@ -19,7 +19,13 @@ fn protected() -> Vec<(&'static str, &'static str, Option<String>)> {
     ]
 }
 
-fn call_with(emu: &Emu, auth: Option<&str>, method: &str, path: &str, body: &Option<String>) -> common::Resp {
+fn call_with(
+    emu: &Emu,
+    auth: Option<&str>,
+    method: &str,
+    path: &str,
+    body: &Option<String>,
+) -> common::Resp {
     let mut h = vec![];
     if let Some(a) = auth {
         h.push(("Authorization", a));
@@ -37,7 +43,11 @@ fn assert_refused(emu: &Emu, auth: Option<&str>, why: &str, needle: &str) {
         let v = r.json();
         assert_eq!(v["statusCode"], 401);
         assert_eq!(v["error"], "Unauthorized");
-        assert!(v["message"].as_str().unwrap().contains(needle), "{why}: {}", v["message"]);
+        assert!(
+            v["message"].as_str().unwrap().contains(needle),
+            "{why}: {}",
+            v["message"]
+        );
         assert_eq!(r.header("www-authenticate"), Some("Bearer"));
     }
 }
@@ -55,18 +65,35 @@ fn every_protected_route_refuses_missing_malformed_and_foreign_tokens() {
     assert_refused(&emu, Some(&other.bearer()), "wrong secret", "signature");
     // A refresh token is not an access token.
     let (_, refresh) = emu.login("alice");
-    assert_refused(&emu, Some(&format!("Bearer {refresh}")), "refresh as access", "refresh token cannot be used");
+    assert_refused(
+        &emu,
+        Some(&format!("Bearer {refresh}")),
+        "refresh as access",
+        "refresh token cannot be used",
+    );
     // alg "none", and HS512 in the header, with the genuine payload.
     let payload = emu.token.split('.').nth(1).unwrap().to_owned();
     let sig = emu.token.split('.').nth(2).unwrap().to_owned();
-    let none = format!("Bearer {}.{payload}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#));
+    let none = format!(
+        "Bearer {}.{payload}.",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#)
+    );
     assert_refused(&emu, Some(&none), "alg none", "HS256");
-    let hs512 = format!("Bearer {}.{payload}.{sig}", URL_SAFE_NO_PAD.encode(br#"{"alg":"HS512","typ":"JWT"}"#));
+    let hs512 = format!(
+        "Bearer {}.{payload}.{sig}",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"HS512","typ":"JWT"}"#)
+    );
     assert_refused(&emu, Some(&hs512), "alg HS512", "HS256");
     // A tampered payload keeps the old signature.
-    let forged = URL_SAFE_NO_PAD.encode(br#"{"sub":"root","org":"x","typ":"access","iat":0,"exp":99999999999}"#);
+    let forged = URL_SAFE_NO_PAD
+        .encode(br#"{"sub":"root","org":"x","typ":"access","iat":0,"exp":99999999999}"#);
     let head = emu.token.split('.').next().unwrap();
-    assert_refused(&emu, Some(&format!("Bearer {head}.{forged}.{sig}")), "tampered", "signature");
+    assert_refused(
+        &emu,
+        Some(&format!("Bearer {head}.{forged}.{sig}")),
+        "tampered",
+        "signature",
+    );
     assert_eq!(emu.stored(), 0, "nothing was stored by refused requests");
     let s = emu.stats();
     assert_eq!(s["requests"]["create"], 10, "refused requests are counted");
@@ -80,13 +107,30 @@ fn every_protected_route_refuses_missing_malformed_and_foreign_tokens() {
 #[test]
 fn expired_access_tokens_are_refused() {
     let emu = Emu::start_args(&["--token-ttl", "1"]);
-    let (token, _) = emu.login("short");
-    let auth = format!("Bearer {token}");
-    let r = call_with(&emu, Some(&auth), "POST", "/api/v1/events/query", &Some("{}".into()));
-    assert_eq!(r.status, 200);
+    // With a 1-second lifetime a token may expire between two calls when the clock
+    // ticks over; a few tries show that a fresh one works.
+    let auth = (0..5)
+        .map(|_| format!("Bearer {}", emu.login("short").0))
+        .find(|auth| {
+            call_with(
+                &emu,
+                Some(auth),
+                "POST",
+                "/api/v1/events/query",
+                &Some("{}".into()),
+            )
+            .status
+                == 200
+        })
+        .expect("a fresh token works");
     std::thread::sleep(Duration::from_millis(2100));
     assert_refused(&emu, Some(&auth), "expired", "expired");
-    assert_refused(&emu, Some(&emu.bearer()), "expired start-up token", "expired");
+    assert_refused(
+        &emu,
+        Some(&emu.bearer()),
+        "expired start-up token",
+        "expired",
+    );
 }
 
 #[test]
@@ -94,21 +138,50 @@ fn login_and_refresh() {
     let emu = Emu::start();
     let (token, refresh) = emu.login("carol");
     let auth = format!("Bearer {token}");
-    assert_eq!(call_with(&emu, Some(&auth), "POST", "/api/v1/events/query", &Some("{}".into())).status, 200);
+    assert_eq!(
+        call_with(
+            &emu,
+            Some(&auth),
+            "POST",
+            "/api/v1/events/query",
+            &Some("{}".into())
+        )
+        .status,
+        200
+    );
     // The token names the user.
-    let claims: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(claims["sub"], "carol");
     assert_eq!(claims["org"], "org");
     assert!(claims["exp"].as_u64().unwrap() > claims["iat"].as_u64().unwrap());
 
     let body = json!({"refreshToken": refresh}).to_string();
-    let r = emu.call("POST", "/api/v1/auth/refresh-token", &[("Content-Type", "application/json")], Some(body.as_bytes()));
+    let r = emu.call(
+        "POST",
+        "/api/v1/auth/refresh-token",
+        &[("Content-Type", "application/json")],
+        Some(body.as_bytes()),
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
     let new_access = format!("Bearer {}", v["token"].as_str().unwrap());
     assert!(v["refreshToken"].as_str().unwrap().len() > 20);
-    assert_eq!(call_with(&emu, Some(&new_access), "POST", "/api/v1/events/query", &Some("{}".into())).status, 200);
+    assert_eq!(
+        call_with(
+            &emu,
+            Some(&new_access),
+            "POST",
+            "/api/v1/events/query",
+            &Some("{}".into())
+        )
+        .status,
+        200
+    );
 
     // Refresh refuses an access token, garbage and a missing token.
     for (body, status) in [
@@ -118,19 +191,43 @@ fn login_and_refresh() {
         (json!({}), 400),
         (json!({"refreshToken": 5}), 400),
     ] {
-        let r = emu.call("POST", "/api/v1/auth/refresh-token", &[("Content-Type", "application/json")], Some(body.to_string().as_bytes()));
+        let r = emu.call(
+            "POST",
+            "/api/v1/auth/refresh-token",
+            &[("Content-Type", "application/json")],
+            Some(body.to_string().as_bytes()),
+        );
         assert_eq!(r.status, status, "{body}: {}", r.text());
     }
     // Login needs all three, non-empty, as JSON.
-    let r = emu.call("POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], Some(br#"{"username":"","password":1}"#));
+    let r = emu.call(
+        "POST",
+        "/api/v1/auth/login",
+        &[("Content-Type", "application/json")],
+        Some(br#"{"username":"","password":1}"#),
+    );
     assert_eq!(r.status, 400);
     assert_eq!(
         r.json()["message"],
-        json!(["username must be a non-empty string", "password must be a non-empty string", "organizationId must be a non-empty string"])
+        json!([
+            "username must be a non-empty string",
+            "password must be a non-empty string",
+            "organizationId must be a non-empty string"
+        ])
     );
-    let r = emu.call("POST", "/api/v1/auth/login", &[("Content-Type", "text/plain")], Some(b"u=a"));
+    let r = emu.call(
+        "POST",
+        "/api/v1/auth/login",
+        &[("Content-Type", "text/plain")],
+        Some(b"u=a"),
+    );
     assert_eq!(r.status, 415);
-    let r = emu.call("POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], Some(b"{\"username\":"));
+    let r = emu.call(
+        "POST",
+        "/api/v1/auth/login",
+        &[("Content-Type", "application/json")],
+        Some(b"{\"username\":"),
+    );
     assert_eq!(r.status, 400);
     assert!(r.text().contains("malformed JSON"));
     assert_eq!(emu.stats()["requests"]["auth"], 10);

@@ -12,14 +12,26 @@ fn create_stores_fields_as_given_and_answers_ids_in_input_order() {
     with_all["end"] = json!("2024-05-01T09:00:00.5Z");
     with_all["batch"] = json!("batch-7");
     with_all["value"] = json!("héllo \"quoted\" \\ 🎉 '; DROP TABLE events;--");
-    let events = json!([with_all, event("2", "C", "2024-05-01T00:00:00Z", 1), event("3", "C", "2024-04-01T00:00:00Z", 2)]);
+    let events = json!([
+        with_all,
+        event("2", "C", "2024-05-01T00:00:00Z", 1),
+        event("3", "C", "2024-04-01T00:00:00Z", 2)
+    ]);
     let r = emu.create(&events);
     assert_eq!(r.status, 201, "{}", r.text());
     let body = r.json();
     assert_eq!(body["created"], 3);
-    let ids: Vec<String> = body["ids"].as_array().unwrap().iter().map(|i| i.as_str().unwrap().to_owned()).collect();
+    let ids: Vec<String> = body["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(ids.len(), 3);
-    assert!(ids[0] < ids[1] && ids[1] < ids[2], "ids are in insertion order as text: {ids:?}");
+    assert!(
+        ids[0] < ids[1] && ids[1] < ids[2],
+        "ids are in insertion order as text: {ids:?}"
+    );
 
     let got = emu.query_ok("", &json!({"sort": {"id": 1}}));
     assert_eq!(got["total"], 3);
@@ -32,9 +44,15 @@ fn create_stores_fields_as_given_and_answers_ids_in_input_order() {
         assert_eq!(item, &expected, "stored as given plus id and createdAt");
         let created = item["createdAt"].as_str().unwrap();
         assert_eq!(created.len(), 24, "{created}");
-        assert!(created.ends_with('Z') && created.as_bytes()[19] == b'.', "{created}");
+        assert!(
+            created.ends_with('Z') && created.as_bytes()[19] == b'.',
+            "{created}"
+        );
     }
-    assert!(items[1].get("end").is_none() && items[1].get("batch").is_none(), "absent optional fields are not served");
+    assert!(
+        items[1].get("end").is_none() && items[1].get("batch").is_none(),
+        "absent optional fields are not served"
+    );
     assert_eq!(emu.stored(), 3);
 }
 
@@ -54,7 +72,15 @@ fn a_bad_event_refuses_the_whole_create_and_every_problem_is_listed() {
     types["source"] = json!({"a": 1});
     types["externalId"] = json!(12);
     types["owner"] = json!("");
-    let events = json!([event("1", "C", "2024-01-01T00:00:00Z", 0), bad_start, missing, backwards, types, 42, event("1", "C", "2024-01-01T00:00:00Z", 6)]);
+    let events = json!([
+        event("1", "C", "2024-01-01T00:00:00Z", 0),
+        bad_start,
+        missing,
+        backwards,
+        types,
+        42,
+        event("1", "C", "2024-01-01T00:00:00Z", 6)
+    ]);
     let r = emu.create(&events);
     assert_eq!(r.status, 400);
     let body = r.json();
@@ -89,10 +115,21 @@ fn unknown_fields_are_refused_by_name() {
     let r = emu.create(&json!([event("1", "C", "2024-01-01T00:00:00Z", 1), e]));
     assert_eq!(r.status, 400);
     let msgs = r.json()["message"].clone();
-    let msgs: Vec<&str> = msgs.as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    let msgs: Vec<&str> = msgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
     assert!(msgs.contains(&"1.id is not an allowed field"), "{msgs:?}");
-    assert!(msgs.contains(&"1.createdAt is not an allowed field"), "{msgs:?}");
-    assert!(msgs.contains(&"1.owner'; DROP TABLE events;-- is not an allowed field"), "{msgs:?}");
+    assert!(
+        msgs.contains(&"1.createdAt is not an allowed field"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.contains(&"1.owner'; DROP TABLE events;-- is not an allowed field"),
+        "{msgs:?}"
+    );
     assert_eq!(emu.stored(), 0);
 }
 
@@ -106,7 +143,11 @@ fn dates_follow_the_shared_rfc3339_grammar() {
         "0000-01-01T00:00:00-23:59",
         "9999-12-31T23:59:59.9Z",
     ];
-    let events: Vec<Value> = good.iter().enumerate().map(|(i, s)| event("1", "C", s, i)).collect();
+    let events: Vec<Value> = good
+        .iter()
+        .enumerate()
+        .map(|(i, s)| event("1", "C", s, i))
+        .collect();
     assert_eq!(emu.create(&Value::Array(events)).status, 201);
     let bad = [
         "2021-01-01 00:00:00Z",
@@ -122,10 +163,16 @@ fn dates_follow_the_shared_rfc3339_grammar() {
         "2021-01-01",
         "1609459200",
     ];
-    let events: Vec<Value> = bad.iter().enumerate().map(|(i, s)| event("1", "C", s, i)).collect();
+    let events: Vec<Value> = bad
+        .iter()
+        .enumerate()
+        .map(|(i, s)| event("1", "C", s, i))
+        .collect();
     let r = emu.create(&Value::Array(events));
     assert_eq!(r.status, 400);
-    let expected: Vec<String> = (0..bad.len()).map(|i| format!("{i}.start must be an RFC 3339 date-time")).collect();
+    let expected: Vec<String> = (0..bad.len())
+        .map(|i| format!("{i}.start must be an RFC 3339 date-time"))
+        .collect();
     assert_eq!(r.json()["message"], json!(expected));
     let mut e = event("1", "C", "2024-01-01T00:00:00Z", 0);
     e["end"] = json!("2024-01-01T01:00:00+01:00"); // the same instant: allowed
@@ -136,17 +183,47 @@ fn dates_follow_the_shared_rfc3339_grammar() {
 #[test]
 fn body_must_be_a_non_empty_array_of_at_most_100000_events() {
     let emu = Emu::start();
-    for (body, status) in [("[]", 400), ("{}", 400), ("\"x\"", 400), ("null", 400), ("[1]", 400)] {
-        let r = emu.call("POST", "/api/v1/events", &[("Authorization", &emu.bearer()), ("Content-Type", "application/json")], Some(body.as_bytes()));
+    for (body, status) in [
+        ("[]", 400),
+        ("{}", 400),
+        ("\"x\"", 400),
+        ("null", 400),
+        ("[1]", 400),
+    ] {
+        let r = emu.call(
+            "POST",
+            "/api/v1/events",
+            &[
+                ("Authorization", &emu.bearer()),
+                ("Content-Type", "application/json"),
+            ],
+            Some(body.as_bytes()),
+        );
         assert_eq!(r.status, status, "{body}: {}", r.text());
     }
     let one = serde_json::to_string(&event("1", "Big", "2024-01-01T00:00:00Z", 0)).unwrap();
     let body = |n: usize| format!("[{}]", vec![one.as_str(); n].join(","));
-    let r = emu.call("POST", "/api/v1/events", &[("Authorization", &emu.bearer()), ("Content-Type", "application/json")], Some(body(100_001).as_bytes()));
+    let r = emu.call(
+        "POST",
+        "/api/v1/events",
+        &[
+            ("Authorization", &emu.bearer()),
+            ("Content-Type", "application/json"),
+        ],
+        Some(body(100_001).as_bytes()),
+    );
     assert_eq!(r.status, 413, "{}", r.text());
     assert!(r.json()["message"].as_str().unwrap().contains("100000"));
     assert_eq!(emu.stored(), 0);
-    let r = emu.call("POST", "/api/v1/events", &[("Authorization", &emu.bearer()), ("Content-Type", "application/json")], Some(body(100_000).as_bytes()));
+    let r = emu.call(
+        "POST",
+        "/api/v1/events",
+        &[
+            ("Authorization", &emu.bearer()),
+            ("Content-Type", "application/json"),
+        ],
+        Some(body(100_000).as_bytes()),
+    );
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["created"], 100_000);
     assert_eq!(emu.stored(), 100_000);
@@ -157,7 +234,11 @@ fn create_with_key(emu: &Emu, token: &str, key: &str, events: &Value) -> common:
     emu.call(
         "POST",
         "/api/v1/events",
-        &[("Authorization", &auth), ("Content-Type", "application/json"), ("Idempotency-Key", key)],
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+            ("Idempotency-Key", key),
+        ],
         Some(events.to_string().as_bytes()),
     )
 }
@@ -165,7 +246,10 @@ fn create_with_key(emu: &Emu, token: &str, key: &str, events: &Value) -> common:
 #[test]
 fn idempotency_key_replays_the_first_answer_and_stores_nothing_new() {
     let emu = Emu::start();
-    let events = json!([event("1", "C", "2024-01-01T00:00:00Z", 0), event("1", "C", "2024-01-02T00:00:00Z", 1)]);
+    let events = json!([
+        event("1", "C", "2024-01-01T00:00:00Z", 0),
+        event("1", "C", "2024-01-02T00:00:00Z", 1)
+    ]);
     let first = create_with_key(&emu, &emu.token, "chunk-1", &events);
     assert_eq!(first.status, 201);
     assert!(first.header("idempotent-replayed").is_none());
@@ -174,7 +258,12 @@ fn idempotency_key_replays_the_first_answer_and_stores_nothing_new() {
     assert_eq!(again.body, first.body, "same body, same ids");
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     // Even a different body with the same key gets the recorded answer.
-    let other = create_with_key(&emu, &emu.token, "chunk-1", &json!([event("9", "Z", "2024-01-01T00:00:00Z", 9)]));
+    let other = create_with_key(
+        &emu,
+        &emu.token,
+        "chunk-1",
+        &json!([event("9", "Z", "2024-01-01T00:00:00Z", 9)]),
+    );
     assert_eq!(other.body, first.body);
     assert_eq!(emu.stored(), 2);
 
@@ -195,7 +284,10 @@ fn idempotency_key_replays_the_first_answer_and_stores_nothing_new() {
     assert_eq!(emu.stored(), 4);
 
     // Key length: 1 to 255.
-    assert_eq!(create_with_key(&emu, &emu.token, &"k".repeat(255), &events).status, 201);
+    assert_eq!(
+        create_with_key(&emu, &emu.token, &"k".repeat(255), &events).status,
+        201
+    );
     let long = create_with_key(&emu, &emu.token, &"k".repeat(256), &events);
     assert_eq!(long.status, 400);
     assert!(long.text().contains("Idempotency-Key"));

@@ -13,13 +13,18 @@ fn acknowledged_creates_survive_kill_9() {
     let mut emu = Emu::start_args(&["--db", db]);
     let mut acknowledged = Vec::new();
     for chunk in 0..20 {
-        let evs: Vec<Value> = (0..500).map(|i| event("1", "K", "2024-01-01T00:00:00Z", chunk * 500 + i)).collect();
+        let evs: Vec<Value> = (0..500)
+            .map(|i| event("1", "K", "2024-01-01T00:00:00Z", chunk * 500 + i))
+            .collect();
         acknowledged.extend(emu.create_ok(&Value::Array(evs)));
     }
     emu.kill9();
     assert!(!emu.is_running());
     let emu = Emu::start_args(&["--db", db]);
-    let got = emu.query_ok("", &json!({"filter": {"collection": "K"}, "sort": {"id": 1}}));
+    let got = emu.query_ok(
+        "",
+        &json!({"filter": {"collection": "K"}, "sort": {"id": 1}}),
+    );
     assert_eq!(got["total"], 10_000);
     assert_eq!(Emu::ids(&got), acknowledged);
     assert_eq!(emu.stored(), 10_000);
@@ -37,9 +42,20 @@ fn kill_9_during_ingest_keeps_every_acknowledged_create_whole() {
     let client = std::thread::spawn(move || {
         let mut acked = 0usize;
         for chunk in 0..1000 {
-            let evs: Vec<Value> = (0..1000).map(|i| event("1", "W", "2024-01-01T00:00:00Z", chunk * 1000 + i)).collect();
+            let evs: Vec<Value> = (0..1000)
+                .map(|i| event("1", "W", "2024-01-01T00:00:00Z", chunk * 1000 + i))
+                .collect();
             let body = Value::Array(evs).to_string();
-            match common::http::request(&addr, "POST", "/api/v1/events", &[("Authorization", &auth), ("Content-Type", "application/json")], Some(body.as_bytes())) {
+            match common::http::request(
+                &addr,
+                "POST",
+                "/api/v1/events",
+                &[
+                    ("Authorization", &auth),
+                    ("Content-Type", "application/json"),
+                ],
+                Some(body.as_bytes()),
+            ) {
                 Ok(r) if r.status == 201 => acked += 1000,
                 _ => break,
             }
@@ -51,7 +67,12 @@ fn kill_9_during_ingest_keeps_every_acknowledged_create_whole() {
     let acked = client.join().unwrap();
     assert!(acked > 0, "some creates were acknowledged before the kill");
     let emu = Emu::start_args(&["--db", &db]);
-    let total = emu.query_ok("?pageSize=1", &json!({"filter": {"collection": "W"}}))["total"].as_u64().unwrap() as usize;
+    let total = emu.query_ok("?pageSize=1", &json!({"filter": {"collection": "W"}}))["total"]
+        .as_u64()
+        .unwrap() as usize;
     // Every acknowledged create is there; at most the one in flight may be too, whole.
-    assert!(total == acked || total == acked + 1000, "acknowledged {acked}, stored {total}");
+    assert!(
+        total == acked || total == acked + 1000,
+        "acknowledged {acked}, stored {total}"
+    );
 }

@@ -9,13 +9,18 @@ use common::{event, http, Emu};
 use serde_json::{json, Value};
 
 fn events_body(n: usize, collection: &str) -> String {
-    let v: Vec<Value> = (0..n).map(|i| event("1", collection, "2024-01-01T00:00:00Z", i)).collect();
+    let v: Vec<Value> = (0..n)
+        .map(|i| event("1", collection, "2024-01-01T00:00:00Z", i))
+        .collect();
     Value::Array(v).to_string()
 }
 
 fn create_raw(emu: &Emu, body: &str, key: Option<&str>) -> std::io::Result<common::Resp> {
     let auth = emu.bearer();
-    let mut h = vec![("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+    let mut h = vec![
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
     if let Some(k) = key {
         h.push(("Idempotency-Key", k));
     }
@@ -25,10 +30,19 @@ fn create_raw(emu: &Emu, body: &str, key: Option<&str>) -> std::io::Result<commo
 #[test]
 fn stats_count_requests_by_kind_rejected_ones_included() {
     let emu = Emu::start();
-    assert_eq!(emu.stats(), json!({"events": 0, "requests": {"create": 0, "query": 0, "delete": 0, "auth": 0}}));
-    emu.create_ok(&json!([event("1", "S", "2024-01-01T00:00:00Z", 0), event("1", "S", "2024-01-01T00:00:00Z", 1)]));
+    assert_eq!(
+        emu.stats(),
+        json!({"events": 0, "requests": {"create": 0, "query": 0, "delete": 0, "auth": 0}})
+    );
+    emu.create_ok(&json!([
+        event("1", "S", "2024-01-01T00:00:00Z", 0),
+        event("1", "S", "2024-01-01T00:00:00Z", 1)
+    ]));
     assert_eq!(emu.create(&json!([])).status, 400);
-    assert_eq!(emu.call("POST", "/api/v1/events", &[], Some(b"[]")).status, 401);
+    assert_eq!(
+        emu.call("POST", "/api/v1/events", &[], Some(b"[]")).status,
+        401
+    );
     emu.query_ok("", &json!({}));
     assert_eq!(emu.query("?page=-1", &json!({})).status, 400);
     emu.api("DELETE", "/api/v1/events?collection=none", None);
@@ -36,7 +50,10 @@ fn stats_count_requests_by_kind_rejected_ones_included() {
     // Preflights, docs and hooks are not counted.
     emu.call("OPTIONS", "/api/v1/events", &[("Origin", "http://a")], None);
     emu.call("GET", "/api/docs-json", &[], None);
-    assert_eq!(emu.stats(), json!({"events": 2, "requests": {"create": 3, "query": 2, "delete": 1, "auth": 1}}));
+    assert_eq!(
+        emu.stats(),
+        json!({"events": 2, "requests": {"create": 3, "query": 2, "delete": 1, "auth": 1}})
+    );
 }
 
 #[test]
@@ -47,18 +64,28 @@ fn injected_503_and_429_answer_with_retry_after_and_store_nothing() {
         let r = emu.call(
             "POST",
             "/api/v1/events",
-            &[("Authorization", &emu.bearer()), ("Content-Type", "application/json"), ("Origin", "http://demo")],
+            &[
+                ("Authorization", &emu.bearer()),
+                ("Content-Type", "application/json"),
+                ("Origin", "http://demo"),
+            ],
             Some(events_body(3, "F").as_bytes()),
         );
         assert_eq!(r.status, status);
         assert_eq!(r.header("retry-after"), Some("1"));
         assert_eq!(r.header("access-control-allow-origin"), Some("http://demo"));
-        assert_eq!(r.header("access-control-expose-headers"), Some("Retry-After"));
+        assert_eq!(
+            r.header("access-control-expose-headers"),
+            Some("Retry-After")
+        );
         assert_eq!(r.json()["statusCode"], status);
     }
     assert_eq!(emu.stored(), 0);
     // The sequence is used up: the next one is handled.
-    assert_eq!(create_raw(&emu, &events_body(3, "F"), None).unwrap().status, 201);
+    assert_eq!(
+        create_raw(&emu, &events_body(3, "F"), None).unwrap().status,
+        201
+    );
     assert_eq!(emu.stats()["requests"]["create"], 3);
 }
 
@@ -69,11 +96,28 @@ fn reset_closes_the_connection_before_any_answer() {
     let mut s = http::connect(&emu.addr);
     let body = events_body(2, "R");
     let auth = emu.bearer();
-    s.write_all(http::head("POST", "/api/v1/events", &emu.addr, &[("Authorization", &auth), ("Content-Type", "application/json")], Some(body.len())).as_bytes()).unwrap();
+    s.write_all(
+        http::head(
+            "POST",
+            "/api/v1/events",
+            &emu.addr,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            Some(body.len()),
+        )
+        .as_bytes(),
+    )
+    .unwrap();
     let _ = s.write_all(body.as_bytes());
     let mut got = Vec::new();
     let _ = s.read_to_end(&mut got); // EOF or reset, either way no bytes
-    assert!(got.is_empty(), "no answer at all, got {:?}", String::from_utf8_lossy(&got));
+    assert!(
+        got.is_empty(),
+        "no answer at all, got {:?}",
+        String::from_utf8_lossy(&got)
+    );
     assert_eq!(emu.stored(), 0);
     assert_eq!(emu.stats()["requests"]["create"], 1);
     assert_eq!(create_raw(&emu, &body, None).unwrap().status, 201);
@@ -85,7 +129,13 @@ fn lost_response_commits_then_drops_and_a_keyed_retry_replays() {
     emu.faults(&json!({"sequence": ["lost-response"]}));
     let body = events_body(5, "L");
     let err = create_raw(&emu, &body, Some("chunk-L")).expect_err("no answer");
-    assert!(matches!(err.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset), "{err}");
+    assert!(
+        matches!(
+            err.kind(),
+            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
+        ),
+        "{err}"
+    );
     assert_eq!(emu.stored(), 5, "the create was committed");
     // The client's retry with the same key stores nothing new and learns the ids.
     let r = create_raw(&emu, &body, Some("chunk-L")).unwrap();
@@ -95,7 +145,14 @@ fn lost_response_commits_then_drops_and_a_keyed_retry_replays() {
     assert_eq!(emu.stored(), 5);
     // On a query the answer is dropped just the same.
     emu.faults(&json!({"sequence": ["lost-response"]}));
-    assert!(emu.try_call("POST", "/api/v1/events/query", &[("Authorization", &emu.bearer())], None).is_err());
+    assert!(emu
+        .try_call(
+            "POST",
+            "/api/v1/events/query",
+            &[("Authorization", &emu.bearer())],
+            None
+        )
+        .is_err());
 }
 
 #[test]
@@ -103,11 +160,25 @@ fn delay_waits_before_handling() {
     let emu = Emu::start();
     emu.faults(&json!({"sequence": ["delay", "ok"], "delayMs": 400}));
     let t = Instant::now();
-    assert_eq!(create_raw(&emu, &events_body(1, "D"), None).unwrap().status, 201);
-    assert!(t.elapsed() >= Duration::from_millis(400), "{:?}", t.elapsed());
+    assert_eq!(
+        create_raw(&emu, &events_body(1, "D"), None).unwrap().status,
+        201
+    );
+    assert!(
+        t.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        t.elapsed()
+    );
     let t = Instant::now();
-    assert_eq!(create_raw(&emu, &events_body(1, "D"), None).unwrap().status, 201);
-    assert!(t.elapsed() < Duration::from_millis(400), "{:?}", t.elapsed());
+    assert_eq!(
+        create_raw(&emu, &events_body(1, "D"), None).unwrap().status,
+        201
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(400),
+        "{:?}",
+        t.elapsed()
+    );
 }
 
 #[test]
@@ -115,7 +186,16 @@ fn rate_faults_are_seeded_and_cleared() {
     let emu = Emu::start();
     let outcome = |emu: &Emu| -> Vec<u16> {
         (0..40)
-            .map(|_| emu.try_call("POST", "/api/v1/events/query", &[("Authorization", &emu.bearer())], None).map(|r| r.status).unwrap_or(0))
+            .map(|_| {
+                emu.try_call(
+                    "POST",
+                    "/api/v1/events/query",
+                    &[("Authorization", &emu.bearer())],
+                    None,
+                )
+                .map(|r| r.status)
+                .unwrap_or(0)
+            })
             .collect()
     };
     emu.faults(&json!({"rate": 0.5, "kinds": ["503", "429", "reset", "lost-response", "delay"], "delayMs": 10, "seed": 7}));
@@ -139,8 +219,21 @@ fn faults_leave_auth_preflights_docs_and_hooks_alone() {
     let emu = Emu::start();
     emu.faults(&json!({"rate": 1, "kinds": ["reset"]}));
     let body = json!({"username": "u", "password": "p", "organizationId": "o"}).to_string();
-    assert_eq!(emu.call("POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], Some(body.as_bytes())).status, 200);
-    assert_eq!(emu.call("OPTIONS", "/api/v1/events", &[("Origin", "http://x")], None).status, 204);
+    assert_eq!(
+        emu.call(
+            "POST",
+            "/api/v1/auth/login",
+            &[("Content-Type", "application/json")],
+            Some(body.as_bytes())
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        emu.call("OPTIONS", "/api/v1/events", &[("Origin", "http://x")], None)
+            .status,
+        204
+    );
     assert_eq!(emu.call("GET", "/api/docs-json", &[], None).status, 200);
     assert_eq!(emu.stats()["events"], 0);
     assert!(create_raw(&emu, &events_body(1, "X"), None).is_err());
@@ -160,7 +253,12 @@ fn bad_fault_plans_are_refused() {
         json!({"sequence": ["503"], "extra": true}),
         json!(["503"]),
     ] {
-        let r = emu.call("POST", "/__emulator/faults", &[("Content-Type", "application/json")], Some(plan.to_string().as_bytes()));
+        let r = emu.call(
+            "POST",
+            "/__emulator/faults",
+            &[("Content-Type", "application/json")],
+            Some(plan.to_string().as_bytes()),
+        );
         assert_eq!(r.status, 400, "{plan}: {}", r.text());
     }
     let r = emu.call("POST", "/__emulator/faults", &[], Some(b"{nope"));
@@ -169,9 +267,26 @@ fn bad_fault_plans_are_refused() {
 
 #[test]
 fn hooks_exist_only_with_the_flag() {
-    let emu = Emu::spawn(&["--addr".into(), "127.0.0.1:0".into(), "--db".into(), ":memory:".into()], std::process::Stdio::inherit());
-    for (m, p) in [("GET", "/__emulator/stats"), ("POST", "/__emulator/faults"), ("DELETE", "/__emulator/faults")] {
-        let r = emu.call(m, p, &[("Content-Type", "application/json")], Some(b"{\"sequence\":[\"503\"]}"));
+    let emu = Emu::spawn(
+        &[
+            "--addr".into(),
+            "127.0.0.1:0".into(),
+            "--db".into(),
+            ":memory:".into(),
+        ],
+        std::process::Stdio::inherit(),
+    );
+    for (m, p) in [
+        ("GET", "/__emulator/stats"),
+        ("POST", "/__emulator/faults"),
+        ("DELETE", "/__emulator/faults"),
+    ] {
+        let r = emu.call(
+            m,
+            p,
+            &[("Content-Type", "application/json")],
+            Some(b"{\"sequence\":[\"503\"]}"),
+        );
         assert_eq!(r.status, 404, "{m} {p}");
         assert_eq!(r.json()["message"], format!("Cannot {m} {p}"));
     }

@@ -46,14 +46,19 @@ fn the_document_describes_every_route() {
 fn the_check_can_fail() {
     let emu = Emu::start();
     let doc = emu.openapi();
-    let created = schema_validator(&doc, "/paths/~1api~1v1~1events/post/responses/201/content/application~1json/schema");
+    let created = schema_validator(
+        &doc,
+        "/paths/~1api~1v1~1events/post/responses/201/content/application~1json/schema",
+    );
     assert!(created.is_valid(&json!({"created": 1, "ids": ["1"]})));
     assert!(!created.is_valid(&json!({"created": 1, "ids": [1]})));
     assert!(!created.is_valid(&json!({"created": 1})));
     assert!(!created.is_valid(&json!({"created": 1, "ids": [], "extra": true})));
     let err = schema_validator(&doc, "/components/schemas/Error");
     assert!(!err.is_valid(&json!({"statusCode": 400, "message": "x"})));
-    assert!(err.is_valid(&json!({"statusCode": 400, "error": "Bad Request", "message": ["a", "b"]})));
+    assert!(
+        err.is_valid(&json!({"statusCode": 400, "error": "Bad Request", "message": ["a", "b"]}))
+    );
     let stored = schema_validator(&doc, "/components/schemas/StoredEvent");
     let mut e = event("1", "C", "2024-01-01T00:00:00Z", 0);
     assert!(!stored.is_valid(&e), "id and createdAt are required");
@@ -86,7 +91,10 @@ fn real_answers_match_the_document() {
     emu.call("GET", "/does/not/exist", &[], None);
     let page = emu.call("GET", "/api/docs", &[], None);
     assert_eq!(page.status, 200);
-    assert!(page.header("content-type").unwrap().starts_with("text/html"));
+    assert!(page
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
     let html = page.text();
     assert!(html.contains("/api/v1/events/query") && html.contains("/api/docs-json"));
 }

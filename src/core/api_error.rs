@@ -10,7 +10,7 @@ const MAX_MESSAGE_CHARS: usize = 2000;
 /// The server's message lines; for a body that is not the expected JSON, its text
 /// (trimmed and shortened), or nothing when empty.
 pub fn server_message(body: &str) -> Vec<String> {
-    let message = object_fields(body.as_bytes()).and_then(|mut m| m.remove(ERROR_MESSAGE_FIELD));
+    let message = object_fields(body).and_then(|mut m| m.remove(ERROR_MESSAGE_FIELD));
     let lines = match message {
         Some(Field::Str(s)) => vec![s],
         Some(Field::Strs(v)) => v,

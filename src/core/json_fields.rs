@@ -1,11 +1,9 @@
-//! The top-level fields of a small JSON object, read without `serde_json::Value`
-//! (which would cost the wasm tens of kilobytes): strings, lists of strings and
-//! numbers are kept; anything else is only noted.
+//! The top-level fields of a small JSON object (the API's answers, a JWT's claims):
+//! strings, lists of strings and numbers are kept; anything else is only noted.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use super::json_scan::{Scalar, ScanError, Scanner};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Field {
@@ -18,80 +16,43 @@ pub enum Field {
 }
 
 /// The fields of a JSON object; `None` when `json` is not one.
-pub fn object_fields(json: &[u8]) -> Option<BTreeMap<String, Field>> {
-    serde_json::from_slice::<Fields>(json).ok().map(|f| f.0)
+pub fn object_fields(json: &str) -> Option<BTreeMap<String, Field>> {
+    let mut scanner = Scanner::new(json);
+    let fields = read_object(&mut scanner).ok()?;
+    scanner.at_end().then_some(fields)
 }
 
-struct Fields(BTreeMap<String, Field>);
+fn read_object(s: &mut Scanner<'_>) -> Result<BTreeMap<String, Field>, ScanError> {
+    s.begin_object()?;
+    let mut out = BTreeMap::new();
+    let mut first = true;
+    while let Some(key) = s.next_key(first)? {
+        first = false;
+        let field = if s.peek_is_array() { read_strings(s)? } else { scalar(s.value()?) };
+        out.insert(key.into_owned(), field);
+    }
+    Ok(out)
+}
 
-impl<'de> Deserialize<'de> for Fields {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = Fields;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
-                let mut out = BTreeMap::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    out.insert(key, map.next_value::<Field>()?);
-                }
-                Ok(Fields(out))
-            }
+fn read_strings(s: &mut Scanner<'_>) -> Result<Field, ScanError> {
+    s.begin_array()?;
+    let (mut strings, mut all_strings, mut first) = (Vec::new(), true, true);
+    while s.next_element(first)? {
+        first = false;
+        match s.value()? {
+            Scalar::Str(v) if all_strings => strings.push(v.into_owned()),
+            _ => all_strings = false,
         }
-        d.deserialize_map(ObjectVisitor)
     }
+    Ok(if all_strings { Field::Strs(strings) } else { Field::Other })
 }
 
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(FieldVisitor)
-    }
-}
-
-struct FieldVisitor;
-
-impl<'de> Visitor<'de> for FieldVisitor {
-    type Value = Field;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Field, E> {
-        Ok(Field::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Field, E> {
-        Ok(Field::Str(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Field, E> {
-        Ok(Field::Num(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Field, E> {
-        Ok(Field::Num(v as f64))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Field, E> {
-        Ok(Field::Num(v as f64))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Field, E> {
-        Ok(Field::Other)
-    }
-    fn visit_unit<E>(self) -> Result<Field, E> {
-        Ok(Field::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
-        let mut strings = Vec::new();
-        let mut all_strings = true;
-        while let Some(item) = seq.next_element::<Field>()? {
-            match item {
-                Field::Str(s) if all_strings => strings.push(s),
-                _ => all_strings = false,
-            }
-        }
-        Ok(if all_strings { Field::Strs(strings) } else { Field::Other })
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Field::Other)
+fn scalar(v: Scalar<'_>) -> Field {
+    match v {
+        Scalar::Str(s) => Field::Str(s.into_owned()),
+        Scalar::Number(n) => Field::Num(n),
+        Scalar::Null => Field::Null,
+        _ => Field::Other,
     }
 }
 
@@ -101,7 +62,7 @@ mod tests {
 
     #[test]
     fn reads_each_kind_of_field() {
-        let f = object_fields(br#"{"a":"x","b":["p","q"],"c":1.5,"d":null,"e":true,"f":{"g":1},"h":[1,"s"],"i":-3}"#)
+        let f = object_fields(r#"{"a":"x","b":["p","q"],"c":1.5,"d":null,"e":true,"f":{"g":1},"h":[1,"s"],"i":-3}"#)
             .unwrap();
         assert_eq!(f["a"], Field::Str("x".into()));
         assert_eq!(f["b"], Field::Strs(vec!["p".into(), "q".into()]));
@@ -116,7 +77,7 @@ mod tests {
     #[test]
     fn refuses_what_is_not_an_object() {
         for bad in ["[1]", "\"s\"", "1", "", "{", "null"] {
-            assert!(object_fields(bad.as_bytes()).is_none(), "{bad}");
+            assert!(object_fields(bad).is_none(), "{bad}");
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod api_error;
 pub mod args;
 pub mod chunking;
 pub mod json_fields;
+pub mod json_scan;
 pub mod request;
 pub mod retry;
 pub mod rfc3339;

@@ -16,7 +16,7 @@ pub fn jwt_expiry(token: &str) -> Option<i64> {
         return None;
     }
     let json = base64url_decode(payload)?;
-    let exp = match object_fields(&json)?.get("exp")? {
+    let exp = match object_fields(std::str::from_utf8(&json).ok()?)?.get("exp")? {
         Field::Num(n) => n.floor(),
         _ => return None,
     };
@@ -37,7 +37,7 @@ pub fn needs_renewal(token: &str, now_secs: f64) -> bool {
 /// Reads `{"token": "...", "refreshToken"?: "..."}`: the new access token, and the new
 /// refresh token when the answer carries one (absent, null or empty: keep the old).
 pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), String> {
-    let mut o = object_fields(json.as_bytes())
+    let mut o = object_fields(json)
         .ok_or_else(|| "the token refresh answer is not a JSON object".to_owned())?;
     let token = match o.remove(TOKEN_FIELD) {
         Some(Field::Str(t)) if !t.is_empty() => t,

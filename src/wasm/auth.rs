@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::retry::{classify_status, Disposition};
+use crate::core::json_scan::quoted;
 use crate::core::token;
 
 use super::abort::AbortWatch;
@@ -92,8 +93,8 @@ impl Auth {
             Credentials::Tokens { refresh: Some(r), .. } => r.clone(),
             _ => return Ok(()),
         };
-        let quoted = serde_json::to_string(&refresh).unwrap_or_default();
-        let body = JsString::from(format!("{{\"{}\":{quoted}}}", crate::contract::REFRESH_TOKEN_FIELD));
+        let body = format!("{{\"{}\":{}}}", crate::contract::REFRESH_TOKEN_FIELD, quoted(&refresh));
+        let body = JsString::from(body);
         let request = Request {
             method: Method::Post,
             url: &self.refresh_url,

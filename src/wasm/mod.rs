@@ -6,6 +6,8 @@ mod abort;
 mod auth;
 mod call;
 mod client;
+#[cfg(feature = "crossing-bench")]
+mod crossing_bench;
 mod errors;
 pub(crate) mod js;
 mod options;

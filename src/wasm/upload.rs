@@ -22,7 +22,7 @@ use super::auth::Auth;
 use super::call::{call, CallSpec};
 use super::errors::{build, ClientError};
 use super::client::unexpected;
-use super::js::{get, json_parse, now_ms, Obj};
+use super::js::{get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::transport::Method;
 
@@ -36,7 +36,7 @@ pub fn plan(events: &Array, opts: &CreateOptions) -> Result<Vec<ChunkRange>, Cli
         let to = (from + opts.chunksize).min(n);
         match stringify(events, from, to) {
             Ok(json) => {
-                let text: String = json.into();
+                let text = utf8_of(&json);
                 // JSON.stringify of an array always gives an array.
                 let sizes = validate_chunk(&text, from, &mut problems).unwrap_or_default();
                 for bytes in sizes {
@@ -146,7 +146,10 @@ impl Upload<'_> {
         };
         let progress = &progress;
         let this = &self;
-        let mut pieces: Vec<Piece> = stream::iter(chunks)
+        let chunk_count = chunks.len();
+        let mut by_chunk: Vec<Vec<Piece>> = Vec::with_capacity(chunk_count);
+        by_chunk.resize_with(chunk_count, Vec::new);
+        let mut done = stream::iter(chunks)
             .map(|chunk| async move {
                 let pieces = this.send(chunk, progress).await;
                 progress.chunks_done.set(progress.chunks_done.get() + 1);
@@ -156,12 +159,15 @@ impl Upload<'_> {
                 progress.report();
                 pieces
             })
-            .buffer_unordered(self.opts.concurrency)
-            .flat_map(stream::iter)
-            .collect()
-            .await;
-        pieces.sort_by_key(|p| p.range.from);
-        Ok(finish(pieces, self.abort.is_aborted())?)
+            .buffer_unordered(self.opts.concurrency);
+        // Chunks finish in any order; reports go in input order.
+        while let Some(pieces) = done.next().await {
+            if let Some(chunk) = pieces.first().map(|p| p.chunk) {
+                by_chunk[chunk] = pieces;
+            }
+        }
+        drop(done);
+        Ok(finish(by_chunk.into_iter().flatten().collect(), self.abort.is_aborted())?)
     }
 
     /// Sends one range; a 413 splits it in two and sends the halves in turn.

@@ -33,9 +33,15 @@ pub fn token_pair(st: &AppState, sub: &str, org: &str) -> Value {
 }
 
 /// Any non-empty username, password and organizationId is accepted.
-pub async fn login(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+pub async fn login(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let v = json_body(&headers, body, st.cfg.max_body_bytes).await?;
-    let Value::Object(m) = &v else { return Err(ApiError::bad_request("body must be a JSON object")) };
+    let Value::Object(m) = &v else {
+        return Err(ApiError::bad_request("body must be a JSON object"));
+    };
     let mut problems = Vec::new();
     let mut field = |name: &str| match m.get(name) {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -44,19 +50,40 @@ pub async fn login(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Bo
             String::new()
         }
     };
-    let (user, _password, org) = (field("username"), field("password"), field("organizationId"));
+    let (user, _password, org) = (
+        field("username"),
+        field("password"),
+        field("organizationId"),
+    );
     if !problems.is_empty() {
         return Err(ApiError::problems(problems));
     }
-    Ok(json_response(StatusCode::OK, token_pair(&st, &user, &org).to_string()))
+    Ok(json_response(
+        StatusCode::OK,
+        token_pair(&st, &user, &org).to_string(),
+    ))
 }
 
 /// A valid refresh token buys a new access token and a new refresh token.
-pub async fn refresh(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+pub async fn refresh(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let v = json_body(&headers, body, st.cfg.max_body_bytes).await?;
-    let Some(token) = v.get("refreshToken").and_then(Value::as_str).filter(|t| !t.is_empty()) else {
-        return Err(ApiError::bad_request("refreshToken must be a non-empty string"));
+    let Some(token) = v
+        .get("refreshToken")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+    else {
+        return Err(ApiError::bad_request(
+            "refreshToken must be a non-empty string",
+        ));
     };
-    let claims = verify(&st.cfg.secret, token, TokenKind::Refresh).map_err(ApiError::unauthorized)?;
-    Ok(json_response(StatusCode::OK, token_pair(&st, &claims.sub, &claims.org).to_string()))
+    let claims =
+        verify(&st.cfg.secret, token, TokenKind::Refresh).map_err(ApiError::unauthorized)?;
+    Ok(json_response(
+        StatusCode::OK,
+        token_pair(&st, &claims.sub, &claims.org).to_string(),
+    ))
 }

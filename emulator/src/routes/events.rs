@@ -19,7 +19,9 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 pub const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// Runs SQLite and CPU-heavy JSON work off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or_else(|e| Err(ApiError::internal(format!("request handler failed: {e}"))))
@@ -30,7 +32,9 @@ fn db_error(e: rusqlite::Error) -> ApiError {
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(v) = headers.get(IDEMPOTENCY_HEADER) else { return Ok(None) };
+    let Some(v) = headers.get(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
     match v.to_str() {
         Ok(s) if !s.is_empty() && s.len() <= MAX_IDEMPOTENCY_KEY => Ok(Some(s.to_owned())),
         _ => Err(ApiError::bad_request(format!(
@@ -66,15 +70,22 @@ pub async fn create(
             }
         };
         if let (None, CreatePlan::Refuse(status, body)) = (&key, &plan) {
-            return Ok(Answer { status: *status, body: body.clone(), replayed: false });
+            return Ok(Answer {
+                status: *status,
+                body: body.clone(),
+                replayed: false,
+            });
         }
-        store.create(&user.sub, key.as_deref(), plan).map_err(db_error)
+        store
+            .create(&user.sub, key.as_deref(), plan)
+            .map_err(db_error)
     })
     .await?;
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut r = json_response(status, answer.body);
     if answer.replayed {
-        r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        r.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(r)
 }
@@ -104,7 +115,11 @@ pub async fn query(
     Ok(json_response(StatusCode::OK, json))
 }
 
-pub async fn delete(State(st): State<Arc<AppState>>, _user: User, uri: Uri) -> Result<Response, ApiError> {
+pub async fn delete(
+    State(st): State<Arc<AppState>>,
+    _user: User,
+    uri: Uri,
+) -> Result<Response, ApiError> {
     let pairs = params::pairs(uri.query())?;
     let collection = match params::get(&pairs, "collection") {
         Some(c) if !c.is_empty() => c.to_owned(),
@@ -116,5 +131,8 @@ pub async fn delete(State(st): State<Arc<AppState>>, _user: User, uri: Uri) -> R
     };
     let store = st.store.clone();
     let n = blocking(move || store.delete_collection(&collection).map_err(db_error)).await?;
-    Ok(json_response(StatusCode::OK, format!("{{\"deleted\":{n}}}")))
+    Ok(json_response(
+        StatusCode::OK,
+        format!("{{\"deleted\":{n}}}"),
+    ))
 }

@@ -18,14 +18,25 @@ pub async fn stats(State(st): State<Arc<AppState>>) -> Result<Response, ApiError
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
         .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(json_response(StatusCode::OK, st.stats.snapshot(events).to_string()))
+    Ok(json_response(
+        StatusCode::OK,
+        st.stats.snapshot(events).to_string(),
+    ))
 }
 
-pub async fn set_faults(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+pub async fn set_faults(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let bytes = read_limited(&headers, body, 64 * 1024).await?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| crate::validate::malformed(&e))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| crate::validate::malformed(&e))?;
     let summary = st.faults.set(&v).map_err(ApiError::bad_request)?;
-    Ok(json_response(StatusCode::OK, json!({"faults": summary}).to_string()))
+    Ok(json_response(
+        StatusCode::OK,
+        json!({"faults": summary}).to_string(),
+    ))
 }
 
 pub async fn clear_faults(State(st): State<Arc<AppState>>) -> Response {

@@ -18,7 +18,11 @@ pub fn pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
             percent_decode_str(&s.replace('+', " "))
                 .decode_utf8()
                 .map(|c| c.into_owned())
-                .map_err(|_| ApiError::bad_request("query string parameters must be UTF-8 after percent-decoding"))
+                .map_err(|_| {
+                    ApiError::bad_request(
+                        "query string parameters must be UTF-8 after percent-decoding",
+                    )
+                })
         };
         out.push((dec(k)?, dec(v)?));
     }
@@ -27,7 +31,11 @@ pub fn pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
 
 /// The last value given for `name`.
 pub fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn integer(name: &str, v: &str, min: u64, max: u64) -> Result<u64, ApiError> {
@@ -35,7 +43,10 @@ fn integer(name: &str, v: &str, min: u64, max: u64) -> Result<u64, ApiError> {
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    v.parse::<u64>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(bad)
+    v.parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(bad)
 }
 
 /// `page` (0-based, default 0) and `pageSize` (1..10000, default 10000).
@@ -60,7 +71,15 @@ mod tests {
     fn paging_rules() {
         assert_eq!(paging(None).unwrap(), (0, 10_000));
         assert_eq!(paging(Some("page=2&pageSize=5")).unwrap(), (2, 5));
-        for bad in ["page=-1", "page=1.5", "pageSize=0", "pageSize=10001", "page=", "page=%2B1", "page=abc"] {
+        for bad in [
+            "page=-1",
+            "page=1.5",
+            "pageSize=0",
+            "pageSize=10001",
+            "page=",
+            "page=%2B1",
+            "page=abc",
+        ] {
             assert!(paging(Some(bad)).is_err(), "{bad}");
         }
     }

@@ -15,7 +15,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -26,16 +29,26 @@ impl Resp {
     }
 }
 
+pub fn try_connect(addr: &str) -> io::Result<TcpStream> {
+    let s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(120)))?;
+    s.set_write_timeout(Some(Duration::from_secs(120)))?;
+    s.set_nodelay(true)?;
+    Ok(s)
+}
+
 pub fn connect(addr: &str) -> TcpStream {
-    let s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-    s.set_write_timeout(Some(Duration::from_secs(120))).unwrap();
-    s.set_nodelay(true).unwrap();
-    s
+    try_connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"))
 }
 
 /// The request head; `Content-Length` is added when a body is given.
-pub fn head(method: &str, path: &str, addr: &str, headers: &[(&str, &str)], body_len: Option<usize>) -> String {
+pub fn head(
+    method: &str,
+    path: &str,
+    addr: &str,
+    headers: &[(&str, &str)],
+    body_len: Option<usize>,
+) -> String {
     let mut h = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         h.push_str(&format!("{k}: {v}\r\n"));
@@ -52,13 +65,21 @@ pub fn read_response(stream: &mut impl Read) -> io::Result<Resp> {
     let mut r = BufReader::new(stream);
     let mut line = String::new();
     if r.read_line(&mut line)? == 0 {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed without an answer"));
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "closed without an answer",
+        ));
     }
     let status: u16 = line
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("bad status line {line:?}")))?;
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("bad status line {line:?}"),
+            )
+        })?;
     let mut headers = Vec::new();
     loop {
         line.clear();
@@ -71,7 +92,12 @@ pub fn read_response(stream: &mut impl Read) -> io::Result<Resp> {
             headers.push((k.trim().to_owned(), v.trim().to_owned()));
         }
     }
-    let find = |n: &str| headers.iter().find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.clone());
+    let find = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.clone())
+    };
     let mut body = Vec::new();
     if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         loop {
@@ -92,12 +118,22 @@ pub fn read_response(stream: &mut impl Read) -> io::Result<Resp> {
     } else if status != 204 && status != 304 {
         r.read_to_end(&mut body)?;
     }
-    Ok(Resp { status, headers, body })
+    Ok(Resp {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// One request on a fresh connection.
-pub fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> io::Result<Resp> {
-    let mut s = connect(addr);
+pub fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> io::Result<Resp> {
+    let mut s = try_connect(addr)?;
     s.write_all(head(method, path, addr, headers, body.map(|b| b.len())).as_bytes())?;
     if let Some(b) = body {
         s.write_all(b)?;

@@ -31,7 +31,10 @@ pub struct Emu {
 
 /// Arguments every test emulator gets unless it names its own.
 pub fn default_args() -> Vec<String> {
-    ["--addr", "127.0.0.1:0", "--db", ":memory:", "--test-hooks"].iter().map(|s| s.to_string()).collect()
+    ["--addr", "127.0.0.1:0", "--db", ":memory:", "--test-hooks"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 impl Emu {
@@ -65,7 +68,11 @@ impl Emu {
             .to_owned();
         line.clear();
         out.read_line(&mut line).expect("second line");
-        let token = line.trim_end().strip_prefix("token: ").expect("token line").to_owned();
+        let token = line
+            .trim_end()
+            .strip_prefix("token: ")
+            .expect("token line")
+            .to_owned();
         line.clear();
         out.read_line(&mut line).expect("third line");
         assert_eq!(line.trim_end(), format!("api: {base}/api/v1"));
@@ -91,6 +98,11 @@ impl Emu {
         let _ = self.child.wait();
     }
 
+    /// The child's stderr, when it was spawned with `Stdio::piped()`.
+    pub fn take_stderr(&mut self) -> std::process::ChildStderr {
+        self.child.stderr.take().expect("stderr was piped")
+    }
+
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
@@ -101,13 +113,25 @@ impl Emu {
 
     /// A request whose answer may be missing (faults); JSON answers are checked against
     /// the OpenAPI document.
-    pub fn try_call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> std::io::Result<Resp> {
+    pub fn try_call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> std::io::Result<Resp> {
         let r = http::request(&self.addr, method, path, headers, body)?;
         self.check_against_openapi(method, path, &r);
         Ok(r)
     }
 
-    pub fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Resp {
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Resp {
         self.try_call(method, path, headers, body)
             .unwrap_or_else(|e| panic!("{method} {path}: no answer: {e}"))
     }
@@ -130,7 +154,12 @@ impl Emu {
     pub fn create_ok(&self, events: &Value) -> Vec<String> {
         let r = self.create(events);
         assert_eq!(r.status, 201, "{}", r.text());
-        r.json()["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+        r.json()["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
     }
 
     pub fn query(&self, qs: &str, body: &Value) -> Resp {
@@ -143,7 +172,10 @@ impl Emu {
         let r = self.call(
             "POST",
             &format!("/api/v1/events/query{qs}"),
-            &[("Authorization", &auth), ("Content-Type", "application/json")],
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
             Some(body.as_bytes()),
         );
         assert_eq!(r.status, 200, "{}", r.text());
@@ -158,7 +190,12 @@ impl Emu {
 
     /// Ids of the items of one query answer, in order.
     pub fn ids(answer: &Value) -> Vec<String> {
-        answer["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect()
+        answer["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect()
     }
 
     pub fn stats(&self) -> Value {
@@ -172,23 +209,37 @@ impl Emu {
     }
 
     pub fn faults(&self, plan: &Value) {
-        let r = self.call("POST", "/__emulator/faults", &[("Content-Type", "application/json")], Some(plan.to_string().as_bytes()));
+        let r = self.call(
+            "POST",
+            "/__emulator/faults",
+            &[("Content-Type", "application/json")],
+            Some(plan.to_string().as_bytes()),
+        );
         assert_eq!(r.status, 200, "{}", r.text());
     }
 
     pub fn login(&self, user: &str) -> (String, String) {
         let body = json!({"username": user, "password": "pw", "organizationId": "org"}).to_string();
-        let r = self.call("POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], Some(body.as_bytes()));
+        let r = self.call(
+            "POST",
+            "/api/v1/auth/login",
+            &[("Content-Type", "application/json")],
+            Some(body.as_bytes()),
+        );
         assert_eq!(r.status, 200, "{}", r.text());
         let v = r.json();
-        (v["token"].as_str().unwrap().to_owned(), v["refreshToken"].as_str().unwrap().to_owned())
+        (
+            v["token"].as_str().unwrap().to_owned(),
+            v["refreshToken"].as_str().unwrap().to_owned(),
+        )
     }
 
     /// The served OpenAPI document (fetched once).
     pub fn openapi(&self) -> Value {
         let mut doc = self.doc.lock().unwrap();
         if doc.is_none() {
-            let r = http::request(&self.addr, "GET", "/api/docs-json", &[], None).expect("docs-json");
+            let r =
+                http::request(&self.addr, "GET", "/api/docs-json", &[], None).expect("docs-json");
             assert_eq!(r.status, 200);
             *doc = Some(r.json());
         }
@@ -198,27 +249,43 @@ impl Emu {
     /// Checks a JSON answer against the schema the document gives for that path, method
     /// and status (or `default`); an answer the document does not describe fails.
     pub fn check_against_openapi(&self, method: &str, path_and_query: &str, r: &Resp) {
-        if !r.header("content-type").is_some_and(|c| c.starts_with("application/json")) {
+        if !r
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/json"))
+        {
             return;
         }
         let path = path_and_query.split('?').next().unwrap();
         let doc = self.openapi();
         let status = r.status.to_string();
-        let pointer = match doc["paths"].get(path).and_then(|p| p.get(method.to_lowercase())) {
+        let pointer = match doc["paths"]
+            .get(path)
+            .and_then(|p| p.get(method.to_lowercase()))
+        {
             Some(op) => {
-                let code = if op["responses"].get(&status).is_some() { status.clone() } else { "default".to_string() };
+                let code = if op["responses"].get(&status).is_some() {
+                    status.clone()
+                } else {
+                    "default".to_string()
+                };
                 assert!(
                     op["responses"].get(&code).is_some(),
                     "{method} {path} answered {status}, which the OpenAPI document does not describe: {}",
                     r.text()
                 );
-                format!("/paths/{}/{}/responses/{code}/content/application~1json/schema", path.replace('~', "~0").replace('/', "~1"), method.to_lowercase())
+                format!(
+                    "/paths/{}/{}/responses/{code}/content/application~1json/schema",
+                    path.replace('~', "~0").replace('/', "~1"),
+                    method.to_lowercase()
+                )
             }
             // Unknown routes answer the NestJS error shape.
             None => "/components/schemas/Error".to_string(),
         };
         let mut cache = self.validators.lock().unwrap();
-        let v = cache.entry(pointer.clone()).or_insert_with(|| schema_validator(&doc, &pointer));
+        let v = cache
+            .entry(pointer.clone())
+            .or_insert_with(|| schema_validator(&doc, &pointer));
         let body = r.json();
         if let Err(e) = v.validate(&body) {
             panic!("{method} {path} {status}: answer does not match the OpenAPI schema at {pointer}: {e}\n{body}");
@@ -274,7 +341,9 @@ pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
 pub fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -1,0 +1,483 @@
+//! A small, zero-copy JSON scanner for the shapes the client reads: an array of
+//! event objects, and the flat objects of the API's answers. One pass, no
+//! allocation for plain strings, no recursion (nesting is skipped with a counter),
+//! never panics on any input. It replaces serde_json in the wasm: faster on the
+//! megabytes of a chunk, and tens of kilobytes smaller.
+
+use std::borrow::Cow;
+
+/// A JSON value as the validator sees it: strings in full, anything else by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Number(f64),
+    Bool,
+    Null,
+    Array,
+    Object,
+}
+
+impl Scalar<'_> {
+    /// The JSON type name, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Scalar::Str(_) => "string",
+            Scalar::Number(_) => "number",
+            Scalar::Bool => "boolean",
+            Scalar::Null => "null",
+            Scalar::Array => "array",
+            Scalar::Object => "object",
+        }
+    }
+}
+
+/// Where the text stopped being JSON (a byte offset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanError {
+    pub at: usize,
+}
+
+pub struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(text: &'a str) -> Scanner<'a> {
+        Scanner { text, pos: 0 }
+    }
+
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.pos).copied()
+    }
+
+    fn err<T>(&self) -> Result<T, ScanError> {
+        Err(ScanError { at: self.pos })
+    }
+
+    pub fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, b: u8) -> Result<(), ScanError> {
+        self.skip_ws();
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            self.err()
+        }
+    }
+
+    /// True (and consumed) when the next non-blank byte is `b`.
+    fn eat(&mut self, b: u8) -> bool {
+        self.skip_ws();
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The text is one value and nothing after it.
+    pub fn at_end(&mut self) -> bool {
+        self.skip_ws();
+        self.pos == self.text.len()
+    }
+
+    /// Starts an array: `[`.
+    pub fn begin_array(&mut self) -> Result<(), ScanError> {
+        self.expect(b'[')
+    }
+
+    /// Before each element: `Ok(true)` when one follows, `Ok(false)` at `]`.
+    /// `first` says whether this is the first call for this array.
+    pub fn next_element(&mut self, first: bool) -> Result<bool, ScanError> {
+        if self.eat(b']') {
+            return Ok(false);
+        }
+        if !first {
+            self.expect(b',')?;
+        }
+        self.skip_ws();
+        Ok(true)
+    }
+
+    /// Whether the next value is an object / an array, without consuming it.
+    pub fn peek_is_object(&mut self) -> bool {
+        self.skip_ws();
+        self.peek() == Some(b'{')
+    }
+
+    pub fn peek_is_array(&mut self) -> bool {
+        self.skip_ws();
+        self.peek() == Some(b'[')
+    }
+
+    /// Starts an object: `{`.
+    pub fn begin_object(&mut self) -> Result<(), ScanError> {
+        self.expect(b'{')
+    }
+
+    /// The next key of an object (and its `:`), or `None` at `}`.
+    pub fn next_key(&mut self, first: bool) -> Result<Option<Cow<'a, str>>, ScanError> {
+        if self.eat(b'}') {
+            return Ok(None);
+        }
+        if !first {
+            self.expect(b',')?;
+        }
+        self.skip_ws();
+        let key = self.string()?;
+        self.expect(b':')?;
+        Ok(Some(key))
+    }
+
+    /// Reads one value: a string in full, anything else skipped and named by kind.
+    pub fn value(&mut self) -> Result<Scalar<'a>, ScanError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'"') => self.string().map(Scalar::Str),
+            Some(b'{') => self.skip_nested().map(|_| Scalar::Object),
+            Some(b'[') => self.skip_nested().map(|_| Scalar::Array),
+            Some(b't') => self.literal("true").map(|_| Scalar::Bool),
+            Some(b'f') => self.literal("false").map(|_| Scalar::Bool),
+            Some(b'n') => self.literal("null").map(|_| Scalar::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Scalar::Number),
+            _ => self.err(),
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), ScanError> {
+        if self.text[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            self.err()
+        }
+    }
+
+    fn number(&mut self) -> Result<f64, ScanError> {
+        let start = self.pos;
+        let b = self.bytes();
+        let mut i = self.pos;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let digits = |i: &mut usize| {
+            let s = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i > s
+        };
+        match b.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => {
+                digits(&mut i);
+            }
+            _ => return Err(ScanError { at: i }),
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if !digits(&mut i) {
+                return Err(ScanError { at: i });
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = b.get(i) {
+                i += 1;
+            }
+            if !digits(&mut i) {
+                return Err(ScanError { at: i });
+            }
+        }
+        self.pos = i;
+        self.text[start..i].parse().map_err(|_| ScanError { at: start })
+    }
+
+    /// A string value (at `"`): borrowed when it has no escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, ScanError> {
+        if self.peek() != Some(b'"') {
+            return self.err();
+        }
+        let start = self.pos + 1;
+        let b = self.bytes();
+        let mut i = start;
+        loop {
+            match b.get(i) {
+                None => return Err(ScanError { at: i }),
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(Cow::Borrowed(&self.text[start..i]));
+                }
+                Some(b'\\') => break,
+                Some(0..=0x1f) => return Err(ScanError { at: i }),
+                Some(_) => i += 1,
+            }
+        }
+        // Escapes: build the string.
+        let mut out = String::with_capacity(i - start + 16);
+        out.push_str(&self.text[start..i]);
+        loop {
+            match b.get(i) {
+                None => return Err(ScanError { at: i }),
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    let c = match b.get(i + 1) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            let (c, used) = self.unicode_escape(i)?;
+                            out.push(c);
+                            i += used;
+                            continue;
+                        }
+                        _ => return Err(ScanError { at: i }),
+                    };
+                    out.push(c);
+                    i += 2;
+                }
+                Some(0..=0x1f) => return Err(ScanError { at: i }),
+                Some(_) => {
+                    // Copy the run up to the next quote or backslash.
+                    let run = b[i..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map_or(b.len(), |n| i + n);
+                    out.push_str(&self.text[i..run]);
+                    i = run;
+                }
+            }
+        }
+    }
+
+    /// `\uXXXX` at `i` (a surrogate pair takes two); lone surrogates become U+FFFD,
+    /// as `JSON.parse` then `TextEncoder` would make them. Returns bytes used.
+    fn unicode_escape(&self, i: usize) -> Result<(char, usize), ScanError> {
+        let hex4 = |at: usize| -> Option<u32> {
+            let h = self.text.get(at..at + 4)?;
+            if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+                return None;
+            }
+            u32::from_str_radix(h, 16).ok()
+        };
+        let hi = hex4(i + 2).ok_or(ScanError { at: i })?;
+        if (0xD800..0xDC00).contains(&hi) && self.text.get(i + 6..i + 8) == Some("\\u") {
+            if let Some(lo @ 0xDC00..=0xDFFF) = hex4(i + 8) {
+                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                return Ok((char::from_u32(c).unwrap_or('\u{FFFD}'), 12));
+            }
+        }
+        Ok((char::from_u32(hi).unwrap_or('\u{FFFD}'), 6))
+    }
+
+    /// Skips an array or object whole, however deep, without recursion.
+    fn skip_nested(&mut self) -> Result<(), ScanError> {
+        let mut depth = 0usize;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b'[' | b'{') => {
+                    depth += 1;
+                    self.pos += 1;
+                }
+                Some(b']' | b'}') => {
+                    depth = depth.checked_sub(1).ok_or(ScanError { at: self.pos })?;
+                    self.pos += 1;
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+                Some(b',' | b':') if depth > 0 => self.pos += 1,
+                Some(b'"') => {
+                    self.string()?;
+                }
+                Some(_) if depth > 0 => {
+                    self.value()?;
+                }
+                _ => return self.err(),
+            }
+        }
+    }
+}
+
+/// `s` as a JSON string literal, quotes included.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn values(json: &str) -> Result<Vec<Scalar<'_>>, ScanError> {
+        let mut s = Scanner::new(json);
+        s.begin_array()?;
+        let mut out = vec![];
+        let mut first = true;
+        while s.next_element(first)? {
+            first = false;
+            out.push(s.value()?);
+        }
+        if !s.at_end() {
+            return Err(ScanError { at: s.pos() });
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn reads_every_kind_of_value() {
+        let v = values(r#" [ "a", 1.5e3, -0, true, false, null, [1, [2, {"x": [3]}]], {"k": "v"} ] "#).unwrap();
+        assert_eq!(
+            v,
+            vec![
+                Scalar::Str("a".into()),
+                Scalar::Number(1500.0),
+                Scalar::Number(-0.0),
+                Scalar::Bool,
+                Scalar::Bool,
+                Scalar::Null,
+                Scalar::Array,
+                Scalar::Object
+            ]
+        );
+        assert_eq!(values("[]").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn unescapes_strings() {
+        let v = values(r#"["a\"b\\c\/d\n\u00e9\ud83d\ude00\ud800x", "plain ü"]"#).unwrap();
+        assert_eq!(v[0], Scalar::Str("a\"b\\c/d\né😀\u{FFFD}x".into()));
+        assert!(matches!(&v[1], Scalar::Str(Cow::Borrowed("plain ü"))));
+    }
+
+    #[test]
+    fn reads_object_keys() {
+        let mut s = Scanner::new(r#"{"a": 1, "b\u0021": "x"}"#);
+        s.begin_object().unwrap();
+        assert_eq!(s.next_key(true).unwrap().as_deref(), Some("a"));
+        assert_eq!(s.value().unwrap(), Scalar::Number(1.0));
+        assert_eq!(s.next_key(false).unwrap().as_deref(), Some("b!"));
+        assert_eq!(s.value().unwrap(), Scalar::Str("x".into()));
+        assert_eq!(s.next_key(false).unwrap(), None);
+        assert!(s.at_end());
+    }
+
+    #[test]
+    fn refuses_what_is_not_json() {
+        for bad in [
+            "", "[", "[1,]", "[,1]", "[1 2]", "[01]", "[1.]", "[.5]", "[1e]", "[-]", "[tru]", "[\"a]",
+            "[\"\\x\"]", "[\"\\u12\"]", "[\"a\nb\"]", "[[1,2]", "[{]", "[}]", "[1]]", "{",
+        ] {
+            assert!(values(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let deep = format!("[{}{}]", "[".repeat(200_000), "]".repeat(200_000));
+        assert_eq!(values(&deep).unwrap(), vec![Scalar::Array]);
+    }
+
+    proptest! {
+        #[test]
+        fn quoted_strings_read_back(s in "\\PC{0,30}|[\\x00-\\x1f\"\\\\]{0,5}") {
+            let q = quoted(&s);
+            prop_assert_eq!(serde_json::from_str::<String>(&q).unwrap(), s.clone());
+            let array = format!("[{q}]");
+            prop_assert_eq!(values(&array).unwrap(), vec![Scalar::Str(s.into())]);
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,60}") {
+            let _ = values(&s);
+            let _ = values(&format!("[{s}]"));
+        }
+
+        /// Agrees with serde_json on what is valid, and on strings and numbers.
+        #[test]
+        fn agrees_with_serde_json(v in json_value()) {
+            let text = serde_json::to_string(&vec![v.clone()]).unwrap();
+            let got = values(&text).unwrap();
+            match (&v, &got[0]) {
+                (serde_json::Value::String(a), Scalar::Str(b)) => prop_assert_eq!(a.as_str(), b.as_ref()),
+                (serde_json::Value::Number(a), Scalar::Number(b)) => prop_assert_eq!(a.as_f64().unwrap(), *b),
+                (a, b) => prop_assert_eq!(json_kind(a), b.kind()),
+            }
+        }
+
+        #[test]
+        fn refuses_what_serde_json_refuses(s in "[\\[\\]{}\",:0-9a-z\\\\ .eE+-]{0,24}") {
+            let ours = values(&s).is_ok();
+            let theirs = serde_json::from_str::<Vec<serde_json::Value>>(&s).is_ok();
+            prop_assert_eq!(ours, theirs, "{:?}", s);
+        }
+    }
+
+    fn json_kind(v: &serde_json::Value) -> &'static str {
+        match v {
+            serde_json::Value::Null => "null",
+            serde_json::Value::Bool(_) => "boolean",
+            serde_json::Value::Number(_) => "number",
+            serde_json::Value::String(_) => "string",
+            serde_json::Value::Array(_) => "array",
+            serde_json::Value::Object(_) => "object",
+        }
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            (-1e300f64..1e300).prop_map(serde_json::Value::from),
+            "\\PC{0,12}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                prop::collection::btree_map("[a-z]{0,3}", inner, 0..4)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+}

@@ -1,0 +1,242 @@
+// End-to-end test of the demo page (www/), in Debian's Chromium through playwright-core,
+// against an emulator that serves the staged page (dist/demo) and the API from one origin.
+//
+//   scripts/with-emulator.sh --static dist/demo -- node --test tests/demo/*.test.mjs
+//
+// Screenshots of every step go to test-output/demo/ (or $DEMO_TEST_OUTPUT).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BASE = process.env.EVENTS_EMULATOR_URL;
+const OUT = path.resolve(ROOT, process.env.DEMO_TEST_OUTPUT ?? 'test-output/demo');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const WAIT = { timeout: 60_000 };
+
+if (!BASE) throw new Error('EVENTS_EMULATOR_URL is not set: run through scripts/with-emulator.sh --static dist/demo');
+mkdirSync(OUT, { recursive: true });
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh page that records every console error and uncaught exception. */
+async function openPage(t, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: 'light' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => {
+    // A request the page itself cancelled (Cancel, a newer query) is not a failure.
+    if (req.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
+  });
+  t.after(() => context.close());
+  await page.goto(`${BASE}/`);
+  await page.locator('#connection-status[data-state="ok"]').waitFor(WAIT);
+  return { page, errors };
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+const text = (page, selector) => page.locator(selector).innerText();
+const faults = (body) => fetch(`${BASE}/__emulator/faults`, body
+  ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
+  : { method: 'DELETE' });
+
+async function generate(page, { count, collection, chunksize = 2500, concurrency = 4 }) {
+  await page.locator('input[name="source"][value="generate"]').check();
+  await page.fill('#gen-count', String(count));
+  await page.fill('#gen-collection', collection);
+  await page.fill('#chunksize', String(chunksize));
+  await page.fill('#concurrency', String(concurrency));
+  await page.click('#create-run');
+}
+
+async function deleteCollection(page, collection, expected) {
+  await page.fill('#d-collection', collection);
+  await page.click('#delete-ask');
+  await page.locator('#delete-confirm').waitFor({ state: 'visible' });
+  if (expected !== undefined) {
+    await page.locator('#delete-confirm-text', { hasText: `Delete ${expected.toLocaleString('en-US')} event` }).waitFor(WAIT);
+  }
+}
+
+test('the whole flow: connect, create 25000 events with progress, query, chart, page, delete', async (t) => {
+  const { page, errors } = await openPage(t);
+  const collection = `e2e-${Date.now().toString(36)}`;
+  assert.match(await text(page, '#connection-status'), /Connected to http:\/\/127\.0\.0\.1:\d+\/api\/v1 · signed in as demo/);
+  assert.equal(await page.inputValue('#base-url'), `${BASE}/api/v1`);
+  await shot(page, '01-connected');
+
+  // Create: record every value the progress bar shows on the way.
+  await page.evaluate(() => {
+    window.__progress = [];
+    const bar = document.getElementById('create-progress');
+    new MutationObserver(() => window.__progress.push(bar.value)).observe(bar, { attributes: true, childList: true, characterData: true, subtree: true });
+  });
+  const started = Date.now();
+  await generate(page, { count: 25000, collection, chunksize: 2500, concurrency: 4 });
+  await page.locator('#create-result.ok').waitFor(WAIT);
+  const createMs = Date.now() - started;
+  assert.match(await text(page, '#create-result'), /Created 25,000 events/);
+  assert.match(await text(page, '#create-result'), /10 chunks/);
+  assert.equal(await page.locator('#create-progress').evaluate((p) => p.value), 100);
+  assert.equal(await text(page, '#create-percent'), '100%');
+  assert.equal(await text(page, '#stat-chunks'), '10 / 10');
+  assert.equal(await text(page, '#stat-events'), '25,000 / 25,000');
+  assert.match(await text(page, '#stat-rate'), /^[\d,]+$/);
+  assert.equal(await text(page, '#stat-failed'), '0');
+  const seen = await page.evaluate(() => window.__progress);
+  assert.ok(seen.some((v) => v > 0 && v < 100), `the bar moved through intermediate values: ${seen.join(', ')}`);
+  t.diagnostic(`create 25000 events: ${createMs} ms in the page`);
+  await shot(page, '02-created');
+
+  // Query: the created collection is pre-filled; one page of 25 rows, the chart of all matches.
+  assert.equal(await page.inputValue('#q-collection'), collection);
+  await page.selectOption('#q-page-size', '25');
+  await page.click('#query-run');
+  await page.locator('#query-status[data-state="ok"]', { hasText: '25,000 matching events' }).waitFor(WAIT);
+  assert.equal(await page.locator('#results-body tr').count(), 25);
+  assert.equal(await text(page, '#page-info'), 'Page 1 of 1,000');
+  const firstStart = await text(page, '#results-body tr:first-child td:first-child');
+  assert.match(firstStart, /^2024-04-0[1-7]T\d\d:\d\d:\d\dZ$/);
+  await page.locator('#chart-caption', { hasText: 'all 25,000 matches' }).waitFor(WAIT);
+  const bars = await page.locator('#chart-plot svg rect.bar').count();
+  assert.ok(bars > 24, `the chart has bars: ${bars}`);
+  assert.match(await page.locator('#chart-plot svg').getAttribute('aria-label'), /Histogram of 25,000 events per hour/);
+  await shot(page, '03-query');
+
+  // Paging: the next page starts later (start ascending) and the pager follows.
+  await page.click('#page-next');
+  await page.locator('#page-info', { hasText: 'Page 2 of 1,000' }).waitFor(WAIT);
+  await page.locator('#query-status', { hasText: 'showing 26–50' }).waitFor(WAIT);
+  assert.ok((await text(page, '#results-body tr:first-child td:first-child')) >= firstStart);
+
+  // A filter on type: the generator deals the four types in turn.
+  await page.fill('#q-type', 'glucose');
+  await page.fill('#q-page', '1');
+  await page.selectOption('#q-sort', 'start:-1');
+  await page.click('#query-run');
+  await page.locator('#query-status[data-state="ok"]', { hasText: '6,250 matching events' }).waitFor(WAIT);
+  const types = await page.locator('#results-body tr td:nth-child(2)').allInnerTexts();
+  assert.deepEqual([...new Set(types)], ['glucose']);
+  await page.locator('#chart-caption', { hasText: 'all 6,250 matches' }).waitFor(WAIT);
+  await page.fill('#q-type', '');
+  await page.selectOption('#q-sort', 'start:1');
+  await page.click('#query-run');
+  await page.locator('#query-status[data-state="ok"]', { hasText: '25,000 matching events' }).waitFor(WAIT);
+
+  // Delete, with its confirmation step; the query then shows zero.
+  await deleteCollection(page, collection, 25000);
+  await shot(page, '05-delete-confirm');
+  await page.click('#delete-yes');
+  await page.locator('#delete-result.ok', { hasText: 'Deleted 25,000 events' }).waitFor(WAIT);
+  await page.locator('#query-status[data-state="ok"]', { hasText: '0 matching events' }).waitFor(WAIT);
+  assert.equal(await text(page, '#results-body'), 'No matching events.');
+  await page.locator('#chart-plot', { hasText: 'No matching events to chart.' }).waitFor(WAIT);
+  await shot(page, '06-deleted');
+
+  assert.deepEqual(errors, []);
+});
+
+test('a CSV file: good rows are created, a bad row shows the ValidationError with its row', async (t) => {
+  const { page, errors } = await openPage(t);
+  await page.locator('input[name="source"][value="file"]').check();
+
+  await page.setInputFiles('#file', path.join(ROOT, 'www/samples/events-with-errors.csv'));
+  await page.locator('#file-status[data-state="ok"]', { hasText: '5 events' }).waitFor(WAIT);
+  await page.click('#create-run');
+  await page.locator('#create-result.error').waitFor(WAIT);
+  const shown = await text(page, '#create-result');
+  assert.match(shown, /ValidationError: nothing was sent/);
+  const rows = await page.locator('#create-result table.problems tbody tr').allInnerTexts();
+  assert.ok(rows.some((r) => /row 3 \(line 4\)\s+start\s+.*RFC 3339/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /row 4 \(line 5\)\s+owner/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /row 4 \(line 5\)\s+end/.test(r)), rows.join('\n'));
+  await page.locator('#create-result').scrollIntoViewIfNeeded();
+  await shot(page, '04-validation');
+
+  // The good sample (quoted commas, quotes and a line break in a field) goes through.
+  await page.setInputFiles('#file', path.join(ROOT, 'www/samples/events.csv'));
+  await page.locator('#file-status[data-state="ok"]', { hasText: '6 events' }).waitFor(WAIT);
+  await page.click('#create-run');
+  await page.locator('#create-result.ok', { hasText: 'Created 6 events' }).waitFor(WAIT);
+  assert.equal(await page.inputValue('#q-collection'), 'demo-csv');
+  await page.click('#query-run');
+  await page.locator('#query-status[data-state="ok"]', { hasText: '6 matching events' }).waitFor(WAIT);
+  assert.ok((await page.locator('#results-body').innerText()).includes('note: "felt dizzy", resolved'));
+  await deleteCollection(page, 'demo-csv', 6);
+  await page.click('#delete-yes');
+  await page.locator('#delete-result.ok', { hasText: 'Deleted 6 events' }).waitFor(WAIT);
+
+  assert.deepEqual(errors, []);
+});
+
+test('Cancel aborts an upload: an AbortError says what was stored', async (t) => {
+  const { page, errors } = await openPage(t);
+  const collection = `e2e-cancel-${Date.now().toString(36)}`;
+  // Two chunks answer at once, the third hangs for a while: Cancel lands mid-upload.
+  await faults({ sequence: ['ok', 'ok', 'delay'], delayMs: 20_000 });
+  try {
+    await generate(page, { count: 5000, collection, chunksize: 500, concurrency: 1 });
+    await page.locator('#stat-chunks', { hasText: '2 / 10' }).waitFor(WAIT);
+    await page.click('#create-cancel');
+    await page.locator('#create-result.warn').waitFor(WAIT);
+  } finally {
+    await faults(null);
+  }
+  const shown = await text(page, '#create-result');
+  assert.match(shown, /AbortError: cancelled/);
+  assert.match(shown, /1,000 of 5,000 events were stored; 4,000 in 8 chunks were not/);
+  assert.equal(await page.locator('#create-cancel').isDisabled(), true);
+  assert.equal(await page.locator('#create-run').isEnabled(), true);
+  await shot(page, '07-cancelled');
+  await deleteCollection(page, collection, 1000);
+  await page.click('#delete-yes');
+  await page.locator('#delete-result.ok', { hasText: 'Deleted 1,000 events' }).waitFor(WAIT);
+  assert.deepEqual(errors, []);
+});
+
+test('a 390px-wide screen: no sideways scrolling, every step usable', async (t) => {
+  const { page, errors } = await openPage(t, { width: 390, height: 844 });
+  const collection = `e2e-narrow-${Date.now().toString(36)}`;
+  await shot(page, '08-narrow-start');
+  await generate(page, { count: 3000, collection, chunksize: 500 });
+  await page.locator('#create-result.ok', { hasText: 'Created 3,000 events' }).waitFor(WAIT);
+  await page.selectOption('#q-page-size', '10');
+  await page.click('#query-run');
+  await page.locator('#query-status[data-state="ok"]', { hasText: '3,000 matching events' }).waitFor(WAIT);
+  await page.locator('#chart-caption', { hasText: 'all 3,000 matches' }).waitFor(WAIT);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(overflow, 0, 'the page does not scroll sideways');
+  const svgWidth = await page.locator('#chart-plot svg').evaluate((s) => s.getBoundingClientRect().width);
+  assert.ok(svgWidth <= 390, `the chart fits: ${svgWidth}px`);
+  await shot(page, '09-narrow-query');
+  await deleteCollection(page, collection, 3000);
+  await page.click('#delete-yes');
+  await page.locator('#delete-result.ok', { hasText: 'Deleted 3,000 events' }).waitFor(WAIT);
+  assert.deepEqual(errors, []);
+});
+
+test('every form control has a label', async (t) => {
+  const { page, errors } = await openPage(t);
+  const unlabeled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((c) => c.labels.length === 0 && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby'))
+    .map((c) => c.id || c.name));
+  assert.deepEqual(unlabeled, []);
+  assert.deepEqual(errors, []);
+});

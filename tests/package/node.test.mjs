@@ -1,0 +1,31 @@
+// Issue cases 1 and 2: the installed package in Node, by `import` and by `require`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ORIGIN, expected, nodeJson } from './helpers.mjs';
+
+const EXPORTS = [
+  'AbortError', 'AuthError', 'CreateEventsError', 'EventsApiError', 'EventsClient', 'EventsError', 'NetworkError',
+  'TimeoutError', 'ValidationError',
+];
+
+test('Node ES module import: round trip, errors by class, one instance shared with require', async () => {
+  const out = await nodeJson(['node-esm.mjs']);
+  assert.match(out.resolved, /\/node_modules\/genomcore-events-wasm\/node\/index\.mjs$/);
+  assert.deepEqual(out.exports, EXPORTS);
+  assert.equal(out.oneInstance, true, 'import and require must give the same EventsClient and error classes');
+  assert.deepEqual(out.result, expected(ORIGIN, 'node-esm'));
+});
+
+test('Node CommonJS require: round trip, errors by class, one instance shared with import', async () => {
+  const out = await nodeJson(['node-cjs.cjs']);
+  assert.match(out.resolved, /\/node_modules\/genomcore-events-wasm\/node\/index\.cjs$/);
+  assert.deepEqual(out.exports, EXPORTS);
+  assert.equal(out.oneInstance, true);
+  assert.deepEqual(out.result, expected(ORIGIN, 'node-cjs'));
+});
+
+test('Node without a global crypto (as Node 18): the entry supplies Web Crypto', async () => {
+  const out = await nodeJson(['--no-experimental-global-webcrypto', 'node-cjs.cjs', 'node-no-crypto']);
+  assert.equal(out.globalCrypto, 'object');
+  assert.deepEqual(out.result, expected(ORIGIN, 'node-no-crypto'));
+});

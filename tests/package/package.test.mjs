@@ -1,0 +1,77 @@
+// The tarball itself: its files, package.json, version, README and CHANGELOG.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { APP, run } from './helpers.mjs';
+
+const TGZ = process.env.PKG_TEST_TGZ;
+const VERSION = process.env.PKG_TEST_VERSION;
+const INSTALLED = join(APP, 'node_modules', 'genomcore-events-wasm');
+const pkg = JSON.parse(readFileSync(join(INSTALLED, 'package.json'), 'utf8'));
+
+test('the tarball holds exactly the package files', async () => {
+  const { stdout } = await run('tar', ['-tzf', TGZ]);
+  assert.deepEqual(stdout.trim().split('\n').sort(), [
+    'package/CHANGELOG.md',
+    'package/LICENSE',
+    'package/README.md',
+    'package/index.d.cts',
+    'package/index.d.ts',
+    'package/node/errors.cjs',
+    'package/node/genomcore_events_wasm.cjs',
+    'package/node/index.cjs',
+    'package/node/index.mjs',
+    'package/package.json',
+    'package/web/errors.js',
+    'package/web/genomcore_events_wasm.js',
+    'package/web/genomcore_events_wasm_bg.wasm',
+    'package/web/index.js',
+  ]);
+});
+
+test('package.json: metadata, version from Cargo.toml, no dependencies', () => {
+  assert.equal(pkg.name, 'genomcore-events-wasm');
+  assert.equal(pkg.version, VERSION);
+  assert.ok(pkg.description.length > 20);
+  assert.equal(pkg.license, 'MIT');
+  assert.match(pkg.repository.url, /github\.com\/genomcore-events-wasm\/genomcore-events-wasm/);
+  assert.ok(pkg.keywords.includes('wasm') && pkg.keywords.includes('genomcore'));
+  assert.equal(pkg.types, './index.d.ts');
+  assert.equal(pkg.sideEffects, false);
+  assert.deepEqual(pkg.engines, { node: '>=18' });
+  for (const key of ['dependencies', 'peerDependencies', 'optionalDependencies', 'scripts']) assert.equal(pkg[key], undefined, key);
+});
+
+test('package.json exports: types first in every condition, each target present', () => {
+  const targets = [];
+  (function walk(node, path) {
+    if (typeof node === 'string') return targets.push([path, node]);
+    const keys = Object.keys(node);
+    if (keys.includes('default') && !keys.some((k) => k.startsWith('.'))) {
+      assert.equal(keys[0], 'types', `${path}: "types" must come first`);
+    }
+    for (const k of keys) walk(node[k], `${path}/${k}`);
+  })(pkg.exports, 'exports');
+  assert.deepEqual(targets.map(([p]) => p).sort(), [
+    'exports/./default/default',
+    'exports/./default/types',
+    'exports/./node/import/default',
+    'exports/./node/import/types',
+    'exports/./node/require/default',
+    'exports/./node/require/types',
+    'exports/./package.json',
+  ]);
+  for (const [path, target] of targets) {
+    assert.doesNotThrow(() => readFileSync(join(INSTALLED, target)), `${path} → ${target} is missing`);
+  }
+});
+
+test('CHANGELOG has the version; README covers what the issue asks', () => {
+  const changelog = readFileSync(join(INSTALLED, 'CHANGELOG.md'), 'utf8');
+  assert.match(changelog, new RegExp(`^## \\[${VERSION.replace(/\./g, '\\.')}\\]`, 'm'));
+  const readme = readFileSync(join(INSTALLED, 'README.md'), 'utf8');
+  for (const heading of ['Install', 'Quick start', 'API', 'Errors', 'Retries and idempotency', 'Local emulator', 'Browser support']) {
+    assert.match(readme, new RegExp(`^#+ .*${heading}`, 'mi'), `README section "${heading}"`);
+  }
+});
