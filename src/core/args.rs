@@ -154,8 +154,29 @@ pub fn collection(v: &str) -> Result<&str, ArgError> {
     }
 }
 
+/// Longest `runId`: it prefixes `:{from}-{to}` in a 255-character `Idempotency-Key`.
+pub const MAX_RUN_ID_LEN: usize = 200;
+
+/// A `runId` option: 1 to 200 visible ASCII characters (it goes into a header).
+pub fn run_id(v: String) -> Result<String, ArgError> {
+    if v.is_empty() || v.len() > MAX_RUN_ID_LEN || !v.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ArgError::range(format!(
+            "runId must be 1 to {MAX_RUN_ID_LEN} visible ASCII characters (no spaces)"
+        )));
+    }
+    Ok(v)
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
+    #[test]
+    fn run_ids_fit_a_header() {
+        assert_eq!(super::run_id("abc-123:x".into()).unwrap(), "abc-123:x");
+        for bad in ["", "has space", "é", &"x".repeat(201)] {
+            assert!(super::run_id(bad.to_string()).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

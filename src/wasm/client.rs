@@ -91,7 +91,7 @@ impl EventsClient {
                 events,
                 opts: &opts,
                 abort,
-                run_id: random_uuid(),
+                run_id: opts.run_id.clone().unwrap_or_else(random_uuid),
             };
             upload.run(chunks).await
         })

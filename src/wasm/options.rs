@@ -34,6 +34,8 @@ pub struct CreateOptions {
     pub timeout_ms: u32,
     pub on_progress: Option<Function>,
     pub signal: Option<AbortSignal>,
+    /// Names this upload's idempotency keys; the same id resumes an earlier upload.
+    pub run_id: Option<String>,
 }
 
 #[derive(Clone)]
@@ -50,7 +52,7 @@ const CLIENT_KEYS: &[&str] = &[
     "allowInsecureHttp",
 ];
 const CREATE_KEYS: &[&str] =
-    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs"];
+    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId"];
 const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRetries"];
 
 pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
@@ -116,6 +118,7 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
         timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(client.timeout_ms),
         on_progress: function(&opts, "onProgress")?,
         signal: signal(&opts)?,
+        run_id: string(&opts, "runId")?.map(args::run_id).transpose()?,
     })
 }
 

@@ -71,6 +71,12 @@ export interface CreateEventsOptions {
   onProgress?: (progress: CreateProgress) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Names this upload: each chunk's Idempotency-Key is `${runId}:${from}-${to}`.
+   * Default: a random UUID. To resume a failed or aborted upload without storing
+   * anything twice, call again with the same events, chunking and the error's `runId`.
+   */
+  runId?: string;
 }
 
 /** Input events `from` to `to` (exclusive) went in one request. */
@@ -89,6 +95,8 @@ export interface CreateEventsResult {
   /** Ids of the created events, in input order. */
   ids: string[];
   chunks: ChunkReport[];
+  /** The upload's id (see `CreateEventsOptions.runId`). */
+  runId: string;
 }
 
 /** A stored chunk, in a `CreateEventsError` or `AbortError`. */

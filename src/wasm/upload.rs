@@ -167,7 +167,7 @@ impl Upload<'_> {
             }
         }
         drop(done);
-        Ok(finish(by_chunk.into_iter().flatten().collect(), self.abort.is_aborted())?)
+        Ok(finish(by_chunk.into_iter().flatten().collect(), self.abort.is_aborted(), &self.run_id)?)
     }
 
     /// Sends one range; a 413 splits it in two and sends the halves in turn.
@@ -243,7 +243,7 @@ fn report(piece: &Piece) -> Obj {
 }
 
 /// The resolved value, or the rejection, from all pieces in input order.
-fn finish(pieces: Vec<Piece>, aborted: bool) -> Result<JsValue, JsValue> {
+fn finish(pieces: Vec<Piece>, aborted: bool, run_id: &str) -> Result<JsValue, JsValue> {
     let mut ids = Array::new();
     let mut created = 0usize;
     let succeeded = Array::new();
@@ -263,7 +263,12 @@ fn finish(pieces: Vec<Piece>, aborted: bool) -> Result<JsValue, JsValue> {
         }
     }
     if failed.length() == 0 {
-        return Ok(Obj::new().set("created", created as f64).set("ids", ids).set("chunks", succeeded).into());
+        return Ok(Obj::new()
+            .set("created", created as f64)
+            .set("ids", ids)
+            .set("chunks", succeeded)
+            .set("runId", run_id)
+            .into());
     }
     // On failure every stored chunk names its own ids: the caller resends exactly `failed`.
     for (report, piece) in succeeded.iter().zip(pieces.iter().filter(|p| p.result.is_ok())) {
@@ -272,7 +277,11 @@ fn finish(pieces: Vec<Piece>, aborted: bool) -> Result<JsValue, JsValue> {
         }
     }
     let total: usize = pieces.iter().map(|p| p.range.len()).sum();
-    let fields = Obj::new().set("created", created as f64).set("succeeded", succeeded).set("failed", failed.clone());
+    let fields = Obj::new()
+        .set("created", created as f64)
+        .set("succeeded", succeeded)
+        .set("failed", failed.clone())
+        .set("runId", run_id);
     let ranges = describe_ranges(&pieces);
     if aborted {
         let message = format!(

@@ -6,7 +6,7 @@
 // Screenshots of every step go to test-output/demo/ (or $DEMO_TEST_OUTPUT).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -18,6 +18,7 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WAIT = { timeout: 60_000 };
 
 if (!BASE) throw new Error('EVENTS_EMULATOR_URL is not set: run through scripts/with-emulator.sh --static dist/demo');
+rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 
 let browser;

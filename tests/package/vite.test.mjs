@@ -2,7 +2,8 @@
 // plugin and no configuration, run in headless Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORIGIN, expected, runPage, viteBuild } from './helpers.mjs';
+import { join } from 'node:path';
+import { APP, ORIGIN, expected, runPage, viteBuild } from './helpers.mjs';
 
 test('Vite production build, no plugin: one .wasm asset, no Node code, round trip in Chromium', async () => {
   const { assets, js } = await viteBuild('vite-app');
@@ -16,4 +17,25 @@ test('Vite production build, no plugin: one .wasm asset, no Node code, round tri
   const wasm = requests.filter((r) => r.url.endsWith('.wasm'));
   assert.equal(wasm.length, 1);
   assert.match(new URL(wasm[0].url).pathname, /^\/vite-app\/dist\/assets\/genomcore_events_wasm_bg-[\w-]+\.wasm$/);
+});
+
+test('Vite dev server, with the README\'s optimizeDeps.exclude: round trip in Chromium', async () => {
+  const { createServer } = await import('vite'); // the workspace's Vite
+  const server = await createServer({
+    root: join(APP, 'vite-app'),
+    configFile: false,
+    logLevel: 'silent',
+    optimizeDeps: { exclude: ['genomcore-events-wasm'] },
+    // The API on the dev server's origin, as an app would proxy it.
+    server: { host: '127.0.0.1', port: 0, strictPort: false, proxy: { '/api': ORIGIN } },
+  });
+  await server.listen();
+  try {
+    const { result } = await runPage(`${server.resolvedUrls.local[0]}index.html?label=vite-dev`, {
+      allowHttpErrors: { '/api/v1/events/query': 1 },
+    });
+    assert.deepEqual(result, expected(new URL(server.resolvedUrls.local[0]).origin, 'vite-dev'));
+  } finally {
+    await server.close();
+  }
 });

@@ -494,3 +494,31 @@ async fn tokens_never_show_in_errors_or_serialization() {
     assert_eq!(name_of(&err), "EventsApiError");
     assert_eq!(get(&err, "status").as_f64(), Some(401.0));
 }
+
+/// A chunk whose answer was lost is reported failed although the server stored it;
+/// resuming with the error's `runId` replays every stored chunk instead of storing it twice.
+#[wasm_bindgen_test]
+async fn resuming_with_the_run_id_stores_nothing_twice() {
+    let c = client().await;
+    let coll = unique("resume");
+    let evs = events(30, &coll);
+    faults(json!({"sequence": ["ok", "lost-response"]})).await;
+    let opts = js(json!({"chunksize": 10, "concurrency": 1, "maxRetries": 0}));
+    let err = settle(c.create_events(evs.clone(), opts, JsValue::UNDEFINED)).await.unwrap_err();
+    clear_faults().await;
+    assert_eq!(name_of(&err), "CreateEventsError", "{}", message_of(&err));
+    let failed = to_json(&get(&err, "failed"));
+    assert_eq!((failed[0]["from"].as_u64(), failed[0]["to"].as_u64()), (Some(10), Some(20)));
+    assert_eq!(name_of(&get(&Array::from(&get(&err, "failed")).get(0), "error")), "NetworkError");
+    assert_eq!(count_in(&c, &coll).await, 30, "the lost answer's chunk was stored all the same");
+
+    let run_id = get(&err, "runId");
+    let opts = js(json!({"chunksize": 10}));
+    Reflect::set(&opts, &"runId".into(), &run_id).unwrap();
+    let before = stats().await;
+    let r = to_json(&settle(c.create_events(evs, opts, JsValue::UNDEFINED)).await.unwrap());
+    assert_eq!(r["created"], 30);
+    assert_eq!(r["runId"], run_id.as_string().unwrap());
+    assert_eq!(stats().await.events - before.events, 0, "every chunk was replayed");
+    assert_eq!(count_in(&c, &coll).await, 30);
+}

@@ -5,4 +5,4 @@ import * as pkg from 'genomcore-events-wasm';
 import { start } from '../page.mjs';
 
 if (typeof EventsClient !== 'function') throw new Error('EventsClient is not a class');
-start(pkg, 'vite');
+start(pkg, new URLSearchParams(location.search).get('label') ?? 'vite');
