@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export EMULATOR := $(TARGET_DIR)/debug/events-emulator
 DEMO_ADDR ?= 127.0.0.1:8787
 
-.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser emulator pack demo bench
+.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-demo emulator pack demo bench
 
 help:
 	@echo "make demo   set up, build, start the emulator with the demo page, print its URL"
@@ -28,15 +28,43 @@ test-native:
 	cargo test --workspace
 
 # The client compiled to wasm, in Node and in headless Chromium, against a real emulator.
+# A 1 MB body limit lets the suite provoke a 413 (see tests/suite).
+WASM_TEST_EMULATOR_FLAGS := --max-body-bytes 1000000
+
 test-wasm-node: emulator
-	scripts/with-emulator.sh -- wasm-pack test --node --mode no-install -- --test node
+	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --node --mode no-install -- --test node
 
 test-wasm-browser: emulator
-	scripts/with-emulator.sh -- wasm-pack test --headless --chrome --mode no-install -- --test browser
+	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --headless --chrome --mode no-install -- --test browser
 
 test-wasm: test-wasm-node test-wasm-browser
+
+# The npm package: one wasm build (wasm-pack --target web, wasm-opt -Oz) plus the nodejs
+# glue, assembled with pkg-template/ in dist/package/, packed to
+# genomcore-events-wasm-<version>.tgz (version: Cargo.toml); prints the sizes.
+pack:
+	scripts/pack.sh
+
+# The packed tarball, installed into a fresh temporary project: Node import/require,
+# a plain module page, a Vite build, Web Workers (Chromium) and tsc, against an emulator.
+.PHONY: test-package
+test-package: pack emulator
+	tests/package/run.sh
+
+# The demo page (www/) end to end in Debian's Chromium, against an emulator serving the
+# staged page; screenshots of every step in test-output/demo/.
+test-demo: pack emulator
+	scripts/demo.sh stage
+	scripts/with-emulator.sh --static dist/demo -- node --test tests/demo/*.test.mjs
+
+# The demo: www/ and the package staged in dist/demo/, served with the API by the emulator
+# on DEMO_ADDR (data in dist/demo-events.sqlite); prints the URL, runs until Ctrl-C.
+demo: setup
+	@$(MAKE) --no-print-directory pack emulator
+	@DEMO_ADDR=$(DEMO_ADDR) scripts/demo.sh serve
 
 test: setup
 	$(MAKE) test-native
 	$(MAKE) test-wasm
+	$(MAKE) test-demo
 	@echo "make test: all suites passed"

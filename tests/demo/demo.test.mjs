@@ -89,8 +89,22 @@ test('the whole flow: connect, create 25000 events with progress, query, chart, 
     const bar = document.getElementById('create-progress');
     new MutationObserver(() => window.__progress.push(bar.value)).observe(bar, { attributes: true, childList: true, characterData: true, subtree: true });
   });
+  // The fifth request is held back for a moment: a screenshot of the bar on its way.
+  await faults({ sequence: ['ok', 'ok', 'ok', 'ok', 'delay'], delayMs: 1500 });
   const started = Date.now();
-  await generate(page, { count: 25000, collection, chunksize: 2500, concurrency: 4 });
+  try {
+    await generate(page, { count: 25000, collection, chunksize: 2500, concurrency: 4 });
+    await page.waitForFunction(() => {
+      const [done, total] = document.getElementById('stat-chunks').textContent.split(' / ').map(Number);
+      return done >= 4 && done < total;
+    }, null, WAIT);
+    const midway = await page.locator('#create-progress').evaluate((p) => p.value);
+    assert.ok(midway > 0 && midway < 100, `the bar is on its way: ${midway}%`);
+    assert.equal(await page.locator('#create-cancel').isEnabled(), true);
+    await shot(page, '02-creating');
+  } finally {
+    await faults(null);
+  }
   await page.locator('#create-result.ok').waitFor(WAIT);
   const createMs = Date.now() - started;
   assert.match(await text(page, '#create-result'), /Created 25,000 events/);
@@ -104,7 +118,7 @@ test('the whole flow: connect, create 25000 events with progress, query, chart, 
   const seen = await page.evaluate(() => window.__progress);
   assert.ok(seen.some((v) => v > 0 && v < 100), `the bar moved through intermediate values: ${seen.join(', ')}`);
   t.diagnostic(`create 25000 events: ${createMs} ms in the page`);
-  await shot(page, '02-created');
+  await shot(page, '03-created');
 
   // Query: the created collection is pre-filled; one page of 25 rows, the chart of all matches.
   assert.equal(await page.inputValue('#q-collection'), collection);
@@ -119,7 +133,7 @@ test('the whole flow: connect, create 25000 events with progress, query, chart, 
   const bars = await page.locator('#chart-plot svg rect.bar').count();
   assert.ok(bars > 24, `the chart has bars: ${bars}`);
   assert.match(await page.locator('#chart-plot svg').getAttribute('aria-label'), /Histogram of 25,000 events per hour/);
-  await shot(page, '03-query');
+  await shot(page, '04-query');
 
   // Paging: the next page starts later (start ascending) and the pager follows.
   await page.click('#page-next');
@@ -169,7 +183,7 @@ test('a CSV file: good rows are created, a bad row shows the ValidationError wit
   assert.ok(rows.some((r) => /row 4 \(line 5\)\s+owner/.test(r)), rows.join('\n'));
   assert.ok(rows.some((r) => /row 4 \(line 5\)\s+end/.test(r)), rows.join('\n'));
   await page.locator('#create-result').scrollIntoViewIfNeeded();
-  await shot(page, '04-validation');
+  await shot(page, '07-validation');
 
   // The good sample (quoted commas, quotes and a line break in a field) goes through.
   await page.setInputFiles('#file', path.join(ROOT, 'www/samples/events.csv'));
@@ -205,7 +219,7 @@ test('Cancel aborts an upload: an AbortError says what was stored', async (t) =>
   assert.match(shown, /1,000 of 5,000 events were stored; 4,000 in 8 chunks were not/);
   assert.equal(await page.locator('#create-cancel').isDisabled(), true);
   assert.equal(await page.locator('#create-run').isEnabled(), true);
-  await shot(page, '07-cancelled');
+  await shot(page, '08-cancelled');
   await deleteCollection(page, collection, 1000);
   await page.click('#delete-yes');
   await page.locator('#delete-result.ok', { hasText: 'Deleted 1,000 events' }).waitFor(WAIT);
@@ -215,7 +229,7 @@ test('Cancel aborts an upload: an AbortError says what was stored', async (t) =>
 test('a 390px-wide screen: no sideways scrolling, every step usable', async (t) => {
   const { page, errors } = await openPage(t, { width: 390, height: 844 });
   const collection = `e2e-narrow-${Date.now().toString(36)}`;
-  await shot(page, '08-narrow-start');
+  await shot(page, '09-narrow-start');
   await generate(page, { count: 3000, collection, chunksize: 500 });
   await page.locator('#create-result.ok', { hasText: 'Created 3,000 events' }).waitFor(WAIT);
   await page.selectOption('#q-page-size', '10');
@@ -226,7 +240,7 @@ test('a 390px-wide screen: no sideways scrolling, every step usable', async (t) 
   assert.equal(overflow, 0, 'the page does not scroll sideways');
   const svgWidth = await page.locator('#chart-plot svg').evaluate((s) => s.getBoundingClientRect().width);
   assert.ok(svgWidth <= 390, `the chart fits: ${svgWidth}px`);
-  await shot(page, '09-narrow-query');
+  await shot(page, '10-narrow-query');
   await deleteCollection(page, collection, 3000);
   await page.click('#delete-yes');
   await page.locator('#delete-result.ok', { hasText: 'Deleted 3,000 events' }).waitFor(WAIT);

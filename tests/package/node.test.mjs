@@ -29,3 +29,27 @@ test('Node without a global crypto (as Node 18): the entry supplies Web Crypto',
   assert.equal(out.globalCrypto, 'object');
   assert.deepEqual(out.result, expected(ORIGIN, 'node-no-crypto'));
 });
+
+test('Node: every error class is registered, with its fields; argument errors are plain', async () => {
+  const out = await nodeJson(['node-errors.mjs']);
+  assert.deepEqual(out, {
+    arguments: [
+      ['TypeError', false],
+      ['TypeError', false],
+      ['RangeError', false],
+      ['RangeError', false],
+    ],
+    abort: { cls: true, base: true, name: 'AbortError', created: 0, succeeded: [], failed: [] },
+    network: { cls: true, base: true, name: 'NetworkError', retryable: true },
+    auth: { cls: true, base: true, name: 'AuthError', retryable: false },
+    timeout: { cls: true, base: true, name: 'TimeoutError', retryable: true, timeoutMs: 200 },
+    create: {
+      cls: true,
+      base: true,
+      name: 'CreateEventsError',
+      created: 2,
+      succeeded: [[0, 2, 2]],
+      failed: [[2, 3, true, 400, ['refused']]],
+    },
+  });
+});

@@ -82,7 +82,21 @@ async fn creates_in_chunks_and_reads_them_back() {
     let c = client().await;
     let coll = unique("chunks");
     let before = stats().await;
-    let result = settle(c.create_events(events(2500, &coll), JsValue::from(1000), JsValue::UNDEFINED)).await.unwrap();
+    let reports = Array::new();
+    let sink = reports.clone();
+    let on_progress = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |p: JsValue| {
+        sink.push(&p);
+    });
+    let opts = js(json!({}));
+    Reflect::set(&opts, &"onProgress".into(), on_progress.as_ref()).unwrap();
+    let result = settle(c.create_events(events(2500, &coll), JsValue::from(1000), opts)).await.unwrap();
+    let progress = to_json(&reports);
+    assert_eq!(progress.as_array().unwrap().len(), 3, "one report per chunk: {progress}");
+    let last = &progress[2];
+    assert_eq!((last["chunksDone"].as_u64(), last["chunksTotal"].as_u64()), (Some(3), Some(3)));
+    assert_eq!((last["eventsDone"].as_u64(), last["eventsTotal"].as_u64()), (Some(2500), Some(2500)));
+    assert_eq!((last["failedChunks"].as_u64(), last["retries"].as_u64()), (Some(0), Some(0)));
+    assert!(last["elapsedMs"].as_f64().unwrap() >= 0.0);
     let r = to_json(&result);
     assert_eq!(r["created"], 2500);
     let ids: Vec<&str> = r["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
@@ -521,4 +535,35 @@ async fn resuming_with_the_run_id_stores_nothing_twice() {
     assert_eq!(r["runId"], run_id.as_string().unwrap());
     assert_eq!(stats().await.events - before.events, 0, "every chunk was replayed");
     assert_eq!(count_in(&c, &coll).await, 30);
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_is_honoured() {
+    let c = client().await;
+    faults(json!({"sequence": ["429", "ok"]})).await;
+    let r = to_json(&settle(c.create_events(events(5, &unique("after")), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap());
+    clear_faults().await;
+    assert_eq!(r["chunks"][0]["attempts"], 2);
+    // The emulator says `Retry-After: 1`; our own backoff before a first retry is at most 500 ms.
+    assert!(r["chunks"][0]["ms"].as_f64().unwrap() >= 1000.0, "{r}");
+}
+
+/// The test emulator refuses bodies over 1 MB (`--max-body-bytes`, see the Makefile):
+/// a chunk of ~1.2 MB is answered 413 and sent again as two halves.
+#[wasm_bindgen_test]
+async fn a_413_splits_the_chunk_in_two() {
+    let c = client().await;
+    let coll = unique("split");
+    let before = stats().await;
+    let r = to_json(&settle(c.create_events(events(6000, &coll), JsValue::from(6000), JsValue::UNDEFINED)).await.unwrap());
+    assert_eq!(r["created"], 6000);
+    let chunks = r["chunks"].as_array().unwrap();
+    let ranges: Vec<(u64, u64, u64)> = chunks
+        .iter()
+        .map(|ch| (ch["index"].as_u64().unwrap(), ch["from"].as_u64().unwrap(), ch["to"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(ranges, vec![(0, 0, 3000), (0, 3000, 6000)]);
+    assert_eq!(r["ids"].as_array().unwrap().len(), 6000);
+    assert_eq!(stats().await.create - before.create, 3, "the refused chunk, then its halves");
+    assert_eq!(count_in(&c, &coll).await, 6000);
 }
