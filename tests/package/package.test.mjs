@@ -38,7 +38,9 @@ test('package.json: metadata, version from Cargo.toml, no dependencies', () => {
   assert.match(pkg.repository.url, /github\.com\/genomcore-events-wasm\/genomcore-events-wasm/);
   assert.ok(pkg.keywords.includes('wasm') && pkg.keywords.includes('genomcore'));
   assert.equal(pkg.types, './index.d.ts');
-  assert.equal(pkg.sideEffects, false);
+  // Only the entries have side effects (they initialise the wasm and register the error
+  // classes); a bundler may drop any other module of the package that is not used.
+  assert.deepEqual(pkg.sideEffects, ['./web/index.js', './node/index.cjs', './node/index.mjs']);
   assert.deepEqual(pkg.engines, { node: '>=18' });
   for (const key of ['dependencies', 'peerDependencies', 'optionalDependencies', 'scripts']) assert.equal(pkg[key], undefined, key);
 });
