@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use js_sys::{Array, JsString, Promise, JSON};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::contract::{DELETED_FIELD, ITEMS_FIELD, PAGE_PARAM, PAGE_SIZE_PARAM, TOTAL_FIELD};
 use crate::core::{args, request};
@@ -83,7 +82,7 @@ impl EventsClient {
             Ok((events, opts, abort, chunks))
         })();
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::js::promise(async move {
             let (events, opts, abort, chunks) = prepared?;
             let upload = Upload {
                 auth: inner.auth.clone(),
@@ -110,7 +109,7 @@ impl EventsClient {
             Ok((body, opts))
         })();
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::js::promise(async move {
             let (body, opts) = prepared?;
             let abort = AbortWatch::new(opts.signal.clone());
             Ok(query_page(&inner, &body, &opts, &abort).await?)
@@ -145,7 +144,7 @@ impl EventsClient {
             Ok((name, opts))
         })();
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::js::promise(async move {
             let (name, opts) = prepared?;
             let abort = AbortWatch::new(opts.signal.clone());
             let url = request::delete_url(&inner.config.events_url, &name);

@@ -36,6 +36,13 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// A Promise of a future. Boxing first makes every call share one instance of
+/// wasm-bindgen's generic promise glue (several KB of wasm per future type otherwise).
+pub fn promise(future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
+    let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> = Box::pin(future);
+    wasm_bindgen_futures::future_to_promise(boxed)
+}
+
 /// Milliseconds since the epoch, from the JS clock.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

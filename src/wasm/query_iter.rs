@@ -6,7 +6,6 @@ use std::rc::Rc;
 use futures_util::lock::Mutex;
 use js_sys::{Array, JsString, Object, Promise, Reflect, Symbol};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::contract::{ITEMS_FIELD, TOTAL_FIELD};
 
@@ -56,7 +55,7 @@ pub fn iterator(inner: Rc<Inner>, body: JsString, opts: QueryOptions) -> JsValue
     let s = state.clone();
     let next_fn = Closure::<dyn Fn() -> Promise>::new(move || {
         let s = s.clone();
-        future_to_promise(async move { next(&s).await.map_err(JsValue::from) })
+        super::js::promise(async move { next(&s).await.map_err(JsValue::from) })
     });
     let return_fn = Closure::<dyn Fn() -> Promise>::new(move || {
         state.cursor.borrow_mut().done = true;
