@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export EMULATOR := $(TARGET_DIR)/debug/events-emulator
 DEMO_ADDR ?= 127.0.0.1:8787
 
-.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-demo emulator pack demo bench
+.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-package test-demo emulator pack demo bench
 
 help:
 	@echo "make demo   set up, build, start the emulator with the demo page, print its URL"
@@ -47,7 +47,6 @@ pack:
 
 # The packed tarball, installed into a fresh temporary project: Node import/require,
 # a plain module page, a Vite build, Web Workers (Chromium) and tsc, against an emulator.
-.PHONY: test-package
 test-package: pack emulator
 	tests/package/run.sh
 
@@ -66,5 +65,6 @@ demo: setup
 test: setup
 	$(MAKE) test-native
 	$(MAKE) test-wasm
+	$(MAKE) test-package
 	$(MAKE) test-demo
 	@echo "make test: all suites passed"

@@ -109,6 +109,7 @@ test('the whole flow: connect, create 25000 events with progress, query, chart, 
   const createMs = Date.now() - started;
   assert.match(await text(page, '#create-result'), /Created 25,000 events/);
   assert.match(await text(page, '#create-result'), /10 chunks/);
+  assert.doesNotMatch(await text(page, '#create-result'), /undefined|null|NaN|\[object/);
   assert.equal(await page.locator('#create-progress').evaluate((p) => p.value), 100);
   assert.equal(await text(page, '#create-percent'), '100%');
   assert.equal(await text(page, '#stat-chunks'), '10 / 10');
@@ -201,7 +202,7 @@ test('a CSV file: good rows are created, a bad row shows the ValidationError wit
   assert.deepEqual(errors, []);
 });
 
-test('Cancel aborts an upload: an AbortError says what was stored', async (t) => {
+test('Cancel aborts an upload (AbortError says what was stored); Resume completes it without duplicates', async (t) => {
   const { page, errors } = await openPage(t);
   const collection = `e2e-cancel-${Date.now().toString(36)}`;
   // Two chunks answer at once, the third hangs for a while: Cancel lands mid-upload.
@@ -220,9 +221,15 @@ test('Cancel aborts an upload: an AbortError says what was stored', async (t) =>
   assert.equal(await page.locator('#create-cancel').isDisabled(), true);
   assert.equal(await page.locator('#create-run').isEnabled(), true);
   await shot(page, '08-cancelled');
-  await deleteCollection(page, collection, 1000);
+
+  // Resume: the same events, chunking and runId; the two stored chunks are not stored twice.
+  await page.click('#create-resume');
+  await page.locator('#create-result.ok', { hasText: 'Created 5,000 events' }).waitFor(WAIT);
+  assert.match(await text(page, '#create-result'), /Resumed with runId/);
+  assert.equal(await text(page, '#create-percent'), '100%');
+  await deleteCollection(page, collection, 5000);
   await page.click('#delete-yes');
-  await page.locator('#delete-result.ok', { hasText: 'Deleted 1,000 events' }).waitFor(WAIT);
+  await page.locator('#delete-result.ok', { hasText: 'Deleted 5,000 events' }).waitFor(WAIT);
   assert.deepEqual(errors, []);
 });
 

@@ -19,12 +19,15 @@ function need(name) {
 export const APP = need('PKG_TEST_APP');
 export const ORIGIN = need('EVENTS_EMULATOR_URL');
 export const ROOT = need('PKG_TEST_ROOT');
-export const bin = (tool) => join(ROOT, 'node_modules', '.bin', tool);
 export const { expected } = await import(join(APP, 'scenario.mjs'));
 
-/** Runs `node args…` in the temporary project; resolves its stdout's last line as JSON. */
+/**
+ * Runs `node args…` in the temporary project, as a user's program; resolves its stdout's
+ * last line as JSON. Anything on stderr (a warning of the package, say) fails.
+ */
 export async function nodeJson(args, { timeout = 60_000 } = {}) {
   const { stdout, stderr } = await run(process.execPath, args, { cwd: APP, timeout, env: process.env });
+  assert.equal(stderr, '', `node ${args.join(' ')} wrote to stderr`);
   const lines = stdout.trim().split('\n');
   try {
     return JSON.parse(lines[lines.length - 1]);

@@ -48,6 +48,8 @@ test('Node: every error class is registered, with its fields; argument errors ar
       base: true,
       name: 'CreateEventsError',
       created: 2,
+      runId: 'upload-7',
+      keys: ['upload-7:0-2', 'upload-7:2-3'],
       succeeded: [[0, 2, 2]],
       failed: [[2, 3, true, 400, ['refused']]],
     },

@@ -68,13 +68,16 @@ out.timeout = describe(await rejection(slow.queryEvents()), TimeoutError, ['retr
 silent.closeAllConnections();
 silent.close();
 
-// CreateEventsError: the first chunk is stored, the second gets a 400.
+// CreateEventsError: the first chunk is stored, the second gets a 400. The given runId
+// names the chunks' Idempotency-Keys and comes back on the error.
 let creates = 0;
+const keys = [];
 const half = await listen((req, res) => {
   let body = '';
   req.on('data', (d) => (body += d));
   req.on('end', () => {
     creates += 1;
+    keys.push(req.headers['idempotency-key']);
     const n = JSON.parse(body).length;
     if (creates === 1) {
       res.writeHead(201, { 'Content-Type': 'application/json' });
@@ -86,10 +89,11 @@ const half = await listen((req, res) => {
   });
 });
 const halfClient = new EventsClient({ token: 't', baseUrl: api(half), concurrency: 1, maxRetries: 0 });
-const partial = await rejection(halfClient.createEvents([event(0), event(1), event(2)], 2));
+const partial = await rejection(halfClient.createEvents([event(0), event(1), event(2)], 2, { runId: 'upload-7' }));
 half.close();
 out.create = {
-  ...describe(partial, CreateEventsError, ['created']),
+  ...describe(partial, CreateEventsError, ['created', 'runId']),
+  keys,
   succeeded: partial.succeeded.map((c) => [c.from, c.to, c.ids.length]),
   failed: partial.failed.map((f) => [f.from, f.to, f.error instanceof EventsApiError, f.error.status, f.error.serverMessage]),
 };

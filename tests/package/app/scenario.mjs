@@ -71,6 +71,7 @@ export async function scenario(pkg, { origin, label }) {
     ids: created.ids.length,
     uniqueIds: new Set(created.ids).size,
     chunks: created.chunks.map((c) => [c.index, c.from, c.to, c.count, c.status]),
+    runId: typeof created.runId === 'string' && created.runId.length > 0,
     progressCalls,
     lastProgress: lastProgress && {
       chunksDone: lastProgress.chunksDone,
@@ -124,6 +125,7 @@ export function expected(origin, label) {
       [1, 1000, 2000, 1000, 201],
       [2, 2000, 2500, 500, 201],
     ],
+    runId: true,
     progressCalls: 3,
     lastProgress: { chunksDone: 3, chunksTotal: 3, eventsDone: EVENTS, eventsTotal: EVENTS, failedChunks: 0 },
     queryTotal: EVENTS,

@@ -125,11 +125,14 @@ export async function everything(): Promise<void> {
     onProgress: (p) => progress.push(p),
     signal,
     timeoutMs: 30_000,
+    runId: 'upload-2024-01',
   };
   const byOptions = await client.createEvents(events, createOptions);
   const both = await client.createEvents(events, 1_000, { concurrency: 1, onProgress: (p) => progress.push(p) });
   const count: number = created.created + bySize.created + byOptions.created + both.created;
   const ids: string[] = created.ids;
+  const runId: string = created.runId;
+  use(await client.createEvents(events, { chunksize: 5_000, runId }));
   const chunks: ChunkReport[] = created.chunks;
   use(count, ids, chunks.map(readChunk));
   for (const p of progress) {
@@ -188,10 +191,15 @@ export function explain(e: unknown): string {
     const lines: string[] = e.serverMessage;
     return [e.name, e.status, e.retryable, ...lines].join();
   }
-  if (e instanceof CreateEventsError || e instanceof AbortError) {
+  if (e instanceof CreateEventsError) {
     const stored: string[][] = e.succeeded.map(readStored);
     const errors: Error[] = e.failed.map(readFailed);
-    return [e.name, e.created, stored.length, errors.length].join();
+    const runId: string = e.runId;
+    return [e.name, e.created, stored.length, errors.length, runId].join();
+  }
+  if (e instanceof AbortError) {
+    const runId: string | undefined = e.runId;
+    return [e.name, e.created, e.succeeded.map(readStored).length, e.failed.map(readFailed).length, runId].join();
   }
   if (e instanceof TimeoutError) return [e.name, e.retryable, e.timeoutMs].join();
   if (e instanceof NetworkError) return [e.name, e.retryable].join();
@@ -262,6 +270,10 @@ export async function wrong(result: CreateEventsResult, page: QueryResult, apiEr
   await client.deleteEvents('c', { page: 1 });
   // @ts-expect-error: the result has no such field
   use(result.count);
+  // @ts-expect-error: runId is a string
+  await client.createEvents(events, { runId: 7 });
+  // @ts-expect-error: an aborted query may have no runId
+  use((null as unknown as AbortError).runId.length);
   // @ts-expect-error: a stored event has no such field
   use(page.items[0]?.color);
   // @ts-expect-error: an error's status is a number
