@@ -1,8 +1,6 @@
 //! The top-level fields of a small JSON object (the API's answers, a JWT's claims):
 //! strings, lists of strings and numbers are kept; anything else is only noted.
 
-use std::collections::BTreeMap;
-
 use super::json_scan::{Scalar, ScanError, Scanner};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,23 +13,47 @@ pub enum Field {
     Other,
 }
 
+/// The fields of a small JSON object, in order (a list: lighter in the wasm than a
+/// map). `None` when `json` is not one.
+pub struct Fields(Vec<(String, Field)>);
+
+impl Fields {
+    /// The last value given for `key` (as `JSON.parse` keeps the last duplicate).
+    pub fn get(&self, key: &str) -> Option<&Field> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Field> {
+        let value = self.get(key).cloned();
+        self.0.retain(|(k, _)| k != key);
+        value
+    }
+}
+
+impl std::ops::Index<&str> for Fields {
+    type Output = Field;
+    fn index(&self, key: &str) -> &Field {
+        self.get(key).expect("no such field")
+    }
+}
+
 /// The fields of a JSON object; `None` when `json` is not one.
-pub fn object_fields(json: &str) -> Option<BTreeMap<String, Field>> {
+pub fn object_fields(json: &str) -> Option<Fields> {
     let mut scanner = Scanner::new(json);
     let fields = read_object(&mut scanner).ok()?;
     scanner.at_end().then_some(fields)
 }
 
-fn read_object(s: &mut Scanner<'_>) -> Result<BTreeMap<String, Field>, ScanError> {
+fn read_object(s: &mut Scanner<'_>) -> Result<Fields, ScanError> {
     s.begin_object()?;
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     let mut first = true;
     while let Some(key) = s.next_key(first)? {
         first = false;
         let field = if s.peek_is_array() { read_strings(s)? } else { scalar(s.value()?) };
-        out.insert(key.into_owned(), field);
+        out.push((key.into_owned(), field));
     }
-    Ok(out)
+    Ok(Fields(out))
 }
 
 fn read_strings(s: &mut Scanner<'_>) -> Result<Field, ScanError> {

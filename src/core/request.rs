@@ -4,6 +4,7 @@
 //! scheme, the authority and the rest.
 
 use super::args::ArgError;
+use crate::core::json_scan::quoted;
 use crate::contract::{
     COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH,
     REFRESH_PATH,
@@ -66,7 +67,7 @@ pub fn login_url(auth_base: &str) -> String {
 pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, ArgError> {
     let bad = |why: &str| {
         Err(ArgError::type_error(format!(
-            "{url:?} is not a usable base URL: {why}"
+            "{} is not a usable base URL: {why}", quoted(url)
         )))
     };
     let url_t = url.trim();
@@ -134,8 +135,9 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     }
     if scheme == "http" && !allow_insecure_http && !is_loopback(host) {
         return Err(ArgError::range(format!(
-            "{url:?} uses plain http:// to {host}: tokens and events would travel unencrypted. Use \
-             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"
+            "{} uses plain http:// to {host}: tokens and events would travel unencrypted. Use \
+             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)",
+            quoted(url)
         )));
     }
     Ok(format!(

@@ -38,7 +38,13 @@ impl fmt::Display for Problem {
         if self.field.is_empty() {
             write!(f, "{}: {}", self.index, self.message)
         } else {
-            write!(f, "{}.{}: {}", self.index, self.field, self.message)
+            // An unknown key can be any length: cut it as its message quotes it.
+            let field = match self.field.char_indices().nth(QUOTE_MAX_CHARS) {
+                Some((cut, _)) => &self.field[..cut],
+                None => &self.field,
+            };
+            let more = if field.len() < self.field.len() { "..." } else { "" };
+            write!(f, "{}.{field}{more}: {}", self.index, self.message)
         }
     }
 }
