@@ -10,6 +10,7 @@ export EMULATOR := $(TARGET_DIR)/debug/events-emulator
 DEMO_ADDR ?= 127.0.0.1:8787
 
 .PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-package test-demo emulator pack demo bench
+.PHONY: test-reliability test-reliability-rust test-reliability-node soak
 
 help:
 	@echo "make demo   set up, build, start the emulator with the demo page, print its URL"
@@ -56,6 +57,30 @@ test-demo: pack emulator
 	scripts/demo.sh stage
 	scripts/with-emulator.sh --static dist/demo -- node --test tests/demo/*.test.mjs
 
+# Reliability and security (tests/reliability/README.md). Rust: the client's and the
+# emulator's validators and date parsers agree (proptest), every route's token check,
+# hostile HTTP input; these also run in test-native. Node: the client (wasm-pack
+# --target nodejs) against real emulator processes with injected faults, kill -9,
+# expiring tokens, bad input and token-leak searches; figures in
+# test-output/reliability/figures.jsonl.
+RELIABILITY_PKG := $(TARGET_DIR)/reliability-pkg
+
+test-reliability: test-reliability-rust test-reliability-node
+
+test-reliability-rust:
+	cargo test -p events-emulator --test agreement --test route_auth --test hostile
+
+test-reliability-node: emulator
+	wasm-pack build --target nodejs --release --mode no-install --no-pack --out-dir $(RELIABILITY_PKG)
+	rm -f test-output/reliability/figures.jsonl
+	RELIABILITY_PKG=$(RELIABILITY_PKG)/genomcore_events_wasm.js node --test --test-concurrency=1 tests/reliability/*.test.mjs
+
+# Not part of `make test`: the fault run with 1000000 events, 3 rounds with fresh seeds
+# (SOAK_EVENTS, SOAK_ROUNDS, SOAK_SEED); about 2 minutes a round here.
+soak: emulator
+	wasm-pack build --target nodejs --release --mode no-install --no-pack --out-dir $(RELIABILITY_PKG)
+	RELIABILITY_PKG=$(RELIABILITY_PKG)/genomcore_events_wasm.js node --test --test-concurrency=1 tests/reliability/soak/*.test.mjs
+
 # The demo: www/ and the package staged in dist/demo/, served with the API by the emulator
 # on DEMO_ADDR (data in dist/demo-events.sqlite); prints the URL, runs until Ctrl-C.
 demo: setup
@@ -67,4 +92,15 @@ test: setup
 	$(MAKE) test-wasm
 	$(MAKE) test-package
 	$(MAKE) test-demo
+	$(MAKE) test-reliability-node  # its Rust half ran in test-native
 	@echo "make test: all suites passed"
+
+# Benchmarks, not tests (nothing fails on a slow machine): the package, the emulator at
+# release speed and the bench builds (bench/build.sh; BENCH_VARIANTS=0 skips the
+# opt-level 3/"s" ones), then every benchmark in bench/; writes and prints
+# bench/results.md. About 6 minutes here; BENCH_QUICK=1 for a short smoke run.
+bench: setup
+	$(MAKE) --no-print-directory pack
+	cargo build -p events-emulator --profile emulator
+	bench/build.sh
+	node bench/run.mjs

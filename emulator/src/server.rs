@@ -102,6 +102,9 @@ async fn handle(
     } else {
         None
     };
+    if let Some(f) = fault {
+        state.stats.count_fault(f);
+    }
     let mut resp = match fault {
         Some(Fault::Reset) => {
             log(&"reset");

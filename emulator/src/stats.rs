@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::Method;
 
+use crate::faults::Fault;
 use crate::paths;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,9 +42,27 @@ pub struct Stats {
     query: AtomicU64,
     delete: AtomicU64,
     auth: AtomicU64,
+    /// Injected faults, by kind: what a test injected, to report with its figures.
+    faults: [AtomicU64; 5],
 }
 
+/// The fault kinds counted, in the order of `Stats::faults`.
+const FAULT_NAMES: [&str; 5] = ["503", "429", "reset", "lost-response", "delay"];
+
 impl Stats {
+    /// Counts one injected fault (`ok` entries of a sequence are not faults).
+    pub fn count_fault(&self, fault: Fault) {
+        let i = match fault {
+            Fault::Ok => return,
+            Fault::Unavailable => 0,
+            Fault::TooMany => 1,
+            Fault::Reset => 2,
+            Fault::LostResponse => 3,
+            Fault::Delay(_) => 4,
+        };
+        self.faults[i].fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn count(&self, kind: Kind) {
         let c = match kind {
             Kind::Create => &self.create,
@@ -56,6 +75,11 @@ impl Stats {
 
     pub fn snapshot(&self, events: i64) -> serde_json::Value {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let faults: serde_json::Map<String, serde_json::Value> = FAULT_NAMES
+            .iter()
+            .zip(&self.faults)
+            .map(|(name, c)| (name.to_string(), g(c).into()))
+            .collect();
         serde_json::json!({
             "events": events,
             "requests": {
@@ -63,7 +87,8 @@ impl Stats {
                 "query": g(&self.query),
                 "delete": g(&self.delete),
                 "auth": g(&self.auth),
-            }
+            },
+            "faults": faults,
         })
     }
 }

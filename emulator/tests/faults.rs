@@ -32,7 +32,7 @@ fn stats_count_requests_by_kind_rejected_ones_included() {
     let emu = Emu::start();
     assert_eq!(
         emu.stats(),
-        json!({"events": 0, "requests": {"create": 0, "query": 0, "delete": 0, "auth": 0}})
+        json!({"events": 0, "requests": {"create": 0, "query": 0, "delete": 0, "auth": 0}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0}})
     );
     emu.create_ok(&json!([
         event("1", "S", "2024-01-01T00:00:00Z", 0),
@@ -52,7 +52,7 @@ fn stats_count_requests_by_kind_rejected_ones_included() {
     emu.call("GET", "/api/docs-json", &[], None);
     assert_eq!(
         emu.stats(),
-        json!({"events": 2, "requests": {"create": 3, "query": 2, "delete": 1, "auth": 1}})
+        json!({"events": 2, "requests": {"create": 3, "query": 2, "delete": 1, "auth": 1}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0}})
     );
 }
 
@@ -212,6 +212,14 @@ fn rate_faults_are_seeded_and_cleared() {
     let r = emu.call("DELETE", "/__emulator/faults", &[], None);
     assert_eq!(r.status, 200);
     assert!(outcome(&emu).iter().all(|s| *s == 200));
+    // Stats count every injected fault by kind: the two seeded runs, then 40 of 503.
+    let n = |status: u16| a.iter().filter(|s| **s == status).count() as u64;
+    let f = &emu.stats()["faults"];
+    let count = |k: &str| f[k].as_u64().unwrap();
+    assert_eq!(count("503"), 2 * n(503) + 40, "{f}");
+    assert_eq!(count("429"), 2 * n(429), "{f}");
+    assert_eq!(count("reset") + count("lost-response"), 2 * n(0), "{f}");
+    assert!(count("delay") > 0, "{f}");
 }
 
 #[test]

@@ -56,6 +56,24 @@ pub fn login_url(auth_base: &str) -> String {
     format!("{auth_base}{LOGIN_PATH}")
 }
 
+/// A URL fit for an error message: credentials (`user:pass@`), the query and the
+/// fragment, where secrets could hide, are replaced by `***`.
+pub fn redacted(url: &str) -> String {
+    let (before_query, cut) = match url.find(['?', '#']) {
+        Some(i) => (&url[..i], &url[i..i + 1]),
+        None => (url, ""),
+    };
+    let (scheme, rest) = before_query.split_once("://").unwrap_or(("", before_query));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let rest = match rest[..authority_end].rfind('@') {
+        Some(at) => format!("***{}", &rest[at..]),
+        None => rest.to_string(),
+    };
+    let scheme = if scheme.is_empty() { String::new() } else { format!("{scheme}://") };
+    let tail = if cut.is_empty() { String::new() } else { format!("{cut}***") };
+    format!("{scheme}{rest}{tail}")
+}
+
 /// Checks a base URL and returns it without trailing `/`, scheme in lower case.
 ///
 /// `https://` always; `http://` only to a loopback host (`localhost`, `127.x.x.x`,
@@ -65,11 +83,8 @@ pub fn login_url(auth_base: &str) -> String {
 /// Malformed URLs are `Type` errors (as JS `new URL` throws); plain `http://` to
 /// another host is a `Range` error.
 pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, ArgError> {
-    let bad = |why: &str| {
-        Err(ArgError::type_error(format!(
-            "{} is not a usable base URL: {why}", quoted(url)
-        )))
-    };
+    let shown = quoted(&redacted(url));
+    let bad = |why: &str| Err(ArgError::type_error(format!("{shown} is not a usable base URL: {why}")));
     let url_t = url.trim();
     let Some((scheme, rest)) = url_t.split_once("://") else {
         return bad("it must start with https://");
@@ -137,7 +152,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
         return Err(ArgError::range(format!(
             "{} uses plain http:// to {host}: tokens and events would travel unencrypted. Use \
              https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)",
-            quoted(url)
+            shown
         )));
     }
     Ok(format!(
@@ -165,6 +180,17 @@ fn is_loopback(host: &str) -> bool {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
+    #[test]
+    fn error_messages_never_show_credentials_or_queries() {
+        assert_eq!(super::redacted("https://u:secret@h.example/api?token=abc#x"), "https://***@h.example/api?***");
+        assert_eq!(super::redacted("https://h.example/api#frag"), "https://h.example/api#***");
+        assert_eq!(super::redacted("https://h.example/a@b"), "https://h.example/a@b");
+        for url in ["https://u:SECRET@h.example/api", "https://h.example/api?key=SECRET", "http://u:SECRET@example.com/x"] {
+            let e = super::check_base_url(url, false).unwrap_err();
+            assert!(!e.message.contains("SECRET"), "{}", e.message);
+        }
+    }
+
     use super::super::args::ArgErrorKind;
     use super::*;
     use proptest::prelude::*;

@@ -285,7 +285,7 @@ fn finish(pieces: Vec<Piece>, aborted: bool, run_id: &str) -> Result<JsValue, Js
     let ranges = describe_ranges(&pieces);
     if aborted {
         let message = format!(
-            "createEvents was aborted: {created} of {total} events were stored; not stored: {ranges}"
+            "createEvents was aborted: {created} of {total} events were stored; not confirmed: {ranges} (resume with runId {run_id})"
         );
         return Err(build("AbortError", &message, fields));
     }

@@ -3,7 +3,7 @@
 // helpers that check what the emulator really holds (never through the client).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,8 +129,12 @@ export async function clearFaults(emu) {
   assert.equal(r.status, 200);
 }
 
-/** A raw HTTP call to the API with `token`; resolves `{ status, body, headers }`. */
+/**
+ * A raw HTTP call to the API with `token` (a string, or a function resolving one per
+ * call); resolves `{ status, body, headers }`.
+ */
 export async function raw(emu, token, method, path, body, headers = {}) {
+  if (typeof token === 'function') token = await token();
   const h = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
   if (body !== undefined && !('content-type' in h)) h['content-type'] = 'application/json';
@@ -149,21 +153,24 @@ export async function raw(emu, token, method, path, body, headers = {}) {
   return { status: r.status, body: parsed, headers: r.headers };
 }
 
-/** Every stored event matching `filter`, read page by page in id order over plain HTTP. */
+/**
+ * Every stored event matching `filter`, in id order, over plain HTTP: pages of 10000
+ * by keyset (`id > last`), so that reading a million events stays linear.
+ */
 export async function storedEvents(emu, token, filter = {}) {
   const items = [];
-  for (let page = 0; ; page++) {
-    const r = await raw(emu, token, 'POST', `/events/query?page=${page}&pageSize=10000`, {
-      filter,
-      sort: { id: 1 },
-    });
+  let total;
+  for (let after; ; ) {
+    const f = after === undefined ? filter : { ...filter, id: { $gt: after } };
+    const r = await raw(emu, token, 'POST', '/events/query?page=0&pageSize=10000', { filter: f, sort: { id: 1 } });
     assert.equal(r.status, 200, JSON.stringify(r.body));
+    total ??= r.body.total;
     items.push(...r.body.items);
-    if (items.length >= r.body.total || r.body.items.length === 0) {
-      assert.equal(items.length, r.body.total);
-      return items;
-    }
+    if (r.body.items.length < 10000) break;
+    after = items[items.length - 1].id;
   }
+  assert.equal(items.length, total, 'the pages add up to the first answer\'s total');
+  return items;
 }
 
 /** `n` valid events of `collection`, externalIds `${prefix}-0` … */
@@ -224,7 +231,14 @@ export async function faultCounts(emu) {
   return (await stats(emu)).faults;
 }
 
-/** Prints one figure line for the README (collected by the person running the suite). */
-export function figure(name, values) {
-  console.log(`FIGURE ${name} ${JSON.stringify(values)}`);
+/**
+ * Records one measured figure: a diagnostic line in the test report, and a line of
+ * `test-output/reliability/figures.jsonl` (the README's Reliability section quotes them).
+ */
+export function figure(t, name, values) {
+  const line = JSON.stringify({ name, ...values });
+  t.diagnostic(`figure ${line}`);
+  const dir = join(ROOT, 'test-output/reliability');
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(join(dir, 'figures.jsonl'), line + '\n');
 }

@@ -36,7 +36,14 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         return Ok(None);
     };
     match v.to_str() {
-        Ok(s) if !s.is_empty() && s.len() <= MAX_IDEMPOTENCY_KEY => Ok(Some(s.to_owned())),
+        // `to_str` lets spaces and tabs through: a key is visible characters only.
+        Ok(s)
+            if !s.is_empty()
+                && s.len() <= MAX_IDEMPOTENCY_KEY
+                && s.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(Some(s.to_owned()))
+        }
         _ => Err(ApiError::bad_request(format!(
             "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters"
         ))),
