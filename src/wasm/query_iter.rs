@@ -1,6 +1,6 @@
 //! `queryAll`: an async iterator over every matching event, one page at a time.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_util::lock::Mutex;
@@ -32,6 +32,8 @@ struct State {
     cursor: RefCell<Cursor>,
     /// Calls to `next()` may overlap; they are served one at a time.
     serving: Mutex<()>,
+    /// Calls that went the slow way and have not answered yet.
+    waiting: Cell<u32>,
 }
 
 /// A plain object with `next`, `return` and `[Symbol.asyncIterator]`.
@@ -50,12 +52,25 @@ pub fn iterator(inner: Rc<Inner>, body: JsString, opts: QueryOptions) -> JsValue
             done: false,
         }),
         serving: Mutex::new(()),
+        waiting: Cell::new(0),
     });
     let it = Object::new();
     let s = state.clone();
     let next_fn = Closure::<dyn Fn() -> Promise>::new(move || {
+        // Fast path, most calls: the page at hand still has items and no earlier call
+        // is still waiting (answers must keep the order of the calls).
+        if s.waiting.get() == 0 {
+            if let Some(item) = take_buffered(&s) {
+                return Promise::resolve(&item);
+            }
+        }
+        s.waiting.set(s.waiting.get() + 1);
         let s = s.clone();
-        super::js::promise(async move { next(&s).await.map_err(JsValue::from) })
+        super::js::promise(async move {
+            let result = next(&s).await.map_err(JsValue::from);
+            s.waiting.set(s.waiting.get() - 1);
+            result
+        })
     });
     let return_fn = Closure::<dyn Fn() -> Promise>::new(move || {
         state.cursor.borrow_mut().done = true;
@@ -73,6 +88,20 @@ fn finished() -> JsValue {
     Obj::new().set("done", true).set("value", JsValue::UNDEFINED).into()
 }
 
+/// `{ done: false, value }` for the next item of the page at hand, if any.
+fn take_item(c: &mut Cursor) -> Option<JsValue> {
+    if c.done || c.next_item >= c.items.length() {
+        return None;
+    }
+    let item = c.items.get(c.next_item);
+    c.next_item += 1;
+    Some(Obj::new().set("done", false).set("value", item).into())
+}
+
+fn take_buffered(s: &State) -> Option<JsValue> {
+    take_item(&mut s.cursor.borrow_mut())
+}
+
 async fn next(s: &State) -> Result<JsValue, ClientError> {
     let _one_at_a_time = s.serving.lock().await;
     loop {
@@ -81,10 +110,8 @@ async fn next(s: &State) -> Result<JsValue, ClientError> {
             if c.done {
                 return Ok(finished());
             }
-            if c.next_item < c.items.length() {
-                let item = c.items.get(c.next_item);
-                c.next_item += 1;
-                return Ok(Obj::new().set("done", false).set("value", item).into());
+            if let Some(item) = take_item(&mut c) {
+                return Ok(item);
             }
             if c.last_page_fetched {
                 c.done = true;

@@ -244,7 +244,7 @@ fn report(piece: &Piece) -> Obj {
 
 /// The resolved value, or the rejection, from all pieces in input order.
 fn finish(pieces: Vec<Piece>, aborted: bool, run_id: &str) -> Result<JsValue, JsValue> {
-    let mut ids = Array::new();
+    let id_arrays = Array::new();
     let mut created = 0usize;
     let succeeded = Array::new();
     let failed = Array::new();
@@ -253,7 +253,7 @@ fn finish(pieces: Vec<Piece>, aborted: bool, run_id: &str) -> Result<JsValue, Js
         match &piece.result {
             Ok((status, chunk_ids)) => {
                 created += piece.range.len();
-                ids = ids.concat(chunk_ids);
+                id_arrays.push(chunk_ids);
                 succeeded.push(&report(piece).set("status", *status).set("ms", piece.ms).into());
             }
             Err(e) => {
@@ -265,7 +265,7 @@ fn finish(pieces: Vec<Piece>, aborted: bool, run_id: &str) -> Result<JsValue, Js
     if failed.length() == 0 {
         return Ok(Obj::new()
             .set("created", created as f64)
-            .set("ids", ids)
+            .set("ids", flatten(&id_arrays))
             .set("chunks", succeeded)
             .set("runId", run_id)
             .into());
@@ -296,6 +296,18 @@ fn finish(pieces: Vec<Piece>, aborted: bool, run_id: &str) -> Result<JsValue, Js
         first_error.unwrap_or_default()
     );
     Err(build("CreateEventsError", &message, fields))
+}
+
+/// `[].concat(...arrays)`: one copy of all ids (concatenating chunk by chunk would
+/// copy the growing array once per chunk: quadratic, and memory that grows with it).
+fn flatten(arrays: &Array) -> Array {
+    let concat = js_sys::Reflect::get(&Array::new(), &"concat".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    concat
+        .and_then(|f| js_sys::Reflect::apply(&f, &Array::new(), arrays).ok())
+        .and_then(|a| a.dyn_into::<Array>().ok())
+        .unwrap_or_else(|| arrays.iter().fold(Array::new(), |all, a| all.concat(&a.unchecked_into::<Array>())))
 }
 
 /// `events 0–999, 5000–5999` for the failed pieces (first few).

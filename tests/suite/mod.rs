@@ -602,3 +602,31 @@ async fn a_413_splits_the_chunk_in_two() {
     assert_eq!(stats().await.create - before.create, 3, "the refused chunk, then its halves");
     assert_eq!(count_in(&c, &coll).await, 6000);
 }
+
+/// `next()` calls that overlap (not awaited one by one) still answer in call order.
+#[wasm_bindgen_test]
+async fn query_all_answers_overlapping_calls_in_order() {
+    let c = client().await;
+    let coll = unique("overlap");
+    settle(c.create_events(events(7, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    let id_of = |step: &JsValue| {
+        let value = get(step, "value");
+        value.is_object().then(|| get(&value, "id").as_string().unwrap())
+    };
+    let ids_of = |steps: &JsValue| -> Vec<Option<String>> { Array::from(steps).iter().map(|s| id_of(&s)).collect() };
+    let body = || js(json!({"filter": {"collection": coll}, "sort": {"externalId": 1}}));
+    let mut sequential = Vec::new();
+    let it = c.query_all(body(), js(json!({"pageSize": 3}))).unwrap();
+    let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
+    for _ in 0..8 {
+        let step = settle(next.call0(&it).unwrap().dyn_into().unwrap()).await.unwrap();
+        sequential.push(id_of(&step));
+    }
+    let it = c.query_all(body(), js(json!({"pageSize": 3}))).unwrap();
+    let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
+    let calls: Array = (0..8).map(|_| next.call0(&it).unwrap()).collect();
+    let all = settle(Promise::all(&calls)).await.unwrap();
+    assert_eq!(ids_of(&all), sequential);
+    assert_eq!(sequential.iter().filter(|id| id.is_some()).count(), 7);
+    assert!(sequential[7].is_none(), "the 8th call is past the end");
+}
