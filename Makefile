@@ -98,7 +98,7 @@ test: setup
 # Benchmarks, not tests (nothing fails on a slow machine): the package, the emulator at
 # release speed and the bench builds (bench/build.sh; BENCH_VARIANTS=0 skips the
 # opt-level 3/"s" ones), then every benchmark in bench/; writes and prints
-# bench/results.md. About 6 minutes here; BENCH_QUICK=1 for a short smoke run.
+# bench/results.md. 3 to 5 minutes here; BENCH_QUICK=1 for a short smoke run.
 bench: setup
 	$(MAKE) --no-print-directory pack
 	cargo build -p events-emulator --profile emulator

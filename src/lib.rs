@@ -1,10 +1,12 @@
 //! genomcore-events-wasm: a client for Genomcore's Events API.
 //!
-//! `core` holds the pure logic (tested natively with `cargo test`); `wasm` is the
-//! thin `#[wasm_bindgen]` boundary and fetch transport over it.
+//! The pure logic (validation, chunk planning, retry policy, tokens, URLs, and every
+//! ASSUMED detail of the contract) is the `genomcore-events-core` crate, re-exported
+//! here as `core` and `contract`; `wasm` is the thin `#[wasm_bindgen]` boundary and
+//! fetch transport over it.
 
-pub mod contract;
-pub mod core;
+pub use genomcore_events_core as core;
+pub use genomcore_events_core::contract;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -78,11 +78,6 @@ extern "C" {
     pub fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
 }
 
-/// `String(v)`: the JS engine's own number printing (see `core::args::js_number`).
-pub fn js_number(v: f64) -> String {
-    js_sys::Number::from(v).to_string_with_radix(10).map(String::from).unwrap_or_default()
-}
-
 #[wasm_bindgen]
 extern "C" {
     type TextEncoder;

@@ -9,7 +9,7 @@ mod client;
 #[cfg(feature = "crossing-bench")]
 mod crossing_bench;
 mod errors;
-pub(crate) mod js;
+mod js;
 mod options;
 mod query_iter;
 mod transport;

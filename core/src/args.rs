@@ -61,7 +61,9 @@ pub const MAX_MAX_CHUNK_BYTES: usize = 1 << 30;
 /// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`). In the wasm
 /// build the JS engine prints it: Rust's float formatting would cost ~15 KB of wasm.
 #[cfg(target_arch = "wasm32")]
-pub use crate::wasm::js::js_number;
+pub fn js_number(v: f64) -> String {
+    js_sys::Number::from(v).to_string_with_radix(10).map(String::from).unwrap_or_default()
+}
 
 /// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`).
 #[cfg(not(target_arch = "wasm32"))]

@@ -2,7 +2,7 @@
 //! `{"statusCode", "error", "message": "…" | ["…", …]}`).
 
 use crate::contract::ERROR_MESSAGE_FIELD;
-use crate::core::json_fields::{object_fields, Field};
+use crate::json_fields::{object_fields, Field};
 
 /// Longest server message kept, so that an odd body cannot flood an error.
 const MAX_MESSAGE_CHARS: usize = 2000;

@@ -5,7 +5,7 @@
 //! `401` then triggers the one renewal after the fact.
 
 use crate::contract::{REFRESH_TOKEN_FIELD, RENEW_BEFORE_SECS, TOKEN_FIELD};
-use crate::core::json_fields::{object_fields, Field};
+use crate::json_fields::{object_fields, Field};
 
 /// The `exp` claim (seconds since the Unix epoch, fractions floored) of a compact JWS
 /// `header.payload.signature`; `None` when the token is not one or has no numeric `exp`.

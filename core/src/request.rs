@@ -4,7 +4,7 @@
 //! scheme, the authority and the rest.
 
 use super::args::ArgError;
-use crate::core::json_scan::quoted;
+use crate::json_scan::quoted;
 use crate::contract::{
     COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH,
     REFRESH_PATH,

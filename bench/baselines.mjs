@@ -1,0 +1,67 @@
+// The hand-written JS clients the wasm client is held against, written plainly as a
+// good JS developer would: no validation, no retries, `JSON.stringify` and `fetch`.
+
+/**
+ * JS-parallel: chunk the array, `JSON.stringify` each chunk, `fetch` with `concurrency`
+ * requests in flight; resolves to the created ids in input order. (`onChunk` is for the
+ * memory benchmark only.)
+ */
+export async function jsParallelCreate(events, { api, token, chunksize = 10000, concurrency = 4, onChunk }) {
+  const url = `${api}/events`;
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+  const chunkCount = Math.ceil(events.length / chunksize);
+  const idsByChunk = new Array(chunkCount);
+  let next = 0;
+  async function worker() {
+    while (next < chunkCount) {
+      const k = next++;
+      const body = JSON.stringify(events.slice(k * chunksize, (k + 1) * chunksize));
+      const response = await fetch(url, { method: 'POST', headers, body });
+      if (response.status !== 201) throw new Error(`chunk ${k}: ${response.status} ${await response.text()}`);
+      idsByChunk[k] = (await response.json()).ids;
+      onChunk?.(k);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunkCount) }, worker));
+  return idsByChunk.flat();
+}
+
+/** SDK-style sequential: the same, one chunk at a time (how the Python SDK uploads). */
+export function sdkSequentialCreate(events, opts) {
+  return jsParallelCreate(events, { ...opts, concurrency: 1 });
+}
+
+/** A plain `fetch` + `response.json()` loop over the pages of a query; calls `onEvent` for each event. */
+export async function plainQueryAll(body, { api, token, pageSize = 10000 }, onEvent) {
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+  const text = JSON.stringify(body);
+  for (let page = 0; ; page++) {
+    const response = await fetch(`${api}/events/query?page=${page}&pageSize=${pageSize}`, {
+      method: 'POST',
+      headers,
+      body: text,
+    });
+    if (response.status !== 200) throw new Error(`page ${page}: ${response.status} ${await response.text()}`);
+    const { items, total } = await response.json();
+    for (const event of items) onEvent(event);
+    if (items.length < pageSize || (page + 1) * pageSize >= total) return;
+  }
+}
+
+/** The same loop as an async generator, what a JS library would export as `queryAll`. */
+export async function* plainQueryAllGenerator(body, opts) {
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${opts.token}` };
+  const pageSize = opts.pageSize ?? 10000;
+  const text = JSON.stringify(body);
+  for (let page = 0; ; page++) {
+    const response = await fetch(`${opts.api}/events/query?page=${page}&pageSize=${pageSize}`, {
+      method: 'POST',
+      headers,
+      body: text,
+    });
+    if (response.status !== 200) throw new Error(`page ${page}: ${response.status} ${await response.text()}`);
+    const { items, total } = await response.json();
+    yield* items;
+    if (items.length < pageSize || (page + 1) * pageSize >= total) return;
+  }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds what `make bench` measures besides the package (`make pack` builds that):
+#   target/crossing-bench/          the client with the `crossing-bench` exports (phases of pass one)
+#   target/bench-variants/o3, os/   the client at opt-level 3 / "s" (wasm-opt -O3 / -Os), to
+#                                   weigh speed against size; BENCH_VARIANTS=0 skips them
+# Each build has its own cargo target dir, so that none of them rebuilds another's
+# (or the package's) artifacts. Not to be confused with the shipped build: opt-level "z".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+say() { printf '[bench] %s\n' "$*" >&2; }
+
+say "crossing-bench build (opt-level z, wasm-opt -Oz)"
+CARGO_TARGET_DIR="$ROOT/target/bench-crossing" wasm-pack --quiet build --target nodejs --release --mode no-install \
+  --out-dir "$ROOT/target/crossing-bench" --no-pack -- --features crossing-bench
+
+if [ "${BENCH_VARIANTS:-1}" != 0 ]; then
+  for level in 3 s; do
+    out="$ROOT/target/bench-variants/o$level"
+    say "variant: opt-level $level, wasm-opt -O$level"
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=$level CARGO_TARGET_DIR="$ROOT/target/bench-o$level" \
+      wasm-pack --quiet build --target nodejs --release --mode no-install --no-opt --out-dir "$out" --no-pack
+    # The features wasm-pack's own wasm-opt run enables for rustc's wasm output.
+    wasm-opt "-O$level" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals "$out/genomcore_events_wasm_bg.wasm" -o "$out/genomcore_events_wasm_bg.wasm"
+  done
+fi

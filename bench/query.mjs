@@ -1,0 +1,99 @@
+// Item 3: `queryAll` over 100000 events against a plain `fetch` + `response.json()`
+// loop, on the normal (SQLite) emulator, interleaved rounds, medians and per-round ratios.
+//
+//   node --expose-gc bench/query.mjs [--events N] [--rounds R] [--variant NAME=ENTRY ...]
+//
+// The query is `{"sort": {"id": 1}}` over a database that holds exactly these events:
+// the cheapest query for the emulator (no sort step), so that the figure is the
+// clients' more than SQLite's. Also measured, to explain the figure: the client's
+// `queryEvents` page by page, and the plain loop written as an async generator.
+// Prints one line `RESULT {json}`.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { clientEntry, login, makeEvents, median, ROOT, startEmulator } from './lib.mjs';
+import { plainQueryAll, plainQueryAllGenerator } from './baselines.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const N = Number(opt('events', 100000));
+const ROUNDS = Number(opt('rounds', 9));
+const PAGE = 10000;
+const require = createRequire(import.meta.url);
+const variants = [['client', clientEntry()]];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--variant') {
+    const [name, entry] = args[++i].split('=');
+    variants.push([name, path.resolve(ROOT, entry)]);
+  }
+}
+
+const emulator = await startEmulator({});
+try {
+  const token = await login(emulator.api);
+  const body = { sort: { id: 1 } };
+  const base = { api: emulator.api, token, pageSize: PAGE };
+  const count = (name, n) => {
+    if (n !== N) throw new Error(`${name}: ${n} of ${N} events`);
+  };
+  const fns = {
+    'plain fetch + json loop': async () => {
+      let n = 0;
+      await plainQueryAll(body, base, () => n++);
+      count('plain', n);
+    },
+    'plain loop as async generator': async () => {
+      let n = 0;
+      for await (const _ of plainQueryAllGenerator(body, base)) n++;
+      count('generator', n);
+    },
+  };
+  let seeded = false;
+  for (const [name, entry] of variants) {
+    const { EventsClient } = require(entry);
+    const client = new EventsClient({ baseUrl: emulator.api, token });
+    if (!seeded) {
+      const r = await client.createEvents(makeEvents(N, 'query'), PAGE);
+      if (r.created !== N) throw new Error(`seeding: ${r.created}`);
+      seeded = true;
+    }
+    fns[`${name} queryAll`] = async () => {
+      let n = 0;
+      for await (const _ of client.queryAll(body, { pageSize: PAGE })) n++;
+      count(name, n);
+    };
+    fns[`${name} queryEvents, page by page`] = async () => {
+      let n = 0;
+      for (let page = 0; ; page++) {
+        const r = await client.queryEvents(body, { page, pageSize: PAGE });
+        for (const _ of r.items) n++;
+        if (r.items.length < PAGE || (page + 1) * PAGE >= r.total) break;
+      }
+      count(name, n);
+    };
+  }
+  const names = Object.keys(fns);
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = -1; r < ROUNDS; r++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(j + Math.max(r, 0)) % names.length];
+      globalThis.gc?.();
+      const t0 = performance.now();
+      await fns[name]();
+      if (r >= 0) times[name].push(performance.now() - t0);
+    }
+  }
+  const plain = 'plain fetch + json loop';
+  const rows = names.map((name) => ({
+    name,
+    ms: median(times[name]),
+    all: times[name].map((x) => Math.round(x)),
+    // Speed relative to the plain loop (higher is faster), median of per-round ratios.
+    vsPlain: median(times[plain].map((t, r) => t / times[name][r])),
+  }));
+  console.log(`RESULT ${JSON.stringify({ events: N, pageSize: PAGE, rounds: ROUNDS, query: body, rows })}`);
+} finally {
+  await emulator.stop();
+}

@@ -1,0 +1,18 @@
+//! The pure logic of the genomcore-events-wasm client: plain Rust, no JS, no I/O,
+//! no clocks, no randomness (the wasm layer passes times and random numbers in).
+//! Tested natively with `cargo test`. Its own crate so that the release profile can
+//! build it for speed (the validator runs over every event) while the rest of the
+//! wasm is built for size.
+
+pub mod contract;
+
+pub mod api_error;
+pub mod args;
+pub mod chunking;
+pub mod json_fields;
+pub mod json_scan;
+pub mod request;
+pub mod retry;
+pub mod rfc3339;
+pub mod token;
+pub mod validate;
