@@ -1,4 +1,5 @@
-//! `queryAll`: an async iterator over every matching event, one page at a time.
+//! `queryAll`: an async iterator over every matching event, one page at a time, the
+//! next page fetched while the caller works through the current one.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -22,6 +23,9 @@ struct Cursor {
     seen: f64,
     last_page_fetched: bool,
     done: bool,
+    /// The next page, already requested: a Promise that never rejects (it resolves
+    /// to `{ ok, value }`), so that an iteration left early leaves no unhandled rejection.
+    prefetched: Option<Promise>,
 }
 
 struct State {
@@ -50,6 +54,7 @@ pub fn iterator(inner: Rc<Inner>, body: JsString, opts: QueryOptions) -> JsValue
             seen: 0.0,
             last_page_fetched: false,
             done: false,
+            prefetched: None,
         }),
         serving: Mutex::new(()),
         waiting: Cell::new(0),
@@ -67,7 +72,7 @@ pub fn iterator(inner: Rc<Inner>, body: JsString, opts: QueryOptions) -> JsValue
         s.waiting.set(s.waiting.get() + 1);
         let s = s.clone();
         super::js::promise(async move {
-            let result = next(&s).await.map_err(JsValue::from);
+            let result = next(&s).await;
             s.waiting.set(s.waiting.get() - 1);
             result
         })
@@ -102,10 +107,10 @@ fn take_buffered(s: &State) -> Option<JsValue> {
     take_item(&mut s.cursor.borrow_mut())
 }
 
-async fn next(s: &State) -> Result<JsValue, ClientError> {
+async fn next(s: &Rc<State>) -> Result<JsValue, JsValue> {
     let _one_at_a_time = s.serving.lock().await;
     loop {
-        let page = {
+        let (page, prefetched) = {
             let mut c = s.cursor.borrow_mut();
             if c.done {
                 return Ok(finished());
@@ -117,17 +122,48 @@ async fn next(s: &State) -> Result<JsValue, ClientError> {
                 c.done = true;
                 continue;
             }
-            c.page
+            (c.page, c.prefetched.take())
         };
-        let opts = QueryOptions { page, ..s.opts.clone() };
-        let answer = query_page(&s.inner, &s.body, &opts, &s.abort).await?;
+        let answer = match prefetched {
+            Some(p) => unwrap_settled(wasm_bindgen_futures::JsFuture::from(p).await?)?,
+            None => fetch_page(s, page).await?,
+        };
         let items: Array = get(&answer, ITEMS_FIELD).into();
         let total = get(&answer, TOTAL_FIELD).as_f64();
         let mut c = s.cursor.borrow_mut();
         c.seen += items.length() as f64;
-        c.last_page_fetched = items.length() < opts.page_size || total.is_some_and(|t| c.seen >= t);
+        c.last_page_fetched = items.length() < s.opts.page_size || total.is_some_and(|t| c.seen >= t);
         c.page += 1;
         c.items = items;
         c.next_item = 0;
+        if !c.last_page_fetched {
+            c.prefetched = Some(prefetch(s.clone(), c.page));
+        }
+    }
+}
+
+async fn fetch_page(s: &State, page: u32) -> Result<JsValue, JsValue> {
+    let opts = QueryOptions { page, ..s.opts.clone() };
+    query_page(&s.inner, &s.body, &opts, &s.abort).await.map_err(ClientError::into_js)
+}
+
+/// Starts fetching `page` now; the Promise resolves to `{ ok: true, value }` or
+/// `{ ok: false, value: error }`.
+fn prefetch(s: Rc<State>, page: u32) -> Promise {
+    super::js::promise(async move {
+        let settled = match fetch_page(&s, page).await {
+            Ok(v) => Obj::new().set("ok", true).set("value", v),
+            Err(e) => Obj::new().set("ok", false).set("value", e),
+        };
+        Ok(settled.into())
+    })
+}
+
+fn unwrap_settled(settled: JsValue) -> Result<JsValue, JsValue> {
+    let value = get(&settled, "value");
+    if get(&settled, "ok").as_bool() == Some(true) {
+        Ok(value)
+    } else {
+        Err(value)
     }
 }

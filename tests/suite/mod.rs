@@ -630,3 +630,29 @@ async fn query_all_answers_overlapping_calls_in_order() {
     assert_eq!(sequential.iter().filter(|id| id.is_some()).count(), 7);
     assert!(sequential[7].is_none(), "the 8th call is past the end");
 }
+
+/// The next page is fetched ahead; when that fetch fails, the error comes out of the
+/// `next()` call that needs the page, not before.
+#[wasm_bindgen_test]
+async fn query_all_reports_a_failed_page_when_it_is_reached() {
+    let c = client().await;
+    let coll = unique("prefetch");
+    settle(c.create_events(events(5, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    faults(json!({"sequence": ["ok", "503"]})).await;
+    let it = c.query_all(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 2, "maxRetries": 0}))).unwrap();
+    let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
+    let mut got = 0;
+    let err = loop {
+        match settle(next.call0(&it).unwrap().dyn_into().unwrap()).await {
+            Ok(step) => {
+                assert_eq!(get(&step, "done").as_bool(), Some(false));
+                got += 1;
+            }
+            Err(e) => break e,
+        }
+    };
+    clear_faults().await;
+    assert_eq!(got, 2, "the first page, then the failed one");
+    assert_eq!(name_of(&err), "EventsApiError");
+    assert_eq!(get(&err, "status").as_f64(), Some(503.0));
+}
