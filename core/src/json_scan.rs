@@ -37,6 +37,19 @@ pub struct ScanError {
     pub at: usize,
 }
 
+/// Bytes that may stand as they are inside a JSON string: not `"`, `\\`, or a control character.
+pub(crate) static PLAIN: [bool; 256] = {
+    let mut t = [true; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = false;
+        c += 1;
+    }
+    t[b'"' as usize] = false;
+    t[b'\\' as usize] = false;
+    t
+};
+
 pub struct Scanner<'a> {
     text: &'a str,
     pos: usize,
@@ -47,28 +60,39 @@ impl<'a> Scanner<'a> {
         Scanner { text, pos: 0 }
     }
 
+    /// Moves to `pos`, where a value ends (`validate`'s fast path read it).
+    pub fn set_pos(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    #[inline(always)]
     pub fn pos(&self) -> usize {
         self.pos
     }
 
+    #[inline(always)]
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes().get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn err<T>(&self) -> Result<T, ScanError> {
         Err(ScanError { at: self.pos })
     }
 
+    #[inline(always)]
     pub fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.pos += 1;
         }
     }
 
+    #[inline(always)]
     fn expect(&mut self, b: u8) -> Result<(), ScanError> {
         self.skip_ws();
         if self.peek() == Some(b) {
@@ -80,6 +104,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// True (and consumed) when the next non-blank byte is `b`.
+    #[inline(always)]
     fn eat(&mut self, b: u8) -> bool {
         self.skip_ws();
         if self.peek() == Some(b) {
@@ -216,6 +241,10 @@ impl<'a> Scanner<'a> {
         let start = self.pos + 1;
         let b = self.bytes();
         let mut i = start;
+        // The plain run up to the closing quote, in a tight loop.
+        while i < b.len() && PLAIN[b[i] as usize] {
+            i += 1;
+        }
         loop {
             match b.get(i) {
                 None => return Err(ScanError { at: i }),

@@ -169,7 +169,10 @@ pub fn validate_chunk(
     while scanner.next_element(first).map_err(unreadable)? {
         first = false;
         let start = scanner.pos();
-        walk_event(&mut scanner, first_index + lengths.len(), problems).map_err(unreadable)?;
+        match fast_valid_event(json.as_bytes(), start) {
+            Some(end) => scanner.set_pos(end),
+            None => walk_event(&mut scanner, first_index + lengths.len(), problems).map_err(unreadable)?,
+        }
         lengths.push((scanner.pos() - start) as u32);
     }
     if !scanner.at_end() {
@@ -274,6 +277,76 @@ fn quote(v: &str) -> String {
         Some((cut, _)) => format!("{}...", quoted(&v[..cut])),
         None => quoted(v),
     }
+}
+
+/// The fast path for what `JSON.stringify` makes of a valid event: compact, no escapes,
+/// every value a string. Returns where the event ends when it is such an event and
+/// valid; `None` sends it to `walk_event`, which finds its problems (or accepts it).
+/// It accepts nothing that `walk_event` would refuse (see the property tests).
+fn fast_valid_event(b: &[u8], mut i: usize) -> Option<usize> {
+    use super::json_scan::PLAIN;
+    /// A string without escapes at `i` (its opening quote): the range of its bytes.
+    #[inline(always)]
+    fn plain(b: &[u8], i: usize) -> Option<(usize, usize)> {
+        if *b.get(i)? != b'"' {
+            return None;
+        }
+        let mut j = i + 1;
+        while j < b.len() && PLAIN[b[j] as usize] {
+            j += 1;
+        }
+        (*b.get(j)? == b'"').then_some((i + 1, j))
+    }
+    if *b.get(i)? != b'{' {
+        return None;
+    }
+    i += 1;
+    let mut seen: u16 = 0;
+    let (mut start, mut end) = (None, None);
+    loop {
+        let (ks, ke) = plain(b, i)?;
+        if *b.get(ke + 1)? != b':' {
+            return None;
+        }
+        let (vs, ve) = plain(b, ke + 2)?;
+        let value = &b[vs..ve];
+        let field = match &b[ks..ke] {
+            b"owner" => Field::Owner,
+            b"collection" => Field::Collection,
+            b"start" => Field::Start,
+            b"end" => Field::End,
+            b"value" => Field::Value,
+            b"type" => Field::Type,
+            b"source" => Field::Source,
+            b"externalId" => Field::ExternalId,
+            b"batch" => Field::Batch,
+            _ => return None,
+        };
+        if seen & field.bit() != 0 {
+            return None;
+        }
+        seen |= field.bit();
+        match field {
+            Field::Owner | Field::Collection | Field::Batch if value.is_empty() => return None,
+            Field::Start => start = Some(rfc3339::parse(std::str::from_utf8(value).ok()?)?),
+            Field::End => end = Some(rfc3339::parse(std::str::from_utf8(value).ok()?)?),
+            _ => {}
+        }
+        i = ve + 1;
+        match *b.get(i)? {
+            b',' => i += 1,
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    let required = FIELDS
+        .iter()
+        .filter(|f| !matches!(f, Field::End | Field::Batch))
+        .fold(0, |bits, f| bits | f.bit());
+    if seen & required != required || matches!((start, end), (Some(s), Some(e)) if e < s) {
+        return None;
+    }
+    Some(i + 1)
 }
 
 /// Reads one element: an object (checked field by field) or anything else (a problem).
@@ -707,5 +780,62 @@ mod tests {
             && date("start").is_some()
             && (!o.contains_key("end") || date("end").is_some_and(|e| e >= date("start").unwrap()))
             && (!o.contains_key("batch") || s("batch").is_some_and(|v| !v.is_empty()))
+    }
+
+    const KEYS: [&str; 12] = [
+        "owner", "collection", "start", "end", "value", "type", "source", "externalId", "batch",
+        "id", "foo", "own\\u0065r",
+    ];
+    const VALUES: [&str; 12] = [
+        "\"1\"", "\"\"", "1", "null", "\"a\\\"b\"", "\"2021-01-01T00:00:00Z\"",
+        "\"2021-01-01T00:00:00+01:00\"", "\"2020-12-31T23:00:00Z\"", "\"2021-02-30T00:00:00Z\"",
+        "\"x\"", "[\"x\"]", "\"été\"",
+    ];
+
+    fn event_text(pairs: &[(usize, usize)], spaced: bool) -> String {
+        let sep = if spaced { ", " } else { "," };
+        let body: Vec<String> = pairs.iter().map(|&(k, v)| format!("\"{}\":{}", KEYS[k], VALUES[v])).collect();
+        format!("{{{}}}", body.join(sep))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The fast path accepts only events the full walk accepts, and (on compact text
+        /// without escapes) every one of them.
+        #[test]
+        fn fast_path_agrees_with_the_walk(
+            pairs in prop::collection::vec((0..KEYS.len(), 0..VALUES.len()), 0..12),
+            spaced in any::<bool>(),
+        ) {
+            let text = event_text(&pairs, spaced);
+            let full_ok = validate_one(&text).is_empty();
+            match fast_valid_event(text.as_bytes(), 0) {
+                Some(end) => {
+                    prop_assert_eq!(end, text.len());
+                    prop_assert!(full_ok, "fast path accepted {}", text);
+                }
+                None => prop_assert!(!full_ok || spaced || text.contains('\\'), "fast path refused {}", text),
+            }
+        }
+
+        /// Valid events in any field order take the fast path.
+        #[test]
+        fn valid_events_take_the_fast_path(
+            order in Just((0..9usize).collect::<Vec<_>>()).prop_shuffle(),
+            with_end in any::<bool>(),
+            with_batch in any::<bool>(),
+        ) {
+            let mut pairs = vec![];
+            for f in order {
+                if (f == 3 && !with_end) || (f == 8 && !with_batch) {
+                    continue;
+                }
+                pairs.push((f, if f == 2 || f == 3 { 5 } else { 0 }));
+            }
+            let text = event_text(&pairs, false);
+            prop_assert!(validate_one(&text).is_empty(), "{}", text);
+            prop_assert_eq!(fast_valid_event(text.as_bytes(), 0), Some(text.len()));
+        }
     }
 }

@@ -78,12 +78,12 @@ impl EventsClient {
             if abort.is_aborted() {
                 return Err(ClientError::Aborted);
             }
-            let chunks = upload::plan(&events, &opts)?;
-            Ok((events, opts, abort, chunks))
+            Ok((events, opts, abort))
         })();
         let inner = self.inner.clone();
         super::js::promise(async move {
-            let (events, opts, abort, chunks) = prepared?;
+            let (events, opts, abort) = prepared?;
+            let plan = upload::plan(&events, &opts, &abort).await?;
             let upload = Upload {
                 auth: inner.auth.clone(),
                 create_url: request::create_url(&inner.config.events_url),
@@ -92,7 +92,7 @@ impl EventsClient {
                 abort,
                 run_id: opts.run_id.clone().unwrap_or_else(random_uuid),
             };
-            upload.run(chunks).await
+            upload.run(plan).await
         })
     }
 

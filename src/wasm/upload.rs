@@ -6,7 +6,7 @@
 //! validates (nothing is sent if any event is bad) and plans chunks by count and
 //! bytes; pass two serializes each chunk once, in the JS engine, and sends it.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_util::stream::{self, StreamExt};
@@ -17,7 +17,7 @@ use crate::contract::{CREATED_FIELD, IDS_FIELD};
 use crate::core::chunking::{idempotency_key, split_in_two, ChunkPlanner, ChunkRange};
 use crate::core::validate::{validate_chunk, Problem, Problems};
 
-use super::abort::AbortWatch;
+use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::auth::Auth;
 use super::call::{call, CallSpec};
 use super::errors::{build, ClientError};
@@ -26,12 +26,24 @@ use super::js::{get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::transport::Method;
 
+/// Pass one's result: the chunks, and the JSON text of the first few, kept to be sent
+/// as is (at most `concurrency` of them, so memory stays chunksize × concurrency).
+pub struct Plan {
+    pub chunks: Vec<ChunkRange>,
+    kept: RefCell<Vec<(usize, usize, JsString)>>,
+}
+
+/// How long pass one may hold the thread before it lets the page (or Node) breathe.
+const YIELD_EVERY_MS: f64 = 40.0;
+
 /// Pass one: every problem of every event, or the chunk plan.
-pub fn plan(events: &Array, opts: &CreateOptions) -> Result<Vec<ChunkRange>, ClientError> {
+pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> Result<Plan, ClientError> {
     let n = events.length() as usize;
     let mut planner = ChunkPlanner::new(opts.chunksize, opts.max_chunk_bytes);
     let mut problems = Problems::new();
+    let mut kept = Vec::new();
     let mut from = 0;
+    let mut last_yield = now_ms();
     while from < n {
         let to = (from + opts.chunksize).min(n);
         match stringify(events, from, to) {
@@ -51,6 +63,9 @@ pub fn plan(events: &Array, opts: &CreateOptions) -> Result<Vec<ChunkRange>, Cli
                         });
                     }
                 }
+                if kept.len() < opts.concurrency && problems.is_empty() {
+                    kept.push((from, to, json));
+                }
             }
             Err(unserializable) => {
                 for (index, why) in unserializable {
@@ -59,11 +74,29 @@ pub fn plan(events: &Array, opts: &CreateOptions) -> Result<Vec<ChunkRange>, Cli
             }
         }
         from = to;
+        // A million events take about a second: let the page stay responsive meanwhile.
+        if now_ms() - last_yield > YIELD_EVERY_MS && from < n {
+            if sleep_unless_aborted(0, abort).await {
+                return Err(ClientError::Aborted);
+            }
+            last_yield = now_ms();
+        }
     }
-    if problems.is_empty() {
-        Ok(planner.finish())
-    } else {
-        Err(ClientError::Validation(problems))
+    if !problems.is_empty() {
+        return Err(ClientError::Validation(problems));
+    }
+    let chunks = planner.finish();
+    // A window's text serves as a body only where it became exactly one chunk.
+    kept.retain(|(from, to, _)| chunks.iter().any(|c| c.from == *from && c.to == *to));
+    Ok(Plan { chunks, kept: RefCell::new(kept) })
+}
+
+impl Plan {
+    /// The text pass one validated for this range, if it was kept (given out once).
+    fn take_kept(&self, range: &ChunkRange) -> Option<JsString> {
+        let mut kept = self.kept.borrow_mut();
+        let i = kept.iter().position(|(from, to, _)| *from == range.from && *to == range.to)?;
+        Some(kept.swap_remove(i).2)
     }
 }
 
@@ -133,7 +166,9 @@ pub struct Upload<'a> {
 impl Upload<'_> {
     /// Pass two: sends every chunk; resolves to the result object or rejects with
     /// `CreateEventsError` / `AbortError`.
-    pub async fn run(self, chunks: Vec<ChunkRange>) -> Result<JsValue, JsValue> {
+    pub async fn run(self, plan: Plan) -> Result<JsValue, JsValue> {
+        let plan = &plan;
+        let chunks = plan.chunks.clone();
         let progress = Progress {
             callback: self.opts.on_progress.clone(),
             chunks_total: chunks.len(),
@@ -151,7 +186,7 @@ impl Upload<'_> {
         by_chunk.resize_with(chunk_count, Vec::new);
         let mut done = stream::iter(chunks)
             .map(|chunk| async move {
-                let pieces = this.send(chunk, progress).await;
+                let pieces = this.send(chunk, progress, plan).await;
                 progress.chunks_done.set(progress.chunks_done.get() + 1);
                 if pieces.iter().any(|p| p.result.is_err()) {
                     progress.failed_chunks.set(progress.failed_chunks.get() + 1);
@@ -171,13 +206,14 @@ impl Upload<'_> {
     }
 
     /// Sends one range; a 413 splits it in two and sends the halves in turn.
-    async fn send(&self, range: ChunkRange, progress: &Progress) -> Vec<Piece> {
+    async fn send(&self, range: ChunkRange, progress: &Progress, plan: &Plan) -> Vec<Piece> {
         let chunk = range.index;
         if self.abort.is_aborted() {
             return vec![Piece { chunk, range, attempts: 0, ms: 0.0, result: Err(ClientError::Aborted) }];
         }
         let started = now_ms();
-        let body = match stringify(&self.events, range.from, range.to) {
+        // Serialized once for most chunks: pass one's text where kept, else now.
+        let body = match plan.take_kept(&range).map(Ok).unwrap_or_else(|| stringify(&self.events, range.from, range.to)) {
             Ok(b) => b,
             Err(bad) => {
                 // The caller changed the array after validation.
@@ -212,8 +248,8 @@ impl Upload<'_> {
             }
             Err(ClientError::Api { status: 413, .. }) if range.len() > 1 => {
                 let (left, right) = split_in_two(range).expect("a range of two or more splits");
-                let mut pieces = Box::pin(self.send(left, progress)).await;
-                pieces.extend(Box::pin(self.send(right, progress)).await);
+                let mut pieces = Box::pin(self.send(left, progress, plan)).await;
+                pieces.extend(Box::pin(self.send(right, progress, plan)).await);
                 pieces
             }
             Err(e) => vec![Piece { chunk, range, attempts: called.attempts, ms, result: Err(e) }],
