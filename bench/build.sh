@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds what `make bench` measures besides the package (`make pack` builds that):
 #   target/crossing-bench/          the client with the `crossing-bench` exports (phases of pass one)
-#   target/bench-variants/o3, os/   the client at opt-level 3 / "s" (wasm-opt -O3 / -Os), to
-#                                   weigh speed against size; BENCH_VARIANTS=0 skips them
+#   target/bench-variants/o3, os/   the client with the rest of the crate at opt-level 3 / "s"
+#                                   (wasm-opt -O3 / -Os; the core crate has its own profile
+#                                   entry), to weigh speed against size; BENCH_VARIANTS=0 skips them
 # Each build has its own cargo target dir, so that none of them rebuilds another's
-# (or the package's) artifacts. Not to be confused with the shipped build: opt-level "z".
+# (or the package's) artifacts. The shipped build: opt-level "z", wasm-opt -Oz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -100,7 +100,17 @@ fn take_item(c: &mut Cursor) -> Option<JsValue> {
     }
     let item = c.items.get(c.next_item);
     c.next_item += 1;
-    Some(Obj::new().set("done", false).set("value", item).into())
+    // Once per event: reuse the key strings rather than make them anew each time.
+    let step = Object::new();
+    STEP_KEYS.with(|(done, value)| {
+        let _ = Reflect::set(&step, done, &JsValue::FALSE);
+        let _ = Reflect::set(&step, value, &item);
+    });
+    Some(step.into())
+}
+
+thread_local! {
+    static STEP_KEYS: (JsValue, JsValue) = (JsValue::from_str("done"), JsValue::from_str("value"));
 }
 
 fn take_buffered(s: &State) -> Option<JsValue> {
