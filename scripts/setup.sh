@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
-WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen = "=…"` pin in Cargo.toml
+# The CLI must match the wasm-bindgen crate exactly: read its version from Cargo.lock.
+WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+[ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no wasm-bindgen version in Cargo.lock" >&2; exit 1; }
 MIN_NODE_MAJOR=20
 
 say() { printf '[setup] %s\n' "$*"; }
