@@ -34,17 +34,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Value};
 
-const FIELDS: [&str; 9] = [
-    "owner",
-    "collection",
-    "start",
-    "end",
-    "value",
-    "type",
-    "source",
-    "externalId",
-    "batch",
-];
+/// The contract's event fields (the generators draw from them).
+use genomcore_events_wasm::contract::EVENT_FIELDS as FIELDS;
 
 // ------------------------------------------------------------------ generators
 
