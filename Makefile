@@ -24,8 +24,10 @@ setup:
 emulator:
 	cargo build -p events-emulator
 
-# Native: the client's pure core and the emulator's HTTP integration tests.
+# Native: the client's pure core and the emulator's HTTP integration tests; first, that
+# the repository stands alone (scripts/check-self-contained.sh).
 test-native:
+	scripts/check-self-contained.sh
 	cargo test --workspace
 
 # The client compiled to wasm, in Node and in headless Chromium, against a real emulator.

@@ -1,4 +1,4 @@
-//! Every detail of `../shared/events-api.md` that the client depends on lives here,
+//! Every detail of the contract, `docs/events-api.md`, that the client depends on lives here,
 //! the ASSUMED ones above all, so that one edit fixes them once the real OpenAPI at
 //! `https://events-api.genomcore.net/api/docs` is checked.
 //! Pure logic: no JS, no I/O. Everything here runs under native `cargo test`.
