@@ -35,8 +35,8 @@ import type {
  * ```
  *
  * Argument errors throw `TypeError` (wrong type, unknown option) or `RangeError`
- * (value out of range) synchronously from the constructor and `queryAll`, and reject
- * the Promise of the other methods before any request is sent.
+ * (value out of range) synchronously from the constructor; the methods reject their
+ * Promise (for `queryAll`, the first `next()`) before any request is sent.
  */
 export declare class EventsClient {
   /** Throws `TypeError`/`RangeError` on bad options (an unknown key is a `TypeError`). */
@@ -44,6 +44,9 @@ export declare class EventsClient {
 
   /** The Events API base URL in use, e.g. `https://events-api.genomcore.net/api/v1`. */
   readonly baseUrl: string;
+
+  /** The Auth API base URL in use (token renewal), e.g. `https://auth-api.genomcore.net/api/v1`. */
+  readonly authUrl: string;
 
   /**
    * Validates every event (nothing is sent if one is bad: `ValidationError`), then
@@ -62,7 +65,11 @@ export declare class EventsClient {
   /** One page (default: page 0 of 10000 events) of the events matching `body`. */
   queryEvents(body?: QueryBody, options?: QueryOptions): Promise<QueryResult>;
 
-  /** Every event matching `body`, fetched page by page as the loop asks for more. */
+  /**
+   * Every event matching `body`, fetched page by page as the loop asks for more. A bad
+   * argument rejects the first `next()`; `return()` (a `break` out of `for await`)
+   * and `throw()` end the iteration and abort the page request in flight.
+   */
   queryAll(body?: QueryBody, options?: QueryAllOptions): AsyncIterableIterator<StoredEvent>;
 
   /** Deletes every event of `collection` (a non-empty name). */
@@ -79,6 +86,9 @@ export declare class EventsClient {
    * must not be used afterwards.
    */
   free(): void;
+
+  /** `free()`, for `using client = new EventsClient(…)`. */
+  [Symbol.dispose](): void;
 }
 
 /** The `name` of each error class; `err.name` tells them apart like `instanceof`. */
@@ -105,6 +115,12 @@ export type AnyEventsError =
 export declare class EventsError extends Error {
   protected constructor(message: string, fields?: object);
   name: EventsErrorName;
+  /**
+   * What this error wraps: `fetch`'s error for a `NetworkError`, what `getToken` threw
+   * for an `AuthError`, the signal's `reason` for an `AbortError`, the first failed
+   * chunk's error for a `CreateEventsError`.
+   */
+  cause?: unknown;
 }
 
 export interface ValidationErrorFields {

@@ -31,7 +31,10 @@ const template = read(join(root, 'pkg-template/index.d.ts'));
 const block = /^\/\/ types:begin\n[\s\S]*?^\/\/ types:end\n/m;
 const afterBlock = template.split(block);
 if (afterBlock.length !== 2) fail('pkg-template/index.d.ts needs one // types:begin … // types:end block');
+// The reference must stand first: `[Symbol.dispose]` needs the disposable lib (TS 5.2+)
+// whatever `lib` the consumer's tsconfig names.
 const dts =
+  `/// <reference lib="esnext.disposable" />\n` +
   `// Type declarations of genomcore-events-wasm ${VERSION}.\n\n` +
   `// Data types\n\n${types}\n\n` +
   `// The client and its errors\n${afterBlock[1]}`;

@@ -57,6 +57,8 @@ pub const MAX_TIMEOUT_MS: u32 = i32::MAX as u32;
 pub const MIN_MAX_CHUNK_BYTES: usize = 1024;
 /// Largest body cap: 1 GiB, near the longest string a JS engine builds.
 pub const MAX_MAX_CHUNK_BYTES: usize = 1 << 30;
+/// Largest `maxBufferedBytes`: 4 GiB, more than a 32-bit wasm or a browser tab holds.
+pub const MAX_MAX_BUFFERED_BYTES: usize = u32::MAX as usize;
 
 /// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`). In the wasm
 /// build the JS engine prints it: Rust's float formatting would cost ~15 KB of wasm.
@@ -99,17 +101,16 @@ pub fn chunksize(v: f64) -> Result<usize, ArgError> {
     integer_in("chunksize", v, 1, MAX_EVENTS_PER_REQUEST as u64).map(|n| n as usize)
 }
 
-/// Requests in flight at once: an integer of at least 1; above `MAX_CONCURRENCY` it
-/// is lowered to it (more is never wrong, only useless).
+/// Requests in flight at once: an integer from 1 to `MAX_CONCURRENCY`.
 pub fn concurrency(v: f64) -> Result<usize, ArgError> {
-    if v.fract() == 0.0 && v >= 1.0 {
-        Ok((v.min(MAX_CONCURRENCY as f64)) as usize)
-    } else {
-        Err(ArgError::range(format!(
-            "concurrency must be an integer of at least 1, got {}",
-            js_number(v)
-        )))
-    }
+    integer_in("concurrency", v, 1, MAX_CONCURRENCY as u64).map(|n| n as usize)
+}
+
+/// Bytes of validated request bodies an upload may keep to send as they are: an
+/// integer from 0 (keep none: every body is serialized and validated again when sent)
+/// to `MAX_MAX_BUFFERED_BYTES`.
+pub fn max_buffered_bytes(v: f64) -> Result<usize, ArgError> {
+    integer_in("maxBufferedBytes", v, 0, MAX_MAX_BUFFERED_BYTES as u64).map(|n| n as usize)
 }
 
 /// Retries of one request after its first attempt: an integer from 0 to `MAX_RETRIES`.
@@ -217,11 +218,18 @@ mod tests {
             "chunksize must be an integer from 1 to 100000, got Infinity"
         );
         assert_eq!(concurrency(4.0), Ok(4));
-        assert_eq!(concurrency(1e9), Ok(MAX_CONCURRENCY));
+        assert_eq!(concurrency(64.0), Ok(MAX_CONCURRENCY));
+        // Documented as 1 to 64: more is refused, not silently lowered.
+        assert_eq!(
+            msg(concurrency(65.0)),
+            "concurrency must be an integer from 1 to 64, got 65"
+        );
         assert_eq!(
             msg(concurrency(0.0)),
-            "concurrency must be an integer of at least 1, got 0"
+            "concurrency must be an integer from 1 to 64, got 0"
         );
+        assert_eq!(max_buffered_bytes(0.0), Ok(0));
+        assert!(max_buffered_bytes(-1.0).is_err() && max_buffered_bytes(0.5).is_err());
         assert!(concurrency(f64::INFINITY).is_err());
         assert_eq!(max_retries(0.0), Ok(0));
         assert_eq!(max_retries(100.0), Ok(100));

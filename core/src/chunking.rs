@@ -4,8 +4,10 @@
 //! exactly as `JSON.stringify` wrote it (the lengths `validate_chunk` returns).
 
 use std::fmt;
+use std::ops::Range;
 
 use crate::contract::MAX_IDEMPOTENCY_KEY_LEN;
+use crate::validate::{validate_spans, EventSpan, Problems};
 
 /// Input events `from..to` (exclusive) form one create request; `index` numbers the
 /// chunks of one call in input order (halves of a split keep their parent's index).
@@ -106,6 +108,19 @@ impl ChunkPlanner {
         self.bytes = 2;
     }
 
+    /// Closes the open chunk, if any, where a window of input ends: a chunk never spans
+    /// two windows, so that its body can be framed from one window's validated text.
+    pub fn end_window(&mut self) {
+        if self.next > self.from {
+            self.close();
+        }
+    }
+
+    /// The chunks closed so far, in input order (those of the windows pushed).
+    pub fn closed(&self) -> &[ChunkRange] {
+        &self.chunks
+    }
+
     /// The chunks, in input order, covering every pushed event once.
     pub fn finish(mut self) -> Vec<ChunkRange> {
         if self.next > self.from {
@@ -113,6 +128,35 @@ impl ChunkPlanner {
         }
         self.chunks
     }
+}
+
+/// The bytes of `text` that hold the events `spans` (consecutive elements of one JSON
+/// array as `JSON.stringify` writes it, no blanks between them): the body of a chunk
+/// is `[` + `text[range]` + `]`, the very bytes that were validated.
+pub fn frame(spans: &[EventSpan]) -> Range<usize> {
+    match (spans.first(), spans.last()) {
+        (Some(first), Some(last)) => first.start as usize..last.end as usize,
+        _ => 0..0,
+    }
+}
+
+/// The bodies of the two halves of a chunk body (a JSON array of events, as sent),
+/// the first holding `left_count` events; `None` when the body does not hold more
+/// than `left_count` events. After a `413`: the halves are cut from the bytes that
+/// were validated, not serialized again.
+pub fn split_body(body: &str, left_count: usize) -> Option<(String, String)> {
+    let spans = validate_spans(body, 0, &mut Problems::new()).ok()?;
+    if left_count == 0 || spans.len() <= left_count {
+        return None;
+    }
+    let wrap = |r: Range<usize>| {
+        let mut out = String::with_capacity(r.len() + 2);
+        out.push('[');
+        out.push_str(&body[r]);
+        out.push(']');
+        out
+    };
+    Some((wrap(frame(&spans[..left_count])), wrap(frame(&spans[left_count..]))))
 }
 
 /// Halves of a chunk answered with `413` (the first half takes the odd event);
@@ -146,6 +190,52 @@ pub fn idempotency_key(run_id: &str, range: &ChunkRange) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    const EVENT: &str = r#"{"owner":"o","collection":"c","start":"2021-01-01T00:00:00Z","value":"v","type":"t","source":"s","externalId":"x"}"#;
+
+    fn array_of(n: usize) -> String {
+        format!("[{}]", vec![EVENT; n].join(","))
+    }
+
+    #[test]
+    fn frames_the_validated_bytes() {
+        let text = array_of(5);
+        let spans = validate_spans(&text, 0, &mut Problems::new()).unwrap();
+        // The whole window gives back the very text.
+        assert_eq!(format!("[{}]", &text[frame(&spans)]), text);
+        // A part of it is a JSON array of exactly those events.
+        assert_eq!(format!("[{}]", &text[frame(&spans[1..3])]), array_of(2));
+        assert_eq!(frame(&[]), 0..0);
+    }
+
+    #[test]
+    fn splits_a_body_where_asked() {
+        let (left, right) = split_body(&array_of(5), 3).unwrap();
+        assert_eq!((left, right), (array_of(3), array_of(2)));
+        assert_eq!(split_body(&array_of(2), 2), None);
+        assert_eq!(split_body(&array_of(2), 0), None);
+        assert_eq!(split_body("not json", 1), None);
+    }
+
+    #[test]
+    fn a_chunk_never_spans_two_windows() {
+        // Windows of 4 events; the byte limit cuts the first window after 3 events.
+        let mut p = ChunkPlanner::new(4, 2 + 10 * 3 + 2);
+        for _ in 0..4 {
+            p.push(10).unwrap();
+        }
+        p.end_window();
+        assert_eq!(p.closed().len(), 2);
+        for _ in 0..4 {
+            p.push(10).unwrap();
+        }
+        p.end_window();
+        p.end_window(); // nothing open: no empty chunk
+        let chunks = p.finish();
+        let ranges: Vec<(usize, usize)> = chunks.iter().map(|c| (c.from, c.to)).collect();
+        assert_eq!(ranges, vec![(0, 3), (3, 4), (4, 7), (7, 8)]);
+        assert!(chunks.iter().enumerate().all(|(i, c)| c.index == i));
+    }
 
     fn plan(
         max_count: usize,

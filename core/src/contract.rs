@@ -93,6 +93,9 @@ pub const DEFAULT_CHUNKSIZE: usize = 10_000;
 /// Our own cap on a create body, in bytes: below the emulator's 32 MiB limit; the real
 /// service's limit is unknown, and a `413` splits the chunk anyway.
 pub const DEFAULT_MAX_CHUNK_BYTES: usize = 16 * 1024 * 1024;
+/// Bytes of validated request bodies an upload keeps to send as they are (beyond it,
+/// a body is serialized and validated again when its turn comes): 64 MiB.
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 * 1024 * 1024;
 /// Renew the access token when its `exp` is less than this many seconds away (as the
 /// Python SDK does).
 pub const RENEW_BEFORE_SECS: i64 = 15 * 60;

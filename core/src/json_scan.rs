@@ -319,33 +319,59 @@ impl<'a> Scanner<'a> {
         Ok((char::from_u32(hi).unwrap_or('\u{FFFD}'), 6))
     }
 
-    /// Skips an array or object whole, however deep, without recursion.
+    /// Skips an array or object whole, however deep, without recursion, holding it to
+    /// the JSON grammar (matching brackets, `key: value` pairs, commas between
+    /// elements): the validator must refuse what a server's parser would refuse.
     fn skip_nested(&mut self) -> Result<(), ScanError> {
-        let mut depth = 0usize;
+        // The open containers, innermost last: `true` for an object.
+        let mut open: Vec<bool> = Vec::new();
         loop {
+            // Here a value starts.
             self.skip_ws();
             match self.peek() {
-                Some(b'[' | b'{') => {
-                    depth += 1;
+                Some(b'[') => {
                     self.pos += 1;
-                }
-                Some(b']' | b'}') => {
-                    depth = depth.checked_sub(1).ok_or(ScanError { at: self.pos })?;
-                    self.pos += 1;
-                    if depth == 0 {
-                        return Ok(());
+                    if !self.eat(b']') {
+                        open.push(false);
+                        continue;
                     }
                 }
-                Some(b',' | b':') if depth > 0 => self.pos += 1,
-                Some(b'"') => {
-                    self.string()?;
+                Some(b'{') => {
+                    self.pos += 1;
+                    if !self.eat(b'}') {
+                        open.push(true);
+                        self.key_and_colon()?;
+                        continue;
+                    }
                 }
-                Some(_) if depth > 0 => {
+                // Nested `[`/`{` are handled above, so this reads a scalar.
+                Some(_) if !open.is_empty() => {
                     self.value()?;
                 }
                 _ => return self.err(),
             }
+            // Here a value ended: close what it ends, or move to the next slot.
+            loop {
+                let Some(&in_object) = open.last() else { return Ok(()) };
+                if self.eat(b',') {
+                    if in_object {
+                        self.key_and_colon()?;
+                    }
+                    break;
+                }
+                if !self.eat(if in_object { b'}' } else { b']' }) {
+                    return self.err();
+                }
+                open.pop();
+            }
         }
+    }
+
+    /// `"key":` inside an object being skipped.
+    fn key_and_colon(&mut self) -> Result<(), ScanError> {
+        self.skip_ws();
+        self.string()?;
+        self.expect(b':')
     }
 }
 
@@ -436,6 +462,9 @@ mod tests {
         for bad in [
             "", "[", "[1,]", "[,1]", "[1 2]", "[01]", "[1.]", "[.5]", "[1e]", "[-]", "[tru]", "[\"a]",
             "[\"\\x\"]", "[\"\\u12\"]", "[\"a\nb\"]", "[[1,2]", "[{]", "[}]", "[1]]", "{",
+            // Malformed nesting: mismatched brackets, keys without values, stray commas.
+            "[[}]", "[{1}]", "[{]}]", "[[1 2]]", "[[1,]]", "[[,1]]", "[{\"a\"}]", "[{\"a\" 1}]",
+            "[{\"a\":1,}]", "[{,}]", "[{\"a\":1 \"b\":2}]", "[{\"a\":}]", "[[:]]", "[{1:2}]",
         ] {
             assert!(values(bad).is_err(), "{bad:?} was accepted");
         }
@@ -472,6 +501,14 @@ mod tests {
                 (serde_json::Value::Number(a), Scalar::Number(b)) => prop_assert_eq!(a.as_f64().unwrap(), *b),
                 (a, b) => prop_assert_eq!(json_kind(a), b.kind()),
             }
+        }
+
+        #[test]
+        fn refuses_what_serde_json_refuses_in_nesting(s in "[\\[\\]{}\",:0-9a ]{0,16}") {
+            let s = format!("[{s}]");
+            let ours = values(&s).is_ok();
+            let theirs = serde_json::from_str::<Vec<serde_json::Value>>(&s).is_ok();
+            prop_assert_eq!(ours, theirs, "{:?}", s);
         }
 
         #[test]

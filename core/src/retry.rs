@@ -29,10 +29,16 @@ pub fn classify_status(status: u16) -> Disposition {
         200..=299 => Disposition::Success,
         401 => Disposition::RefreshThenRetryOnce,
         413 => Disposition::Split,
-        408 | 425 | 429 | 500 | 502 | 503 | 504 => Disposition::Retry,
+        // 409: a request with the same Idempotency-Key is still being processed.
+        408 | 409 | 425 | 429 | 500 | 502 | 503 | 504 => Disposition::Retry,
         _ => Disposition::Fail,
     }
 }
+
+/// Added to a create's `422` ("Idempotency-Key reused with a different body"): what
+/// the caller most likely did, and what to do.
+pub const KEY_REUSED_HINT: &str = "the events of this chunk differ from those first sent under its Idempotency-Key; \
+typically a resume with a runId whose events or chunking changed: resume with the same events and options, or use a new runId";
 
 /// The longest wait a `Retry-After` can impose; a server asking for more gets this
 /// (a client call should not hang for hours on one header).
@@ -143,6 +149,7 @@ mod tests {
             (401, RefreshThenRetryOnce),
             (413, Split),
             (408, Retry),
+            (409, Retry),
             (425, Retry),
             (429, Retry),
             (500, Retry),
@@ -152,7 +159,6 @@ mod tests {
             (400, Fail),
             (403, Fail),
             (404, Fail),
-            (409, Fail),
             (422, Fail),
             (501, Fail),
             (505, Fail),

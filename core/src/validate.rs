@@ -148,6 +148,22 @@ impl fmt::Display for NotAnArray {
 
 impl std::error::Error for NotAnArray {}
 
+/// Where one event stands in the text of its array: bytes `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventSpan {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl EventSpan {
+    pub fn len(&self) -> u32 {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
 /// Validates a JSON array of events whose first element is the input's event number
 /// `first_index`; records problems in `problems` and returns the byte length of each
 /// element exactly as it appears in `json` (for chunking by bytes).
@@ -156,6 +172,16 @@ pub fn validate_chunk(
     first_index: usize,
     problems: &mut Problems,
 ) -> Result<Vec<u32>, NotAnArray> {
+    validate_spans(json, first_index, problems).map(|spans| spans.iter().map(EventSpan::len).collect())
+}
+
+/// As `validate_chunk`, giving where each element stands in `json`, so that the very
+/// bytes that were validated can be framed into request bodies (`chunking::frame`).
+pub fn validate_spans(
+    json: &str,
+    first_index: usize,
+    problems: &mut Problems,
+) -> Result<Vec<EventSpan>, NotAnArray> {
     let unreadable = |e: ScanError| NotAnArray {
         message: match json_type_of(json) {
             Some("array") | None => format!("events could not be read as a JSON array (at byte {})", e.at),
@@ -164,21 +190,21 @@ pub fn validate_chunk(
     };
     let mut scanner = Scanner::new(json);
     scanner.begin_array().map_err(unreadable)?;
-    let mut lengths = Vec::new();
+    let mut spans = Vec::new();
     let mut first = true;
     while scanner.next_element(first).map_err(unreadable)? {
         first = false;
         let start = scanner.pos();
         match fast_valid_event(json.as_bytes(), start) {
             Some(end) => scanner.set_pos(end),
-            None => walk_event(&mut scanner, first_index + lengths.len(), problems).map_err(unreadable)?,
+            None => walk_event(&mut scanner, first_index + spans.len(), problems).map_err(unreadable)?,
         }
-        lengths.push((scanner.pos() - start) as u32);
+        spans.push(EventSpan { start: start as u32, end: scanner.pos() as u32 });
     }
     if !scanner.at_end() {
         return Err(unreadable(ScanError { at: scanner.pos() }));
     }
-    Ok(lengths)
+    Ok(spans)
 }
 
 /// Validates one event given as JSON text; returns `(field, message)` pairs. For tests

@@ -8,8 +8,11 @@
 /** The base class of every error the client raises on its own account. */
 export class EventsError extends Error {
   constructor(message, fields) {
-    super(message);
-    if (fields != null) Object.assign(this, fields);
+    // `cause` as the platform's errors carry it (own, not enumerable): the error this
+    // one wraps, or an abort signal's `reason`.
+    const { cause, ...rest } = fields ?? {};
+    super(message, fields != null && 'cause' in fields ? { cause } : undefined);
+    Object.assign(this, rest);
   }
 }
 

@@ -5,7 +5,10 @@ use futures_util::FutureExt;
 use js_sys::{Function, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, AddEventListenerOptions};
+use wasm_bindgen::JsValue;
+use web_sys::{AbortController, AbortSignal, AddEventListenerOptions};
+
+use super::errors::ClientError;
 
 /// One listener on the caller's signal per operation (not one per request: Node
 /// warns past ten listeners on a signal); every waiter shares its promise.
@@ -37,6 +40,17 @@ impl AbortWatch {
         self.signal.as_ref().is_some_and(|s| s.aborted())
     }
 
+    /// The `AbortError` of this operation: its `cause` is the signal's `reason` (a
+    /// `TimeoutError` `DOMException` for `AbortSignal.timeout()`, say).
+    pub fn error(&self) -> ClientError {
+        ClientError::Aborted { reason: self.reason() }
+    }
+
+    /// The signal's `reason` (`undefined` without a signal).
+    pub fn reason(&self) -> JsValue {
+        self.signal.as_ref().map(|s| s.reason()).unwrap_or(JsValue::UNDEFINED)
+    }
+
     /// Resolves when the signal fires; never without a signal.
     pub fn fired(&self) -> LocalBoxFuture<'static, ()> {
         match &self.fired {
@@ -44,6 +58,29 @@ impl AbortWatch {
             None => future::pending().boxed_local(),
         }
     }
+}
+
+/// A signal of our own that fires when the caller's does (with its reason) or when we
+/// abort the controller: `queryAll`'s `return()` stops the page request in flight.
+pub fn linked(caller: Option<&AbortSignal>) -> (AbortController, AbortSignal) {
+    let controller = AbortController::new().expect("AbortController is a global of every supported runtime");
+    if let Some(caller) = caller {
+        if caller.aborted() {
+            controller.abort_with_reason(&caller.reason());
+        } else {
+            let (ours, theirs) = (controller.clone(), caller.clone());
+            let forward = wasm_bindgen::closure::Closure::once_into_js(move || ours.abort_with_reason(&theirs.reason()));
+            let opts = AddEventListenerOptions::new();
+            opts.set_once(true);
+            let _ = caller.add_event_listener_with_callback_and_add_event_listener_options(
+                "abort",
+                forward.unchecked_ref(),
+                &opts,
+            );
+        }
+    }
+    let signal = controller.signal();
+    (controller, signal)
 }
 
 /// Reads an `AbortSignal` option: anything with a boolean `aborted` and an

@@ -110,11 +110,12 @@ impl Auth {
                 status_text: answer.status_text,
                 server_message: ServerMessage(vec!["token refresh was refused".into()]),
                 retryable,
+                hint: None,
             });
         }
         let text: String = answer.text.into();
         let (access, new_refresh) = token::parse_refresh_answer(&text)
-            .map_err(|_| ClientError::Auth("the token refresh answer has no token".into()))?;
+            .map_err(|_| ClientError::Auth { message: "the token refresh answer has no token".into(), cause: None })?;
         if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
             *a = access;
             if let Some(n) = new_refresh {
@@ -129,7 +130,7 @@ impl Auth {
 async fn call_get_token(get_token: &Function) -> Result<String, ClientError> {
     let failed = |e: JsValue| {
         let why = super::js::get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
-        ClientError::Auth(format!("getToken failed: {why}"))
+        ClientError::Auth { message: format!("getToken failed: {why}"), cause: Some(e) }
     };
     let mut value = get_token.call0(&JsValue::UNDEFINED).map_err(failed)?;
     if let Some(p) = value.dyn_ref::<Promise>() {
@@ -137,6 +138,9 @@ async fn call_get_token(get_token: &Function) -> Result<String, ClientError> {
     }
     match value.as_string() {
         Some(t) if !t.is_empty() => Ok(t),
-        _ => Err(ClientError::Auth("getToken must return a non-empty string (or a Promise of one)".into())),
+        _ => Err(ClientError::Auth {
+            message: "getToken must return a non-empty string (or a Promise of one)".into(),
+            cause: None,
+        }),
     }
 }

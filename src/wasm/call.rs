@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::JsString;
+use wasm_bindgen::JsValue;
 
 use crate::core::api_error::server_message;
 use crate::core::retry::{classify_status, parse_retry_after, BackoffPolicy, Disposition};
@@ -16,7 +16,7 @@ use super::transport::{self, Answer, Method, Request};
 pub struct CallSpec<'a> {
     pub method: Method,
     pub url: &'a str,
-    pub json_body: Option<&'a JsString>,
+    pub json_body: Option<&'a JsValue>,
     pub idempotency_key: Option<&'a str>,
     pub max_retries: u32,
     pub timeout_ms: u32,
@@ -49,7 +49,7 @@ pub async fn call(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, on_r
         let retry_after_ms = retry_after.and_then(|v| parse_retry_after(&v, super::js::now_ms()));
         let delay = policy.delay_ms(retries, super::js::random(), retry_after_ms);
         if sleep_unless_aborted(delay, abort).await {
-            return Called { result: Err(ClientError::Aborted), attempts };
+            return Called { result: Err(abort.error()), attempts };
         }
     }
 }
@@ -103,5 +103,6 @@ pub fn api_error(answer: Answer, retryable: bool) -> ClientError {
         status_text: answer.status_text,
         server_message: ServerMessage(server_message(&text)),
         retryable,
+        hint: None,
     }
 }

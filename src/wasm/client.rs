@@ -49,6 +49,12 @@ impl EventsClient {
         self.inner.config.events_url.clone()
     }
 
+    /// The Auth API base URL in use (token renewal).
+    #[wasm_bindgen(getter, js_name = authUrl)]
+    pub fn auth_url(&self) -> String {
+        self.inner.config.auth_url.clone()
+    }
+
     /// What `JSON.stringify(client)` shows: no token, ever.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ baseUrl: string; authUrl: string }")]
     pub fn to_json(&self) -> JsValue {
@@ -76,7 +82,7 @@ impl EventsClient {
             let opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
             let abort = AbortWatch::new(opts.signal.clone());
             if abort.is_aborted() {
-                return Err(ClientError::Aborted);
+                return Err(abort.error());
             }
             Ok((events, opts, abort))
         })();
@@ -116,16 +122,19 @@ impl EventsClient {
         })
     }
 
-    /// Every matching event, page by page, as an async iterable.
+    /// Every matching event, page by page, as an async iterable. Like every other
+    /// method it fails lazily: a bad argument rejects the first `next()`.
     #[wasm_bindgen(js_name = queryAll, unchecked_return_type = "AsyncIterableIterator<StoredEvent>")]
     pub fn query_all(
         &self,
         #[wasm_bindgen(unchecked_param_type = "QueryBody")] body: JsValue,
         #[wasm_bindgen(unchecked_param_type = "QueryAllOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let body = query_body(&body)?;
-        let opts = options::query_options(&options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
-        Ok(query_iter::iterator(self.inner.clone(), body, opts))
+    ) -> JsValue {
+        let prepared = query_body(&body).and_then(|body| {
+            let opts = options::query_options(&options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
+            Ok((body, opts))
+        });
+        query_iter::iterator(self.inner.clone(), prepared)
     }
 
     /// Deletes every event of `collection`.
@@ -208,5 +217,5 @@ fn parse_answer(answer: &Answer) -> Result<JsValue, ClientError> {
 
 /// A success status with a body that breaks the (ASSUMED) answer shape.
 pub(super) fn unexpected(status: u16, why: &str) -> ClientError {
-    ClientError::Api { status, status_text: String::new(), server_message: ServerMessage(vec![why.into()]), retryable: false }
+    ClientError::Api { status, status_text: String::new(), server_message: ServerMessage(vec![why.into()]), retryable: false, hint: None }
 }

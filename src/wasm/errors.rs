@@ -24,16 +24,18 @@ pub enum ClientError {
     Range(String),
     /// Events that break the contract; nothing was sent.
     Validation(Problems),
-    /// The API answered with an error status.
-    Api { status: u16, status_text: String, server_message: ServerMessage, retryable: bool },
-    /// The request did not reach the API or its answer was lost.
-    Network(String),
+    /// The API answered with an error status; `hint` says what the caller likely did.
+    Api { status: u16, status_text: String, server_message: ServerMessage, retryable: bool, hint: Option<&'static str> },
+    /// The request did not reach the API or its answer was lost; `cause` is what
+    /// `fetch` threw.
+    Network { message: String, cause: Option<JsValue> },
     /// No answer within `timeoutMs`.
     Timeout(u32),
-    /// The caller's `AbortSignal` fired.
-    Aborted,
-    /// No usable token: `getToken` failed, or a refresh answer was unusable.
-    Auth(String),
+    /// The caller's `AbortSignal` fired; `reason` is its `reason`.
+    Aborted { reason: JsValue },
+    /// No usable token: `getToken` failed (its error is the `cause`), or a refresh
+    /// answer was unusable.
+    Auth { message: String, cause: Option<JsValue> },
 }
 
 /// The `message` of a NestJS error body: a string or a list of strings.
@@ -45,7 +47,7 @@ impl ClientError {
     pub fn retryable(&self) -> bool {
         match self {
             ClientError::Api { retryable, .. } => *retryable,
-            ClientError::Network(_) | ClientError::Timeout(_) => true,
+            ClientError::Network { .. } | ClientError::Timeout(_) => true,
             _ => false,
         }
     }
@@ -55,7 +57,7 @@ impl ClientError {
         match self {
             ClientError::Type(m) | ClientError::Range(m) => m.clone(),
             ClientError::Validation(p) => p.summary(),
-            ClientError::Api { status, status_text, server_message, .. } => {
+            ClientError::Api { status, status_text, server_message, hint, .. } => {
                 let mut m = format!("Events API answered {status}");
                 if !status_text.is_empty() {
                     m.push(' ');
@@ -65,12 +67,17 @@ impl ClientError {
                     m.push_str(": ");
                     m.push_str(&server_message.0.join("; "));
                 }
+                if let Some(hint) = hint {
+                    m.push_str(" (");
+                    m.push_str(hint);
+                    m.push(')');
+                }
                 m
             }
-            ClientError::Network(cause) => format!("network error: {cause}"),
+            ClientError::Network { message, .. } => format!("network error: {message}"),
             ClientError::Timeout(ms) => format!("no answer within {ms} ms"),
-            ClientError::Aborted => "the operation was aborted".to_string(),
-            ClientError::Auth(m) => m.clone(),
+            ClientError::Aborted { .. } => "the operation was aborted".to_string(),
+            ClientError::Auth { message, .. } => message.clone(),
         }
     }
 
@@ -102,13 +109,25 @@ impl ClientError {
                     Obj::new().set("status", status).set("retryable", retryable).set("serverMessage", server),
                 )
             }
-            ClientError::Network(_) => build("NetworkError", &message, Obj::new().set("retryable", true)),
+            ClientError::Network { cause, .. } => {
+                build("NetworkError", &message, with_cause(Obj::new().set("retryable", true), cause))
+            }
             ClientError::Timeout(ms) => {
                 build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", ms))
             }
-            ClientError::Aborted => build("AbortError", &message, Obj::new()),
-            ClientError::Auth(_) => build("AuthError", &message, Obj::new().set("retryable", false)),
+            ClientError::Aborted { reason } => build("AbortError", &message, Obj::new().set("cause", reason)),
+            ClientError::Auth { cause, .. } => {
+                build("AuthError", &message, with_cause(Obj::new().set("retryable", false), cause))
+            }
         }
+    }
+}
+
+/// `fields` plus `cause`, when there is one.
+fn with_cause(fields: Obj, cause: Option<JsValue>) -> Obj {
+    match cause {
+        Some(cause) => fields.set("cause", cause),
+        None => fields,
     }
 }
 
@@ -138,7 +157,8 @@ pub fn set_error_classes(classes: Object) {
     CLASSES.with(|c| *c.borrow_mut() = Some(classes));
 }
 
-/// Builds the error named `name`, with `fields` copied onto it.
+/// Builds the error named `name`, with `fields` copied onto it; a `cause` field
+/// becomes the error's `cause`, as `new Error(message, { cause })` makes it.
 pub fn build(name: &str, message: &str, fields: Obj) -> JsValue {
     let fields = fields.build();
     let class = CLASSES.with(|c| {
@@ -155,6 +175,16 @@ pub fn build(name: &str, message: &str, fields: Obj) -> JsValue {
     }
     let err = js_sys::Error::new(message);
     err.set_name(name);
+    let cause_key = JsValue::from_str("cause");
+    let cause = Reflect::get(&fields, &cause_key).ok().filter(|_| Reflect::has(&fields, &cause_key).unwrap_or(false));
+    if cause.is_some() {
+        let _ = Reflect::delete_property(&fields, &cause_key);
+    }
     Object::assign(&err, &fields);
+    if let Some(cause) = cause {
+        // Own, not enumerable: as the platform's `Error` constructor defines it.
+        let descriptor = Obj::new().set("value", cause).set("writable", true).set("configurable", true).build();
+        Object::define_property(&err, &cause_key, &descriptor);
+    }
     err.into()
 }

@@ -31,6 +31,8 @@ pub struct CreateOptions {
     pub concurrency: usize,
     pub max_retries: u32,
     pub max_chunk_bytes: usize,
+    /// Validated bodies kept to be sent as they are, in bytes.
+    pub max_buffered_bytes: usize,
     pub timeout_ms: u32,
     pub on_progress: Option<Function>,
     pub signal: Option<AbortSignal>,
@@ -52,7 +54,7 @@ const CLIENT_KEYS: &[&str] = &[
     "allowInsecureHttp",
 ];
 const CREATE_KEYS: &[&str] =
-    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId"];
+    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId", "maxBufferedBytes"];
 const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRetries"];
 
 pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
@@ -115,6 +117,10 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
             .map(args::max_chunk_bytes)
             .transpose()?
             .unwrap_or(contract::DEFAULT_MAX_CHUNK_BYTES),
+        max_buffered_bytes: number(&opts, "maxBufferedBytes")?
+            .map(args::max_buffered_bytes)
+            .transpose()?
+            .unwrap_or(contract::DEFAULT_MAX_BUFFERED_BYTES),
         timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(client.timeout_ms),
         on_progress: function(&opts, "onProgress")?,
         signal: signal(&opts)?,

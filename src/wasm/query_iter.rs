@@ -1,5 +1,8 @@
 //! `queryAll`: an async iterator over every matching event, one page at a time, the
-//! next page fetched while the caller works through the current one.
+//! next page fetched while the caller works through the current one. It behaves as
+//! an async generator does: a bad argument rejects the first `next()`; `return()`
+//! (a `break` out of `for await`) and `throw()` end it and abort the page request in
+//! flight.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -10,7 +13,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::contract::{ITEMS_FIELD, TOTAL_FIELD};
 
-use super::abort::AbortWatch;
+use web_sys::AbortController;
+
+use super::abort::{linked, AbortWatch};
 use super::client::{query_page, Inner};
 use super::errors::ClientError;
 use super::js::{get, Obj};
@@ -32,7 +37,9 @@ struct State {
     inner: Rc<Inner>,
     body: JsString,
     opts: QueryOptions,
+    /// Fires with the caller's signal, or when `return()`/`throw()` end the iteration.
     abort: AbortWatch,
+    stop: AbortController,
     cursor: RefCell<Cursor>,
     /// Calls to `next()` may overlap; they are served one at a time.
     serving: Mutex<()>,
@@ -40,12 +47,18 @@ struct State {
     waiting: Cell<u32>,
 }
 
-/// A plain object with `next`, `return` and `[Symbol.asyncIterator]`.
-pub fn iterator(inner: Rc<Inner>, body: JsString, opts: QueryOptions) -> JsValue {
+/// A plain object with `next`, `return`, `throw` and `[Symbol.asyncIterator]`.
+pub fn iterator(inner: Rc<Inner>, prepared: Result<(JsString, QueryOptions), ClientError>) -> JsValue {
+    let (body, opts) = match prepared {
+        Ok(prepared) => prepared,
+        Err(refused) => return refusing(refused),
+    };
+    let (stop, signal) = linked(opts.signal.as_ref());
     let state = Rc::new(State {
         inner,
         body,
-        abort: AbortWatch::new(opts.signal.clone()),
+        abort: AbortWatch::new(Some(signal)),
+        stop,
         opts,
         cursor: RefCell::new(Cursor {
             page: 0,
@@ -59,9 +72,8 @@ pub fn iterator(inner: Rc<Inner>, body: JsString, opts: QueryOptions) -> JsValue
         serving: Mutex::new(()),
         waiting: Cell::new(0),
     });
-    let it = Object::new();
     let s = state.clone();
-    let next_fn = Closure::<dyn Fn() -> Promise>::new(move || {
+    let next_fn = Next::new(move || {
         // Fast path, most calls: the page at hand still has items and no earlier call
         // is still waiting (answers must keep the order of the calls).
         if s.waiting.get() == 0 {
@@ -77,16 +89,55 @@ pub fn iterator(inner: Rc<Inner>, body: JsString, opts: QueryOptions) -> JsValue
             result
         })
     });
-    let return_fn = Closure::<dyn Fn() -> Promise>::new(move || {
-        state.cursor.borrow_mut().done = true;
-        Promise::resolve(&finished())
+    let s = state.clone();
+    let return_fn = Finish::new(move |value: JsValue| {
+        end(&s);
+        Promise::resolve(&JsValue::from(Obj::new().set("done", true).set("value", value)))
     });
+    let throw_fn = Finish::new(move |error: JsValue| {
+        end(&state);
+        Promise::reject(&error)
+    });
+    protocol(next_fn, return_fn, throw_fn)
+}
+
+type Next = Closure<dyn Fn() -> Promise>;
+type Finish = Closure<dyn Fn(JsValue) -> Promise>;
+
+/// The async iterator protocol's object over these three methods.
+fn protocol(next: Next, return_: Finish, throw: Finish) -> JsValue {
+    let it = Object::new();
     let me = it.clone();
     let iterator_fn = Closure::<dyn Fn() -> JsValue>::new(move || me.clone().into());
-    let _ = Reflect::set(&it, &"next".into(), &next_fn.into_js_value());
-    let _ = Reflect::set(&it, &"return".into(), &return_fn.into_js_value());
+    let _ = Reflect::set(&it, &"next".into(), &next.into_js_value());
+    let _ = Reflect::set(&it, &"return".into(), &return_.into_js_value());
+    let _ = Reflect::set(&it, &"throw".into(), &throw.into_js_value());
     let _ = Reflect::set(&it, &Symbol::async_iterator(), &iterator_fn.into_js_value());
     it.into()
+}
+
+/// The iterator of a call with a bad argument: its first `next()` rejects with it.
+fn refusing(refused: ClientError) -> JsValue {
+    let pending = Rc::new(RefCell::new(Some(refused)));
+    let p = pending.clone();
+    let next_fn = Next::new(move || match p.borrow_mut().take() {
+        Some(e) => Promise::reject(&e.into_js()),
+        None => Promise::resolve(&finished()),
+    });
+    let return_fn = Finish::new(move |value: JsValue| {
+        pending.borrow_mut().take();
+        Promise::resolve(&JsValue::from(Obj::new().set("done", true).set("value", value)))
+    });
+    protocol(next_fn, return_fn, Finish::new(|error: JsValue| Promise::reject(&error)))
+}
+
+/// Ends the iteration: no more pages, and the one in flight is aborted.
+fn end(s: &State) {
+    let mut c = s.cursor.borrow_mut();
+    c.done = true;
+    c.prefetched = None;
+    drop(c);
+    s.stop.abort();
 }
 
 fn finished() -> JsValue {
@@ -135,9 +186,14 @@ async fn next(s: &Rc<State>) -> Result<JsValue, JsValue> {
             (c.page, c.prefetched.take())
         };
         let answer = match prefetched {
-            Some(p) => unwrap_settled(wasm_bindgen_futures::JsFuture::from(p).await?)?,
-            None => fetch_page(s, page).await?,
+            Some(p) => unwrap_settled(wasm_bindgen_futures::JsFuture::from(p).await?),
+            None => fetch_page(s, page).await,
         };
+        // A `return()` while this call waited ended the iteration: it ends quietly.
+        if s.cursor.borrow().done {
+            return Ok(finished());
+        }
+        let answer = answer?;
         let items: Array = get(&answer, ITEMS_FIELD).into();
         let total = get(&answer, TOTAL_FIELD).as_f64();
         let mut c = s.cursor.borrow_mut();

@@ -1,14 +1,25 @@
-//! One HTTP exchange over the global `fetch` (gloo-net), bounded by a timeout and
-//! the caller's abort signal. Retries, auth and statuses are decided by the callers.
+//! One HTTP exchange over the global `fetch`, bounded by a timeout and the caller's
+//! abort signal. Retries, auth and statuses are decided by the callers.
+//!
+//! `fetch` is called directly (not through gloo-net): what it throws stays the
+//! `cause` of our `NetworkError`, and no wrapper crate is compiled into the wasm.
 
 use futures_util::future::{self, Either};
-use js_sys::JsString;
-use wasm_bindgen::JsCast;
+use js_sys::{JsString, Promise};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::AbortController;
+use web_sys::{AbortController, Response};
 
 use super::abort::AbortWatch;
 use super::errors::ClientError;
+use super::js::{get, Obj};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` of browsers, workers, Node 18+, Deno and Bun.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn global_fetch(url: &str, init: &JsValue) -> Result<Promise, JsValue>;
+}
 
 #[derive(Clone, Copy)]
 pub enum Method {
@@ -20,7 +31,8 @@ pub struct Request<'a> {
     pub method: Method,
     pub url: &'a str,
     pub bearer: Option<&'a str>,
-    pub json_body: Option<&'a JsString>,
+    /// JSON text: a JS string, or UTF-8 bytes in a `Uint8Array`.
+    pub json_body: Option<&'a JsValue>,
     pub idempotency_key: Option<&'a str>,
 }
 
@@ -34,11 +46,11 @@ pub struct Answer {
 
 pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch) -> Result<Answer, ClientError> {
     if abort.is_aborted() {
-        return Err(ClientError::Aborted);
+        return Err(abort.error());
     }
     // Our own controller per request: fetch then only ever rejects with a DOMException,
     // whatever reason the caller's signal carries.
-    let controller = AbortController::new().map_err(|_| ClientError::Network("AbortController is missing".into()))?;
+    let controller = AbortController::new().map_err(|e| network("AbortController is missing", e))?;
     let exchange = exchange(req, &controller);
     let timeout = gloo_timers::future::TimeoutFuture::new(timeout_ms);
     let stop = future::select(timeout, abort.fired());
@@ -51,35 +63,36 @@ pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch) -> Res
         }
         Either::Right((Either::Right(_), _)) => {
             controller.abort();
-            Err(ClientError::Aborted)
+            Err(abort.error())
         }
     }
 }
 
 async fn exchange(req: &Request<'_>, controller: &AbortController) -> Result<Answer, ClientError> {
-    use gloo_net::http::Request as GlooRequest;
-    let signal = controller.signal();
-    let mut builder = match req.method {
-        Method::Post => GlooRequest::post(req.url),
-        Method::Delete => GlooRequest::delete(req.url),
-    }
-    .abort_signal(Some(&signal))
-    .header("Accept", "application/json");
+    let mut headers = Obj::new().set("Accept", "application/json");
     if let Some(token) = req.bearer {
-        builder = builder.header("Authorization", &format!("Bearer {token}"));
+        headers = headers.set("Authorization", format!("Bearer {token}"));
     }
     if let Some(key) = req.idempotency_key {
-        builder = builder.header(crate::contract::IDEMPOTENCY_HEADER, key);
+        headers = headers.set(crate::contract::IDEMPOTENCY_HEADER, key);
     }
-    let request = match req.json_body {
-        Some(body) => builder.header("Content-Type", "application/json").body(body.clone()),
-        None => builder.build(),
+    let mut init = Obj::new().set(
+        "method",
+        match req.method {
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        },
+    );
+    if let Some(body) = req.json_body {
+        headers = headers.set("Content-Type", "application/json");
+        init = init.set("body", body.clone());
     }
-    .map_err(network)?;
-    let response: web_sys::Response = request.send().await.map_err(network)?.into();
+    let init: JsValue = init.set("headers", headers).set("signal", controller.signal()).into();
+    let pending = global_fetch(req.url, &init).map_err(|e| network("fetch threw", e))?;
+    let response: Response = JsFuture::from(pending).await.map_err(|e| network("fetch failed", e))?.unchecked_into();
     let retry_after = response.headers().get("Retry-After").ok().flatten();
-    let text = response.text().map_err(|e| network_js(&e))?;
-    let text = JsFuture::from(text).await.map_err(|e| network_js(&e))?;
+    let text = response.text().map_err(|e| network("the answer could not be read", e))?;
+    let text = JsFuture::from(text).await.map_err(|e| network("the answer could not be read", e))?;
     Ok(Answer {
         status: response.status(),
         status_text: response.status_text(),
@@ -88,11 +101,9 @@ async fn exchange(req: &Request<'_>, controller: &AbortController) -> Result<Ans
     })
 }
 
-fn network(e: gloo_net::Error) -> ClientError {
-    ClientError::Network(e.to_string())
-}
-
-fn network_js(e: &wasm_bindgen::JsValue) -> ClientError {
-    let message = super::js::get(e, "message").as_string().unwrap_or_else(|| "the answer could not be read".into());
-    ClientError::Network(message)
+/// A `NetworkError` whose `cause` is what the platform threw; its message, when it
+/// has one, says what happened.
+fn network(fallback: &str, cause: JsValue) -> ClientError {
+    let message = get(&cause, "message").as_string().filter(|m| !m.is_empty()).unwrap_or_else(|| fallback.into());
+    ClientError::Network { message, cause: Some(cause) }
 }

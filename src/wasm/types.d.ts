@@ -67,6 +67,11 @@ export interface CreateEventsOptions {
   concurrency?: number;
   /** Largest request body in bytes; default 16 MiB. */
   maxChunkBytes?: number;
+  /**
+   * Bytes of validated request bodies kept to be sent as they are; default 64 MiB.
+   * Past it, a chunk is serialized and validated again when its turn comes.
+   */
+  maxBufferedBytes?: number;
   /** Called after every chunk. */
   onProgress?: (progress: CreateProgress) => void;
   signal?: AbortSignal;

@@ -1,47 +1,52 @@
 //! `createEvents`: validate everything, plan chunks, then send them with bounded
 //! concurrency, retries and 413 splitting, reporting in input order.
 //!
-//! Two passes over the caller's array, one window of `chunksize` events at a time, so
-//! that memory grows with chunksize × concurrency, never with the input: pass one
-//! validates (nothing is sent if any event is bad) and plans chunks by count and
-//! bytes; pass two serializes each chunk once, in the JS engine, and sends it.
+//! Pass one serializes the caller's array one window of `chunksize` events at a time
+//! (`JSON.stringify` in the engine), copies the text into wasm and validates it there:
+//! nothing is sent if any event is bad. The validated bytes of each chunk are framed
+//! into its request body and kept, up to `maxBufferedBytes`, to be sent as they are.
+//! Pass two sends the bodies; a chunk whose body was not kept is serialized and
+//! validated again when its turn comes. Either way the bytes sent are bytes that were
+//! validated, even if the caller changes the array while the upload runs.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_util::stream::{self, StreamExt};
-use js_sys::{Array, Function, JsString, JSON};
+use js_sys::{Array, Function, JsString, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::contract::{CREATED_FIELD, IDS_FIELD};
-use crate::core::chunking::{idempotency_key, split_in_two, ChunkPlanner, ChunkRange};
-use crate::core::validate::{validate_chunk, Problem, Problems};
+use crate::core::chunking::{frame, idempotency_key, split_body, split_in_two, ChunkPlanner, ChunkRange};
+use crate::core::retry::{classify_status, Disposition, KEY_REUSED_HINT};
+use crate::core::validate::{validate_spans, Problem, Problems};
 
 use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::auth::Auth;
 use super::call::{call, CallSpec};
-use super::errors::{build, ClientError};
 use super::client::unexpected;
+use super::errors::{build, ClientError};
 use super::js::{get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::transport::Method;
 
-/// Pass one's result: the chunks, and the JSON text of the first few, kept to be sent
-/// as is (at most `concurrency` of them, so memory stays chunksize × concurrency).
+/// Pass one's result: the chunks, and the validated bodies kept to be sent as they
+/// are (by chunk index; `None` past `maxBufferedBytes`).
 pub struct Plan {
     pub chunks: Vec<ChunkRange>,
-    kept: RefCell<Vec<(usize, usize, JsString)>>,
+    kept: RefCell<Vec<Option<Uint8Array>>>,
 }
 
 /// How long pass one may hold the thread before it lets the page (or Node) breathe.
 const YIELD_EVERY_MS: f64 = 40.0;
 
-/// Pass one: every problem of every event, or the chunk plan.
+/// Pass one: every problem of every event, or the chunk plan and the kept bodies.
 pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> Result<Plan, ClientError> {
     let n = events.length() as usize;
     let mut planner = ChunkPlanner::new(opts.chunksize, opts.max_chunk_bytes);
     let mut problems = Problems::new();
-    let mut kept = Vec::new();
+    let mut kept: Vec<Option<Uint8Array>> = Vec::new();
+    let mut kept_bytes = 0usize;
     let mut from = 0;
     let mut last_yield = now_ms();
     while from < n {
@@ -49,12 +54,25 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
         match stringify(events, from, to) {
             Ok(json) => {
                 let text = utf8_of(&json);
-                // JSON.stringify of an array always gives an array.
-                let sizes = validate_chunk(&text, from, &mut problems).unwrap_or_default();
-                for bytes in sizes {
-                    if let Err(e) = planner.push(bytes) {
+                drop(json);
+                let spans = match validate_spans(&text, from, &mut problems) {
+                    Ok(spans) if spans.len() == to - from => spans,
+                    // JSON.stringify of an array of n gives n elements; anything else is
+                    // an engine we do not understand: refuse rather than guess.
+                    _ => {
                         problems.push(Problem {
-                            index: e.index,
+                            index: from,
+                            field: String::new(),
+                            message: "events could not be read back from JSON.stringify".into(),
+                        });
+                        Vec::new()
+                    }
+                };
+                let first_chunk = planner.closed().len();
+                for (i, span) in spans.iter().enumerate() {
+                    if let Err(e) = planner.push(span.len()) {
+                        problems.push(Problem {
+                            index: from + i,
                             field: String::new(),
                             message: format!(
                                 "event is {} bytes as JSON, more than maxChunkBytes ({})",
@@ -63,8 +81,15 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                         });
                     }
                 }
-                if kept.len() < opts.concurrency && problems.is_empty() {
-                    kept.push((from, to, json));
+                planner.end_window();
+                if problems.is_empty() {
+                    for chunk in &planner.closed()[first_chunk..] {
+                        let range = frame(&spans[chunk.from - from..chunk.to - from]);
+                        let size = range.len() + 2;
+                        let keep = kept_bytes + size <= opts.max_buffered_bytes;
+                        kept_bytes += if keep { size } else { 0 };
+                        kept.push(keep.then(|| framed(&text.as_bytes()[range])));
+                    }
                 }
             }
             Err(unserializable) => {
@@ -77,7 +102,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
         // A million events take about a second: let the page stay responsive meanwhile.
         if now_ms() - last_yield > YIELD_EVERY_MS && from < n {
             if sleep_unless_aborted(0, abort).await {
-                return Err(ClientError::Aborted);
+                return Err(abort.error());
             }
             last_yield = now_ms();
         }
@@ -85,19 +110,56 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     if !problems.is_empty() {
         return Err(ClientError::Validation(problems));
     }
-    let chunks = planner.finish();
-    // A window's text serves as a body only where it became exactly one chunk.
-    kept.retain(|(from, to, _)| chunks.iter().any(|c| c.from == *from && c.to == *to));
-    Ok(Plan { chunks, kept: RefCell::new(kept) })
+    Ok(Plan { chunks: planner.finish(), kept: RefCell::new(kept) })
 }
 
 impl Plan {
-    /// The text pass one validated for this range, if it was kept (given out once).
-    fn take_kept(&self, range: &ChunkRange) -> Option<JsString> {
-        let mut kept = self.kept.borrow_mut();
-        let i = kept.iter().position(|(from, to, _)| *from == range.from && *to == range.to)?;
-        Some(kept.swap_remove(i).2)
+    /// The body pass one validated and kept for this chunk, if any (given out once).
+    fn take_kept(&self, chunk: usize) -> Option<Uint8Array> {
+        self.kept.borrow_mut().get_mut(chunk).and_then(Option::take)
     }
+}
+
+/// `[` + `events` + `]` as a `Uint8Array`: one copy out of wasm memory.
+fn framed(events: &[u8]) -> Uint8Array {
+    let body = Uint8Array::new_with_length(events.len() as u32 + 2);
+    body.set_index(0, b'[');
+    // SAFETY: the view is used at once, before anything could grow the wasm memory.
+    body.set(&unsafe { Uint8Array::view(events) }.into(), 1);
+    body.set_index(events.len() as u32 + 1, b']');
+    body
+}
+
+/// The body of a chunk whose validated bytes were not kept: serialized and validated
+/// again now, so that what is sent is what was validated even if the caller changed
+/// the array meanwhile.
+fn fresh_body(events: &Array, range: &ChunkRange) -> Result<Uint8Array, ClientError> {
+    let mut problems = Problems::new();
+    let json = match stringify(events, range.from, range.to) {
+        Ok(json) => json,
+        Err(bad) => {
+            for (index, message) in bad {
+                problems.push(Problem { index, field: String::new(), message });
+            }
+            return Err(ClientError::Validation(problems));
+        }
+    };
+    let text = utf8_of(&json);
+    let spans = validate_spans(&text, range.from, &mut problems).unwrap_or_default();
+    if spans.len() != range.len() {
+        problems.push(Problem {
+            index: range.from + spans.len(),
+            field: String::new(),
+            message: format!(
+                "the events array changed during createEvents: it now holds {} events",
+                events.length()
+            ),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(ClientError::Validation(problems));
+    }
+    Ok(Uint8Array::from(text.as_bytes()))
 }
 
 /// `JSON.stringify(events.slice(from, to))`; when it throws (a BigInt, a cycle), the
@@ -172,7 +234,7 @@ impl Upload<'_> {
         let progress = Progress {
             callback: self.opts.on_progress.clone(),
             chunks_total: chunks.len(),
-            events_total: self.events.length() as usize,
+            events_total: chunks.last().map_or(0, |c| c.to),
             chunks_done: Cell::new(0),
             events_done: Cell::new(0),
             failed_chunks: Cell::new(0),
@@ -186,7 +248,7 @@ impl Upload<'_> {
         by_chunk.resize_with(chunk_count, Vec::new);
         let mut done = stream::iter(chunks)
             .map(|chunk| async move {
-                let pieces = this.send(chunk, progress, plan).await;
+                let pieces = this.send(chunk, None, progress, plan).await;
                 progress.chunks_done.set(progress.chunks_done.get() + 1);
                 if pieces.iter().any(|p| p.result.is_err()) {
                     progress.failed_chunks.set(progress.failed_chunks.get() + 1);
@@ -202,40 +264,34 @@ impl Upload<'_> {
             }
         }
         drop(done);
-        Ok(finish(by_chunk.into_iter().flatten().collect(), self.abort.is_aborted(), &self.run_id)?)
+        Ok(finish(by_chunk.into_iter().flatten().collect(), &self.abort, &self.run_id)?)
     }
 
-    /// Sends one range; a 413 splits it in two and sends the halves in turn.
-    async fn send(&self, range: ChunkRange, progress: &Progress, plan: &Plan) -> Vec<Piece> {
+    /// Sends one range: its kept body, or `body` (a half after a 413), or one made
+    /// afresh. A 413 splits the body in two and sends the halves in turn.
+    async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, progress: &Progress, plan: &Plan) -> Vec<Piece> {
         let chunk = range.index;
+        let piece = |attempts, ms, result| vec![Piece { chunk, range, attempts, ms, result }];
         if self.abort.is_aborted() {
-            return vec![Piece { chunk, range, attempts: 0, ms: 0.0, result: Err(ClientError::Aborted) }];
+            return piece(0, 0.0, Err(self.abort.error()));
         }
         let started = now_ms();
-        // Serialized once for most chunks: pass one's text where kept, else now.
-        let body = match plan.take_kept(&range).map(Ok).unwrap_or_else(|| stringify(&self.events, range.from, range.to)) {
-            Ok(b) => b,
-            Err(bad) => {
-                // The caller changed the array after validation.
-                let mut problems = Problems::new();
-                for (index, message) in bad {
-                    problems.push(Problem { index, field: String::new(), message });
-                }
-                return vec![Piece { chunk, range, attempts: 0, ms: 0.0, result: Err(ClientError::Validation(problems)) }];
-            }
+        let body = match body.or_else(|| plan.take_kept(chunk)).map(Ok).unwrap_or_else(|| fresh_body(&self.events, &range)) {
+            Ok(body) => body,
+            Err(e) => return piece(0, 0.0, Err(e)),
         };
         // One key for every retry of this body: a retry after a lost answer stores nothing twice.
         let key = idempotency_key(&self.run_id, &range);
+        let body_value: &JsValue = body.as_ref();
         let spec = CallSpec {
             method: Method::Post,
             url: &self.create_url,
-            json_body: Some(&body),
+            json_body: Some(body_value),
             idempotency_key: Some(&key),
             max_retries: self.opts.max_retries,
             timeout_ms: self.opts.timeout_ms,
         };
         let called = call(&self.auth, &spec, &self.abort, &|| progress.retries.set(progress.retries.get() + 1)).await;
-        drop(body);
         let ms = now_ms() - started;
         match called.result {
             Ok(answer) => {
@@ -244,17 +300,34 @@ impl Upload<'_> {
                 if result.is_ok() {
                     progress.events_done.set(progress.events_done.get() + range.len());
                 }
-                vec![Piece { chunk, range, attempts: called.attempts, ms, result }]
+                piece(called.attempts, ms, result)
             }
-            Err(ClientError::Api { status: 413, .. }) if range.len() > 1 => {
+            Err(ClientError::Api { status, .. }) if classify_status(status) == Disposition::Split && range.len() > 1 => {
                 let (left, right) = split_in_two(range).expect("a range of two or more splits");
-                let mut pieces = Box::pin(self.send(left, progress, plan)).await;
-                pieces.extend(Box::pin(self.send(right, progress, plan)).await);
+                let Some((left_body, right_body)) = halves(&body, left.len()) else {
+                    return piece(called.attempts, ms, Err(unexpected(status, "the chunk body could not be split")));
+                };
+                drop(body);
+                let mut pieces = Box::pin(self.send(left, Some(left_body), progress, plan)).await;
+                pieces.extend(Box::pin(self.send(right, Some(right_body), progress, plan)).await);
                 pieces
             }
-            Err(e) => vec![Piece { chunk, range, attempts: called.attempts, ms, result: Err(e) }],
+            Err(ClientError::Api { status: 422, status_text, server_message, retryable, .. }) => {
+                // The server holds another body under this key: a resume whose events changed.
+                let hint = Some(KEY_REUSED_HINT);
+                piece(called.attempts, ms, Err(ClientError::Api { status: 422, status_text, server_message, retryable, hint }))
+            }
+            Err(e) => piece(called.attempts, ms, Err(e)),
         }
     }
+}
+
+/// The two halves of a body that was sent (the first of `left_count` events), cut
+/// from its bytes: validated bytes stay the bytes sent.
+fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Array)> {
+    let text = String::from_utf8(body.to_vec()).ok()?;
+    let (left, right) = split_body(&text, left_count)?;
+    Some((Uint8Array::from(left.as_bytes()), Uint8Array::from(right.as_bytes())))
 }
 
 /// The ids of a `201 {"created", "ids"}` answer (ASSUMED shape), checked against the count sent.
@@ -279,12 +352,12 @@ fn report(piece: &Piece) -> Obj {
 }
 
 /// The resolved value, or the rejection, from all pieces in input order.
-fn finish(pieces: Vec<Piece>, aborted: bool, run_id: &str) -> Result<JsValue, JsValue> {
+fn finish(pieces: Vec<Piece>, abort: &AbortWatch, run_id: &str) -> Result<JsValue, JsValue> {
     let id_arrays = Array::new();
     let mut created = 0usize;
     let succeeded = Array::new();
     let failed = Array::new();
-    let mut first_error: Option<String> = None;
+    let mut first_error: Option<(String, JsValue)> = None;
     for piece in &pieces {
         match &piece.result {
             Ok((status, chunk_ids)) => {
@@ -293,8 +366,9 @@ fn finish(pieces: Vec<Piece>, aborted: bool, run_id: &str) -> Result<JsValue, Js
                 succeeded.push(&report(piece).set("status", *status).set("ms", piece.ms).into());
             }
             Err(e) => {
-                first_error.get_or_insert_with(|| e.message());
-                failed.push(&report(piece).set("error", e.clone().into_js()).into());
+                let error = e.clone().into_js();
+                first_error.get_or_insert_with(|| (e.message(), error.clone()));
+                failed.push(&report(piece).set("error", error).into());
             }
         }
     }
@@ -319,19 +393,20 @@ fn finish(pieces: Vec<Piece>, aborted: bool, run_id: &str) -> Result<JsValue, Js
         .set("failed", failed.clone())
         .set("runId", run_id);
     let ranges = describe_ranges(&pieces);
-    if aborted {
+    if abort.is_aborted() {
         let message = format!(
             "createEvents was aborted: {created} of {total} events were stored; not confirmed: {ranges} (resume with runId {run_id})"
         );
-        return Err(build("AbortError", &message, fields));
+        return Err(build("AbortError", &message, fields.set("cause", abort.reason())));
     }
+    // The first chunk's error is the cause, as platform errors that wrap another do.
+    let (first_message, first) = first_error.unwrap_or_default();
     let message = format!(
-        "{} of {} chunks failed ({ranges}); {created} of {total} events were stored. First error: {}",
+        "{} of {} chunks failed ({ranges}); {created} of {total} events were stored. First error: {first_message}",
         failed.length(),
         pieces.len(),
-        first_error.unwrap_or_default()
     );
-    Err(build("CreateEventsError", &message, fields))
+    Err(build("CreateEventsError", &message, fields.set("cause", first)))
 }
 
 /// `[].concat(...arrays)`: one copy of all ids (concatenating chunk by chunk would

@@ -113,8 +113,9 @@ const CREATE = [
   ['chunksize -1', [good], -1, 'RangeError', 'chunksize must be an integer from 1 to 100000, got -1'],
   ['chunksize Infinity', [good], { chunksize: Infinity }, 'RangeError', 'chunksize must be an integer from 1 to 100000, got Infinity'],
   ['chunksize as a string', [good], '10', 'TypeError', 'chunksize must be a number, got string'],
-  ['concurrency 0', [good], { concurrency: 0 }, 'RangeError', 'concurrency must be an integer of at least 1, got 0'],
-  ['concurrency 2.5', [good], { concurrency: 2.5 }, 'RangeError', 'concurrency must be an integer of at least 1, got 2.5'],
+  ['concurrency 0', [good], { concurrency: 0 }, 'RangeError', 'concurrency must be an integer from 1 to 64, got 0'],
+  ['concurrency 2.5', [good], { concurrency: 2.5 }, 'RangeError', 'concurrency must be an integer from 1 to 64, got 2.5'],
+  ['concurrency 65', [good], { concurrency: 65 }, 'RangeError', 'concurrency must be an integer from 1 to 64, got 65'],
   ['maxRetries 101', [good], { maxRetries: 101 }, 'RangeError', 'maxRetries must be an integer from 0 to 100, got 101'],
   ['maxRetries -1', [good], { maxRetries: -1 }, 'RangeError', 'maxRetries must be an integer from 0 to 100, got -1'],
   ['timeoutMs 0', [good], { timeoutMs: 0 }, 'RangeError', 'timeoutMs must be an integer from 1 to 2147483647, got 0'],
@@ -151,19 +152,20 @@ const OTHER = [
   ['delete null', (c) => c.deleteEvents(null), 'TypeError', 'collection must be a string, got null'],
   ['delete a String object', (c) => c.deleteEvents(new String('x')), 'TypeError', 'collection must be a string, got object'],
   ['delete unknown option', (c) => c.deleteEvents('x', { force: true }), 'TypeError', "deleteEvents options: unknown option 'force' (known: signal, timeoutMs, maxRetries)"],
+  ['queryAll pageSize 0', (c) => c.queryAll({}, { pageSize: 0 }).next(), 'RangeError', 'pageSize must be an integer from 1 to 10000, got 0'],
+  ['queryAll with page', (c) => c.queryAll({}, { page: 1 }).next(), 'TypeError', "queryAll options: unknown option 'page' (known: pageSize, signal, timeoutMs, maxRetries)"],
+  ['queryAll body a number', (c) => c.queryAll(5).next(), 'TypeError', 'the query body must be an object, got number'],
 ];
 
-/** Synchronous throws: queryAll (an iterator) and the constructor. */
+/** Synchronous throws: the constructor (queryAll, an iterator, rejects its first next()). */
 const THROWS = [
-  ['queryAll pageSize 0', (c) => c.queryAll({}, { pageSize: 0 }), 'RangeError', 'pageSize must be an integer from 1 to 10000, got 0'],
-  ['queryAll with page', (c) => c.queryAll({}, { page: 1 }), 'TypeError', "queryAll options: unknown option 'page' (known: pageSize, signal, timeoutMs, maxRetries)"],
-  ['queryAll body a number', (c) => c.queryAll(5), 'TypeError', 'the query body must be an object, got number'],
   ['client without credentials', (_, api) => new EventsClient({ baseUrl: api }), 'TypeError',
     'EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken'],
   ['client with an empty token', (_, api) => new EventsClient({ token: '', baseUrl: api }), 'TypeError',
     'EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken'],
   ['client with token and getToken', (_, api) => new EventsClient({ token: 't', getToken: () => 't', baseUrl: api }), 'TypeError', 'give either token or getToken, not both'],
-  ['client concurrency 0', (_, api) => new EventsClient({ token: 't', baseUrl: api, concurrency: 0 }), 'RangeError', 'concurrency must be an integer of at least 1, got 0'],
+  ['client concurrency 0', (_, api) => new EventsClient({ token: 't', baseUrl: api, concurrency: 0 }), 'RangeError', 'concurrency must be an integer from 1 to 64, got 0'],
+  ['client concurrency 100', (_, api) => new EventsClient({ token: 't', baseUrl: api, concurrency: 100 }), 'RangeError', 'concurrency must be an integer from 1 to 64, got 100'],
   ['client misspelled option', (_, api) => new EventsClient({ token: 't', baseUrl: api, timeout: 5 }), 'TypeError',
     /^EventsClient options: unknown option 'timeout' \(known: token, refreshToken, getToken, env, baseUrl, authUrl, concurrency, maxRetries, timeoutMs, allowInsecureHttp(, \w+)*\)$/],
 ];

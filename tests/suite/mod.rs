@@ -172,7 +172,7 @@ async fn query_all_pages_through_every_event() {
     let coll = unique("pages");
     settle(c.create_events(events(250, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
     let before = stats().await;
-    let it = c.query_all(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 40}))).unwrap();
+    let it = c.query_all(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 40})));
     let iter_fn: js_sys::Function = Reflect::get(&it, &js_sys::Symbol::async_iterator()).unwrap().dyn_into().unwrap();
     let iter = iter_fn.call0(&it).unwrap();
     let next: js_sys::Function = get(&iter, "next").dyn_into().unwrap();
@@ -619,13 +619,13 @@ async fn query_all_answers_overlapping_calls_in_order() {
     let ids_of = |steps: &JsValue| -> Vec<Option<String>> { Array::from(steps).iter().map(|s| id_of(&s)).collect() };
     let body = || js(json!({"filter": {"collection": coll}, "sort": {"externalId": 1}}));
     let mut sequential = Vec::new();
-    let it = c.query_all(body(), js(json!({"pageSize": 3}))).unwrap();
+    let it = c.query_all(body(), js(json!({"pageSize": 3})));
     let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
     for _ in 0..8 {
         let step = settle(next.call0(&it).unwrap().dyn_into().unwrap()).await.unwrap();
         sequential.push(id_of(&step));
     }
-    let it = c.query_all(body(), js(json!({"pageSize": 3}))).unwrap();
+    let it = c.query_all(body(), js(json!({"pageSize": 3})));
     let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
     let calls: Array = (0..8).map(|_| next.call0(&it).unwrap()).collect();
     let all = settle(Promise::all(&calls)).await.unwrap();
@@ -642,7 +642,7 @@ async fn query_all_reports_a_failed_page_when_it_is_reached() {
     let coll = unique("prefetch");
     settle(c.create_events(events(5, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
     faults(json!({"sequence": ["ok", "503"]})).await;
-    let it = c.query_all(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 2, "maxRetries": 0}))).unwrap();
+    let it = c.query_all(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 2, "maxRetries": 0})));
     let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
     let mut got = 0;
     let err = loop {

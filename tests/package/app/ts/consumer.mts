@@ -72,6 +72,8 @@ const client = new EventsClient(options);
 const withCallback = new EventsClient({ getToken: async () => token, env: 'prod' });
 const withSyncCallback = new EventsClient({ getToken: () => token });
 const baseUrl: string = client.baseUrl;
+const authUrl: string = client.authUrl;
+use(authUrl);
 const shown: { baseUrl: string; authUrl: string } = client.toJSON();
 const text: string = client.toString();
 use(withCallback, withSyncCallback, baseUrl, shown, text);
@@ -122,6 +124,7 @@ export async function everything(): Promise<void> {
     concurrency: 2,
     maxRetries: 5,
     maxChunkBytes: 8 * 1024 * 1024,
+    maxBufferedBytes: 32 * 1024 * 1024,
     onProgress: (p) => progress.push(p),
     signal,
     timeoutMs: 30_000,
@@ -178,6 +181,13 @@ export async function everything(): Promise<void> {
   use(deleted.deleted, none);
 
   client.free();
+  // `using` frees a client at the end of its block (Symbol.dispose, TS 5.2+).
+  {
+    using scoped = new EventsClient({ token });
+    use(scoped.baseUrl);
+  }
+  const dispose: () => void = client[Symbol.dispose];
+  use(dispose);
 }
 
 // Errors: every class and every field.
@@ -280,6 +290,8 @@ export async function wrong(result: CreateEventsResult, page: QueryResult, apiEr
   use(apiError.status.toUpperCase());
   // @ts-expect-error: baseUrl is read-only
   client.baseUrl = 'https://example.org';
+  // @ts-expect-error: authUrl is read-only
+  client.authUrl = 'https://example.org';
   // @ts-expect-error: the wasm's internal registration is not part of the API
   use(pkg.__setErrorClasses);
   // @ts-expect-error: the base class is not constructed by users

@@ -1,0 +1,269 @@
+// What the client promises about its own behaviour, against a real emulator:
+// - what is sent is exactly what was validated, even when the caller changes the
+//   array while createEvents runs (from a getter, a timer, onProgress);
+// - queryAll fails lazily, and return()/throw() end it and abort the page in flight;
+// - errors that wrap another carry it as `cause` (AbortError: the signal's reason).
+//
+// Every request the client makes is seen through a wrapper around the global `fetch`
+// (the wasm calls the global at each request), so that the tests can read the bodies
+// actually sent and the signals they were sent with.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { withEmulator, login, loadClient, stats, setFaults, makeEvents, storedEvents, settle } from './helpers.mjs';
+
+const { EventsClient } = loadClient();
+
+const realFetch = globalThis.fetch;
+/** Every create and query request of the client: `{ url, body, signal }`. */
+const sent = [];
+globalThis.fetch = (url, init = {}) => {
+  const path = new URL(url).pathname;
+  if (init.method === 'POST' && (path.endsWith('/events') || path.endsWith('/events/query'))) {
+    const body = init.body instanceof Uint8Array ? new TextDecoder().decode(init.body) : String(init.body);
+    sent.push({ path, body, signal: init.signal });
+  }
+  return realFetch(url, init);
+};
+
+/** The events of every create body sent since `mark` (parsed from the bytes on the wire). */
+function eventsSentSince(mark) {
+  return sent.slice(mark).filter((r) => r.path.endsWith('/events')).flatMap((r) => JSON.parse(r.body));
+}
+
+const BAD_START = 'not a date';
+
+/** Fails if any create body sent since `mark` carries an event the contract refuses. */
+function assertNothingInvalidSent(mark) {
+  for (const e of eventsSentSince(mark)) {
+    assert.notEqual(e.start, BAD_START, `an invalid event was sent: ${JSON.stringify(e)}`);
+  }
+}
+
+/** Resolves once `predicate()` holds, polling; fails after `ms` (a safety cap, not a timing). */
+async function until(predicate, what, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function clientFor(emu, extra = {}) {
+  const { token } = await login(emu);
+  return { token, client: new EventsClient({ token, baseUrl: emu.api, ...extra }) };
+}
+
+test('an event changed after it was validated is sent as validated (kept bytes) or validated again (maxBufferedBytes: 0)', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    for (const [collection, maxBufferedBytes] of [['kept', undefined], ['revalidated', 0]]) {
+      const events = makeEvents(30_000, collection);
+      const original = { ...events[5] };
+      // Pass one reads event 20000 long after event 5 was validated: its getter breaks
+      // event 5 (deterministic: JSON.stringify calls the getter during pass one).
+      const value = events[20_000].value;
+      Object.defineProperty(events[20_000], 'value', {
+        enumerable: true,
+        get() {
+          events[5].start = BAD_START;
+          return value;
+        },
+      });
+      const mark = sent.length;
+      const outcome = await settle(client.createEvents(events, { chunksize: 1000, maxBufferedBytes }));
+      assertNothingInvalidSent(mark);
+      const stored = await storedEvents(emu, token, { collection });
+      if (maxBufferedBytes === undefined) {
+        // The bytes pass one validated were kept and sent: event 5 as it was then.
+        assert.ok(outcome.ok, outcome.error?.message);
+        assert.equal(stored.length, 30_000);
+        assert.equal(stored.find((e) => e.externalId === original.externalId).start, original.start);
+      } else {
+        // Nothing was kept: chunk 0 was serialized again, validated again, refused.
+        assert.equal(outcome.ok, false);
+        const err = outcome.error;
+        assert.equal(err.name, 'CreateEventsError', err.message);
+        assert.equal(err.created, 29_000);
+        assert.deepEqual(err.failed.map((f) => [f.from, f.to, f.attempts, f.error.name]), [[0, 1000, 0, 'ValidationError']]);
+        assert.deepEqual(err.failed[0].error.problems.map((p) => [p.index, p.field]), [[5, 'start']]);
+        assert.equal(err.cause, err.failed[0].error, 'the first failed chunk\'s error is the cause');
+        assert.equal(stored.length, 29_000);
+        assert.ok(!stored.some((e) => e.externalId === original.externalId));
+      }
+    }
+  });
+});
+
+test('changes from onProgress while chunks are sent: kept bodies go as validated; re-serialized ones are validated again', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu, { concurrency: 1 });
+    for (const [collection, maxBufferedBytes] of [['progress-kept', undefined], ['progress-fresh', 0]]) {
+      const events = makeEvents(10_000, collection);
+      const before = { changed: events[3000].value, broken: events[5000].start };
+      const mark = sent.length;
+      let changed = false;
+      const onProgress = () => {
+        if (changed) return;
+        changed = true; // after the first chunk: a valid change to chunk 3, a bad one to chunk 5
+        events[3000].value = 'changed while sending';
+        events[5000].start = BAD_START;
+      };
+      const outcome = await settle(client.createEvents(events, { chunksize: 1000, maxBufferedBytes, onProgress }));
+      assertNothingInvalidSent(mark);
+      const stored = new Map((await storedEvents(emu, token, { collection })).map((e) => [e.externalId, e]));
+      if (maxBufferedBytes === undefined) {
+        assert.ok(outcome.ok, outcome.error?.message);
+        assert.equal(stored.size, 10_000);
+        assert.equal(stored.get(events[3000].externalId).value, before.changed, 'sent as pass one validated it');
+        assert.equal(stored.get(events[5000].externalId).start, before.broken);
+      } else {
+        const err = outcome.error;
+        assert.equal(err?.name, 'CreateEventsError', err?.message);
+        assert.deepEqual(err.failed.map((f) => [f.from, f.error.name]), [[5000, 'ValidationError']]);
+        assert.equal(err.failed[0].error.problems[0].index, 5000);
+        assert.equal(stored.size, 9000);
+        // The valid change was validated when its chunk was serialized again, and stored.
+        assert.equal(stored.get(events[3000].externalId).value, 'changed while sending');
+      }
+    }
+  });
+});
+
+test('an array cut short while sending: the missing events are reported, never sent as a short chunk', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu, { concurrency: 1 });
+    const events = makeEvents(5000, 'shrunk');
+    const onProgress = (p) => {
+      if (p.chunksDone === 1) events.length = 2500;
+    };
+    const err = (await settle(client.createEvents(events, { chunksize: 1000, maxBufferedBytes: 0, onProgress }))).error;
+    assert.equal(err?.name, 'CreateEventsError', err?.message);
+    assert.deepEqual(err.failed.map((f) => [f.from, f.to, f.error.name]), [[2000, 3000, 'ValidationError'], [3000, 4000, 'ValidationError'], [4000, 5000, 'ValidationError']]);
+    assert.match(err.failed[0].error.problems[0].message, /the events array changed during createEvents: it now holds 2500 events/);
+    assert.equal(err.failed[0].error.problems[0].index, 2500);
+    assert.equal((await storedEvents(emu, token, { collection: 'shrunk' })).length, 2000);
+  });
+});
+
+test('a timer changing events while pass one runs: whatever the timing, nothing invalid is sent', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    for (const maxBufferedBytes of [undefined, 0]) {
+      const collection = `timer-${maxBufferedBytes ?? 'kept'}`;
+      const events = makeEvents(200_000, collection);
+      const mark = sent.length;
+      const timer = setTimeout(() => {
+        for (const i of [0, 99_999, 199_999]) events[i].start = BAD_START;
+      }, 0);
+      const outcome = await settle(client.createEvents(events, { chunksize: 2000, maxBufferedBytes }));
+      clearTimeout(timer);
+      assertNothingInvalidSent(mark);
+      const stored = await storedEvents(emu, token, { collection });
+      assert.ok(stored.every((e) => e.start !== BAD_START));
+      if (!outcome.ok) {
+        assert.ok(['ValidationError', 'CreateEventsError'].includes(outcome.error.name), outcome.error.message);
+        if (outcome.error.name === 'CreateEventsError') {
+          assert.ok(outcome.error.failed.every((f) => f.error.name === 'ValidationError'));
+        }
+      }
+    }
+  });
+});
+
+test('queryAll: a bad argument rejects the first next(), not the call; nothing is sent', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    const before = (await stats(emu)).requests;
+    for (const [args, name, message] of [
+      [[{}, { pageSize: 0 }], 'RangeError', 'pageSize must be an integer from 1 to 10000, got 0'],
+      [[5], 'TypeError', 'the query body must be an object, got number'],
+      [[{}, { page: 1 }], 'TypeError', "queryAll options: unknown option 'page' (known: pageSize, signal, timeoutMs, maxRetries)"],
+    ]) {
+      const it = client.queryAll(...args); // does not throw
+      await assert.rejects(it.next(), (e) => e.name === name && e.message === message);
+      assert.deepEqual(await it.next(), { done: true, value: undefined });
+    }
+    // for await sees the same rejection.
+    await assert.rejects(async () => {
+      for await (const _ of client.queryAll({}, { pageSize: 0 }));
+    }, RangeError);
+    assert.deepEqual((await stats(emu)).requests, before);
+  });
+});
+
+test('queryAll: break (return) and throw() end the iteration and abort the page request in flight', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    await client.createEvents(makeEvents(10, 'paged'), 10);
+    for (const how of ['break', 'throw']) {
+      // The second page request (the read-ahead) is held long enough never to answer.
+      await setFaults(emu, { sequence: ['ok', 'delay'], delayMs: 60_000 });
+      const mark = sent.length;
+      const it = client.queryAll({ filter: { collection: 'paged' } }, { pageSize: 3 });
+      const first = await it.next();
+      assert.equal(first.done, false);
+      await until(() => sent.length - mark === 2, 'the read-ahead request');
+      const readAhead = sent[mark + 1];
+      assert.equal(readAhead.signal.aborted, false);
+      if (how === 'break') {
+        for await (const _ of { [Symbol.asyncIterator]: () => it }) break; // calls return()
+        assert.deepEqual(await it.return('x'), { done: true, value: 'x' });
+      } else {
+        const reason = new Error('stop');
+        await assert.rejects(it.throw(reason), (e) => e === reason);
+      }
+      assert.equal(readAhead.signal.aborted, true, `${how}: the page request in flight was aborted`);
+      assert.deepEqual(await it.next(), { done: true, value: undefined });
+      assert.equal(sent.length - mark, 2, 'no further page was requested');
+    }
+  });
+});
+
+test('errors carry their cause: the abort reason, AbortSignal.timeout(), fetch, getToken', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    // An abort reason of the caller's own.
+    const controller = new AbortController();
+    const reason = new Error('the user left the page');
+    controller.abort(reason);
+    const aborted = (await settle(client.createEvents(makeEvents(3, 'c'), { signal: controller.signal }))).error;
+    assert.equal(aborted.name, 'AbortError');
+    assert.equal(aborted.cause, reason);
+    // AbortSignal.timeout(): fires while the query is held (for a minute) by the emulator.
+    await setFaults(emu, { sequence: ['delay'], delayMs: 60_000 });
+    const timedOut = (await settle(client.queryEvents({}, { signal: AbortSignal.timeout(100) }))).error;
+    assert.equal(timedOut.name, 'AbortError', timedOut.message);
+    assert.equal(timedOut.cause?.name, 'TimeoutError', 'the signal\'s reason: a TimeoutError DOMException');
+    // An upload aborted midway: the AbortError that reports what was stored has the reason too.
+    const midway = new AbortController();
+    const stop = new Error('stop after the first chunk');
+    const partial = (await settle(client.createEvents(makeEvents(3000, 'midway'), {
+      chunksize: 1000, concurrency: 1, signal: midway.signal, onProgress: () => midway.abort(stop),
+    }))).error;
+    assert.equal(partial.name, 'AbortError');
+    assert.equal(partial.created, 1000);
+    assert.equal(partial.cause, stop);
+    // fetch's own error, from a port where nothing listens.
+    const nowhere = new EventsClient({ token, baseUrl: 'http://127.0.0.1:9/api/v1', maxRetries: 0 });
+    const network = (await settle(nowhere.deleteEvents('c'))).error;
+    assert.equal(network.name, 'NetworkError');
+    assert.ok(network.cause instanceof Error, 'fetch\'s error is the cause');
+    assert.ok(!Object.keys(network).includes('cause'), 'cause is not enumerable, as on platform errors');
+    // getToken's error.
+    const vault = new Error('the vault is sealed');
+    const noToken = new EventsClient({ baseUrl: emu.api, getToken: () => Promise.reject(vault) });
+    const auth = (await settle(noToken.queryEvents())).error;
+    assert.equal(auth.name, 'AuthError');
+    assert.equal(auth.cause, vault);
+    assert.match(auth.message, /^getToken failed: the vault is sealed$/);
+  });
+});
+
+test('authUrl is readable next to baseUrl', async () => {
+  const client = new EventsClient({ token: 't', baseUrl: 'http://127.0.0.1:1/api/v1' });
+  assert.equal(client.baseUrl, 'http://127.0.0.1:1/api/v1');
+  assert.equal(client.authUrl, 'http://127.0.0.1:1/api/v1');
+  const split = new EventsClient({ token: 't', env: 'dev' });
+  assert.equal(split.authUrl, 'https://auth-apidev.genomcore.net/api/v1');
+  assert.equal(typeof EventsClient.prototype[Symbol.dispose], 'function', 'using client = … frees it');
+});
