@@ -11,6 +11,7 @@ DEMO_ADDR ?= 127.0.0.1:8787
 
 .PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-package test-demo emulator pack demo bench
 .PHONY: test-reliability test-reliability-rust test-reliability-node soak
+.PHONY: contract-check smoke test-contract
 
 help:
 	@echo "make demo   set up, build, start the emulator with the demo page, print its URL"
@@ -95,7 +96,21 @@ test: setup
 	$(MAKE) test-package
 	$(MAKE) test-demo
 	$(MAKE) test-reliability-node  # its Rust half ran in test-native
+	$(MAKE) test-contract
 	@echo "make test: all suites passed"
+
+# Against the real service (README, "Against the real service"). contract-check compares
+# an OpenAPI document (URL=…/api/docs-json, a file, or dev|prod; AUTH_URL=… for the auth
+# service's) with core/src/contract.rs, core/src/retry.rs and the emulator's document;
+# exit 1 when a difference would break the client. Needs no build.
+contract-check:
+	@node scripts/contract-check.mjs $(if $(JSON),--json)
+
+# Offline tests of contract-check and of smoke (the latter against a fresh emulator, with
+# the package in dist/package/, built by `make pack` when missing).
+test-contract: emulator
+	@[ -f dist/package/node/index.cjs ] || $(MAKE) --no-print-directory pack
+	node --test --test-reporter=spec tests/contract/*.test.mjs
 
 # Benchmarks, not tests (nothing fails on a slow machine): the package, the emulator at
 # release speed and the bench builds (bench/build.sh; BENCH_VARIANTS=0 skips the
