@@ -96,7 +96,10 @@ export function readDispositions(root = ROOT) {
     }
   }
   const fallback = /_\s*=>\s*Disposition::(\w+)/.exec(fnBody)?.[1] ?? 'Fail';
-  if (arms.length === 0) throw new Error(`${file}: classify_status not understood`);
+  if (arms.length === 0) {
+    // Written some other way: say so in every status line rather than stop the check.
+    return () => ({ variant: 'unknown', says: `see classify_status in ${file} (its match arms could not be read)` });
+  }
   const of = (status) => arms.find((a) => status >= a.from && status <= a.to)?.variant ?? fallback;
   /** `{ variant, says }`: what the client does when a request gets `status`. */
   return (status) => {
@@ -148,9 +151,9 @@ export function candidateSources(source, contract) {
   const path = u.pathname.replace(/\/+$/, '');
   if (/(-json|\.json)$/i.test(path)) return [u.href];
   if (/\/docs$/i.test(path)) return [`${u.origin}${path}-json`];
-  const out = [];
-  if (path && path !== DOCS_JSON) out.push(`${u.origin}${path}${path.endsWith('/api') ? '/docs-json' : '/docs-json'}`);
-  out.push(`${u.origin}${DOCS_JSON}`);
+  // An origin or a base URL (`…/api/v1`): NestJS's usual place first, then beside the path.
+  const out = [`${u.origin}${DOCS_JSON}`];
+  if (path) out.push(`${u.origin}${path}/docs-json`);
   return [...new Set(out)];
 }
 
@@ -186,7 +189,8 @@ export async function loadDocument(source, contract, { fetchImpl = globalThis.fe
         tried.push(`${where}: not JSON (${(r.headers.get('content-type') || 'no content type').split(';')[0]})`);
       }
     } catch (e) {
-      tried.push(`${where}: ${e.cause?.code || e.name === 'TimeoutError' ? e.cause?.code || 'timeout' : e.message}`);
+      const why = e.name === 'TimeoutError' ? `no answer in ${timeoutMs / 1000} s` : e.cause?.code || e.cause?.message || e.message;
+      tried.push(`${where}: ${why}`);
     }
   }
   throw new Error(`no OpenAPI document found:\n  ${tried.join('\n  ')}`);
@@ -359,7 +363,7 @@ function securityOf(doc, o) {
 const typeList = (s) => [...s.types].filter((t) => t !== 'number' || !s.types.has('integer')).join('|') || 'any';
 
 /** The check. Every argument is data; nothing is read or fetched here. */
-export function compare({ real: doc, auth, ours, contract, disposition, docsLines }) {
+export function compare({ real: doc, auth, ours, contract, disposition, docsLines, from }) {
   const C = (name) => contract[name]?.value;
   const findings = [];
   const cite = (needle) => citeDocs(docsLines, needle);
@@ -371,6 +375,24 @@ export function compare({ real: doc, auth, ours, contract, disposition, docsLine
     });
   };
   const ok = (area, title, more = {}) => add({ severity: 'ok', area, title, ...more });
+
+  // -------------------------------------------------------- hosts
+  // Where the document came from, and the host its `servers` names, against ours.
+  const ourHosts = ['PROD_EVENTS_URL', 'DEV_EVENTS_URL', 'PROD_AUTH_URL', 'DEV_AUTH_URL'].filter((n) => contract[n]).map((n) => new URL(C(n)).host);
+  const loopback = (h) => /^(localhost|127\.|\[::1\])/.test(h);
+  const serverUrl = (doc.servers || [])[0]?.url;
+  for (const [what, url] of [['fetched from', /^https?:/i.test(from || '') ? from : undefined], ['servers names', /^https?:/i.test(serverUrl || '') ? serverUrl : undefined]]) {
+    if (!url) continue;
+    const host = new URL(url).host;
+    if (ourHosts.includes(host)) ok('hosts', `${what} ${host}`, { contract: ['DEV_EVENTS_URL'] });
+    else if (!loopback(host)) {
+      add({
+        severity: 'differs', area: 'hosts', title: `the document was ${what.replace('servers names', 'served for')} ${host}, none of the client's hosts`, contract: ['PROD_EVENTS_URL', 'DEV_EVENTS_URL'], docs: /the `\/api\/v1` prefix and/,
+        expected: ourHosts.join(', '), actual: host,
+        client: `if this is the service's dev or prod host, the client's env 'dev'/'prod' points elsewhere (requests fail); baseUrl can be passed by hand meanwhile`,
+      });
+    }
+  }
 
   // -------------------------------------------------------- where our routes are
   const clientBase = new URL(C('PROD_EVENTS_URL')).pathname.replace(/\/+$/, '');
@@ -997,7 +1019,7 @@ export async function run(argv, { root = ROOT, env = process.env, fetchImpl } = 
   } catch (e) {
     return { code: 2, text: `contract-check: ${e.message}` };
   }
-  const result = compare({ real: real.doc, auth: auth?.doc, ours, contract, disposition, docsLines });
+  const result = compare({ real: real.doc, auth: auth?.doc, ours, contract, disposition, docsLines, from: real.from });
   const text = opts.json ? JSON.stringify({ from: real.from, authFrom: auth?.from, ...result }, null, 2) : formatReport(result, { from: real.from, authFrom: auth?.from });
   return { code: result.breaking ? 1 : 0, text, result };
 }

@@ -380,3 +380,14 @@ test('command line: a file, a URL (docs page, origin), --json, exit codes 0 / 1 
   assert.equal(yaml.code, 2);
   assert.match(yaml.stderr, /not JSON/);
 });
+
+test('hosts: a document from, or for, a host the client does not know differs (the -apidev hosts are ASSUMED)', () => {
+  const r = compare({ real: asNest30(ours(), 'https://events-api-dev.genomcore.net/api/v1'), ours: ours(), contract, disposition, docsLines, from: 'https://events-api-dev.genomcore.net/api/docs-json' });
+  const f = only(r, 'differs', /the document was fetched from events-api-dev\.genomcore\.net, none of the client's hosts/);
+  cites(f, { docs: /-apidev` hosts are ASSUMED/, assumed: true, contract: ['DEV_EVENTS_URL'] });
+  only(r, 'differs', /served for events-api-dev\.genomcore\.net/);
+  assert.equal(r.breaking, 0);
+  // Loopback (an emulator, a local NestJS server) and our own hosts are not differences.
+  const local = compare({ real: asNest30(ours(), 'http://localhost:3000/api/v1'), ours: ours(), contract, disposition, docsLines, from: 'http://127.0.0.1:3000/api/docs-json' });
+  assert.equal(local.differs + local.breaking, 0);
+});
