@@ -18,6 +18,8 @@ help:
 	@echo "make test   set up and run every test"
 	@echo "make pack   build the npm package genomcore-events-wasm-<version>.tgz"
 	@echo "make bench  benchmarks (not tests)"
+	@echo "make contract-check URL=dev   compare the service's OpenAPI document with the contract"
+	@echo "make smoke ENV=dev            the package against a real environment (GENOMCORE_TOKEN)"
 
 setup:
 	@scripts/setup.sh
@@ -106,11 +108,19 @@ test: setup
 contract-check:
 	@node scripts/contract-check.mjs $(if $(JSON),--json)
 
-# Offline tests of contract-check and of smoke (the latter against a fresh emulator, with
-# the package in dist/package/, built by `make pack` when missing).
+# The built package against a real environment: GENOMCORE_TOKEN=… ENV=dev make smoke
+# (or BASE_URL=…; GENOMCORE_REFRESH_TOKEN, AUTH_URL optional; prod only with YES_PROD=1).
+# Builds the package first when dist/package/ has none.
+smoke:
+	@[ -f dist/package/node/index.cjs ] || $(MAKE) --no-print-directory pack
+	@node scripts/smoke.mjs $(if $(filter 1 yes true,$(YES_PROD)),--yes-prod)
+
+# Offline tests of contract-check (the emulator's document, altered copies) and of smoke,
+# against a fresh emulator (scripts/with-emulator.sh), with the package in dist/package/
+# (built by `make pack` when missing; `make test` has just built it).
 test-contract: emulator
 	@[ -f dist/package/node/index.cjs ] || $(MAKE) --no-print-directory pack
-	node --test --test-reporter=spec tests/contract/*.test.mjs
+	scripts/with-emulator.sh -- node --test --test-reporter=spec tests/contract/*.test.mjs
 
 # Benchmarks, not tests (nothing fails on a slow machine): the package, the emulator at
 # release speed and the bench builds (bench/build.sh; BENCH_VARIANTS=0 skips the
