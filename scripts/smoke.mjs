@@ -18,7 +18,7 @@
 // Exit code: 0 when every step saw what the contract says, 1 when one did not, 2 when
 // it did not start (no token, no environment, prod without --yes-prod, no package).
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -99,6 +99,19 @@ function events(n, from, tag) {
     source: 'genomcore-events-wasm make smoke',
     externalId: `${tag}-${from + i}`,
   }));
+}
+
+/** What the access token's `exp` means for this run (its claims are not printed). */
+function expiry(jwt) {
+  let exp;
+  try {
+    exp = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')).exp;
+  } catch {}
+  if (typeof exp !== 'number') return 'no readable exp claim (the client renews only after a 401)';
+  const left = Math.round(exp - Date.now() / 1000);
+  const renew = C('RENEW_BEFORE_SECS');
+  if (left <= 0) return `expired ${-left} s ago${env.GENOMCORE_REFRESH_TOKEN ? ': the client renews it first (the refresh route is exercised)' : ': expect 401'}`;
+  return `expires in ${Math.round(left / 60)} min${left < renew ? `, under ${renew / 60} min: ${env.GENOMCORE_REFRESH_TOKEN ? 'the client renews it first (the refresh route is exercised)' : 'no refresh token to renew it with'}` : ''}`;
 }
 
 // ------------------------------------------------------------------ reporting
@@ -186,8 +199,8 @@ const seedQuery = {
 // ------------------------------------------------------------------ the run
 
 say(`make smoke: ${isProd ? 'PROD' : which || 'custom'} — events ${baseUrl}, auth ${authUrl}`);
-say(`client: genomcore-events-wasm ${pkgVersion} (${PKG.replace(ROOT + '/', '')}), Node ${process.version}`);
-say(`token: given (${token.length} characters, not shown)${env.GENOMCORE_REFRESH_TOKEN ? '; refresh token: given (not shown)' : '; no refresh token'}`);
+say(`client: genomcore-events-wasm ${pkgVersion} (${PKG.replace(ROOT + '/', '')}, built ${statSync(PKG.replace(/index\.cjs$/, 'genomcore_events_wasm.cjs')).mtime.toISOString()}), Node ${process.version}`);
+say(`token: given (${token.length} characters, not shown)${env.GENOMCORE_REFRESH_TOKEN ? '; refresh token: given (not shown)' : '; no refresh token'}; ${expiry(token)}`);
 say(`scratch collection: ${COLLECTION}`);
 say(`plan: ${N} events in chunks of ${CHUNK}, queryAll pages of ${PAGE_SIZE}, owner "${OWNER}"`);
 

@@ -79,8 +79,8 @@ test('make smoke against the emulator: every step sees the contract, its own col
   const lagging = !emu.otherBody422 || !emu.gzipAccepted;
   assert.equal(scriptCode(r), lagging ? 1 : 0, r.all);
   assertNoSecret(r.all, token, refreshToken);
-  assert.match(out, /client: genomcore-events-wasm \S+ \(dist\/package\/node\/index\.cjs\)/);
-  assert.match(out, /token: given \(\d+ characters, not shown\); refresh token: given \(not shown\)/);
+  assert.match(out, /client: genomcore-events-wasm \S+ \(dist\/package\/node\/index\.cjs, built \d{4}-/);
+  assert.match(out, /token: given \(\d+ characters, not shown\); refresh token: given \(not shown\); expires in 60 min/);
   const coll = /scratch collection: (smoke-genomcore-events-wasm-\d{8}T\d{6}Z-[0-9a-f]{16})/.exec(out)?.[1];
   assert.ok(coll, out);
   assert.match(out, /createEvents: 250 events, chunksize 100[\s\S]*created: 250, ids 250 \(250 distinct\)/);
