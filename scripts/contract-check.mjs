@@ -297,8 +297,11 @@ export function operations(doc) {
     for (const method of METHODS) {
       if (!item[method]) continue;
       // Paths written with the prefix already (servers "/api/v1", paths "/api/v1/events").
-      const full = base && normPath(path).startsWith(normPath(base) + '/') ? normPath(path) : joinPath(base, path);
-      out.push({ method, path, full, op: item[method], item });
+      const prefixed = base && normPath(path).startsWith(normPath(base) + '/');
+      const full = prefixed ? normPath(path) : joinPath(base, path);
+      // `full` compares (templates as `{}`); `shown` is what the report prints.
+      const shown = prefixed || !base ? path : `${base.replace(/\/+$/, '')}${path.startsWith('/') ? '' : '/'}${path}`;
+      out.push({ method, path, full, shown, op: item[method], item });
     }
   }
   return { base, ops: out };
@@ -671,12 +674,14 @@ export function compare({ real: doc, auth, ours, contract, disposition, docsLine
           sev = 'breaking';
         } else if (!theirReq && ourReq.has(f)) probs.push('optional for the service, required by the client');
       }
-      if (m && s.format !== m.format && (s.format || m.format)) probs.push(`format ${s.format ?? 'none'} (ours ${m.format ?? 'none'})`);
+      // `date-time` is RFC 3339's date-time, the contract's format, whether or not our
+      // document says so; another format is a difference.
+      if (s.format && s.format !== 'date-time' && s.format !== m?.format) probs.push(`format ${s.format}${m?.format ? ` (ours ${m.format})` : ''}`);
       if (probs.length) {
         const breakingWhy = probs.find((p) => p.startsWith('type')) ? 'the client requires a string and sends one: the service would refuse it (400)' : 'events without it pass the client\'s validation and get 400 from the service';
         add({
           severity: sev, area, title: `${what}: "${f}": ${probs.join('; ')}`, contract: [isServer ? 'SERVER_FIELDS' : 'EVENT_FIELDS'], docs,
-          client: sev === 'breaking' ? breakingWhy : probs.some((p) => p.startsWith('format')) ? 'the client sends RFC 3339 with an offset (a date-time); check that the service reads it alike' : 'the client is stricter than needed; nothing fails',
+          client: sev === 'breaking' ? breakingWhy : probs.some((p) => p.startsWith('format')) ? (stored ? 'callers get this field in that format, not an RFC 3339 date-time' : 'the client requires and sends RFC 3339 date-times with an offset; the service may refuse them (400)') : 'the client is stricter than needed; nothing fails',
         });
       } else matched.push(f);
     }
@@ -726,9 +731,14 @@ export function compare({ real: doc, auth, ours, contract, disposition, docsLine
         client: `${d.variant} (core/src/retry.rs): ${d.says}${says ? ` The contract's Errors table says: retry? ${says}.` : ''}${idem}`,
       });
     }
-    for (const c of ourCodes.filter((c) => !codes.includes(c))) {
-      const d = disposition(Number(c));
-      add({ severity: 'note', area: 'statuses', title: `${key}: ${c} not documented by the service (the client would: ${d.variant})`, docs: new RegExp('^\\| [^|]*\\b' + c + '\\b') });
+    const undocumented = ourCodes.filter((c) => !codes.includes(c));
+    if (undocumented.length) {
+      add({
+        severity: 'note', area: 'statuses',
+        title: `${key}: ${undocumented.join(', ')} not documented by the service${codes.length ? '' : ' (it documents no error status: NestJS lists only what @ApiResponse declares)'}`,
+        client: `if they come, the client: ${undocumented.map((c) => `${c} ${disposition(Number(c)).variant}`).join(', ')} (core/src/retry.rs)`,
+        docs: /^\| status \| meaning/,
+      });
     }
     if (codes.length || ourCodes.length) {
       const same = codes.filter((c) => ourCodes.includes(c));
@@ -927,7 +937,7 @@ export function compare({ real: doc, auth, ours, contract, disposition, docsLine
     if (used.has(o)) continue;
     if (/\/__emulator\//.test(o.full) || /\/docs(-json|-yaml)?$/.test(o.full)) continue;
     if (got.login === o || got.refresh === o) continue;
-    add({ severity: 'unused', area: 'routes', title: `${o.method.toUpperCase()} ${o.full}${o.op.summary ? ` — ${oneLine(o.op.summary)}` : o.op.operationId ? ` (${o.op.operationId})` : ''}` });
+    add({ severity: 'unused', area: 'routes', title: `${o.method.toUpperCase()} ${o.shown}${o.op.summary ? ` — ${oneLine(o.op.summary)}` : o.op.operationId ? ` (${o.op.operationId})` : ''}` });
   }
 
   const breaking = findings.filter((f) => f.severity === 'breaking').length;
