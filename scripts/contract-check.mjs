@@ -932,6 +932,25 @@ export function compare({ real: doc, auth, ours, contract, disposition, docsLine
     else ok('auth service', `login body ${want.join(', ')}`, { contract: ['LOGIN_USERNAME_FIELD'] });
   }
 
+  // -------------------------------------------------------- the contract's Errors table against the client
+  // Not about the service: whether core/src/retry.rs does what docs/events-api.md says
+  // for each status, so that a difference found above is read against the right code.
+  for (const [i, line] of docsLines.entries()) {
+    const cells = line.split('|').map((c) => c.trim());
+    if (cells.length < 5 || !/^\d{3}(,|$)/.test(cells[1])) continue;
+    const says = cells[3];
+    const want = /after a refresh/i.test(says) ? /^RefreshThenRetryOnce$/ : /split/i.test(says) ? /^Split$/ : /without compression/i.test(says) ? /Compress/i : /^yes/i.test(says) ? /Retry/ : /^no\b/i.test(says) ? /^Fail$/ : undefined;
+    if (!want) continue;
+    for (const code of cells[1].split(',').map((c) => c.trim()).filter((c) => /^\d{3}$/.test(c))) {
+      const d = disposition(Number(code));
+      if (d.variant === 'unknown' || (want.test(d.variant) && !(want.source === 'Retry' && d.variant === 'RefreshThenRetryOnce'))) continue;
+      add({
+        severity: 'note', area: 'contract vs client', title: `${code}: the contract says "${says}", the client does ${d.variant}`, docs: new RegExp('^' + line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$'),
+        client: `${d.says} (classify_status in core/src/retry.rs)`,
+      });
+    }
+  }
+
   // -------------------------------------------------------- what the service has that we do not use
   for (const o of R.ops) {
     if (used.has(o)) continue;

@@ -27,8 +27,8 @@ const contract = readContract();
 const disposition = readDispositions();
 const docsLines = readDocsLines();
 
-function check(real, auth) {
-  return compare({ real, auth, ours: ours(), contract, disposition, docsLines });
+function check(real, auth, mine = ours()) {
+  return compare({ real, auth, ours: mine, contract, disposition, docsLines });
 }
 const of = (r, sev) => r.findings.filter((f) => f.severity === sev);
 const only = (r, sev, re) => {
@@ -189,11 +189,15 @@ test('a changed status: create 200 instead of 201 differs (the client takes any 
 });
 
 test('the emulator\'s coming statuses (409 and 422 on create): reported with what the client does and the contract\'s table row', () => {
-  const d = ours();
+  // Our document without them (whether or not the emulator's has them by now), the
+  // service's with them.
+  const mine = ours();
+  for (const code of ['409', '422']) delete mine.paths['/api/v1/events'].post.responses[code];
+  const d = structuredClone(mine);
   const c = d.paths['/api/v1/events'].post.responses;
   c['409'] = { description: 'A request with the same Idempotency-Key is in flight', content: c['400'].content };
   c['422'] = { description: 'Idempotency-Key reused with a different body', content: c['400'].content };
-  const r = check(d);
+  const r = check(d, undefined, mine);
   assert.equal(r.breaking, 0);
   const f = only(r, 'differs', /create may answer 409/);
   cites(f, { docs: /^\| 409 \|/ });
@@ -405,7 +409,7 @@ test('a document as @nestjs/swagger writes it by default (fixture): nothing brea
   // format date-time is the contract's RFC 3339: no difference.
   assert.ok(of(r, 'ok').some((f) => f.title === 'create: owner, collection, start, end, value, type, source, externalId, batch'));
   only(r, 'unchecked', /give the auth service's with AUTH_URL=/);
-  only(r, 'note', /^create: 400, 401, 413, 415, 429, 503 not documented by the service \(it documents no error status/);
+  only(r, 'note', /^create: 400, 401, (\d{3}, )*413(, \d{3})* not documented by the service \(it documents no error status/);
   const unused = of(r, 'unused').map((f) => f.title);
   assert.ok(unused.includes('GET /api/v1/events/{id} (EventsController_findOne)'), unused.join('\n'));
   assert.ok(unused.includes('stored event: field "updatedAt" (passed through to callers as is)'));
@@ -448,4 +452,19 @@ test('Swagger 2.0: basePath, a body parameter and response schemas are read', ()
   for (const t of ['POST /api/v1/events', 'POST /api/v1/events/query', 'DELETE /api/v1/events', '"ids": array', '"items": array', 'create: apiKey in Authorization']) {
     assert.ok(of(r, 'ok').some((f) => f.title === t), `${t} not matched:\n${formatReport(r, { from: 'swagger' })}`);
   }
+});
+
+test('contract vs client: a status the Errors table and core/src/retry.rs treat differently is a note, whatever the service', () => {
+  const r = check(ours());
+  const notes = of(r, 'note').filter((f) => f.area === 'contract vs client');
+  const n409 = notes.find((f) => /^409:/.test(f.title));
+  if (/Retry/.test(disposition(409).variant)) assert.equal(n409, undefined);
+  else cites(n409, { docs: /^\| 409 \| the same `Idempotency-Key` is still being processed \| yes, with backoff \|$/ });
+  assert.ok(!notes.some((f) => /^(400|401|413|429|503):/.test(f.title)), notes.map((f) => f.title).join('\n'));
+  // A client that stopped retrying 503 would be caught.
+  const broken = (code) => (code === 503 ? { variant: 'Fail', says: 'fails' } : disposition(code));
+  const r2 = compare({ real: ours(), ours: ours(), contract, disposition: broken, docsLines });
+  const f = only(r2, 'note', /^503: the contract says "yes, with backoff/);
+  assert.match(f.title, /the client does Fail$/);
+  assert.equal(r2.breaking + r2.differs, 0);
 });
