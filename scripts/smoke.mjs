@@ -139,7 +139,7 @@ const see = (label, value) => say(`    ${label}: ${value}`);
 
 function describe(e) {
   if (!e || typeof e !== 'object') return String(e);
-  const bits = [`${e.name || 'Error'}: ${e.message}`];
+  const bits = [`${e.name || 'Error'}: ${e.message}${e.cause ? ` (${e.cause.code || e.cause.message || e.cause})` : ''}`];
   if (e.status) bits.push(`status ${e.status}`);
   if (e.serverMessage?.length) bits.push(`server says: ${e.serverMessage.slice(0, 3).join(' | ')}`);
   if (e.failed?.length) bits.push(`${e.failed.length} chunk(s) failed, first: ${describe(e.failed[0].error)}`);
