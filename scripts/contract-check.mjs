@@ -460,7 +460,7 @@ export function compare({ real: doc, auth, ours, contract, disposition, docsLine
     else {
       const last = segs(r.rel)[0];
       const near = ops.filter((o) => o.full.includes(`/${last}`) || (o.op.operationId || '').toLowerCase().includes(r.key));
-      actual = near.length ? `not there; nearby: ${near.map((o) => `${o.method.toUpperCase()} ${o.full}`).join(', ')}` : 'not there';
+      actual = near.length ? `not there; nearby: ${near.map((o) => `${o.method.toUpperCase()} ${o.shown}`).join(', ')}` : 'not there';
     }
     add({
       severity: r.optional ? 'note' : 'breaking', area: 'routes', title: `${wanted} is not in the document`, contract: r.contract, docs: r.docs,
