@@ -146,6 +146,10 @@ test('make smoke refuses prod without YES_PROD, and runs nothing without a token
   assert.match(prod.stderr, /refusing to run against prod \(events-api\.genomcore\.net\) without --yes-prod/);
   const prodUrl = await make(['smoke', 'BASE_URL=https://events-api.genomcore.net/api/v1'], { GENOMCORE_TOKEN: 'x'.repeat(40) });
   assert.match(prodUrl.stderr, /refusing to run against prod/);
+  // The prod auth host alone is prod too (a refresh would go there).
+  const prodAuth = await make(['smoke', `BASE_URL=${API}`, 'AUTH_URL=https://auth-api.genomcore.net/api/v1'], { GENOMCORE_TOKEN: 'x'.repeat(40) });
+  assert.equal(scriptCode(prodAuth), 2);
+  assert.match(prodAuth.stderr, /refusing to run against prod/);
   const noToken = await make(['smoke', `BASE_URL=${API}`]);
   assert.match(noToken.stderr, /GENOMCORE_TOKEN is not set/);
   const nowhere = await make(['smoke'], { GENOMCORE_TOKEN: 'x'.repeat(40) });
