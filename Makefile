@@ -11,12 +11,15 @@ DEMO_ADDR ?= 127.0.0.1:8787
 
 .PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-package test-demo emulator pack demo bench
 .PHONY: test-reliability test-reliability-rust test-reliability-node soak
+.PHONY: contract-check smoke test-contract
 
 help:
 	@echo "make demo   set up, build, start the emulator with the demo page, print its URL"
 	@echo "make test   set up and run every test"
 	@echo "make pack   build the npm package genomcore-events-wasm-<version>.tgz"
 	@echo "make bench  benchmarks (not tests)"
+	@echo "make contract-check URL=dev   compare the service's OpenAPI document with the contract"
+	@echo "make smoke ENV=dev            the package against a real environment (GENOMCORE_TOKEN)"
 
 setup:
 	@scripts/setup.sh
@@ -95,7 +98,29 @@ test: setup
 	$(MAKE) test-package
 	$(MAKE) test-demo
 	$(MAKE) test-reliability-node  # its Rust half ran in test-native
+	$(MAKE) test-contract
 	@echo "make test: all suites passed"
+
+# Against the real service (README, "Against the real service"). contract-check compares
+# an OpenAPI document (URL=…/api/docs-json, a file, or dev|prod; AUTH_URL=… for the auth
+# service's) with core/src/contract.rs, core/src/retry.rs and the emulator's document;
+# exit 1 when a difference would break the client. Needs no build.
+contract-check:
+	@node scripts/contract-check.mjs $(if $(JSON),--json)
+
+# The built package against a real environment: GENOMCORE_TOKEN=… ENV=dev make smoke
+# (or BASE_URL=…; GENOMCORE_REFRESH_TOKEN, AUTH_URL optional; prod only with YES_PROD=1).
+# Builds the package first when dist/package/ has none.
+smoke:
+	@[ -f dist/package/node/index.cjs ] || $(MAKE) --no-print-directory pack
+	@node scripts/smoke.mjs $(if $(filter 1 yes true,$(YES_PROD)),--yes-prod)
+
+# Offline tests of contract-check (the emulator's document, altered copies) and of smoke,
+# against a fresh emulator (scripts/with-emulator.sh), with the package in dist/package/
+# (built by `make pack` when missing; `make test` has just built it).
+test-contract: emulator
+	@[ -f dist/package/node/index.cjs ] || $(MAKE) --no-print-directory pack
+	scripts/with-emulator.sh -- node --test --test-reporter=spec tests/contract/*.test.mjs
 
 # Benchmarks, not tests (nothing fails on a slow machine): the package, the emulator at
 # release speed and the bench builds (bench/build.sh; BENCH_VARIANTS=0 skips the
