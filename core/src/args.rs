@@ -17,10 +17,15 @@ pub enum ArgErrorKind {
     Range,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ArgError {
     pub kind: ArgErrorKind,
+    /// The message, up to the offending number when there is one (`got`).
     pub message: String,
+    /// The caller's number that was refused, printed after `message` as JS prints it.
+    /// Kept as a value so that the wasm build prints it with the JS engine (Rust's
+    /// float formatting would cost ~15 KB of wasm) and this crate stays free of JS.
+    pub got: Option<f64>,
 }
 
 impl ArgError {
@@ -28,19 +33,30 @@ impl ArgError {
         ArgError {
             kind: ArgErrorKind::Range,
             message,
+            got: None,
         }
     }
     pub fn type_error(message: String) -> ArgError {
         ArgError {
             kind: ArgErrorKind::Type,
             message,
+            got: None,
+        }
+    }
+
+    /// The whole message, the number printed by `print` (the JS engine's `String(v)`
+    /// in the wasm build, `js_number` natively).
+    pub fn text(&self, print: impl Fn(f64) -> String) -> String {
+        match self.got {
+            Some(v) => format!("{}{}", self.message, print(v)),
+            None => self.message.clone(),
         }
     }
 }
 
 impl fmt::Display for ArgError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.text(js_number))
     }
 }
 
@@ -60,15 +76,8 @@ pub const MAX_MAX_CHUNK_BYTES: usize = 1 << 30;
 /// Largest `maxBufferedBytes`: 4 GiB, more than a 32-bit wasm or a browser tab holds.
 pub const MAX_MAX_BUFFERED_BYTES: usize = u32::MAX as usize;
 
-/// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`). In the wasm
-/// build the JS engine prints it: Rust's float formatting would cost ~15 KB of wasm.
-#[cfg(target_arch = "wasm32")]
-pub fn js_number(v: f64) -> String {
-    js_sys::Number::from(v).to_string_with_radix(10).map(String::from).unwrap_or_default()
-}
-
-/// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`).
-#[cfg(not(target_arch = "wasm32"))]
+/// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`). The wasm build
+/// does not call it (see `ArgError::got`), so its float formatting is not linked there.
 pub fn js_number(v: f64) -> String {
     if v.is_nan() {
         "NaN".to_owned()
@@ -89,10 +98,10 @@ fn integer_in(name: &str, v: f64, min: u64, max: u64) -> Result<u64, ArgError> {
     if v.fract() == 0.0 && v >= min as f64 && v <= max as f64 {
         Ok(v as u64)
     } else {
-        Err(ArgError::range(format!(
-            "{name} must be an integer from {min} to {max}, got {}",
-            js_number(v)
-        )))
+        Err(ArgError {
+            got: Some(v),
+            ..ArgError::range(format!("{name} must be an integer from {min} to {max}, got "))
+        })
     }
 }
 
@@ -186,7 +195,7 @@ mod tests {
     fn msg<T: fmt::Debug>(r: Result<T, ArgError>) -> String {
         let e = r.unwrap_err();
         assert_eq!(e.kind, ArgErrorKind::Range);
-        e.message
+        e.to_string()
     }
 
     #[test]

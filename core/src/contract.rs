@@ -93,6 +93,16 @@ pub const DEFAULT_CHUNKSIZE: usize = 10_000;
 /// Our own cap on a create body, in bytes: below the emulator's 32 MiB limit; the real
 /// service's limit is unknown, and a `413` splits the chunk anyway.
 pub const DEFAULT_MAX_CHUNK_BYTES: usize = 16 * 1024 * 1024;
+/// Chunks in flight at once when the caller gives no `concurrency`.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// Retries of one request for passing trouble when the caller gives no `maxRetries`.
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// Bound on one request when the caller gives no `timeoutMs`.
+pub const DEFAULT_TIMEOUT_MS: u32 = 60_000;
+/// Window of the first retry's random wait (full jitter), in ms; it doubles per retry.
+pub const DEFAULT_BACKOFF_BASE_MS: u64 = 500;
+/// Largest window of a retry's random wait, in ms.
+pub const DEFAULT_BACKOFF_CAP_MS: u64 = 30_000;
 /// Bytes of validated request bodies an upload keeps to send as they are (beyond it,
 /// a body is serialized and validated again when its turn comes): 64 MiB.
 pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 * 1024 * 1024;

@@ -99,8 +99,8 @@ pub struct BackoffPolicy {
 impl Default for BackoffPolicy {
     fn default() -> Self {
         BackoffPolicy {
-            base_ms: 500,
-            cap_ms: 30_000,
+            base_ms: crate::contract::DEFAULT_BACKOFF_BASE_MS,
+            cap_ms: crate::contract::DEFAULT_BACKOFF_CAP_MS,
         }
     }
 }

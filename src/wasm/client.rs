@@ -6,28 +6,24 @@ use std::rc::Rc;
 use js_sys::{Array, JsString, Promise, JSON};
 use wasm_bindgen::prelude::*;
 
-use crate::contract::{DELETED_FIELD, ITEMS_FIELD, PAGE_PARAM, PAGE_SIZE_PARAM, TOTAL_FIELD};
+use crate::contract::DELETED_FIELD;
 use crate::core::{args, request};
 
 use super::abort::AbortWatch;
 use super::auth::Auth;
 use super::call::{call, CallSpec};
-use super::errors::{ClientError, ServerMessage};
-use super::js::{get, json_parse, random_uuid, Obj};
-use super::options::{self, type_name, ClientConfig, QueryOptions};
+use super::errors::ClientError;
+use super::js::{get, random_uuid, Obj};
+use super::options::{self, type_name};
 use super::query_iter;
-use super::transport::{Answer, Method};
+use super::session::{parse_answer, query_page, Session};
+use super::transport::Method;
 use super::upload::{self, Upload};
-
-pub(super) struct Inner {
-    pub config: ClientConfig,
-    pub auth: Rc<Auth>,
-}
 
 /// A client of Genomcore's Events API. See the package README for the whole API.
 #[wasm_bindgen]
 pub struct EventsClient {
-    inner: Rc<Inner>,
+    inner: Rc<Session>,
 }
 
 #[wasm_bindgen]
@@ -40,7 +36,7 @@ impl EventsClient {
             super::auth::Credentials::Tokens { access: String::new(), refresh: None },
         );
         let auth = Rc::new(Auth::new(credentials, request::refresh_url(&config.auth_url)));
-        Ok(EventsClient { inner: Rc::new(Inner { config, auth }) })
+        Ok(EventsClient { inner: Rc::new(Session { config, auth }) })
     }
 
     /// The Events API base URL in use.
@@ -184,38 +180,4 @@ fn query_body(body: &JsValue) -> Result<JsString, ClientError> {
         let why = get(&e, "message").as_string().unwrap_or_default();
         ClientError::Type(format!("the query body cannot be serialized to JSON: {why}"))
     })
-}
-
-/// `POST /events/query` for one page; resolves `{ items, page, pageSize, total }`.
-pub(super) async fn query_page(inner: &Inner, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<JsValue, ClientError> {
-    let url = request::query_url(&inner.config.events_url, opts.page, opts.page_size);
-    let spec = CallSpec {
-        method: Method::Post,
-        url: &url,
-        json_body: Some(body),
-        idempotency_key: None,
-        max_retries: opts.max_retries,
-        timeout_ms: opts.timeout_ms,
-    };
-    let answer = call(&inner.auth, &spec, abort, &|| {}).await.result?;
-    let parsed = parse_answer(&answer)?;
-    let items = get(&parsed, ITEMS_FIELD);
-    if !Array::is_array(&items) {
-        return Err(unexpected(answer.status, "the query answer has no items"));
-    }
-    Ok(Obj::new()
-        .set(ITEMS_FIELD, items)
-        .set(PAGE_PARAM, get(&parsed, PAGE_PARAM))
-        .set(PAGE_SIZE_PARAM, get(&parsed, PAGE_SIZE_PARAM))
-        .set(TOTAL_FIELD, get(&parsed, TOTAL_FIELD))
-        .into())
-}
-
-fn parse_answer(answer: &Answer) -> Result<JsValue, ClientError> {
-    json_parse(&answer.text).map_err(|_| unexpected(answer.status, "the answer is not JSON"))
-}
-
-/// A success status with a body that breaks the (ASSUMED) answer shape.
-pub(super) fn unexpected(status: u16, why: &str) -> ClientError {
-    ClientError::Api { status, status_text: String::new(), server_message: ServerMessage(vec![why.into()]), retryable: false, hint: None }
 }

@@ -131,11 +131,17 @@ fn with_cause(fields: Obj, cause: Option<JsValue>) -> Obj {
     }
 }
 
+/// `String(v)` of the JS engine.
+fn js_number(v: f64) -> String {
+    js_sys::Number::from(v).to_string_with_radix(10).map(String::from).unwrap_or_default()
+}
+
 impl From<ArgError> for ClientError {
     fn from(e: ArgError) -> Self {
         match e.kind {
-            ArgErrorKind::Type => ClientError::Type(e.message),
-            ArgErrorKind::Range => ClientError::Range(e.message),
+            // The refused number is printed by the JS engine, as the caller would print it.
+            ArgErrorKind::Type => ClientError::Type(e.text(js_number)),
+            ArgErrorKind::Range => ClientError::Range(e.text(js_number)),
         }
     }
 }

@@ -12,6 +12,7 @@ mod errors;
 mod js;
 mod options;
 mod query_iter;
+mod session;
 mod transport;
 mod typescript;
 mod upload;

@@ -13,9 +13,6 @@ use super::auth::Credentials;
 use super::errors::ClientError;
 use super::js::get;
 
-pub const DEFAULT_CONCURRENCY: usize = 4;
-pub const DEFAULT_MAX_RETRIES: u32 = 3;
-pub const DEFAULT_TIMEOUT_MS: u32 = 60_000;
 
 pub struct ClientConfig {
     pub events_url: String,
@@ -86,9 +83,9 @@ pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
     Ok(ClientConfig {
         events_url,
         auth_url,
-        concurrency: number(&opts, "concurrency")?.map(args::concurrency).transpose()?.unwrap_or(DEFAULT_CONCURRENCY),
-        max_retries: number(&opts, "maxRetries")?.map(args::max_retries).transpose()?.unwrap_or(DEFAULT_MAX_RETRIES),
-        timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS),
+        concurrency: number(&opts, "concurrency")?.map(args::concurrency).transpose()?.unwrap_or(contract::DEFAULT_CONCURRENCY),
+        max_retries: number(&opts, "maxRetries")?.map(args::max_retries).transpose()?.unwrap_or(contract::DEFAULT_MAX_RETRIES),
+        timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(contract::DEFAULT_TIMEOUT_MS),
         credentials,
     })
 }

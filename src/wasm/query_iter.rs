@@ -16,10 +16,10 @@ use crate::contract::{ITEMS_FIELD, TOTAL_FIELD};
 use web_sys::AbortController;
 
 use super::abort::{linked, AbortWatch};
-use super::client::{query_page, Inner};
 use super::errors::ClientError;
 use super::js::{get, Obj};
 use super::options::QueryOptions;
+use super::session::{query_page, Session};
 
 struct Cursor {
     page: u32,
@@ -34,7 +34,7 @@ struct Cursor {
 }
 
 struct State {
-    inner: Rc<Inner>,
+    inner: Rc<Session>,
     body: JsString,
     opts: QueryOptions,
     /// Fires with the caller's signal, or when `return()`/`throw()` end the iteration.
@@ -48,7 +48,7 @@ struct State {
 }
 
 /// A plain object with `next`, `return`, `throw` and `[Symbol.asyncIterator]`.
-pub fn iterator(inner: Rc<Inner>, prepared: Result<(JsString, QueryOptions), ClientError>) -> JsValue {
+pub fn iterator(inner: Rc<Session>, prepared: Result<(JsString, QueryOptions), ClientError>) -> JsValue {
     let (body, opts) = match prepared {
         Ok(prepared) => prepared,
         Err(refused) => return refusing(refused),

@@ -24,10 +24,10 @@ use crate::core::validate::{validate_spans, Problem, Problems};
 use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::auth::Auth;
 use super::call::{call, CallSpec};
-use super::client::unexpected;
 use super::errors::{build, ClientError};
 use super::js::{get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
+use super::session::unexpected;
 use super::transport::Method;
 
 /// Pass one's result: the chunks, and the validated bodies kept to be sent as they
