@@ -10,3 +10,8 @@ pub use genomcore_events_core::contract;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+/// talc instead of dlmalloc: 3 KB less gzipped wasm (measured: see Cargo.toml).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
