@@ -7,6 +7,7 @@ mod docs;
 mod errors;
 mod faults;
 mod filter;
+mod idempotency;
 mod paths;
 mod rfc3339;
 mod routes;
@@ -77,6 +78,8 @@ fn main() {
         store,
         stats: Default::default(),
         faults: Default::default(),
+        holds: Default::default(),
+        in_flight: Default::default(),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
