@@ -55,6 +55,12 @@ impl ApiError {
     pub fn not_found(method: &http::Method, path: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, format!("Cannot {method} {path}"))
     }
+    pub fn method_not_allowed(method: &http::Method, path: &str) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("Cannot {method} {path}"),
+        )
+    }
 
     /// The JSON body, also what an idempotent create records for a 400.
     pub fn body(&self) -> String {
