@@ -12,9 +12,11 @@ Anything else is sent as generated: negative cases stay negative, and any other 
 a schema-valid request is a real finding.
 """
 
+import atexit
 import hashlib
 import json
 import re
+import sys
 
 import schemathesis
 
@@ -24,6 +26,15 @@ PATTERNS = {}
 # Idempotency-Key -> fingerprint of the first body sent with it.
 SEEN_KEYS = {}
 RENAMED = [0]
+SWAPPED = [0]
+
+
+@atexit.register
+def _report():
+    print(
+        f"api-fuzz hooks: {SWAPPED[0]} start/end pairs swapped, {RENAMED[0]} reused keys renamed",
+        file=sys.stderr,
+    )
 
 
 @schemathesis.hook
@@ -82,6 +93,7 @@ def before_call(context, case, kwargs):
             if isinstance(event, dict) and _is_datetime(event.get("start")) and _is_datetime(event.get("end")):
                 if _instant(event["end"]) < _instant(event["start"]):
                     event["start"], event["end"] = event["end"], event["start"]
+                    SWAPPED[0] += 1
     headers = case.headers or {}
     name = next((k for k in headers if k.lower() == "idempotency-key"), None)
     key = headers.get(name) if name else None
