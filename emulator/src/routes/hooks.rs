@@ -1,4 +1,5 @@
-//! Test hooks (only with `--test-hooks`): `/__emulator/stats` and `/__emulator/faults`.
+//! Test hooks (only with `--test-hooks`): `/__emulator/stats`, `/__emulator/faults` and
+//! `/__emulator/release`.
 
 use std::sync::Arc;
 
