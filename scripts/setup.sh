@@ -9,6 +9,10 @@ WASM_PACK_VERSION=0.15.1
 WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no wasm-bindgen version in Cargo.lock" >&2; exit 1; }
 MIN_NODE_MAJOR=20
+# Schemathesis (make test-api-fuzz), every dependency pinned in this file, in its own venv.
+API_FUZZ_REQUIREMENTS=scripts/api-fuzz/requirements.txt
+SCHEMATHESIS_VERSION=$(sed -n 's/^schemathesis==//p' "$API_FUZZ_REQUIREMENTS")
+API_FUZZ_VENV=${API_FUZZ_VENV:-$HOME/.cache/genomcore-events-wasm/venv}
 
 say() { printf '[setup] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -39,6 +43,22 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   say "installing chromium and chromium-driver from apt"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# Schemathesis from PyPI into a venv. Debian's python3 makes venvs only with python3-venv.
+if [ "$("$API_FUZZ_VENV/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ] \
+  || ! cmp -s "$API_FUZZ_REQUIREMENTS" "$API_FUZZ_VENV/.setup-requirements"; then
+  say "installing Schemathesis $SCHEMATHESIS_VERSION into $API_FUZZ_VENV (once)"
+  rm -rf "$API_FUZZ_VENV"
+  if ! command -v python3 >/dev/null || ! python3 -m venv "$API_FUZZ_VENV" >/dev/null 2>&1; then
+    say "installing python3 and python3-venv from apt"
+    rm -rf "$API_FUZZ_VENV"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+    python3 -m venv "$API_FUZZ_VENV"
+  fi
+  "$API_FUZZ_VENV/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$API_FUZZ_REQUIREMENTS"
+  cp "$API_FUZZ_REQUIREMENTS" "$API_FUZZ_VENV/.setup-requirements"
 fi
 
 # npm dev tools (binaryen's wasm-opt, playwright-core, vite, typescript), from the lock file.

@@ -43,11 +43,23 @@ impl ApiError {
             "Content-Type must be application/json",
         )
     }
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, message)
+    }
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
     pub fn not_found(method: &http::Method, path: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, format!("Cannot {method} {path}"))
+    }
+    pub fn method_not_allowed(method: &http::Method, path: &str) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("Cannot {method} {path}"),
+        )
     }
 
     /// The JSON body, also what an idempotent create records for a 400.

@@ -1,8 +1,11 @@
 //! Injected faults for `/api/v1/events*` requests (test hooks only): by rate with a
-//! seeded generator, or as a sequence consumed one request at a time.
+//! seeded generator, or as a sequence consumed one request at a time; and the holds
+//! that keep a request waiting until a test releases it.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -20,6 +23,9 @@ pub enum Fault {
     /// Handle (a create commits), then close without answering.
     LostResponse,
     Delay(u64),
+    /// (sequence only) Wait until `POST /__emulator/release`, then handle normally. A
+    /// create waits once its Idempotency-Key is registered as in flight.
+    Hold,
 }
 
 fn kind_of(name: &str, delay_ms: u64) -> Option<Fault> {
@@ -30,6 +36,7 @@ fn kind_of(name: &str, delay_ms: u64) -> Option<Fault> {
         "reset" => Fault::Reset,
         "lost-response" => Fault::LostResponse,
         "delay" => Fault::Delay(delay_ms),
+        "hold" => Fault::Hold,
         _ => return None,
     })
 }
@@ -119,7 +126,8 @@ impl Faults {
                 "delayMs must be an integer from 0 to {MAX_DELAY_MS}"
             ))?,
         };
-        let names = |key: &str, allow_ok: bool| -> Result<Vec<Fault>, String> {
+        // `ok` and `hold` only make sense one request at a time: sequences only.
+        let names = |key: &str, sequence: bool| -> Result<Vec<Fault>, String> {
             let Some(Value::Array(items)) = m.get(key) else {
                 return Err(format!("{key} must be an array"));
             };
@@ -128,10 +136,11 @@ impl Faults {
                 .map(|v| {
                     v.as_str()
                         .and_then(|s| kind_of(s, delay_ms))
-                        .filter(|f| allow_ok || *f != Fault::Ok)
+                        .filter(|f| sequence || !matches!(f, Fault::Ok | Fault::Hold))
                         .ok_or(format!(
-                            "{key} entries must be one of{} \"503\", \"429\", \"reset\", \"lost-response\", \"delay\"",
-                            if allow_ok { " \"ok\"," } else { "" }
+                            "{key} entries must be one of{} \"503\", \"429\", \"reset\", \"lost-response\", \"delay\"{}",
+                            if sequence { " \"ok\"," } else { "" },
+                            if sequence { ", \"hold\"" } else { "" }
                         ))
                 })
                 .collect()
@@ -183,6 +192,59 @@ impl Faults {
     }
 }
 
+/// Put on a create request held by a `hold` fault: the handler waits (`Holds::wait`)
+/// once its Idempotency-Key is claimed, so that the key is seen in flight meanwhile.
+#[derive(Clone, Copy, Debug)]
+pub struct HoldInHandler;
+
+/// Requests held by a `hold` fault: each waits until the next release (or at most the
+/// longest delay, so that a forgotten hold cannot keep a request forever).
+pub struct Holds {
+    held: AtomicU64,
+    generation: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for Holds {
+    fn default() -> Self {
+        Holds {
+            held: AtomicU64::new(0),
+            generation: tokio::sync::watch::Sender::new(0),
+        }
+    }
+}
+
+/// Counts a request as held while it lives (also when its future is dropped).
+struct Held<'a>(&'a AtomicU64);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Holds {
+    /// Waits until the next `release`.
+    pub async fn wait(&self) {
+        let mut rx = self.generation.subscribe();
+        rx.borrow_and_update();
+        self.held.fetch_add(1, Ordering::SeqCst);
+        let _held = Held(&self.held);
+        let _ = tokio::time::timeout(Duration::from_millis(MAX_DELAY_MS), rx.changed()).await;
+    }
+
+    /// Lets every held request go on; answers how many were held.
+    pub fn release(&self) -> u64 {
+        let n = self.held();
+        self.generation.send_modify(|g| *g += 1);
+        n
+    }
+
+    /// Requests waiting now.
+    pub fn held(&self) -> u64 {
+        self.held.load(Ordering::SeqCst)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +258,23 @@ mod tests {
         assert_eq!(f.next(), None);
         assert_eq!(f.next(), Some(Fault::Delay(5)));
         assert_eq!(f.next(), None);
+        f.set(&json!({"sequence": ["hold"]})).unwrap();
+        assert_eq!(f.next(), Some(Fault::Hold));
+        assert_eq!(f.next(), None);
+    }
+
+    #[tokio::test]
+    async fn a_hold_waits_for_the_release() {
+        let h = std::sync::Arc::new(Holds::default());
+        let h2 = h.clone();
+        let waiter = tokio::spawn(async move { h2.wait().await });
+        while h.held() == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!waiter.is_finished());
+        assert_eq!(h.release(), 1);
+        waiter.await.unwrap();
+        assert_eq!(h.held(), 0);
     }
 
     #[test]
@@ -223,6 +302,8 @@ mod tests {
             json!({"sequence": ["503"], "rate": 0.1}),
             json!({"sequence": "503"}),
             json!({"other": 1}),
+            json!({"rate": 0.5, "kinds": ["hold"]}),
+            json!({"rate": 0.5, "kinds": ["ok"]}),
         ] {
             assert!(f.set(&b).is_err(), "{b}");
         }

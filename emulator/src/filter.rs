@@ -314,7 +314,6 @@ fn condition(b: &mut Builder, name: &str, field: Field, op: &str, v: &Json) {
 
 fn filter(b: &mut Builder, v: &Json) {
     let entries = match v {
-        Json::Null => return,
         Json::Obj(e) => e,
         _ => return b.problems.push("filter must be an object".into()),
     };
@@ -340,7 +339,6 @@ fn filter(b: &mut Builder, v: &Json) {
 
 fn date_bound(b: &mut Builder, key: &str, v: &Json) -> Option<Bound> {
     match v {
-        Json::Null => None,
         Json::Str(s) => {
             let r = parse_bound(s);
             if r.is_none() {
@@ -359,16 +357,17 @@ fn sort(b: &mut Builder, v: Option<&Json>) -> String {
     let mut terms = Vec::new();
     let mut has_id = false;
     match v {
-        None | Some(Json::Null) => {}
+        None => {}
         Some(Json::Obj(pairs)) => {
             for (name, dir) in pairs {
                 let Some(field) = Field::from_name(name) else {
                     b.problems.push(format!("sort.{name} is not a known field"));
                     continue;
                 };
+                // `1.0` is `1` (JSON Schema's enum [1, -1] says so too).
                 let dir = match dir {
-                    Json::Num(n) if n.as_i64() == Some(1) => "ASC",
-                    Json::Num(n) if n.as_i64() == Some(-1) => "DESC",
+                    Json::Num(n) if n.as_f64() == Some(1.0) => "ASC",
+                    Json::Num(n) if n.as_f64() == Some(-1.0) => "DESC",
                     _ => {
                         b.problems.push(format!("sort.{name} must be 1 or -1"));
                         continue;
@@ -478,6 +477,21 @@ mod tests {
         );
         assert_eq!(q.order_sql, "start_key DESC, id ASC");
         assert_eq!(q.params[0], Sql::Text("1".into()));
+    }
+
+    #[test]
+    fn null_is_not_an_absent_key() {
+        for body in [
+            r#"{"filter": null}"#,
+            r#"{"sort": null}"#,
+            r#"{"beforeDate": null}"#,
+            r#"{"afterDate": null}"#,
+        ] {
+            assert!(parse(body.as_bytes()).is_err(), "{body}");
+        }
+        parse(br#"{"filter": {"end": null, "batch": {"$in": [null]}}}"#).unwrap();
+        let q = parse(br#"{"sort": {"owner": 1.0, "start": -1.0}}"#).unwrap();
+        assert_eq!(q.order_sql, "owner ASC, start_key DESC, id ASC");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod docs;
 mod errors;
 mod faults;
 mod filter;
+mod idempotency;
 mod paths;
 mod rfc3339;
 mod routes;
@@ -43,7 +44,7 @@ struct Cli {
     /// Lifetime of access tokens, in seconds.
     #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     token_ttl: u64,
-    /// Enable `/__emulator/stats` and `/__emulator/faults`.
+    /// Enable `/__emulator/stats`, `/__emulator/faults` and `/__emulator/release`.
     #[arg(long)]
     test_hooks: bool,
     /// Largest request body accepted, in bytes (larger: 413).
@@ -77,6 +78,8 @@ fn main() {
         store,
         stats: Default::default(),
         faults: Default::default(),
+        holds: Default::default(),
+        in_flight: Default::default(),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

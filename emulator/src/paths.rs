@@ -10,6 +10,7 @@ pub const DOCS: &str = "/api/docs";
 pub const DOCS_JSON: &str = "/api/docs-json";
 pub const HOOK_STATS: &str = "/__emulator/stats";
 pub const HOOK_FAULTS: &str = "/__emulator/faults";
+pub const HOOK_RELEASE: &str = "/__emulator/release";
 
 /// `/api/v1/events` and anything below it: the requests that faults apply to.
 pub fn is_events(path: &str) -> bool {

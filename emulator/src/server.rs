@@ -20,7 +20,7 @@ use tower::ServiceExt;
 
 use crate::cors;
 use crate::errors::ApiError;
-use crate::faults::Fault;
+use crate::faults::{Fault, HoldInHandler};
 use crate::paths;
 use crate::state::AppState;
 use crate::stats::Kind;
@@ -121,6 +121,16 @@ async fn handle(
         Some(Fault::TooMany) => injected(StatusCode::TOO_MANY_REQUESTS),
         Some(Fault::Delay(ms)) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
+            call(app, req).await
+        }
+        Some(Fault::Hold) if method == Method::POST && path == paths::EVENTS => {
+            // A create waits inside the handler, with its Idempotency-Key in flight.
+            let mut req = req;
+            req.extensions_mut().insert(HoldInHandler);
+            call(app, req).await
+        }
+        Some(Fault::Hold) => {
+            state.holds.wait().await;
             call(app, req).await
         }
         Some(Fault::Ok) | None => call(app, req).await,

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::faults::Faults;
+use crate::faults::{Faults, Holds};
+use crate::idempotency::InFlight;
 use crate::stats::Stats;
 use crate::store::Store;
 
@@ -19,4 +20,7 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub stats: Stats,
     pub faults: Faults,
+    pub holds: Holds,
+    /// Idempotency-Keys whose create is being processed now.
+    pub in_flight: Arc<InFlight>,
 }

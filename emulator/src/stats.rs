@@ -43,11 +43,11 @@ pub struct Stats {
     delete: AtomicU64,
     auth: AtomicU64,
     /// Injected faults, by kind: what a test injected, to report with its figures.
-    faults: [AtomicU64; 5],
+    faults: [AtomicU64; 6],
 }
 
 /// The fault kinds counted, in the order of `Stats::faults`.
-const FAULT_NAMES: [&str; 5] = ["503", "429", "reset", "lost-response", "delay"];
+const FAULT_NAMES: [&str; 6] = ["503", "429", "reset", "lost-response", "delay", "hold"];
 
 impl Stats {
     /// Counts one injected fault (`ok` entries of a sequence are not faults).
@@ -59,6 +59,7 @@ impl Stats {
             Fault::Reset => 2,
             Fault::LostResponse => 3,
             Fault::Delay(_) => 4,
+            Fault::Hold => 5,
         };
         self.faults[i].fetch_add(1, Ordering::Relaxed);
     }
@@ -73,7 +74,8 @@ impl Stats {
         c.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn snapshot(&self, events: i64) -> serde_json::Value {
+    /// `held`: requests waiting on a `hold` fault now.
+    pub fn snapshot(&self, events: i64, held: u64) -> serde_json::Value {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let faults: serde_json::Map<String, serde_json::Value> = FAULT_NAMES
             .iter()
@@ -89,6 +91,7 @@ impl Stats {
                 "auth": g(&self.auth),
             },
             "faults": faults,
+            "held": held,
         })
     }
 }

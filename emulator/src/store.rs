@@ -12,8 +12,10 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use crate::errors::ApiError;
 use crate::filter::QuerySpec;
 use crate::rfc3339;
+use crate::routes::events::KEY_REUSED_MESSAGE;
 use crate::validate::NewEvent;
 
 /// How long an `Idempotency-Key` answer is kept.
@@ -39,16 +41,47 @@ CREATE TABLE IF NOT EXISTS events (
 -- ascending within a start) and delete by collection, with a single index to maintain.
 CREATE INDEX IF NOT EXISTS events_by_collection_owner_start
     ON events (collection, owner, start_key DESC);
+-- The answers of keyed creates: only 201s, bound to the body's fingerprint (SHA-256
+-- hex; '' for an answer recorded before fingerprints existed, which replays for any body).
 CREATE TABLE IF NOT EXISTS idempotency (
-    user_sub   TEXT NOT NULL,
-    key        TEXT NOT NULL,
-    status     INTEGER NOT NULL,
-    body       TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
+    user_sub    TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    status      INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (user_sub, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idempotency_by_time ON idempotency (created_ms);
 ";
+
+/// `PRAGMA user_version` of the schema above. 0: before idempotency fingerprints.
+const SCHEMA_VERSION: i64 = 1;
+
+/// Brings a database file of an earlier emulator up to `SCHEMA_VERSION`, in place.
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < 1 {
+        // Version 0 recorded 400s as well and had no fingerprint column.
+        let has_fingerprint: bool = tx.query_row(
+            "SELECT count(*) FROM pragma_table_info('idempotency') WHERE name = 'fingerprint'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_fingerprint {
+            tx.execute_batch(
+                "ALTER TABLE idempotency ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
+            )?;
+        }
+        tx.execute("DELETE FROM idempotency WHERE status <> 201", [])?;
+    }
+    if version < SCHEMA_VERSION {
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    }
+    tx.commit()
+}
 
 const INSERT: &str =
     "INSERT INTO events (owner, collection, start_text, start_key, end_text, end_key, \
@@ -74,7 +107,7 @@ pub fn format_id(rowid: i64) -> String {
 /// What a create does after validation.
 pub enum CreatePlan<'a> {
     Insert(Vec<NewEvent<'a>>),
-    /// A refused create whose answer is recorded under its key.
+    /// A refused create: its answer is sent, not recorded.
     Refuse(u16, String),
 }
 
@@ -136,8 +169,8 @@ struct StoredEvent<'r> {
 
 impl Store {
     pub fn open(path: &str, sink: bool) -> rusqlite::Result<Store> {
-        let conn = open(path)?;
-        conn.execute_batch(SCHEMA)?;
+        let mut conn = open(path)?;
+        migrate(&mut conn)?;
         let last_id: i64 = conn
             .query_row(
                 "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
@@ -170,12 +203,14 @@ impl Store {
         }
     }
 
-    /// Runs a create: replays a recorded answer for (user, key), or inserts every event
-    /// and records the answer, all in one transaction.
+    /// Runs a create. With a key (and the body's fingerprint): a recorded answer for
+    /// (user, key) is replayed when the fingerprint matches and refused with `422` when
+    /// it does not; else the plan runs. Only a `201` is recorded, in the same
+    /// transaction as its events.
     pub fn create(
         &self,
         user: &str,
-        key: Option<&str>,
+        key: Option<(&str, &str)>,
         plan: CreatePlan,
     ) -> rusqlite::Result<Answer> {
         let mut w = lock(&self.writer);
@@ -192,73 +227,87 @@ impl Store {
             conn, next_sink_id, ..
         } = &mut *w;
         let tx = conn.transaction()?;
-        if let Some(k) = key {
-            let seen: Option<(u16, String)> = tx
+        if let Some((k, fingerprint)) = key {
+            let seen: Option<(u16, String, String)> = tx
                 .prepare_cached(
-                    "SELECT status, body FROM idempotency WHERE user_sub = ?1 AND key = ?2 AND created_ms >= ?3",
+                    "SELECT status, body, fingerprint FROM idempotency WHERE user_sub = ?1 AND key = ?2 AND created_ms >= ?3",
                 )?
-                .query_row(params![user, k, now - IDEMPOTENCY_TTL_MS], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row(params![user, k, now - IDEMPOTENCY_TTL_MS], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
                 .optional()?;
-            if let Some((status, body)) = seen {
+            if let Some((status, body, recorded)) = seen {
+                if recorded.is_empty() || recorded == fingerprint {
+                    return Ok(Answer {
+                        status,
+                        body,
+                        replayed: true,
+                    });
+                }
+                let e = ApiError::unprocessable(KEY_REUSED_MESSAGE);
                 return Ok(Answer {
-                    status,
-                    body,
-                    replayed: true,
+                    status: e.status.as_u16(),
+                    body: e.body(),
+                    replayed: false,
                 });
             }
         }
-        let (status, body) = match plan {
-            CreatePlan::Refuse(status, body) => (status, body),
-            CreatePlan::Insert(events) => {
-                let mut ids = Vec::with_capacity(events.len());
-                if sink {
-                    for _ in &events {
-                        ids.push(*next_sink_id);
-                        *next_sink_id += 1;
-                    }
-                } else {
-                    let mut stmt = tx.prepare_cached(INSERT)?;
-                    for e in &events {
-                        stmt.execute(params![
-                            e.owner,
-                            e.collection,
-                            e.start,
-                            e.start_key,
-                            e.end,
-                            e.end_key,
-                            e.value,
-                            e.type_,
-                            e.source,
-                            e.external_id,
-                            e.batch,
-                            now
-                        ])?;
-                        ids.push(tx.last_insert_rowid());
-                    }
-                }
-                let mut body = String::with_capacity(32 + ids.len() * 19);
-                body.push_str(&format!("{{\"created\":{},\"ids\":[", ids.len()));
-                for (i, id) in ids.iter().enumerate() {
-                    if i > 0 {
-                        body.push(',');
-                    }
-                    body.push('"');
-                    body.push_str(&format_id(*id));
-                    body.push('"');
-                }
-                body.push_str("]}");
-                (201, body)
+        let events = match plan {
+            CreatePlan::Refuse(status, body) => {
+                return Ok(Answer {
+                    status,
+                    body,
+                    replayed: false,
+                })
             }
+            CreatePlan::Insert(events) => events,
         };
-        if let Some(k) = key {
+        let mut ids = Vec::with_capacity(events.len());
+        if sink {
+            for _ in &events {
+                ids.push(*next_sink_id);
+                *next_sink_id += 1;
+            }
+        } else {
+            let mut stmt = tx.prepare_cached(INSERT)?;
+            for e in &events {
+                stmt.execute(params![
+                    e.owner,
+                    e.collection,
+                    e.start,
+                    e.start_key,
+                    e.end,
+                    e.end_key,
+                    e.value,
+                    e.type_,
+                    e.source,
+                    e.external_id,
+                    e.batch,
+                    now
+                ])?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        let mut body = String::with_capacity(32 + ids.len() * 19);
+        body.push_str(&format!("{{\"created\":{},\"ids\":[", ids.len()));
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push('"');
+            body.push_str(&format_id(*id));
+            body.push('"');
+        }
+        body.push_str("]}");
+        if let Some((k, fingerprint)) = key {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO idempotency (user_sub, key, status, body, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO idempotency (user_sub, key, status, body, created_ms, fingerprint) VALUES (?1, ?2, 201, ?3, ?4, ?5)",
             )?
-            .execute(params![user, k, status, body, now])?;
+            .execute(params![user, k, body, now, fingerprint])?;
         }
         tx.commit()?;
         Ok(Answer {
-            status,
+            status: 201,
             body,
             replayed: false,
         })

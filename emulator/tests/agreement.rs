@@ -9,7 +9,8 @@
 //! - Query bodies: `filter::parse` never panics, refuses with 400 only, binds every
 //!   caller value as a parameter (none reaches the SQL text).
 //! - Over HTTP, against the real binary: the same verdicts as `201`/`400` answers, and
-//!   random query bodies never get a 5xx or a dropped connection.
+//!   random query bodies never get a 5xx or a dropped connection;
+//! - the OpenAPI document's date schemas accept exactly the dates the emulator accepts.
 //!
 //! The emulator is a binary crate: its modules are compiled into this test with
 //! `#[path]` (their own unit tests run here once more).
@@ -529,4 +530,99 @@ fn the_running_emulator_answers_any_query_body_with_200_or_400() {
         "both outcomes exercised: {ok} / {refused}"
     );
     assert_eq!(emu.stored(), 2);
+}
+
+// ------------------------------------------------------- the OpenAPI document's dates
+
+/// A schema of the served OpenAPI document's components, formats checked as well.
+fn document_schema(name: &str) -> jsonschema::Validator {
+    let doc: Value = serde_json::from_str(include_str!("../src/openapi.json")).unwrap();
+    let mut schema = doc["components"]["schemas"][name].clone();
+    schema["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn assert_document_dates_agree(
+    datetime: &jsonschema::Validator,
+    date: &jsonschema::Validator,
+    s: &str,
+) {
+    let v = Value::from(s);
+    assert_eq!(
+        datetime.is_valid(&v),
+        rfc3339::parse_datetime(s).is_some(),
+        "DateTime schema and parser disagree on {s:?}"
+    );
+    assert_eq!(
+        date.is_valid(&v),
+        rfc3339::parse_date_only(s).is_some(),
+        "Date schema and parser disagree on {s:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(config(3000))]
+
+    /// Schema-valid dates are exactly the server-accepted ones (so that a fuzzer that
+    /// generates from the document sends only dates the server takes, and the other
+    /// way round).
+    #[test]
+    fn document_date_schemas_accept_what_the_parser_accepts(s in date_text()) {
+        thread_local! {
+            static SCHEMAS: (jsonschema::Validator, jsonschema::Validator) =
+                (document_schema("DateTime"), document_schema("Date"));
+        }
+        SCHEMAS.with(|(dt, d)| {
+            assert_document_dates_agree(dt, d, &s);
+            assert_document_dates_agree(dt, d, s.get(..10).unwrap_or(&s));
+        });
+    }
+}
+
+/// Every February 29th of years 0000 to 9999, every day number of every month, and the
+/// edges of each component.
+#[test]
+fn document_date_schemas_agree_on_the_calendar_and_the_edges() {
+    let (dt, d) = (document_schema("DateTime"), document_schema("Date"));
+    for y in 0..=9999 {
+        assert_document_dates_agree(&dt, &d, &format!("{y:04}-02-29"));
+        assert_document_dates_agree(&dt, &d, &format!("{y:04}-02-29T00:00:00Z"));
+    }
+    for y in [1999, 2000, 2024, 2100] {
+        for m in 0..=13 {
+            for day in 0..=32 {
+                assert_document_dates_agree(&dt, &d, &format!("{y:04}-{m:02}-{day:02}"));
+            }
+        }
+    }
+    for s in [
+        "2024-01-01T23:59:59Z",
+        "2024-01-01T24:00:00Z",
+        "2024-01-01T23:60:00Z",
+        "2024-01-01T23:59:60Z",
+        "2024-01-01T00:00:00.123456789Z",
+        "2024-01-01T00:00:00.1234567890Z",
+        "2024-01-01T00:00:00.Z",
+        "2024-01-01T00:00:00+23:59",
+        "2024-01-01T00:00:00-23:59",
+        "2024-01-01T00:00:00+24:00",
+        "2024-01-01T00:00:00+00:60",
+        "2024-01-01T00:00:00+0000",
+        "2024-01-01t00:00:00z",
+        "2024-01-01 00:00:00Z",
+        "2024-01-01T00:00:00Z\n",
+        "\n2024-01-01T00:00:00Z",
+        "2024-01-01\n",
+        "2024-01-01T00:00:00",
+        "0000-01-01T00:00:00-23:59",
+        "9999-12-31T23:59:59.999999999+23:59",
+        "２０２４-01-01",
+        "202４-01-01T00:00:00Z",
+        "",
+    ] {
+        assert_document_dates_agree(&dt, &d, s);
+    }
 }

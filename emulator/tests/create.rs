@@ -1,4 +1,5 @@
-//! Create: the event rules, all or nothing, every problem listed, limits, idempotency.
+//! Create: the event rules, all or nothing, every problem listed, limits (idempotency:
+//! tests/idempotency.rs).
 
 mod common;
 
@@ -227,93 +228,4 @@ fn body_must_be_a_non_empty_array_of_at_most_100000_events() {
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["created"], 100_000);
     assert_eq!(emu.stored(), 100_000);
-}
-
-fn create_with_key(emu: &Emu, token: &str, key: &str, events: &Value) -> common::Resp {
-    let auth = format!("Bearer {token}");
-    emu.call(
-        "POST",
-        "/api/v1/events",
-        &[
-            ("Authorization", &auth),
-            ("Content-Type", "application/json"),
-            ("Idempotency-Key", key),
-        ],
-        Some(events.to_string().as_bytes()),
-    )
-}
-
-#[test]
-fn idempotency_key_replays_the_first_answer_and_stores_nothing_new() {
-    let emu = Emu::start();
-    let events = json!([
-        event("1", "C", "2024-01-01T00:00:00Z", 0),
-        event("1", "C", "2024-01-02T00:00:00Z", 1)
-    ]);
-    let first = create_with_key(&emu, &emu.token, "chunk-1", &events);
-    assert_eq!(first.status, 201);
-    assert!(first.header("idempotent-replayed").is_none());
-    let again = create_with_key(&emu, &emu.token, "chunk-1", &events);
-    assert_eq!(again.status, 201);
-    assert_eq!(again.body, first.body, "same body, same ids");
-    assert_eq!(again.header("idempotent-replayed"), Some("true"));
-    // Even a different body with the same key gets the recorded answer.
-    let other = create_with_key(
-        &emu,
-        &emu.token,
-        "chunk-1",
-        &json!([event("9", "Z", "2024-01-01T00:00:00Z", 9)]),
-    );
-    assert_eq!(other.body, first.body);
-    assert_eq!(emu.stored(), 2);
-
-    // Keys are per user.
-    let (token_b, _) = emu.login("bob");
-    let b = create_with_key(&emu, &token_b, "chunk-1", &events);
-    assert_eq!(b.status, 201);
-    assert_ne!(b.body, first.body);
-    assert_eq!(emu.stored(), 4);
-
-    // A refused create is recorded too.
-    let bad = json!([{"owner": "1"}]);
-    let r1 = create_with_key(&emu, &emu.token, "bad-1", &bad);
-    assert_eq!(r1.status, 400);
-    let r2 = create_with_key(&emu, &emu.token, "bad-1", &events);
-    assert_eq!(r2.status, 400);
-    assert_eq!(r2.body, r1.body);
-    assert_eq!(emu.stored(), 4);
-
-    // Key length: 1 to 255.
-    assert_eq!(
-        create_with_key(&emu, &emu.token, &"k".repeat(255), &events).status,
-        201
-    );
-    let long = create_with_key(&emu, &emu.token, &"k".repeat(256), &events);
-    assert_eq!(long.status, 400);
-    assert!(long.text().contains("Idempotency-Key"));
-    assert_eq!(emu.stored(), 6);
-}
-
-#[test]
-fn idempotency_answers_survive_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("events.sqlite");
-    let db = db.to_str().unwrap();
-    let events = json!([event("1", "C", "2024-01-01T00:00:00Z", 0)]);
-    let first = {
-        let emu = Emu::start_args(&["--db", db]);
-        let r = create_with_key(&emu, &emu.token, "persisted", &events);
-        assert_eq!(r.status, 201);
-        r
-    };
-    let emu = Emu::start_args(&["--db", db]);
-    let again = create_with_key(&emu, &emu.token, "persisted", &events);
-    assert_eq!(again.status, 201);
-    assert_eq!(again.body, first.body);
-    assert_eq!(again.header("idempotent-replayed"), Some("true"));
-    assert_eq!(emu.stored(), 1);
-    // Ids keep growing after a restart (never reused).
-    let ids = emu.create_ok(&events);
-    let first_id = first.json()["ids"][0].as_str().unwrap().to_owned();
-    assert!(ids[0] > first_id);
 }

@@ -2,7 +2,11 @@
 
 mod common;
 
-use common::{event, Emu};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{event, eventually, Emu};
 use serde_json::{json, Value};
 
 #[test]
@@ -38,6 +42,8 @@ fn kill_9_during_ingest_keeps_every_acknowledged_create_whole() {
     let mut emu = Emu::start_args(&["--db", &db]);
     let addr = emu.addr.clone();
     let auth = emu.bearer();
+    let acked_so_far = Arc::new(AtomicUsize::new(0));
+    let seen = acked_so_far.clone();
     // A client sends creates of 1000 until the server dies under it.
     let client = std::thread::spawn(move || {
         let mut acked = 0usize;
@@ -56,13 +62,23 @@ fn kill_9_during_ingest_keeps_every_acknowledged_create_whole() {
                 ],
                 Some(body.as_bytes()),
             ) {
-                Ok(r) if r.status == 201 => acked += 1000,
+                Ok(r) if r.status == 201 => {
+                    acked += 1000;
+                    seen.store(acked, Ordering::SeqCst);
+                }
                 _ => break,
             }
         }
         acked
     });
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    // Killed in the middle of the ingest: once a few creates were acknowledged (observed,
+    // not guessed with a sleep), while the client keeps sending.
+    assert!(
+        eventually(Duration::from_secs(60), || acked_so_far
+            .load(Ordering::SeqCst)
+            >= 3000),
+        "the client got no acknowledgements"
+    );
     emu.kill9();
     let acked = client.join().unwrap();
     assert!(acked > 0, "some creates were acknowledged before the kill");

@@ -261,7 +261,7 @@ fn bad_inputs_get_clear_4xx_answers() {
             "PUT",
             e,
             good.clone(),
-            404,
+            405,
             "Cannot PUT /api/v1/events",
         ),
     ];
@@ -483,4 +483,32 @@ fn many_bad_requests_at_once_leave_it_serving() {
         200
     );
     assert_eq!(s["events"], 0);
+}
+
+/// A known path with a method it does not serve: 405 with `Allow` (RFC 9110), in the
+/// NestJS error shape; an unknown path stays 404.
+#[test]
+fn other_methods_on_known_paths_get_405_with_allow() {
+    let emu = Emu::start();
+    let auth = emu.bearer();
+    for (method, path, allow) in [
+        ("PUT", "/api/v1/events", "POST,DELETE"),
+        ("PATCH", "/api/v1/events", "POST,DELETE"),
+        ("GET", "/api/v1/events/query", "POST"),
+        ("DELETE", "/api/v1/auth/login", "POST"),
+        ("POST", "/api/docs-json", "GET,HEAD"),
+        ("TRACE", "/api/docs", "GET,HEAD"),
+    ] {
+        for headers in [vec![("Authorization", auth.as_str())], vec![]] {
+            let r = emu.call(method, path, &headers, None);
+            assert_eq!(r.status, 405, "{method} {path}: {}", r.text());
+            assert_eq!(r.header("allow"), Some(allow), "{method} {path}");
+            assert_eq!(
+                r.json(),
+                json!({"statusCode": 405, "error": "Method Not Allowed", "message": format!("Cannot {method} {path}")})
+            );
+        }
+    }
+    let r = emu.call("PUT", "/api/v1/nope", &[], None);
+    assert_eq!(r.status, 404);
 }

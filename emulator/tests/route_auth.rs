@@ -261,6 +261,10 @@ fn login_docs_and_hooks_need_no_token() {
     for path in ["/api/docs-json", "/api/docs", "/__emulator/stats"] {
         assert_eq!(emu.call("GET", path, &[], None).status, 200, "{path}");
     }
+    assert_eq!(
+        emu.call("POST", "/__emulator/release", &[], None).status,
+        200
+    );
     // An invalid token on a public route changes nothing.
     let bad = [("Authorization", "Bearer nonsense")];
     assert_eq!(emu.call("GET", "/api/docs-json", &bad, None).status, 200);
@@ -296,6 +300,7 @@ fn the_routes_tested_here_are_the_documented_ones() {
                 "GET /__emulator/stats",
                 "POST /__emulator/faults",
                 "DELETE /__emulator/faults",
+                "POST /__emulator/release",
             ]
             .map(String::from),
         )

@@ -5,11 +5,14 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::Response;
+use axum::Extension;
 use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 
 use crate::auth::User;
 use crate::body::{is_json, read_limited};
 use crate::errors::{json_response, ApiError};
+use crate::faults::HoldInHandler;
+use crate::idempotency;
 use crate::routes::params;
 use crate::state::AppState;
 use crate::store::{Answer, CreatePlan};
@@ -50,9 +53,16 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// The answer to a key whose first request is still being processed.
+pub const IN_FLIGHT_MESSAGE: &str =
+    "a request with this Idempotency-Key is still being processed; retry later";
+/// The answer to a key reused with another body.
+pub const KEY_REUSED_MESSAGE: &str = "Idempotency-Key reused with a different body";
+
 pub async fn create(
     State(st): State<Arc<AppState>>,
     user: User,
+    hold: Option<Extension<HoldInHandler>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
@@ -60,12 +70,26 @@ pub async fn create(
         return Err(ApiError::unsupported_media_type());
     }
     let key = idempotency_key(&headers)?;
+    // Claimed until the create is done (the claim moves into the blocking task, so a
+    // client that goes away does not free the key before the commit).
+    let claim = match &key {
+        Some(k) => Some(
+            st.in_flight
+                .claim(&user.sub, k)
+                .ok_or_else(|| ApiError::conflict(IN_FLIGHT_MESSAGE))?,
+        ),
+        None => None,
+    };
     let bytes = read_limited(&headers, body, st.cfg.max_body_bytes).await?;
+    if hold.is_some() {
+        st.holds.wait().await;
+    }
     let store = st.store.clone();
     let answer = blocking(move || {
+        let _claim = claim;
         let raw;
         let plan = match validate::parse_batch(&bytes) {
-            // Too large is not recorded: the client splits the chunk and sends new keys.
+            // Too large is not looked up: the client splits the chunk and sends new keys.
             Err(e) if e.status == StatusCode::PAYLOAD_TOO_LARGE => return Err(e),
             Err(e) => CreatePlan::Refuse(400, e.body()),
             Ok(r) => {
@@ -76,6 +100,7 @@ pub async fn create(
                 }
             }
         };
+        let key = key.map(|k| (k, idempotency::fingerprint(&bytes)));
         if let (None, CreatePlan::Refuse(status, body)) = (&key, &plan) {
             return Ok(Answer {
                 status: *status,
@@ -84,7 +109,11 @@ pub async fn create(
             });
         }
         store
-            .create(&user.sub, key.as_deref(), plan)
+            .create(
+                &user.sub,
+                key.as_ref().map(|(k, fp)| (k.as_str(), fp.as_str())),
+                plan,
+            )
             .map_err(db_error)
     })
     .await?;

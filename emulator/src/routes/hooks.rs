@@ -1,4 +1,5 @@
-//! Test hooks (only with `--test-hooks`): `/__emulator/stats` and `/__emulator/faults`.
+//! Test hooks (only with `--test-hooks`): `/__emulator/stats`, `/__emulator/faults` and
+//! `/__emulator/release`.
 
 use std::sync::Arc;
 
@@ -20,7 +21,7 @@ pub async fn stats(State(st): State<Arc<AppState>>) -> Result<Response, ApiError
         .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(json_response(
         StatusCode::OK,
-        st.stats.snapshot(events).to_string(),
+        st.stats.snapshot(events, st.holds.held()).to_string(),
     ))
 }
 
@@ -39,7 +40,15 @@ pub async fn set_faults(
     ))
 }
 
+/// Clears the plan and lets every held request go on.
 pub async fn clear_faults(State(st): State<Arc<AppState>>) -> Response {
     st.faults.clear();
+    st.holds.release();
     json_response(StatusCode::OK, json!({"faults": null}).to_string())
+}
+
+/// Lets every request held by a `hold` fault go on.
+pub async fn release(State(st): State<Arc<AppState>>) -> Response {
+    let n = st.holds.release();
+    json_response(StatusCode::OK, json!({"released": n}).to_string())
 }

@@ -18,9 +18,15 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::{docs, paths};
 
-/// NestJS answers unknown routes, and known paths with another method, with 404.
+/// NestJS answers unknown routes with 404 `Cannot GET /x`.
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::not_found(&method, uri.path())
+}
+
+/// A known path with another method: 405 with `Allow` (axum adds the header), as HTTP
+/// says (NestJS itself answers 404 there; a client never sends these).
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::method_not_allowed(&method, uri.path())
 }
 
 pub fn router(state: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
@@ -32,12 +38,15 @@ pub fn router(state: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
         .route(paths::DOCS_JSON, get(docs::json))
         .route(paths::DOCS, get(docs::page));
     if state.cfg.test_hooks {
-        r = r.route(paths::HOOK_STATS, get(hooks::stats)).route(
-            paths::HOOK_FAULTS,
-            post(hooks::set_faults).delete(hooks::clear_faults),
-        );
+        r = r
+            .route(paths::HOOK_STATS, get(hooks::stats))
+            .route(
+                paths::HOOK_FAULTS,
+                post(hooks::set_faults).delete(hooks::clear_faults),
+            )
+            .route(paths::HOOK_RELEASE, post(hooks::release));
     }
-    r = r.method_not_allowed_fallback(not_found);
+    r = r.method_not_allowed_fallback(method_not_allowed);
     let r = match static_dir {
         Some(dir) => r.fallback_service(
             ServeDir::new(dir)
