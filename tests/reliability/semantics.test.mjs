@@ -9,18 +9,23 @@
 // actually sent and the signals they were sent with.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { withEmulator, login, loadClient, stats, setFaults, makeEvents, storedEvents, settle } from './helpers.mjs';
+import { withEmulator, login, loadClient, stats, setFaults, makeEvents, storedEvents, settle, assertStoredExactlyOnce } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
 
 const realFetch = globalThis.fetch;
-/** Every create and query request of the client: `{ url, body, signal }`. */
+/** Every create and query request of the client: `{ path, body, signal, key, status }`. */
 const sent = [];
 globalThis.fetch = (url, init = {}) => {
   const path = new URL(url).pathname;
   if (init.method === 'POST' && (path.endsWith('/events') || path.endsWith('/events/query'))) {
     const body = init.body instanceof Uint8Array ? new TextDecoder().decode(init.body) : String(init.body);
-    sent.push({ path, body, signal: init.signal });
+    const record = { path, body, signal: init.signal, key: init.headers?.['Idempotency-Key'], status: undefined };
+    sent.push(record);
+    return realFetch(url, init).then((r) => {
+      record.status = r.status;
+      return r;
+    });
   }
   return realFetch(url, init);
 };
@@ -266,4 +271,35 @@ test('authUrl is readable next to baseUrl', async () => {
   const split = new EventsClient({ token: 't', env: 'dev' });
   assert.equal(split.authUrl, 'https://auth-apidev.genomcore.net/api/v1');
   assert.equal(typeof EventsClient.prototype[Symbol.dispose], 'function', 'using client = … frees it');
+});
+
+test('idempotency: a 409 (the same key still in flight) is retried; a 422 (the key first used with other events) is final and explained', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu, { maxRetries: 100 });
+    const events = makeEvents(10, 'keys');
+    // The first upload's request is held by the emulator after it claimed its key.
+    await setFaults(emu, { sequence: ['hold'] });
+    const mark = sent.length;
+    const first = client.createEvents(events, { runId: 'same-run' });
+    await until(async () => (await stats(emu)).held === 1, 'the first request to be held');
+    // The same upload again, as a second tab or a restarted job would: its key is in flight.
+    const second = client.createEvents(events, { runId: 'same-run' });
+    await until(() => sent.slice(mark).some((r) => r.status === 409), 'a 409 for the second upload');
+    const r = await realFetch(`${emu.origin}/__emulator/release`, { method: 'POST' });
+    assert.equal(r.status, 200);
+    const [a, b] = await Promise.all([first, second]);
+    assert.deepEqual(b.ids, a.ids, 'the retried request was answered as the first one');
+    assert.ok(b.chunks[0].attempts >= 2);
+    await assertStoredExactlyOnce(emu, token, 'keys', events, a.ids);
+
+    // Resuming that run with other events: the server refuses the key's new body with 422.
+    const changed = events.map((e) => ({ ...e, value: `${e.value} (edited)` }));
+    const err = (await settle(client.createEvents(changed, { runId: 'same-run' }))).error;
+    assert.equal(err?.name, 'CreateEventsError', err?.message);
+    const chunkError = err.failed[0].error;
+    assert.equal(chunkError.status, 422);
+    assert.equal(err.failed[0].attempts, 1, 'a 422 is not retried');
+    assert.match(chunkError.message, /differ from those first sent under its Idempotency-Key; typically a resume with a runId whose events or chunking changed/);
+    await assertStoredExactlyOnce(emu, token, 'keys', events, a.ids);
+  });
 });
