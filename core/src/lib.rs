@@ -9,6 +9,7 @@ pub mod contract;
 pub mod api_error;
 pub mod args;
 pub mod chunking;
+pub mod compression;
 pub mod json_fields;
 pub mod json_scan;
 pub mod request;

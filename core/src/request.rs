@@ -56,6 +56,18 @@ pub fn login_url(auth_base: &str) -> String {
     format!("{auth_base}{LOGIN_PATH}")
 }
 
+/// Whether a base URL (as `check_base_url` gave it) names a loopback host: there the
+/// network is free, and compressing bodies would only cost CPU.
+pub fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().map_or("", |h| &authority[..h.len() + 2]),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    is_loopback(host)
+}
+
 /// A URL fit for an error message: credentials (`user:pass@`), the query and the
 /// fragment, where secrets could hide, are replaced by `***`.
 pub fn redacted(url: &str) -> String {

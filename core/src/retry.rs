@@ -16,6 +16,9 @@ pub enum Disposition {
     RefreshThenRetryOnce,
     /// 413: a create splits its chunk in two (other requests fail).
     Split,
+    /// 415: a compressed body is sent once more uncompressed, and the client compresses
+    /// no more (other requests fail).
+    SendPlain,
     /// The request is wrong, or the answer is one we do not understand.
     Fail,
 }
@@ -29,6 +32,7 @@ pub fn classify_status(status: u16) -> Disposition {
         200..=299 => Disposition::Success,
         401 => Disposition::RefreshThenRetryOnce,
         413 => Disposition::Split,
+        415 => Disposition::SendPlain,
         // 409: a request with the same Idempotency-Key is still being processed.
         408 | 409 | 425 | 429 | 500 | 502 | 503 | 504 => Disposition::Retry,
         _ => Disposition::Fail,
@@ -148,6 +152,7 @@ mod tests {
             (299, Success),
             (401, RefreshThenRetryOnce),
             (413, Split),
+            (415, SendPlain),
             (408, Retry),
             (409, Retry),
             (425, Retry),

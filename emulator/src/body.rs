@@ -1,11 +1,72 @@
-//! Reading request bodies within the byte limit, and the JSON content-type check.
+//! Reading request bodies within the byte limit (compressed ones too), and the JSON
+//! content-type check.
+
+use std::io::Read;
 
 use axum::body::Body;
 use bytes::{Bytes, BytesMut};
-use http::{header, HeaderMap};
+use flate2::read::{MultiGzDecoder, ZlibDecoder};
+use http::{header, HeaderMap, StatusCode};
 use http_body_util::BodyExt;
 
 use crate::errors::ApiError;
+
+/// How a request body is encoded (`Content-Encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Identity,
+    Gzip,
+    /// HTTP's `deflate`: zlib-wrapped (RFC 1950), as Express's body parser reads it.
+    Deflate,
+}
+
+/// The body's encoding; `415` for any other, or for any at all when the emulator was
+/// started with `--refuse-content-encoding` (a service that does not inflate bodies).
+pub fn encoding(headers: &HeaderMap, compressed_ok: bool) -> Result<Encoding, ApiError> {
+    let Some(value) = headers.get(header::CONTENT_ENCODING) else {
+        return Ok(Encoding::Identity);
+    };
+    let name = value.to_str().unwrap_or("?").trim().to_ascii_lowercase();
+    let found = match name.as_str() {
+        "" | "identity" => return Ok(Encoding::Identity),
+        "gzip" | "x-gzip" => Encoding::Gzip,
+        "deflate" => Encoding::Deflate,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("Content-Encoding {name} is not supported (gzip, deflate or none)"),
+            ))
+        }
+    };
+    if !compressed_ok {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Content-Encoding {name} is not supported: send the body uncompressed"),
+        ));
+    }
+    Ok(found)
+}
+
+/// Inflates `raw`, stopping as soon as the output passes `max` bytes: a small "gzip
+/// bomb" gets `413` after `max + 1` bytes of work and memory, never inflated whole.
+fn inflate(raw: &[u8], encoding: Encoding, max: u64) -> Result<Bytes, ApiError> {
+    let decoder: Box<dyn Read + '_> = match encoding {
+        Encoding::Identity => return Ok(Bytes::copy_from_slice(raw)),
+        Encoding::Gzip => Box::new(MultiGzDecoder::new(raw)),
+        Encoding::Deflate => Box::new(ZlibDecoder::new(raw)),
+    };
+    let mut out = Vec::new();
+    decoder
+        .take(max + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| ApiError::bad_request(format!("the request body could not be decompressed: {e}")))?;
+    if out.len() as u64 > max {
+        return Err(ApiError::too_large(format!(
+            "request body is larger than {max} bytes once decompressed"
+        )));
+    }
+    Ok(out.into())
+}
 
 /// True for `application/json`, with or without parameters such as `charset`.
 pub fn is_json(headers: &HeaderMap) -> bool {
@@ -18,8 +79,21 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 
 /// Reads the whole body, refusing with 413 as soon as it is known to exceed `max`: from
 /// `Content-Length` before reading anything, or while streaming a body without one, so
-/// an oversized body is never held in memory whole.
-pub async fn read_limited(headers: &HeaderMap, body: Body, max: u64) -> Result<Bytes, ApiError> {
+/// an oversized body is never held in memory whole. A `gzip` or `deflate` body is
+/// inflated, and the limit applies to what it inflates to as well.
+pub async fn read_limited(headers: &HeaderMap, body: Body, max: u64, compressed_ok: bool) -> Result<Bytes, ApiError> {
+    let encoding = encoding(headers, compressed_ok)?;
+    let raw = read_raw(headers, body, max).await?;
+    if encoding == Encoding::Identity {
+        return Ok(raw);
+    }
+    // Inflating is CPU work: off the async threads.
+    tokio::task::spawn_blocking(move || inflate(&raw, encoding, max))
+        .await
+        .unwrap_or_else(|e| Err(ApiError::internal(format!("decompression failed: {e}"))))
+}
+
+async fn read_raw(headers: &HeaderMap, body: Body, max: u64) -> Result<Bytes, ApiError> {
     let too_large = || ApiError::too_large(format!("request body is larger than {max} bytes"));
     let declared = headers
         .get(header::CONTENT_LENGTH)

@@ -9,6 +9,7 @@ mod faults;
 mod filter;
 mod idempotency;
 mod paths;
+mod rate_limit;
 mod rfc3339;
 mod routes;
 mod server;
@@ -50,6 +51,14 @@ struct Cli {
     /// Largest request body accepted, in bytes (larger: 413).
     #[arg(long, default_value_t = 32 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
     max_body_bytes: u64,
+    /// Answer 415 to every compressed (gzip, deflate) request body to the Events API, as
+    /// a service that does not inflate bodies would (clients must then send them plain).
+    #[arg(long)]
+    refuse_content_encoding: bool,
+    /// At most this many creates (POST /events) a second; beyond it, 429 with
+    /// Retry-After (to test a client's backpressure). 0: no limit.
+    #[arg(long, default_value_t = 0)]
+    rate_limit: u32,
     /// Validate and answer creates as usual (with ids) but store nothing.
     #[arg(long)]
     sink: bool,
@@ -72,6 +81,7 @@ fn main() {
             secret: cli.secret,
             token_ttl_secs: cli.token_ttl,
             max_body_bytes: cli.max_body_bytes,
+            refuse_content_encoding: cli.refuse_content_encoding,
             test_hooks: cli.test_hooks,
             log: cli.log,
         },
@@ -80,6 +90,7 @@ fn main() {
         faults: Default::default(),
         holds: Default::default(),
         in_flight: Default::default(),
+        rate_limit: (cli.rate_limit > 0).then(|| rate_limit::RateLimit::new(cli.rate_limit)),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -97,6 +97,16 @@ async fn handle(
     if let Some(k) = kind {
         state.stats.count(k);
     }
+    if kind == Some(Kind::Create) {
+        if let Some(Err(secs)) = state.rate_limit.as_ref().map(|r| r.admit()) {
+            state.stats.count_rate_limited();
+            let mut r = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded").into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            cors::decorate(r.headers_mut(), origin.as_ref());
+            log(&429);
+            return Ok(r);
+        }
+    }
     let fault = if paths::is_events(&path) {
         state.faults.next()
     } else {

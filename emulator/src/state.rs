@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::faults::{Faults, Holds};
 use crate::idempotency::InFlight;
+use crate::rate_limit::RateLimit;
 use crate::stats::Stats;
 use crate::store::Store;
 
@@ -11,6 +12,8 @@ pub struct Config {
     pub secret: String,
     pub token_ttl_secs: u64,
     pub max_body_bytes: u64,
+    /// Answer `415` to every compressed request body (`--refuse-content-encoding`).
+    pub refuse_content_encoding: bool,
     pub test_hooks: bool,
     pub log: bool,
 }
@@ -23,4 +26,6 @@ pub struct AppState {
     pub holds: Holds,
     /// Idempotency-Keys whose create is being processed now.
     pub in_flight: Arc<InFlight>,
+    /// `--rate-limit`: requests a second to the Events API beyond which it answers 429.
+    pub rate_limit: Option<RateLimit>,
 }

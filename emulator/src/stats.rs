@@ -44,6 +44,8 @@ pub struct Stats {
     auth: AtomicU64,
     /// Injected faults, by kind: what a test injected, to report with its figures.
     faults: [AtomicU64; 6],
+    /// Requests answered 429 by `--rate-limit`.
+    rate_limited: AtomicU64,
 }
 
 /// The fault kinds counted, in the order of `Stats::faults`.
@@ -62,6 +64,10 @@ impl Stats {
             Fault::Hold => 5,
         };
         self.faults[i].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_rate_limited(&self) {
+        self.rate_limited.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn count(&self, kind: Kind) {
@@ -92,6 +98,7 @@ impl Stats {
             },
             "faults": faults,
             "held": held,
+            "rateLimited": g(&self.rate_limited),
         })
     }
 }

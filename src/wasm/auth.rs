@@ -3,6 +3,7 @@
 //! a 401. Tokens live only here and in the `Authorization` header.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use futures_util::lock::Mutex;
 use js_sys::{Function, JsString, Promise};
@@ -15,6 +16,7 @@ use crate::core::token;
 
 use super::abort::AbortWatch;
 use super::errors::{ClientError, ServerMessage};
+use super::net::{Net, Report};
 use super::transport::{self, Method, Request};
 
 pub enum Credentials {
@@ -25,6 +27,7 @@ pub enum Credentials {
 pub struct Auth {
     credentials: RefCell<Credentials>,
     refresh_url: String,
+    net: Rc<Net>,
     /// Bumped by every renewal, so that concurrent 401s renew only once.
     generation: Cell<u64>,
     renewing: Mutex<()>,
@@ -37,8 +40,8 @@ pub struct Bearer {
 }
 
 impl Auth {
-    pub fn new(credentials: Credentials, refresh_url: String) -> Auth {
-        Auth { credentials: RefCell::new(credentials), refresh_url, generation: Cell::new(0), renewing: Mutex::new(()) }
+    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>) -> Auth {
+        Auth { credentials: RefCell::new(credentials), refresh_url, net, generation: Cell::new(0), renewing: Mutex::new(()) }
     }
 
     /// The token to send now, renewed first when it is about to expire.
@@ -100,9 +103,23 @@ impl Auth {
             url: &self.refresh_url,
             bearer: None,
             json_body: Some(&body),
+            content_encoding: None,
             idempotency_key: None,
         };
-        let answer = transport::send(&request, timeout_ms, abort).await?;
+        let started = super::js::now_ms();
+        let sent = transport::send(&request, timeout_ms, abort, &self.net).await;
+        self.net.report(Report {
+            method: Method::Post.name(),
+            url: &self.refresh_url,
+            status: sent.as_ref().ok().map(|a| a.status),
+            attempt: 1,
+            chunk: None,
+            duration_ms: super::js::now_ms() - started,
+            bytes: body.length() as usize,
+            bytes_sent: body.length() as usize,
+            retry_reason: None,
+        });
+        let answer = sent?;
         if !matches!(classify_status(answer.status), Disposition::Success) {
             let retryable = matches!(classify_status(answer.status), Disposition::Retry);
             return Err(ClientError::Api {

@@ -1,5 +1,6 @@
 //! One API call with the contract's retry rules: bearer token, renewal once after a
-//! 401, backoff with full jitter honouring `Retry-After` for passing trouble.
+//! 401, backoff with full jitter honouring `Retry-After` for passing trouble. Every
+//! request is reported to the caller's `onRequest` hook.
 
 use std::rc::Rc;
 
@@ -11,15 +12,25 @@ use crate::core::retry::{classify_status, parse_retry_after, BackoffPolicy, Disp
 use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::auth::Auth;
 use super::errors::{ClientError, ServerMessage};
+use super::js::now_ms;
+use super::net::{Net, Report};
 use super::transport::{self, Answer, Method, Request};
 
 pub struct CallSpec<'a> {
     pub method: Method,
     pub url: &'a str,
     pub json_body: Option<&'a JsValue>,
+    /// `gzip` when the body is compressed.
+    pub content_encoding: Option<&'a str>,
+    /// Body bytes before compression (for the reports).
+    pub raw_bytes: usize,
+    pub sent_bytes: usize,
     pub idempotency_key: Option<&'a str>,
     pub max_retries: u32,
     pub timeout_ms: u32,
+    pub net: &'a Net,
+    /// The create chunk this call sends, for the reports.
+    pub chunk: Option<usize>,
 }
 
 /// How a call ended, with the number of HTTP requests it took.
@@ -29,24 +40,45 @@ pub struct Called<T> {
 }
 
 /// Sends until success, a final error, or `max_retries` retries of passing trouble.
-/// `on_retry` runs before each retry (progress counts them).
-pub async fn call(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, on_retry: &dyn Fn()) -> Called<Answer> {
+/// `on_retry` runs before each retry with the trouble (progress counts retries; an
+/// upload lowers its concurrency on 429 and 503).
+pub async fn call(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, on_retry: &dyn Fn(&ClientError)) -> Called<Answer> {
     let policy = BackoffPolicy::default();
     let mut attempts = 0;
     let mut retries = 0;
     let mut renewed_after_401 = false;
     loop {
-        let (err, retry_after) = match attempt(auth, spec, abort, &mut attempts, &mut renewed_after_401).await {
+        let started = now_ms();
+        let step = attempt(auth, spec, abort, &mut attempts, &mut renewed_after_401).await;
+        let will_retry = match &step {
+            Step::Trouble(err, _) => err.retryable() && retries < spec.max_retries,
+            Step::Renewed => true,
+            Step::Done(_) => false,
+        };
+        if let Some(status) = step.sent() {
+            spec.net.report(Report {
+                method: spec.method.name(),
+                url: spec.url,
+                status,
+                attempt: attempts,
+                chunk: spec.chunk,
+                duration_ms: now_ms() - started,
+                bytes: spec.raw_bytes,
+                bytes_sent: spec.sent_bytes,
+                retry_reason: will_retry.then(|| step.reason()),
+            });
+        }
+        let (err, retry_after) = match step {
             Step::Done(result) => return Called { result, attempts },
             Step::Renewed => continue,
             Step::Trouble(err, retry_after) => (err, retry_after),
         };
-        if !err.retryable() || retries >= spec.max_retries {
+        if !will_retry {
             return Called { result: Err(err), attempts };
         }
         retries += 1;
-        on_retry();
-        let retry_after_ms = retry_after.and_then(|v| parse_retry_after(&v, super::js::now_ms()));
+        on_retry(&err);
+        let retry_after_ms = retry_after.and_then(|v| parse_retry_after(&v, now_ms()));
         let delay = policy.delay_ms(retries, super::js::random(), retry_after_ms);
         if sleep_unless_aborted(delay, abort).await {
             return Called { result: Err(abort.error()), attempts };
@@ -61,6 +93,31 @@ enum Step {
     Trouble(ClientError, Option<String>),
 }
 
+impl Step {
+    /// Whether a request went out, and the status it got (`Some(None)`: no answer).
+    fn sent(&self) -> Option<Option<u16>> {
+        match self {
+            Step::Done(Ok(a)) => Some(Some(a.status)),
+            Step::Done(Err(e)) | Step::Trouble(e, _) => match e {
+                ClientError::Api { status, .. } => Some(Some(*status)),
+                ClientError::Network { .. } | ClientError::Timeout(_) | ClientError::Aborted { .. } => Some(None),
+                _ => None, // getToken failed: nothing was sent
+            },
+            Step::Renewed => Some(Some(401)),
+        }
+    }
+
+    /// Why the request is sent again: `status 503`, `network error`, `timeout`, `401`.
+    fn reason(&self) -> String {
+        match self {
+            Step::Renewed => "status 401: token renewed".into(),
+            Step::Trouble(ClientError::Api { status, .. }, _) => format!("status {status}"),
+            Step::Trouble(ClientError::Timeout(_), _) => "timeout".into(),
+            _ => "network error".into(),
+        }
+    }
+}
+
 async fn attempt(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, attempts: &mut u32, renewed: &mut bool) -> Step {
     let bearer = match auth.bearer(spec.timeout_ms, abort).await {
         Ok(b) => b,
@@ -72,9 +129,10 @@ async fn attempt(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, attem
         url: spec.url,
         bearer: Some(&bearer.token),
         json_body: spec.json_body,
+        content_encoding: spec.content_encoding,
         idempotency_key: spec.idempotency_key,
     };
-    let answer = match transport::send(&request, spec.timeout_ms, abort).await {
+    let answer = match transport::send(&request, spec.timeout_ms, abort, spec.net).await {
         Ok(a) => a,
         Err(e) => return Step::Trouble(e, None),
     };

@@ -1,6 +1,7 @@
 //! `EventsClient`, the class the package exports. Each method checks its arguments
 //! synchronously-in-spirit (before any request) and returns a Promise.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Array, JsString, Promise, JSON};
@@ -14,6 +15,7 @@ use super::auth::Auth;
 use super::call::{call, CallSpec};
 use super::errors::ClientError;
 use super::js::{get, random_uuid, Obj};
+use super::net::Net;
 use super::options::{self, type_name};
 use super::query_iter;
 use super::session::{parse_answer, query_page, Session};
@@ -35,8 +37,11 @@ impl EventsClient {
             &mut config.credentials,
             super::auth::Credentials::Tokens { access: String::new(), refresh: None },
         );
-        let auth = Rc::new(Auth::new(credentials, request::refresh_url(&config.auth_url)));
-        Ok(EventsClient { inner: Rc::new(Session { config, auth }) })
+        let net = Rc::new(Net { fetch: config.fetch.take(), on_request: config.on_request.take() });
+        let auth = Rc::new(Auth::new(credentials, request::refresh_url(&config.auth_url), net.clone()));
+        let api_is_loopback = request::is_loopback_url(&config.events_url);
+        let session = Session { config, auth, net, compression_refused: Cell::new(false), api_is_loopback };
+        Ok(EventsClient { inner: Rc::new(session) })
     }
 
     /// The Events API base URL in use.
@@ -87,7 +92,7 @@ impl EventsClient {
             let (events, opts, abort) = prepared?;
             let plan = upload::plan(&events, &opts, &abort).await?;
             let upload = Upload {
-                auth: inner.auth.clone(),
+                session: inner.clone(),
                 create_url: request::create_url(&inner.config.events_url),
                 events,
                 opts: &opts,
@@ -157,11 +162,16 @@ impl EventsClient {
                 method: Method::Delete,
                 url: &url,
                 json_body: None,
+                content_encoding: None,
+                raw_bytes: 0,
+                sent_bytes: 0,
                 idempotency_key: None,
                 max_retries: opts.max_retries,
                 timeout_ms: opts.timeout_ms,
+                net: &inner.net,
+                chunk: None,
             };
-            let answer = call(&inner.auth, &spec, &abort, &|| {}).await.result?;
+            let answer = call(&inner.auth, &spec, &abort, &|_| {}).await.result?;
             let parsed = parse_answer(&answer)?;
             Ok(Obj::new().set(DELETED_FIELD, get(&parsed, DELETED_FIELD)).into())
         })

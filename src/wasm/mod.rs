@@ -6,10 +6,12 @@ mod abort;
 mod auth;
 mod call;
 mod client;
+mod compress;
 #[cfg(feature = "crossing-bench")]
 mod crossing_bench;
 mod errors;
 mod js;
+mod net;
 mod options;
 mod query_iter;
 mod session;

@@ -6,6 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
 use crate::contract::{self, Env};
+use crate::core::compression::Compression;
 use crate::core::{args, request};
 
 use super::abort::as_signal;
@@ -21,6 +22,11 @@ pub struct ClientConfig {
     pub max_retries: u32,
     pub timeout_ms: u32,
     pub credentials: Credentials,
+    pub compression: Compression,
+    /// The `fetch` option, used for every request.
+    pub fetch: Option<Function>,
+    /// The `onRequest` option, told of every request.
+    pub on_request: Option<Function>,
 }
 
 pub struct CreateOptions {
@@ -35,6 +41,7 @@ pub struct CreateOptions {
     pub signal: Option<AbortSignal>,
     /// Names this upload's idempotency keys; the same id resumes an earlier upload.
     pub run_id: Option<String>,
+    pub compression: Compression,
 }
 
 #[derive(Clone)]
@@ -48,10 +55,10 @@ pub struct QueryOptions {
 
 const CLIENT_KEYS: &[&str] = &[
     "token", "refreshToken", "getToken", "env", "baseUrl", "authUrl", "concurrency", "maxRetries", "timeoutMs",
-    "allowInsecureHttp",
+    "allowInsecureHttp", "compression", "fetch", "onRequest",
 ];
 const CREATE_KEYS: &[&str] =
-    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId", "maxBufferedBytes"];
+    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId", "maxBufferedBytes", "compression"];
 const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRetries"];
 
 pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
@@ -87,6 +94,9 @@ pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
         max_retries: number(&opts, "maxRetries")?.map(args::max_retries).transpose()?.unwrap_or(contract::DEFAULT_MAX_RETRIES),
         timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(contract::DEFAULT_TIMEOUT_MS),
         credentials,
+        compression: compression(&opts)?.unwrap_or_default(),
+        fetch: function(&opts, "fetch")?,
+        on_request: function(&opts, "onRequest")?,
     })
 }
 
@@ -122,6 +132,7 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
         on_progress: function(&opts, "onProgress")?,
         signal: signal(&opts)?,
         run_id: string(&opts, "runId")?.map(args::run_id).transpose()?,
+        compression: compression(&opts)?.unwrap_or(client.compression),
     })
 }
 
@@ -196,6 +207,15 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, ClientError> 
     v.dyn_into::<Function>()
         .map(Some)
         .map_err(|v| ClientError::Type(format!("{key} must be a function, got {}", type_name(&v))))
+}
+
+fn compression(opts: &JsValue) -> Result<Option<Compression>, ClientError> {
+    string(opts, "compression")?
+        .map(|name| {
+            Compression::parse(&name)
+                .ok_or_else(|| ClientError::Range(format!("compression must be 'auto', 'gzip' or 'none', got '{name}'")))
+        })
+        .transpose()
 }
 
 fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, ClientError> {

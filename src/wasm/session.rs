@@ -2,6 +2,7 @@
 //! of a query, and reading the API's answers. `client` (the exported class),
 //! `upload` and `query_iter` build on it; it depends on none of them.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Array, JsString};
@@ -15,12 +16,18 @@ use super::auth::Auth;
 use super::call::{call, CallSpec};
 use super::errors::{ClientError, ServerMessage};
 use super::js::{get, json_parse, Obj};
+use super::net::Net;
 use super::options::{ClientConfig, QueryOptions};
 use super::transport::{Answer, Method};
 
 pub struct Session {
     pub config: ClientConfig,
     pub auth: Rc<Auth>,
+    pub net: Rc<Net>,
+    /// The API answered `415` to a compressed body: plain bodies from then on.
+    pub compression_refused: Cell<bool>,
+    /// The Events API is on loopback: `compression: 'auto'` leaves bodies plain.
+    pub api_is_loopback: bool,
 }
 
 /// `POST /events/query` for one page; resolves `{ items, page, pageSize, total }`.
@@ -30,11 +37,16 @@ pub async fn query_page(inner: &Session, body: &JsString, opts: &QueryOptions, a
         method: Method::Post,
         url: &url,
         json_body: Some(body),
+        content_encoding: None,
+        raw_bytes: body.length() as usize,
+        sent_bytes: body.length() as usize,
         idempotency_key: None,
         max_retries: opts.max_retries,
         timeout_ms: opts.timeout_ms,
+        net: &inner.net,
+        chunk: None,
     };
-    let answer = call(&inner.auth, &spec, abort, &|| {}).await.result?;
+    let answer = call(&inner.auth, &spec, abort, &|_| {}).await.result?;
     let parsed = parse_answer(&answer)?;
     let items = get(&parsed, ITEMS_FIELD);
     if !Array::is_array(&items) {

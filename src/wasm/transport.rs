@@ -1,11 +1,12 @@
-//! One HTTP exchange over the global `fetch`, bounded by a timeout and the caller's
-//! abort signal. Retries, auth and statuses are decided by the callers.
+//! One HTTP exchange over `fetch` (the caller's or the global one, `net.rs`), bounded
+//! by a timeout and the caller's abort signal. Retries, auth and statuses are decided
+//! by the callers.
 //!
 //! `fetch` is called directly (not through gloo-net): what it throws stays the
 //! `cause` of our `NetworkError`, and no wrapper crate is compiled into the wasm.
 
 use futures_util::future::{self, Either};
-use js_sys::{JsString, Promise};
+use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Response};
@@ -13,13 +14,7 @@ use web_sys::{AbortController, Response};
 use super::abort::AbortWatch;
 use super::errors::ClientError;
 use super::js::{get, Obj};
-
-#[wasm_bindgen]
-extern "C" {
-    /// The global `fetch` of browsers, workers, Node 18+, Deno and Bun.
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(url: &str, init: &JsValue) -> Result<Promise, JsValue>;
-}
+use super::net::Net;
 
 #[derive(Clone, Copy)]
 pub enum Method {
@@ -33,6 +28,8 @@ pub struct Request<'a> {
     pub bearer: Option<&'a str>,
     /// JSON text: a JS string, or UTF-8 bytes in a `Uint8Array`.
     pub json_body: Option<&'a JsValue>,
+    /// `gzip` when `json_body` is gzip-compressed.
+    pub content_encoding: Option<&'a str>,
     pub idempotency_key: Option<&'a str>,
 }
 
@@ -44,14 +41,23 @@ pub struct Answer {
     pub text: JsString,
 }
 
-pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch) -> Result<Answer, ClientError> {
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &Net) -> Result<Answer, ClientError> {
     if abort.is_aborted() {
         return Err(abort.error());
     }
     // Our own controller per request: fetch then only ever rejects with a DOMException,
     // whatever reason the caller's signal carries.
     let controller = AbortController::new().map_err(|e| network("AbortController is missing", e))?;
-    let exchange = exchange(req, &controller);
+    let exchange = exchange(req, &controller, net);
     let timeout = gloo_timers::future::TimeoutFuture::new(timeout_ms);
     let stop = future::select(timeout, abort.fired());
     let outcome = future::select(Box::pin(exchange), stop).await;
@@ -68,7 +74,7 @@ pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch) -> Res
     }
 }
 
-async fn exchange(req: &Request<'_>, controller: &AbortController) -> Result<Answer, ClientError> {
+async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) -> Result<Answer, ClientError> {
     let mut headers = Obj::new().set("Accept", "application/json");
     if let Some(token) = req.bearer {
         headers = headers.set("Authorization", format!("Bearer {token}"));
@@ -76,19 +82,16 @@ async fn exchange(req: &Request<'_>, controller: &AbortController) -> Result<Ans
     if let Some(key) = req.idempotency_key {
         headers = headers.set(crate::contract::IDEMPOTENCY_HEADER, key);
     }
-    let mut init = Obj::new().set(
-        "method",
-        match req.method {
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-        },
-    );
+    let mut init = Obj::new().set("method", req.method.name());
     if let Some(body) = req.json_body {
         headers = headers.set("Content-Type", "application/json");
         init = init.set("body", body.clone());
     }
+    if let Some(encoding) = req.content_encoding {
+        headers = headers.set(crate::contract::CONTENT_ENCODING_HEADER, encoding);
+    }
     let init: JsValue = init.set("headers", headers).set("signal", controller.signal()).into();
-    let pending = global_fetch(req.url, &init).map_err(|e| network("fetch threw", e))?;
+    let pending = net.fetch(req.url, &init).map_err(|e| network("fetch threw", e))?;
     let response: Response = JsFuture::from(pending).await.map_err(|e| network("fetch failed", e))?.unchecked_into();
     let retry_after = response.headers().get("Retry-After").ok().flatten();
     let text = response.text().map_err(|e| network("the answer could not be read", e))?;

@@ -47,6 +47,34 @@ export interface EventsClientOptions {
   timeoutMs?: number;
   /** Allow `http://` to hosts other than loopback; default false. */
   allowInsecureHttp?: boolean;
+  /**
+   * gzip create bodies: `'auto'` (default) above 1 KB when the API is not on loopback,
+   * `'gzip'` always, `'none'` never. A `415` answer turns it off for this client.
+   */
+  compression?: "auto" | "gzip" | "none";
+  /** Used for every request instead of the global `fetch` (proxies, agents, tests, tracing). */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Told of every request after it ends; never sees a token. */
+  onRequest?: (report: RequestReport) => void;
+}
+
+/** One request, as `onRequest` hears of it. */
+export interface RequestReport {
+  method: "POST" | "DELETE";
+  /** The URL, its query values and any credentials redacted. */
+  url: string;
+  /** Absent when no answer came (network error, timeout, abort). */
+  status?: number;
+  /** 1 for the first request of a call, 2 for its first retry, … */
+  attempt: number;
+  /** The create chunk it carried (`ChunkReport.index`). */
+  chunk?: number;
+  durationMs: number;
+  /** Body bytes before compression, and as sent. */
+  bytes: number;
+  bytesSent: number;
+  /** Why it will be sent again (`status 503`, `network error`, `timeout`, …), when it will. */
+  retryReason?: string;
 }
 
 export interface CreateProgress {
@@ -57,6 +85,8 @@ export interface CreateProgress {
   eventsTotal: number;
   failedChunks: number;
   retries: number;
+  /** Chunks allowed in flight now: halved on 429/503, raised one at a time after successes. */
+  concurrency: number;
   elapsedMs: number;
 }
 
@@ -82,6 +112,8 @@ export interface CreateEventsOptions {
    * anything twice, call again with the same events, chunking and the error's `runId`.
    */
   runId?: string;
+  /** Overrides the client's `compression` for this call. */
+  compression?: "auto" | "gzip" | "none";
 }
 
 /** Input events `from` to `to` (exclusive) went in one request. */
@@ -93,6 +125,8 @@ export interface ChunkReport {
   attempts: number;
   status: number;
   ms: number;
+  /** Sent gzip-compressed. */
+  compressed: boolean;
 }
 
 export interface CreateEventsResult {
@@ -102,6 +136,8 @@ export interface CreateEventsResult {
   chunks: ChunkReport[];
   /** The upload's id (see `CreateEventsOptions.runId`). */
   runId: string;
+  /** The API answered `415` to a compressed body: this client sends plain bodies now. */
+  compressionRefused: boolean;
 }
 
 /** A stored chunk, in a `CreateEventsError` or `AbortError`. */

@@ -20,7 +20,7 @@ async fn json_body(headers: &HeaderMap, body: Body, max: u64) -> Result<Value, A
     if !is_json(headers) {
         return Err(ApiError::unsupported_media_type());
     }
-    let bytes = read_limited(headers, body, max.min(MAX_AUTH_BODY)).await?;
+    let bytes = read_limited(headers, body, max.min(MAX_AUTH_BODY), true).await?;
     serde_json::from_slice(&bytes).map_err(|e| crate::validate::malformed(&e))
 }
 

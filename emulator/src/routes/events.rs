@@ -80,7 +80,7 @@ pub async fn create(
         ),
         None => None,
     };
-    let bytes = read_limited(&headers, body, st.cfg.max_body_bytes).await?;
+    let bytes = read_limited(&headers, body, st.cfg.max_body_bytes, !st.cfg.refuse_content_encoding).await?;
     if hold.is_some() {
         st.holds.wait().await;
     }
@@ -137,7 +137,7 @@ pub async fn query(
     if headers.contains_key(http::header::CONTENT_TYPE) && !is_json(&headers) {
         return Err(ApiError::unsupported_media_type());
     }
-    let bytes = read_limited(&headers, body, st.cfg.max_body_bytes).await?;
+    let bytes = read_limited(&headers, body, st.cfg.max_body_bytes, !st.cfg.refuse_content_encoding).await?;
     let empty = bytes.iter().all(|b| b.is_ascii_whitespace());
     if !empty && !is_json(&headers) {
         return Err(ApiError::unsupported_media_type());

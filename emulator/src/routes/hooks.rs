@@ -30,7 +30,7 @@ pub async fn set_faults(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let bytes = read_limited(&headers, body, 64 * 1024).await?;
+    let bytes = read_limited(&headers, body, 64 * 1024, true).await?;
     let v: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| crate::validate::malformed(&e))?;
     let summary = st.faults.set(&v).map_err(ApiError::bad_request)?;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::handler::HandlerWithoutStateExt;
 use axum::routing::{get, post};
 use axum::Router;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use http::{Method, Uri};
 use tower_http::services::ServeDir;
 
@@ -55,5 +56,7 @@ pub fn router(state: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
         ),
         None => r.fallback(not_found),
     };
-    r.with_state(state)
+    // Answers are gzip-compressed when the request says `Accept-Encoding: gzip` (as the
+    // contract assumes of the service); the fastest level, as a busy API would pick.
+    r.layer(CompressionLayer::new().quality(CompressionLevel::Fastest)).with_state(state)
 }

@@ -32,6 +32,7 @@ import type {
   QueryBody,
   QueryOptions,
   QueryResult,
+  RequestReport,
   StoredChunk,
   StoredEvent,
   ValidationProblem,
@@ -67,6 +68,9 @@ const options: EventsClientOptions = {
   maxRetries: 3,
   timeoutMs: 60_000,
   allowInsecureHttp: false,
+  compression: 'auto',
+  fetch: (url, init) => fetch(url, init),
+  onRequest: (r: RequestReport) => use(r.method, r.url, r.status, r.attempt, r.chunk, r.durationMs, r.bytes, r.bytesSent, r.retryReason),
 };
 const client = new EventsClient(options);
 const withCallback = new EventsClient({ getToken: async () => token, env: 'prod' });
@@ -126,6 +130,7 @@ export async function everything(): Promise<void> {
     maxChunkBytes: 8 * 1024 * 1024,
     maxBufferedBytes: 32 * 1024 * 1024,
     onProgress: (p) => progress.push(p),
+    compression: 'gzip',
     signal,
     timeoutMs: 30_000,
     runId: 'upload-2024-01',
@@ -290,6 +295,8 @@ export async function wrong(result: CreateEventsResult, page: QueryResult, apiEr
   use(apiError.status.toUpperCase());
   // @ts-expect-error: baseUrl is read-only
   client.baseUrl = 'https://example.org';
+  // @ts-expect-error: compression is one of three names
+  new EventsClient({ token, compression: 'brotli' });
   // @ts-expect-error: authUrl is read-only
   client.authUrl = 'https://example.org';
   // @ts-expect-error: the wasm's internal registration is not part of the API

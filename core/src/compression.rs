@@ -1,0 +1,65 @@
+//! Whether a create body goes out gzip-compressed: the `compression` option.
+//!
+//! JSON events compress five to ten times; on a slow uplink the bytes decide, on
+//! loopback the CPU does. The compressing itself is the platform's
+//! `CompressionStream` (no compressor is compiled into the wasm).
+
+use crate::contract::GZIP_THRESHOLD_BYTES;
+
+/// The `compression` option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compression {
+    /// gzip bodies of at least `GZIP_THRESHOLD_BYTES` when the API is not on loopback.
+    #[default]
+    Auto,
+    /// gzip every create body.
+    Gzip,
+    /// Never compress.
+    None,
+}
+
+impl Compression {
+    /// Reads the names the JS option takes: `'auto'`, `'gzip'`, `'none'`.
+    pub fn parse(name: &str) -> Option<Compression> {
+        match name {
+            "auto" => Some(Compression::Auto),
+            "gzip" => Some(Compression::Gzip),
+            "none" => Some(Compression::None),
+            _ => None,
+        }
+    }
+
+    /// Whether to gzip a create body of `body_len` bytes. `refused`: the API answered
+    /// `415` to a compressed body before, so this client sends plain bodies from then on.
+    pub fn compresses(self, body_len: usize, api_is_loopback: bool, refused: bool) -> bool {
+        if refused {
+            return false;
+        }
+        match self {
+            Compression::None => false,
+            Compression::Gzip => true,
+            Compression::Auto => !api_is_loopback && body_len >= GZIP_THRESHOLD_BYTES,
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decides_as_documented() {
+        let big = GZIP_THRESHOLD_BYTES;
+        assert!(Compression::Auto.compresses(big, false, false));
+        assert!(!Compression::Auto.compresses(big - 1, false, false), "small bodies are not worth it");
+        assert!(!Compression::Auto.compresses(big, true, false), "loopback: CPU is the cost");
+        assert!(Compression::Gzip.compresses(1, true, false));
+        assert!(!Compression::None.compresses(big, false, false));
+        for mode in [Compression::Auto, Compression::Gzip, Compression::None] {
+            assert!(!mode.compresses(big, false, true), "after a 415, never again");
+        }
+        assert_eq!(Compression::parse("gzip"), Some(Compression::Gzip));
+        assert_eq!(Compression::parse("br"), None);
+        assert_eq!(Compression::default(), Compression::Auto);
+    }
+}

@@ -1,0 +1,43 @@
+//! gzip with the platform's `CompressionStream` (every current browser, Node 18+,
+//! Deno, Bun, Workers): no compressor compiled into the wasm.
+
+use js_sys::{Array, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::contract::GZIP_ENCODING;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Blob)]
+    type JsBlob;
+    #[wasm_bindgen(constructor, js_class = "Blob")]
+    fn new(parts: &Array) -> JsBlob;
+    #[wasm_bindgen(method, js_class = "Blob")]
+    fn stream(this: &JsBlob) -> Stream;
+
+    type Stream;
+    #[wasm_bindgen(method, js_name = pipeThrough)]
+    fn pipe_through(this: &Stream, transform: &JsValue) -> Stream;
+
+    #[wasm_bindgen(js_name = CompressionStream)]
+    type JsCompressionStream;
+    #[wasm_bindgen(constructor, js_class = "CompressionStream", catch)]
+    fn new(format: &str) -> Result<JsCompressionStream, JsValue>;
+
+    #[wasm_bindgen(js_name = Response)]
+    type BodyReader;
+    #[wasm_bindgen(constructor, js_class = "Response")]
+    fn new(body: &Stream) -> BodyReader;
+    #[wasm_bindgen(method, js_name = arrayBuffer, js_class = "Response")]
+    fn array_buffer(this: &BodyReader) -> Promise;
+}
+
+/// `body` gzipped, or `None` where the platform has no `CompressionStream` (the body
+/// then goes plain: compression is an optimisation, never a requirement).
+pub async fn gzip(body: &Uint8Array) -> Option<Uint8Array> {
+    let compressor = JsCompressionStream::new(GZIP_ENCODING).ok()?;
+    let compressed = JsBlob::new(&Array::of1(body)).stream().pipe_through(&compressor);
+    let bytes = JsFuture::from(BodyReader::new(&compressed).array_buffer()).await.ok()?;
+    Some(Uint8Array::new(&bytes))
+}

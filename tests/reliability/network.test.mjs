@@ -1,0 +1,170 @@
+// Real networks, against real emulator processes: gzip request bodies (and the 415
+// fallback), backpressure from 429, a caller's own `fetch`, and `onRequest` reports.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+import { withEmulator, login, loadClient, stats, makeEvents, assertStoredExactlyOnce, figure } from './helpers.mjs';
+
+const { EventsClient } = loadClient();
+
+/**
+ * A `fetch` that records every request it carries (`{ url, method, headers, body,
+ * status }`) and every token a refresh answer issued.
+ */
+function recordingFetch() {
+  const calls = [];
+  const issued = [];
+  const fetchFn = async (url, init) => {
+    const record = { url, method: init.method, headers: { ...init.headers }, body: init.body, status: undefined };
+    calls.push(record);
+    const r = await fetch(url, init);
+    record.status = r.status;
+    if (new URL(url).pathname.endsWith('/refresh-token') && r.ok) {
+      const answer = await r.clone().json();
+      issued.push(answer.token, answer.refreshToken);
+    }
+    return r;
+  };
+  return { calls, issued, fetchFn };
+}
+
+const creates = (calls) => calls.filter((c) => c.method === 'POST' && new URL(c.url).pathname.endsWith('/events'));
+const bodyText = (c) => (c.headers['Content-Encoding'] === 'gzip' ? gunzipSync(c.body).toString('utf8') : new TextDecoder().decode(c.body));
+
+test('compression: gzip bodies are stored exactly as sent; auto leaves loopback bodies plain', async (t) => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const { calls, fetchFn } = recordingFetch();
+    const client = new EventsClient({ token, baseUrl: emu.api, fetch: fetchFn, compression: 'gzip' });
+    const events = makeEvents(5000, 'gz');
+    const result = await client.createEvents(events, 1000);
+    assert.equal(result.compressionRefused, false);
+    assert.ok(result.chunks.every((c) => c.compressed), 'every chunk went compressed');
+    const sent = creates(calls);
+    assert.equal(sent.length, 5);
+    let plainBytes = 0;
+    let gzBytes = 0;
+    for (const c of sent) {
+      assert.equal(c.headers['Content-Encoding'], 'gzip');
+      gzBytes += c.body.length;
+      plainBytes += bodyText(c).length;
+      assert.equal(JSON.parse(bodyText(c)).length, 1000);
+    }
+    assert.ok(gzBytes * 4 < plainBytes, `${plainBytes} bytes of JSON went as ${gzBytes} bytes`);
+    await assertStoredExactlyOnce(emu, token, 'gz', events, result.ids);
+    figure(t, 'gzip-ratio', { plainBytes, gzBytes, ratio: +(plainBytes / gzBytes).toFixed(1) });
+
+    // 'auto' (the default) on loopback: the CPU costs more than the bytes; per-call override.
+    const auto = new EventsClient({ token, baseUrl: emu.api, fetch: fetchFn });
+    const mark = calls.length;
+    const plain = await auto.createEvents(makeEvents(2000, 'auto'), 1000);
+    assert.ok(plain.chunks.every((c) => !c.compressed));
+    assert.ok(creates(calls.slice(mark)).every((c) => c.headers['Content-Encoding'] === undefined));
+    const forced = await auto.createEvents(makeEvents(1000, 'forced'), { chunksize: 1000, compression: 'gzip' });
+    assert.ok(forced.chunks[0].compressed);
+  });
+});
+
+test('compression: a 415 sends the chunk again plain and stops compressing for the client', async () => {
+  await withEmulator(['--refuse-content-encoding'], async (emu) => {
+    const { token } = await login(emu);
+    const { calls, fetchFn } = recordingFetch();
+    const reports = [];
+    const client = new EventsClient({
+      token, baseUrl: emu.api, fetch: fetchFn, compression: 'gzip', concurrency: 1, onRequest: (r) => reports.push(r),
+    });
+    const events = makeEvents(3000, 'refused');
+    const result = await client.createEvents(events, 1000);
+    assert.equal(result.compressionRefused, true);
+    const sent = creates(calls);
+    assert.deepEqual(sent.map((c) => [c.headers['Content-Encoding'] ?? 'plain', c.status]),
+      [['gzip', 415], ['plain', 201], ['plain', 201], ['plain', 201]]);
+    assert.equal(result.chunks[0].attempts, 2, 'the refused request counts as an attempt');
+    assert.ok(result.chunks.every((c) => !c.compressed));
+    assert.deepEqual(reports.filter((r) => r.chunk !== undefined).map((r) => [r.chunk, r.status, r.bytesSent < r.bytes]),
+      [[0, 415, true], [0, 201, false], [1, 201, false], [2, 201, false]]);
+    // The same client sends plain from the start from now on.
+    const mark = calls.length;
+    const again = await client.createEvents(makeEvents(1000, 'refused-2'), 1000);
+    assert.equal(again.compressionRefused, true);
+    assert.deepEqual(creates(calls.slice(mark)).map((c) => c.headers['Content-Encoding'] ?? 'plain'), ['plain']);
+    await assertStoredExactlyOnce(emu, token, 'refused', events, result.ids);
+  });
+});
+
+test('bring your own fetch: it carries every request, onRequest reports each, no token outside Authorization', async () => {
+  // Tokens live 10 minutes: under the 15-minute margin, so the client renews through the same fetch.
+  await withEmulator(['--token-ttl', '600'], async (emu) => {
+    const { token, refreshToken } = await login(emu);
+    const { calls, issued, fetchFn } = recordingFetch();
+    const reports = [];
+    const client = new EventsClient({ token, refreshToken, baseUrl: emu.api, fetch: fetchFn, onRequest: (r) => reports.push(r) });
+    await client.createEvents(makeEvents(2500, 'byo'), 1000);
+    await client.queryEvents({ filter: { collection: 'byo' } }, { pageSize: 10 });
+    for await (const _ of client.queryAll({ filter: { collection: 'byo' } }, { pageSize: 1000 }));
+    await client.deleteEvents('byo');
+    const paths = calls.map((c) => `${c.method} ${new URL(c.url).pathname}`);
+    assert.ok(paths.includes('POST /api/v1/auth/refresh-token'), 'the refresh went through the given fetch');
+    assert.equal(paths.filter((p) => p === 'POST /api/v1/events').length, 3);
+    assert.equal(paths.filter((p) => p === 'DELETE /api/v1/events').length, 1);
+    assert.equal(reports.length, calls.length, 'one report per request');
+    // Every token seen: the given ones and every one a refresh issued.
+    const secrets = new Set([token, refreshToken, ...issued].filter(Boolean));
+    assert.ok(issued.length >= 2, 'a refresh issued tokens');
+    for (const c of calls) {
+      const { Authorization, ...others } = c.headers;
+      const isRefresh = new URL(c.url).pathname.endsWith('/refresh-token');
+      for (const s of secrets) {
+        assert.ok(!c.url.includes(s), `a token in the URL ${c.url}`);
+        assert.ok(!JSON.stringify(others).includes(s), 'a token in a header other than Authorization');
+        if (!isRefresh && c.body !== undefined) {
+          const text = typeof c.body === 'string' ? c.body : new TextDecoder().decode(c.body);
+          assert.ok(!text.includes(s), 'a token in a request body');
+        }
+      }
+      if (isRefresh) assert.equal(Authorization, undefined, 'the refresh sends its token in the body only');
+    }
+    const shown = JSON.stringify(reports);
+    for (const s of secrets) assert.ok(!shown.includes(s), 'a token in an onRequest report');
+    for (const r of reports) {
+      assert.ok(['POST', 'DELETE'].includes(r.method) && r.attempt >= 1 && r.durationMs >= 0 && typeof r.status === 'number', JSON.stringify(r));
+    }
+    assert.deepEqual(reports.filter((r) => r.chunk !== undefined).map((r) => r.chunk).sort(), [0, 1, 2]);
+  });
+});
+
+test('backpressure: under a rate limit, 100000 events are stored exactly once and the client lowers its concurrency', async (t) => {
+  await withEmulator(['--rate-limit', '10'], async (emu) => {
+    const { token } = await login(emu);
+    const events = makeEvents(100_000, 'limited');
+    let lowest = Infinity;
+    const client = new EventsClient({ token, baseUrl: emu.api, concurrency: 8, maxRetries: 100 });
+    const before = (await stats(emu)).rateLimited;
+    const result = await client.createEvents(events, {
+      chunksize: 1000,
+      onProgress: (p) => (lowest = Math.min(lowest, p.concurrency)),
+    });
+    const adaptive429 = (await stats(emu)).rateLimited - before;
+    await assertStoredExactlyOnce(emu, token, 'limited', events, result.ids);
+    if (adaptive429 > 0) assert.ok(lowest < 8, `429s were answered, yet concurrency stayed at ${lowest}`);
+
+    // The same upload by a fixed-concurrency client (8 in flight, Retry-After honoured).
+    const fixedBefore = (await stats(emu)).rateLimited;
+    const chunks = [];
+    for (let i = 0; i < events.length; i += 1000) chunks.push(makeEvents(1000, 'limited-fixed', 'limited-fixed', i));
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < chunks.length) {
+        const body = JSON.stringify(chunks[next++]);
+        for (;;) {
+          const r = await fetch(`${emu.api}/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+          if (r.status === 201) break;
+          assert.equal(r.status, 429);
+          await new Promise((res) => setTimeout(res, 1000 * Number(r.headers.get('retry-after'))));
+        }
+      }
+    }));
+    const fixed429 = (await stats(emu)).rateLimited - fixedBefore;
+    figure(t, 'backpressure', { events: 100_000, rateLimitPerSecond: 10, adaptive429, fixed429, lowestConcurrency: lowest });
+  });
+});
