@@ -1,13 +1,20 @@
 //! Injected faults for `/api/v1/events*` requests (test hooks only): by rate with a
-//! seeded generator, or as a sequence consumed one request at a time.
+//! seeded generator, or as a sequence consumed one request at a time; and the requests
+//! held by a `hold` fault until a test releases them.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde_json::{json, Value};
+use tokio::sync::oneshot;
 
 pub const DEFAULT_DELAY_MS: u64 = 2000;
 const MAX_DELAY_MS: u64 = 600_000;
+/// The longest a `hold` fault holds a request: then it is handled as if released, so
+/// that a test that forgets to release cannot hang anything for ever.
+pub const HOLD_CAP: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
@@ -20,6 +27,8 @@ pub enum Fault {
     /// Handle (a create commits), then close without answering.
     LostResponse,
     Delay(u64),
+    /// Wait, unhandled, until released through `POST /__emulator/release` (or `HOLD_CAP`).
+    Hold,
 }
 
 fn kind_of(name: &str, delay_ms: u64) -> Option<Fault> {
@@ -30,6 +39,7 @@ fn kind_of(name: &str, delay_ms: u64) -> Option<Fault> {
         "reset" => Fault::Reset,
         "lost-response" => Fault::LostResponse,
         "delay" => Fault::Delay(delay_ms),
+        "hold" => Fault::Hold,
         _ => return None,
     })
 }
@@ -130,7 +140,7 @@ impl Faults {
                         .and_then(|s| kind_of(s, delay_ms))
                         .filter(|f| allow_ok || *f != Fault::Ok)
                         .ok_or(format!(
-                            "{key} entries must be one of{} \"503\", \"429\", \"reset\", \"lost-response\", \"delay\"",
+                            "{key} entries must be one of{} \"503\", \"429\", \"reset\", \"lost-response\", \"delay\", \"hold\"",
                             if allow_ok { " \"ok\"," } else { "" }
                         ))
                 })
@@ -183,6 +193,105 @@ impl Faults {
     }
 }
 
+/// What a released request does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Then {
+    /// Handled normally (a create commits), answered if its client still listens.
+    Handle,
+    /// Its connection is closed with no answer; nothing is handled.
+    Reset,
+}
+
+impl Then {
+    pub fn parse(name: &str) -> Option<Then> {
+        match name {
+            "handle" => Some(Then::Handle),
+            "reset" => Some(Then::Reset),
+            _ => None,
+        }
+    }
+}
+
+/// A held request's release: what to do, and a token it drops once handled (or
+/// dropped), which the releasing hook waits for.
+pub struct Released {
+    pub then: Then,
+    pub done: Option<oneshot::Sender<()>>,
+}
+
+/// The requests a `hold` fault is holding, oldest first.
+#[derive(Default)]
+pub struct Holds {
+    next_id: AtomicU64,
+    waiting: Mutex<VecDeque<(u64, oneshot::Sender<Released>)>>,
+}
+
+/// Takes a held request off the list when it stops waiting for any reason (released,
+/// `HOLD_CAP`, or its connection dropped by the client).
+struct Unlist<'a>(&'a Holds, u64);
+
+impl Drop for Unlist<'_> {
+    fn drop(&mut self) {
+        self.0.lock().retain(|(id, _)| *id != self.1);
+    }
+}
+
+impl Holds {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(u64, oneshot::Sender<Released>)>> {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Holds the calling request until released, or for `HOLD_CAP` (then: handled).
+    pub async fn hold(&self) -> Released {
+        let (tx, rx) = oneshot::channel();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.lock().push_back((id, tx));
+        let _unlist = Unlist(self, id);
+        match tokio::time::timeout(HOLD_CAP, rx).await {
+            Ok(Ok(released)) => released,
+            _ => Released {
+                then: Then::Handle,
+                done: None,
+            },
+        }
+    }
+
+    /// Requests held now.
+    pub fn held(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Releases the `count` oldest held requests (all with `None`); resolves, with how
+    /// many were released, once each has been handled or dropped.
+    pub async fn release(&self, count: Option<usize>, then: Then) -> usize {
+        let taken: Vec<_> = {
+            let mut q = self.lock();
+            let n = count.unwrap_or(q.len()).min(q.len());
+            q.drain(..n).collect()
+        };
+        let mut handled = Vec::new();
+        for (_, tx) in taken {
+            let (done, finished) = oneshot::channel::<()>();
+            // A request whose connection went away meanwhile is not counted.
+            if tx
+                .send(Released {
+                    then,
+                    done: Some(done),
+                })
+                .is_ok()
+            {
+                handled.push(finished);
+            }
+        }
+        let n = handled.len();
+        for finished in handled {
+            // The sender is dropped, never used: dropped = handled (or connection gone).
+            let _ = tokio::time::timeout(HOLD_CAP, finished).await;
+        }
+        n
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +305,38 @@ mod tests {
         assert_eq!(f.next(), None);
         assert_eq!(f.next(), Some(Fault::Delay(5)));
         assert_eq!(f.next(), None);
+        f.set(&json!({"sequence": ["hold"]})).unwrap();
+        assert_eq!(f.next(), Some(Fault::Hold));
+        assert_eq!(f.next(), None);
+    }
+
+    #[tokio::test]
+    async fn holds_wait_for_their_release_oldest_first() {
+        let holds = std::sync::Arc::new(Holds::default());
+        let spawn = |h: std::sync::Arc<Holds>| tokio::spawn(async move { h.hold().await.then });
+        let first = spawn(holds.clone());
+        while holds.held() < 1 {
+            tokio::task::yield_now().await;
+        }
+        let second = spawn(holds.clone());
+        while holds.held() < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(holds.release(Some(1), Then::Reset).await, 1);
+        assert_eq!(first.await.unwrap(), Then::Reset);
+        assert_eq!(holds.held(), 1);
+        assert_eq!(holds.release(None, Then::Handle).await, 1);
+        assert_eq!(second.await.unwrap(), Then::Handle);
+        assert_eq!(holds.held(), 0);
+        assert_eq!(holds.release(None, Then::Handle).await, 0);
+        // A held request that goes away (its connection dropped) leaves the list.
+        let gone = spawn(holds.clone());
+        while holds.held() < 1 {
+            tokio::task::yield_now().await;
+        }
+        gone.abort();
+        let _ = gone.await;
+        assert_eq!(holds.held(), 0);
     }
 
     #[test]

@@ -77,6 +77,8 @@ fn main() {
         store,
         stats: Default::default(),
         faults: Default::default(),
+        holds: Default::default(),
+        tokens: auth::TokenClock::new(cli.test_hooks),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -20,7 +20,7 @@ use tower::ServiceExt;
 
 use crate::cors;
 use crate::errors::ApiError;
-use crate::faults::Fault;
+use crate::faults::{Fault, Released, Then};
 use crate::paths;
 use crate::state::AppState;
 use crate::stats::Kind;
@@ -122,6 +122,18 @@ async fn handle(
         Some(Fault::Delay(ms)) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             call(app, req).await
+        }
+        Some(Fault::Hold) => {
+            // `_done` is dropped when this request has been handled: the releasing
+            // hook waits for that.
+            let Released { then, done: _done } = state.holds.hold().await;
+            match then {
+                Then::Handle => call(app, req).await,
+                Then::Reset => {
+                    log(&"held, then reset");
+                    return Err(Dropped("held, then reset"));
+                }
+            }
         }
         Some(Fault::Ok) | None => call(app, req).await,
     };

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::faults::Faults;
+use crate::auth::TokenClock;
+use crate::faults::{Faults, Holds};
 use crate::stats::Stats;
 use crate::store::Store;
 
@@ -19,4 +20,8 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub stats: Stats,
     pub faults: Faults,
+    /// Requests held by `hold` faults.
+    pub holds: Holds,
+    /// The clock tokens are issued and checked by, and tokens expired on demand.
+    pub tokens: TokenClock,
 }

@@ -1,4 +1,5 @@
-//! Requests received since start, by kind, for `GET /__emulator/stats`.
+//! Requests received since start, by kind, and faults injected, for
+//! `GET /__emulator/stats`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -43,11 +44,11 @@ pub struct Stats {
     delete: AtomicU64,
     auth: AtomicU64,
     /// Injected faults, by kind: what a test injected, to report with its figures.
-    faults: [AtomicU64; 5],
+    faults: [AtomicU64; 6],
 }
 
 /// The fault kinds counted, in the order of `Stats::faults`.
-const FAULT_NAMES: [&str; 5] = ["503", "429", "reset", "lost-response", "delay"];
+const FAULT_NAMES: [&str; 6] = ["503", "429", "reset", "lost-response", "delay", "hold"];
 
 impl Stats {
     /// Counts one injected fault (`ok` entries of a sequence are not faults).
@@ -59,6 +60,7 @@ impl Stats {
             Fault::Reset => 2,
             Fault::LostResponse => 3,
             Fault::Delay(_) => 4,
+            Fault::Hold => 5,
         };
         self.faults[i].fetch_add(1, Ordering::Relaxed);
     }
@@ -73,7 +75,8 @@ impl Stats {
         c.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn snapshot(&self, events: i64) -> serde_json::Value {
+    /// The counters, with the events stored now and the requests held now.
+    pub fn snapshot(&self, events: i64, held: usize) -> serde_json::Value {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let faults: serde_json::Map<String, serde_json::Value> = FAULT_NAMES
             .iter()
@@ -82,6 +85,7 @@ impl Stats {
             .collect();
         serde_json::json!({
             "events": events,
+            "held": held,
             "requests": {
                 "create": g(&self.create),
                 "query": g(&self.query),

@@ -32,10 +32,15 @@ pub fn router(state: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
         .route(paths::DOCS_JSON, get(docs::json))
         .route(paths::DOCS, get(docs::page));
     if state.cfg.test_hooks {
-        r = r.route(paths::HOOK_STATS, get(hooks::stats)).route(
-            paths::HOOK_FAULTS,
-            post(hooks::set_faults).delete(hooks::clear_faults),
-        );
+        r = r
+            .route(paths::HOOK_STATS, get(hooks::stats))
+            .route(
+                paths::HOOK_FAULTS,
+                post(hooks::set_faults).delete(hooks::clear_faults),
+            )
+            .route(paths::HOOK_RELEASE, post(hooks::release))
+            .route(paths::HOOK_EXPIRE_TOKENS, post(hooks::expire_tokens))
+            .route(paths::HOOK_CLOCK, post(hooks::clock));
     }
     r = r.method_not_allowed_fallback(not_found);
     let r = match static_dir {
