@@ -15,7 +15,7 @@ out=$(mktemp)
 "$EMULATOR" --addr 127.0.0.1:0 --db :memory: --test-hooks "${flags[@]}" >"$out" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do  # up to 30 s, a safety cap on a loaded machine
   url=$(sed -n '1s/^listening on //p' "$out")
   [ -n "$url" ] && break
   kill -0 "$pid" 2>/dev/null || { cat "$out" >&2; exit 1; }

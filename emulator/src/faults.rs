@@ -1,6 +1,6 @@
 //! Injected faults for `/api/v1/events*` requests (test hooks only): by rate with a
-//! seeded generator, or as a sequence consumed one request at a time; and the holds
-//! that keep a request waiting until a test releases it.
+//! seeded generator, or as a sequence consumed one request at a time; and the requests
+//! held by a `hold` fault until a test releases them.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,9 +8,13 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use tokio::sync::oneshot;
 
 pub const DEFAULT_DELAY_MS: u64 = 2000;
 const MAX_DELAY_MS: u64 = 600_000;
+/// The longest a `hold` fault holds a request: then it is handled as if released, so
+/// that a test that forgets to release cannot hang anything for ever.
+pub const HOLD_CAP: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
@@ -23,8 +27,7 @@ pub enum Fault {
     /// Handle (a create commits), then close without answering.
     LostResponse,
     Delay(u64),
-    /// (sequence only) Wait until `POST /__emulator/release`, then handle normally. A
-    /// create waits once its Idempotency-Key is registered as in flight.
+    /// Wait, unhandled, until released through `POST /__emulator/release` (or `HOLD_CAP`).
     Hold,
 }
 
@@ -126,8 +129,7 @@ impl Faults {
                 "delayMs must be an integer from 0 to {MAX_DELAY_MS}"
             ))?,
         };
-        // `ok` and `hold` only make sense one request at a time: sequences only.
-        let names = |key: &str, sequence: bool| -> Result<Vec<Fault>, String> {
+        let names = |key: &str, allow_ok: bool| -> Result<Vec<Fault>, String> {
             let Some(Value::Array(items)) = m.get(key) else {
                 return Err(format!("{key} must be an array"));
             };
@@ -136,11 +138,10 @@ impl Faults {
                 .map(|v| {
                     v.as_str()
                         .and_then(|s| kind_of(s, delay_ms))
-                        .filter(|f| sequence || !matches!(f, Fault::Ok | Fault::Hold))
+                        .filter(|f| allow_ok || *f != Fault::Ok)
                         .ok_or(format!(
-                            "{key} entries must be one of{} \"503\", \"429\", \"reset\", \"lost-response\", \"delay\"{}",
-                            if sequence { " \"ok\"," } else { "" },
-                            if sequence { ", \"hold\"" } else { "" }
+                            "{key} entries must be one of{} \"503\", \"429\", \"reset\", \"lost-response\", \"delay\", \"hold\"",
+                            if allow_ok { " \"ok\"," } else { "" }
                         ))
                 })
                 .collect()
@@ -192,56 +193,112 @@ impl Faults {
     }
 }
 
-/// Put on a create request held by a `hold` fault: the handler waits (`Holds::wait`)
-/// once its Idempotency-Key is claimed, so that the key is seen in flight meanwhile.
+/// Put on a create request held by a `hold` fault: the handler holds it once its
+/// Idempotency-Key is claimed, so that the key is seen in flight meanwhile (`409`).
 #[derive(Clone, Copy, Debug)]
 pub struct HoldInHandler;
 
-/// Requests held by a `hold` fault: each waits until the next release (or at most the
-/// longest delay, so that a forgotten hold cannot keep a request forever).
-pub struct Holds {
-    held: AtomicU64,
-    generation: tokio::sync::watch::Sender<u64>,
+/// Put on the answer of a create released with `then: "reset"` from inside the
+/// handler: the connection is closed with no answer, as for other held requests.
+#[derive(Clone, Copy, Debug)]
+pub struct DropConnection;
+
+/// What a released request does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Then {
+    /// Handled normally (a create commits), answered if its client still listens.
+    Handle,
+    /// Its connection is closed with no answer; nothing is handled.
+    Reset,
 }
 
-impl Default for Holds {
-    fn default() -> Self {
-        Holds {
-            held: AtomicU64::new(0),
-            generation: tokio::sync::watch::Sender::new(0),
+impl Then {
+    pub fn parse(name: &str) -> Option<Then> {
+        match name {
+            "handle" => Some(Then::Handle),
+            "reset" => Some(Then::Reset),
+            _ => None,
         }
     }
 }
 
-/// Counts a request as held while it lives (also when its future is dropped).
-struct Held<'a>(&'a AtomicU64);
+/// A held request's release: what to do, and a token it drops once handled (or
+/// dropped), which the releasing hook waits for.
+pub struct Released {
+    pub then: Then,
+    pub done: Option<oneshot::Sender<()>>,
+}
 
-impl Drop for Held<'_> {
+/// The requests a `hold` fault is holding, oldest first.
+#[derive(Default)]
+pub struct Holds {
+    next_id: AtomicU64,
+    waiting: Mutex<VecDeque<(u64, oneshot::Sender<Released>)>>,
+}
+
+/// Takes a held request off the list when it stops waiting for any reason (released,
+/// `HOLD_CAP`, or its connection dropped by the client).
+struct Unlist<'a>(&'a Holds, u64);
+
+impl Drop for Unlist<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.0.lock().retain(|(id, _)| *id != self.1);
     }
 }
 
 impl Holds {
-    /// Waits until the next `release`.
-    pub async fn wait(&self) {
-        let mut rx = self.generation.subscribe();
-        rx.borrow_and_update();
-        self.held.fetch_add(1, Ordering::SeqCst);
-        let _held = Held(&self.held);
-        let _ = tokio::time::timeout(Duration::from_millis(MAX_DELAY_MS), rx.changed()).await;
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(u64, oneshot::Sender<Released>)>> {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Lets every held request go on; answers how many were held.
-    pub fn release(&self) -> u64 {
-        let n = self.held();
-        self.generation.send_modify(|g| *g += 1);
+    /// Holds the calling request until released, or for `HOLD_CAP` (then: handled).
+    pub async fn hold(&self) -> Released {
+        let (tx, rx) = oneshot::channel();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.lock().push_back((id, tx));
+        let _unlist = Unlist(self, id);
+        match tokio::time::timeout(HOLD_CAP, rx).await {
+            Ok(Ok(released)) => released,
+            _ => Released {
+                then: Then::Handle,
+                done: None,
+            },
+        }
+    }
+
+    /// Requests held now.
+    pub fn held(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Releases the `count` oldest held requests (all with `None`); resolves, with how
+    /// many were released, once each has been handled or dropped.
+    pub async fn release(&self, count: Option<usize>, then: Then) -> usize {
+        let taken: Vec<_> = {
+            let mut q = self.lock();
+            let n = count.unwrap_or(q.len()).min(q.len());
+            q.drain(..n).collect()
+        };
+        let mut handled = Vec::new();
+        for (_, tx) in taken {
+            let (done, finished) = oneshot::channel::<()>();
+            // A request whose connection went away meanwhile is not counted.
+            if tx
+                .send(Released {
+                    then,
+                    done: Some(done),
+                })
+                .is_ok()
+            {
+                handled.push(finished);
+            }
+        }
+        let n = handled.len();
+        for finished in handled {
+            // The sender is dropped, never used: dropped = handled (or connection gone).
+            let _ = tokio::time::timeout(HOLD_CAP, finished).await;
+        }
         n
-    }
-
-    /// Requests waiting now.
-    pub fn held(&self) -> u64 {
-        self.held.load(Ordering::SeqCst)
     }
 }
 
@@ -264,17 +321,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_hold_waits_for_the_release() {
-        let h = std::sync::Arc::new(Holds::default());
-        let h2 = h.clone();
-        let waiter = tokio::spawn(async move { h2.wait().await });
-        while h.held() == 0 {
+    async fn holds_wait_for_their_release_oldest_first() {
+        let holds = std::sync::Arc::new(Holds::default());
+        let spawn = |h: std::sync::Arc<Holds>| tokio::spawn(async move { h.hold().await.then });
+        let first = spawn(holds.clone());
+        while holds.held() < 1 {
             tokio::task::yield_now().await;
         }
-        assert!(!waiter.is_finished());
-        assert_eq!(h.release(), 1);
-        waiter.await.unwrap();
-        assert_eq!(h.held(), 0);
+        let second = spawn(holds.clone());
+        while holds.held() < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(holds.release(Some(1), Then::Reset).await, 1);
+        assert_eq!(first.await.unwrap(), Then::Reset);
+        assert_eq!(holds.held(), 1);
+        assert_eq!(holds.release(None, Then::Handle).await, 1);
+        assert_eq!(second.await.unwrap(), Then::Handle);
+        assert_eq!(holds.held(), 0);
+        assert_eq!(holds.release(None, Then::Handle).await, 0);
+        // A held request that goes away (its connection dropped) leaves the list.
+        let gone = spawn(holds.clone());
+        while holds.held() < 1 {
+            tokio::task::yield_now().await;
+        }
+        gone.abort();
+        let _ = gone.await;
+        assert_eq!(holds.held(), 0);
     }
 
     #[test]
@@ -302,8 +374,6 @@ mod tests {
             json!({"sequence": ["503"], "rate": 0.1}),
             json!({"sequence": "503"}),
             json!({"other": 1}),
-            json!({"rate": 0.5, "kinds": ["hold"]}),
-            json!({"rate": 0.5, "kinds": ["ok"]}),
         ] {
             assert!(f.set(&b).is_err(), "{b}");
         }

@@ -91,6 +91,7 @@ fn main() {
         holds: Default::default(),
         in_flight: Default::default(),
         rate_limit: (cli.rate_limit > 0).then(|| rate_limit::RateLimit::new(cli.rate_limit)),
+        tokens: auth::TokenClock::new(cli.test_hooks),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -11,6 +11,8 @@ pub const DOCS_JSON: &str = "/api/docs-json";
 pub const HOOK_STATS: &str = "/__emulator/stats";
 pub const HOOK_FAULTS: &str = "/__emulator/faults";
 pub const HOOK_RELEASE: &str = "/__emulator/release";
+pub const HOOK_EXPIRE_TOKENS: &str = "/__emulator/expire-tokens";
+pub const HOOK_CLOCK: &str = "/__emulator/clock";
 
 /// `/api/v1/events` and anything below it: the requests that faults apply to.
 pub fn is_events(path: &str) -> bool {

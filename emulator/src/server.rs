@@ -20,7 +20,7 @@ use tower::ServiceExt;
 
 use crate::cors;
 use crate::errors::ApiError;
-use crate::faults::{Fault, HoldInHandler};
+use crate::faults::{DropConnection, Fault, HoldInHandler, Released, Then};
 use crate::paths;
 use crate::state::AppState;
 use crate::stats::Kind;
@@ -134,14 +134,27 @@ async fn handle(
             call(app, req).await
         }
         Some(Fault::Hold) if method == Method::POST && path == paths::EVENTS => {
-            // A create waits inside the handler, with its Idempotency-Key in flight.
+            // A create is held inside the handler, with its Idempotency-Key in flight.
             let mut req = req;
             req.extensions_mut().insert(HoldInHandler);
-            call(app, req).await
+            let r = call(app, req).await;
+            if r.extensions().get::<DropConnection>().is_some() {
+                log(&"held, then reset");
+                return Err(Dropped("held, then reset"));
+            }
+            r
         }
         Some(Fault::Hold) => {
-            state.holds.wait().await;
-            call(app, req).await
+            // `_done` is dropped when this request has been handled: the releasing
+            // hook waits for that.
+            let Released { then, done: _done } = state.holds.hold().await;
+            match then {
+                Then::Handle => call(app, req).await,
+                Then::Reset => {
+                    log(&"held, then reset");
+                    return Err(Dropped("held, then reset"));
+                }
+            }
         }
         Some(Fault::Ok) | None => call(app, req).await,
     };

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::TokenClock;
 use crate::faults::{Faults, Holds};
 use crate::idempotency::InFlight;
 use crate::rate_limit::RateLimit;
@@ -23,9 +24,12 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub stats: Stats,
     pub faults: Faults,
+    /// Requests held by `hold` faults.
     pub holds: Holds,
+    /// The clock tokens are issued and checked by, and tokens expired on demand.
+    pub tokens: TokenClock,
     /// Idempotency-Keys whose create is being processed now.
     pub in_flight: Arc<InFlight>,
-    /// `--rate-limit`: requests a second to the Events API beyond which it answers 429.
+    /// `--rate-limit`: creates a second beyond which the Events API answers 429.
     pub rate_limit: Option<RateLimit>,
 }

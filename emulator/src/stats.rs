@@ -1,4 +1,5 @@
-//! Requests received since start, by kind, for `GET /__emulator/stats`.
+//! Requests received since start, by kind, and faults injected, for
+//! `GET /__emulator/stats`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -80,8 +81,8 @@ impl Stats {
         c.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// `held`: requests waiting on a `hold` fault now.
-    pub fn snapshot(&self, events: i64, held: u64) -> serde_json::Value {
+    /// The counters, with the events stored now and the requests held now.
+    pub fn snapshot(&self, events: i64, held: usize) -> serde_json::Value {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let faults: serde_json::Map<String, serde_json::Value> = FAULT_NAMES
             .iter()
@@ -90,6 +91,7 @@ impl Stats {
             .collect();
         serde_json::json!({
             "events": events,
+            "held": held,
             "requests": {
                 "create": g(&self.create),
                 "query": g(&self.query),
@@ -97,7 +99,6 @@ impl Stats {
                 "auth": g(&self.auth),
             },
             "faults": faults,
-            "held": held,
             "rateLimited": g(&self.rate_limited),
         })
     }

@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::{event, Emu};
@@ -104,32 +102,153 @@ fn every_protected_route_refuses_missing_malformed_and_foreign_tokens() {
     }
 }
 
+fn claims_of(token: &str) -> serde_json::Value {
+    serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn hook(emu: &Emu, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+    let body = body.map(|b| b.to_string());
+    let r = emu.call(
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body.as_deref().map(str::as_bytes),
+    );
+    assert_eq!(r.status, 200, "{path}: {}", r.text());
+    r.json()
+}
+
+fn works(emu: &Emu, auth: &str) -> bool {
+    call_with(
+        emu,
+        Some(auth),
+        "POST",
+        "/api/v1/events/query",
+        &Some("{}".into()),
+    )
+    .status
+        == 200
+}
+
+/// Tokens live `--token-ttl` seconds by the emulator's clock, which the test moves
+/// forward (`POST /__emulator/clock`) instead of waiting.
 #[test]
 fn expired_access_tokens_are_refused() {
-    let emu = Emu::start_args(&["--token-ttl", "1"]);
-    // With a 1-second lifetime a token may expire between two calls when the clock
-    // ticks over; a few tries show that a fresh one works.
-    let auth = (0..5)
-        .map(|_| format!("Bearer {}", emu.login("short").0))
-        .find(|auth| {
-            call_with(
-                &emu,
-                Some(auth),
-                "POST",
-                "/api/v1/events/query",
-                &Some("{}".into()),
-            )
-            .status
-                == 200
-        })
-        .expect("a fresh token works");
-    std::thread::sleep(Duration::from_millis(2100));
+    let emu = Emu::start_args(&["--token-ttl", "60"]);
+    let (token, refresh) = emu.login("short");
+    let claims = claims_of(&token);
+    assert_eq!(
+        claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+        60
+    );
+    let auth = format!("Bearer {token}");
+    assert!(works(&emu, &auth), "a fresh token works");
+    // 60 s later by the emulator's clock, the token and the start-up token have expired.
+    assert_eq!(
+        hook(&emu, "/__emulator/clock", Some(json!({"advanceSecs": 60}))),
+        json!({"offsetSecs": 60})
+    );
     assert_refused(&emu, Some(&auth), "expired", "expired");
     assert_refused(
         &emu,
         Some(&emu.bearer()),
         "expired start-up token",
         "expired",
+    );
+    // The refresh token (30 days) still buys a token, issued by the moved clock.
+    let body = json!({"refreshToken": refresh}).to_string();
+    let r = emu.call(
+        "POST",
+        "/api/v1/auth/refresh-token",
+        &[("Content-Type", "application/json")],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let renewed = r.json()["token"].as_str().unwrap().to_owned();
+    assert!(claims_of(&renewed)["iat"].as_u64().unwrap() >= claims["iat"].as_u64().unwrap() + 60);
+    assert!(works(&emu, &format!("Bearer {renewed}")));
+    // A refresh token expires by the same clock.
+    hook(
+        &emu,
+        "/__emulator/clock",
+        Some(json!({"advanceSecs": 30 * 24 * 3600})),
+    );
+    let r = emu.call(
+        "POST",
+        "/api/v1/auth/refresh-token",
+        &[("Content-Type", "application/json")],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(r.status, 401, "{}", r.text());
+    assert!(r.text().contains("expired"), "{}", r.text());
+    // Bad advances are refused.
+    for bad in [
+        json!({}),
+        json!({"advanceSecs": -1}),
+        json!({"advanceSecs": 1.5}),
+        json!({"advanceSecs": 400_000_000}),
+        json!({"advance": 1}),
+    ] {
+        let r = emu.call(
+            "POST",
+            "/__emulator/clock",
+            &[("Content-Type", "application/json")],
+            Some(bad.to_string().as_bytes()),
+        );
+        assert_eq!(r.status, 400, "{bad}: {}", r.text());
+    }
+}
+
+/// `POST /__emulator/expire-tokens`: every access token issued so far is refused as
+/// expired; refresh tokens and tokens issued later work.
+#[test]
+fn tokens_expire_on_demand() {
+    let emu = Emu::start();
+    let (token, refresh) = emu.login("on-demand");
+    let auth = format!("Bearer {token}");
+    assert!(works(&emu, &auth));
+    // The start-up token and the login's.
+    assert_eq!(
+        hook(&emu, "/__emulator/expire-tokens", None),
+        json!({"expired": 2})
+    );
+    assert_refused(&emu, Some(&auth), "expired on demand", "expired");
+    assert_refused(
+        &emu,
+        Some(&emu.bearer()),
+        "start-up token expired on demand",
+        "expired",
+    );
+    let body = json!({"refreshToken": refresh}).to_string();
+    let r = emu.call(
+        "POST",
+        "/api/v1/auth/refresh-token",
+        &[("Content-Type", "application/json")],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let renewed = format!("Bearer {}", r.json()["token"].as_str().unwrap());
+    assert!(works(&emu, &renewed), "a token issued afterwards works");
+    let (later, _) = emu.login("on-demand");
+    assert!(works(&emu, &format!("Bearer {later}")));
+    assert_eq!(
+        hook(&emu, "/__emulator/expire-tokens", None),
+        json!({"expired": 2})
+    );
+    assert_refused(
+        &emu,
+        Some(&renewed),
+        "renewed, then expired on demand",
+        "expired",
+    );
+    assert_eq!(
+        hook(&emu, "/__emulator/expire-tokens", None),
+        json!({"expired": 0})
     );
 }
 

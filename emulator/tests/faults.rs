@@ -1,4 +1,4 @@
-//! Test hooks: stats and every injected fault kind.
+//! Test hooks: stats, every injected fault kind, and releasing held requests.
 
 mod common;
 
@@ -32,7 +32,7 @@ fn stats_count_requests_by_kind_rejected_ones_included() {
     let emu = Emu::start();
     assert_eq!(
         emu.stats(),
-        json!({"events": 0, "requests": {"create": 0, "query": 0, "delete": 0, "auth": 0}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0, "hold": 0}, "held": 0})
+        json!({"events": 0, "held": 0, "requests": {"create": 0, "query": 0, "delete": 0, "auth": 0}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0, "hold": 0}, "rateLimited": 0})
     );
     emu.create_ok(&json!([
         event("1", "S", "2024-01-01T00:00:00Z", 0),
@@ -52,7 +52,7 @@ fn stats_count_requests_by_kind_rejected_ones_included() {
     emu.call("GET", "/api/docs-json", &[], None);
     assert_eq!(
         emu.stats(),
-        json!({"events": 2, "requests": {"create": 3, "query": 2, "delete": 1, "auth": 1}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0, "hold": 0}, "held": 0})
+        json!({"events": 2, "held": 0, "requests": {"create": 3, "query": 2, "delete": 1, "auth": 1}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0, "hold": 0}, "rateLimited": 0})
     );
 }
 
@@ -164,21 +164,173 @@ fn delay_waits_before_handling() {
         create_raw(&emu, &events_body(1, "D"), None).unwrap().status,
         201
     );
+    // A lower bound only: however slow the machine, the answer cannot come sooner.
     assert!(
         t.elapsed() >= Duration::from_millis(400),
         "{:?}",
         t.elapsed()
     );
-    let t = Instant::now();
     assert_eq!(
         create_raw(&emu, &events_body(1, "D"), None).unwrap().status,
         201
     );
+    // The sequence's "ok" was not delayed: one delay injected, for two creates.
+    let s = emu.stats();
+    assert_eq!(s["faults"]["delay"], 1, "{s}");
+    assert_eq!(s["requests"]["create"], 2, "{s}");
+    assert_eq!(s["events"], 2, "{s}");
+}
+
+/// A create sent on its own thread (it may be held): its answer, or the I/O error.
+fn create_in_background(
+    emu: &Emu,
+    body: String,
+    key: &str,
+) -> std::thread::JoinHandle<std::io::Result<common::Resp>> {
+    let (addr, auth, key) = (emu.addr.clone(), emu.bearer(), key.to_owned());
+    std::thread::spawn(move || {
+        http::request(
+            &addr,
+            "POST",
+            "/api/v1/events",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", &key),
+            ],
+            Some(body.as_bytes()),
+        )
+    })
+}
+
+/// Waits (at most 30 s, polling the stats) until exactly `n` requests are held.
+fn wait_until_held(emu: &Emu, n: u64) {
     assert!(
-        t.elapsed() < Duration::from_millis(400),
-        "{:?}",
-        t.elapsed()
+        common::eventually(Duration::from_secs(30), || emu.stats()["held"] == n),
+        "waited 30 s for {n} held requests; stats: {}",
+        emu.stats()
     );
+}
+
+fn release(emu: &Emu, body: &Value) -> common::Resp {
+    emu.call(
+        "POST",
+        "/__emulator/release",
+        &[("Content-Type", "application/json")],
+        Some(body.to_string().as_bytes()),
+    )
+}
+
+#[test]
+fn hold_keeps_a_request_unhandled_until_released() {
+    let emu = Emu::start();
+    emu.faults(&json!({"sequence": ["hold", "hold"]}));
+    let first = create_in_background(&emu, events_body(3, "H"), "h-1");
+    wait_until_held(&emu, 1);
+    let second = create_in_background(&emu, events_body(4, "H"), "h-2");
+    wait_until_held(&emu, 2);
+    // Held: counted as requests and faults, nothing handled.
+    let s = emu.stats();
+    assert_eq!(s["requests"]["create"], 2, "{s}");
+    assert_eq!(s["faults"]["hold"], 2, "{s}");
+    assert_eq!(s["events"], 0, "{s}");
+    // The sequence is used up: other requests pass while those two wait.
+    assert_eq!(
+        create_raw(&emu, &events_body(1, "other"), None)
+            .unwrap()
+            .status,
+        201
+    );
+    assert_eq!(emu.stored(), 1);
+    // Releasing the oldest one answers once it has been handled.
+    let r = release(&emu, &json!({"count": 1}));
+    assert_eq!(r.json(), json!({"released": 1}));
+    assert_eq!(
+        emu.stored(),
+        4,
+        "the first held create was committed before the release answered"
+    );
+    assert_eq!(emu.stats()["held"], 1);
+    let a = first.join().unwrap().expect("an answer");
+    assert_eq!((a.status, a.json()["created"].clone()), (201, json!(3)));
+    // Released with "reset": the connection closes with no answer, nothing is handled.
+    let r = release(&emu, &json!({"then": "reset"}));
+    assert_eq!(r.json(), json!({"released": 1}));
+    assert!(second.join().unwrap().is_err(), "no answer after a reset");
+    assert_eq!(emu.stored(), 4);
+    // The same key again: it was never handled, so it is stored now (not replayed).
+    let r = create_raw(&emu, &events_body(4, "H"), Some("h-2")).unwrap();
+    assert_eq!(r.status, 201);
+    assert_eq!(r.header("idempotent-replayed"), None);
+    assert_eq!(emu.stored(), 8);
+    // Nothing left to release.
+    assert_eq!(release(&emu, &json!({})).json(), json!({"released": 0}));
+    let s = emu.stats();
+    assert_eq!(
+        (s["held"].clone(), s["faults"]["hold"].clone()),
+        (json!(0), json!(2)),
+        "{s}"
+    );
+}
+
+#[test]
+fn clearing_faults_releases_held_requests_and_a_gone_client_is_unlisted() {
+    let emu = Emu::start();
+    emu.faults(&json!({"rate": 1, "kinds": ["hold"]}));
+    let held = create_in_background(&emu, events_body(2, "C"), "c-1");
+    wait_until_held(&emu, 1);
+    // DELETE /__emulator/faults stops new holds and handles the held request.
+    assert_eq!(
+        emu.call("DELETE", "/__emulator/faults", &[], None).status,
+        200
+    );
+    assert_eq!(emu.stats()["held"], 0);
+    assert_eq!(emu.stored(), 2);
+    assert_eq!(held.join().unwrap().unwrap().status, 201);
+    // A client that gives up on a held request: its request leaves the list and is
+    // never handled.
+    emu.faults(&json!({"sequence": ["hold"]}));
+    let mut s = http::connect(&emu.addr);
+    let body = events_body(2, "gone");
+    let auth = emu.bearer();
+    s.write_all(
+        http::head(
+            "POST",
+            "/api/v1/events",
+            &emu.addr,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            Some(body.len()),
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    wait_until_held(&emu, 1);
+    drop(s);
+    wait_until_held(&emu, 0);
+    assert_eq!(release(&emu, &json!({})).json(), json!({"released": 0}));
+    assert_eq!(emu.stored(), 2);
+}
+
+#[test]
+fn bad_releases_are_refused() {
+    let emu = Emu::start();
+    for body in [
+        json!({"count": -1}),
+        json!({"count": "1"}),
+        json!({"then": "drop"}),
+        json!({"other": 1}),
+        json!([]),
+    ] {
+        let r = release(&emu, &body);
+        assert_eq!(r.status, 400, "{body}: {}", r.text());
+    }
+    // No body at all: release everything (nothing here).
+    let r = emu.call("POST", "/__emulator/release", &[], None);
+    assert_eq!(r.json(), json!({"released": 0}));
 }
 
 #[test]
@@ -289,6 +441,8 @@ fn hooks_exist_only_with_the_flag() {
         ("POST", "/__emulator/faults"),
         ("DELETE", "/__emulator/faults"),
         ("POST", "/__emulator/release"),
+        ("POST", "/__emulator/expire-tokens"),
+        ("POST", "/__emulator/clock"),
     ] {
         let r = emu.call(
             m,

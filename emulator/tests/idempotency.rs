@@ -258,14 +258,6 @@ fn a_hold_on_other_requests_waits_before_handling() {
         q.join().unwrap()
     });
     assert_eq!(r.status, 200);
-    // Hold is for sequences only.
-    let r = emu.call(
-        "POST",
-        "/__emulator/faults",
-        &[("Content-Type", "application/json")],
-        Some(br#"{"rate": 0.5, "kinds": ["hold"]}"#),
-    );
-    assert_eq!(r.status, 400);
     assert_eq!(
         emu.call("POST", "/__emulator/release", &[], None).json(),
         json!({"released": 0})

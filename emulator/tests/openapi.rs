@@ -22,6 +22,8 @@ fn the_document_describes_every_route() {
         ("/__emulator/stats", &["get"]),
         ("/__emulator/faults", &["post", "delete"]),
         ("/__emulator/release", &["post"]),
+        ("/__emulator/expire-tokens", &["post"]),
+        ("/__emulator/clock", &["post"]),
     ] {
         for m in methods {
             assert!(paths[path].get(*m).is_some(), "{m} {path} is documented");

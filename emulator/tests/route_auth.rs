@@ -261,10 +261,19 @@ fn login_docs_and_hooks_need_no_token() {
     for path in ["/api/docs-json", "/api/docs", "/__emulator/stats"] {
         assert_eq!(emu.call("GET", path, &[], None).status, 200, "{path}");
     }
-    assert_eq!(
-        emu.call("POST", "/__emulator/release", &[], None).status,
-        200
-    );
+    for (path, body) in [
+        ("/__emulator/release", "{}"),
+        ("/__emulator/expire-tokens", ""),
+        ("/__emulator/clock", "{\"advanceSecs\": 0}"),
+    ] {
+        let r = emu.call(
+            "POST",
+            path,
+            &[("Content-Type", "application/json")],
+            Some(body.as_bytes()),
+        );
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+    }
     // An invalid token on a public route changes nothing.
     let bad = [("Authorization", "Bearer nonsense")];
     assert_eq!(emu.call("GET", "/api/docs-json", &bad, None).status, 200);
@@ -301,6 +310,8 @@ fn the_routes_tested_here_are_the_documented_ones() {
                 "POST /__emulator/faults",
                 "DELETE /__emulator/faults",
                 "POST /__emulator/release",
+                "POST /__emulator/expire-tokens",
+                "POST /__emulator/clock",
             ]
             .map(String::from),
         )

@@ -54,9 +54,25 @@ async function openPage(t, viewport = { width: 1280, height: 900 }) {
 
 const shot = (page, name) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
 const text = (page, selector) => page.locator(selector).innerText();
+// `faults(null)` clears the plan and releases any held request (handled normally).
 const faults = (body) => fetch(`${BASE}/__emulator/faults`, body
   ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
   : { method: 'DELETE' });
+/** Releases every held request; `then: 'reset'` drops it unhandled, with no answer. */
+const release = (then) => fetch(`${BASE}/__emulator/release`, {
+  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ then }),
+});
+
+/** Waits (polling the emulator's stats, at most 60 s) until `n` requests are held. */
+async function untilHeld(n) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { held } = await (await fetch(`${BASE}/__emulator/stats`)).json();
+    if (held === n) return;
+    if (Date.now() > deadline) throw new Error(`waited 60 s for ${n} held requests (${held} held)`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 async function generate(page, { count, collection, chunksize = 2500, concurrency = 4 }) {
   await page.locator('input[name="source"][value="generate"]').check();
@@ -89,11 +105,12 @@ test('the whole flow: connect, create 25000 events with progress, query, chart, 
     const bar = document.getElementById('create-progress');
     new MutationObserver(() => window.__progress.push(bar.value)).observe(bar, { attributes: true, childList: true, characterData: true, subtree: true });
   });
-  // The fifth request is held back for a moment: a screenshot of the bar on its way.
-  await faults({ sequence: ['ok', 'ok', 'ok', 'ok', 'delay'], delayMs: 1500 });
+  // The fifth request is held until the screenshot of the bar on its way is taken.
+  await faults({ sequence: ['ok', 'ok', 'ok', 'ok', 'hold'] });
   const started = Date.now();
   try {
     await generate(page, { count: 25000, collection, chunksize: 2500, concurrency: 4 });
+    await untilHeld(1);
     await page.waitForFunction(() => {
       const [done, total] = document.getElementById('stat-chunks').textContent.split(' / ').map(Number);
       return done >= 4 && done < total;
@@ -205,13 +222,16 @@ test('a CSV file: good rows are created, a bad row shows the ValidationError wit
 test('Cancel aborts an upload (AbortError says what was stored); Resume completes it without duplicates', async (t) => {
   const { page, errors } = await openPage(t);
   const collection = `e2e-cancel-${Date.now().toString(36)}`;
-  // Two chunks answer at once, the third hangs for a while: Cancel lands mid-upload.
-  await faults({ sequence: ['ok', 'ok', 'delay'], delayMs: 20_000 });
+  // Two chunks answer at once, the third is held unanswered: Cancel lands mid-upload.
+  await faults({ sequence: ['ok', 'ok', 'hold'] });
   try {
     await generate(page, { count: 5000, collection, chunksize: 500, concurrency: 1 });
     await page.locator('#stat-chunks', { hasText: '2 / 10' }).waitFor(WAIT);
+    await untilHeld(1);
     await page.click('#create-cancel');
     await page.locator('#create-result.warn').waitFor(WAIT);
+    // The cancelled request is dropped unhandled, whether or not its connection is open.
+    await release('reset');
   } finally {
     await faults(null);
   }

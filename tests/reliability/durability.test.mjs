@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
   loadClient, startEmulator, tempDir, login, stats, setFaults, makeEvents, storedEvents,
-  assertStoredExactlyOnce, settle, figure,
+  assertStoredExactlyOnce, settle, figure, waitFor,
 } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
@@ -80,8 +80,9 @@ test('kill -9 and restart on the same port mid-upload: the retrying client compl
   let second;
   try {
     const { token } = await login(first);
-    // Retries back off (0.5 s, 1 s, 2 s … windows) while the emulator is down.
-    const client = new EventsClient({ token, baseUrl: first.api, maxRetries: 8 });
+    // Retries back off (0.5 s, 1 s, 2 s … 30 s windows) while the emulator is down; 12
+    // of them outlast a restart however slow the machine.
+    const client = new EventsClient({ token, baseUrl: first.api, maxRetries: 12 });
     const events = makeEvents(50_000, 'kill9-restart');
     let restarted;
     let last;
@@ -127,7 +128,7 @@ test('answers lost just before a kill -9 are replayed by the restarted server: s
     await setFaults(first, { rate: 1, kinds: ['lost-response'] });
     const upload = settle(client.createEvents(events, { chunksize: 1000, concurrency: 5, signal: ac.signal }));
     // Wait until the first server has committed every chunk, none acknowledged …
-    while ((await stats(first)).events < 5000) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => (await stats(first)).events === 5000, 'the first server to commit all 5 chunks');
     // … then kill it and restart it, without faults, on the same address and database.
     await first.kill9();
     second = await startEmulator(['--db', db, '--log'], { addr: `127.0.0.1:${first.port}` });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   loadClient, withEmulator, login, stats, setFaults, clearFaults, faultCounts, raw,
-  makeEvents, assertStoredExactlyOnce, storedEvents, settle, figure,
+  makeEvents, assertStoredExactlyOnce, storedEvents, settle, figure, release, expireTokens, waitFor,
 } from './helpers.mjs';
 import { uploadThroughFaults } from './faulty-upload.mjs';
 
@@ -22,6 +22,25 @@ function checkReports(err, events) {
   assert.equal(at, events.length);
   for (const s of err.succeeded) assert.equal(s.ids.length, s.count, `chunk ${s.index} names one id per event`);
   assert.equal(err.created, err.succeeded.reduce((n, s) => n + s.count, 0));
+}
+
+/**
+ * While `upload` runs: each time the emulator holds `n` requests, every token issued so
+ * far is expired and the held requests are released, so that each of them meets an
+ * expired token. Resolves the upload's outcome and what each round expired and released.
+ */
+async function expireTokensAtEachHold(emu, upload, n) {
+  let finished = false;
+  const outcome = settle(upload).then((o) => ((finished = true), o));
+  const rounds = [];
+  for (;;) {
+    await waitFor(async () => finished || (await stats(emu)).held === n, `${n} held requests or the end of the upload`);
+    if (finished) break;
+    const { expired } = await expireTokens(emu);
+    const { released } = await release(emu);
+    rounds.push({ expired, released });
+  }
+  return { outcome: await outcome, rounds };
 }
 
 /** The ids of `events` assembled from the stored reports plus the resent ranges' results. */
@@ -153,8 +172,9 @@ test('abort with requests in flight (concurrency 4): stored chunks are exact, in
     const { token } = await login(emu);
     const client = new EventsClient({ token, baseUrl: emu.api });
     const events = makeEvents(20_000, 'abort-4');
-    // Eight quick chunks, then slow ones: the abort finds requests in flight.
-    await setFaults(emu, { sequence: [...Array(8).fill('ok'), ...Array(12).fill('delay')], delayMs: 3000 });
+    // Eight chunks answered, then every request held unanswered: when the eighth chunk
+    // is reported stored, the abort finds requests in flight, however slow the machine.
+    await setFaults(emu, { sequence: [...Array(8).fill('ok'), ...Array(12).fill('hold')] });
     const ac = new AbortController();
     const out = await settle(client.createEvents(events, {
       chunksize: 1000,
@@ -162,6 +182,9 @@ test('abort with requests in flight (concurrency 4): stored chunks are exact, in
       signal: ac.signal,
       onProgress: (p) => p.chunksDone === 8 && ac.abort(),
     }));
+    // Held requests whose connection the emulator has not yet seen close are released
+    // and handled now (stored, although the client gave up on them): clearing the
+    // faults answers once they were.
     await clearFaults(emu);
     assert.equal(out.ok, false);
     const err = out.error;
@@ -200,64 +223,83 @@ test('abort with requests in flight (concurrency 4): stored chunks are exact, in
   });
 });
 
-test('token expiry mid-upload (--token-ttl 2): 401s after expiry are renewed once; no chunk lost or repeated', async (t) => {
-  await withEmulator(['--token-ttl', '2', '--log'], async (emu) => {
+test('token expiry mid-upload: 401s after expiry are renewed once; no chunk lost or repeated', async (t) => {
+  // Tokens live 10 minutes, within the client's 15-minute renewal margin: it renews
+  // before every request, as it would near the end of a token's life.
+  await withEmulator(['--token-ttl', '600', '--log'], async (emu) => {
     const { token, refreshToken } = await login(emu);
     const client = new EventsClient({ token, refreshToken, baseUrl: emu.api, maxRetries: 0, timeoutMs: 20_000 });
     const events = makeEvents(10_000, 'token-expiry');
-    // One request at a time. Every eighth request is held 3.1 s before it is handled,
-    // so its token (at most 2 s of life) has expired when the emulator checks it; the
-    // request after a delayed one is never delayed, so the single retry after the
-    // renewal gets through (a second 401 would be final, as the contract says).
-    const plan = Array.from({ length: 40 }, (_, i) => (i % 8 === 4 ? 'delay' : 'ok'));
-    await setFaults(emu, { sequence: plan, delayMs: 3100 });
+    // One request at a time. Every eighth request is held; while it waits, the test
+    // expires every token issued so far, then releases it: its token has expired when
+    // the emulator checks it. The request after a held one is never held, so the single
+    // retry after the renewal gets through (a second 401 would be final, as the
+    // contract says). 20 chunks and 3 retries: requests 4, 12 and 20 are held.
+    const plan = Array.from({ length: 40 }, (_, i) => (i % 8 === 4 ? 'hold' : 'ok'));
+    await setFaults(emu, { sequence: plan });
     const before = await stats(emu);
     const started = performance.now();
-    const result = await client.createEvents(events, { chunksize: 500, concurrency: 1 });
+    const { outcome, rounds } = await expireTokensAtEachHold(emu, client.createEvents(events, { chunksize: 500, concurrency: 1 }), 1);
     const ms = Math.round(performance.now() - started);
     await clearFaults(emu);
+    assert.ok(outcome.ok, outcome.error?.message);
+    const result = outcome.value;
     const after = await stats(emu);
     const unauthorized = emu.stderr().split('\n').filter((l) => l.startsWith('POST /api/v1/events 401 ')).length;
-    const delayed = after.faults.delay;
-    assert.ok(delayed >= 3, `${delayed} delayed requests`);
-    assert.equal(unauthorized, delayed, 'each held request met an expired token');
+    const held = after.faults.hold;
+    assert.equal(held, 3, 'requests 4, 12 and 20 were held');
+    assert.deepEqual(rounds.map((r) => r.released), [1, 1, 1]);
+    assert.ok(rounds.every((r) => r.expired >= 1), `each round expired the held request's token: ${JSON.stringify(rounds)}`);
+    assert.equal(unauthorized, held, 'each held request met an expired token, and no other request did');
     assert.deepEqual(
       result.chunks.filter((c) => c.attempts > 1).map((c) => c.attempts),
-      Array(delayed).fill(2),
+      Array(held).fill(2),
       'each of those chunks took one retry after a renewal, and only those',
     );
+    assert.equal(after.requests.create - before.requests.create, 20 + held);
     const refreshes = after.requests.auth - before.requests.auth;
-    assert.ok(refreshes > delayed, `tokens renewed ${refreshes} times`);
-    // Tokens live 2 s: the check logs in afresh for every page it reads.
-    await assertStoredExactlyOnce(emu, async () => (await login(emu)).token, 'token-expiry', events, result.ids);
+    assert.ok(refreshes > held, `tokens renewed ${refreshes} times`);
+    await assertStoredExactlyOnce(emu, (await login(emu)).token, 'token-expiry', events, result.ids);
     figure(t, 'token-expiry-sequential', {
-      events: 10_000, chunks: 20, tokenTtlS: 2, expiredTokenRequests: unauthorized, refreshes, ms,
+      events: 10_000, chunks: 20, tokenTtlS: 600, heldAndExpired: held, expiredTokenRequests: unauthorized, refreshes, ms,
     });
   });
 });
 
-test('token expiry with 4 chunks in flight (--token-ttl 2): concurrent renewals lose and repeat nothing', async (t) => {
-  await withEmulator(['--token-ttl', '2', '--log'], async (emu) => {
+test('token expiry with 4 chunks in flight: concurrent renewals lose and repeat nothing', async (t) => {
+  await withEmulator(['--token-ttl', '600', '--log'], async (emu) => {
     const { token, refreshToken } = await login(emu);
     const client = new EventsClient({ token, refreshToken, baseUrl: emu.api, maxRetries: 3 });
     const events = makeEvents(60_000, 'token-concurrent');
-    // Slow answers stretch the upload over many token lifetimes. A token has 1 to 2 s
-    // of life when issued (whole-second claims), more than the 800 ms hold.
-    await setFaults(emu, { rate: 0.1, kinds: ['delay'], delayMs: 800, seed: 3 });
+    // Three times during the upload, four consecutive requests are held: all four of
+    // the client's slots wait. The test then expires every token and releases them:
+    // four 401s at once, four renewals racing, four retries.
+    const holdAt = new Set([20, 21, 22, 23, 60, 61, 62, 63, 100, 101, 102, 103]);
+    await setFaults(emu, { sequence: Array.from({ length: 140 }, (_, i) => (holdAt.has(i) ? 'hold' : 'ok')) });
     const before = await stats(emu);
     const started = performance.now();
-    const result = await client.createEvents(events, { chunksize: 500, concurrency: 4 });
+    const { outcome, rounds } = await expireTokensAtEachHold(emu, client.createEvents(events, { chunksize: 500, concurrency: 4 }), 4);
     const ms = Math.round(performance.now() - started);
     await clearFaults(emu);
+    assert.ok(outcome.ok, outcome.error?.message);
+    const result = outcome.value;
     const after = await stats(emu);
     const unauthorized = emu.stderr().split('\n').filter((l) => l.startsWith('POST /api/v1/events 401 ')).length;
-    assert.ok(after.faults.delay > 0);
+    assert.deepEqual(rounds.map((r) => r.released), [4, 4, 4], 'three rounds of four held requests');
+    assert.equal(after.faults.hold, 12);
+    assert.equal(unauthorized, 12, 'exactly the held requests met an expired token');
     assert.equal(result.created, 60_000);
+    assert.deepEqual(
+      result.chunks.map((c) => c.attempts).sort(),
+      [...Array(108).fill(1), ...Array(12).fill(2)],
+      'the twelve chunks held took one retry each, the others none',
+    );
+    assert.equal(after.requests.create - before.requests.create, 132);
     const refreshes = after.requests.auth - before.requests.auth;
-    assert.ok(refreshes > 1, `${refreshes} renewals`);
-    await assertStoredExactlyOnce(emu, async () => (await login(emu)).token, 'token-concurrent', events, result.ids);
+    assert.ok(refreshes >= rounds.length, `${refreshes} renewals`);
+    await assertStoredExactlyOnce(emu, (await login(emu)).token, 'token-concurrent', events, result.ids);
     figure(t, 'token-expiry-concurrent', {
-      events: 60_000, chunks: 120, tokenTtlS: 2, expiredTokenRequests: unauthorized, delayed: after.faults.delay,
+      events: 60_000, chunks: 120, tokenTtlS: 600, heldAndExpired: after.faults.hold, expiredTokenRequests: unauthorized,
       refreshes, requests: after.requests.create - before.requests.create, ms,
     });
   });

@@ -124,9 +124,49 @@ export async function setFaults(emu, plan) {
   assert.equal(r.status, 200, await r.text());
 }
 
+/** Clears the fault plan; the emulator also releases every held request (handled). */
 export async function clearFaults(emu) {
   const r = await fetch(`${emu.origin}/__emulator/faults`, { method: 'DELETE' });
   assert.equal(r.status, 200);
+}
+
+async function hook(emu, path, body) {
+  const r = await fetch(`${emu.origin}/__emulator/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  assert.equal(r.status, 200, `${path}: ${text}`);
+  return JSON.parse(text);
+}
+
+/**
+ * Releases requests held by `hold` faults (`{ count?, then?: 'handle' | 'reset' }`,
+ * default: all, handled normally); resolves `{ released }` once each was handled.
+ */
+export function release(emu, body = {}) {
+  return hook(emu, 'release', body);
+}
+
+/** Every access token issued so far is refused as expired from now on: `{ expired }`. */
+export function expireTokens(emu) {
+  return hook(emu, 'expire-tokens');
+}
+
+/**
+ * Polls `check` (sync or async) every `intervalMs` until it returns a truthy value,
+ * which it resolves; fails with `what` after `timeoutMs`. For waiting on observable
+ * state (counters, held requests) instead of sleeping for a fixed time.
+ */
+export async function waitFor(check, what, { timeoutMs = 120_000, intervalMs = 10 } = {}) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (performance.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }
 
 /**

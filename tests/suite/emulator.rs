@@ -61,3 +61,31 @@ pub async fn clear_faults() {
     let resp = Request::delete(&format!("{}/__emulator/faults", origin())).send().await.unwrap();
     assert!(resp.status() < 300);
 }
+
+/// Requests held by `hold` faults now.
+pub async fn held() -> u64 {
+    let resp = Request::get(&format!("{}/__emulator/stats", origin())).send().await.unwrap();
+    let v: Value = resp.json().await.unwrap();
+    v["held"].as_u64().unwrap_or_else(|| panic!("stats lack held: {v}"))
+}
+
+/// Waits, polling every 10 ms for at most 60 s, until `n` requests are held.
+pub async fn wait_until_held(n: u64) {
+    let deadline = js_sys::Date::now() + 60_000.0;
+    loop {
+        let now = held().await;
+        if now == n {
+            return;
+        }
+        assert!(js_sys::Date::now() < deadline, "waited 60 s for {n} held requests ({now} held)");
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+}
+
+/// Releases every held request: `then` is "handle" or "reset" (no answer, nothing
+/// handled); answers how many were released, once each was handled.
+pub async fn release(then: &str) -> u64 {
+    let (status, answer) = post_json(&format!("{}/__emulator/release", origin()), &json!({"then": then})).await;
+    assert_eq!(status, 200, "release: {answer}");
+    answer["released"].as_u64().unwrap()
+}

@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use emulator::{clear_faults, faults, login, stats};
+use emulator::{clear_faults, faults, login, release, stats, wait_until_held};
 
 fn js(v: Value) -> JsValue {
     JSON::parse(&v.to_string()).unwrap()
@@ -341,22 +341,36 @@ async fn get_token_is_asked_for_each_request() {
 async fn abort_stops_the_upload_and_says_what_was_stored() {
     let c = client().await;
     let coll = unique("abort");
-    faults(json!({"rate": 1.0, "kinds": ["delay"], "delayMs": 3000})).await;
+    // Every request is held unanswered: the abort lands while the first is in flight.
+    faults(json!({"rate": 1.0, "kinds": ["hold"]})).await;
     let controller = web_sys::AbortController::new().unwrap();
     let signal = controller.signal();
     let opts = js(json!({"chunksize": 10, "concurrency": 1}));
     Reflect::set(&opts, &"signal".into(), &signal).unwrap();
+    let before = stats().await;
     let pending = c.create_events(events(30, &coll), opts, JsValue::UNDEFINED);
-    gloo_timers::future::TimeoutFuture::new(300).await;
+    wait_until_held(1).await;
     controller.abort();
     let err = settle(pending).await.unwrap_err();
+    // Nothing is handled from here on: the held request is dropped unhandled whether or
+    // not its connection is still open, and so is any request the browser sends again
+    // by itself.
+    faults(json!({"rate": 1.0, "kinds": ["reset"]})).await;
+    release("reset").await;
+    let after = stats().await;
     clear_faults().await;
     assert_eq!(name_of(&err), "AbortError");
     assert_eq!(get(&err, "created").as_f64(), Some(0.0));
     let failed = to_json(&get(&err, "failed"));
     let ranges: Vec<(u64, u64)> = failed.as_array().unwrap().iter().map(|f| (f["from"].as_u64().unwrap(), f["to"].as_u64().unwrap())).collect();
     assert_eq!(ranges, vec![(0, 10), (10, 20), (20, 30)]);
+    let attempts: Vec<u64> = failed.as_array().unwrap().iter().map(|f| f["attempts"].as_u64().unwrap()).collect();
+    assert_eq!(attempts, vec![1, 0, 0], "the first chunk was cut in flight, the others never sent");
     assert!(message_of(&err).contains("0 of 30 events were stored"), "{}", message_of(&err));
+    // The client sent one request; Chromium may send it again by itself (as the resume
+    // test below notes).
+    assert!(after.create > before.create, "the first chunk's request reached the emulator");
+    assert_eq!(after.events, before.events, "nothing was stored");
 }
 
 #[wasm_bindgen_test]
@@ -375,8 +389,10 @@ async fn an_already_aborted_signal_sends_nothing() {
 #[wasm_bindgen_test]
 async fn a_slow_answer_times_out() {
     let c = client().await;
-    faults(json!({"rate": 1.0, "kinds": ["delay"], "delayMs": 2000})).await;
+    // Held unanswered until the client has given up, however slow the machine.
+    faults(json!({"sequence": ["hold"]})).await;
     let err = settle(c.query_events(JsValue::UNDEFINED, js(json!({"timeoutMs": 200, "maxRetries": 0})))).await.unwrap_err();
+    release("reset").await;
     clear_faults().await;
     assert_eq!(name_of(&err), "TimeoutError", "{}", message_of(&err));
     assert_eq!(get(&err, "timeoutMs").as_f64(), Some(200.0));

@@ -8,7 +8,7 @@ use axum::response::Response;
 use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
-use crate::auth::{issue, verify, TokenKind, REFRESH_TTL_SECS};
+use crate::auth::{TokenKind, REFRESH_TTL_SECS};
 use crate::body::{is_json, read_limited};
 use crate::errors::{json_response, ApiError};
 use crate::state::AppState;
@@ -27,8 +27,8 @@ async fn json_body(headers: &HeaderMap, body: Body, max: u64) -> Result<Value, A
 /// The access and refresh tokens for one user.
 pub fn token_pair(st: &AppState, sub: &str, org: &str) -> Value {
     json!({
-        "token": issue(&st.cfg.secret, sub, org, TokenKind::Access, st.cfg.token_ttl_secs),
-        "refreshToken": issue(&st.cfg.secret, sub, org, TokenKind::Refresh, REFRESH_TTL_SECS),
+        "token": st.tokens.issue(&st.cfg.secret, sub, org, TokenKind::Access, st.cfg.token_ttl_secs),
+        "refreshToken": st.tokens.issue(&st.cfg.secret, sub, org, TokenKind::Refresh, REFRESH_TTL_SECS),
     })
 }
 
@@ -80,8 +80,10 @@ pub async fn refresh(
             "refreshToken must be a non-empty string",
         ));
     };
-    let claims =
-        verify(&st.cfg.secret, token, TokenKind::Refresh).map_err(ApiError::unauthorized)?;
+    let claims = st
+        .tokens
+        .verify(&st.cfg.secret, token, TokenKind::Refresh)
+        .map_err(ApiError::unauthorized)?;
     Ok(json_response(
         StatusCode::OK,
         token_pair(&st, &claims.sub, &claims.org).to_string(),

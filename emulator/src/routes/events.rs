@@ -11,7 +11,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use crate::auth::User;
 use crate::body::{is_json, read_limited};
 use crate::errors::{json_response, ApiError};
-use crate::faults::HoldInHandler;
+use crate::faults::{DropConnection, HoldInHandler, Released, Then};
 use crate::idempotency;
 use crate::routes::params;
 use crate::state::AppState;
@@ -81,9 +81,19 @@ pub async fn create(
         None => None,
     };
     let bytes = read_limited(&headers, body, st.cfg.max_body_bytes, !st.cfg.refuse_content_encoding).await?;
-    if hold.is_some() {
-        st.holds.wait().await;
-    }
+    // A `hold` fault on a create: held here, its key claimed as in flight; `_released`
+    // lives until the create is answered (the releasing hook waits for that).
+    let _released = match hold {
+        None => None,
+        Some(_) => match st.holds.hold().await {
+            Released { then: Then::Reset, .. } => {
+                let mut r = Response::new(Body::empty());
+                r.extensions_mut().insert(DropConnection);
+                return Ok(r);
+            }
+            released => Some(released),
+        },
+    };
     let store = st.store.clone();
     let answer = blocking(move || {
         let _claim = claim;

@@ -45,7 +45,9 @@ pub fn router(state: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
                 paths::HOOK_FAULTS,
                 post(hooks::set_faults).delete(hooks::clear_faults),
             )
-            .route(paths::HOOK_RELEASE, post(hooks::release));
+            .route(paths::HOOK_RELEASE, post(hooks::release))
+            .route(paths::HOOK_EXPIRE_TOKENS, post(hooks::expire_tokens))
+            .route(paths::HOOK_CLOCK, post(hooks::clock));
     }
     r = r.method_not_allowed_fallback(method_not_allowed);
     let r = match static_dir {
