@@ -29,6 +29,10 @@ pub enum Fault {
     Delay(u64),
     /// Wait, unhandled, until released through `POST /__emulator/release` (or `HOLD_CAP`).
     Hold,
+    /// As `Hold`, but a create is held inside its handler once its Idempotency-Key is
+    /// claimed as in flight (another request with the key meanwhile gets `409`); its
+    /// token was already checked. Other requests are held as by `Hold`.
+    HoldClaimed,
 }
 
 fn kind_of(name: &str, delay_ms: u64) -> Option<Fault> {
@@ -40,6 +44,7 @@ fn kind_of(name: &str, delay_ms: u64) -> Option<Fault> {
         "lost-response" => Fault::LostResponse,
         "delay" => Fault::Delay(delay_ms),
         "hold" => Fault::Hold,
+        "hold-claimed" => Fault::HoldClaimed,
         _ => return None,
     })
 }
@@ -140,7 +145,7 @@ impl Faults {
                         .and_then(|s| kind_of(s, delay_ms))
                         .filter(|f| allow_ok || *f != Fault::Ok)
                         .ok_or(format!(
-                            "{key} entries must be one of{} \"503\", \"429\", \"reset\", \"lost-response\", \"delay\", \"hold\"",
+                            "{key} entries must be one of{} \"503\", \"429\", \"reset\", \"lost-response\", \"delay\", \"hold\", \"hold-claimed\"",
                             if allow_ok { " \"ok\"," } else { "" }
                         ))
                 })

@@ -133,7 +133,7 @@ async fn handle(
             tokio::time::sleep(Duration::from_millis(ms)).await;
             call(app, req).await
         }
-        Some(Fault::Hold) if method == Method::POST && path == paths::EVENTS => {
+        Some(Fault::HoldClaimed) if method == Method::POST && path == paths::EVENTS => {
             // A create is held inside the handler, with its Idempotency-Key in flight.
             let mut req = req;
             req.extensions_mut().insert(HoldInHandler);
@@ -144,7 +144,7 @@ async fn handle(
             }
             r
         }
-        Some(Fault::Hold) => {
+        Some(Fault::Hold | Fault::HoldClaimed) => {
             // `_done` is dropped when this request has been handled: the releasing
             // hook waits for that.
             let Released { then, done: _done } = state.holds.hold().await;

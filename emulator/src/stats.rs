@@ -44,13 +44,13 @@ pub struct Stats {
     delete: AtomicU64,
     auth: AtomicU64,
     /// Injected faults, by kind: what a test injected, to report with its figures.
-    faults: [AtomicU64; 6],
+    faults: [AtomicU64; 7],
     /// Requests answered 429 by `--rate-limit`.
     rate_limited: AtomicU64,
 }
 
 /// The fault kinds counted, in the order of `Stats::faults`.
-const FAULT_NAMES: [&str; 6] = ["503", "429", "reset", "lost-response", "delay", "hold"];
+const FAULT_NAMES: [&str; 7] = ["503", "429", "reset", "lost-response", "delay", "hold", "hold-claimed"];
 
 impl Stats {
     /// Counts one injected fault (`ok` entries of a sequence are not faults).
@@ -63,6 +63,7 @@ impl Stats {
             Fault::LostResponse => 3,
             Fault::Delay(_) => 4,
             Fault::Hold => 5,
+            Fault::HoldClaimed => 6,
         };
         self.faults[i].fetch_add(1, Ordering::Relaxed);
     }

@@ -181,7 +181,7 @@ fn a_key_in_flight_gets_409_and_stores_nothing() {
     let events = two_events();
     let body = events.to_string();
     // The first create is held inside the handler, its key claimed.
-    emu.faults(&json!({"sequence": ["hold"]}));
+    emu.faults(&json!({"sequence": ["hold-claimed"]}));
     let first = std::thread::scope(|s| {
         let _release = ReleaseOnDrop(&emu);
         let first = s.spawn(|| create_with_key(&emu, &emu.token, "busy", body.as_bytes()));
@@ -211,7 +211,7 @@ fn a_key_in_flight_gets_409_and_stores_nothing() {
     });
     assert_eq!(first.status, 201, "{}", first.text());
     assert_eq!(emu.stats()["held"], 0);
-    assert_eq!(emu.stats()["faults"]["hold"], 1);
+    assert_eq!(emu.stats()["faults"]["hold-claimed"], 1);
     assert_eq!(emu.stored(), 5);
     // Done: the retry that got 409 now gets the first answer.
     let retry = create_with_key(&emu, &emu.token, "busy", body.as_bytes());
@@ -224,7 +224,7 @@ fn a_key_in_flight_gets_409_and_stores_nothing() {
 #[test]
 fn a_key_in_flight_is_freed_when_its_create_fails() {
     let emu = Emu::start();
-    emu.faults(&json!({"sequence": ["hold"]}));
+    emu.faults(&json!({"sequence": ["hold-claimed"]}));
     let bad = json!([{"owner": "1"}]).to_string();
     let first = std::thread::scope(|s| {
         let _release = ReleaseOnDrop(&emu);

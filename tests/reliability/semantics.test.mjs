@@ -278,7 +278,7 @@ test('idempotency: a 409 (the same key still in flight) is retried; a 422 (the k
     const { token, client } = await clientFor(emu, { maxRetries: 100 });
     const events = makeEvents(10, 'keys');
     // The first upload's request is held by the emulator after it claimed its key.
-    await setFaults(emu, { sequence: ['hold'] });
+    await setFaults(emu, { sequence: ['hold-claimed'] });
     const mark = sent.length;
     const first = client.createEvents(events, { runId: 'same-run' });
     await until(async () => (await stats(emu)).held === 1, 'the first request to be held');
