@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::JsString;
+use wasm_bindgen::JsValue;
 
 use crate::core::api_error::server_message;
 use crate::core::retry::{classify_status, parse_retry_after, BackoffPolicy, Disposition};
@@ -16,7 +16,8 @@ use super::transport::{self, Answer, Method, Request};
 pub struct CallSpec<'a> {
     pub method: Method,
     pub url: &'a str,
-    pub json_body: Option<&'a JsString>,
+    /// JSON text: a JS string, or its UTF-8 bytes (a `Uint8Array`).
+    pub json_body: Option<&'a JsValue>,
     pub idempotency_key: Option<&'a str>,
     pub max_retries: u32,
     pub timeout_ms: u32,

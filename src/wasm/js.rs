@@ -85,10 +85,17 @@ extern "C" {
     fn new() -> TextEncoder;
     #[wasm_bindgen(method, js_name = encodeInto)]
     fn encode_into(this: &TextEncoder, text: &js_sys::JsString, dest: &js_sys::Uint8Array) -> JsValue;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, text: &js_sys::JsString) -> js_sys::Uint8Array;
 }
 
 thread_local! {
     static ENCODER: TextEncoder = TextEncoder::new();
+}
+
+/// A JS string as UTF-8 bytes in a JS `Uint8Array` (outside the JS heap and wasm memory).
+pub fn utf8_bytes(text: &js_sys::JsString) -> js_sys::Uint8Array {
+    ENCODER.with(|e| e.encode(text))
 }
 
 /// A JS string as UTF-8 in wasm memory. wasm-bindgen's own conversion walks ASCII

@@ -3,7 +3,7 @@
 
 use futures_util::future::{self, Either};
 use js_sys::JsString;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortController;
 
@@ -20,7 +20,8 @@ pub struct Request<'a> {
     pub method: Method,
     pub url: &'a str,
     pub bearer: Option<&'a str>,
-    pub json_body: Option<&'a JsString>,
+    /// JSON text: a JS string, or its UTF-8 bytes (a `Uint8Array`).
+    pub json_body: Option<&'a JsValue>,
     pub idempotency_key: Option<&'a str>,
 }
 

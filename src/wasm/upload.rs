@@ -22,7 +22,7 @@ use super::auth::Auth;
 use super::call::{call, CallSpec};
 use super::errors::{build, ClientError};
 use super::client::unexpected;
-use super::js::{get, json_parse, now_ms, utf8_of, Obj};
+use super::js::{get, json_parse, now_ms, utf8_bytes, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::transport::Method;
 
@@ -224,18 +224,27 @@ impl Upload<'_> {
                 return vec![Piece { chunk, range, attempts: 0, ms: 0.0, result: Err(ClientError::Validation(problems)) }];
             }
         };
+        // Sent as UTF-8 bytes, the string dropped before the request: a string body stays
+        // alive in the JS heap while the request is in flight (fetch keeps it as the body's
+        // source), so it outlives two scavenges and is promoted to the old generation, where
+        // only a full GC frees it; V8 runs none for as long as the heap stays under a limit
+        // set from the caller's live data, so with a large input these bodies piled up (RSS
+        // grew with the input). The bytes live outside the heap, and V8 counts them as
+        // external memory, which makes it collect them as they pile up.
+        let bytes = utf8_bytes(&body);
+        drop(body);
         // One key for every retry of this body: a retry after a lost answer stores nothing twice.
         let key = idempotency_key(&self.run_id, &range);
         let spec = CallSpec {
             method: Method::Post,
             url: &self.create_url,
-            json_body: Some(&body),
+            json_body: Some(&bytes),
             idempotency_key: Some(&key),
             max_retries: self.opts.max_retries,
             timeout_ms: self.opts.timeout_ms,
         };
         let called = call(&self.auth, &spec, &self.abort, &|| progress.retries.set(progress.retries.get() + 1)).await;
-        drop(body);
+        drop(bytes);
         let ms = now_ms() - started;
         match called.result {
             Ok(answer) => {
