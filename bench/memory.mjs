@@ -17,7 +17,7 @@
 // wasm linear memory at the end (it grows, never shrinks) and the garbage collections
 // (major = mark-compact). Prints one line `RESULT {json}`.
 //
-//   node bench/memory.mjs --modes client,JS-parallel --sizes 1000000 --node-args --trace-gc
+//   node bench/memory.mjs --modes 'client;JS-parallel' --sizes 1000000 --node-args --trace-gc
 // runs some modes only, with Node flags for the children (their stdout: add
 // `--child MODE N API TOKEN ENTRY` by hand to read a trace).
 import { spawn } from 'node:child_process';
@@ -112,7 +112,7 @@ const opt = (name, dflt) => {
 };
 const sizes = opt('sizes', '200000,1000000').split(',').map(Number);
 // For investigating: some modes only, extra Node flags for the children (e.g. --trace-gc).
-const modes = opt('modes', MODES.join(',')).split(',');
+const modes = opt('modes', MODES.join(';')).split(';');
 const nodeArgs = (opt('node-args', '') || '').split(' ').filter(Boolean);
 const repeat = Number(opt('repeat', 1));
 const entry = clientEntry();
