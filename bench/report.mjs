@@ -78,7 +78,14 @@ export function derive(r) {
     const over = (n) => mem(mode, n).maxRss - mem('hold + ids', n).maxRss;
     return { small: over(nSmall), big: over(nBig), growth: over(nBig) - over(nSmall) };
   };
+  // Where the peak is: the V8 heap above "hold + ids", and external memory (ArrayBuffers).
+  const parts = (mode) => {
+    const heap = (n) => mem(mode, n).peakHeapUsed - mem('hold + ids', n).peakHeapUsed;
+    return { heapSmall: heap(nSmall), heapBig: heap(nBig), extSmall: mem(mode, nSmall).peakExternal, extBig: mem(mode, nBig).peakExternal };
+  };
   d.mem = {
+    clientParts: parts('client'),
+    parallelParts: parts('JS-parallel'),
     nSmall,
     nBig,
     client: growth('client'),
@@ -159,7 +166,7 @@ export function blocks(r, d = derive(r)) {
   const m = d.mem;
   return {
     summary: (file) =>
-      `${summaryTable(r, d)}\n\n(\`make bench\`, ${r.date}; every figure and how it is measured: [bench/results.md](${link(file)}).)`,
+      `${summaryTable(r, d)}\n\n(\`make bench\`, ${r.date}, load average ${f1(r.load0)} on 2 shared cores at the start; every figure and how it is measured: [bench/results.md](${link(file)}).)`,
     // Benchmarks, "What the figures come from".
     floor: () =>
       `≈ ${f1(d.copyRatio)}× \`JSON.stringify\`) plus pass two's stringify: ≈ ${f1(d.floorRatio)}× \`JSON.stringify\` ` +
@@ -173,7 +180,10 @@ export function blocks(r, d = derive(r)) {
       `${f0(m.nSmall)} then ${f0(m.nBig)} events: the client's peak RSS above a process holding the events and ` +
       `the ids is ${mb(m.client.small)} then ${mb(m.client.big)} as a user's process runs, ${mb(m.clientGc.small)} then ` +
       `${mb(m.clientGc.big)} with a full GC forced after each chunk (JS-parallel: ${mb(m.parallel.small)} then ${mb(m.parallel.big)}; ` +
-      `${mb(m.parallelGc.small)} then ${mb(m.parallelGc.big)})`,
+      `${mb(m.parallelGc.small)} then ${mb(m.parallelGc.big)}); without forced GC, the V8 heap in use peaks ` +
+      `${mb(m.clientParts.heapSmall)} then ${mb(m.clientParts.heapBig)} above that process's for the client ` +
+      `(JS-parallel: ${mb(m.parallelParts.heapSmall)} then ${mb(m.parallelParts.heapBig)}), and external memory at ` +
+      `${mb(m.clientParts.extSmall)} then ${mb(m.clientParts.extBig)} (JS-parallel: ${mb(m.parallelParts.extSmall)} then ${mb(m.parallelParts.extBig)})`,
     // Design notes.
     crossing: () =>
       `(\`bench/crossing.mjs\`, run by \`make bench\`; ${f0(r.crossing.events)} events, chunks of ${f0(r.crossing.chunk)}, median of ${r.crossing.rounds}, ` +
@@ -184,7 +194,8 @@ export function blocks(r, d = derive(r)) {
         : 'not measured (the package was not built)',
     // The local emulator (README.md and emulator/README.md).
     ingest: () =>
-      `${r.ingest.what}, \`emulator\` profile, this 2-core machine, \`make bench\` ${r.date}: **median ≈ ${about(r.ingest.median)} events/s** over ` +
+      `${r.ingest.what}, \`emulator\` profile, this 2-core machine (shared: load average ${f1(r.load0)} at the start of \`make bench\`, ${r.date}): ` +
+      `**median ≈ ${about(r.ingest.median)} events/s** over ` +
       (r.ingest.runs.length > 1
         ? `${r.ingest.runs.length} runs (single runs ${about(Math.min(...r.ingest.runs))} to ${about(Math.max(...r.ingest.runs))})`
         : `${r.ingest.runs.length} run`),
@@ -345,11 +356,14 @@ never shrinks); major GCs are the mark-compacts during the upload.
 
 Without forced GC, the client's peak above "hold + ids" is ${mb(d.mem.client.small)} at ${f0(d.mem.nSmall)} events and ${mb(d.mem.client.big)} at
 ${f0(d.mem.nBig)} (JS-parallel: ${mb(d.mem.parallel.small)} and ${mb(d.mem.parallel.big)}); with a full GC after each chunk, ${mb(d.mem.clientGc.small)} and ${mb(d.mem.clientGc.big)}
-(JS-parallel: ${mb(d.mem.parallelGc.small)} and ${mb(d.mem.parallelGc.big)}). What is left of the difference is garbage V8 has not
-collected yet: it runs a full GC when the old generation reaches a limit set from the live
-heap after the last one, which the caller's array dominates, so a bigger input lets more
-garbage pile up (JS-parallel's string bodies, alive while in flight and so promoted to the
-old generation, and what \`JSON.stringify\` leaves there, in every client).
+(JS-parallel: ${mb(d.mem.parallelGc.small)} and ${mb(d.mem.parallelGc.big)}). Where the plain lines go beyond the gc() lines is
+garbage V8 has not collected yet. In the V8 heap, V8 runs a full GC when the old generation
+reaches a limit set from the live heap after the last one, which the caller's array
+dominates, so a bigger input lets more heap garbage pile up: JS-parallel's string bodies,
+alive while in flight and so promoted to the old generation, show in its "peak V8 heap used"
+(${mb(d.mem.parallelParts.heapSmall)} then ${mb(d.mem.parallelParts.heapBig)} above "hold + ids"; the client: ${mb(d.mem.clientParts.heapSmall)} then ${mb(d.mem.clientParts.heapBig)}). The client sends
+each body as bytes, external memory ("peak external"), which V8 collects once it has grown by
+a fixed soft limit (64 MB in V8) since the last full GC, whatever the size of the heap.
 
 ${memTable(r)}
 
