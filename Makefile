@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export EMULATOR := $(TARGET_DIR)/debug/events-emulator
 DEMO_ADDR ?= 127.0.0.1:8787
 
-.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-package test-demo emulator pack demo bench
+.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-package test-demo test-bench emulator pack demo bench
 .PHONY: test-reliability test-reliability-rust test-reliability-node soak test-api-fuzz
 .PHONY: contract-check smoke test-contract
 
@@ -68,6 +68,14 @@ test-demo: pack emulator
 	scripts/demo.sh stage
 	scripts/with-emulator.sh --static dist/demo -- node --test tests/demo/*.test.mjs
 
+# The benchmarks' published side, without running any benchmark (seconds): every figure
+# in the READMEs and bench/results.md is what the committed bench/results.json generates
+# (bench/check-readme.mjs), and the plain-JS validator baseline finds the same invalid
+# events and fields as the client (needs dist/package: make pack, which test-package ran).
+test-bench:
+	node bench/check-readme.mjs
+	node --test bench/plain-validate.test.mjs
+
 # Reliability and security (tests/reliability/README.md). Rust: the client's and the
 # emulator's validators and date parsers agree (proptest), every route's token check,
 # hostile HTTP input; these also run in test-native. Node: the client (wasm-pack
@@ -104,6 +112,7 @@ test: setup
 	$(MAKE) test-wasm
 	$(MAKE) test-package
 	$(MAKE) test-demo
+	$(MAKE) test-bench
 	$(MAKE) test-reliability-node  # its Rust half ran in test-native
 	$(MAKE) test-contract
 	@echo "make test: all suites passed"

@@ -1,5 +1,7 @@
 // The hand-written JS clients the wasm client is held against, written plainly as a
-// good JS developer would: no validation, no retries, `JSON.stringify` and `fetch`.
+// good JS developer would: no retries, `JSON.stringify` and `fetch`; no validation, or
+// the contract's rules checked in plain JS first (bench/plain-validate.mjs).
+import { validateEvents } from './plain-validate.mjs';
 
 /**
  * JS-parallel: chunk the array, `JSON.stringify` each chunk, `fetch` with `concurrency`
@@ -24,6 +26,21 @@ export async function jsParallelCreate(events, { api, token, chunksize = 10000, 
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, chunkCount) }, worker));
   return idsByChunk.flat();
+}
+
+/**
+ * JS-parallel + plain-JS validation: what the client promises (every event checked
+ * before any is sent, every problem reported), done in plain JS over the objects, then
+ * JS-parallel. Rejects with the problems when an event is bad; nothing is sent then.
+ */
+export async function jsValidatedParallelCreate(events, opts) {
+  const { problems, problemCount } = validateEvents(events);
+  if (problemCount > 0) {
+    const e = new Error(`${problemCount} problems: ${problems.slice(0, 3).map((p) => `${p.index}.${p.field}: ${p.message}`).join('; ')}`);
+    e.problems = problems;
+    throw e;
+  }
+  return jsParallelCreate(events, opts);
 }
 
 /** SDK-style sequential: the same, one chunk at a time (how the Python SDK uploads). */

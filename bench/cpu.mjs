@@ -1,18 +1,22 @@
 // Item 2: the client's own CPU cost per event (validation + serialization), against
 // `JSON.stringify` of the same events, with no network: `fetch` is replaced by a stub
-// that builds the `Request` (as fetch does: the body is encoded there) and answers 201
-// with the right number of ids at once. Measured in process CPU time (robust to the
-// other processes sharing the machine), variants interleaved, medians.
+// that builds the `Request` and reads its body (as fetch does when it sends it: a string
+// body is encoded to UTF-8 then) and answers 201 with the right number of ids at once.
+// Measured in process CPU time (robust to the other processes sharing the machine),
+// variants interleaved, medians.
 //
 //   node --expose-gc bench/cpu.mjs [--events N] [--rounds R] [--crossing DIR] [--variant NAME=ENTRY ...]
 //
+// The plain-JS validator (bench/plain-validate.mjs) and JS-parallel + plain-JS validation
+// are the baselines that check what the client checks.
 // Phases come from the `crossing-bench` build (same validator, extra exports):
 // stringify → + copy into wasm (encodeInto) → + validation = the core of pass one.
 // Prints one line `RESULT {json}`.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { clientEntry, makeEvents, median, ROOT } from './lib.mjs';
-import { jsParallelCreate } from './baselines.mjs';
+import { jsParallelCreate, jsValidatedParallelCreate } from './baselines.mjs';
+import { validateEvents } from './plain-validate.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -41,7 +45,9 @@ const idsBody = JSON.stringify({
   ids: Array.from({ length: CHUNK }, (_, i) => String(i).padStart(16, '0')),
 });
 globalThis.fetch = async (input, init) => {
-  new Request(input, init);
+  // Reading the body is what encodes a string body (undici encodes it as it sends it);
+  // a Uint8Array body is copied here.
+  await new Request(input, init).arrayBuffer();
   return new Response(idsBody, { status: 201, headers: { 'Content-Type': 'application/json' } });
 };
 const API = 'http://127.0.0.1:9/api/v1';
@@ -60,7 +66,13 @@ const fns = {
   stringify: perWindow((c) => (JSON.stringify(c).length > 0 ? c.length : 0)),
   'stringify + copy': perWindow((c) => crossing.__benchStringifyCopy(c)),
   'stringify + copy + validate': perWindow((c) => crossing.__benchStringifyValidate(c)),
+  // The plain-JS validator baseline over the input pass one is given (what it is held against).
+  'plain-JS validation': () => {
+    if (validateEvents(withBadLast).invalidEvents !== 1) throw new Error('plain-JS validation: not exactly the bad event');
+  },
   'JS-parallel (stub fetch)': () => jsParallelCreate(events, { api: API, token: TOKEN, chunksize: CHUNK, concurrency: 4 }),
+  'JS-parallel + plain-JS validation (stub fetch)': () =>
+    jsValidatedParallelCreate(events, { api: API, token: TOKEN, chunksize: CHUNK, concurrency: 4 }),
 };
 for (const [name, entry] of variants) {
   const { EventsClient } = require(entry);
@@ -100,5 +112,5 @@ for (let r = -2; r < ROUNDS; r++) {
     }
   }
 }
-const rows = names.map((name) => ({ name, cpuMs: median(cpu[name]), wallMs: median(wall[name]), all: cpu[name].map(Math.round) }));
+const rows = names.map((name) => ({ name, cpuMs: median(cpu[name]), wallMs: median(wall[name]), all: cpu[name].map((x) => Math.round(x * 10) / 10) }));
 console.log(`RESULT ${JSON.stringify({ events: N, chunk: CHUNK, rounds: ROUNDS, rows })}`);

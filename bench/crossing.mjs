@@ -1,6 +1,7 @@
 // How should a chunk of JS events get into the wasm for validation? Measures the
 // three candidates of issue 3 side by side, against JSON.stringify alone:
 //   node bench/crossing.mjs <dir of a `--target nodejs` build with feature crossing-bench>
+// Prints a table, then one line `RESULT {json}`.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -40,3 +41,4 @@ console.log('|---|---|---|---|');
 for (const [name, ms] of rows) {
   console.log(`| ${name} | ${ms.toFixed(1)} | ${(ms * 1e6 / N).toFixed(0)} | ${(ms / base).toFixed(2)} |`);
 }
+console.log(`RESULT ${JSON.stringify({ events: N, chunk: CHUNK, rounds: ROUNDS, rows: rows.map(([name, ms]) => ({ name, ms })) })}`);

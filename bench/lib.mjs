@@ -53,7 +53,9 @@ export function makeEvents(n, collection = 'bench', offset = 0) {
   return events;
 }
 
-export const EMULATOR_BIN = process.env.BENCH_EMULATOR ?? path.join(ROOT, 'target/emulator/events-emulator');
+// `cargo build --profile emulator` puts it in the cargo target dir (CARGO_TARGET_DIR when set).
+export const EMULATOR_BIN =
+  process.env.BENCH_EMULATOR ?? path.join(path.resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'emulator/events-emulator');
 
 /**
  * Starts the emulator on a free port: `{ sink: true }` stores nothing, otherwise a

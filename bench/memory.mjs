@@ -11,9 +11,17 @@
 //   JS-parallel  the baseline, keeps its ids
 //   …, gc() per chunk   the same with a full GC after every chunk sent: the live working
 //                set, without the garbage V8 lets pile up (more on a bigger heap)
-// Each reports its peak RSS (`resourceUsage().maxRSS`) and its RSS right after
-// building the array. Prints one line `RESULT {json}`.
+// Each reports its peak RSS (`resourceUsage().maxRSS`), its RSS right after building the
+// array, and, sampled every 5 ms during the upload, the peaks of the V8 heap in use and
+// of external memory (ArrayBuffers: request bodies in flight), the size of the client's
+// wasm linear memory at the end (it grows, never shrinks) and the garbage collections
+// (major = mark-compact). Prints one line `RESULT {json}`.
+//
+//   node bench/memory.mjs --modes 'client;JS-parallel' --sizes 1000000 --node-args --trace-gc
+// runs some modes only, with Node flags for the children (their stdout: add
+// `--child MODE N API TOKEN ENTRY` by hand to read a trace).
 import { spawn } from 'node:child_process';
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { clientEntry, loadClient, makeEvents, median, startEmulator } from './lib.mjs';
 import { jsParallelCreate } from './baselines.mjs';
@@ -24,14 +32,39 @@ const args = process.argv.slice(2);
 
 if (args[0] === '--child') {
   const [, mode, n, api, token, entry] = args;
+  // The client's wasm linear memory (it grows, never shrinks): noted as the glue instantiates it.
+  let wasmMemory = null;
+  WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+    construct(target, a) {
+      const instance = new target(...a);
+      wasmMemory ??= instance.exports.memory ?? null;
+      return instance;
+    },
+  });
   const N = Number(n);
   const events = makeEvents(N);
   globalThis.gc();
   const rssBuilt = process.memoryUsage().rss;
-  let peakSampled = rssBuilt;
-  const sampler = setInterval(() => {
-    peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
-  }, 5);
+  // Sampled every 5 ms: RSS, the V8 heap in use, memory outside it (ArrayBuffers: request
+  // bodies, the wasm memory), and the garbage collections during the upload.
+  const peak = { rss: rssBuilt, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const sample = () => {
+    const u = process.memoryUsage();
+    for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], u[k]);
+  };
+  const gcs = { major: 0, minor: 0, incremental: 0, majorMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = e.detail?.kind;
+      if (kind === perf.NODE_PERFORMANCE_GC_MAJOR) {
+        gcs.major++;
+        gcs.majorMs += e.duration;
+      } else if (kind === perf.NODE_PERFORMANCE_GC_MINOR) gcs.minor++;
+      else gcs.incremental++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const sampler = setInterval(sample, 5);
   const t0 = performance.now();
   let kept;
   if (mode === 'hold + ids') {
@@ -52,14 +85,21 @@ if (args[0] === '--child') {
   }
   const ms = performance.now() - t0;
   clearInterval(sampler);
-  peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
+  sample();
+  await new Promise((r) => setImmediate(r));
+  observer.disconnect();
   const out = {
     mode,
     n: N,
     ms,
     maxRss: process.resourceUsage().maxRSS * 1024,
     rssBuilt,
-    peakSampled,
+    peakSampled: peak.rss,
+    peakHeapUsed: peak.heapUsed,
+    peakExternal: peak.external,
+    peakArrayBuffers: peak.arrayBuffers,
+    wasmMemory: wasmMemory ? wasmMemory.buffer.byteLength : 0,
+    gcs,
     held: events.length + (kept ? 1 : 0),
   };
   console.log(`RESULT ${JSON.stringify(out)}`);
@@ -71,13 +111,16 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const sizes = opt('sizes', '200000,1000000').split(',').map(Number);
+// For investigating: some modes only, extra Node flags for the children (e.g. --trace-gc).
+const modes = opt('modes', MODES.join(';')).split(';');
+const nodeArgs = (opt('node-args', '') || '').split(' ').filter(Boolean);
 const repeat = Number(opt('repeat', 1));
 const entry = clientEntry();
 const self = fileURLToPath(import.meta.url);
 
 function child(mode, n, api, token) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--expose-gc', self, '--child', mode, String(n), api, token, entry], {
+    const p = spawn(process.execPath, ['--expose-gc', ...nodeArgs, self, '--child', mode, String(n), api, token, entry], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -94,11 +137,11 @@ const emulator = await startEmulator({ sink: true });
 try {
   const rows = [];
   for (const n of sizes) {
-    const runs = Object.fromEntries(MODES.map((m) => [m, []]));
+    const runs = Object.fromEntries(modes.map((m) => [m, []]));
     for (let r = 0; r < repeat; r++) {
-      for (const mode of MODES) runs[mode].push(await child(mode, n, emulator.api, emulator.token));
+      for (const mode of modes) runs[mode].push(await child(mode, n, emulator.api, emulator.token));
     }
-    for (const mode of MODES) {
+    for (const mode of modes) {
       const rs = runs[mode];
       rows.push({
         mode,
@@ -106,6 +149,11 @@ try {
         maxRss: median(rs.map((x) => x.maxRss)),
         rssBuilt: median(rs.map((x) => x.rssBuilt)),
         peakSampled: median(rs.map((x) => x.peakSampled)),
+        peakHeapUsed: median(rs.map((x) => x.peakHeapUsed)),
+        peakExternal: median(rs.map((x) => x.peakExternal)),
+        peakArrayBuffers: median(rs.map((x) => x.peakArrayBuffers)),
+        wasmMemory: median(rs.map((x) => x.wasmMemory)),
+        majorGcs: median(rs.map((x) => x.gcs.major)),
         ms: median(rs.map((x) => x.ms)),
       });
     }

@@ -1,0 +1,121 @@
+// Real networks (issue "Real networks"): uploads over an emulated link (bench/link.mjs:
+// a shared 50 Mbit/s each way and a 40 ms round trip, by default) to the `--sink`
+// emulator, the link itself measured first; and, on loopback, the CPU price of gzip.
+//
+//   node bench/network.mjs [--events N] [--rounds R] [--up MBPS] [--rtt MS]
+//
+// Clients, same chunksize and concurrency, interleaved rounds, medians:
+//   - the wasm client, compression 'gzip' (the link is on loopback, where 'auto' would
+//     not compress: a real uplink is not);
+//   - JS-parallel, plain JSON bodies (bench/baselines.mjs);
+//   - JS-parallel with gzip added by hand with the same CompressionStream.
+// Prints one line `RESULT {json}`.
+import { clientEntry, loadClient, login, makeEvents, median, startEmulator } from './lib.mjs';
+import { jsParallelCreate } from './baselines.mjs';
+import { measureLink, startLink } from './link.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const N = opt('events', 200000);
+const ROUNDS = opt('rounds', 3);
+const UP = opt('up', 50);
+const RTT = opt('rtt', 40);
+const CHUNK = 10000;
+const CONCURRENCY = 4;
+
+/** JS-parallel with gzip: the baseline, each body piped through CompressionStream by hand. */
+async function jsParallelGzipCreate(events, { api, token, chunksize, concurrency }) {
+  const headers = { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', Authorization: `Bearer ${token}` };
+  const chunkCount = Math.ceil(events.length / chunksize);
+  const ids = new Array(chunkCount);
+  let next = 0;
+  async function worker() {
+    while (next < chunkCount) {
+      const k = next++;
+      const json = JSON.stringify(events.slice(k * chunksize, (k + 1) * chunksize));
+      const body = await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+      const r = await fetch(`${api}/events`, { method: 'POST', headers, body });
+      if (r.status !== 201) throw new Error(`chunk ${k}: ${r.status} ${await r.text()}`);
+      ids[k] = (await r.json()).ids;
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunkCount) }, worker));
+  return ids.flat();
+}
+
+const { EventsClient } = loadClient(clientEntry());
+const emulator = await startEmulator({ sink: true });
+const result = { events: N, chunksize: CHUNK, concurrency: CONCURRENCY, upMbps: UP, rttMs: RTT };
+try {
+  // The link itself: a plain 10 MB transfer should take 10 × 8 / UP seconds (plus a round trip).
+  const linkCheck = await measureLink({ mb: 10, upMbps: UP, downMbps: UP, rttMs: RTT });
+  result.link = { mb: 10, seconds: +linkCheck.seconds.toFixed(3), expected: +linkCheck.expected.toFixed(3),
+    error: +((linkCheck.seconds / linkCheck.expected - 1) * 100).toFixed(1) };
+
+  const token = await login(emulator.api);
+  const events = makeEvents(N);
+  const target = new URL(emulator.origin).host;
+  const runs = { 'wasm client, gzip': [], 'JS-parallel': [], 'JS-parallel + gzip': [] };
+  const utilisation = { 'wasm client, gzip': [], 'JS-parallel': [], 'JS-parallel + gzip': [] };
+  const bytesUp = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of Object.keys(runs)) {
+      const link = await startLink(target, { upMbps: UP, downMbps: UP, rttMs: RTT });
+      const api = `${link.origin}/api/v1`;
+      const base = { api, token, chunksize: CHUNK, concurrency: CONCURRENCY };
+      const t0 = performance.now();
+      let ids;
+      if (name === 'JS-parallel') ids = await jsParallelCreate(events, base);
+      else if (name === 'JS-parallel + gzip') ids = await jsParallelGzipCreate(events, base);
+      else {
+        const client = new EventsClient({ token, baseUrl: api, compression: 'gzip' });
+        ids = (await client.createEvents(events, { chunksize: CHUNK, concurrency: CONCURRENCY })).ids;
+        client.free();
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      if (ids.length !== N) throw new Error(`${name}: ${ids.length} ids`);
+      runs[name].push(seconds);
+      utilisation[name].push((link.up.bytes * 8) / 1e6 / seconds / UP);
+      bytesUp[name] = link.up.bytes;
+      await link.close();
+    }
+  }
+  result.link50 = Object.fromEntries(Object.keys(runs).map((name) => [name, {
+    seconds: +median(runs[name]).toFixed(2),
+    eventsPerSecond: Math.round(N / median(runs[name])),
+    mbUp: +(bytesUp[name] / 1e6).toFixed(1),
+    utilisation: +median(utilisation[name]).toFixed(2),
+  }]));
+  const wasm = median(runs['wasm client, gzip']);
+  result.vsJsParallel = +(median(runs['JS-parallel']) / wasm).toFixed(2);
+  result.vsJsParallelGzip = +(median(runs['JS-parallel + gzip']) / wasm).toFixed(2);
+
+  // On loopback: what compressing costs in CPU, 'gzip' against 'none', same client.
+  const cpu = {};
+  for (const compression of ['none', 'gzip']) {
+    const client = new EventsClient({ token, baseUrl: emulator.api, compression });
+    const samples = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await client.createEvents(events, { chunksize: CHUNK, concurrency: CONCURRENCY });
+      const used = process.cpuUsage(c0);
+      samples.push({ cpuMs: (used.user + used.system) / 1000, ms: performance.now() - t0 });
+    }
+    cpu[compression] = { cpuMsPerEvent: median(samples.map((s) => s.cpuMs)) / N, wallMs: median(samples.map((s) => s.ms)) };
+    client.free();
+  }
+  result.loopback = {
+    cpuNsPerEventNone: Math.round(cpu.none.cpuMsPerEvent * 1e6),
+    cpuNsPerEventGzip: Math.round(cpu.gzip.cpuMsPerEvent * 1e6),
+    cpuRatio: +(cpu.gzip.cpuMsPerEvent / cpu.none.cpuMsPerEvent).toFixed(2),
+    wallMsNone: Math.round(cpu.none.wallMs),
+    wallMsGzip: Math.round(cpu.gzip.wallMs),
+  };
+} finally {
+  await emulator.stop();
+}
+console.log(`RESULT ${JSON.stringify(result)}`);
