@@ -1,22 +1,6 @@
-//! The local Events API emulator: command line and start-up.
+//! The local Events API emulator: command line and start-up. Everything else is the
+//! library (`src/lib.rs`), which the tests use too.
 
-mod auth;
-mod body;
-mod cors;
-mod docs;
-mod errors;
-mod faults;
-mod filter;
-mod idempotency;
-mod paths;
-mod rate_limit;
-mod rfc3339;
-mod routes;
-mod server;
-mod state;
-mod stats;
-mod store;
-mod validate;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,7 +8,8 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use crate::state::{AppState, Config};
+use events_emulator::state::{AppState, Config};
+use events_emulator::{auth, paths, rate_limit, routes, server, store};
 
 /// Local emulator of Genomcore's Events API, stored in SQLite.
 #[derive(Parser, Debug)]

@@ -133,7 +133,7 @@ async fn handle(
             tokio::time::sleep(Duration::from_millis(ms)).await;
             call(app, req).await
         }
-        Some(Fault::HoldClaimed) if method == Method::POST && path == paths::EVENTS => {
+        Some(Fault::HoldClaimed) if method == Method::POST && path == paths::EVENTS.as_str() => {
             // A create is held inside the handler, with its Idempotency-Key in flight.
             let mut req = req;
             req.extensions_mut().insert(HoldInHandler);

@@ -23,9 +23,9 @@ impl Kind {
         if method == Method::OPTIONS {
             return None;
         }
-        if path == paths::EVENTS_QUERY {
+        if path == paths::EVENTS_QUERY.as_str() {
             Some(Kind::Query)
-        } else if path == paths::EVENTS && method == Method::DELETE {
+        } else if path == paths::EVENTS.as_str() && method == Method::DELETE {
             Some(Kind::Delete)
         } else if paths::is_events(path) {
             Some(Kind::Create)

@@ -11,21 +11,12 @@ use serde::Deserialize;
 use crate::errors::ApiError;
 use crate::rfc3339;
 
-/// The SDK's "max for a single chunk".
-pub const MAX_EVENTS: usize = 100_000;
+/// The SDK's "max for a single chunk" (the contract's limit).
+pub const MAX_EVENTS: usize = genomcore_events_core::contract::MAX_EVENTS_PER_REQUEST;
 
 /// The accepted fields, in the contract's table order (problems are reported in it).
-pub const FIELDS: [&str; 9] = [
-    "owner",
-    "collection",
-    "start",
-    "end",
-    "value",
-    "type",
-    "source",
-    "externalId",
-    "batch",
-];
+/// The names are the contract's; the rules below are this validator's own.
+pub const FIELDS: [&str; 9] = genomcore_events_core::contract::EVENT_FIELDS;
 const OWNER: usize = 0;
 const COLLECTION: usize = 1;
 const START: usize = 2;

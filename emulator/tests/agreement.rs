@@ -12,18 +12,9 @@
 //!   random query bodies never get a 5xx or a dropped connection;
 //! - the OpenAPI document's date schemas accept exactly the dates the emulator accepts.
 //!
-//! The emulator is a binary crate: its modules are compiled into this test with
-//! `#[path]` (their own unit tests run here once more).
-#![allow(dead_code, unused_imports)]
+//! The emulator's modules come from its library (`events_emulator`).
 
-#[path = "../src/errors.rs"]
-mod errors;
-#[path = "../src/filter.rs"]
-mod filter;
-#[path = "../src/rfc3339.rs"]
-mod rfc3339;
-#[path = "../src/validate.rs"]
-mod validate;
+use events_emulator::{filter, rfc3339, validate};
 
 mod common;
 

@@ -19,7 +19,7 @@ use crate::store::{Answer, CreatePlan};
 use crate::{filter, validate};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
-pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+pub const MAX_IDEMPOTENCY_KEY: usize = genomcore_events_core::contract::MAX_IDEMPOTENCY_KEY_LEN;
 
 /// Runs SQLite and CPU-heavy JSON work off the async threads.
 async fn blocking<T: Send + 'static>(

@@ -32,10 +32,10 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
 
 pub fn router(state: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
     let mut r = Router::new()
-        .route(paths::EVENTS, post(events::create).delete(events::delete))
-        .route(paths::EVENTS_QUERY, post(events::query))
-        .route(paths::LOGIN, post(auth::login))
-        .route(paths::REFRESH, post(auth::refresh))
+        .route(&paths::EVENTS, post(events::create).delete(events::delete))
+        .route(&paths::EVENTS_QUERY, post(events::query))
+        .route(&paths::LOGIN, post(auth::login))
+        .route(&paths::REFRESH, post(auth::refresh))
         .route(paths::DOCS_JSON, get(docs::json))
         .route(paths::DOCS, get(docs::page));
     if state.cfg.test_hooks {

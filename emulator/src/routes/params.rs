@@ -4,8 +4,10 @@ use percent_encoding::percent_decode_str;
 
 use crate::errors::ApiError;
 
-pub const DEFAULT_PAGE_SIZE: u64 = 10_000;
-pub const MAX_PAGE_SIZE: u64 = 10_000;
+use genomcore_events_core::contract;
+
+pub const DEFAULT_PAGE_SIZE: u64 = contract::DEFAULT_PAGE_SIZE as u64;
+pub const MAX_PAGE_SIZE: u64 = contract::MAX_PAGE_SIZE as u64;
 
 /// Decodes `application/x-www-form-urlencoded` pairs (`+` is a space, `%XX` a byte).
 /// Invalid UTF-8 after decoding is refused rather than replaced, so a name is never
