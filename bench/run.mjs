@@ -76,6 +76,10 @@ const memory = await node('memory.mjs', ['--sizes', QUICK ? '20000,100000' : '20
 say('5. import to first request');
 const startup = await node('startup.mjs', ['--runs', rounds(11, 3)]);
 
+say('7. real networks: over an emulated link (bench/link.mjs), and gzip\'s CPU price on loopback');
+const network = await node('network.mjs', ['--rounds', rounds(3, 1), '--events', QUICK ? '20000' : '200000']);
+network.rounds = Number(rounds(3, 1));
+
 say('6. emulator ingest into SQLite (cargo bench --bench ingest)');
 const ingestOut = await run('cargo', ['bench', '-q', '-p', 'events-emulator', '--profile', 'emulator', '--bench', 'ingest'], {
   env: { BENCH_REPS: QUICK ? '1' : '5' },
@@ -124,6 +128,7 @@ const results = {
   memory,
   startup,
   ingest: { median: ingestMedian, runs: ingestRuns, what: ingestWhat },
+  network,
   sizes: { rows: sizeRows, variants: variantSizes },
 };
 // A quick run replaces none of the published files.
