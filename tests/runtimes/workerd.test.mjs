@@ -1,0 +1,75 @@
+// Cloudflare Workers: the installed package in a Worker bundled as wrangler bundles
+// (esbuild, conditions workerd/worker/browser, `.wasm` imports kept as separate
+// CompiledWasm modules), run by Cloudflare's `workerd` through Miniflare (npm). The
+// platform refuses to compile wasm from bytes at run time and `fetch` at global
+// scope: the Worker starts only if the package's Workers entry does neither.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { basename, join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import * as esbuild from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { APP, ORIGIN, expected } from '../package/helpers.mjs';
+
+const OUT = join(APP, 'workerd-dist');
+
+// What wrangler does with `import mod from './x.wasm'`: the module is left out of the
+// bundle, copied beside it under a content hash, and uploaded as a CompiledWasm module.
+const wasmModules = {
+  name: 'wasm-modules-as-wrangler',
+  setup(build) {
+    build.onResolve({ filter: /\.wasm$/ }, (args) => {
+      const file = join(args.resolveDir, args.path);
+      const hash = createHash('sha1').update(readFileSync(file)).digest('hex').slice(0, 16);
+      const name = `${hash}-${basename(file)}`;
+      mkdirSync(OUT, { recursive: true });
+      copyFileSync(file, join(OUT, name));
+      return { path: `./${name}`, external: true };
+    });
+  },
+};
+
+test('Cloudflare workerd (Miniflare): a Worker bundled as wrangler does runs the scenario', async (t) => {
+  const built = await esbuild.build({
+    entryPoints: [join(APP, 'worker-workerd.mjs')],
+    outdir: OUT,
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'browser'],
+    plugins: [wasmModules],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  assert.deepEqual(built.warnings, []);
+  const inputs = Object.keys(built.metafile.inputs).filter((p) => p.includes('genomcore-events-wasm/'));
+  assert.ok(inputs.some((p) => p.endsWith('/web/workerd.js')), `the Workers entry is bundled: ${inputs}`);
+  assert.ok(!inputs.some((p) => /\/web\/(index|inline)\.js$|\/node\//.test(p)), `no other entry is bundled: ${inputs}`);
+
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(OUT, 'worker-workerd.js'),
+    modulesRoot: OUT,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2025-09-01',
+  });
+  try {
+    const url = new URL('http://worker.test/');
+    url.searchParams.set('origin', ORIGIN);
+    const res = await mf.dispatchFetch(url);
+    const body = await res.json();
+    assert.equal(body.ok, true, body.error);
+    assert.deepEqual(body.exports, [
+      'AbortError', 'AuthError', 'CreateEventsError', 'EventsApiError', 'EventsClient', 'EventsError', 'NetworkError',
+      'TimeoutError', 'ValidationError',
+    ]);
+    assert.deepEqual(body.result, expected(ORIGIN, 'workerd'));
+    const { version } = JSON.parse(readFileSync(join(process.env.PKG_TEST_ROOT, 'node_modules', 'workerd', 'package.json'), 'utf8'));
+    t.diagnostic(`workerd ${version} through miniflare`);
+  } finally {
+    await mf.dispose();
+  }
+});
