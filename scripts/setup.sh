@@ -42,12 +42,12 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-# Firefox ESR and WebKitGTK's WebDriver (with its MiniBrowser), for make test-runtimes
-# and the wasm-bindgen suite in Firefox; Debian's packages.
-if ! command -v firefox-esr >/dev/null || ! command -v WebKitWebDriver >/dev/null; then
-  say "installing firefox-esr and webkit2gtk-driver from apt"
+# Firefox ESR, WebKitGTK's WebDriver (with its MiniBrowser) and Xvfb (MiniBrowser has no
+# headless mode), for make test-runtimes and the wasm-bindgen suite; Debian's packages.
+if ! command -v firefox-esr >/dev/null || ! command -v WebKitWebDriver >/dev/null || ! command -v xvfb-run >/dev/null; then
+  say "installing firefox-esr, webkit2gtk-driver and xvfb from apt"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr webkit2gtk-driver >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr webkit2gtk-driver xvfb xauth >/dev/null
 fi
 # geckodriver from crates.io (its GitHub downloads are out of reach): ~6 min cold, once.
 if [ "$(geckodriver --version 2>/dev/null | head -1 | cut -d' ' -f2)" != "$GECKODRIVER_VERSION" ]; then

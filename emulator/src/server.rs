@@ -117,8 +117,14 @@ async fn handle(
             log(&"lost-response");
             return Err(Dropped("lost-response"));
         }
-        Some(Fault::Unavailable) => injected(StatusCode::SERVICE_UNAVAILABLE),
-        Some(Fault::TooMany) => injected(StatusCode::TOO_MANY_REQUESTS),
+        Some(Fault::Unavailable) => {
+            crate::body::drain_in_background(Body::new(req.into_body()));
+            injected(StatusCode::SERVICE_UNAVAILABLE)
+        }
+        Some(Fault::TooMany) => {
+            crate::body::drain_in_background(Body::new(req.into_body()));
+            injected(StatusCode::TOO_MANY_REQUESTS)
+        }
         Some(Fault::Delay(ms)) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             call(app, req).await
