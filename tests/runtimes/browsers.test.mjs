@@ -1,0 +1,30 @@
+// Firefox ESR (Debian's, through geckodriver from crates.io) and WebKitGTK (Debian's
+// WebKitWebDriver and MiniBrowser, under Xvfb): the plain module page and the /slim
+// page of the installed package run the scenario against the emulator.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ORIGIN, expected } from '../package/helpers.mjs';
+import { openBrowser, runScenarioPage } from './webdriver.mjs';
+
+const WASM = '/node_modules/genomcore-events-wasm/web/genomcore_events_wasm_bg.wasm';
+
+for (const [name, label] of [['firefox', 'Firefox ESR'], ['webkit', 'WebKitGTK']]) {
+  test(`${label}: a plain <script type="module"> page and a /slim page`, async (t) => {
+    const browser = await openBrowser(name);
+    t.diagnostic(`${label} ${browser.version}`);
+    try {
+      // plain.html names its label 'browser-module'; the same summary as in Chromium.
+      const plain = await runScenarioPage(browser.session, new URL('/plain.html', ORIGIN).href);
+      assert.deepEqual(plain.result, expected(ORIGIN, 'browser-module'));
+      assert.deepEqual(plain.wasm, [WASM]);
+      const slim = await runScenarioPage(browser.session, new URL('/slim.html', ORIGIN).href);
+      assert.deepEqual(slim.result, expected(ORIGIN, 'slim'));
+      assert.deepEqual(slim.wasm, [WASM]);
+    } catch (e) {
+      t.diagnostic(`${label}'s driver said:\n${browser.log()}`);
+      throw e;
+    } finally {
+      await browser.close();
+    }
+  });
+}
