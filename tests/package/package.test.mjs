@@ -77,13 +77,19 @@ test('package.json exports: types first in every condition, each target present'
     'exports/./slim/default',
     'exports/./slim/types',
     'exports/./wasm',
-    'exports/./worker/default',
-    'exports/./worker/types',
+    'exports/./worker/default/default',
+    'exports/./worker/default/types',
+    'exports/./worker/webpack/default',
+    'exports/./worker/webpack/types',
     'exports/./workerd/default',
     'exports/./workerd/types',
   ]);
   // Conditions are tried in order: the Workers entry before Node's, the browsers' last.
   assert.deepEqual(Object.keys(pkg.exports['.']), ['workerd', 'worker', 'node', 'default']);
+  // webpack sets `worker` for its `webworker` target, where `.wasm` imports are no
+  // `WebAssembly.Module`s: it keeps the browser entry.
+  assert.equal(pkg.exports['.'].worker.webpack.default, './web/index.js');
+  assert.equal(pkg.exports['.'].worker.default.default, './web/workerd.js');
   for (const [path, target] of targets) {
     assert.doesNotThrow(() => readFileSync(join(INSTALLED, target)), `${path} → ${target} is missing`);
   }

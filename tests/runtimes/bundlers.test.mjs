@@ -34,6 +34,18 @@ test('webpack 5, production, no configuration beyond mode: the .wasm is emitted 
   assert.deepEqual(loadedWasm(requests), [[`/webpack-app/dist/${wasm[0]}`, 200]]);
 });
 
+test('webpack 5, target webworker (condition "worker"): the browser entry, not the Workers one', async () => {
+  const webpack = require('webpack');
+  const dir = join(APP, 'webpack-app');
+  const config = { context: dir, mode: 'production', target: 'webworker', output: { path: join(dir, 'dist-webworker') } };
+  const stats = await new Promise((resolve, reject) => webpack(config, (err, s) => (err ? reject(err) : resolve(s))));
+  const info = stats.toJson({ all: false, errors: true, modules: true, nestedModules: true });
+  assert.deepEqual(info.errors, [], 'webpack errors');
+  const names = JSON.stringify(info.modules.map((m) => [m.name, ...(m.modules ?? []).map((n) => n.name)]));
+  assert.match(names, /genomcore-events-wasm\/web\/index\.js/);
+  assert.doesNotMatch(names, /workerd\.js/);
+});
+
 test('esbuild, --bundle --minify --format=esm, import from genomcore-events-wasm/inline', async (t) => {
   const esbuild = await import('esbuild');
   t.diagnostic(`esbuild ${versionOf('esbuild')}`);
