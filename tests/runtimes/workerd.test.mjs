@@ -23,27 +23,32 @@ const wasmModules = {
       const file = join(args.resolveDir, args.path);
       const hash = createHash('sha1').update(readFileSync(file)).digest('hex').slice(0, 16);
       const name = `${hash}-${basename(file)}`;
-      mkdirSync(OUT, { recursive: true });
-      copyFileSync(file, join(OUT, name));
+      const out = build.initialOptions.outdir;
+      mkdirSync(out, { recursive: true });
+      copyFileSync(file, join(out, name));
       return { path: `./${name}`, external: true };
     });
   },
 };
 
-test('Cloudflare workerd (Miniflare): a Worker bundled as wrangler does runs the scenario', async (t) => {
-  const built = await esbuild.build({
+async function bundle(out, conditions) {
+  return esbuild.build({
     entryPoints: [join(APP, 'worker-workerd.mjs')],
-    outdir: OUT,
+    outdir: out,
     bundle: true,
     format: 'esm',
     target: 'es2022',
     platform: 'neutral',
     mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'],
+    conditions,
     plugins: [wasmModules],
     metafile: true,
     logLevel: 'silent',
   });
+}
+
+test('Cloudflare workerd (Miniflare): a Worker bundled as wrangler does runs the scenario', async (t) => {
+  const built = await bundle(OUT, ['workerd', 'worker', 'browser']);
   assert.deepEqual(built.warnings, []);
   const inputs = Object.keys(built.metafile.inputs).filter((p) => p.includes('genomcore-events-wasm/'));
   assert.ok(inputs.some((p) => p.endsWith('/web/workerd.js')), `the Workers entry is bundled: ${inputs}`);
@@ -71,5 +76,31 @@ test('Cloudflare workerd (Miniflare): a Worker bundled as wrangler does runs the
     t.diagnostic(`workerd ${version} through miniflare`);
   } finally {
     await mf.dispose();
+  }
+});
+
+test('workerd without the workerd condition (the browser entry) does not run: what the Workers entry is for', async (t) => {
+  const out = join(APP, 'workerd-browser-entry');
+  const built = await bundle(out, ['browser']);
+  assert.ok(Object.keys(built.metafile.inputs).some((p) => p.endsWith('genomcore-events-wasm/web/index.js')));
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(out, 'worker-workerd.js'),
+    modulesRoot: out,
+    compatibilityDate: '2025-09-01',
+  });
+  try {
+    const url = new URL('http://worker.test/');
+    url.searchParams.set('origin', ORIGIN);
+    const outcome = await mf.dispatchFetch(url).then(
+      async (res) => `answered ${res.status}: ${(await res.text()).slice(0, 300)}`,
+      (e) => `failed: ${e.message.split('\n')[0]}`,
+    );
+    t.diagnostic(outcome);
+    // At startup: `import.meta.url` is no URL there ("Invalid URL string"), and `fetch`
+    // at global scope is refused anyway.
+    assert.match(outcome, /^failed: /, 'the browser entry ran in workerd: the Workers entry would not be needed');
+  } finally {
+    await mf.dispose().catch(() => {});
   }
 });
