@@ -43,6 +43,8 @@ test('Deno 2: import from npm:genomcore-events-wasm, from the project node_modul
     ['run', '--quiet', '--no-prompt', `--allow-read=${APP}`, `--allow-net=127.0.0.1:${port}`, 'deno-main.mjs', ORIGIN, 'deno'],
     { bin: DENO, env, timeout: 120_000 },
   );
+  t.diagnostic(`resolved: ${out.resolved}`);
+  assert.match(out.resolved, NODE_ENTRY, 'Deno takes the node condition');
   assert.deepEqual(out.exports, EXPORTS);
   assert.deepEqual(out.result, expected(ORIGIN, 'deno'));
 });
