@@ -59,3 +59,12 @@ test('Bun: ES module import and CommonJS require', async (t) => {
     assert.deepEqual(out.result, expected(ORIGIN, label));
   }
 });
+
+test('genomcore-events-wasm/slim and /wasm in Node 20 and 22: initSync with bytes, init with a module', async () => {
+  for (const [bin, label, how] of [[process.execPath, 'slim-node20', 'bytes'], [NODE22, 'slim-node22', 'module']]) {
+    const out = await nodeJson(['slim-node.mjs', ORIGIN, label, how], { bin });
+    assert.match(out.wasm, /\/node_modules\/genomcore-events-wasm\/web\/genomcore_events_wasm_bg\.wasm$/);
+    assert.deepEqual(out.exports, [...EXPORTS, 'init', 'initSync'].sort());
+    assert.deepEqual(out.result, expected(ORIGIN, label));
+  }
+});
