@@ -1,21 +1,26 @@
-// Cloudflare Workers: the installed package in a Worker bundled as wrangler bundles
-// (esbuild, conditions workerd/worker/browser, `.wasm` imports kept as separate
-// CompiledWasm modules), run by Cloudflare's `workerd` through Miniflare (npm). The
-// platform refuses to compile wasm from bytes at run time and `fetch` at global
-// scope: the Worker starts only if the package's Workers entry does neither.
+// Cloudflare Workers: the installed package in a Worker bundled by wrangler itself
+// (`wrangler deploy --dry-run --outdir`, offline; wrangler 4 needs Node 22, which the
+// runtime tests have), run by Cloudflare's `workerd` through Miniflare (npm), as
+// `wrangler dev` would. The platform refuses to compile wasm from bytes at run time and
+// `fetch` at global scope: the Worker starts only if the package's Workers entry does
+// neither. The control: the same Worker bundled without the `workerd` condition.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { basename, join } from 'node:path';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { APP, ORIGIN, expected } from '../package/helpers.mjs';
+import { APP, ORIGIN, ROOT, expected, run } from '../package/helpers.mjs';
+
+const NODE22 = join(ROOT, 'tests', 'runtimes', 'node22', 'node_modules', '.bin', 'node');
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
 const OUT = join(APP, 'workerd-dist');
 
-// What wrangler does with `import mod from './x.wasm'`: the module is left out of the
-// bundle, copied beside it under a content hash, and uploaded as a CompiledWasm module.
+// For the control bundle, what wrangler does with `import mod from './x.wasm'`: the
+// module is left out of the bundle, copied beside it under a content hash, and uploaded
+// as a CompiledWasm module.
 const wasmModules = {
   name: 'wasm-modules-as-wrangler',
   setup(build) {
@@ -47,12 +52,27 @@ async function bundle(out, conditions) {
   });
 }
 
-test('Cloudflare workerd (Miniflare): a Worker bundled as wrangler does runs the scenario', async (t) => {
-  const built = await bundle(OUT, ['workerd', 'worker', 'browser']);
-  assert.deepEqual(built.warnings, []);
-  const inputs = Object.keys(built.metafile.inputs).filter((p) => p.includes('genomcore-events-wasm/'));
-  assert.ok(inputs.some((p) => p.endsWith('/web/workerd.js')), `the Workers entry is bundled: ${inputs}`);
+test('Cloudflare workerd (Miniflare): a Worker bundled by wrangler runs the scenario', async (t) => {
+  writeFileSync(
+    join(APP, 'wrangler.toml'),
+    'name = "genomcore-events-wasm-test"\nmain = "worker-workerd.mjs"\ncompatibility_date = "2025-09-01"\n',
+  );
+  // Offline and quiet, its config and logs kept inside the temporary project.
+  const env = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    CI: 'true',
+    NO_COLOR: '1',
+    XDG_CONFIG_HOME: join(APP, '.config'),
+    WRANGLER_LOG_PATH: join(APP, '.wrangler-logs'),
+  };
+  const { stdout } = await run(NODE22, [WRANGLER, 'deploy', '--dry-run', '--outdir', OUT], { cwd: APP, env, timeout: 120_000 });
+  assert.match(stdout, /--dry-run: exiting now/);
+  const bundled = readFileSync(join(OUT, 'worker-workerd.js'), 'utf8');
+  const inputs = [...bundled.matchAll(/^\/\/ (node_modules\/genomcore-events-wasm\/\S+)$/gm)].map((m) => m[1]);
+  assert.ok(inputs.includes('node_modules/genomcore-events-wasm/web/workerd.js'), `the Workers entry is bundled: ${inputs}`);
   assert.ok(!inputs.some((p) => /\/web\/(index|inline)\.js$|\/node\//.test(p)), `no other entry is bundled: ${inputs}`);
+  assert.equal(readdirSync(OUT).filter((f) => f.endsWith('.wasm')).length, 1, 'the .wasm is a module of its own');
 
   const mf = new Miniflare({
     modules: true,
@@ -73,7 +93,8 @@ test('Cloudflare workerd (Miniflare): a Worker bundled as wrangler does runs the
     ]);
     assert.deepEqual(body.result, expected(ORIGIN, 'workerd'));
     const { version } = JSON.parse(readFileSync(join(process.env.PKG_TEST_ROOT, 'node_modules', 'workerd', 'package.json'), 'utf8'));
-    t.diagnostic(`workerd ${version} through miniflare`);
+    const wrangler = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'wrangler', 'package.json'), 'utf8')).version;
+    t.diagnostic(`wrangler ${wrangler}, workerd ${version} through miniflare`);
   } finally {
     await mf.dispose();
   }
