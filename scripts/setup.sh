@@ -35,20 +35,17 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# Debian's Chromium and its driver, for the browser tests and the demo's e2e test.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing chromium and chromium-driver from apt"
+# Debian's browsers, in one apt run: Chromium and its driver (the browser tests, the
+# demo's e2e test), Firefox ESR, WebKitGTK's WebDriver with its MiniBrowser, and Xvfb
+# (MiniBrowser has no headless mode) for make test-runtimes and the wasm-bindgen suite.
+APT_PACKAGES=(chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth)
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v firefox-esr >/dev/null \
+  || ! command -v WebKitWebDriver >/dev/null || ! command -v xvfb-run >/dev/null || ! command -v xauth >/dev/null; then
+  say "installing ${APT_PACKAGES[*]} from apt"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
 fi
 
-# Firefox ESR, WebKitGTK's WebDriver (with its MiniBrowser) and Xvfb (MiniBrowser has no
-# headless mode), for make test-runtimes and the wasm-bindgen suite; Debian's packages.
-if ! command -v firefox-esr >/dev/null || ! command -v WebKitWebDriver >/dev/null || ! command -v xvfb-run >/dev/null; then
-  say "installing firefox-esr, webkit2gtk-driver and xvfb from apt"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr webkit2gtk-driver xvfb xauth >/dev/null
-fi
 # geckodriver from crates.io (its GitHub downloads are out of reach). A debug build: about
 # 1.5 min cold instead of 6 for a release build, and a driver's speed does not matter here.
 if [ "$(geckodriver --version 2>/dev/null | sed -n '1s/^geckodriver \([^ ]*\).*/\1/p')" != "$GECKODRIVER_VERSION" ]; then
@@ -57,8 +54,8 @@ if [ "$(geckodriver --version 2>/dev/null | sed -n '1s/^geckodriver \([^ ]*\).*/
 fi
 
 # npm dev tools (binaryen's wasm-opt, playwright-core, vite, typescript, webpack, esbuild,
-# rollup, miniflare with workerd, deno, bun: binaries ship inside npm packages), from the
-# lock file.
+# rollup, miniflare with workerd, wrangler, deno, bun: binaries ship inside npm packages),
+# from the lock file.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.setup-lock; then
   say "installing npm dev tools"
   npm ci --no-audit --no-fund --loglevel=error
