@@ -1,6 +1,6 @@
 // Firefox ESR (Debian's, through geckodriver from crates.io) and WebKitGTK (Debian's
-// WebKitWebDriver and MiniBrowser, under Xvfb): the plain module page and the /slim
-// page of the installed package run the scenario against the emulator.
+// WebKitWebDriver and MiniBrowser, under Xvfb): the plain module page, the /slim page
+// and the /inline page of the installed package run the scenario against the emulator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ORIGIN, expected } from '../package/helpers.mjs';
@@ -9,7 +9,7 @@ import { openBrowser, runScenarioPage } from './webdriver.mjs';
 const WASM = '/node_modules/genomcore-events-wasm/web/genomcore_events_wasm_bg.wasm';
 
 for (const [name, label] of [['firefox', 'Firefox ESR'], ['webkit', 'WebKitGTK']]) {
-  test(`${label}: a plain <script type="module"> page and a /slim page`, async (t) => {
+  test(`${label}: a plain <script type="module"> page, a /slim page, an /inline page`, async (t) => {
     const browser = await openBrowser(name);
     t.diagnostic(`${label} ${browser.version}`);
     try {
@@ -20,6 +20,9 @@ for (const [name, label] of [['firefox', 'Firefox ESR'], ['webkit', 'WebKitGTK']
       const slim = await runScenarioPage(browser.session, new URL('/slim.html', ORIGIN).href);
       assert.deepEqual(slim.result, expected(ORIGIN, 'slim'));
       assert.deepEqual(slim.wasm, [WASM]);
+      const inline = await runScenarioPage(browser.session, new URL('/inline.html', ORIGIN).href);
+      assert.deepEqual(inline.result, expected(ORIGIN, 'inline'));
+      assert.deepEqual(inline.wasm, [], 'no .wasm fetched: it is inside the JavaScript');
     } catch (e) {
       t.diagnostic(`${label}'s driver said:\n${browser.log()}`);
       throw e;

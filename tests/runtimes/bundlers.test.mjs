@@ -93,3 +93,9 @@ test('genomcore-events-wasm/slim in a page: init() with a compiled WebAssembly.M
   assert.deepEqual(loadedWasm(requests), [[WASM_PATH, 200]], 'the page fetched the .wasm once; the second init fetched nothing');
   assert.ok(readFileSync(join(APP, 'node_modules', 'genomcore-events-wasm', 'web', 'slim.js'), 'utf8').includes('init'));
 });
+
+test('genomcore-events-wasm/inline in a page without a bundler: no .wasm fetched', async () => {
+  const { result, requests } = await runPage('/inline.html', { allowHttpErrors: { '/api/v1/events/query': 1 } });
+  assert.deepEqual(result, expected(ORIGIN, 'inline'));
+  assert.deepEqual(loadedWasm(requests), []);
+});

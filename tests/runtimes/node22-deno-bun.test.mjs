@@ -68,3 +68,10 @@ test('genomcore-events-wasm/slim and /wasm in Node 20 and 22: initSync with byte
     assert.deepEqual(out.result, expected(ORIGIN, label));
   }
 });
+
+test('genomcore-events-wasm/inline in Node 20 (base64 decoded without Uint8Array.fromBase64)', async () => {
+  assert.equal(typeof Uint8Array.fromBase64, 'undefined', 'Node 20 has no Uint8Array.fromBase64: the fallback is what runs');
+  const out = await nodeJson(['slim-node.mjs', ORIGIN, 'inline-node20', 'inline']);
+  assert.deepEqual(out.exports, EXPORTS);
+  assert.deepEqual(out.result, expected(ORIGIN, 'inline-node20'));
+});
