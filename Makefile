@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export EMULATOR := $(TARGET_DIR)/debug/events-emulator
 DEMO_ADDR ?= 127.0.0.1:8787
 
-.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-package test-demo test-bench emulator pack demo bench
+.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit test-package test-runtimes test-demo test-bench emulator pack demo bench
 .PHONY: test-reliability test-reliability-rust test-reliability-node soak test-api-fuzz
 .PHONY: contract-check smoke test-contract
 
@@ -49,7 +49,19 @@ test-wasm-node: emulator
 test-wasm-browser: emulator
 	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --headless --chrome --mode no-install -- --test browser
 
-test-wasm: test-wasm-node test-wasm-browser
+# The same browser suite in Firefox ESR (Debian's), through geckodriver (crates.io)...
+test-wasm-firefox: emulator
+	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --headless --firefox --mode no-install -- --test browser
+
+# ... and in WebKitGTK: wasm-bindgen's runner drives Debian's WebKitWebDriver as it would
+# safaridriver (SAFARIDRIVER); its MiniBrowser needs a display, so under Xvfb.
+test-wasm-webkit: emulator
+	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- xvfb-run -a env \
+	  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  SAFARIDRIVER=$$(command -v WebKitWebDriver) WASM_BINDGEN_TEST_ONLY_WEB=1 \
+	  cargo test --target wasm32-unknown-unknown --test browser
+
+test-wasm: test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit
 
 # The npm package: one wasm build (wasm-pack --target web, wasm-opt -Oz) plus the nodejs
 # glue, assembled with pkg-template/ in dist/package/, packed to
@@ -61,6 +73,13 @@ pack:
 # a plain module page, a Vite build, Web Workers (Chromium) and tsc, against an emulator.
 test-package: pack emulator
 	tests/package/run.sh
+
+# The packed tarball in the other runtimes users deploy to (tests/runtimes/): Node 22,
+# Deno 2, Bun, Cloudflare workerd (Miniflare), Firefox ESR and WebKitGTK (WebDriver),
+# pages built by webpack, esbuild and Rollup, the /slim entry; same project and
+# emulator setup as test-package.
+test-runtimes: pack emulator
+	tests/package/run.sh tests/runtimes/*.test.mjs
 
 # The demo page (www/) end to end in Debian's Chromium, against an emulator serving the
 # staged page; screenshots of every step in test-output/demo/.
@@ -110,7 +129,7 @@ test: setup
 	$(MAKE) test-native
 	$(MAKE) test-api-fuzz
 	$(MAKE) test-wasm
-	$(MAKE) test-package
+	$(MAKE) test-package test-runtimes  # one invocation: the package is packed once
 	$(MAKE) test-demo
 	$(MAKE) test-bench
 	$(MAKE) test-reliability-node  # its Rust half ran in test-native

@@ -54,7 +54,8 @@ cmp -s "$BUILD/check/${STEM}_bg.wasm" "$BUILD/node/${STEM}_bg.wasm" \
 # 3. Assemble dist/package from pkg-template/ and the generated code.
 say "assembling dist/package"
 cp pkg-template/README.md pkg-template/CHANGELOG.md pkg-template/LICENSE "$PKG/"
-cp pkg-template/web/index.js pkg-template/web/errors.js "$PKG/web/"
+cp pkg-template/slim.d.ts "$PKG/"
+for f in index inline workerd slim api load errors; do cp "pkg-template/web/$f.js" "$PKG/web/"; done
 cp "$BUILD/web/$STEM.js" "$BUILD/web/${STEM}_bg.wasm" "$PKG/web/"
 cp pkg-template/node/index.cjs pkg-template/node/index.mjs "$PKG/node/"
 VERSION=$VERSION STEM=$STEM BUILD=$BUILD PKG=$PKG node scripts/pack-assemble.mjs
@@ -65,10 +66,12 @@ row() { printf '[pack]   %-44s %9s B raw %8s B gzip\n' "$1" "$2" "$3"; }
 say "sizes:"
 WASM=$PKG/web/${STEM}_bg.wasm
 row "web/${STEM}_bg.wasm" "$(wc -c <"$WASM")" "$(gz "$WASM")"
-WEB_JS=("$PKG/web/index.js" "$PKG/web/errors.js" "$PKG/web/$STEM.js")
+WEB_JS=("$PKG/web/index.js" "$PKG/web/load.js" "$PKG/web/api.js" "$PKG/web/errors.js" "$PKG/web/$STEM.js")
 NODE_JS=("$PKG/node/index.cjs" "$PKG/node/index.mjs" "$PKG/node/errors.cjs" "$PKG/node/$STEM.cjs")
 for f in "${WEB_JS[@]}" "${NODE_JS[@]}"; do row "${f#"$PKG"/}" "$(wc -c <"$f")" "$(gz "$f")"; done
 row "JS for browsers (web/*.js)" "$(cat "${WEB_JS[@]}" | wc -c)" "$(cat "${WEB_JS[@]}" | gzip -9c | wc -c)"
+B64=$PKG/web/${STEM}_bg.wasm.base64.js
+row "web/…_bg.wasm.base64.js (for /inline)" "$(wc -c <"$B64")" "$(gz "$B64")"
 row "JS for Node (node/*)" "$(cat "${NODE_JS[@]}" | wc -c)" "$(cat "${NODE_JS[@]}" | gzip -9c | wc -c)"
 BUDGET=$((60 * 1024))
 WASM_GZ=$(gz "$WASM")

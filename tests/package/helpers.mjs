@@ -25,14 +25,20 @@ export const { expected } = await import(join(APP, 'scenario.mjs'));
  * Runs `node args…` in the temporary project, as a user's program; resolves its stdout's
  * last line as JSON. Anything on stderr (a warning of the package, say) fails.
  */
-export async function nodeJson(args, { timeout = 60_000 } = {}) {
-  const { stdout, stderr } = await run(process.execPath, args, { cwd: APP, timeout, env: process.env });
-  assert.equal(stderr, '', `node ${args.join(' ')} wrote to stderr`);
+export async function nodeJson(args, { timeout = 60_000, bin = process.execPath, env = process.env } = {}) {
+  const name = bin === process.execPath ? 'node' : bin;
+  let stdout, stderr;
+  try {
+    ({ stdout, stderr } = await run(bin, args, { cwd: APP, timeout, env }));
+  } catch (e) {
+    throw new Error(`${name} ${args.join(' ')} failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
+  }
+  assert.equal(stderr, '', `${name} ${args.join(' ')} wrote to stderr`);
   const lines = stdout.trim().split('\n');
   try {
     return JSON.parse(lines[lines.length - 1]);
   } catch {
-    throw new Error(`no JSON result from node ${args.join(' ')}\nstdout: ${stdout}\nstderr: ${stderr}`);
+    throw new Error(`no JSON result from ${name} ${args.join(' ')}\nstdout: ${stdout}\nstderr: ${stderr}`);
   }
 }
 

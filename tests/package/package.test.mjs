@@ -23,10 +23,17 @@ test('the tarball holds exactly the package files', async () => {
     'package/node/index.cjs',
     'package/node/index.mjs',
     'package/package.json',
+    'package/slim.d.ts',
+    'package/web/api.js',
     'package/web/errors.js',
     'package/web/genomcore_events_wasm.js',
     'package/web/genomcore_events_wasm_bg.wasm',
+    'package/web/genomcore_events_wasm_bg.wasm.base64.js',
     'package/web/index.js',
+    'package/web/inline.js',
+    'package/web/load.js',
+    'package/web/slim.js',
+    'package/web/workerd.js',
   ]);
 });
 
@@ -40,7 +47,8 @@ test('package.json: metadata, version from Cargo.toml, no dependencies', () => {
   assert.equal(pkg.types, './index.d.ts');
   // Only the entries have side effects (they initialise the wasm and register the error
   // classes); a bundler may drop any other module of the package that is not used.
-  assert.deepEqual(pkg.sideEffects, ['./web/index.js', './node/index.cjs', './node/index.mjs']);
+  // (web/load.js and web/api.js only define and re-export; web/slim.js loads nothing).
+  assert.deepEqual(pkg.sideEffects, ['./web/index.js', './web/inline.js', './web/workerd.js', './node/index.cjs', './node/index.mjs']);
   assert.deepEqual(pkg.engines, { node: '>=18' });
   for (const key of ['dependencies', 'peerDependencies', 'optionalDependencies', 'scripts']) assert.equal(pkg[key], undefined, key);
 });
@@ -49,6 +57,7 @@ test('package.json exports: types first in every condition, each target present'
   const targets = [];
   (function walk(node, path) {
     if (typeof node === 'string') return targets.push([path, node]);
+    if (Array.isArray(node)) throw new Error(`${path}: no arrays in exports`);
     const keys = Object.keys(node);
     if (typeof node.default === 'string') {
       assert.equal(keys[0], 'types', `${path}: "types" must come first`);
@@ -58,12 +67,29 @@ test('package.json exports: types first in every condition, each target present'
   assert.deepEqual(targets.map(([p]) => p).sort(), [
     'exports/./default/default',
     'exports/./default/types',
+    'exports/./inline/default',
+    'exports/./inline/types',
     'exports/./node/import/default',
     'exports/./node/import/types',
     'exports/./node/require/default',
     'exports/./node/require/types',
     'exports/./package.json',
+    'exports/./slim/default',
+    'exports/./slim/types',
+    'exports/./wasm',
+    'exports/./worker/default/default',
+    'exports/./worker/default/types',
+    'exports/./worker/webpack/default',
+    'exports/./worker/webpack/types',
+    'exports/./workerd/default',
+    'exports/./workerd/types',
   ]);
+  // Conditions are tried in order: the Workers entry before Node's, the browsers' last.
+  assert.deepEqual(Object.keys(pkg.exports['.']), ['workerd', 'worker', 'node', 'default']);
+  // webpack sets `worker` for its `webworker` target, where `.wasm` imports are no
+  // `WebAssembly.Module`s: it keeps the browser entry.
+  assert.equal(pkg.exports['.'].worker.webpack.default, './web/index.js');
+  assert.equal(pkg.exports['.'].worker.default.default, './web/workerd.js');
   for (const [path, target] of targets) {
     assert.doesNotThrow(() => readFileSync(join(INSTALLED, target)), `${path} → ${target} is missing`);
   }

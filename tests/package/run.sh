@@ -3,6 +3,8 @@
 # user's `npm install` would, and runs tests/package/*.test.mjs against a fresh
 # emulator that also serves that project at `/` (same origin as the API).
 #   tests/package/run.sh [test files…]     (default: every tests/package/*.test.mjs)
+# make test-runtimes runs tests/runtimes/*.test.mjs the same way; the project holds
+# tests/package/app/ and tests/runtimes/app/ (the other runtimes' apps).
 # KEEP_TMP=1 keeps the temporary project for inspection.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,7 +17,7 @@ TGZ=$ROOT/genomcore-events-wasm-$VERSION.tgz
 
 APP=$(mktemp -d "${TMPDIR:-/tmp}/genomcore-events-wasm-package-XXXXXX")
 if [ "${KEEP_TMP:-}" = 1 ]; then echo "test-package: keeping $APP"; else trap 'rm -rf "$APP"' EXIT; fi
-cp -R tests/package/app/. "$APP/"
+cp -R tests/package/app/. tests/runtimes/app/. "$APP/"
 echo "test-package: npm install ${TGZ#"$ROOT"/} into $APP"
 (cd "$APP" && npm install --no-audit --no-fund --loglevel=error "$TGZ")
 

@@ -19,7 +19,7 @@ async function tsc(...args) {
   }
 }
 
-test('tsc --strict, module nodenext: ESM consumer (index.d.ts) and CommonJS consumer (index.d.cts)', async () => {
+test('tsc --strict, module nodenext: ESM consumer (index.d.ts), CommonJS consumer (index.d.cts), /slim and /inline', async () => {
   await tsc('-p', 'tsconfig.json');
 });
 
@@ -27,8 +27,12 @@ test('tsc --strict, moduleResolution bundler', async () => {
   await tsc('-p', 'tsconfig.bundler.json');
 });
 
+test('tsc --strict, module node16: ESM and CommonJS consumers, /slim and /inline', async () => {
+  await tsc('-p', 'tsconfig.node16.json');
+});
+
 test('the shipped declarations name no `any`', () => {
-  for (const file of ['index.d.ts', 'index.d.cts']) {
+  for (const file of ['index.d.ts', 'index.d.cts', 'slim.d.ts']) {
     const text = readFileSync(join(APP, 'node_modules', 'genomcore-events-wasm', file), 'utf8');
     const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
     assert.doesNotMatch(code, /\bany\b/, `${file} uses any`);

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { scenario } from './scenario.mjs';
 
 const required = createRequire(import.meta.url)('genomcore-events-wasm');
-const result = await scenario(pkg, { origin: process.env.EVENTS_EMULATOR_URL, label: 'node-esm' });
+const result = await scenario(pkg, { origin: process.env.EVENTS_EMULATOR_URL, label: process.argv[2] || 'node-esm' });
 console.log(
   JSON.stringify({
     resolved: import.meta.resolve('genomcore-events-wasm'),
