@@ -123,6 +123,16 @@ fn hook(emu: &Emu, path: &str, body: Option<serde_json::Value>) -> serde_json::V
     r.json()
 }
 
+/// `POST /auth/refresh-token` with this JSON body.
+fn refresh_with(emu: &Emu, body: &str) -> common::Resp {
+    emu.call(
+        "POST",
+        "/api/v1/auth/refresh-token",
+        &[("Content-Type", "application/json")],
+        Some(body.as_bytes()),
+    )
+}
+
 fn works(emu: &Emu, auth: &str) -> bool {
     call_with(
         emu,
@@ -162,12 +172,7 @@ fn expired_access_tokens_are_refused() {
     );
     // The refresh token (30 days) still buys a token, issued by the moved clock.
     let body = json!({"refreshToken": refresh}).to_string();
-    let r = emu.call(
-        "POST",
-        "/api/v1/auth/refresh-token",
-        &[("Content-Type", "application/json")],
-        Some(body.as_bytes()),
-    );
+    let r = refresh_with(&emu, &body);
     assert_eq!(r.status, 200, "{}", r.text());
     let renewed = r.json()["token"].as_str().unwrap().to_owned();
     assert!(claims_of(&renewed)["iat"].as_u64().unwrap() >= claims["iat"].as_u64().unwrap() + 60);
@@ -178,12 +183,7 @@ fn expired_access_tokens_are_refused() {
         "/__emulator/clock",
         Some(json!({"advanceSecs": 30 * 24 * 3600})),
     );
-    let r = emu.call(
-        "POST",
-        "/api/v1/auth/refresh-token",
-        &[("Content-Type", "application/json")],
-        Some(body.as_bytes()),
-    );
+    let r = refresh_with(&emu, &body);
     assert_eq!(r.status, 401, "{}", r.text());
     assert!(r.text().contains("expired"), "{}", r.text());
     // Bad advances are refused.
@@ -225,12 +225,7 @@ fn tokens_expire_on_demand() {
         "expired",
     );
     let body = json!({"refreshToken": refresh}).to_string();
-    let r = emu.call(
-        "POST",
-        "/api/v1/auth/refresh-token",
-        &[("Content-Type", "application/json")],
-        Some(body.as_bytes()),
-    );
+    let r = refresh_with(&emu, &body);
     assert_eq!(r.status, 200, "{}", r.text());
     let renewed = format!("Bearer {}", r.json()["token"].as_str().unwrap());
     assert!(works(&emu, &renewed), "a token issued afterwards works");
@@ -280,12 +275,7 @@ fn login_and_refresh() {
     assert!(claims["exp"].as_u64().unwrap() > claims["iat"].as_u64().unwrap());
 
     let body = json!({"refreshToken": refresh}).to_string();
-    let r = emu.call(
-        "POST",
-        "/api/v1/auth/refresh-token",
-        &[("Content-Type", "application/json")],
-        Some(body.as_bytes()),
-    );
+    let r = refresh_with(&emu, &body);
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
     let new_access = format!("Bearer {}", v["token"].as_str().unwrap());
