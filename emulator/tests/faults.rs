@@ -89,28 +89,29 @@ fn injected_503_and_429_answer_with_retry_after_and_store_nothing() {
     assert_eq!(emu.stats()["requests"]["create"], 3);
 }
 
+/// A create of `body` written on a fresh connection, left open for the test to read.
+fn send_create(emu: &Emu, body: &str) -> std::net::TcpStream {
+    let mut s = http::connect(&emu.addr);
+    let auth = emu.bearer();
+    let head = http::head(
+        "POST",
+        "/api/v1/events",
+        &emu.addr,
+        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        Some(body.len()),
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    // A fault may close the connection before the body is read: a failed write is fine.
+    let _ = s.write_all(body.as_bytes());
+    s
+}
+
 #[test]
 fn reset_closes_the_connection_before_any_answer() {
     let emu = Emu::start();
     emu.faults(&json!({"sequence": ["reset"]}));
-    let mut s = http::connect(&emu.addr);
     let body = events_body(2, "R");
-    let auth = emu.bearer();
-    s.write_all(
-        http::head(
-            "POST",
-            "/api/v1/events",
-            &emu.addr,
-            &[
-                ("Authorization", &auth),
-                ("Content-Type", "application/json"),
-            ],
-            Some(body.len()),
-        )
-        .as_bytes(),
-    )
-    .unwrap();
-    let _ = s.write_all(body.as_bytes());
+    let mut s = send_create(&emu, &body);
     let mut got = Vec::new();
     let _ = s.read_to_end(&mut got); // EOF or reset, either way no bytes
     assert!(
@@ -290,24 +291,7 @@ fn clearing_faults_releases_held_requests_and_a_gone_client_is_unlisted() {
     // A client that gives up on a held request: its request leaves the list and is
     // never handled.
     emu.faults(&json!({"sequence": ["hold"]}));
-    let mut s = http::connect(&emu.addr);
-    let body = events_body(2, "gone");
-    let auth = emu.bearer();
-    s.write_all(
-        http::head(
-            "POST",
-            "/api/v1/events",
-            &emu.addr,
-            &[
-                ("Authorization", &auth),
-                ("Content-Type", "application/json"),
-            ],
-            Some(body.len()),
-        )
-        .as_bytes(),
-    )
-    .unwrap();
-    s.write_all(body.as_bytes()).unwrap();
+    let s = send_create(&emu, &events_body(2, "gone"));
     wait_until_held(&emu, 1);
     drop(s);
     wait_until_held(&emu, 0);
