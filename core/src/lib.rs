@@ -15,5 +15,6 @@ pub mod json_scan;
 pub mod request;
 pub mod retry;
 pub mod rfc3339;
+pub mod stream_framer;
 pub mod token;
 pub mod validate;

@@ -207,6 +207,27 @@ pub fn validate_spans(
     Ok(spans)
 }
 
+/// Validates one event given as JSON text (an element of a stream), recording its
+/// problems under `index`; true when it is valid.
+pub fn validate_event(json: &str, index: usize, problems: &mut Problems) -> bool {
+    let before = problems.total();
+    if let Some(end) = fast_valid_event(json.as_bytes(), 0) {
+        if end == json.len() {
+            return true;
+        }
+    }
+    let mut scanner = Scanner::new(json);
+    match walk_event(&mut scanner, index, problems) {
+        Err(e) => problems.add(index, "", format!("event is not valid JSON (at byte {} of the event)", e.at)),
+        Ok(()) if !scanner.at_end() => {
+            let at = scanner.pos();
+            problems.add(index, "", format!("event is not valid JSON (text after it at byte {at} of the event)"));
+        }
+        Ok(()) => {}
+    }
+    problems.total() == before
+}
+
 /// Validates one event given as JSON text; returns `(field, message)` pairs. For tests
 /// and for callers that hold a single event.
 pub fn validate_one(json: &str) -> Vec<(String, String)> {

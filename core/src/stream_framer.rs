@@ -1,0 +1,526 @@
+//! Bytes in, validated chunk bodies out: the streaming half of an upload from a file
+//! or a stream. Pieces of NDJSON (one event per line) or of one JSON array arrive in
+//! any sizes; each event is cut out of them, validated, and its bytes appended to the
+//! body of the chunk being built (`[e1,e2,...]`), cut by count and by bytes as arrays
+//! are. No JS object is ever made, and memory holds one partial event plus one chunk.
+//!
+//! Not wired to the client yet: the streams issue's boundary (sources → pieces →
+//! `Framer` → requests) builds on it.
+
+use std::str;
+
+use crate::validate::{validate_event, Problems};
+
+/// How the bytes hold events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One event per line; blank lines, `\r\n` and a last line without newline are fine.
+    Ndjson,
+    /// One JSON array of events.
+    Json,
+}
+
+/// Where an event starts in the source: its index, line (1-based) and byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub index: usize,
+    pub line: u64,
+    pub offset: u64,
+}
+
+/// A chunk body ready to send: valid events `from..to` of the source (indices; the
+/// invalid ones among them are left out, so `count` may be smaller), and how far into
+/// the source its last event ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Framed {
+    pub from: usize,
+    pub to: usize,
+    pub count: usize,
+    pub body: Vec<u8>,
+    pub end_offset: u64,
+}
+
+/// Bytes that hold no readable event at all (a truncated array, trailing text): the
+/// upload cannot go on past them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    pub line: u64,
+    pub offset: u64,
+    pub message: String,
+}
+
+/// Where a JSON array's reading is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Array {
+    /// Before `[`.
+    Opening,
+    /// After `[` or `,`: a value or (first only) `]`.
+    Value { first: bool },
+    /// After a value: `,` or `]`.
+    Next,
+    /// After `]`: blanks only.
+    Closed,
+}
+
+pub struct Framer {
+    format: Option<Format>,
+    max_count: usize,
+    max_bytes: usize,
+    /// Bytes received and not yet cut into events; `pending[0]` is at `base` in the source.
+    pending: Vec<u8>,
+    base: u64,
+    /// Line number at `pending[0]`.
+    base_line: u64,
+    /// JSON: how far into `pending` the scan has gone (`scan`, with its line), and the
+    /// bracket depth and string state there.
+    scan: usize,
+    scan_line: u64,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+    value_start: Option<(usize, u64)>,
+    array: Array,
+    started: bool,
+    next_index: usize,
+    chunk: Vec<u8>,
+    chunk_from: usize,
+    chunk_count: usize,
+    /// One past the index of the last event added to the chunk.
+    chunk_to: usize,
+    chunk_end: u64,
+    problems: Problems,
+    /// Where each event with a problem starts (for line and offset in the error).
+    positions: Vec<Position>,
+}
+
+impl Framer {
+    /// `format`: `None` detects it from the first byte that is not blank (`[`: JSON).
+    pub fn new(format: Option<Format>, max_count: usize, max_bytes: usize) -> Framer {
+        Framer {
+            format,
+            max_count: max_count.max(1),
+            max_bytes,
+            pending: Vec::new(),
+            base: 0,
+            base_line: 1,
+            scan: 0,
+            scan_line: 1,
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            value_start: None,
+            array: Array::Opening,
+            started: false,
+            next_index: 0,
+            chunk: Vec::new(),
+            chunk_from: 0,
+            chunk_count: 0,
+            chunk_to: 0,
+            chunk_end: 0,
+            problems: Problems::new(),
+            positions: Vec::new(),
+        }
+    }
+
+    /// The problems of the invalid events so far (each event's index), with `position`.
+    pub fn problems(&self) -> &Problems {
+        &self.problems
+    }
+
+    /// Where the event `index` (one with a problem) starts.
+    pub fn position(&self, index: usize) -> Option<Position> {
+        self.positions.iter().find(|p| p.index == index).copied()
+    }
+
+    /// Events read so far (valid or not).
+    pub fn events(&self) -> usize {
+        self.next_index
+    }
+
+    /// Takes the next piece of the source; returns the chunks it completed.
+    pub fn push(&mut self, piece: &[u8]) -> Result<Vec<Framed>, Broken> {
+        self.pending.extend_from_slice(piece);
+        let mut out = Vec::new();
+        self.cut(&mut out, false)?;
+        Ok(out)
+    }
+
+    /// The source has ended: its last event (an NDJSON line without newline) and the
+    /// last chunk; a JSON array must be closed.
+    pub fn finish(&mut self) -> Result<Vec<Framed>, Broken> {
+        let mut out = Vec::new();
+        self.cut(&mut out, true)?;
+        if self.format == Some(Format::Json) && self.array != Array::Closed {
+            let at = self.base + self.pending.len() as u64;
+            let what = if self.in_string { "a string is not terminated" } else { "the JSON array is not closed" };
+            return Err(Broken { line: self.scan_line, offset: at, message: format!("the input ends early: {what}") });
+        }
+        if self.chunk_count > 0 {
+            out.push(self.close_chunk());
+        }
+        Ok(out)
+    }
+
+    fn cut(&mut self, out: &mut Vec<Framed>, at_end: bool) -> Result<(), Broken> {
+        if !self.started && !self.start(at_end)? {
+            return Ok(());
+        }
+        let consumed = match self.format {
+            Some(Format::Ndjson) => self.cut_lines(out, at_end),
+            Some(Format::Json) => self.cut_array(out)?,
+            None => 0,
+        };
+        // Drop what was cut, once per piece (not once per event).
+        self.pending.drain(..consumed);
+        self.base += consumed as u64;
+        if self.format == Some(Format::Json) {
+            // The JSON scan never ends before what it cut.
+            self.scan -= consumed;
+            if let Some((start, line)) = self.value_start {
+                self.value_start = Some((start - consumed, line));
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips a UTF-8 byte order mark and detects the format; false until a byte that
+    /// is not blank has arrived.
+    fn start(&mut self, at_end: bool) -> Result<bool, Broken> {
+        if self.pending.len() < 3 && !at_end && b"\xEF\xBB\xBF".starts_with(&self.pending) {
+            return Ok(false);
+        }
+        if self.pending.starts_with(b"\xEF\xBB\xBF") {
+            self.pending.drain(..3);
+            self.base += 3;
+        }
+        if self.format.is_none() {
+            let Some(&first) = self.pending.iter().find(|b| !b.is_ascii_whitespace()) else {
+                return Ok(false);
+            };
+            self.format = Some(if first == b'[' { Format::Json } else { Format::Ndjson });
+        }
+        self.started = true;
+        Ok(true)
+    }
+
+    /// NDJSON: every complete line (and, at the end, the last one); returns bytes used.
+    fn cut_lines(&mut self, out: &mut Vec<Framed>, at_end: bool) -> usize {
+        let mut start = 0;
+        loop {
+            let newline = self.pending[start..].iter().position(|&b| b == b'\n');
+            let end = match newline {
+                Some(n) => start + n,
+                None if at_end && start < self.pending.len() => self.pending.len(),
+                None => return start,
+            };
+            let line_no = self.base_line;
+            let offset = self.base + start as u64;
+            let line = trim(&self.pending[start..end]);
+            if !line.is_empty() {
+                let lead = self.pending[start..end].iter().take_while(|b| b.is_ascii_whitespace()).count();
+                let text = line.to_vec();
+                self.event(&text, Position { index: self.next_index, line: line_no, offset: offset + lead as u64 }, self.base + end as u64, out);
+            }
+            start = (end + 1).min(self.pending.len());
+            self.base_line += newline.map_or(0, |_| 1);
+            if newline.is_none() {
+                return start;
+            }
+        }
+    }
+
+    /// JSON: the elements the scan completes; returns bytes used.
+    fn cut_array(&mut self, out: &mut Vec<Framed>) -> Result<usize, Broken> {
+        let mut used = 0;
+        while self.scan < self.pending.len() {
+            let b = self.pending[self.scan];
+            let here = self.scan;
+            let broken = |s: &Self, what: &str| Broken {
+                line: s.scan_line,
+                offset: s.base + here as u64,
+                message: what.to_owned(),
+            };
+            if let Some((start, line)) = self.value_start {
+                // Inside a value: find its end, strings and nesting included.
+                let mut ends_at = None;
+                if self.in_string {
+                    if self.escaped {
+                        self.escaped = false;
+                    } else if b == b'\\' {
+                        self.escaped = true;
+                    } else if b == b'"' {
+                        self.in_string = false;
+                        if self.depth == 0 {
+                            ends_at = Some(here + 1);
+                        }
+                    }
+                } else {
+                    match b {
+                        b'"' => self.in_string = true,
+                        b'{' | b'[' => self.depth += 1,
+                        b'}' | b']' if self.depth > 0 => {
+                            self.depth -= 1;
+                            if self.depth == 0 {
+                                ends_at = Some(here + 1);
+                            }
+                        }
+                        // A scalar ends at the first delimiter (not part of it).
+                        b',' | b']' | b' ' | b'\t' | b'\r' | b'\n' if self.depth == 0 => ends_at = Some(here),
+                        _ => {}
+                    }
+                }
+                if let Some(end) = ends_at {
+                    let text = self.pending[start..end].to_vec();
+                    let position = Position { index: self.next_index, line, offset: self.base + start as u64 };
+                    self.event(&text, position, self.base + end as u64, out);
+                    self.value_start = None;
+                    self.array = Array::Next;
+                    used = end;
+                    if end == here {
+                        continue; // the delimiter is read as such below
+                    }
+                }
+            } else if !b.is_ascii_whitespace() {
+                match (self.array, b) {
+                    (Array::Opening, b'[') => self.array = Array::Value { first: true },
+                    (Array::Value { first: true }, b']') | (Array::Next, b']') => self.array = Array::Closed,
+                    (Array::Value { .. }, _) => {
+                        self.value_start = Some((here, self.scan_line));
+                        self.in_string = b == b'"';
+                        self.depth = u32::from(b == b'{' || b == b'[');
+                        self.array = Array::Next;
+                    }
+                    (Array::Next, b',') => self.array = Array::Value { first: false },
+                    (Array::Opening, _) => return Err(broken(self, "the input must start with [ (a JSON array) or be NDJSON")),
+                    (Array::Next, _) => return Err(broken(self, "expected , or ] after an event")),
+                    (Array::Closed, _) => return Err(broken(self, "text after the end of the JSON array")),
+                }
+                if self.value_start.is_none() {
+                    used = here + 1;
+                }
+            } else if self.value_start.is_none() {
+                used = here + 1;
+            }
+            if b == b'\n' {
+                self.scan_line += 1;
+            }
+            self.scan += 1;
+        }
+        if self.value_start.is_none() {
+            self.base_line = self.scan_line;
+        }
+        Ok(used)
+    }
+
+    /// One event's bytes: validated, then added to the chunk being built (or recorded
+    /// as a problem with its position).
+    fn event(&mut self, bytes: &[u8], position: Position, end_offset: u64, out: &mut Vec<Framed>) {
+        let index = self.next_index;
+        self.next_index += 1;
+        let valid = match str::from_utf8(bytes) {
+            Ok(text) => validate_event(text, index, &mut self.problems),
+            Err(e) => {
+                self.problems.push(crate::validate::Problem {
+                    index,
+                    field: String::new(),
+                    message: format!("event is not valid UTF-8 (at byte {} of the event)", e.valid_up_to()),
+                });
+                false
+            }
+        };
+        let too_large = valid && 2 + bytes.len() > self.max_bytes;
+        if too_large {
+            self.problems.push(crate::validate::Problem {
+                index,
+                field: String::new(),
+                message: format!("event is {} bytes as JSON, more than maxChunkBytes ({})", bytes.len(), self.max_bytes),
+            });
+        }
+        if !valid || too_large {
+            self.positions.push(position);
+            return;
+        }
+        let full = self.chunk_count >= self.max_count || self.chunk.len() + 1 + bytes.len() + 1 > self.max_bytes;
+        if self.chunk_count > 0 && full {
+            out.push(self.close_chunk());
+        }
+        if self.chunk_count == 0 {
+            self.chunk.clear();
+            self.chunk.push(b'[');
+            self.chunk_from = index;
+        } else {
+            self.chunk.push(b',');
+        }
+        self.chunk.extend_from_slice(bytes);
+        self.chunk_count += 1;
+        self.chunk_to = index + 1;
+        self.chunk_end = end_offset;
+    }
+
+    fn close_chunk(&mut self) -> Framed {
+        let mut body = std::mem::take(&mut self.chunk);
+        body.push(b']');
+        let framed = Framed {
+            from: self.chunk_from,
+            to: self.chunk_to,
+            count: self.chunk_count,
+            body,
+            end_offset: self.chunk_end,
+        };
+        self.chunk_count = 0;
+        framed
+    }
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event(i: usize) -> String {
+        format!(
+            r#"{{"owner":"o","collection":"c","start":"2024-01-01T00:00:00Z","value":"v{i} é 😀","type":"t","source":"s","externalId":"x{i}"}}"#
+        )
+    }
+
+    /// Everything a run gives: the chunks, or where it broke; and the problems.
+    fn run(input: &[u8], cuts: &[usize], format: Option<Format>, count: usize, bytes: usize) -> (Result<Vec<Framed>, Broken>, Vec<(usize, String, Option<Position>)>) {
+        let mut f = Framer::new(format, count, bytes);
+        let mut out = Vec::new();
+        let mut at = 0;
+        let mut result = Ok(());
+        for &cut in cuts.iter().chain(std::iter::once(&input.len())) {
+            let cut = cut.clamp(at, input.len());
+            match f.push(&input[at..cut]) {
+                Ok(chunks) => out.extend(chunks),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+            at = cut;
+        }
+        let result = result.and_then(|()| f.finish()).map(|last| {
+            out.extend(last);
+            out
+        });
+        let problems = f.problems().list().iter().map(|p| (p.index, p.message.clone(), f.position(p.index))).collect();
+        (result, problems)
+    }
+
+    fn bodies(chunks: &[Framed]) -> Vec<String> {
+        chunks.iter().map(|c| String::from_utf8(c.body.clone()).unwrap()).collect()
+    }
+
+    #[test]
+    fn ndjson_lines_become_chunk_bodies() {
+        let input = format!("{}{}\r\n\n  {}  \n{}\n\n{}", '\u{FEFF}', event(0), event(1), event(2), event(3));
+        let (chunks, problems) = run(input.as_bytes(), &[], None, 3, 1 << 20);
+        let chunks = chunks.unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(bodies(&chunks), vec![format!("[{},{},{}]", event(0), event(1), event(2)), format!("[{}]", event(3))]);
+        assert_eq!((chunks[0].from, chunks[0].to, chunks[0].count), (0, 3, 3));
+        assert_eq!((chunks[1].from, chunks[1].to), (3, 4));
+        assert_eq!(chunks[1].end_offset, input.len() as u64);
+    }
+
+    #[test]
+    fn a_json_array_streams_the_same_chunks() {
+        let events: Vec<String> = (0..5).map(event).collect();
+        let ndjson = events.join("\n");
+        let json = format!(" [\n  {} ,\n{}\t,{},{} , {}\n]\n ", events[0], events[1], events[2], events[3], events[4]);
+        let a = run(ndjson.as_bytes(), &[], None, 2, 1 << 20).0.unwrap();
+        let b = run(json.as_bytes(), &[], None, 2, 1 << 20).0.unwrap();
+        assert_eq!(bodies(&a), bodies(&b));
+        assert_eq!(bodies(&a).len(), 3);
+        assert!(run(b"[]", &[], None, 2, 1 << 20).0.unwrap().is_empty());
+        assert!(run(b"  \n ", &[], None, 2, 1 << 20).0.unwrap().is_empty());
+    }
+
+    #[test]
+    fn chunks_are_cut_by_bytes_too() {
+        let input: String = (0..6).map(|i| event(i) + "\n").collect();
+        let one = event(0).len();
+        // Room for two events and their brackets and comma, not three.
+        let chunks = run(input.as_bytes(), &[], None, 100, 2 * one + 3 + 2).0.unwrap();
+        assert_eq!(chunks.iter().map(|c| c.count).collect::<Vec<_>>(), vec![2, 2, 2]);
+        assert!(chunks.iter().all(|c| c.body.len() <= 2 * one + 5));
+    }
+
+    #[test]
+    fn bad_events_are_named_with_index_line_and_offset() {
+        let input = format!("{}\n{{\"owner\":1}}\n\n[1]\n{}\nnot json\n", event(0), event(1));
+        let (chunks, problems) = run(input.as_bytes(), &[], Some(Format::Ndjson), 10, 1 << 20);
+        let chunks = chunks.unwrap();
+        assert_eq!(bodies(&chunks), vec![format!("[{},{}]", event(0), event(1))]);
+        assert_eq!((chunks[0].from, chunks[0].to, chunks[0].count), (0, 4, 2));
+        let bad: Vec<(usize, u64, u64)> = problems.iter().map(|(i, _, p)| (*i, p.unwrap().line, p.unwrap().offset)).collect();
+        let second_line = event(0).len() as u64 + 1;
+        assert!(bad.contains(&(1, 2, second_line)), "{bad:?}");
+        assert!(bad.iter().any(|&(i, line, _)| i == 2 && line == 4), "{bad:?}");
+        assert!(bad.iter().any(|&(i, line, _)| i == 4 && line == 6), "{bad:?}");
+        assert!(problems.iter().any(|(i, m, _)| *i == 2 && m.contains("must be an object")), "{problems:?}");
+        assert!(problems.iter().any(|(i, m, _)| *i == 4 && m.contains("not valid JSON")), "{problems:?}");
+    }
+
+    #[test]
+    fn broken_bytes_get_a_clear_error() {
+        let e = event(0);
+        let cases: Vec<(String, &str)> = vec![
+            (format!("[{e},{e}"), "the JSON array is not closed"),
+            (format!("[{e}] x"), "text after the end of the JSON array"),
+            (format!("[{e} {e}]"), "expected , or ]"),
+            ("[{\"owner\":\"o".to_string(), "a string is not terminated"),
+        ];
+        for (input, needle) in cases {
+            let (result, _) = run(input.as_bytes(), &[], None, 10, 1 << 20);
+            let err = result.expect_err(&input);
+            assert!(err.message.contains(needle), "{input}: {err:?}");
+        }
+        // Invalid UTF-8 in an event: that event is refused, with where.
+        let mut input = event(0).into_bytes();
+        input.push(b'\n');
+        let bad_at = input.len();
+        input.extend_from_slice(b"{\"owner\":\"\xff\"}\n");
+        let (chunks, problems) = run(&input, &[], None, 10, 1 << 20);
+        assert_eq!(chunks.unwrap()[0].count, 1);
+        assert_eq!(problems[0].0, 1);
+        assert!(problems[0].1.contains("not valid UTF-8"), "{problems:?}");
+        assert_eq!(problems[0].2.unwrap().offset, bad_at as u64);
+    }
+
+    #[test]
+    fn an_event_split_at_every_byte_gives_the_same_result() {
+        let events: Vec<String> = (0..3).map(event).collect();
+        for input in [
+            format!("{}{}\r\n{}\n\n{{\"owner\":2}}\n{}", '\u{FEFF}', events[0], events[1], events[2]),
+            format!("[{}, {},{{\"owner\":2}} ,{}]", events[0], events[1], events[2]),
+        ] {
+            let whole = run(input.as_bytes(), &[], None, 2, 1 << 20);
+            for cut in 0..=input.len() {
+                assert_eq!(run(input.as_bytes(), &[cut], None, 2, 1 << 20), whole, "cut at {cut}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_pieces_give_the_same_result(cuts in prop::collection::vec(0usize..700, 0..12), json in any::<bool>()) {
+            let events: Vec<String> = (0..4).map(event).collect();
+            let input = if json {
+                format!("[{},{} , {{\"bad\":[1,{{}}]}},{}]", events[0], events[1], events[3])
+            } else {
+                format!("{}\n{}\n\n{{\"bad\":\"]\"}}\r\n{}", events[0], events[1], events[3])
+            };
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            prop_assert_eq!(run(input.as_bytes(), &cuts, None, 2, 1 << 20), run(input.as_bytes(), &[], None, 2, 1 << 20));
+        }
+    }
+}
