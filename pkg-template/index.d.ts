@@ -13,6 +13,7 @@ import type {
   CreateEventsResult,
   DeleteOptions,
   DeleteResult,
+  EventBytes,
   EventInput,
   EventsClientOptions,
   FailedChunk,
@@ -56,11 +57,11 @@ export declare class EventsClient {
    * `AbortError` when `signal` fires; both tell which chunks were stored.
    */
   createEvents(
-    events: ReadonlyArray<EventInput>,
+    events: ReadonlyArray<EventInput> | EventBytes,
     chunksize?: number,
     options?: Omit<CreateEventsOptions, "chunksize">,
   ): Promise<CreateEventsResult>;
-  createEvents(events: ReadonlyArray<EventInput>, options?: CreateEventsOptions): Promise<CreateEventsResult>;
+  createEvents(events: ReadonlyArray<EventInput> | EventBytes, options?: CreateEventsOptions): Promise<CreateEventsResult>;
 
   /** One page (default: page 0 of 10000 events) of the events matching `body`. */
   queryEvents(body?: QueryBody, options?: QueryOptions): Promise<QueryResult>;

@@ -4,8 +4,8 @@
 //! body of the chunk being built (`[e1,e2,...]`), cut by count and by bytes as arrays
 //! are. No JS object is ever made, and memory holds one partial event plus one chunk.
 //!
-//! Not wired to the client yet: the streams issue's boundary (sources → pieces →
-//! `Framer` → requests) builds on it.
+//! The wasm boundary (`src/wasm/upload_stream.rs`) reads the caller's source and sends
+//! what this frames.
 
 use std::str;
 
@@ -28,9 +28,9 @@ pub struct Position {
     pub offset: u64,
 }
 
-/// A chunk body ready to send: valid events `from..to` of the source (indices; the
-/// invalid ones among them are left out, so `count` may be smaller), and how far into
-/// the source its last event ends.
+/// A chunk body ready to send: the events `from..to` of the source (`count` of them:
+/// a chunk never spans an invalid event), and how far into the source its last event
+/// ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Framed {
     pub from: usize,
@@ -338,6 +338,11 @@ impl Framer {
         }
         if !valid || too_large {
             self.positions.push(position);
+            // A chunk holds consecutive events only: one left out closes it, so that
+            // every chunk is `from..to` whole (its Idempotency-Key names that range).
+            if self.chunk_count > 0 {
+                out.push(self.close_chunk());
+            }
             return;
         }
         let full = self.chunk_count >= self.max_count || self.chunk.len() + 1 + bytes.len() + 1 > self.max_bytes;
@@ -458,8 +463,10 @@ mod tests {
         let input = format!("{}\n{{\"owner\":1}}\n\n[1]\n{}\nnot json\n", event(0), event(1));
         let (chunks, problems) = run(input.as_bytes(), &[], Some(Format::Ndjson), 10, 1 << 20);
         let chunks = chunks.unwrap();
-        assert_eq!(bodies(&chunks), vec![format!("[{},{}]", event(0), event(1))]);
-        assert_eq!((chunks[0].from, chunks[0].to, chunks[0].count), (0, 4, 2));
+        // A chunk never spans a left-out event.
+        assert_eq!(bodies(&chunks), vec![format!("[{}]", event(0)), format!("[{}]", event(1))]);
+        assert_eq!((chunks[0].from, chunks[0].to, chunks[0].count), (0, 1, 1));
+        assert_eq!((chunks[1].from, chunks[1].to, chunks[1].count), (3, 4, 1));
         let bad: Vec<(usize, u64, u64)> = problems.iter().map(|(i, _, p)| (*i, p.unwrap().line, p.unwrap().offset)).collect();
         let second_line = event(0).len() as u64 + 1;
         assert!(bad.contains(&(1, 2, second_line)), "{bad:?}");

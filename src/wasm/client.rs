@@ -21,6 +21,7 @@ use super::query_iter;
 use super::session::{parse_answer, query_page, Session};
 use super::transport::Method;
 use super::upload::{self, Upload};
+use super::upload_stream;
 
 /// A client of Genomcore's Events API. See the package README for the whole API.
 #[wasm_bindgen]
@@ -71,34 +72,36 @@ impl EventsClient {
     #[wasm_bindgen(js_name = createEvents, unchecked_return_type = "Promise<CreateEventsResult>")]
     pub fn create_events(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<EventInput>")] events: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<EventInput> | EventBytes")] events: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | CreateEventsOptions")] chunksize_or_options: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CreateEventsOptions")] options: JsValue,
     ) -> Promise {
         let prepared: Result<_, ClientError> = (|| {
-            if !Array::is_array(&events) {
-                return Err(ClientError::Type(format!("events must be an array, got {}", type_name(&events))));
+            let streamed = !Array::is_array(&events);
+            if streamed && !upload_stream::is_source(&events) {
+                return Err(ClientError::Type(format!(
+                    "events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got {}",
+                    type_name(&events)
+                )));
             }
-            let events: Array = events.clone().unchecked_into();
             let opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
             let abort = AbortWatch::new(opts.signal.clone());
             if abort.is_aborted() {
                 return Err(abort.error());
             }
-            Ok((events, opts, abort))
+            Ok((streamed, opts, abort))
         })();
         let inner = self.inner.clone();
         super::js::promise(async move {
-            let (events, opts, abort) = prepared?;
+            let (streamed, opts, abort) = prepared?;
+            let create_url = request::create_url(&inner.config.events_url);
+            let run_id = opts.run_id.clone().unwrap_or_else(random_uuid);
+            if streamed {
+                return upload_stream::run(inner, events, &opts, abort, run_id, create_url).await;
+            }
+            let events: Array = events.unchecked_into();
             let plan = upload::plan(&events, &opts, &abort).await?;
-            let upload = Upload {
-                session: inner.clone(),
-                create_url: request::create_url(&inner.config.events_url),
-                events,
-                opts: &opts,
-                abort,
-                run_id: opts.run_id.clone().unwrap_or_else(random_uuid),
-            };
+            let upload = Upload { session: inner.clone(), create_url, events, opts: &opts, abort, run_id };
             upload.run(plan).await
         })
     }

@@ -22,6 +22,12 @@ impl Obj {
     }
 }
 
+impl From<Object> for Obj {
+    fn from(o: Object) -> Obj {
+        Obj(o)
+    }
+}
+
 impl From<Obj> for JsValue {
     fn from(o: Obj) -> JsValue {
         o.0.into()

@@ -18,5 +18,6 @@ mod session;
 mod transport;
 mod typescript;
 mod upload;
+mod upload_stream;
 
 pub use client::EventsClient;

@@ -7,6 +7,7 @@ use web_sys::AbortSignal;
 
 use crate::contract::{self, Env};
 use crate::core::compression::Compression;
+use crate::core::stream_framer::Format;
 use crate::core::{args, request};
 
 use super::abort::as_signal;
@@ -42,6 +43,10 @@ pub struct CreateOptions {
     /// Names this upload's idempotency keys; the same id resumes an earlier upload.
     pub run_id: Option<String>,
     pub compression: Compression,
+    /// Bytes: NDJSON or a JSON array (`None`: detected from the first byte).
+    pub format: Option<Format>,
+    /// `onInvalid: 'skip'`: bad events of a stream are left out and reported.
+    pub skip_invalid: bool,
 }
 
 #[derive(Clone)]
@@ -58,7 +63,7 @@ const CLIENT_KEYS: &[&str] = &[
     "allowInsecureHttp", "compression", "fetch", "onRequest",
 ];
 const CREATE_KEYS: &[&str] =
-    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId", "maxBufferedBytes", "compression"];
+    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId", "maxBufferedBytes", "compression", "format", "onInvalid"];
 const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRetries"];
 
 pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
@@ -133,6 +138,17 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
         signal: signal(&opts)?,
         run_id: string(&opts, "runId")?.map(args::run_id).transpose()?,
         compression: compression(&opts)?.unwrap_or(client.compression),
+        format: string(&opts, "format")?
+            .map(|name| {
+                super::upload_stream::format(&name)
+                    .ok_or_else(|| ClientError::Range(format!("format must be 'ndjson' or 'json', got '{name}'")))
+            })
+            .transpose()?,
+        skip_invalid: match string(&opts, "onInvalid")?.as_deref() {
+            None | Some("fail") => false,
+            Some("skip") => true,
+            Some(other) => return Err(ClientError::Range(format!("onInvalid must be 'fail' or 'skip', got '{other}'"))),
+        },
     })
 }
 

@@ -79,16 +79,32 @@ export interface RequestReport {
 
 export interface CreateProgress {
   chunksDone: number;
-  chunksTotal: number;
+  /** Unknown (`undefined`) while bytes are still being read. */
+  chunksTotal: number | undefined;
   /** Events stored so far. */
   eventsDone: number;
-  eventsTotal: number;
+  /** Unknown (`undefined`) for bytes. */
+  eventsTotal: number | undefined;
   failedChunks: number;
   retries: number;
   /** Chunks allowed in flight now: halved on 429/503, raised one at a time after successes. */
   concurrency: number;
+  /** Bytes read from a byte source so far (absent for arrays). */
+  bytesDone?: number;
   elapsedMs: number;
 }
+
+/**
+ * Events as bytes: NDJSON (one event per line) or one JSON array, read piece by piece
+ * and never made into JS objects. A Node `Readable` is an async iterable of pieces.
+ */
+export type EventBytes =
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>;
 
 export interface CreateEventsOptions {
   /** Events per request, 1 to 100000; default 10000. */
@@ -114,6 +130,13 @@ export interface CreateEventsOptions {
   runId?: string;
   /** Overrides the client's `compression` for this call. */
   compression?: "auto" | "gzip" | "none";
+  /** Bytes: `'ndjson'` or `'json'`; default: detected from the first byte that is not blank. */
+  format?: "ndjson" | "json";
+  /**
+   * Bytes: `'fail'` (default) stops at the first bad event (no new chunk is sent) with a
+   * `ValidationError`; `'skip'` leaves bad events out and lists them in `skipped`.
+   */
+  onInvalid?: "fail" | "skip";
 }
 
 /** Input events `from` to `to` (exclusive) went in one request. */
@@ -138,6 +161,8 @@ export interface CreateEventsResult {
   runId: string;
   /** The API answered `415` to a compressed body: this client sends plain bodies now. */
   compressionRefused: boolean;
+  /** Bytes with `onInvalid: 'skip'`: the events left out (the first 100 problems, and counts). */
+  skipped?: { count: number; problems: ValidationProblem[]; problemCount: number };
 }
 
 /** A stored chunk, in a `CreateEventsError` or `AbortError`. */
@@ -161,6 +186,9 @@ export interface ValidationProblem {
   /** The field, or `""` when the problem is the whole event. */
   field: string;
   message: string;
+  /** Bytes: the event's line (1-based) and byte offset in the source. */
+  line?: number;
+  offset?: number;
 }
 
 export type EventField =

@@ -114,6 +114,11 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
 }
 
 impl Plan {
+    /// No chunks planned ahead: a stream's bodies come framed as they are read.
+    pub(super) fn streaming() -> Plan {
+        Plan { chunks: Vec::new(), kept: RefCell::new(Vec::new()) }
+    }
+
     /// The body pass one validated and kept for this chunk, if any (given out once).
     fn take_kept(&self, chunk: usize) -> Option<Uint8Array> {
         self.kept.borrow_mut().get_mut(chunk).and_then(Option::take)
@@ -180,20 +185,23 @@ fn stringify(events: &Array, from: usize, to: usize) -> Result<JsString, Vec<(us
 }
 
 /// One request's worth of input: a planned chunk, or a half of one after a 413.
-struct Piece {
-    chunk: usize,
-    range: ChunkRange,
+pub(super) struct Piece {
+    pub(super) chunk: usize,
+    pub(super) range: ChunkRange,
     attempts: u32,
     ms: f64,
     /// Sent gzip-compressed.
     compressed: bool,
-    result: Result<(u16, Array), ClientError>,
+    pub(super) result: Result<(u16, Array), ClientError>,
 }
 
-struct Progress {
+pub(super) struct Progress {
     callback: Option<Function>,
-    chunks_total: usize,
-    events_total: usize,
+    /// Unknown (`undefined` in the report) for a stream.
+    chunks_total: Option<usize>,
+    events_total: Option<usize>,
+    /// Source bytes read so far (streams), and their total when known.
+    pub(super) bytes_done: Option<Cell<f64>>,
     chunks_done: Cell<usize>,
     events_done: Cell<usize>,
     failed_chunks: Cell<usize>,
@@ -208,17 +216,53 @@ struct Progress {
 }
 
 impl Progress {
+    pub(super) fn new(callback: Option<Function>, concurrency: usize, totals: Option<(usize, usize)>) -> Progress {
+        Progress {
+            callback,
+            chunks_total: totals.map(|t| t.0),
+            events_total: totals.map(|t| t.1),
+            bytes_done: totals.is_none().then(|| Cell::new(0.0)),
+            chunks_done: Cell::new(0),
+            events_done: Cell::new(0),
+            failed_chunks: Cell::new(0),
+            retries: Cell::new(0),
+            concurrency: Cell::new(concurrency),
+            max_concurrency: concurrency,
+            stored_since_change: Cell::new(0),
+            started: now_ms(),
+        }
+    }
+
+    /// After each chunk: counts it, adjusts the concurrency, tells the caller.
+    pub(super) fn chunk_done(&self, pieces: &[Piece]) {
+        self.chunks_done.set(self.chunks_done.get() + 1);
+        if pieces.iter().any(|p| p.result.is_err()) {
+            self.failed_chunks.set(self.failed_chunks.get() + 1);
+        } else {
+            self.success();
+        }
+        self.report();
+    }
+
+    pub(super) fn concurrency(&self) -> usize {
+        self.concurrency.get()
+    }
+
     fn report(&self) {
         let Some(cb) = &self.callback else { return };
         let p = Obj::new()
             .set("chunksDone", self.chunks_done.get() as f64)
-            .set("chunksTotal", self.chunks_total as f64)
+            .set("chunksTotal", self.chunks_total.map(|n| n as f64))
             .set("eventsDone", self.events_done.get() as f64)
-            .set("eventsTotal", self.events_total as f64)
+            .set("eventsTotal", self.events_total.map(|n| n as f64))
             .set("failedChunks", self.failed_chunks.get() as f64)
             .set("retries", self.retries.get())
             .set("concurrency", self.concurrency.get() as f64)
             .set("elapsedMs", now_ms() - self.started);
+        let p = match &self.bytes_done {
+            Some(b) => p.set("bytesDone", b.get()),
+            None => p,
+        };
         // A throwing progress callback must not break the upload.
         let _ = cb.call1(&JsValue::UNDEFINED, &p.into());
     }
@@ -264,19 +308,8 @@ impl Upload<'_> {
     pub async fn run(self, plan: Plan) -> Result<JsValue, JsValue> {
         let plan = &plan;
         let chunks = plan.chunks.clone();
-        let progress = Progress {
-            callback: self.opts.on_progress.clone(),
-            chunks_total: chunks.len(),
-            events_total: chunks.last().map_or(0, |c| c.to),
-            chunks_done: Cell::new(0),
-            events_done: Cell::new(0),
-            failed_chunks: Cell::new(0),
-            retries: Cell::new(0),
-            concurrency: Cell::new(self.opts.concurrency),
-            max_concurrency: self.opts.concurrency,
-            stored_since_change: Cell::new(0),
-            started: now_ms(),
-        };
+        let totals = (chunks.len(), chunks.last().map_or(0, |c| c.to));
+        let progress = Progress::new(self.opts.on_progress.clone(), self.opts.concurrency, Some(totals));
         let progress = &progress;
         let this = &self;
         let chunk_count = chunks.len();
@@ -284,13 +317,7 @@ impl Upload<'_> {
         by_chunk.resize_with(chunk_count, Vec::new);
         let one = |chunk| async move {
             let pieces = this.send(chunk, None, progress, plan).await;
-            progress.chunks_done.set(progress.chunks_done.get() + 1);
-            if pieces.iter().any(|p| p.result.is_err()) {
-                progress.failed_chunks.set(progress.failed_chunks.get() + 1);
-            } else {
-                progress.success();
-            }
-            progress.report();
+            progress.chunk_done(&pieces);
             pieces
         };
         // Chunks start while fewer than the current concurrency are in flight; they
@@ -309,13 +336,13 @@ impl Upload<'_> {
         }
         drop(running);
         let refused = self.session.compression_refused.get();
-        Ok(finish(by_chunk.into_iter().flatten().collect(), &self.abort, &self.run_id, refused)?)
+        Ok(finish(by_chunk.into_iter().flatten().collect(), &self.abort, &self.run_id, refused, None)?)
     }
 
     /// Sends one range: its kept body, or `body` (a half after a 413, or a body sent
     /// again plain after a 415), or one made afresh. A 413 splits the body in two and
     /// sends the halves in turn.
-    async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, progress: &Progress, plan: &Plan) -> Vec<Piece> {
+    pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, progress: &Progress, plan: &Plan) -> Vec<Piece> {
         let chunk = range.index;
         let piece = |attempts, ms, compressed, result| vec![Piece { chunk, range, attempts, ms, compressed, result }];
         if self.abort.is_aborted() {
@@ -418,8 +445,22 @@ fn report(piece: &Piece) -> Obj {
         .set("compressed", piece.compressed)
 }
 
+/// Why a stream's upload stopped before its end: the error it rejects with (its name,
+/// message and own fields), to which what was stored is added.
+pub(super) struct Stopped {
+    pub name: &'static str,
+    pub message: String,
+    pub fields: Obj,
+}
+
 /// The resolved value, or the rejection, from all pieces in input order.
-fn finish(pieces: Vec<Piece>, abort: &AbortWatch, run_id: &str, compression_refused: bool) -> Result<JsValue, JsValue> {
+pub(super) fn finish(
+    pieces: Vec<Piece>,
+    abort: &AbortWatch,
+    run_id: &str,
+    compression_refused: bool,
+    stopped: Option<Stopped>,
+) -> Result<JsValue, JsValue> {
     let id_arrays = Array::new();
     let mut created = 0usize;
     let succeeded = Array::new();
@@ -439,7 +480,7 @@ fn finish(pieces: Vec<Piece>, abort: &AbortWatch, run_id: &str, compression_refu
             }
         }
     }
-    if failed.length() == 0 {
+    if failed.length() == 0 && stopped.is_none() {
         return Ok(Obj::new()
             .set("created", created as f64)
             .set("ids", flatten(&id_arrays))
@@ -461,6 +502,13 @@ fn finish(pieces: Vec<Piece>, abort: &AbortWatch, run_id: &str, compression_refu
         .set("failed", failed.clone())
         .set("runId", run_id);
     let ranges = describe_ranges(&pieces);
+    if let Some(stop) = stopped {
+        let message = format!("{}; {created} events were stored before (resume with runId {run_id})", stop.message);
+        let all = stop.fields.build();
+        js_sys::Object::assign(&all, &fields.build());
+        let err = build(stop.name, &message, Obj::from(all));
+        return Err(err);
+    }
     if abort.is_aborted() {
         let message = format!(
             "createEvents was aborted: {created} of {total} events were stored; not confirmed: {ranges} (resume with runId {run_id})"

@@ -34,12 +34,12 @@ const ownProto = JSON.parse(JSON.stringify(good).replace('{', '{"__proto__":{"po
  */
 const CREATE = [
   // The events argument itself.
-  ['events is an object', { a: 1 }, undefined, 'TypeError', 'events must be an array, got object'],
-  ['events is a string', 'events', undefined, 'TypeError', 'events must be an array, got string'],
-  ['events is null', null, undefined, 'TypeError', 'events must be an array, got null'],
-  ['events is undefined', undefined, undefined, 'TypeError', 'events must be an array, got undefined'],
-  ['events is a number', 42, undefined, 'TypeError', 'events must be an array, got number'],
-  ['events is a typed array', new Uint8Array(2), undefined, 'TypeError', 'events must be an array, got object'],
+  ['events is an object', { a: 1 }, undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got object'],
+  ['events is a string', 'events', undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got string'],
+  ['events is null', null, undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got null'],
+  ['events is undefined', undefined, undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got undefined'],
+  ['events is a number', 42, undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got number'],
+  ['events is bytes that are no JSON', new Uint8Array(2), undefined, 'ValidationError', /^1 invalid event in the input \(1 problem\): 0: event is not valid JSON/],
   // Wrong types at every position.
   ['owner is a number', w('owner', 1), undefined, 'ValidationError', `${ONE}0.owner: owner must be a non-empty string, got number`, [0]],
   ['owner is null', w('owner', null), undefined, 'ValidationError', `${ONE}0.owner: owner must be a non-empty string, got null`, [0]],

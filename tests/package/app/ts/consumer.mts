@@ -136,6 +136,11 @@ export async function everything(): Promise<void> {
     runId: 'upload-2024-01',
   };
   const byOptions = await client.createEvents(events, createOptions);
+  // Bytes: NDJSON or a JSON array, from a Blob, a stream or pieces.
+  const fromBytes = await client.createEvents(new Blob(['{}\n']), { format: 'ndjson', onInvalid: 'skip' });
+  const skippedLines: (number | undefined)[] = fromBytes.skipped?.problems.map((p) => p.line) ?? [];
+  await client.createEvents(new TextEncoder().encode('[]'), 1000);
+  use(skippedLines);
   const both = await client.createEvents(events, 1_000, { concurrency: 1, onProgress: (p) => progress.push(p) });
   const count: number = created.created + bySize.created + byOptions.created + both.created;
   const ids: string[] = created.ids;

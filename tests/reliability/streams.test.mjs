@@ -1,0 +1,193 @@
+// createEvents from bytes (NDJSON or a JSON array) against a real emulator: every
+// source kind, events and multi-byte characters split across pieces, bad events
+// (stop, or skip and report) with their line and byte offset, broken bytes, a source
+// that fails midway, and reading no faster than chunks leave.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir } from './helpers.mjs';
+
+const { EventsClient } = loadClient();
+const enc = new TextEncoder();
+
+const ndjson = (events) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+/** `bytes` cut at `cuts` (byte positions, ascending). */
+function pieces(bytes, cuts) {
+  const out = [];
+  let at = 0;
+  for (const c of [...cuts, bytes.length]) {
+    out.push(bytes.subarray(at, c));
+    at = c;
+  }
+  return out;
+}
+
+async function clientFor(emu, extra = {}) {
+  const { token } = await login(emu);
+  return { token, client: new EventsClient({ token, baseUrl: emu.api, ...extra }) };
+}
+
+test('every source kind: bytes, ArrayBuffer, Blob, ReadableStream, async and sync iterables, a Node Readable, a JSON array', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    await withEmulator([], async (emu) => {
+      const { token, client } = await clientFor(emu);
+      const cases = {
+        uint8array: (b) => b,
+        arraybuffer: (b) => b.slice().buffer,
+        blob: (b) => new Blob([b]),
+        readablestream: (b) => new Blob([b]).stream(),
+        'async iterable of strings': (b) => (async function* () {
+          for (const p of pieces(b, [7, 300, 301, 2000])) yield new TextDecoder().decode(p);
+        })(),
+        'sync iterable of bytes': (b) => (function* () {
+          yield* pieces(b, [1, 2, 3, 999]);
+        })(),
+        'node readable': (b, name) => {
+          const file = join(dir, `${name}.ndjson`);
+          writeFileSync(file, b);
+          return createReadStream(file, { highWaterMark: 1000 });
+        },
+        'readable.from': (b) => Readable.from(pieces(b, [500, 501])),
+      };
+      for (const [name, make] of Object.entries(cases)) {
+        const collection = `src-${name.replace(/\W+/g, '-')}`;
+        const events = makeEvents(2500, collection);
+        const bytes = enc.encode(ndjson(events));
+        const progress = [];
+        const result = await client.createEvents(make(bytes, collection.slice(4)), { chunksize: 1000, onProgress: (p) => progress.push(p) });
+        assert.equal(result.created, 2500, name);
+        assert.deepEqual(result.chunks.map((c) => [c.from, c.to]), [[0, 1000], [1000, 2000], [2000, 2500]], name);
+        await assertStoredExactlyOnce(emu, token, collection, events, result.ids);
+        assert.equal(progress.at(-1).bytesDone, bytes.length, `${name}: bytesDone`);
+        assert.equal(progress.at(-1).eventsTotal, undefined);
+      }
+      // A JSON array, streamed, with a BOM and CRLF.
+      const events = makeEvents(1200, 'src-json');
+      const json = enc.encode(`\uFEFF[\r\n${events.map((e) => JSON.stringify(e)).join(',\r\n')}\r\n]\r\n`);
+      const result = await client.createEvents(new Blob([json]).stream(), { chunksize: 500, format: 'json' });
+      await assertStoredExactlyOnce(emu, token, 'src-json', events, result.ids);
+    });
+  } finally {
+    cleanup();
+  }
+});
+
+test('events and multi-byte characters split across pieces are read whole', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    const events = makeEvents(3, 'split').map((e, i) => ({ ...e, value: `été ${i} 😀 ✓` }));
+    const bytes = enc.encode(ndjson(events));
+    // Every 5th byte position, so that cuts fall inside keys, strings and the 4-byte emoji.
+    for (let cut = 1; cut < bytes.length; cut += 5) {
+      const collection = `split-${cut}`;
+      const mine = events.map((e) => ({ ...e, collection }));
+      const b = enc.encode(ndjson(mine));
+      const result = await client.createEvents((async function* () {
+        yield b.subarray(0, cut);
+        yield b.subarray(cut);
+      })());
+      const stored = await storedEvents(emu, token, { collection });
+      assert.deepEqual(stored.map((s) => s.value), mine.map((e) => e.value), `cut at ${cut}`);
+      assert.equal(result.created, 3);
+    }
+  });
+});
+
+test('a bad event stops the upload (its line and offset named, what was stored said); onInvalid skip leaves it out and reports it', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu, { concurrency: 1 });
+    const good = makeEvents(3000, 'bad');
+    const lines = good.map((e) => JSON.stringify(e));
+    lines.splice(2500, 0, JSON.stringify({ ...good[0], start: 'yesterday', externalId: 'the-bad-one' }));
+    const text = lines.join('\n') + '\n';
+    const offset = enc.encode(lines.slice(0, 2500).join('\n') + '\n').length;
+    const before = (await stats(emu)).requests.create;
+    // Pieces of 1000 lines: chunk 0 leaves while piece 2, which holds the bad line, is read.
+    const byThousand = (async function* () {
+      for (let i = 0; i < lines.length; i += 1000) yield enc.encode(lines.slice(i, i + 1000).join('\n') + '\n');
+    })();
+    const err = await client.createEvents(byThousand, { chunksize: 1000 }).then(() => null, (e) => e);
+    assert.equal(err?.name, 'ValidationError', err?.message);
+    assert.deepEqual(err.problems.map((p) => [p.index, p.line, p.offset, p.field]), [[2500, 2501, offset, 'start']]);
+    assert.match(err.message, /nothing after it was sent.*1000 events were stored before \(resume with runId /);
+    // Events 1000-1999 were valid, but their chunk was framed only once the piece with the
+    // bad line was read: no chunk is sent after a bad event is seen.
+    assert.equal(err.created, 1000);
+    assert.deepEqual(err.succeeded.map((c) => [c.from, c.to]), [[0, 1000]]);
+    assert.equal((await stats(emu)).requests.create - before, 1, 'no chunk after the bad event was sent');
+    await assertStoredExactlyOnce(emu, token, 'bad', good.slice(0, 1000), err.succeeded.flatMap((c) => c.ids));
+    // All of it at once: the bad event is seen before anything is sent.
+    const whole = await client.createEvents(enc.encode(text.replaceAll('"collection":"bad"', '"collection":"whole"')), { chunksize: 1000 }).then(() => null, (e) => e);
+    assert.equal(whole?.created, 0);
+    assert.equal((await storedEvents(emu, token, { collection: 'whole' })).length, 0);
+
+    // The same bytes with onInvalid: 'skip', into a fresh collection.
+    const text2 = text.replaceAll('"collection":"bad"', '"collection":"skip"');
+    const result = await client.createEvents(enc.encode(text2), { chunksize: 1000, onInvalid: 'skip' });
+    assert.equal(result.created, 3000);
+    assert.equal(result.skipped.count, 1);
+    assert.deepEqual(result.skipped.problems.map((p) => [p.index, p.line, p.field]), [[2500, 2501, 'start']]);
+    const stored = await storedEvents(emu, token, { collection: 'skip' });
+    assert.equal(stored.length, 3000);
+    assert.ok(!stored.some((e) => e.externalId === 'the-bad-one'));
+  });
+});
+
+test('broken bytes: trailing text after the array, a truncated array, pieces that are not bytes', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    const e = JSON.stringify(makeEvents(1, 'broken')[0]);
+    const trailing = await client.createEvents(enc.encode(`[${e}]\n x`)).then(() => null, (x) => x);
+    assert.equal(trailing?.name, 'ValidationError');
+    assert.match(trailing.message, /line 2, byte \d+: text after the end of the JSON array/);
+    assert.equal(trailing.problems[0].line, 2);
+    const truncated = await client.createEvents(enc.encode(`[${e},${e}`)).then(() => null, (x) => x);
+    assert.match(truncated?.message ?? '', /the input ends early: the JSON array is not closed/);
+    const wrong = await client.createEvents([1, 2].values()).then(() => null, (x) => x);
+    assert.equal(wrong?.name, 'TypeError', wrong?.message);
+    assert.match(wrong.message, /the source's pieces must be Uint8Array or string, got number/);
+  });
+});
+
+test('a source that fails midway: the error carries its cause and what was stored', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu, { concurrency: 1 });
+    const events = makeEvents(2000, 'failing');
+    const first = enc.encode(ndjson(events.slice(0, 1500)));
+    const disk = new Error('the disk went away');
+    const err = await client.createEvents((async function* () {
+      yield first;
+      throw disk;
+    })(), { chunksize: 1000 }).then(() => null, (x) => x);
+    assert.equal(err?.name, 'CreateEventsError', err?.message);
+    assert.equal(err.cause, disk);
+    assert.match(err.message, /the source failed: the disk went away/);
+    assert.equal(err.created, 1000);
+    await assertStoredExactlyOnce(emu, token, 'failing', events.slice(0, 1000), err.succeeded.flatMap((c) => c.ids));
+  });
+});
+
+test('the source is read only as fast as chunks leave', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu, { concurrency: 2 });
+    const events = makeEvents(20_000, 'paced');
+    let pulled = 0;
+    let most = 0;
+    const source = (async function* () {
+      for (let i = 0; i < events.length; i += 1000) {
+        pulled++;
+        yield enc.encode(ndjson(events.slice(i, i + 1000)));
+      }
+    })();
+    const result = await client.createEvents(source, {
+      chunksize: 1000,
+      onProgress: (p) => (most = Math.max(most, pulled - p.chunksDone)),
+    });
+    assert.equal(result.created, 20_000);
+    // In flight (2), one framed and waiting, one being cut: never the whole source.
+    assert.ok(most <= 5, `read ${most} pieces ahead of the stored chunks`);
+  });
+});
