@@ -138,8 +138,42 @@ function summaryTable(r, d) {
         `${f1(d.startClient.fetchCalled)} ms / ${f1(d.startClient.answered)} ms (plain fetch: first answer ${f1(d.startPlain.answered)} ms)`, '', ''],
       ['6', 'emulator ingest into SQLite (cargo bench --bench ingest)', `${f0(r.ingest.median)} events/s`, '', ''],
       ...networkRows(r),
+      ...ndjsonRows(r),
     ],
   );
+}
+
+/** Section 8's summary rows (absent from results of before it existed). */
+function ndjsonRows(r) {
+  const n = r.ndjson;
+  if (!n) return [];
+  const what = `createEvents from an NDJSON file on disk (${f0(n.events)} events, ${n.mb} MB), \`--sink\` emulator`;
+  return [
+    ['8', what, `${f2(n.vsJsStreaming)}× JS-streaming`, '≥ 2×', verdict(n.vsJsStreaming >= 2)],
+    ['8', 'the same', `${f2(n.vsRawFloor)}× the raw floor (cut at newlines, nothing parsed or validated)`, '≥ 0.8×', verdict(n.vsRawFloor >= 0.8)],
+  ];
+}
+
+/** Section 8 of results.md. */
+function ndjsonSection(r) {
+  const n = r.ndjson;
+  if (!n) return '';
+  const rows = n.rows.map((x) => [x.name, `${f0(x.ms)} ms`, f0(x.eventsPerSecond), f0(x.cpuNsPerEvent)]);
+  return `
+## 8. An NDJSON file from disk
+
+${f0(n.events)} events (${n.mb} MB of NDJSON) written to a temp file, uploaded in chunks of ${f0(n.chunksize)}, ${n.concurrency} in
+flight, to the \`--sink\` emulator, median of ${n.rounds} rounds after a warm-up. The client is given
+\`fs.createReadStream(file)\`: its wasm cuts, validates and frames the bytes, no event becomes a JS
+object. JS-streaming reads lines with \`readline\`, \`JSON.parse\`s each, batches them and
+\`JSON.stringify\`s each batch; the raw floor reads lines the same way and sends \`[\` + lines + \`]\`,
+parsing and validating nothing (\`bench/ndjson.mjs\`). CPU is the whole process's (the emulator
+runs in its own).
+
+${table(['client', 'time', 'events/s', 'CPU ns/event'], rows)}
+
+The client: ${f2(n.vsJsStreaming)}× JS-streaming's throughput, ${f2(n.vsRawFloor)}× the raw floor's.
+`;
 }
 
 /** Section 7's summary rows (absent from results of before it existed). */
@@ -431,5 +465,5 @@ the first answers.)
 \`cargo bench -p events-emulator --profile emulator --bench ingest\`: ${r.ingest.what}.
 Median **${f0(r.ingest.median)} events/s** over ${r.ingest.runs.length} runs (${r.ingest.runs.map(f0).join(', ')}).
 For comparison, the client's createEvents into the SQLite emulator above: ${f0((r.createDb.events / d.db.ms) * 1000)} events/s.
-${networkSection(r)}`;
+${networkSection(r)}${ndjsonSection(r)}`;
 }

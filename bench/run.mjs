@@ -80,6 +80,9 @@ say('7. real networks: over an emulated link (bench/link.mjs), and gzip\'s CPU p
 const network = await node('network.mjs', ['--rounds', rounds(3, 1), '--events', QUICK ? '20000' : '200000']);
 network.rounds = Number(rounds(3, 1));
 
+say('8. an NDJSON file uploaded from disk: the client against JS-streaming and the raw floor');
+const ndjson = await node('ndjson.mjs', ['--rounds', rounds(3, 1), '--events', QUICK ? '50000' : '1000000']);
+
 say('6. emulator ingest into SQLite (cargo bench --bench ingest)');
 const ingestOut = await run('cargo', ['bench', '-q', '-p', 'events-emulator', '--profile', 'emulator', '--bench', 'ingest'], {
   env: { BENCH_REPS: QUICK ? '1' : '5' },
@@ -129,6 +132,7 @@ const results = {
   startup,
   ingest: { median: ingestMedian, runs: ingestRuns, what: ingestWhat },
   network,
+  ndjson,
   sizes: { rows: sizeRows, variants: variantSizes },
 };
 // A quick run replaces none of the published files.
