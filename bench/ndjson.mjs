@@ -8,9 +8,9 @@
 //
 // Prints one line `RESULT {json}`.
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lineBatches, parsedBatch, pool, sender } from './streaming.mjs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { clientEntry, loadClient, login, makeEvents, median, startEmulator } from './lib.mjs';
 
 const args = process.argv.slice(2);
@@ -22,51 +22,6 @@ const N = opt('events', 1000000);
 const ROUNDS = opt('rounds', 3);
 const CHUNK = 10000;
 const CONCURRENCY = 4;
-
-/** Runs `send(body)` for each body `next()` gives, `CONCURRENCY` at a time; resolves the ids. */
-async function pool(next, send) {
-  const ids = [];
-  let k = 0;
-  async function worker() {
-    for (;;) {
-      const body = await next();
-      if (body === null) return;
-      const i = k++;
-      ids[i] = await send(body);
-    }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return ids.flat();
-}
-
-function sender(api, token) {
-  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
-  return async (body) => {
-    const r = await fetch(`${api}/events`, { method: 'POST', headers, body });
-    if (r.status !== 201) throw new Error(`${r.status} ${await r.text()}`);
-    return (await r.json()).ids;
-  };
-}
-
-/** Chunks of `CHUNK` lines of the file, one at a time, in order. */
-function lineBatches(file, make) {
-  const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity })[Symbol.asyncIterator]();
-  let queue = Promise.resolve();
-  return () => {
-    // Batches are taken one after the other, whichever worker asks.
-    const take = queue.then(async () => {
-      const batch = [];
-      while (batch.length < CHUNK) {
-        const { value, done } = await lines.next();
-        if (done) break;
-        if (value.trim()) batch.push(value);
-      }
-      return batch.length ? make(batch) : null;
-    });
-    queue = take.then(() => {}, () => {});
-    return take;
-  };
-}
 
 const { EventsClient } = loadClient(clientEntry());
 const dir = mkdtempSync(path.join(os.tmpdir(), 'events-ndjson-'));
@@ -85,9 +40,8 @@ try {
       client.free();
       return r.created;
     },
-    'JS-streaming': async () =>
-      (await pool(lineBatches(file, (lines) => JSON.stringify(lines.map((l) => JSON.parse(l)))), send)).length,
-    'raw floor': async () => (await pool(lineBatches(file, (lines) => `[${lines.join(',')}]`), send)).length,
+    'JS-streaming': async () => (await pool(lineBatches(file, parsedBatch, CHUNK), send, CONCURRENCY)).length,
+    'raw floor': async () => (await pool(lineBatches(file, (lines) => `[${lines.join(',')}]`, CHUNK), send, CONCURRENCY)).length,
   };
   const times = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
   const cpu = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));

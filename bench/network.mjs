@@ -13,6 +13,10 @@
 import { clientEntry, loadClient, login, makeEvents, median, startEmulator } from './lib.mjs';
 import { jsParallelCreate } from './baselines.mjs';
 import { measureLink, startLink } from './link.mjs';
+import { lineBatches, parsedBatch, pool, sender } from './streaming.mjs';
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -20,6 +24,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const N = opt('events', 200000);
+const FILE_EVENTS = opt('file-events', 1000000);
 const ROUNDS = opt('rounds', 3);
 const UP = opt('up', 50);
 const RTT = opt('rtt', 40);
@@ -74,6 +79,49 @@ try {
   const wasm = median(runs['wasm client, gzip']);
   result.vsJsParallel = +(median(runs['JS-parallel']) / wasm).toFixed(2);
   result.vsJsParallelGzip = +(median(runs['JS-parallel + gzip']) / wasm).toFixed(2);
+
+  // The NDJSON file over the same link, once each (JS-streaming plain takes ~35 s for
+  // a million events): the client from the file's stream, gzip; JS-streaming plain and
+  // with gzip by hand.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'events-link-'));
+  try {
+    const file = path.join(dir, 'events.ndjson');
+    writeFileSync(file, makeEvents(FILE_EVENTS, 'file').map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const fileRuns = {};
+    for (const name of ['wasm client, gzip', 'JS-streaming', 'JS-streaming + gzip']) {
+      const link = await startLink(target, { upMbps: UP, downMbps: UP, rttMs: RTT });
+      const api = `${link.origin}/api/v1`;
+      const t0 = performance.now();
+      let created;
+      if (name === 'wasm client, gzip') {
+        const client = new EventsClient({ token, baseUrl: api, compression: 'gzip' });
+        created = (await client.createEvents(createReadStream(file, { highWaterMark: 1 << 20 }), { chunksize: CHUNK, concurrency: CONCURRENCY })).created;
+        client.free();
+      } else {
+        const send = sender(api, token, { gzip: name.endsWith('gzip') });
+        created = (await pool(lineBatches(file, parsedBatch, CHUNK), send, CONCURRENCY)).length;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      await link.close();
+      if (created !== FILE_EVENTS) throw new Error(`${name}: ${created} of ${FILE_EVENTS}`);
+      fileRuns[name] = {
+        seconds: +seconds.toFixed(2),
+        eventsPerSecond: Math.round(FILE_EVENTS / seconds),
+        mbUp: +(link.up.bytes / 1e6).toFixed(1),
+        utilisation: +((link.up.bytes * 8) / 1e6 / seconds / UP).toFixed(2),
+      };
+    }
+    const w = fileRuns['wasm client, gzip'].seconds;
+    result.file = {
+      events: FILE_EVENTS,
+      mb: +(statSync(file).size / 1e6).toFixed(1),
+      runs: fileRuns,
+      vsJsStreaming: +(fileRuns['JS-streaming'].seconds / w).toFixed(2),
+      vsJsStreamingGzip: +(fileRuns['JS-streaming + gzip'].seconds / w).toFixed(2),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 
   // On loopback: what compressing costs in CPU, 'gzip' against 'none', same client.
   const cpu = {};

@@ -188,6 +188,13 @@ function networkRows(r) {
     ['7', 'the same', `${f2(n.vsJsParallelGzip)}× JS-parallel with gzip by hand`, '≥ 1.0×', verdict(n.vsJsParallelGzip >= 1)],
     ['7', 'the same: link utilisation while uploading (bits sent ÷ time ÷ bandwidth)',
       `client ${f0(w.utilisation * 100)}%; JS-parallel ${f0(n.link50['JS-parallel'].utilisation * 100)}%`, '≥ 80%', verdict(w.utilisation >= 0.8)],
+    ...(n.file ? [
+      ['7', `the same link, an NDJSON file of ${f0(n.file.events)} events (${n.file.mb} MB) from disk, gzip`,
+        `${f2(n.file.vsJsStreaming)}× JS-streaming; ${f2(n.file.vsJsStreamingGzip)}× JS-streaming with gzip by hand`, '≥ 3×; ≥ 1.0×',
+        verdict(n.file.vsJsStreaming >= 3 && n.file.vsJsStreamingGzip >= 1)],
+      ['7', 'the same: link utilisation', `client ${f0(n.file.runs['wasm client, gzip'].utilisation * 100)}%; JS-streaming ${f0(n.file.runs['JS-streaming'].utilisation * 100)}%`, '≥ 80%',
+        verdict(n.file.runs['wasm client, gzip'].utilisation >= 0.8)],
+    ] : []),
     ['7', 'on loopback: client CPU per event with gzip ÷ without', `${f2(n.loopback.cpuRatio)}× (${f0(n.loopback.cpuNsPerEventGzip)} vs ${f0(n.loopback.cpuNsPerEventNone)} ns/event)`, '', ''],
   ];
 }
@@ -213,7 +220,15 @@ through the same \`CompressionStream\` by hand:
 ${table(['client', 'time', 'events/s', 'sent up', 'link utilisation'], rows)}
 
 The client: ${f2(n.vsJsParallel)}× JS-parallel's throughput, ${f2(n.vsJsParallelGzip)}× JS-parallel + gzip's.
+${n.file ? `
+The NDJSON file (${f0(n.file.events)} events, ${n.file.mb} MB) over the same link, one run each: the client
+given the file's stream with gzip; JS-streaming (\`readline\`, \`JSON.parse\`, batches, \`JSON.stringify\`;
+\`bench/streaming.mjs\`) plain and with gzip by hand:
 
+${table(['client', 'time', 'events/s', 'sent up', 'link utilisation'], Object.entries(n.file.runs).map(([name, x]) => [name, `${x.seconds} s`, f0(x.eventsPerSecond), `${x.mbUp} MB`, `${f0(x.utilisation * 100)}%`]))}
+
+The client: ${f2(n.file.vsJsStreaming)}× JS-streaming's throughput, ${f2(n.file.vsJsStreamingGzip)}× JS-streaming + gzip's.
+` : ''}
 On loopback (no link), the CPU price of compression, the same client with \`compression\`
 \`'none'\` and \`'gzip'\`: ${f0(n.loopback.cpuNsPerEventNone)} and ${f0(n.loopback.cpuNsPerEventGzip)} ns of process CPU per event
 (${f2(n.loopback.cpuRatio)}×), ${f0(n.loopback.wallMsNone)} and ${f0(n.loopback.wallMsGzip)} ms for the upload: on a fast local
