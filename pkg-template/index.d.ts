@@ -13,14 +13,16 @@ import type {
   CreateEventsResult,
   DeleteOptions,
   DeleteResult,
-  EventBytes,
   EventInput,
+  EventSource,
+  ExportOptions,
   EventsClientOptions,
   FailedChunk,
   QueryAllOptions,
   QueryBody,
   QueryOptions,
   QueryResult,
+  ResumePoint,
   StoredChunk,
   StoredEvent,
   ValidationProblem,
@@ -57,11 +59,11 @@ export declare class EventsClient {
    * `AbortError` when `signal` fires; both tell which chunks were stored.
    */
   createEvents(
-    events: ReadonlyArray<EventInput> | EventBytes,
+    events: EventSource,
     chunksize?: number,
     options?: Omit<CreateEventsOptions, "chunksize">,
   ): Promise<CreateEventsResult>;
-  createEvents(events: ReadonlyArray<EventInput> | EventBytes, options?: CreateEventsOptions): Promise<CreateEventsResult>;
+  createEvents(events: EventSource, options?: CreateEventsOptions): Promise<CreateEventsResult>;
 
   /** One page (default: page 0 of 10000 events) of the events matching `body`. */
   queryEvents(body?: QueryBody, options?: QueryOptions): Promise<QueryResult>;
@@ -72,6 +74,14 @@ export declare class EventsClient {
    * and `throw()` end the iteration and abort the page request in flight.
    */
   queryAll(body?: QueryBody, options?: QueryAllOptions): AsyncIterableIterator<StoredEvent>;
+
+  /**
+   * Every event matching `body` as NDJSON (or JSON) bytes, written page by page
+   * without a JS object per event: `await stream.pipeTo(writable)`, or in Node
+   * `Readable.fromWeb(stream).pipe(fs.createWriteStream('out.ndjson'))`. Bad options
+   * throw at once; a failing page errors the stream (the reader's `read()` rejects).
+   */
+  exportEvents(body?: QueryBody, options?: ExportOptions): ReadableStream<Uint8Array>;
 
   /** Deletes every event of `collection` (a non-empty name). */
   deleteEvents(collection: string, options?: DeleteOptions): Promise<DeleteResult>;
@@ -128,6 +138,11 @@ export interface ValidationErrorFields {
   /** The problems found (the list may be capped; `problemCount` counts them all). */
   problems: ValidationProblem[];
   problemCount: number;
+  /** A stream stopped by a bad event: what was stored before it (see `CreateOutcomeFields`). */
+  created?: number;
+  succeeded?: StoredChunk[];
+  runId?: string;
+  resumeFrom?: ResumePoint;
 }
 
 /** Events break the contract; nothing was sent. */
@@ -136,6 +151,10 @@ export declare class ValidationError extends EventsError implements ValidationEr
   name: "ValidationError";
   problems: ValidationProblem[];
   problemCount: number;
+  created?: number;
+  succeeded?: StoredChunk[];
+  runId?: string;
+  resumeFrom?: ResumePoint;
 }
 
 export interface EventsApiErrorFields {
@@ -168,6 +187,8 @@ export interface CreateOutcomeFields {
    * and chunking resumes it without storing anything twice.
    */
   runId?: string;
+  /** The end of the contiguous stored prefix: the `resumeFrom` option of a resumed run. */
+  resumeFrom?: ResumePoint;
 }
 
 /** Some chunks of a `createEvents` call failed after their retries; the rest are stored. */
@@ -178,6 +199,7 @@ export declare class CreateEventsError extends EventsError implements CreateOutc
   succeeded: StoredChunk[];
   failed: FailedChunk[];
   runId: string;
+  resumeFrom?: ResumePoint;
 }
 
 /**
@@ -192,6 +214,7 @@ export declare class AbortError extends EventsError implements CreateOutcomeFiel
   succeeded: StoredChunk[];
   failed: FailedChunk[];
   runId?: string;
+  resumeFrom?: ResumePoint;
 }
 
 export interface TimeoutErrorFields {

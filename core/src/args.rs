@@ -143,6 +143,15 @@ pub fn max_chunk_bytes(v: f64) -> Result<usize, ArgError> {
     .map(|n| n as usize)
 }
 
+/// A position in a source (`resumeFrom.events`, `.bytes`, `.line`, `bytesTotal`): an
+/// integer from `min` up to what a JS number holds exactly.
+pub fn position(name: &str, v: f64, min: u64) -> Result<u64, ArgError> {
+    integer_in(name, v, min, MAX_SAFE_INTEGER)
+}
+
+/// `Number.MAX_SAFE_INTEGER`.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 /// 0-based page number of a query.
 pub fn page(v: f64) -> Result<u32, ArgError> {
     integer_in("page", v, 0, u32::MAX as u64).map(|n| n as u32)

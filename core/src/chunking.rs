@@ -79,6 +79,11 @@ impl ChunkPlanner {
         }
     }
 
+    /// A planner whose first event is the input's event `first` (a resumed run).
+    pub fn starting_at(first: usize, max_count: usize, max_bytes: usize) -> ChunkPlanner {
+        ChunkPlanner { from: first, next: first, ..ChunkPlanner::new(max_count, max_bytes) }
+    }
+
     /// Appends the next input event, of `event_bytes` serialized bytes. On error the
     /// planner is unchanged (the caller gives up on the whole input).
     pub fn push(&mut self, event_bytes: u32) -> Result<(), EventTooLarge> {

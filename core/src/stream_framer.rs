@@ -9,7 +9,8 @@
 
 use std::str;
 
-use crate::validate::{validate_event, Problems};
+pub use crate::resume::ResumePoint;
+use crate::validate::{validate_event, Problem, Problems};
 
 /// How the bytes hold events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +39,10 @@ pub struct Framed {
     pub count: usize,
     pub body: Vec<u8>,
     pub end_offset: u64,
+    /// The line its last event ends on (1-based).
+    pub end_line: u64,
 }
+
 
 /// Bytes that hold no readable event at all (a truncated array, trailing text): the
 /// upload cannot go on past them.
@@ -88,6 +92,9 @@ pub struct Framer {
     /// One past the index of the last event added to the chunk.
     chunk_to: usize,
     chunk_end: u64,
+    chunk_end_line: u64,
+    /// Resumed past the start: no byte order mark, and a JSON array is already open.
+    resumed: bool,
     problems: Problems,
     /// Where each event with a problem starts (for line and offset in the error).
     positions: Vec<Position>,
@@ -117,9 +124,30 @@ impl Framer {
             chunk_count: 0,
             chunk_to: 0,
             chunk_end: 0,
+            chunk_end_line: 1,
+            resumed: false,
             problems: Problems::new(),
             positions: Vec::new(),
         }
+    }
+
+    /// A framer for the rest of a source after `at`, where a stored chunk ended
+    /// (`Framed::end_offset`, `end_line`): the caller gives only the bytes after
+    /// `at.bytes`. Events are numbered on from `at.events`, so the resumed run frames
+    /// the very chunks (and idempotency keys) the first run would have.
+    pub fn resume(format: Option<Format>, max_count: usize, max_bytes: usize, at: ResumePoint) -> Framer {
+        let mut framer = Framer::new(format, max_count, max_bytes);
+        framer.next_index = at.events;
+        // Events turned into bytes afresh (an iterable of objects) start a new document.
+        if at.bytes > 0 {
+            framer.resumed = true;
+            framer.base = at.bytes;
+            framer.base_line = at.line.max(1);
+            framer.scan_line = at.line.max(1);
+            framer.chunk_end = at.bytes;
+            framer.chunk_end_line = at.line.max(1);
+        }
+        framer
     }
 
     /// The problems of the invalid events so far (each event's index), with `position`.
@@ -143,6 +171,21 @@ impl Framer {
         let mut out = Vec::new();
         self.cut(&mut out, false)?;
         Ok(out)
+    }
+
+    /// An event that could not be turned into bytes at all (a JS value JSON cannot
+    /// hold): it takes the next index and is reported as bad, as a bad event in the
+    /// bytes would be. Call it between whole events only.
+    pub fn push_unreadable(&mut self, message: String) -> Vec<Framed> {
+        let index = self.next_index;
+        self.next_index += 1;
+        self.problems.push(Problem { index, field: String::new(), message });
+        self.positions.push(Position { index, line: self.scan_line, offset: self.base + self.pending.len() as u64 });
+        let mut out = Vec::new();
+        if self.chunk_count > 0 {
+            out.push(self.close_chunk());
+        }
+        out
     }
 
     /// The source has ended: its last event (an NDJSON line without newline) and the
@@ -186,6 +229,9 @@ impl Framer {
     /// Skips a UTF-8 byte order mark and detects the format; false until a byte that
     /// is not blank has arrived.
     fn start(&mut self, at_end: bool) -> Result<bool, Broken> {
+        if self.resumed {
+            return Ok(self.start_resumed());
+        }
         if self.pending.len() < 3 && !at_end && b"\xEF\xBB\xBF".starts_with(&self.pending) {
             return Ok(false);
         }
@@ -201,6 +247,22 @@ impl Framer {
         }
         self.started = true;
         Ok(true)
+    }
+
+    /// After a stored prefix: a JSON array goes on after an event (`,` or `]` comes
+    /// next), which is also how the format is told when it was detected the first time.
+    fn start_resumed(&mut self) -> bool {
+        if self.format.is_none() {
+            let Some(&first) = self.pending.iter().find(|b| !b.is_ascii_whitespace()) else {
+                return false;
+            };
+            self.format = Some(if matches!(first, b',' | b']') { Format::Json } else { Format::Ndjson });
+        }
+        if self.format == Some(Format::Json) {
+            self.array = Array::Next;
+        }
+        self.started = true;
+        true
     }
 
     /// NDJSON: every complete line (and, at the end, the last one); returns bytes used.
@@ -219,7 +281,8 @@ impl Framer {
             if !line.is_empty() {
                 let lead = self.pending[start..end].iter().take_while(|b| b.is_ascii_whitespace()).count();
                 let text = line.to_vec();
-                self.event(&text, Position { index: self.next_index, line: line_no, offset: offset + lead as u64 }, self.base + end as u64, out);
+                let position = Position { index: self.next_index, line: line_no, offset: offset + lead as u64 };
+                self.event(&text, position, (self.base + end as u64, line_no), out);
             }
             start = (end + 1).min(self.pending.len());
             self.base_line += newline.map_or(0, |_| 1);
@@ -272,7 +335,8 @@ impl Framer {
                 if let Some(end) = ends_at {
                     let text = self.pending[start..end].to_vec();
                     let position = Position { index: self.next_index, line, offset: self.base + start as u64 };
-                    self.event(&text, position, self.base + end as u64, out);
+                    let end_line = self.scan_line;
+                    self.event(&text, position, (self.base + end as u64, end_line), out);
                     self.value_start = None;
                     self.array = Array::Next;
                     used = end;
@@ -314,13 +378,14 @@ impl Framer {
 
     /// One event's bytes: validated, then added to the chunk being built (or recorded
     /// as a problem with its position).
-    fn event(&mut self, bytes: &[u8], position: Position, end_offset: u64, out: &mut Vec<Framed>) {
+    /// `end`: the byte offset just past the event, and its line.
+    fn event(&mut self, bytes: &[u8], position: Position, end: (u64, u64), out: &mut Vec<Framed>) {
         let index = self.next_index;
         self.next_index += 1;
         let valid = match str::from_utf8(bytes) {
             Ok(text) => validate_event(text, index, &mut self.problems),
             Err(e) => {
-                self.problems.push(crate::validate::Problem {
+                self.problems.push(Problem {
                     index,
                     field: String::new(),
                     message: format!("event is not valid UTF-8 (at byte {} of the event)", e.valid_up_to()),
@@ -330,7 +395,7 @@ impl Framer {
         };
         let too_large = valid && 2 + bytes.len() > self.max_bytes;
         if too_large {
-            self.problems.push(crate::validate::Problem {
+            self.problems.push(Problem {
                 index,
                 field: String::new(),
                 message: format!("event is {} bytes as JSON, more than maxChunkBytes ({})", bytes.len(), self.max_bytes),
@@ -359,7 +424,7 @@ impl Framer {
         self.chunk.extend_from_slice(bytes);
         self.chunk_count += 1;
         self.chunk_to = index + 1;
-        self.chunk_end = end_offset;
+        (self.chunk_end, self.chunk_end_line) = end;
     }
 
     fn close_chunk(&mut self) -> Framed {
@@ -371,6 +436,7 @@ impl Framer {
             count: self.chunk_count,
             body,
             end_offset: self.chunk_end,
+            end_line: self.chunk_end_line,
         };
         self.chunk_count = 0;
         framed
@@ -395,8 +461,13 @@ mod tests {
     }
 
     /// Everything a run gives: the chunks, or where it broke; and the problems.
-    fn run(input: &[u8], cuts: &[usize], format: Option<Format>, count: usize, bytes: usize) -> (Result<Vec<Framed>, Broken>, Vec<(usize, String, Option<Position>)>) {
-        let mut f = Framer::new(format, count, bytes);
+    type Run = (Result<Vec<Framed>, Broken>, Vec<(usize, String, Option<Position>)>);
+
+    fn run(input: &[u8], cuts: &[usize], format: Option<Format>, count: usize, bytes: usize) -> Run {
+        run_from(Framer::new(format, count, bytes), input, cuts)
+    }
+
+    fn run_from(mut f: Framer, input: &[u8], cuts: &[usize]) -> Run {
         let mut out = Vec::new();
         let mut at = 0;
         let mut result = Ok(());
@@ -512,6 +583,30 @@ mod tests {
             let whole = run(input.as_bytes(), &[], None, 2, 1 << 20);
             for cut in 0..=input.len() {
                 assert_eq!(run(input.as_bytes(), &[cut], None, 2, 1 << 20), whole, "cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_resumed_run_frames_the_same_chunks_after_the_stored_prefix() {
+        let events: Vec<String> = (0..7).map(event).collect();
+        let ndjson = format!(
+            "{}{}\r\n{}\n\n{}\n{{\"owner\":2}}\n{}\n  {}\n{}\n{}",
+            '\u{FEFF}', events[0], events[1], events[2], events[3], events[4], events[5], events[6]
+        );
+        let json = format!("[{},\n{} ,{},\n{{\"owner\":2}}, {},{}\n,{},{}\n]", events[0], events[1], events[2], events[3], events[4], events[5], events[6]);
+        for input in [ndjson, json] {
+            for format in [None, Some(if input.starts_with('[') { Format::Json } else { Format::Ndjson })] {
+                let (whole, problems) = run(input.as_bytes(), &[], format, 2, 1 << 20);
+                let whole = whole.unwrap();
+                for (k, stored) in whole.iter().enumerate() {
+                    let at = ResumePoint { events: stored.to, bytes: stored.end_offset, line: stored.end_line };
+                    let rest = &input.as_bytes()[stored.end_offset as usize..];
+                    let (resumed, resumed_problems) = run_from(Framer::resume(format, 2, 1 << 20, at), rest, &[]);
+                    assert_eq!(resumed.unwrap(), whole[k + 1..].to_vec(), "{input:?} after chunk {k}");
+                    let later: Vec<_> = problems.iter().filter(|p| p.0 >= stored.to).cloned().collect();
+                    assert_eq!(resumed_problems, later, "{input:?} after chunk {k}");
+                }
             }
         }
     }

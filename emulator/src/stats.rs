@@ -47,6 +47,9 @@ pub struct Stats {
     faults: [AtomicU64; 7],
     /// Requests answered 429 by `--rate-limit`.
     rate_limited: AtomicU64,
+    /// Creates answered from the idempotency record (a retry or a resumed run's chunk
+    /// that was stored already): nothing stored, so tests can tell what was sent anew.
+    replayed: AtomicU64,
 }
 
 /// The fault kinds counted, in the order of `Stats::faults`.
@@ -66,6 +69,10 @@ impl Stats {
             Fault::HoldClaimed => 6,
         };
         self.faults[i].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_replayed(&self) {
+        self.replayed.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn count_rate_limited(&self) {
@@ -101,6 +108,7 @@ impl Stats {
             },
             "faults": faults,
             "rateLimited": g(&self.rate_limited),
+            "replayed": g(&self.replayed),
         })
     }
 }

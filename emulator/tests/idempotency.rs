@@ -68,6 +68,7 @@ fn a_repeat_with_the_same_body_replays_the_201_and_stores_nothing_new() {
         assert_eq!(again.header("idempotent-replayed"), Some("true"));
     }
     assert_eq!(emu.stored(), 2);
+    assert_eq!(emu.stats()["replayed"], 2, "the stats hook counts replayed creates");
 
     // Keys are per user: the same key and body from another user is a new create.
     let (token_b, _) = emu.login("bob");

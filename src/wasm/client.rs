@@ -8,6 +8,7 @@ use js_sys::{Array, JsString, Promise, JSON};
 use wasm_bindgen::prelude::*;
 
 use crate::contract::DELETED_FIELD;
+use crate::core::export::ExportWriter;
 use crate::core::{args, request};
 
 use super::abort::AbortWatch;
@@ -21,6 +22,8 @@ use super::query_iter;
 use super::session::{parse_answer, query_page, Session};
 use super::transport::Method;
 use super::upload::{self, Upload};
+use super::export;
+use super::source;
 use super::upload_stream;
 
 /// A client of Genomcore's Events API. See the package README for the whole API.
@@ -72,15 +75,15 @@ impl EventsClient {
     #[wasm_bindgen(js_name = createEvents, unchecked_return_type = "Promise<CreateEventsResult>")]
     pub fn create_events(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<EventInput> | EventBytes")] events: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EventSource")] events: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | CreateEventsOptions")] chunksize_or_options: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CreateEventsOptions")] options: JsValue,
     ) -> Promise {
         let prepared: Result<_, ClientError> = (|| {
             let streamed = !Array::is_array(&events);
-            if streamed && !upload_stream::is_source(&events) {
+            if streamed && !source::is_source(&events) {
                 return Err(ClientError::Type(format!(
-                    "events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got {}",
+                    "events must be an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these, got {}",
                     type_name(&events)
                 )));
             }
@@ -139,6 +142,19 @@ impl EventsClient {
             Ok((body, opts))
         });
         query_iter::iterator(self.inner.clone(), prepared)
+    }
+
+    /// Every event matching `body` as a `ReadableStream` of NDJSON (or JSON) bytes,
+    /// written page by page without a JS object per event. See `ExportOptions`.
+    #[wasm_bindgen(js_name = exportEvents, unchecked_return_type = "ReadableStream<Uint8Array>")]
+    pub fn export_events(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "QueryBody")] body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ExportOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let body = query_body(&body)?;
+        let (opts, format, stored) = options::export_options(&options, &self.inner.config)?;
+        Ok(export::stream(self.inner.clone(), body, opts, ExportWriter::new(format, stored))?)
     }
 
     /// Deletes every event of `collection`.

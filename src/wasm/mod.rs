@@ -10,11 +10,13 @@ mod compress;
 #[cfg(feature = "crossing-bench")]
 mod crossing_bench;
 mod errors;
+mod export;
 mod js;
 mod net;
 mod options;
 mod query_iter;
 mod session;
+mod source;
 mod transport;
 mod typescript;
 mod upload;

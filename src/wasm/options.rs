@@ -7,6 +7,7 @@ use web_sys::AbortSignal;
 
 use crate::contract::{self, Env};
 use crate::core::compression::Compression;
+use crate::core::resume::ResumePoint;
 use crate::core::stream_framer::Format;
 use crate::core::{args, request};
 
@@ -47,6 +48,15 @@ pub struct CreateOptions {
     pub format: Option<Format>,
     /// `onInvalid: 'skip'`: bad events of a stream are left out and reported.
     pub skip_invalid: bool,
+    /// `resumeFrom`: the stored prefix of an earlier run, skipped.
+    pub resume: Option<ResumePoint>,
+    /// `validate: 'all'`: a source is read once to validate it all before anything is sent.
+    pub validate_all: bool,
+    /// `returnIds` (default: true for arrays, false for streams).
+    pub return_ids: Option<bool>,
+    pub on_chunk: Option<Function>,
+    /// The caller's word for the source's size in bytes (`bytesTotal` in progress).
+    pub bytes_total: Option<f64>,
 }
 
 #[derive(Clone)]
@@ -63,7 +73,11 @@ const CLIENT_KEYS: &[&str] = &[
     "allowInsecureHttp", "compression", "fetch", "onRequest",
 ];
 const CREATE_KEYS: &[&str] =
-    &["chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId", "maxBufferedBytes", "compression", "format", "onInvalid"];
+    &[
+        "chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId", "maxBufferedBytes",
+        "compression", "format", "onInvalid", "resumeFrom", "validate", "returnIds", "onChunk", "bytesTotal",
+    ];
+const RESUME_KEYS: &[&str] = &["events", "bytes", "line"];
 const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRetries"];
 
 pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
@@ -149,7 +163,30 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
             Some("skip") => true,
             Some(other) => return Err(ClientError::Range(format!("onInvalid must be 'fail' or 'skip', got '{other}'"))),
         },
+        resume: resume_from(&opts)?,
+        validate_all: match string(&opts, "validate")?.as_deref() {
+            None | Some("chunk") => false,
+            Some("all") => true,
+            Some(other) => return Err(ClientError::Range(format!("validate must be 'chunk' or 'all', got '{other}'"))),
+        },
+        return_ids: boolean(&opts, "returnIds")?,
+        on_chunk: function(&opts, "onChunk")?,
+        bytes_total: number(&opts, "bytesTotal")?.map(|v| args::position("bytesTotal", v, 0)).transpose()?.map(|n| n as f64),
     })
+}
+
+/// `resumeFrom: { events, bytes?, line? }`, as progress and errors report it.
+fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, ClientError> {
+    let v = get(opts, "resumeFrom");
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    let v = object("resumeFrom", &v, RESUME_KEYS)?;
+    let field = |key: &str, min: u64| -> Result<Option<u64>, ClientError> {
+        Ok(number(&v, key)?.map(|n| args::position(&format!("resumeFrom.{key}"), n, min)).transpose()?)
+    };
+    let events = field("events", 0)?.ok_or_else(|| ClientError::Type("resumeFrom needs events (a number)".into()))?;
+    Ok(Some(ResumePoint { events: events as usize, bytes: field("bytes", 0)?.unwrap_or(0), line: field("line", 1)?.unwrap_or(1) }))
 }
 
 pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[&str]) -> Result<QueryOptions, ClientError> {
@@ -161,6 +198,27 @@ pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[
         timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(client.timeout_ms),
         signal: signal(&opts)?,
     })
+}
+
+/// `exportEvents(body, { format, fields, pageSize, signal, timeoutMs, maxRetries })`:
+/// the query options from page 0, the format (NDJSON by default), and whether the
+/// server's fields are kept (`fields: 'stored'`).
+pub fn export_options(opts: &JsValue, client: &ClientConfig) -> Result<(QueryOptions, Format, bool), ClientError> {
+    const KEYS: &[&str] = &["format", "fields", "pageSize", "signal", "timeoutMs", "maxRetries"];
+    let query = query_options(opts, client, "exportEvents options", KEYS)?;
+    let format = string(opts, "format")?
+        .map(|name| {
+            super::upload_stream::format(&name)
+                .ok_or_else(|| ClientError::Range(format!("format must be 'ndjson' or 'json', got '{name}'")))
+        })
+        .transpose()?
+        .unwrap_or(Format::Ndjson);
+    let stored = match string(opts, "fields")?.as_deref() {
+        None | Some("input") => false,
+        Some("stored") => true,
+        Some(other) => return Err(ClientError::Range(format!("fields must be 'input' or 'stored', got '{other}'"))),
+    };
+    Ok((query, format, stored))
 }
 
 pub const QUERY_EVENTS_KEYS: &[&str] = QUERY_KEYS;

@@ -32,6 +32,22 @@ pub struct Session {
 
 /// `POST /events/query` for one page; resolves `{ items, page, pageSize, total }`.
 pub async fn query_page(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<JsValue, ClientError> {
+    let answer = query_answer(inner, body, opts, abort).await?;
+    let parsed = parse_answer(&answer)?;
+    let items = get(&parsed, ITEMS_FIELD);
+    if !Array::is_array(&items) {
+        return Err(unexpected(answer.status, "the query answer has no items"));
+    }
+    Ok(Obj::new()
+        .set(ITEMS_FIELD, items)
+        .set(PAGE_PARAM, get(&parsed, PAGE_PARAM))
+        .set(PAGE_SIZE_PARAM, get(&parsed, PAGE_SIZE_PARAM))
+        .set(TOTAL_FIELD, get(&parsed, TOTAL_FIELD))
+        .into())
+}
+
+/// The answer to `POST /events/query` for page `opts.page`, as text.
+pub async fn query_answer(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, ClientError> {
     let url = request::query_url(&inner.config.events_url, opts.page, opts.page_size);
     let spec = CallSpec {
         method: Method::Post,
@@ -46,18 +62,7 @@ pub async fn query_page(inner: &Session, body: &JsString, opts: &QueryOptions, a
         net: &inner.net,
         chunk: None,
     };
-    let answer = call(&inner.auth, &spec, abort, &|_| {}).await.result?;
-    let parsed = parse_answer(&answer)?;
-    let items = get(&parsed, ITEMS_FIELD);
-    if !Array::is_array(&items) {
-        return Err(unexpected(answer.status, "the query answer has no items"));
-    }
-    Ok(Obj::new()
-        .set(ITEMS_FIELD, items)
-        .set(PAGE_PARAM, get(&parsed, PAGE_PARAM))
-        .set(PAGE_SIZE_PARAM, get(&parsed, PAGE_SIZE_PARAM))
-        .set(TOTAL_FIELD, get(&parsed, TOTAL_FIELD))
-        .into())
+    call(&inner.auth, &spec, abort, &|_| {}).await.result
 }
 
 pub fn parse_answer(answer: &Answer) -> Result<JsValue, ClientError> {

@@ -89,9 +89,24 @@ export interface CreateProgress {
   retries: number;
   /** Chunks allowed in flight now: halved on 429/503, raised one at a time after successes. */
   concurrency: number;
-  /** Bytes read from a byte source so far (absent for arrays). */
+  /** Bytes read from a byte source so far, a resumed prefix included (absent for arrays and events). */
   bytesDone?: number;
+  /** The byte source's size, when known (`Blob`, `File`, buffer, or the `bytesTotal` option). */
+  bytesTotal?: number;
+  /** Where a resumed run would start now: the end of the contiguous stored prefix. */
+  resumeFrom: ResumePoint;
   elapsedMs: number;
+}
+
+/**
+ * The end of an upload's contiguous stored prefix: the first `events` events (and, for
+ * bytes, the first `bytes` bytes, ending on line `line`). Give it back as the
+ * `resumeFrom` option, with the same `runId`, source and chunking, to skip it.
+ */
+export interface ResumePoint {
+  events: number;
+  bytes?: number;
+  line?: number;
 }
 
 /**
@@ -105,6 +120,19 @@ export type EventBytes =
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array | string>
   | Iterable<Uint8Array | string>;
+
+/** Events one at a time: a generator over a database cursor, say. */
+export type EventIterable = AsyncIterable<EventInput> | Iterable<EventInput>;
+
+/**
+ * What `createEvents` reads: an array, bytes, events one at a time, or a function that
+ * returns a fresh source each time it is called (so that `validate: 'all'` can read it twice).
+ */
+export type EventSource =
+  | ReadonlyArray<EventInput>
+  | EventBytes
+  | EventIterable
+  | (() => EventBytes | EventIterable);
 
 export interface CreateEventsOptions {
   /** Events per request, 1 to 100000; default 10000. */
@@ -137,6 +165,24 @@ export interface CreateEventsOptions {
    * `ValidationError`; `'skip'` leaves bad events out and lists them in `skipped`.
    */
   onInvalid?: "fail" | "skip";
+  /**
+   * Sources other than arrays: `'chunk'` (default) validates each chunk before it is
+   * sent; `'all'` first reads the whole source to validate it (a `Blob`, `File`,
+   * buffer or a function returning a fresh source), so that nothing is sent if any
+   * event is bad, and progress knows `eventsTotal` and `chunksTotal`.
+   */
+  validate?: "chunk" | "all";
+  /**
+   * Skips the stored prefix of an earlier run (its progress's or error's `resumeFrom`);
+   * give the same source, `runId` and chunking. Blobs are sliced, streams read past it.
+   */
+  resumeFrom?: ResumePoint;
+  /** Keep every id for the result: default true for arrays, false for other sources. */
+  returnIds?: boolean;
+  /** Called with each stored request's ids as it lands (a chunk, or half of one after a 413). */
+  onChunk?: (chunk: StoredChunk) => void;
+  /** The source's size in bytes, for `progress.bytesTotal` when the source cannot tell. */
+  bytesTotal?: number;
 }
 
 /** Input events `from` to `to` (exclusive) went in one request. */
@@ -153,14 +199,17 @@ export interface ChunkReport {
 }
 
 export interface CreateEventsResult {
+  /** Events stored by this call (a resumed prefix not included). */
   created: number;
-  /** Ids of the created events, in input order. */
+  /** Ids of the created events, in input order (empty unless `returnIds`, for sources other than arrays). */
   ids: string[];
   chunks: ChunkReport[];
   /** The upload's id (see `CreateEventsOptions.runId`). */
   runId: string;
   /** The API answered `415` to a compressed body: this client sends plain bodies now. */
   compressionRefused: boolean;
+  /** The end of the stored prefix: the whole source. */
+  resumeFrom: ResumePoint;
   /** Bytes with `onInvalid: 'skip'`: the events left out (the first 100 problems, and counts). */
   skipped?: { count: number; problems: ValidationProblem[]; problemCount: number };
 }
@@ -253,4 +302,19 @@ export interface DeleteOptions {
 
 export interface DeleteResult {
   deleted: number;
+}
+
+export interface ExportOptions {
+  /** `'ndjson'` (default: one event per line) or `'json'` (one array). */
+  format?: "ndjson" | "json";
+  /**
+   * `'input'` (default): events as created, without the server's `id` and `createdAt`,
+   * so that the file uploads again as it is; `'stored'` keeps them.
+   */
+  fields?: "input" | "stored";
+  /** Events per query page; default 10000. */
+  pageSize?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  maxRetries?: number;
 }

@@ -18,6 +18,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::contract::{CREATED_FIELD, GZIP_ENCODING, IDS_FIELD};
 use crate::core::chunking::{frame, idempotency_key, split_body, split_in_two, ChunkPlanner, ChunkRange};
+use crate::core::resume::{ResumePoint, StoredPrefix};
 use crate::core::retry::{classify_status, Disposition, KEY_REUSED_HINT};
 use crate::core::validate::{validate_spans, Problem, Problems};
 
@@ -43,14 +44,20 @@ const YIELD_EVERY_MS: f64 = 40.0;
 /// Pass one: every problem of every event, or the chunk plan and the kept bodies.
 pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> Result<Plan, ClientError> {
     let n = events.length() as usize;
-    let mut planner = ChunkPlanner::new(opts.chunksize, opts.max_chunk_bytes);
+    // A resumed run starts after the stored prefix, with the first run's windows.
+    let first = opts.resume.map_or(0, |r| r.events);
+    if first > n {
+        return Err(ClientError::Range(format!("resumeFrom.events ({first}) is past the end of the events ({n})")));
+    }
+    let mut planner = ChunkPlanner::starting_at(first, opts.chunksize, opts.max_chunk_bytes);
     let mut problems = Problems::new();
     let mut kept: Vec<Option<Uint8Array>> = Vec::new();
     let mut kept_bytes = 0usize;
-    let mut from = 0;
+    let mut from = first;
     let mut last_yield = now_ms();
     while from < n {
-        let to = (from + opts.chunksize).min(n);
+        // Windows start at multiples of chunksize, whatever the run's first event.
+        let to = ((from / opts.chunksize + 1) * opts.chunksize).min(n);
         match stringify(events, from, to) {
             Ok(json) => {
                 let text = utf8_of(&json);
@@ -169,7 +176,7 @@ fn fresh_body(events: &Array, range: &ChunkRange) -> Result<Uint8Array, ClientEr
 
 /// `JSON.stringify(events.slice(from, to))`; when it throws (a BigInt, a cycle), the
 /// events that cannot be serialized, with the engine's reason.
-fn stringify(events: &Array, from: usize, to: usize) -> Result<JsString, Vec<(usize, String)>> {
+pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsString, Vec<(usize, String)>> {
     let slice = events.slice(from as u32, to as u32);
     match JSON::stringify(&slice) {
         Ok(json) => Ok(json),
@@ -197,11 +204,19 @@ pub(super) struct Piece {
 
 pub(super) struct Progress {
     callback: Option<Function>,
-    /// Unknown (`undefined` in the report) for a stream.
+    on_chunk: Option<Function>,
+    /// Ids are handed to `onChunk` and then dropped, unless `returnIds`.
+    keep_ids: bool,
+    /// Unknown (`undefined` in the report) for a stream read once.
     chunks_total: Option<usize>,
     events_total: Option<usize>,
-    /// Source bytes read so far (streams), and their total when known.
-    pub(super) bytes_done: Option<Cell<f64>>,
+    /// Source bytes read so far (byte sources: from the source's start, a resumed
+    /// prefix included; `None` until bytes were read), and their total when known.
+    bytes_done: Cell<Option<f64>>,
+    bytes_total: Option<f64>,
+    resume_start: ResumePoint,
+    /// Where a resumed run would start (`resumeFrom`).
+    prefix: RefCell<StoredPrefix>,
     chunks_done: Cell<usize>,
     events_done: Cell<usize>,
     failed_chunks: Cell<usize>,
@@ -215,37 +230,85 @@ pub(super) struct Progress {
     started: f64,
 }
 
+/// What an upload knows of its source before it starts.
+#[derive(Default)]
+pub(super) struct Totals {
+    pub chunks: Option<usize>,
+    pub events: Option<usize>,
+    /// The source's size in bytes, when known.
+    pub bytes: Option<f64>,
+    /// A source read piece by piece (not an array): ids are kept only with `returnIds`.
+    pub streamed: bool,
+}
+
 impl Progress {
-    pub(super) fn new(callback: Option<Function>, concurrency: usize, totals: Option<(usize, usize)>) -> Progress {
+    pub(super) fn new(opts: &CreateOptions, totals: Totals) -> Progress {
+        let start = opts.resume.unwrap_or_default();
         Progress {
-            callback,
-            chunks_total: totals.map(|t| t.0),
-            events_total: totals.map(|t| t.1),
-            bytes_done: totals.is_none().then(|| Cell::new(0.0)),
+            callback: opts.on_progress.clone(),
+            on_chunk: opts.on_chunk.clone(),
+            keep_ids: opts.return_ids.unwrap_or(!totals.streamed),
+            chunks_total: totals.chunks,
+            events_total: totals.events,
+            bytes_done: Cell::new(None),
+            bytes_total: totals.bytes.or(opts.bytes_total),
+            resume_start: start,
+            prefix: RefCell::new(StoredPrefix::new(start)),
             chunks_done: Cell::new(0),
             events_done: Cell::new(0),
             failed_chunks: Cell::new(0),
             retries: Cell::new(0),
-            concurrency: Cell::new(concurrency),
-            max_concurrency: concurrency,
+            concurrency: Cell::new(opts.concurrency),
+            max_concurrency: opts.concurrency,
             stored_since_change: Cell::new(0),
             started: now_ms(),
         }
     }
 
-    /// After each chunk: counts it, adjusts the concurrency, tells the caller.
-    pub(super) fn chunk_done(&self, pieces: &[Piece]) {
+    /// After each chunk (which ends at `end` in the source): counts it, hands its ids
+    /// to `onChunk`, adjusts the concurrency, tells the caller.
+    pub(super) fn chunk_done(&self, pieces: &mut [Piece], end: ResumePoint) {
         self.chunks_done.set(self.chunks_done.get() + 1);
         if pieces.iter().any(|p| p.result.is_err()) {
             self.failed_chunks.set(self.failed_chunks.get() + 1);
         } else {
             self.success();
+            if let Some(first) = pieces.first() {
+                self.prefix.borrow_mut().stored(first.chunk, end);
+            }
+        }
+        for piece in pieces.iter_mut() {
+            let Ok((_, ids)) = &piece.result else { continue };
+            if let Some(cb) = &self.on_chunk {
+                let stored = report(piece).set("ids", ids.clone());
+                // A throwing callback must not break the upload.
+                let _ = cb.call1(&JsValue::UNDEFINED, &stored.into());
+            }
+            if let (Ok((_, ids)), false) = (&mut piece.result, self.keep_ids) {
+                *ids = Array::new();
+            }
         }
         self.report();
     }
 
     pub(super) fn concurrency(&self) -> usize {
         self.concurrency.get()
+    }
+
+    /// `n` more bytes of the source were read (which makes it a byte source).
+    pub(super) fn bytes_read(&self, n: usize) {
+        let done = self.bytes_done.get().unwrap_or(self.resume_start.bytes as f64);
+        self.bytes_done.set(Some(done + n as f64));
+    }
+
+    /// `{ events, bytes, line }` (bytes and line for byte sources) of the stored prefix.
+    pub(super) fn resume_from(&self) -> JsValue {
+        let at = self.prefix.borrow().at();
+        let point = Obj::new().set("events", at.events as f64);
+        match self.bytes_done.get() {
+            Some(_) => point.set("bytes", at.bytes as f64).set("line", at.line as f64).into(),
+            None => point.into(),
+        }
     }
 
     fn report(&self) {
@@ -258,9 +321,10 @@ impl Progress {
             .set("failedChunks", self.failed_chunks.get() as f64)
             .set("retries", self.retries.get())
             .set("concurrency", self.concurrency.get() as f64)
+            .set("resumeFrom", self.resume_from())
             .set("elapsedMs", now_ms() - self.started);
-        let p = match &self.bytes_done {
-            Some(b) => p.set("bytesDone", b.get()),
+        let p = match self.bytes_done.get() {
+            Some(done) => p.set("bytesDone", done).set("bytesTotal", self.bytes_total),
             None => p,
         };
         // A throwing progress callback must not break the upload.
@@ -308,16 +372,17 @@ impl Upload<'_> {
     pub async fn run(self, plan: Plan) -> Result<JsValue, JsValue> {
         let plan = &plan;
         let chunks = plan.chunks.clone();
-        let totals = (chunks.len(), chunks.last().map_or(0, |c| c.to));
-        let progress = Progress::new(self.opts.on_progress.clone(), self.opts.concurrency, Some(totals));
+        let events = chunks.last().map_or(0, |c| c.to) - chunks.first().map_or(0, |c| c.from);
+        let totals = Totals { chunks: Some(chunks.len()), events: Some(events), ..Totals::default() };
+        let progress = Progress::new(self.opts, totals);
         let progress = &progress;
         let this = &self;
         let chunk_count = chunks.len();
         let mut by_chunk: Vec<Vec<Piece>> = Vec::with_capacity(chunk_count);
         by_chunk.resize_with(chunk_count, Vec::new);
-        let one = |chunk| async move {
-            let pieces = this.send(chunk, None, progress, plan).await;
-            progress.chunk_done(&pieces);
+        let one = |chunk: ChunkRange| async move {
+            let mut pieces = this.send(chunk, None, progress, plan).await;
+            progress.chunk_done(&mut pieces, ResumePoint { events: chunk.to, ..ResumePoint::default() });
             pieces
         };
         // Chunks start while fewer than the current concurrency are in flight; they
@@ -335,8 +400,18 @@ impl Upload<'_> {
             }
         }
         drop(running);
-        let refused = self.session.compression_refused.get();
-        Ok(finish(by_chunk.into_iter().flatten().collect(), &self.abort, &self.run_id, refused, None)?)
+        Ok(finish(by_chunk.into_iter().flatten().collect(), self.ending(progress, None))?)
+    }
+
+    /// How the upload ends, for `finish`.
+    pub(super) fn ending<'p>(&'p self, progress: &'p Progress, stopped: Option<Stopped>) -> Ending<'p> {
+        Ending {
+            abort: &self.abort,
+            run_id: &self.run_id,
+            compression_refused: self.session.compression_refused.get(),
+            stopped,
+            progress,
+        }
     }
 
     /// Sends one range: its kept body, or `body` (a half after a 413, or a body sent
@@ -453,14 +528,18 @@ pub(super) struct Stopped {
     pub fields: Obj,
 }
 
-/// The resolved value, or the rejection, from all pieces in input order.
-pub(super) fn finish(
-    pieces: Vec<Piece>,
-    abort: &AbortWatch,
-    run_id: &str,
+/// What `finish` needs besides the pieces.
+pub(super) struct Ending<'a> {
+    abort: &'a AbortWatch,
+    run_id: &'a str,
     compression_refused: bool,
     stopped: Option<Stopped>,
-) -> Result<JsValue, JsValue> {
+    progress: &'a Progress,
+}
+
+/// The resolved value, or the rejection, from all pieces in input order.
+pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsValue> {
+    let Ending { abort, run_id, compression_refused, stopped, progress } = ending;
     let id_arrays = Array::new();
     let mut created = 0usize;
     let succeeded = Array::new();
@@ -487,11 +566,13 @@ pub(super) fn finish(
             .set("chunks", succeeded)
             .set("runId", run_id)
             .set("compressionRefused", compression_refused)
+            .set("resumeFrom", progress.resume_from())
             .into());
     }
-    // On failure every stored chunk names its own ids: the caller resends exactly `failed`.
+    // On failure every stored chunk names its own ids (when kept): the caller resends
+    // exactly `failed`.
     for (report, piece) in succeeded.iter().zip(pieces.iter().filter(|p| p.result.is_ok())) {
-        if let Ok((_, chunk_ids)) = &piece.result {
+        if let (Ok((_, chunk_ids)), true) = (&piece.result, progress.keep_ids) {
             let _ = js_sys::Reflect::set(&report, &"ids".into(), chunk_ids);
         }
     }
@@ -500,7 +581,8 @@ pub(super) fn finish(
         .set("created", created as f64)
         .set("succeeded", succeeded)
         .set("failed", failed.clone())
-        .set("runId", run_id);
+        .set("runId", run_id)
+        .set("resumeFrom", progress.resume_from());
     let ranges = describe_ranges(&pieces);
     if let Some(stop) = stopped {
         let message = format!("{}; {created} events were stored before (resume with runId {run_id})", stop.message);

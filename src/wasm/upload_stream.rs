@@ -1,6 +1,5 @@
-//! `createEvents` from bytes: a `Uint8Array`/`ArrayBuffer`, a `Blob`/`File`, a
-//! `ReadableStream`, or a (sync or async) iterable of `Uint8Array` or string pieces (a
-//! Node `Readable` is one). The pieces feed the core's framer (`stream_framer`), which
+//! `createEvents` from a source read piece by piece (`source.rs`: bytes, a stream, an
+//! iterable of pieces or of events). The pieces feed the core's framer (`stream_framer`), which
 //! validates each event and frames chunk bodies; bodies are sent as they are ready,
 //! `concurrency` in flight, and the source is read only as fast as chunks leave (at
 //! most one chunk waits beyond those in flight), so memory stays flat whatever the
@@ -9,156 +8,85 @@
 //! A chunk is sent only when every event in it is valid. A bad event stops the upload
 //! (no new chunk is sent, those in flight finish) with a `ValidationError` naming its
 //! index, line and byte offset, and what was stored; with `onInvalid: 'skip'` the bad
-//! events are left out and reported in the result.
+//! events are left out and reported in the result; with `validate: 'all'` a source
+//! that can be read twice is first read whole to validate it, and nothing is sent if
+//! anything is bad. A run resumed with `resumeFrom` starts after the stored prefix,
+//! numbering events on from it, so its chunks and idempotency keys are the first run's.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures_util::future::{self, Either, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use futures_util::FutureExt;
-use js_sys::{Array, ArrayBuffer, Function, Promise, Reflect, Symbol, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::JsValue;
 
 use crate::core::chunking::ChunkRange;
+use crate::core::resume::ResumePoint;
 use crate::core::stream_framer::{Broken, Format, Framed, Framer};
 use crate::core::validate::Problems;
 
 use super::abort::AbortWatch;
-use super::errors::ClientError;
-use super::js::{get, utf8_of, Obj};
+use super::errors::{build, ClientError};
 use super::options::CreateOptions;
 use super::session::Session;
-use super::upload::{finish, Piece, Plan, Progress, Stopped, Upload};
-
-/// Where the bytes come from, read one piece at a time.
-enum Source {
-    /// A whole buffer, given once.
-    Once(Option<Uint8Array>),
-    /// A `ReadableStream`'s reader, or an iterator (`next()` answering `{ done, value }`
-    /// or a Promise of it).
-    Reader { next: Function, this: JsValue },
-}
-
-impl Source {
-    /// The caller's source, or `None` when it is none of the kinds taken.
-    fn of(v: &JsValue) -> Option<Source> {
-        if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
-            return Some(Source::Once(Some(bytes.clone())));
-        }
-        if let Some(buffer) = v.dyn_ref::<ArrayBuffer>() {
-            return Some(Source::Once(Some(Uint8Array::new(buffer))));
-        }
-        if !v.is_object() {
-            return None;
-        }
-        // A Blob or File: its stream. A ReadableStream: its reader.
-        let stream = match get(v, "stream").dyn_into::<Function>() {
-            Ok(f) if get(v, "getReader").is_undefined() => f.call0(v).ok()?,
-            _ => v.clone(),
-        };
-        if let Ok(get_reader) = get(&stream, "getReader").dyn_into::<Function>() {
-            let reader = get_reader.call0(&stream).ok()?;
-            let next = get(&reader, "read").dyn_into::<Function>().ok()?;
-            return Some(Source::Reader { next, this: reader });
-        }
-        for symbol in [Symbol::async_iterator(), Symbol::iterator()] {
-            if let Ok(f) = Reflect::get(v, &symbol).and_then(|f| f.dyn_into::<Function>()) {
-                let it = f.call0(v).ok()?;
-                let next = get(&it, "next").dyn_into::<Function>().ok()?;
-                return Some(Source::Reader { next, this: it });
-            }
-        }
-        None
-    }
-
-    /// The next piece as bytes (`None` at the end); what the source throws is the error.
-    fn read(&mut self) -> LocalBoxFuture<'static, Result<Option<Vec<u8>>, ClientError>> {
-        match self {
-            Source::Once(bytes) => {
-                let piece = bytes.take().map(|b| b.to_vec());
-                future::ready(Ok(piece)).boxed_local()
-            }
-            Source::Reader { next, this } => {
-                let called = next.call0(this);
-                async move {
-                    let step = called.map_err(source_failed)?;
-                    let step = JsFuture::from(Promise::resolve(&step)).await.map_err(source_failed)?;
-                    if get(&step, "done").as_bool() == Some(true) {
-                        return Ok(None);
-                    }
-                    let value = get(&step, "value");
-                    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-                        Ok(Some(bytes.to_vec()))
-                    } else if let Some(text) = value.dyn_ref::<js_sys::JsString>() {
-                        Ok(Some(utf8_of(text).into_bytes()))
-                    } else {
-                        Err(ClientError::Type(format!(
-                            "the source's pieces must be Uint8Array or string, got {}",
-                            super::options::type_name(&value)
-                        )))
-                    }
-                }
-                .boxed_local()
-            }
-        }
-    }
-}
-
-fn source_failed(cause: JsValue) -> ClientError {
-    let why = get(&cause, "message").as_string().unwrap_or_else(|| "it threw".into());
-    ClientError::Network { message: format!("the source failed: {why}"), cause: Some(cause) }
-}
-
-/// Whether `v` is a byte source `createEvents` takes (else: a `TypeError`).
-pub fn is_source(v: &JsValue) -> bool {
-    !Array::is_array(v) && Source::of_kind(v)
-}
-
-impl Source {
-    /// Like `of`, without starting to read the source.
-    fn of_kind(v: &JsValue) -> bool {
-        v.is_instance_of::<Uint8Array>()
-            || v.is_instance_of::<ArrayBuffer>()
-            || (v.is_object()
-                && (get(v, "getReader").is_function()
-                    || get(v, "stream").is_function()
-                    || Reflect::get(v, &Symbol::async_iterator()).is_ok_and(|f| f.is_function())
-                    || Reflect::get(v, &Symbol::iterator()).is_ok_and(|f| f.is_function())))
-    }
-}
+use super::source::{is_rereadable, Feed, Source};
+use super::upload::{finish, Piece, Plan, Progress, Stopped, Totals, Upload};
+use super::js::Obj;
 
 /// Why the upload stops reading.
 enum Stop {
     Invalid,
     Broken(Broken),
     Source(ClientError),
+    /// The caller's signal fired before the source was all sent.
+    Aborted(JsValue),
 }
 
 pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, abort: AbortWatch, run_id: String, create_url: String) -> Result<JsValue, JsValue> {
-    let mut source = Source::of(&source).ok_or_else(|| ClientError::Type("the source could not be read".into()))?;
-    let mut framer = Framer::new(opts.format, opts.chunksize, opts.max_chunk_bytes);
+    let resume = opts.resume.unwrap_or_default();
+    let mut totals = Totals { streamed: true, ..Totals::default() };
+    if opts.validate_all {
+        if !is_rereadable(&source) {
+            return Err(ClientError::Type(
+                "validate: 'all' reads the source twice: give a Blob, File, Uint8Array, ArrayBuffer, or a function that returns a fresh stream".into(),
+            )
+            .into_js());
+        }
+        if opts.skip_invalid {
+            return Err(ClientError::Type("validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it".into()).into_js());
+        }
+        let (chunks, events) = validate_all(&source, opts, &abort).await?;
+        (totals.chunks, totals.events) = (Some(chunks), Some(events));
+    }
+    let source = Source::open(&source, resume, opts.chunksize)?;
+    totals.bytes = source.size;
+    let mut framer = Framer::resume(opts.format, opts.chunksize, opts.max_chunk_bytes, resume);
     let upload = Upload { session, create_url, events: Array::new(), opts, abort, run_id };
     let plan = Plan::streaming();
-    let progress = Progress::new(opts.on_progress.clone(), opts.concurrency, None);
+    let progress = Progress::new(opts, totals);
     let (upload, plan, progress) = (&upload, &plan, &progress);
     let send = |framed: Framed, index: usize| async move {
         let range = ChunkRange { index, from: framed.from, to: framed.to };
+        let end = ResumePoint { events: framed.to, bytes: framed.end_offset, line: framed.end_line };
         let body = Uint8Array::from(&framed.body[..]);
-        let pieces = upload.send(range, Some(body), progress, plan).await;
-        progress.chunk_done(&pieces);
+        drop(framed);
+        let mut pieces = upload.send(range, Some(body), progress, plan).await;
+        progress.chunk_done(&mut pieces, end);
         pieces
     };
     let mut ready: VecDeque<Framed> = VecDeque::new();
     let mut running = FuturesUnordered::new();
     let mut done: Vec<Piece> = Vec::new();
     let mut chunks = 0;
-    let mut reading: Option<LocalBoxFuture<'static, Result<Option<Vec<u8>>, ClientError>>> = None;
+    let mut reading: Option<LocalBoxFuture<'static, Result<Option<Vec<Feed>>, ClientError>>> = None;
     let mut ended = false;
     let mut stop: Option<Stop> = None;
     loop {
         if upload.abort.is_aborted() {
+            if stop.is_none() && (!ended || !ready.is_empty()) {
+                stop = Some(Stop::Aborted(upload.abort.reason()));
+            }
             ready.clear();
         }
         while running.len() < progress.concurrency() && stop.is_none() {
@@ -185,12 +113,7 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
             Either::Left(piece) => {
                 reading = None;
                 let framed = match piece {
-                    Ok(Some(bytes)) => {
-                        if let Some(b) = &progress.bytes_done {
-                            b.set(b.get() + bytes.len() as f64);
-                        }
-                        framer.push(&bytes)
-                    }
+                    Ok(Some(feed)) => frame(&mut framer, feed, (source.holds_events() == Some(false)).then_some(progress)),
                     Ok(None) => {
                         ended = true;
                         framer.finish()
@@ -214,23 +137,92 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
         }
     }
     done.sort_by_key(|p| (p.chunk, p.range.from));
-    let refused = upload.session.compression_refused.get();
-    let stopped = stop.map(|s| stopped(s, &framer));
-    let result = finish(done, &upload.abort, &upload.run_id, refused, stopped)?;
+    let positions = source.holds_events() != Some(true);
+    let stopped = stop.map(|s| stopped(s, &framer, positions));
+    let result = finish(done, upload.ending(progress, stopped))?;
     if opts.skip_invalid {
-        let _ = Reflect::set(&result, &"skipped".into(), &skipped(&framer).into());
+        let _ = Reflect::set(&result, &"skipped".into(), &skipped(&framer, positions).into());
     }
     Ok(result)
 }
 
-/// The problems of the bad events, each with its line and byte offset in the source.
-fn problems_with_positions(framer: &Framer) -> Array {
+/// Feeds one read to the framer; counts the bytes read (byte sources).
+fn frame(framer: &mut Framer, feed: Vec<Feed>, bytes_read: Option<&Progress>) -> Result<Vec<Framed>, Broken> {
+    let mut out = Vec::new();
+    for piece in feed {
+        match piece {
+            Feed::Bytes(bytes) => {
+                if let Some(progress) = bytes_read {
+                    progress.bytes_read(bytes.len());
+                }
+                out.extend(framer.push(&bytes)?);
+            }
+            Feed::Unreadable(why) => out.extend(framer.push_unreadable(why)),
+        }
+    }
+    Ok(out)
+}
+
+/// `validate: 'all'`: the whole source read once, nothing sent; every problem, or the
+/// number of chunks and events the upload will send.
+async fn validate_all(source: &JsValue, opts: &CreateOptions, abort: &AbortWatch) -> Result<(usize, usize), JsValue> {
+    let resume = opts.resume.unwrap_or_default();
+    let source = Source::open(source, resume, opts.chunksize)?;
+    let mut framer = Framer::resume(opts.format, opts.chunksize, opts.max_chunk_bytes, resume);
+    let (mut chunks, mut events) = (0, 0);
+    let mut count = |framed: Vec<Framed>| {
+        chunks += framed.len();
+        events += framed.iter().map(|f| f.count).sum::<usize>();
+    };
+    loop {
+        if abort.is_aborted() {
+            return Err(abort.error().into_js());
+        }
+        let framed = match source.read().await {
+            Ok(Some(feed)) => frame(&mut framer, feed, None),
+            Ok(None) => {
+                let last = framer.finish();
+                let stop = match last {
+                    Ok(framed) => {
+                        count(framed);
+                        None
+                    }
+                    Err(broken) => Some(Stop::Broken(broken)),
+                };
+                let stop = stop.or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
+                return match stop {
+                    None => Ok((chunks, events)),
+                    Some(stop) => Err(validation_error(stop, &framer, source.holds_events() != Some(true))),
+                };
+            }
+            Err(e) => return Err(validation_error(Stop::Source(e), &framer, true)),
+        };
+        match framed {
+            Ok(framed) => count(framed),
+            Err(broken) => return Err(validation_error(Stop::Broken(broken), &framer, true)),
+        }
+    }
+}
+
+/// A stop of the validating pass, as the error it rejects with (nothing was sent).
+fn validation_error(stop: Stop, framer: &Framer, positions: bool) -> JsValue {
+    let Stopped { name, message, fields } = stopped(stop, framer, positions);
+    let message = match name {
+        "ValidationError" => format!("{message}; nothing was sent (validate: 'all')"),
+        _ => message,
+    };
+    build(name, &message, fields.set("created", 0.0))
+}
+
+/// The problems of the bad events, each with its line and byte offset in the source
+/// (`positions`: a byte source, not events).
+fn problems_with_positions(framer: &Framer, positions: bool) -> Array {
     framer
         .problems()
         .list()
         .iter()
         .map(|p| {
-            let at = framer.position(p.index);
+            let at = framer.position(p.index).filter(|_| positions);
             JsValue::from(
                 Obj::new()
                     .set("index", p.index as f64)
@@ -243,22 +235,22 @@ fn problems_with_positions(framer: &Framer) -> Array {
         .collect()
 }
 
-fn skipped(framer: &Framer) -> Obj {
+fn skipped(framer: &Framer, positions: bool) -> Obj {
     let problems: &Problems = framer.problems();
     Obj::new()
         .set("count", problems.invalid_events() as f64)
-        .set("problems", problems_with_positions(framer))
+        .set("problems", problems_with_positions(framer, positions))
         .set("problemCount", problems.total() as f64)
 }
 
-fn stopped(stop: Stop, framer: &Framer) -> Stopped {
+fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
     match stop {
         Stop::Invalid => {
             let p = framer.problems();
             Stopped {
                 name: "ValidationError",
                 message: format!("{} (nothing after it was sent)", p.summary()),
-                fields: Obj::new().set("problems", problems_with_positions(framer)).set("problemCount", p.total() as f64),
+                fields: Obj::new().set("problems", problems_with_positions(framer, positions)).set("problemCount", p.total() as f64),
             }
         }
         Stop::Broken(b) => Stopped {
@@ -285,6 +277,11 @@ fn stopped(stop: Stop, framer: &Framer) -> Stopped {
             };
             Stopped { name, message: e.message(), fields: Obj::new().set("cause", cause) }
         }
+        Stop::Aborted(reason) => Stopped {
+            name: "AbortError",
+            message: "createEvents was aborted before the source was all sent".into(),
+            fields: Obj::new().set("cause", reason),
+        },
     }
 }
 

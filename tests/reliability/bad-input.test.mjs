@@ -34,11 +34,11 @@ const ownProto = JSON.parse(JSON.stringify(good).replace('{', '{"__proto__":{"po
  */
 const CREATE = [
   // The events argument itself.
-  ['events is an object', { a: 1 }, undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got object'],
-  ['events is a string', 'events', undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got string'],
-  ['events is null', null, undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got null'],
-  ['events is undefined', undefined, undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got undefined'],
-  ['events is a number', 42, undefined, 'TypeError', 'events must be an array or bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, or an iterable of Uint8Array or string pieces), got number'],
+  ['events is an object', { a: 1 }, undefined, 'TypeError', 'events must be an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these, got object'],
+  ['events is a string', 'events', undefined, 'TypeError', 'events must be an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these, got string'],
+  ['events is null', null, undefined, 'TypeError', 'events must be an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these, got null'],
+  ['events is undefined', undefined, undefined, 'TypeError', 'events must be an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these, got undefined'],
+  ['events is a number', 42, undefined, 'TypeError', 'events must be an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these, got number'],
   ['events is bytes that are no JSON', new Uint8Array(2), undefined, 'ValidationError', /^1 invalid event in the input \(1 problem\): 0: event is not valid JSON/],
   // Wrong types at every position.
   ['owner is a number', w('owner', 1), undefined, 'ValidationError', `${ONE}0.owner: owner must be a non-empty string, got number`, [0]],
@@ -130,6 +130,15 @@ const CREATE = [
   ['runId a number', [good], { runId: 7 }, 'TypeError', 'runId must be a string, got number'],
   ['onProgress not a function', [good], { onProgress: 'x' }, 'TypeError', 'onProgress must be a function, got string'],
   ['signal not an AbortSignal', [good], { signal: {} }, 'TypeError', 'signal must be an AbortSignal, got object'],
+  ['resumeFrom without events', [good], { resumeFrom: { bytes: 10 } }, 'TypeError', 'resumeFrom needs events (a number)'],
+  ['resumeFrom.events negative', [good], { resumeFrom: { events: -1 } }, 'RangeError', 'resumeFrom.events must be an integer from 0 to 9007199254740991, got -1'],
+  ['resumeFrom.line 0', [good], { resumeFrom: { events: 0, line: 0 } }, 'RangeError', 'resumeFrom.line must be an integer from 1 to 9007199254740991, got 0'],
+  ['resumeFrom with an unknown key', [good], { resumeFrom: { events: 0, chunk: 3 } }, 'TypeError', "resumeFrom: unknown option 'chunk' (known: events, bytes, line)"],
+  ['resumeFrom past the array', [good], { resumeFrom: { events: 2 } }, 'RangeError', 'resumeFrom.events (2) is past the end of the events (1)'],
+  ['validate misspelled', [good], { validate: 'everything' }, 'RangeError', "validate must be 'chunk' or 'all', got 'everything'"],
+  ['returnIds a string', [good], { returnIds: 'yes' }, 'TypeError', 'returnIds must be a boolean, got string'],
+  ['onChunk not a function', [good], { onChunk: 1 }, 'TypeError', 'onChunk must be a function, got number'],
+  ['bytesTotal fractional', [good], { bytesTotal: 1.5 }, 'RangeError', 'bytesTotal must be an integer from 0 to 9007199254740991, got 1.5'],
 ];
 
 /** [what, call(client), name, message] for the other methods. */
@@ -155,6 +164,11 @@ const OTHER = [
   ['queryAll pageSize 0', (c) => c.queryAll({}, { pageSize: 0 }).next(), 'RangeError', 'pageSize must be an integer from 1 to 10000, got 0'],
   ['queryAll with page', (c) => c.queryAll({}, { page: 1 }).next(), 'TypeError', "queryAll options: unknown option 'page' (known: pageSize, signal, timeoutMs, maxRetries)"],
   ['queryAll body a number', (c) => c.queryAll(5).next(), 'TypeError', 'the query body must be an object, got number'],
+  ['validate all of a one-shot stream', (c) => c.createEvents(new Blob(['{}']).stream(), { validate: 'all' }), 'TypeError',
+    "validate: 'all' reads the source twice: give a Blob, File, Uint8Array, ArrayBuffer, or a function that returns a fresh stream"],
+  ['validate all with onInvalid skip', (c) => c.createEvents(new Blob(['{}']), { validate: 'all', onInvalid: 'skip' }), 'TypeError',
+    "validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it"],
+  ['a source function returning a number', (c) => c.createEvents(() => 5), 'TypeError', 'a source function must return bytes, a stream or an iterable, got number'],
 ];
 
 /** Synchronous throws: the constructor (queryAll, an iterator, rejects its first next()). */

@@ -57,7 +57,7 @@ test('every source kind: bytes, ArrayBuffer, Blob, ReadableStream, async and syn
         const events = makeEvents(2500, collection);
         const bytes = enc.encode(ndjson(events));
         const progress = [];
-        const result = await client.createEvents(make(bytes, collection.slice(4)), { chunksize: 1000, onProgress: (p) => progress.push(p) });
+        const result = await client.createEvents(make(bytes, collection.slice(4)), { chunksize: 1000, returnIds: true, onProgress: (p) => progress.push(p) });
         assert.equal(result.created, 2500, name);
         assert.deepEqual(result.chunks.map((c) => [c.from, c.to]), [[0, 1000], [1000, 2000], [2000, 2500]], name);
         await assertStoredExactlyOnce(emu, token, collection, events, result.ids);
@@ -67,7 +67,7 @@ test('every source kind: bytes, ArrayBuffer, Blob, ReadableStream, async and syn
       // A JSON array, streamed, with a BOM and CRLF.
       const events = makeEvents(1200, 'src-json');
       const json = enc.encode(`\uFEFF[\r\n${events.map((e) => JSON.stringify(e)).join(',\r\n')}\r\n]\r\n`);
-      const result = await client.createEvents(new Blob([json]).stream(), { chunksize: 500, format: 'json' });
+      const result = await client.createEvents(new Blob([json]).stream(), { chunksize: 500, format: 'json', returnIds: true });
       await assertStoredExactlyOnce(emu, token, 'src-json', events, result.ids);
     });
   } finally {
@@ -109,7 +109,7 @@ test('a bad event stops the upload (its line and offset named, what was stored s
     const byThousand = (async function* () {
       for (let i = 0; i < lines.length; i += 1000) yield enc.encode(lines.slice(i, i + 1000).join('\n') + '\n');
     })();
-    const err = await client.createEvents(byThousand, { chunksize: 1000 }).then(() => null, (e) => e);
+    const err = await client.createEvents(byThousand, { chunksize: 1000, returnIds: true }).then(() => null, (e) => e);
     assert.equal(err?.name, 'ValidationError', err?.message);
     assert.deepEqual(err.problems.map((p) => [p.index, p.line, p.offset, p.field]), [[2500, 2501, offset, 'start']]);
     assert.match(err.message, /nothing after it was sent.*1000 events were stored before \(resume with runId /);
@@ -146,9 +146,13 @@ test('broken bytes: trailing text after the array, a truncated array, pieces tha
     assert.equal(trailing.problems[0].line, 2);
     const truncated = await client.createEvents(enc.encode(`[${e},${e}`)).then(() => null, (x) => x);
     assert.match(truncated?.message ?? '', /the input ends early: the JSON array is not closed/);
-    const wrong = await client.createEvents([1, 2].values()).then(() => null, (x) => x);
+    const wrong = await client.createEvents([enc.encode(e + '\n'), 2].values()).then(() => null, (x) => x);
     assert.equal(wrong?.name, 'TypeError', wrong?.message);
     assert.match(wrong.message, /the source's pieces must be Uint8Array or string, got number/);
+    // An iterable whose first item is not bytes is one of events: a number is a bad event.
+    const numbers = await client.createEvents([1, 2].values()).then(() => null, (x) => x);
+    assert.equal(numbers?.name, 'ValidationError', numbers?.message);
+    assert.deepEqual(numbers.problems.map((p) => [p.index, p.line]), [[0, undefined], [1, undefined]]);
   });
 });
 
@@ -161,7 +165,7 @@ test('a source that fails midway: the error carries its cause and what was store
     const err = await client.createEvents((async function* () {
       yield first;
       throw disk;
-    })(), { chunksize: 1000 }).then(() => null, (x) => x);
+    })(), { chunksize: 1000, returnIds: true }).then(() => null, (x) => x);
     assert.equal(err?.name, 'CreateEventsError', err?.message);
     assert.equal(err.cause, disk);
     assert.match(err.message, /the source failed: the disk went away/);
@@ -189,5 +193,99 @@ test('the source is read only as fast as chunks leave', async () => {
     assert.equal(result.created, 20_000);
     // In flight (2), one framed and waiting, one being cut: never the whole source.
     assert.ok(most <= 5, `read ${most} pieces ahead of the stored chunks`);
+  });
+});
+
+test('iterables of event objects: sync and async generators, chunked as arrays are; an event JSON cannot hold is a bad event', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    const events = makeEvents(2500, 'objects');
+    // A generator over a "cursor", events made as they are read; Dates as arrays take them.
+    const cursor = async function* () {
+      for (const e of events) yield { ...e, start: new Date(e.start) };
+    };
+    const result = await client.createEvents(cursor(), { chunksize: 1000, returnIds: true });
+    assert.deepEqual(result.chunks.map((c) => [c.from, c.to]), [[0, 1000], [1000, 2000], [2000, 2500]]);
+    await assertStoredExactlyOnce(emu, token, 'objects', events, result.ids);
+    const sync = makeEvents(10, 'objects-sync');
+    const again = await client.createEvents(sync.values(), 4);
+    assert.equal(again.created, 10);
+    assert.deepEqual(again.ids, [], 'a stream\'s ids are not kept unless returnIds');
+    await assertStoredExactlyOnce(emu, token, 'objects-sync', sync);
+
+    const before = (await stats(emu)).requests.create;
+    const bad = makeEvents(5, 'objects-bad');
+    bad[3] = { ...bad[3], value: 10n };
+    const err = await client.createEvents(bad.values()).then(() => null, (x) => x);
+    assert.equal(err?.name, 'ValidationError', err?.message);
+    assert.equal(err.problems[0].index, 3);
+    assert.match(err.problems[0].message, /cannot be serialized to JSON.*BigInt/i);
+    assert.equal(err.problems[0].line, undefined, 'events have no lines');
+    assert.equal((await stats(emu)).requests.create, before, 'nothing was sent');
+  });
+});
+
+test('returnIds and onChunk: each stored chunk\'s ids handed over as it lands; bytesTotal from the source or the caller', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    const events = makeEvents(2500, 'handed');
+    const bytes = enc.encode(ndjson(events));
+    const landed = [];
+    const progress = [];
+    const result = await client.createEvents(new Blob([bytes]), {
+      chunksize: 1000,
+      onChunk: (c) => landed.push(c),
+      onProgress: (p) => progress.push(p),
+    });
+    assert.deepEqual(result.ids, []);
+    landed.sort((a, b) => a.from - b.from);
+    assert.deepEqual(landed.map((c) => [c.index, c.from, c.to, c.ids.length]), [[0, 0, 1000, 1000], [1, 1000, 2000, 1000], [2, 2000, 2500, 500]]);
+    await assertStoredExactlyOnce(emu, token, 'handed', events, landed.flatMap((c) => c.ids));
+    assert.ok(progress.every((p) => p.bytesTotal === bytes.length), 'a Blob says its size');
+    assert.deepEqual(progress.at(-1).resumeFrom, { events: 2500, bytes: bytes.length - 1, line: 2500 });
+
+    const told = [];
+    const piecewise = (async function* () {
+      yield enc.encode(ndjson(makeEvents(10, 'told')));
+    })();
+    await client.createEvents(piecewise, { bytesTotal: 12345, onProgress: (p) => told.push(p.bytesTotal) });
+    assert.deepEqual(told, [12345]);
+    // Arrays keep their ids unless told otherwise.
+    const arr = await client.createEvents(makeEvents(3, 'arr-ids'), { returnIds: false });
+    assert.deepEqual(arr.ids, []);
+  });
+});
+
+test("validate: 'all' reads a re-readable source whole first: nothing is sent if anything is bad, and the totals are known", async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu, { concurrency: 1 });
+    const events = makeEvents(3000, 'all');
+    const lines = events.map((e) => JSON.stringify(e));
+    lines[2999] = JSON.stringify({ ...events[2999], owner: 7 });
+    const badFile = new Blob([lines.join('\n')]);
+    const before = (await stats(emu)).requests.create;
+    const err = await client.createEvents(badFile, { chunksize: 1000, validate: 'all' }).then(() => null, (x) => x);
+    assert.equal(err?.name, 'ValidationError', err?.message);
+    assert.deepEqual(err.problems.map((p) => [p.index, p.line, p.field]), [[2999, 3000, 'owner']]);
+    assert.match(err.message, /nothing was sent \(validate: 'all'\)/);
+    assert.equal(err.created, 0);
+    assert.equal((await stats(emu)).requests.create, before, 'nothing was sent');
+
+    const good = enc.encode(ndjson(events));
+    const progress = [];
+    let opened = 0;
+    const fresh = () => {
+      opened++;
+      return new Blob([good]).stream();
+    };
+    const result = await client.createEvents(fresh, { chunksize: 1000, validate: 'all', returnIds: true, onProgress: (p) => progress.push(p) });
+    assert.equal(opened, 2, 'the function was called once per pass');
+    assert.equal(progress[0].eventsTotal, 3000);
+    assert.equal(progress[0].chunksTotal, 3);
+    await assertStoredExactlyOnce(emu, token, 'all', events, result.ids);
+
+    const once = await client.createEvents(new Blob([good]).stream(), { validate: 'all' }).then(() => null, (x) => x);
+    assert.equal(once?.name, 'TypeError');
+    assert.match(once.message, /reads the source twice/);
   });
 });

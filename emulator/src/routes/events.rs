@@ -130,6 +130,7 @@ pub async fn create(
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut r = json_response(status, answer.body);
     if answer.replayed {
+        st.stats.count_replayed();
         r.headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }

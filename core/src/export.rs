@@ -1,0 +1,175 @@
+//! Export: the API's query pages written out as NDJSON or one JSON array, straight
+//! from each answer's text (no event is ever parsed into an object). By default an
+//! event is written as it is created (the server's `id` and `createdAt` left out), so
+//! that an exported file uploads again as it is; `stored` keeps them.
+
+use crate::contract::{ITEMS_FIELD, SERVER_FIELDS, TOTAL_FIELD};
+use crate::json_scan::{quoted, Scalar, ScanError, Scanner};
+use crate::stream_framer::Format;
+
+/// What one page gave: its bytes, how many events, and the query's total when the
+/// answer says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageOut {
+    pub bytes: Vec<u8>,
+    pub count: usize,
+    pub total: Option<f64>,
+}
+
+/// Writes the events of successive pages as one document.
+pub struct ExportWriter {
+    format: Format,
+    stored: bool,
+    written: usize,
+}
+
+impl ExportWriter {
+    /// `stored`: keep the server's fields (`id`, `createdAt`).
+    pub fn new(format: Format, stored: bool) -> ExportWriter {
+        ExportWriter { format, stored, written: 0 }
+    }
+
+    /// The events of one query answer (`{"items": [...], "total": n, ...}`).
+    pub fn page(&mut self, answer: &str) -> Result<PageOut, ScanError> {
+        let mut s = Scanner::new(answer);
+        let mut out = PageOut { bytes: Vec::with_capacity(answer.len()), count: 0, total: None };
+        s.begin_object()?;
+        let mut first_key = true;
+        while let Some(key) = s.next_key(first_key)? {
+            first_key = false;
+            if key == ITEMS_FIELD && s.peek_is_array() {
+                s.begin_array()?;
+                let mut first = true;
+                while s.next_element(first)? {
+                    first = false;
+                    self.separator(&mut out.bytes);
+                    self.event(&mut s, answer, &mut out.bytes)?;
+                    self.written += 1;
+                    out.count += 1;
+                }
+            } else if let Scalar::Number(n) = s.value()? {
+                if key == TOTAL_FIELD {
+                    out.total = Some(n);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// What ends the document: a JSON array's `]` (`[]` when it is empty).
+    pub fn end(&self) -> Vec<u8> {
+        match (self.format, self.written) {
+            (Format::Json, 0) => b"[]".to_vec(),
+            (Format::Json, _) => b"]".to_vec(),
+            (Format::Ndjson, _) => Vec::new(),
+        }
+    }
+
+    fn separator(&self, out: &mut Vec<u8>) {
+        match (self.format, self.written) {
+            (Format::Json, 0) => out.push(b'['),
+            (Format::Json, _) => out.push(b','),
+            (Format::Ndjson, _) => {}
+        }
+    }
+
+    /// One event object, its members copied as they are (server fields dropped unless
+    /// `stored`).
+    fn event(&self, s: &mut Scanner, text: &str, out: &mut Vec<u8>) -> Result<(), ScanError> {
+        s.begin_object()?;
+        out.push(b'{');
+        let mut first = true;
+        let mut wrote = false;
+        while let Some(key) = s.next_key(first)? {
+            first = false;
+            let start = s.pos();
+            s.value()?;
+            if !self.stored && SERVER_FIELDS.contains(&&*key) {
+                continue;
+            }
+            if wrote {
+                out.push(b',');
+            }
+            wrote = true;
+            out.extend_from_slice(quoted(&key).as_bytes());
+            out.push(b':');
+            out.extend_from_slice(text[start..s.pos()].trim_start().as_bytes());
+        }
+        out.push(b'}');
+        if self.format == Format::Ndjson {
+            out.push(b'\n');
+        }
+        Ok(())
+    }
+}
+
+/// Whether another page follows page `page` (0-based) of `page_size` that held
+/// `count` events, of `total` when known.
+pub fn more_pages(page: u32, page_size: u32, count: usize, total: Option<f64>) -> bool {
+    if count < page_size as usize {
+        return false;
+    }
+    match total {
+        Some(total) => (page as f64 + 1.0) * (page_size as f64) < total,
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ANSWER: &str = r#"{ "items": [ {"id":"1","owner":"o","collection":"c","start":"2024-01-01T00:00:00.000Z","value":"a \"q\" é","type":"t","source":"s","externalId":"x","createdAt":"2024-01-02T00:00:00.000Z"},
+        {"owner":"o","id":"2","collection":"c","start":"2024-01-01T00:00:00.000Z","end":"2024-01-01T01:00:00.000Z","value":"b","type":"t","source":"s","externalId":"y","batch":"b1","createdAt":"2024-01-02T00:00:00.000Z"} ],
+        "page": 0, "pageSize": 2, "total": 3 }"#;
+
+    #[test]
+    fn ndjson_lines_without_server_fields_upload_again() {
+        let mut w = ExportWriter::new(Format::Ndjson, false);
+        let page = w.page(ANSWER).unwrap();
+        assert_eq!((page.count, page.total), (2, Some(3.0)));
+        let text = String::from_utf8(page.bytes).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0],
+            r#"{"owner":"o","collection":"c","start":"2024-01-01T00:00:00.000Z","value":"a \"q\" é","type":"t","source":"s","externalId":"x"}"#
+        );
+        for line in lines {
+            assert!(crate::validate::validate_one(line).is_empty(), "{line}");
+        }
+        assert!(w.end().is_empty());
+    }
+
+    #[test]
+    fn a_json_array_across_pages_keeps_stored_fields_on_request() {
+        let mut w = ExportWriter::new(Format::Json, true);
+        let mut doc = w.page(ANSWER).unwrap().bytes;
+        doc.extend(w.page(r#"{"items":[],"total":3}"#).unwrap().bytes);
+        doc.extend(w.page(ANSWER).unwrap().bytes);
+        doc.extend(w.end());
+        let text = String::from_utf8(doc).unwrap();
+        assert!(text.starts_with(r#"[{"id":"1","owner""#), "{text}");
+        assert_eq!(text.matches(r#""createdAt""#).count(), 4);
+        let mut problems = crate::validate::Problems::new();
+        assert_eq!(crate::validate::validate_spans(&text, 0, &mut problems).unwrap().len(), 4);
+        let empty = ExportWriter::new(Format::Json, false);
+        assert_eq!(empty.end(), b"[]");
+    }
+
+    #[test]
+    fn paging_stops_at_a_short_page_or_the_total() {
+        assert!(more_pages(0, 2, 2, Some(3.0)));
+        assert!(!more_pages(1, 2, 1, Some(3.0)));
+        assert!(!more_pages(0, 2, 2, Some(2.0)));
+        assert!(more_pages(0, 2, 2, None));
+        assert!(!more_pages(3, 2, 0, None));
+    }
+
+    #[test]
+    fn an_answer_that_is_not_json_is_an_error() {
+        let mut w = ExportWriter::new(Format::Ndjson, false);
+        assert!(w.page(r#"{"items":[{"a":1}"#).is_err());
+        assert!(w.page("oops").is_err());
+    }
+}

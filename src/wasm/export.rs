@@ -1,0 +1,106 @@
+//! `exportEvents`: every event matching a query as a `ReadableStream<Uint8Array>` of
+//! NDJSON (or one JSON array), written page by page by the core's `ExportWriter` from
+//! each answer's text: no JS object per event. The stream pulls one page ahead of its
+//! reader (its default high-water mark of one piece); cancelling it, or the caller's
+//! signal, aborts the page request in flight.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Function, JsString, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortController;
+
+use crate::core::export::{more_pages, ExportWriter};
+
+use super::abort::{linked, AbortWatch};
+use super::errors::ClientError;
+use super::js::{get, promise, utf8_of};
+use super::options::QueryOptions;
+use super::session::{query_answer, unexpected, Session};
+
+struct Exporter {
+    session: Rc<Session>,
+    body: JsString,
+    opts: RefCell<QueryOptions>,
+    writer: RefCell<ExportWriter>,
+    done: Cell<bool>,
+    /// Fires with the caller's signal, or when the stream is cancelled.
+    abort: AbortWatch,
+    stop: AbortController,
+}
+
+impl Exporter {
+    /// The next piece of the document: a page's events (and, after the last page,
+    /// what ends the document); `None` once it is all written.
+    async fn next(&self) -> Result<Option<Vec<u8>>, ClientError> {
+        if self.done.get() {
+            return Ok(None);
+        }
+        if self.abort.is_aborted() {
+            return Err(self.abort.error());
+        }
+        let opts = self.opts.borrow().clone();
+        let answer = query_answer(&self.session, &self.body, &opts, &self.abort).await?;
+        let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
+        let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
+        if more_pages(opts.page, opts.page_size, page.count, page.total) {
+            self.opts.borrow_mut().page += 1;
+        } else {
+            self.done.set(true);
+            page.bytes.extend(self.writer.borrow().end());
+        }
+        Ok(Some(page.bytes))
+    }
+}
+
+/// The stream. `opts.page` is the first page read (0 unless given).
+pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> Result<JsValue, ClientError> {
+    let (stop, signal) = linked(opts.signal.as_ref());
+    let exporter = Rc::new(Exporter {
+        session,
+        body,
+        opts: RefCell::new(opts),
+        writer: RefCell::new(writer),
+        done: Cell::new(false),
+        abort: AbortWatch::new(Some(signal)),
+        stop,
+    });
+    let pulling = exporter.clone();
+    let pull = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |controller: JsValue| {
+        let exporter = pulling.clone();
+        promise(async move {
+            // An empty piece is not enqueued (a reader would see a zero-length read).
+            while let Some(bytes) = exporter.next().await? {
+                if !bytes.is_empty() {
+                    call(&controller, "enqueue", &Uint8Array::from(&bytes[..]).into());
+                    break;
+                }
+            }
+            if exporter.done.get() {
+                call(&controller, "close", &JsValue::UNDEFINED);
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let cancel = Closure::<dyn FnMut(JsValue)>::new(move |reason: JsValue| {
+        exporter.done.set(true);
+        exporter.stop.abort_with_reason(&reason);
+    });
+    let source = Object::new();
+    let _ = Reflect::set(&source, &"pull".into(), &pull.into_js_value());
+    let _ = Reflect::set(&source, &"cancel".into(), &cancel.into_js_value());
+    let class = get(&js_sys::global(), "ReadableStream")
+        .dyn_into::<Function>()
+        .map_err(|_| ClientError::Type("exportEvents needs ReadableStream, which this runtime lacks".into()))?;
+    Reflect::construct(&class, &js_sys::Array::of1(&source))
+        .map_err(|_| ClientError::Type("exportEvents could not make a ReadableStream".into()))
+}
+
+/// `controller[method](arg)`; a controller already closed (the reader cancelled) is
+/// left as it is.
+fn call(controller: &JsValue, method: &str, arg: &JsValue) {
+    if let Ok(f) = get(controller, method).dyn_into::<Function>() {
+        let _ = f.call1(controller, arg);
+    }
+}

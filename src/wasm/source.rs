@@ -1,0 +1,282 @@
+//! What `createEvents` reads when it is not given an array, one piece at a time:
+//! bytes (a `Uint8Array`/`ArrayBuffer`, a `Blob`/`File`, a `ReadableStream`, a sync or
+//! async iterable of `Uint8Array` or string pieces: a Node `Readable` is one), or
+//! events (a sync or async iterable of event objects: a generator over a database
+//! cursor), or a function that returns any of these afresh (so that it can be read
+//! twice, for `validate: 'all'`).
+//!
+//! Events are turned into bytes here, a batch at a time (`JSON.stringify` of up to a
+//! chunk of them), written as the pieces of one JSON array, so that the framer sees
+//! every source as bytes.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures_util::future::LocalBoxFuture;
+use futures_util::FutureExt;
+use js_sys::{Array, ArrayBuffer, Function, Promise, Reflect, Symbol, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::core::resume::ResumePoint;
+
+use super::errors::ClientError;
+use super::js::{get, utf8_of};
+use super::options::type_name;
+use super::upload::stringify;
+
+/// What one read gives the framer.
+pub enum Feed {
+    Bytes(Vec<u8>),
+    /// An event that could not be turned into JSON (a `BigInt`, a cycle): it takes its
+    /// index and is reported as bad.
+    Unreadable(String),
+}
+
+/// Where the pieces come from.
+enum Kind {
+    /// A whole buffer, given once.
+    Once(RefCell<Option<Uint8Array>>),
+    /// A `ReadableStream`'s reader, or an iterator (`next()` answering `{ done, value }`
+    /// or a Promise of it).
+    Reader { next: Function, this: JsValue },
+}
+
+/// A source being read.
+pub struct Source {
+    kind: Rc<Kind>,
+    /// Events or bytes? Known at the first piece (`None` until then).
+    events: Rc<Cell<Option<bool>>>,
+    /// Left to drop from the front (a resumed run's stored prefix).
+    skip_bytes: Rc<Cell<u64>>,
+    skip_events: Rc<Cell<usize>>,
+    /// Events: a JSON array was opened by the pieces written so far, and closed.
+    opened: Rc<Cell<bool>>,
+    closed: Rc<Cell<bool>>,
+    /// Events turned into JSON per read.
+    batch: usize,
+    /// The source's size in bytes, when it says (a `Blob`, a buffer).
+    pub size: Option<f64>,
+}
+
+impl Source {
+    /// Opens `v` to be read from `resume` on (its stored prefix left out).
+    pub fn open(v: &JsValue, resume: ResumePoint, batch: usize) -> Result<Source, ClientError> {
+        if let Some(make) = v.dyn_ref::<Function>() {
+            let fresh = make.call0(&JsValue::UNDEFINED).map_err(source_failed)?;
+            if fresh.is_function() || !is_source(&fresh) {
+                return Err(ClientError::Type(format!(
+                    "a source function must return bytes, a stream or an iterable, got {}",
+                    type_name(&fresh)
+                )));
+            }
+            return Source::open(&fresh, resume, batch);
+        }
+        let mut skip_bytes = resume.bytes;
+        let mut size = None;
+        let kind = if let Some(bytes) = v.dyn_ref::<Uint8Array>().cloned().or_else(|| v.dyn_ref::<ArrayBuffer>().map(|b| Uint8Array::new(b))) {
+            size = Some(bytes.length() as f64);
+            let from = (skip_bytes as u32).min(bytes.length());
+            skip_bytes = 0;
+            Kind::Once(RefCell::new(Some(bytes.subarray(from, bytes.length()))))
+        } else {
+            // A Blob or File: its stream, from the resume point on. A ReadableStream: its reader.
+            let stream = if get(v, "stream").is_function() && get(v, "getReader").is_undefined() {
+                size = get(v, "size").as_f64();
+                let mut blob = v.clone();
+                if skip_bytes > 0 {
+                    let slice = get(v, "slice").dyn_into::<Function>().map_err(|_| unreadable(v))?;
+                    blob = slice.call1(v, &(skip_bytes as f64).into()).map_err(source_failed)?;
+                    skip_bytes = 0;
+                }
+                let stream_of = get(&blob, "stream").dyn_into::<Function>().map_err(|_| unreadable(v))?;
+                stream_of.call0(&blob).map_err(source_failed)?
+            } else {
+                v.clone()
+            };
+            reader(&stream).ok_or_else(|| unreadable(v))?
+        };
+        Ok(Source {
+            kind: Rc::new(kind),
+            events: Rc::new(Cell::new(None)),
+            skip_bytes: Rc::new(Cell::new(skip_bytes)),
+            skip_events: Rc::new(Cell::new(resume.events)),
+            opened: Rc::new(Cell::new(false)),
+            closed: Rc::new(Cell::new(false)),
+            batch: batch.max(1),
+            size,
+        })
+    }
+
+    /// Whether the source's first pieces were events (objects), not bytes; `None`
+    /// before the first read.
+    pub fn holds_events(&self) -> Option<bool> {
+        self.events.get()
+    }
+
+    /// The next pieces for the framer (`None` at the end); what the source throws is
+    /// the error.
+    pub fn read(&self) -> LocalBoxFuture<'static, Result<Option<Vec<Feed>>, ClientError>> {
+        let (kind, events, skip_bytes, skip_events, opened, closed, batch) = (
+            self.kind.clone(),
+            self.events.clone(),
+            self.skip_bytes.clone(),
+            self.skip_events.clone(),
+            self.opened.clone(),
+            self.closed.clone(),
+            self.batch,
+        );
+        async move {
+            let (next, this) = match &*kind {
+                Kind::Once(bytes) => {
+                    events.set(Some(false));
+                    return Ok(bytes.borrow_mut().take().map(|b| vec![Feed::Bytes(b.to_vec())]));
+                }
+                Kind::Reader { next, this } => (next, this),
+            };
+            if closed.get() {
+                return Ok(None);
+            }
+            let objects = Array::new();
+            loop {
+                let step = next.call0(this).map_err(source_failed)?;
+                // A sync iterator's step is used as it is: a microtask per event would cost.
+                let step = if step.is_object() && get(&step, "then").is_function() {
+                    JsFuture::from(Promise::resolve(&step)).await.map_err(source_failed)?
+                } else {
+                    step
+                };
+                if get(&step, "done").as_bool() == Some(true) {
+                    closed.set(true);
+                    return Ok(match events.get() {
+                        Some(true) => Some(events_end(&objects, &opened)),
+                        _ => None,
+                    });
+                }
+                let value = get(&step, "value");
+                let is_bytes = value.is_instance_of::<Uint8Array>() || value.is_string();
+                match events.get() {
+                    None => events.set(Some(!is_bytes)),
+                    Some(false) if !is_bytes => {
+                        return Err(ClientError::Type(format!(
+                            "the source's pieces must be Uint8Array or string, got {}",
+                            type_name(&value)
+                        )))
+                    }
+                    _ => {}
+                }
+                if events.get() == Some(true) {
+                    if skip_events.get() > 0 {
+                        skip_events.set(skip_events.get() - 1);
+                        continue;
+                    }
+                    objects.push(&value);
+                    if objects.length() as usize >= batch {
+                        return Ok(Some(events_feed(&objects, &opened)));
+                    }
+                    continue;
+                }
+                let mut bytes = match value.dyn_into::<Uint8Array>() {
+                    Ok(bytes) => bytes.to_vec(),
+                    Err(text) => utf8_of(text.unchecked_ref()).into_bytes(),
+                };
+                let skip = skip_bytes.get().min(bytes.len() as u64);
+                if skip > 0 {
+                    skip_bytes.set(skip_bytes.get() - skip);
+                    bytes.drain(..skip as usize);
+                }
+                if !bytes.is_empty() {
+                    return Ok(Some(vec![Feed::Bytes(bytes)]));
+                }
+            }
+        }
+        .boxed_local()
+    }
+}
+
+/// A batch of events as the next pieces of one JSON array: `[e1,e2` first, `,e3,e4`
+/// after. An event `JSON.stringify` refuses is fed as unreadable, in its place.
+fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
+    match stringify(objects, 0, objects.length() as usize) {
+        Ok(json) => {
+            let text = utf8_of(&json);
+            // `[...]` of a non-empty array: keep what is inside the brackets.
+            let inner = &text.as_bytes()[1..text.len() - 1];
+            vec![Feed::Bytes(array_piece(inner, opened))]
+        }
+        Err(_) => (0..objects.length())
+            .map(|i| {
+                let one = Array::of1(&objects.get(i));
+                match stringify(&one, 0, 1) {
+                    Ok(json) => {
+                        let text = utf8_of(&json);
+                        Feed::Bytes(array_piece(&text.as_bytes()[1..text.len() - 1], opened))
+                    }
+                    Err(mut why) => Feed::Unreadable(why.pop().map(|w| w.1).unwrap_or_default()),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The last events and the array's `]` (`[]` when there were none).
+fn events_end(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
+    let mut feed = if objects.length() > 0 { events_feed(objects, opened) } else { Vec::new() };
+    feed.push(Feed::Bytes(if opened.get() { b"]".to_vec() } else { b"[]".to_vec() }));
+    feed
+}
+
+fn array_piece(inner: &[u8], opened: &Cell<bool>) -> Vec<u8> {
+    let mut piece = Vec::with_capacity(inner.len() + 1);
+    piece.push(if opened.replace(true) { b',' } else { b'[' });
+    piece.extend_from_slice(inner);
+    piece
+}
+
+fn reader(stream: &JsValue) -> Option<Kind> {
+    if let Ok(get_reader) = get(stream, "getReader").dyn_into::<Function>() {
+        let reader = get_reader.call0(stream).ok()?;
+        let next = get(&reader, "read").dyn_into::<Function>().ok()?;
+        return Some(Kind::Reader { next, this: reader });
+    }
+    for symbol in [Symbol::async_iterator(), Symbol::iterator()] {
+        if let Ok(f) = Reflect::get(stream, &symbol).and_then(|f| f.dyn_into::<Function>()) {
+            let it = f.call0(stream).ok()?;
+            let next = get(&it, "next").dyn_into::<Function>().ok()?;
+            return Some(Kind::Reader { next, this: it });
+        }
+    }
+    None
+}
+
+fn unreadable(v: &JsValue) -> ClientError {
+    ClientError::Type(format!("the source could not be read ({})", type_name(v)))
+}
+
+pub fn source_failed(cause: JsValue) -> ClientError {
+    let why = get(&cause, "message").as_string().unwrap_or_else(|| "it threw".into());
+    ClientError::Network { message: format!("the source failed: {why}"), cause: Some(cause) }
+}
+
+/// Whether `v` is a source `createEvents` takes besides an array (else: a `TypeError`),
+/// without starting to read it.
+pub fn is_source(v: &JsValue) -> bool {
+    !Array::is_array(v)
+        && (v.is_function()
+            || v.is_instance_of::<Uint8Array>()
+            || v.is_instance_of::<ArrayBuffer>()
+            || (v.is_object()
+                && (get(v, "getReader").is_function()
+                    || get(v, "stream").is_function()
+                    || Reflect::get(v, &Symbol::async_iterator()).is_ok_and(|f| f.is_function())
+                    || Reflect::get(v, &Symbol::iterator()).is_ok_and(|f| f.is_function()))))
+}
+
+/// Whether `v` can be read twice (`validate: 'all'`): bytes, a `Blob`/`File`, or a
+/// function that returns a fresh source.
+pub fn is_rereadable(v: &JsValue) -> bool {
+    v.is_function()
+        || v.is_instance_of::<Uint8Array>()
+        || v.is_instance_of::<ArrayBuffer>()
+        || (v.is_object() && get(v, "stream").is_function() && get(v, "getReader").is_undefined())
+}

@@ -1,0 +1,99 @@
+// exportEvents: every matching event as a ReadableStream of NDJSON or JSON bytes,
+// against a real emulator; export, delete and upload the file again gives back the
+// same events; cancelling or aborting stops the paging.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir } from './helpers.mjs';
+
+const { EventsClient } = loadClient();
+
+async function clientFor(emu) {
+  const { token } = await login(emu);
+  return { token, client: new EventsClient({ token, baseUrl: emu.api }) };
+}
+
+async function text(stream) {
+  return new Response(stream).text();
+}
+
+const SERVER_FIELDS = ['id', 'createdAt'];
+const asCreated = (e) => Object.fromEntries(Object.entries(e).filter(([k]) => !SERVER_FIELDS.includes(k)));
+
+test('NDJSON and JSON exports hold every matching event once, as created (or as stored on request)', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    const events = makeEvents(2345, 'exported');
+    await client.createEvents(events, 1000);
+    await client.createEvents(makeEvents(100, 'other'), 1000);
+    const stored = await storedEvents(emu, token, { collection: 'exported' });
+
+    const body = { filter: { collection: 'exported' }, sort: { id: 1 } };
+    const lines = (await text(client.exportEvents(body, { pageSize: 1000 }))).split('\n');
+    assert.equal(lines.pop(), '', 'every line ends with a newline');
+    assert.deepEqual(lines.map((l) => JSON.parse(l)), stored.map(asCreated));
+
+    const json = JSON.parse(await text(client.exportEvents(body, { format: 'json', pageSize: 500, fields: 'stored' })));
+    assert.deepEqual(json, stored);
+
+    const none = { filter: { collection: 'nothing-here' } };
+    assert.equal(await text(client.exportEvents(none)), '');
+    assert.equal(await text(client.exportEvents(none, { format: 'json' })), '[]');
+  });
+});
+
+test('export to a file, delete, upload the file again: the same events', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    await withEmulator([], async (emu) => {
+      const { token, client } = await clientFor(emu);
+      const events = makeEvents(12_000, 'round-trip');
+      await client.createEvents(events, 5000);
+      const file = join(dir, 'out.ndjson');
+      await pipeline(Readable.fromWeb(client.exportEvents({ filter: { collection: 'round-trip' } }, { pageSize: 5000 })), createWriteStream(file));
+      assert.equal(readFileSync(file, 'utf8').split('\n').length, 12_001);
+      assert.equal((await client.deleteEvents('round-trip')).deleted, 12_000);
+      const again = await client.createEvents(createReadStream(file), { chunksize: 5000 });
+      assert.equal(again.created, 12_000);
+      await assertStoredExactlyOnce(emu, token, 'round-trip', events);
+    });
+  } finally {
+    cleanup();
+  }
+});
+
+test('cancelling the stream stops the paging; an aborted signal errors it with an AbortError; bad options are refused at once', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    await client.createEvents(makeEvents(5000, 'paged'), 5000);
+    const before = (await stats(emu)).requests.query;
+    const reader = client.exportEvents({ filter: { collection: 'paged' } }, { pageSize: 100 }).getReader();
+    const first = await reader.read();
+    assert.ok(first.value.length > 0);
+    await reader.cancel(new Error('enough'));
+    const queried = (await stats(emu)).requests.query - before;
+    // The page read and at most one read ahead, of 50 pages.
+    assert.ok(queried <= 3, `${queried} pages were requested after a cancel`);
+
+    const controller = new AbortController();
+    const stream = client.exportEvents({ filter: { collection: 'paged' } }, { pageSize: 100, signal: controller.signal });
+    const r = stream.getReader();
+    await r.read();
+    controller.abort(new Error('stop'));
+    let err;
+    try {
+      for (;;) if ((await r.read()).done) break;
+    } catch (e) {
+      err = e;
+    }
+    assert.equal(err?.name, 'AbortError', err?.message);
+    assert.equal(err.cause?.message, 'stop');
+
+    assert.throws(() => client.exportEvents({}, { format: 'csv' }), { name: 'RangeError', message: /format must be 'ndjson' or 'json'/ });
+    assert.throws(() => client.exportEvents({}, { fields: 'all' }), { name: 'RangeError' });
+    assert.throws(() => client.exportEvents({}, { page: 2 }), { name: 'TypeError', message: /unknown option 'page'/ });
+  });
+});
