@@ -32,7 +32,7 @@ fn stats_count_requests_by_kind_rejected_ones_included() {
     let emu = Emu::start();
     assert_eq!(
         emu.stats(),
-        json!({"events": 0, "held": 0, "requests": {"create": 0, "query": 0, "delete": 0, "auth": 0}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0, "hold": 0, "hold-claimed": 0}, "rateLimited": 0})
+        json!({"events": 0, "held": 0, "requests": {"create": 0, "query": 0, "delete": 0, "auth": 0}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0, "hold": 0, "hold-claimed": 0}, "rateLimited": 0, "replayed": 0})
     );
     emu.create_ok(&json!([
         event("1", "S", "2024-01-01T00:00:00Z", 0),
@@ -52,7 +52,7 @@ fn stats_count_requests_by_kind_rejected_ones_included() {
     emu.call("GET", "/api/docs-json", &[], None);
     assert_eq!(
         emu.stats(),
-        json!({"events": 2, "held": 0, "requests": {"create": 3, "query": 2, "delete": 1, "auth": 1}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0, "hold": 0, "hold-claimed": 0}, "rateLimited": 0})
+        json!({"events": 2, "held": 0, "requests": {"create": 3, "query": 2, "delete": 1, "auth": 1}, "faults": {"503": 0, "429": 0, "reset": 0, "lost-response": 0, "delay": 0, "hold": 0, "hold-claimed": 0}, "rateLimited": 0, "replayed": 0})
     );
 }
 
