@@ -17,6 +17,8 @@ Options:
 ${queryHelp}
   -o, --output FILE             write to FILE instead of standard output
   --format ndjson|json          NDJSON (default) or one JSON array
+  --fields input|stored         input (default): the events as created, so that the
+                                file uploads again as it is; stored: with id, createdAt
   --page-size N                 events per request, 1 to 10000 (default: the client's)
 
 With --json the summary ({"ok", "events", "bytes", "output"}) goes to standard output,
@@ -26,13 +28,14 @@ ${commonHelp}
 
 Examples:
   genomcore-events export --collection TestCollection -o events.ndjson
-  genomcore-events export --query query.json --format json > events.json
+  genomcore-events export --query query.json --format json --fields stored > events.json
   genomcore-events export --collection TestCollection --base-url http://127.0.0.1:8787/api/v1 | wc -l`;
 
 export const options = {
   ...queryOptions,
   output: { type: 'string', short: 'o' },
   format: { type: 'string' },
+  fields: { type: 'string' },
   'page-size': { type: 'string' },
 };
 
@@ -43,6 +46,7 @@ export async function run(argv, { signal }) {
   if (v.help) return void console.log(help);
   positionals(parsed, [], C);
   const format = choiceOption(v, 'format', ['ndjson', 'json'], C) ?? 'ndjson';
+  const fields = choiceOption(v, 'fields', ['input', 'stored'], C);
   const pageSize = intOption(v, 'page-size', 1, 10000, C);
   const body = queryBody(v, C);
   const client = connect(v, C);
@@ -56,7 +60,7 @@ export async function run(argv, { signal }) {
   let newlines = 0;
   dest.on('error', () => {}); // each write's callback reports it
   try {
-    const stream = client.exportEvents(body, { format, signal, ...(pageSize && { pageSize }) });
+    const stream = client.exportEvents(body, { format, signal, ...(fields && { fields }), ...(pageSize && { pageSize }) });
     for await (const piece of stream) {
       size += piece.length;
       for (let i = piece.indexOf(10); i !== -1; i = piece.indexOf(10, i + 1)) newlines += 1;

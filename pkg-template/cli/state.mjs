@@ -58,7 +58,7 @@ export function throttledSaver(path, state, intervalMs = 200) {
     state,
     update(resumeFrom) {
       if (resumeFrom.events === state.resumeFrom.events && resumeFrom.bytes === state.resumeFrom.bytes) return;
-      state.resumeFrom = { events: resumeFrom.events, bytes: resumeFrom.bytes };
+      state.resumeFrom = { ...resumeFrom };
       const wait = intervalMs - (performance.now() - last);
       if (wait <= 0) write();
       else timer ??= setTimeout(write, wait);

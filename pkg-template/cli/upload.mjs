@@ -27,6 +27,8 @@ Options:
   --state-dir DIR               keep the resume state there (default: next to the
                                 input, as <file>.genomcore-upload.json)
   --restart                     forget an interrupted upload of <file> and start over
+  --progress-interval S         without a terminal, a progress line every S seconds
+                                (default 5; 0: after every chunk)
 
 Resume: after Ctrl-C, a crash or a lost network, run the same command again: it goes on
 from the events already stored. A file changed since (size or modification time) is
@@ -49,6 +51,7 @@ export const options = {
   compression: { type: 'string' },
   'state-dir': { type: 'string' },
   restart: { type: 'boolean' },
+  'progress-interval': { type: 'string' },
 };
 
 const C = 'upload';
@@ -61,6 +64,7 @@ export async function run(argv, { signal, onForceQuit }) {
   const concurrency = intOption(v, 'concurrency', 1, 64, C);
   const format = choiceOption(v, 'format', ['ndjson', 'json'], C);
   const compression = choiceOption(v, 'compression', ['auto', 'gzip', 'none'], C);
+  const interval = intOption(v, 'progress-interval', 0, 86400, C) ?? 5;
   const where = target(v, C);
   const stdin = input === '-';
   if (stdin && (v['state-dir'] !== undefined || v.restart)) {
@@ -90,7 +94,7 @@ export async function run(argv, { signal, onForceQuit }) {
   onForceQuit(() => saver?.flush());
 
   // The upload.
-  const line = progressLine(process.stderr, { quiet: v.json });
+  const line = progressLine(process.stderr, { quiet: v.json, intervalMs: interval * 1000 });
   const started = performance.now();
   let last;
   const onProgress = (p) => {
@@ -119,7 +123,7 @@ export async function run(argv, { signal, onForceQuit }) {
     source.destroy?.();
     if (saver) {
       saver.cancel();
-      if (e.resumeFrom) state.resumeFrom = { events: e.resumeFrom.events, bytes: e.resumeFrom.bytes };
+      if (e.resumeFrom) state.resumeFrom = { ...e.resumeFrom };
       saveState(path, state);
     }
     throw failure(e, { input, argv, state, path, stdin, signal, retries: last?.retries });

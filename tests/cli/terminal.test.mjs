@@ -1,6 +1,6 @@
 // On a terminal (a pseudo-terminal made by util-linux `script`): the upload's progress
 // line, redrawn in place and coloured (not with NO_COLOR), and query's table. Without
-// a terminal: no redrawing, no colour.
+// a terminal: plain progress lines, no redrawing, no colour.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -50,9 +50,13 @@ test('upload on a terminal draws one progress line in place, coloured unless NO_
     assert.doesNotMatch(plain.output, /\x1b\[\d+m/, 'no colour with NO_COLOR');
     assertNoToken(coloured.output + plain.output, token, 'the terminal');
 
-    // Not a terminal: no redrawing and no colour.
-    const piped = await cliExpect(0, ['upload', writeNdjson(join(dir, 'pipe.ndjson'), makeEvents(600, 'cli-pipe')), '--base-url', emu.api, '--chunksize', '100'], { env });
+    // Not a terminal: plain lines (here one per chunk), no redrawing, no colour.
+    const pipeArgs = ['upload', writeNdjson(join(dir, 'pipe.ndjson'), makeEvents(600, 'cli-pipe')), '--base-url', emu.api, '--chunksize', '100', '--concurrency', '1'];
+    const piped = await cliExpect(0, [...pipeArgs, '--progress-interval', '0'], { env });
     assert.doesNotMatch(piped.stdout + piped.stderr, /\r|\x1b/);
+    const lines = piped.stderr.split('\n').filter((l) => l.startsWith('upload '));
+    assert.equal(lines.length, 6, piped.stderr);
+    assert.match(lines.at(-1), /^upload 600 events .*events\/s .*retries 0 {2}concurrency 1$/);
   });
 });
 
