@@ -194,7 +194,12 @@ function failure(e, { input, argv, state, path, stdin, signal, retries }) {
       details.push(`${p.line !== undefined ? `line ${p.line} (byte ${p.offset})` : `event ${p.index}`}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
     }
     if (e.problemCount > 5) details.push(`… ${int(e.problemCount - 5)} more`);
-    details.push('fix the file and run with --restart, or run with --skip-invalid to upload the valid events');
+    details.push(
+      stdin
+        ? 'fix the input, or upload it with --skip-invalid to leave invalid events out'
+        : 'to upload the valid rest, run the same command with --skip-invalid (it resumes: nothing is stored twice); ' +
+            'a fixed file starts over with --restart (what was stored is stored again)',
+    );
   }
   details.push(`${int(created)} events stored by this run` + (stored > created ? `, ${int(stored)} from the start of the input` : ''));
   const command = resumeCommand(argv);
