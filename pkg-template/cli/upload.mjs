@@ -100,6 +100,7 @@ export async function run(argv, { signal, onForceQuit }) {
   const onProgress = (p) => {
     last = p;
     if (p.resumeFrom) saver?.update(p.resumeFrom);
+    if (signal.aborted) return; // chunks aborted by Ctrl-C: the line would only slow down
     line.update(progressText(p, resumed, size, started, line.tty ? err : colours({})));
   };
   const { chunksize: cs, format: fmt } = state.options;

@@ -76,7 +76,7 @@ test('export: NDJSON to a file (the events as created) and to standard output (a
 
     const out = join(dir, 'out.ndjson');
     const toFile = await cliExpect(0, ['export', '--collection', 'cli-export', '-o', out, '--base-url', emu.api], { env });
-    assert.match(toFile.stderr, /exported 2,345 events, .* to .*out\.ndjson/);
+    assert.match(toFile.stdout, /exported 2,345 events, .* to .*out\.ndjson/);
     assert.ok(!existsSync(`${out}.partial`));
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(byExternalId(lines), byExternalId(events), 'the events as they were created');

@@ -47,13 +47,16 @@ async function settle(emu) {
   await clearFaults(emu);
 }
 
+/** The same command again; resolves the creates it sent (none of them a replay). */
 async function secondRun(emu, env, args, statePath) {
-  const before = (await stats(emu)).requests.create;
+  const before = await stats(emu);
   const r = await cliExpect(0, args, { env });
   assert.match(r.stderr, /resuming run [0-9a-f-]+: 5,000 events already stored/);
   assert.match(r.stdout, /done: 15,000 events created \(plus 5,000 stored before the resume\), 30 chunks/);
   assert.ok(!existsSync(statePath), 'the state file is gone after success');
-  return (await stats(emu)).requests.create - before;
+  const after = await stats(emu);
+  assert.equal(after.replayed - before.replayed, 0, 'no chunk already stored was sent again');
+  return after.requests.create - before.requests.create;
 }
 
 test('Ctrl-C mid-upload: state saved, the resume command printed, exit 130; the rerun sends only what was missing', async () => {
