@@ -19,13 +19,15 @@ const STORED_FIRST = 10; // chunks stored before the upload is stopped
 
 /**
  * Starts an upload of EVENTS events whose first STORED_FIRST chunks are stored and the
- * next two held by the emulator; resolves once the state file records the stored prefix.
+ * next one held by the emulator; resolves once the state file records the stored prefix.
+ * One chunk in flight, so that the chunks reach the emulator in order and meet the
+ * fault sequence's entries one by one.
  */
 async function interruptedUpload(emu, env, dir, collection) {
   const events = makeEvents(EVENTS, collection);
   const file = writeNdjson(join(dir, `${collection}.ndjson`), events);
-  const args = ['upload', file, '--base-url', emu.api, '--chunksize', String(CHUNK), '--concurrency', '2'];
-  await setFaults(emu, { sequence: [...Array(STORED_FIRST).fill('ok'), 'hold', 'hold'] });
+  const args = ['upload', file, '--base-url', emu.api, '--chunksize', String(CHUNK), '--concurrency', '1'];
+  await setFaults(emu, { sequence: [...Array(STORED_FIRST).fill('ok'), 'hold'] });
   const run = startCli(args, { env });
   let ended;
   run.done.then((r) => (ended = r));
@@ -35,7 +37,7 @@ async function interruptedUpload(emu, env, dir, collection) {
     return check();
   };
   const wait = { timeoutMs: 60_000 };
-  await waitFor(unlessEnded(async () => (await stats(emu)).held === 2), 'two held creates', wait);
+  await waitFor(unlessEnded(async () => (await stats(emu)).held === 1), 'the held create', wait);
   const prefix = () => existsSync(statePath) && readJson(statePath).resumeFrom.events === STORED_FIRST * CHUNK;
   await waitFor(unlessEnded(prefix), 'the state file to record the stored prefix', wait);
   return { events, file, args, run, statePath };
