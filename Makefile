@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export EMULATOR := $(TARGET_DIR)/debug/events-emulator
 DEMO_ADDR ?= 127.0.0.1:8787
 
-.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit test-package test-runtimes test-demo test-bench emulator pack demo bench
+.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit test-package test-runtimes test-cli test-demo test-bench emulator pack demo bench
 .PHONY: test-reliability test-reliability-rust test-reliability-node soak test-api-fuzz
 .PHONY: contract-check smoke test-contract
 
@@ -81,6 +81,13 @@ test-package: pack emulator
 test-runtimes: pack emulator
 	tests/package/run.sh tests/runtimes/*.test.mjs
 
+# The command line `genomcore-events` (tests/cli/): the package's bin as npm installed
+# it from the tarball (same project setup as test-package), run as a child process
+# against its own emulators: every command's output and exit code, Ctrl-C and kill -9
+# mid-upload then the same command again, a pseudo-terminal (util-linux `script`).
+test-cli: pack emulator
+	tests/package/run.sh tests/cli/*.test.mjs
+
 # The demo page (www/) end to end in Debian's Chromium, against an emulator serving the
 # staged page; screenshots of every step in test-output/demo/.
 test-demo: pack emulator
@@ -129,7 +136,7 @@ test: setup
 	$(MAKE) test-native
 	$(MAKE) test-api-fuzz
 	$(MAKE) test-wasm
-	$(MAKE) test-package test-runtimes  # one invocation: the package is packed once
+	$(MAKE) test-package test-runtimes test-cli  # one invocation: the package is packed once
 	$(MAKE) test-demo
 	$(MAKE) test-bench
 	$(MAKE) test-reliability-node  # its Rust half ran in test-native

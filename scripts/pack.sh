@@ -58,6 +58,10 @@ cp pkg-template/slim.d.ts "$PKG/"
 for f in index inline workerd slim api load errors; do cp "pkg-template/web/$f.js" "$PKG/web/"; done
 cp "$BUILD/web/$STEM.js" "$BUILD/web/${STEM}_bg.wasm" "$PKG/web/"
 cp pkg-template/node/index.cjs pkg-template/node/index.mjs "$PKG/node/"
+# The command line (package.json "bin"): bin/ and the modules it imports.
+mkdir -p "$PKG/bin" "$PKG/cli"
+cp pkg-template/bin/genomcore-events.mjs "$PKG/bin/"
+cp pkg-template/cli/*.mjs "$PKG/cli/"
 VERSION=$VERSION STEM=$STEM BUILD=$BUILD PKG=$PKG node scripts/pack-assemble.mjs
 
 # 4. Sizes: what a browser downloads (web/) and what Node loads (node/ + the .wasm).
@@ -73,6 +77,8 @@ row "JS for browsers (web/*.js)" "$(cat "${WEB_JS[@]}" | wc -c)" "$(cat "${WEB_J
 B64=$PKG/web/${STEM}_bg.wasm.base64.js
 row "web/…_bg.wasm.base64.js (for /inline)" "$(wc -c <"$B64")" "$(gz "$B64")"
 row "JS for Node (node/*)" "$(cat "${NODE_JS[@]}" | wc -c)" "$(cat "${NODE_JS[@]}" | gzip -9c | wc -c)"
+CLI_JS=("$PKG"/bin/*.mjs "$PKG"/cli/*.mjs)
+row "the command line (bin/, cli/)" "$(cat "${CLI_JS[@]}" | wc -c)" "$(cat "${CLI_JS[@]}" | gzip -9c | wc -c)"
 BUDGET=$((60 * 1024))
 WASM_GZ=$(gz "$WASM")
 if [ "$WASM_GZ" -le "$BUDGET" ]; then

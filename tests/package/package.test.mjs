@@ -16,6 +16,8 @@ test('the tarball holds exactly the package files', async () => {
     'package/CHANGELOG.md',
     'package/LICENSE',
     'package/README.md',
+    'package/bin/genomcore-events.mjs',
+    ...['args', 'connect', 'delete', 'errors', 'export', 'main', 'output', 'query-body', 'query', 'rejected', 'resume', 'state', 'upload'].map((m) => `package/cli/${m}.mjs`),
     'package/index.d.cts',
     'package/index.d.ts',
     'package/node/errors.cjs',
@@ -50,6 +52,8 @@ test('package.json: metadata, version from Cargo.toml, no dependencies', () => {
   // (web/load.js and web/api.js only define and re-export; web/slim.js loads nothing).
   assert.deepEqual(pkg.sideEffects, ['./web/index.js', './web/inline.js', './web/workerd.js', './node/index.cjs', './node/index.mjs']);
   assert.deepEqual(pkg.engines, { node: '>=18' });
+  // The command line; npm links it as node_modules/.bin/genomcore-events (tests/cli/).
+  assert.deepEqual(pkg.bin, { 'genomcore-events': 'bin/genomcore-events.mjs' });
   for (const key of ['dependencies', 'peerDependencies', 'optionalDependencies', 'scripts']) assert.equal(pkg[key], undefined, key);
 });
 

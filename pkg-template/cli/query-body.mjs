@@ -1,0 +1,35 @@
+// The query body of `export` and `query`: a --query JSON file ({ filter, sort,
+// beforeDate, afterDate }, as the client's queryEvents takes) and --collection on top.
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.mjs';
+
+export const queryOptions = {
+  collection: { type: 'string' },
+  query: { type: 'string' },
+};
+
+export const queryHelp = `  --collection C                only the events of collection C
+  --query FILE                  a JSON query: {"filter", "sort", "beforeDate", "afterDate"}
+                                (as queryEvents takes; --collection is added to its filter)`;
+
+export function queryBody(values, command) {
+  let body = {};
+  if (values.query !== undefined) {
+    let text;
+    try {
+      text = readFileSync(values.query, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--query ${values.query}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, command);
+    }
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`--query ${values.query}: not JSON (${e.message})`, command);
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new UsageError(`--query ${values.query}: a JSON object is needed`, command);
+    }
+  }
+  if (values.collection !== undefined) body = { ...body, filter: { ...body.filter, collection: values.collection } };
+  return body;
+}

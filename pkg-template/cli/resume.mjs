@@ -1,0 +1,58 @@
+// Resuming an upload from a file: a new run's state, the checks that a saved run can
+// go on with this file and these options, and the command that resumes it.
+import { randomUUID } from 'node:crypto';
+import { Failure, UsageError } from './errors.mjs';
+import { int } from './output.mjs';
+import { STATE_VERSION } from './state.mjs';
+
+export const DEFAULT_CHUNKSIZE = 10000;
+
+export function newState(file, where, chunksize, format) {
+  return {
+    version: STATE_VERSION,
+    runId: randomUUID(),
+    source: file,
+    target: where,
+    // What fixes the chunk boundaries, hence the idempotency keys: a resume must reuse it.
+    options: { chunksize: chunksize ?? DEFAULT_CHUNKSIZE, format: format ?? null },
+    resumeFrom: { events: 0, bytes: 0 },
+    startedAt: new Date().toISOString(),
+  };
+}
+
+/** Refuses to resume what would not continue the saved upload. */
+export function checkResumable(saved, { file, where, chunksize, format, path }, command) {
+  const s = saved.source;
+  if (s.size !== file.size || s.mtimeMs !== file.mtimeMs) {
+    throw new Failure(`${file.path} changed since the interrupted upload (${path}): it cannot be resumed`, {
+      details: [
+        `then: ${int(s.size)} bytes, modified ${new Date(s.mtimeMs).toISOString()}; now: ${int(file.size)} bytes, modified ${new Date(file.mtimeMs).toISOString()}`,
+        `run again with --restart to upload it from the start (the ${int(saved.resumeFrom.events)} events stored before would be stored again)`,
+      ],
+      json: { stateFile: path, changed: true },
+    });
+  }
+  if (JSON.stringify(saved.target) !== JSON.stringify(where)) {
+    throw new Failure(`the interrupted upload of ${file.path} went to ${describeTarget(saved.target)}, not ${describeTarget(where)}`, {
+      details: ['give the same --env/--base-url to resume, or --restart to start over'],
+      json: { stateFile: path },
+    });
+  }
+  for (const [name, given] of [['chunksize', chunksize], ['format', format]]) {
+    if (given !== undefined && given !== saved.options[name]) {
+      throw new UsageError(
+        `the interrupted upload used --${name} ${saved.options[name] ?? '(detected)'}: resume with the same, or --restart`,
+        command,
+      );
+    }
+  }
+}
+
+const describeTarget = (t) => (t.baseUrl ? t.baseUrl : `--env ${t.env}`);
+
+/** The command line to run again (the same arguments, without --restart), for a shell. */
+export function resumeCommand(argv) {
+  const quote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['genomcore-events', 'upload', ...argv.filter((a) => a !== '--restart')].map(quote).join(' ');
+}
+

@@ -1,0 +1,186 @@
+// genomcore-events upload | export | query | delete, each against a real emulator:
+// what it prints, its exit code, and what the emulator holds (over plain HTTP).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  assertEachOnce, assertNoToken, cliExpect, lastJson, makeEvents, readJson, stats, storedEvents, withCli, writeNdjson,
+} from './helpers.mjs';
+
+test('upload: a file, then standard input; a human summary and --json', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    const events = makeEvents(2500, 'cli-upload');
+    const file = writeNdjson(join(dir, 'events.ndjson'), events);
+    const human = await cliExpect(0, ['upload', file, '--base-url', emu.api, '--chunksize', '1000'], { env });
+    assert.match(human.stdout, /done: 2,500 events created, 3 chunks, 0 retries/);
+    await assertEachOnce(emu, token, 'cli-upload', events);
+    assert.ok(!existsSync(`${file}.genomcore-upload.json`), 'the state file is gone after success');
+
+    const more = makeEvents(1200, 'cli-stdin');
+    const input = more.map((e) => JSON.stringify(e)).join('\n');
+    const json = await cliExpect(0, ['upload', '-', '--base-url', emu.api, '--chunksize', '500', '--json'], { env, input });
+    const out = lastJson(json.stdout);
+    assert.equal(out.ok, true);
+    assert.equal(out.created, 1200);
+    assert.equal(out.chunks, 3);
+    assert.equal(typeof out.runId, 'string');
+    await assertEachOnce(emu, token, 'cli-stdin', more);
+
+    // A JSON array, --format json, and the token from an owner-only file.
+    const arr = makeEvents(300, 'cli-json');
+    const jsonFile = join(dir, 'events.json');
+    writeFileSync(jsonFile, JSON.stringify(arr, null, 1));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    chmodSync(tokenFile, 0o600);
+    await cliExpect(0, ['upload', jsonFile, '--format', 'json', '--base-url', emu.api, '--token-file', tokenFile]);
+    await assertEachOnce(emu, token, 'cli-json', arr);
+  });
+});
+
+test('upload: an invalid event fails with its line (exit 1); --skip-invalid uploads the rest and writes the rejected lines', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    const events = makeEvents(30, 'cli-bad');
+    const lines = events.map((e) => JSON.stringify(e));
+    lines[11] = JSON.stringify({ ...events[11], start: 'yesterday' });
+    const file = join(dir, 'bad.ndjson');
+    writeFileSync(file, lines.join('\n') + '\n');
+
+    const failed = await cliExpect(1, ['upload', file, '--base-url', emu.api, '--chunksize', '5'], { env });
+    assert.match(failed.stderr, /error: upload of .*bad\.ndjson failed: ValidationError/);
+    assert.match(failed.stderr, /line 12 \(byte \d+\): start: /);
+    assert.match(failed.stderr, /run the same command with --skip-invalid \(it resumes/);
+    assert.match(failed.stderr, /to resume: genomcore-events upload /);
+
+    // The same command with --skip-invalid resumes the stopped run: the rest, once.
+    const skipped = await cliExpect(0, ['upload', file, '--base-url', emu.api, '--chunksize', '5', '--skip-invalid'], { env });
+    assert.match(skipped.stdout, /skipped 1 invalid events: see .*bad\.rejected\.ndjson/);
+    const rejected = readFileSync(join(dir, 'bad.rejected.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(rejected.length, 1);
+    assert.equal(rejected[0].line, 12);
+    assert.equal(rejected[0].field, 'start');
+    assert.equal(rejected[0].text, lines[11]);
+    const stored = await storedEvents(emu, token, { collection: 'cli-bad' });
+    assert.deepEqual(stored.map((e) => e.externalId).sort(), events.filter((_, i) => i !== 11).map((e) => e.externalId).sort());
+  });
+});
+
+test('export: NDJSON to a file (the events as created) and to standard output (as stored), a JSON array; --json summaries', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    const events = makeEvents(2345, 'cli-export');
+    await cliExpect(0, ['upload', writeNdjson(join(dir, 'in.ndjson'), events), '--base-url', emu.api], { env });
+    await cliExpect(0, ['upload', writeNdjson(join(dir, 'other.ndjson'), makeEvents(10, 'cli-other')), '--base-url', emu.api], { env });
+    const stored = await storedEvents(emu, token, { collection: 'cli-export' });
+    const byExternalId = (list) => [...list].sort((a, b) => a.externalId.localeCompare(b.externalId));
+
+    const out = join(dir, 'out.ndjson');
+    const toFile = await cliExpect(0, ['export', '--collection', 'cli-export', '-o', out, '--base-url', emu.api], { env });
+    assert.match(toFile.stdout, /exported 2,345 events, .* to .*out\.ndjson/);
+    assert.ok(!existsSync(`${out}.partial`));
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(byExternalId(lines), byExternalId(events), 'the events as they were created');
+
+    const toStdout = await cliExpect(0, ['export', '--collection', 'cli-export', '--fields', 'stored', '--base-url', emu.api, '--json'], { env });
+    const storedLines = toStdout.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(storedLines.map((e) => e.id).sort(), stored.map((e) => e.id).sort());
+    const summary = JSON.parse(toStdout.stderr.trim().split('\n').at(-1));
+    assert.deepEqual(summary, { ok: true, events: 2345, bytes: Buffer.byteLength(toStdout.stdout), output: '-' });
+
+    const query = join(dir, 'query.json');
+    writeFileSync(query, JSON.stringify({ filter: { collection: 'cli-export', owner: '3' } }));
+    const asJson = await cliExpect(0, ['export', '--query', query, '--format', 'json', '-o', join(dir, 'out.json'), '--base-url', emu.api, '--json'], { env });
+    assert.equal(lastJson(asJson.stdout).ok, true);
+    const arr = readJson(join(dir, 'out.json'));
+    assert.deepEqual(byExternalId(arr), byExternalId(events.filter((e) => e.owner === '3')));
+  });
+});
+
+test('query: one page as JSON when not on a terminal; --page and --page-size', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    await cliExpect(0, ['upload', writeNdjson(join(dir, 'q.ndjson'), makeEvents(45, 'cli-query')), '--base-url', emu.api], { env });
+    const r = await cliExpect(0, ['query', '--collection', 'cli-query', '--page', '2', '--page-size', '20', '--base-url', emu.api], { env });
+    const page = JSON.parse(r.stdout);
+    assert.equal(page.total, 45);
+    assert.equal(page.page, 2);
+    assert.equal(page.items.length, 5);
+    const all = JSON.parse((await cliExpect(0, ['query', '--collection', 'cli-query', '--base-url', emu.api, '--json'], { env })).stdout);
+    assert.equal(all.items.length, 45);
+    assert.deepEqual(page.items, all.items.slice(40));
+  });
+});
+
+test('delete: the name typed again (on standard input), a wrong name refused, --yes', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    await cliExpect(0, ['upload', writeNdjson(join(dir, 'a.ndjson'), makeEvents(20, 'cli-del-a')), '--base-url', emu.api], { env });
+    await cliExpect(0, ['upload', writeNdjson(join(dir, 'b.ndjson'), makeEvents(7, 'cli-del-b')), '--base-url', emu.api], { env });
+    const before = (await stats(emu)).requests.delete;
+
+    const wrong = await cliExpect(1, ['delete', 'cli-del-a', '--base-url', emu.api], { env, input: 'cli-del-b\n' });
+    assert.match(wrong.stderr, /Type its name to confirm/);
+    assert.match(wrong.stderr, /not deleted: 'cli-del-b' is not 'cli-del-a'/);
+    const none = await cliExpect(2, ['delete', 'cli-del-a', '--base-url', emu.api], { env, input: '' });
+    assert.match(none.stderr, /no confirmation .* --yes/);
+    assert.equal((await stats(emu)).requests.delete, before, 'no delete request without confirmation');
+
+    const typed = await cliExpect(0, ['delete', 'cli-del-a', '--base-url', emu.api], { env, input: 'cli-del-a\n' });
+    assert.match(typed.stdout, /deleted 20 events of collection 'cli-del-a'/);
+    const yes = await cliExpect(0, ['delete', 'cli-del-b', '--yes', '--json', '--base-url', emu.api], { env });
+    assert.deepEqual(JSON.parse(yes.stdout), { ok: true, collection: 'cli-del-b', deleted: 7 });
+    assert.equal((await storedEvents(emu, token, {})).length, 0);
+  });
+});
+
+test('wrong usage: exit 2 with a helpful line; --help on every command with examples', async () => {
+  const env = { GENOMCORE_TOKEN: 'not-used' };
+  const cases = [
+    [[], /missing <command>/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['upload'], /missing <file\|->/],
+    [['upload', 'a', 'b'], /expected <file\|->, got 2 arguments/],
+    [['upload', 'f', '--chunksize', '0'], /--chunksize must be an integer from 1 to 100000/],
+    [['upload', 'f', '--format', 'csv'], /--format must be one of ndjson, json/],
+    [['upload', 'f', '--bogus'], /Unknown option '--bogus'/],
+    [['upload', '-', '--restart'], /standard input cannot be resumed/],
+    [['query', '--page-size', '20000'], /--page-size must be an integer from 1 to 10000/],
+    [['export', '--env', 'staging'], /--env must be one of prod, dev/],
+    [['export', '--query', '/nonexistent/q.json'], /--query \/nonexistent\/q\.json: no such file/],
+    [['delete'], /missing <collection>/],
+    [['query', '--env', 'dev', '--base-url', 'http://127.0.0.1:1/api/v1'], /give --env or --base-url, not both/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await cliExpect(2, args, { env });
+    assert.match(r.stderr, message, args.join(' '));
+    assert.match(r.stderr, /Run 'genomcore-events( \w+)? --help' for usage\./, args.join(' '));
+  }
+  const noToken = await cliExpect(2, ['query', '--base-url', 'http://127.0.0.1:1/api/v1']);
+  assert.match(noToken.stderr, /no token: set GENOMCORE_TOKEN/);
+  // A token as an argument is refused without being repeated.
+  const secret = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2VjcmV0LXNpZ25hdHVyZQ';
+  for (const args of [['query', '--token', secret], ['query', `--token=${secret}`], ['upload', 'f', '--refresh-token', secret]]) {
+    const r = await cliExpect(2, args, { env });
+    assert.match(r.stderr, /a token is not accepted as an argument/);
+    assertNoToken(r.stdout + r.stderr, secret, 'the refusal');
+  }
+  for (const command of ['upload', 'export', 'query', 'delete']) {
+    const r = await cliExpect(0, [command, '--help']);
+    assert.match(r.stdout, new RegExp(`^Usage: genomcore-events ${command}`));
+    assert.match(r.stdout, /Examples:\n {2}/);
+  }
+  assert.match((await cliExpect(0, ['--help'])).stdout, /Exit codes: 0 done, 1 failed, 2 wrong usage, 130/);
+  assert.match((await cliExpect(0, ['--version'])).stdout, /^\d+\.\d+\.\d+/);
+});
+
+test('--token-file: refused when others can read it; a failed request exits 1 with the API error', async () => {
+  await withCli(async ({ emu, dir, token }) => {
+    const file = join(dir, 'token.json');
+    writeFileSync(file, JSON.stringify({ token }));
+    chmodSync(file, 0o644);
+    const open = await cliExpect(2, ['query', '--token-file', file, '--base-url', emu.api]);
+    assert.match(open.stderr, /can be read by others \(mode 644\): run 'chmod 600 /);
+    chmodSync(file, 0o600);
+    await cliExpect(0, ['query', '--token-file', file, '--base-url', emu.api]);
+    const bad = await cliExpect(1, ['query', '--base-url', emu.api], { env: { GENOMCORE_TOKEN: 'not.a.token' } });
+    assert.match(bad.stderr, /^error: EventsApiError: .*401/m);
+  });
+});

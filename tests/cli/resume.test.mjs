@@ -1,0 +1,151 @@
+// Resume: an upload stopped by Ctrl-C (SIGINT) or killed (SIGKILL) at a point chosen by
+// the emulator's state (chunks held by a `hold` fault), then the same command again:
+// every event stored exactly once, and the second run sends only the chunks missing
+// (the emulator's create counter). A changed file is refused. The token is never in
+// the process's arguments, its output or the state file.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  assertEachOnce, assertNoToken, cliExpect, clearFaults, makeEvents, readJson, release, setFaults, startCli, stats,
+  waitFor, withCli, writeNdjson,
+} from './helpers.mjs';
+
+const EVENTS = 20000;
+const CHUNK = 500;
+const CHUNKS = EVENTS / CHUNK;
+const STORED_FIRST = 10; // chunks stored before the upload is stopped
+
+/**
+ * Starts an upload of EVENTS events whose first STORED_FIRST chunks are stored and the
+ * next one held by the emulator; resolves once the state file records the stored prefix.
+ * One chunk in flight, so that the chunks reach the emulator in order and meet the
+ * fault sequence's entries one by one.
+ */
+async function interruptedUpload(emu, env, dir, collection) {
+  const events = makeEvents(EVENTS, collection);
+  const file = writeNdjson(join(dir, `${collection}.ndjson`), events);
+  const args = ['upload', file, '--base-url', emu.api, '--chunksize', String(CHUNK), '--concurrency', '1'];
+  await setFaults(emu, { sequence: [...Array(STORED_FIRST).fill('ok'), 'hold'] });
+  const run = startCli(args, { env });
+  let ended;
+  run.done.then((r) => (ended = r));
+  const statePath = `${file}.genomcore-upload.json`;
+  const unlessEnded = (check) => () => {
+    if (ended) throw new Error(`the upload ended (${ended.code ?? ended.signal}) before it was stopped:\n${ended.stderr}`);
+    return check();
+  };
+  const wait = { timeoutMs: 60_000 };
+  await waitFor(unlessEnded(async () => (await stats(emu)).held === 1), 'the held create', wait);
+  const prefix = () => existsSync(statePath) && readJson(statePath).resumeFrom.events === STORED_FIRST * CHUNK;
+  await waitFor(unlessEnded(prefix), 'the state file to record the stored prefix', wait);
+  return { events, file, args, run, statePath };
+}
+
+/** After the first run ended: nothing held is handled, no more faults. */
+async function settle(emu) {
+  await release(emu, { then: 'reset' });
+  await clearFaults(emu);
+}
+
+/** The same command again; resolves the creates it sent (none of them a replay). */
+async function secondRun(emu, env, args, statePath) {
+  const before = await stats(emu);
+  const r = await cliExpect(0, args, { env });
+  assert.match(r.stderr, /resuming run [0-9a-f-]+: 5,000 events already stored/);
+  assert.match(r.stdout, /done: 15,000 events created \(plus 5,000 stored before the resume\), 30 chunks/);
+  assert.ok(!existsSync(statePath), 'the state file is gone after success');
+  const after = await stats(emu);
+  assert.equal(after.replayed - before.replayed, 0, 'no chunk already stored was sent again');
+  return after.requests.create - before.requests.create;
+}
+
+test('Ctrl-C mid-upload: state saved, the resume command printed, exit 130; the rerun sends only what was missing', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    const { events, args, run, statePath } = await interruptedUpload(emu, env, dir, 'cli-sigint');
+    // The token is in the environment, never in the arguments.
+    const cmdline = readFileSync(`/proc/${run.child.pid}/cmdline`, 'utf8');
+    assert.match(cmdline, /upload/);
+    assertNoToken(cmdline, token, '/proc/<pid>/cmdline');
+
+    run.child.kill('SIGINT');
+    const first = await run.done;
+    assert.equal(first.code, 130, first.stderr);
+    assert.match(first.stderr, /stopped: upload of .* interrupted/);
+    assert.match(first.stderr, /state saved in .*cli-sigint\.ndjson\.genomcore-upload\.json; to resume: genomcore-events upload .*cli-sigint\.ndjson --base-url/);
+    await settle(emu);
+    const state = readJson(statePath);
+    assert.equal(state.resumeFrom.events, STORED_FIRST * CHUNK);
+    assertNoToken(readFileSync(statePath, 'utf8'), token, 'the state file');
+    for (const e of ['GENOMCORE_TOKEN', 'refreshToken', '"token"']) assert.ok(!readFileSync(statePath, 'utf8').includes(e));
+
+    const sent = await secondRun(emu, env, args, statePath);
+    assert.equal(sent, CHUNKS - STORED_FIRST, 'the second run sent only the missing chunks');
+    await assertEachOnce(emu, token, 'cli-sigint', events);
+    assertNoToken(first.stdout + first.stderr, token, 'the output');
+  });
+});
+
+test('SIGKILL mid-upload: the rerun stores every event exactly once and sends only what was missing', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    const { events, args, run, statePath } = await interruptedUpload(emu, env, dir, 'cli-sigkill');
+    run.child.kill('SIGKILL');
+    const first = await run.done;
+    assert.equal(first.signal, 'SIGKILL');
+    await settle(emu);
+    assert.equal(readJson(statePath).resumeFrom.events, STORED_FIRST * CHUNK);
+
+    const sent = await secondRun(emu, env, args, statePath);
+    assert.equal(sent, CHUNKS - STORED_FIRST, 'the second run sent only the missing chunks');
+    await assertEachOnce(emu, token, 'cli-sigkill', events);
+  });
+});
+
+test('a file changed since the interrupted upload is refused (nothing sent) unless --restart', async () => {
+  await withCli(async ({ emu, dir, env }) => {
+    const { file, args, run, statePath } = await interruptedUpload(emu, env, dir, 'cli-changed');
+    run.child.kill('SIGINT');
+    assert.equal((await run.done).code, 130);
+    await settle(emu);
+    appendFileSync(file, JSON.stringify(makeEvents(1, 'cli-changed', 'extra')[0]) + '\n');
+
+    const before = (await stats(emu)).requests.create;
+    const refused = await cliExpect(1, args, { env });
+    assert.match(refused.stderr, /changed since the interrupted upload/);
+    assert.match(refused.stderr, /--restart/);
+    assert.equal((await stats(emu)).requests.create, before, 'nothing sent');
+    assert.ok(existsSync(statePath), 'the state is kept');
+
+    const restarted = await cliExpect(0, [...args, '--restart'], { env });
+    assert.match(restarted.stderr, /--restart: the 5,000 events stored by the interrupted upload will be stored again/);
+    assert.match(restarted.stdout, /done: 20,001 events created/);
+  });
+});
+
+test('--state-dir keeps the state elsewhere; standard input is said not to be resumable', async () => {
+  await withCli(async ({ emu, dir, env }) => {
+    const events = makeEvents(3000, 'cli-stdin-stop');
+    await setFaults(emu, { sequence: ['ok', 'hold'] });
+    const run = startCli(['upload', '-', '--base-url', emu.api, '--chunksize', '1000', '--concurrency', '1'], {
+      env,
+      input: events.map((e) => JSON.stringify(e)).join('\n'),
+  });
+  await waitFor(async () => (await stats(emu)).held === 1, 'a held create');
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  assert.equal(r.code, 130);
+  assert.match(r.stderr, /standard input cannot be resumed/);
+  await settle(emu);
+
+  const file = writeNdjson(join(dir, 'x.ndjson'), makeEvents(10, 'cli-state-dir'));
+  const states = join(dir, 'states', 'made-by-the-command');
+  await setFaults(emu, { sequence: ['hold'] });
+  const held = startCli(['upload', file, '--state-dir', states, '--base-url', emu.api], { env });
+  await waitFor(async () => (await stats(emu)).held === 1, 'a held create');
+  assert.equal(readdirSync(states).filter((f) => f.endsWith('.genomcore-upload.json')).length, 1);
+  assert.ok(!existsSync(`${file}.genomcore-upload.json`));
+  held.child.kill('SIGINT');
+  assert.equal((await held.done).code, 130);
+  });
+});
