@@ -44,6 +44,15 @@ pub struct Framed {
 }
 
 
+/// An event left out (`onInvalid: 'skip'`), as the caller may want to keep it: where it
+/// was, its text as it was read, and every problem it had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub position: Position,
+    pub text: Vec<u8>,
+    pub problems: Vec<Problem>,
+}
+
 /// Bytes that hold no readable event at all (a truncated array, trailing text): the
 /// upload cannot go on past them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +107,9 @@ pub struct Framer {
     problems: Problems,
     /// Where each event with a problem starts (for line and offset in the error).
     positions: Vec<Position>,
+    /// Every event left out since the last `take_skipped`, when asked for
+    /// (`keep_skipped`): `problems` lists only the first hundred.
+    skipped: Option<Vec<Skipped>>,
 }
 
 impl Framer {
@@ -128,7 +140,18 @@ impl Framer {
             resumed: false,
             problems: Problems::new(),
             positions: Vec::new(),
+            skipped: None,
         }
+    }
+
+    /// From now on, every bad event is also kept whole for `take_skipped`.
+    pub fn keep_skipped(&mut self) {
+        self.skipped.get_or_insert_with(Vec::new);
+    }
+
+    /// The bad events met since the last call (with `keep_skipped`).
+    pub fn take_skipped(&mut self) -> Vec<Skipped> {
+        self.skipped.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// A framer for the rest of a source after `at`, where a stored chunk ended
@@ -179,8 +202,13 @@ impl Framer {
     pub fn push_unreadable(&mut self, message: String) -> Vec<Framed> {
         let index = self.next_index;
         self.next_index += 1;
-        self.problems.push(Problem { index, field: String::new(), message });
-        self.positions.push(Position { index, line: self.scan_line, offset: self.base + self.pending.len() as u64 });
+        let problem = Problem { index, field: String::new(), message };
+        let position = Position { index, line: self.scan_line, offset: self.base + self.pending.len() as u64 };
+        if let Some(skipped) = &mut self.skipped {
+            skipped.push(Skipped { position, text: Vec::new(), problems: vec![problem.clone()] });
+        }
+        self.problems.push(problem);
+        self.positions.push(position);
         let mut out = Vec::new();
         if self.chunk_count > 0 {
             out.push(self.close_chunk());
@@ -382,10 +410,12 @@ impl Framer {
     fn event(&mut self, bytes: &[u8], position: Position, end: (u64, u64), out: &mut Vec<Framed>) {
         let index = self.next_index;
         self.next_index += 1;
+        // This event's problems, apart: all of them reach a caller keeping skipped events.
+        let mut found = Problems::new();
         let valid = match str::from_utf8(bytes) {
-            Ok(text) => validate_event(text, index, &mut self.problems),
+            Ok(text) => validate_event(text, index, &mut found),
             Err(e) => {
-                self.problems.push(Problem {
+                found.push(Problem {
                     index,
                     field: String::new(),
                     message: format!("event is not valid UTF-8 (at byte {} of the event)", e.valid_up_to()),
@@ -395,13 +425,17 @@ impl Framer {
         };
         let too_large = valid && 2 + bytes.len() > self.max_bytes;
         if too_large {
-            self.problems.push(Problem {
+            found.push(Problem {
                 index,
                 field: String::new(),
                 message: format!("event is {} bytes as JSON, more than maxChunkBytes ({})", bytes.len(), self.max_bytes),
             });
         }
         if !valid || too_large {
+            if let Some(skipped) = &mut self.skipped {
+                skipped.push(Skipped { position, text: bytes.to_vec(), problems: found.list().to_vec() });
+            }
+            self.problems.absorb(found);
             self.positions.push(position);
             // A chunk holds consecutive events only: one left out closes it, so that
             // every chunk is `from..to` whole (its Idempotency-Key names that range).
@@ -609,6 +643,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn skipped_events_are_kept_whole_when_asked() {
+        let bad: Vec<String> = (0..150).map(|i| format!("{{\"owner\":{i}}}")).collect();
+        let input = format!("{}\n{}\n{}\n", event(0), bad.join("\n"), event(1));
+        let mut f = Framer::new(None, 10, 1 << 20);
+        f.keep_skipped();
+        let mut chunks = f.push(input.as_bytes()).unwrap();
+        chunks.extend(f.finish().unwrap());
+        let skipped = f.take_skipped();
+        assert_eq!(skipped.len(), 150, "every one, past the hundred problems listed");
+        assert_eq!(f.problems().list().len(), 100);
+        assert_eq!(skipped[149].text, bad[149].as_bytes());
+        assert_eq!((skipped[149].position.index, skipped[149].position.line), (150, 151));
+        assert!(skipped[149].problems.iter().any(|p| p.field == "owner"), "{:?}", skipped[149].problems);
+        assert!(f.take_skipped().is_empty(), "taken once");
+        assert_eq!(chunks.iter().map(|c| c.count).sum::<usize>(), 2);
     }
 
     proptest! {

@@ -75,6 +75,13 @@ impl Problems {
         }
     }
 
+    /// Adds every problem of `other` (one event's, found apart), in order.
+    pub fn absorb(&mut self, other: Problems) {
+        for problem in other.list {
+            self.push(problem);
+        }
+    }
+
     fn add(&mut self, index: usize, field: &str, message: String) {
         self.push(Problem {
             index,

@@ -1,37 +1,31 @@
-// `--skip-invalid`: the problems the client reports, written next to the input.
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+// `--skip-invalid`: every event the client leaves out (its `onSkip`), written as it is
+// met to `<stem>.rejected.ndjson` next to the input, one JSON line per event: where it
+// was, its problems, and its text as read, to mend and upload again.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /**
- * `<stem>.rejected.ndjson` next to the input: one line per reported problem (the
- * client reports the first 100) with its line, byte offset and, for NDJSON, the line.
+ * The rejects file of `input` (none for standard input). A resumed run keeps the lines
+ * of the events before its `resumeFrom` (the earlier run met them; this one will not)
+ * and drops the rest, which it meets again.
  */
-export function writeRejected(input, stdin, skipped, format) {
+export function rejectsFile(input, stdin, resumedEvents) {
   if (stdin) return undefined;
-  const target = input.replace(/(\.(nd)?jsonl?)?$/i, '.rejected.ndjson');
-  const fd = openSync(input, 'r');
-  try {
-    const ndjson = format === 'ndjson' || (format === null && firstByte(fd) !== '[');
-    const lines = skipped.problems.map((p) => JSON.stringify({ ...p, ...(ndjson && { text: lineAt(fd, p.offset) }) }));
-    if (skipped.problemCount > skipped.problems.length) {
-      lines.push(JSON.stringify({ more: skipped.problemCount - skipped.problems.length }));
-    }
-    writeFileSync(target, lines.join('\n') + '\n');
-  } finally {
-    closeSync(fd);
-  }
-  return target;
-}
-
-function firstByte(fd) {
-  const buf = Buffer.alloc(256);
-  const n = readSync(fd, buf, 0, buf.length, 0);
-  return /[^\s\uFEFF]/.exec(buf.subarray(0, n).toString('utf8'))?.[0];
-}
-
-/** The text of the line at byte `offset` (at most 64 KiB of it). */
-function lineAt(fd, offset) {
-  const buf = Buffer.alloc(64 * 1024);
-  const n = readSync(fd, buf, 0, buf.length, offset);
-  const end = buf.subarray(0, n).indexOf(10);
-  return buf.subarray(0, end < 0 ? n : end).toString('utf8').replace(/\r$/, '');
+  const path = input.replace(/(\.(nd)?jsonl?)?$/i, '.rejected.ndjson');
+  const kept = resumedEvents > 0 && existsSync(path)
+    ? readFileSync(path, 'utf8').split('\n').filter((l) => l && JSON.parse(l).index < resumedEvents)
+    : [];
+  let written = false;
+  return {
+    path,
+    /** `onSkip`'s report of one event. */
+    add({ index, line, offset, problems, text }) {
+      if (!written) writeFileSync(path, kept.map((l) => l + '\n').join(''));
+      written = true;
+      appendFileSync(path, JSON.stringify({ index, line, offset, problems, text }) + '\n');
+    },
+    /** Whether the file holds anything (written by this run, or kept from the earlier one). */
+    get used() {
+      return written || kept.length > 0;
+    },
+  };
 }

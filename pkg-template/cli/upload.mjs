@@ -6,7 +6,7 @@ import { choiceOption, commonHelp, intOption, parse, positionals } from './args.
 import { connect, target } from './connect.mjs';
 import { Failure, INTERRUPTED, UsageError } from './errors.mjs';
 import { bytes, colours, duration, int, progressLine } from './output.mjs';
-import { writeRejected } from './rejected.mjs';
+import { rejectsFile } from './rejected.mjs';
 import { checkResumable, newState, resumeCommand } from './resume.mjs';
 import { loadState, removeState, saveState, statePath, throttledSaver } from './state.mjs';
 
@@ -104,6 +104,7 @@ export async function run(argv, { signal, onForceQuit }) {
     line.update(progressText(p, resumed, size, started, line.tty ? err : colours({})));
   };
   const { chunksize: cs, format: fmt } = state.options;
+  const rejects = v['skip-invalid'] ? rejectsFile(input, stdin, resumed.events) : undefined;
   const source = stdin ? process.stdin : createReadStream(input);
   let result;
   try {
@@ -115,7 +116,7 @@ export async function run(argv, { signal, onForceQuit }) {
       ...(fmt && { format: fmt }),
       ...(concurrency && { concurrency }),
       ...(compression && { compression }),
-      ...(v['skip-invalid'] && { onInvalid: 'skip' }),
+      ...(v['skip-invalid'] && { onInvalid: 'skip', onSkip: (e) => rejects?.add(e) }),
       ...(resumed.events > 0 && { resumeFrom: resumed }),
       ...(size !== undefined && { bytesTotal: size }),
     });
@@ -133,7 +134,7 @@ export async function run(argv, { signal, onForceQuit }) {
   saver?.cancel();
   if (path) removeState(path);
 
-  const rejected = result.skipped?.count ? writeRejected(input, stdin, result.skipped, fmt) : undefined;
+  const rejected = rejects?.used ? rejects.path : undefined;
   const out = {
     ok: true,
     input,

@@ -57,6 +57,8 @@ pub struct CreateOptions {
     pub on_chunk: Option<Function>,
     /// The caller's word for the source's size in bytes (`bytesTotal` in progress).
     pub bytes_total: Option<f64>,
+    /// Told of every event left out by `onInvalid: 'skip'`, with its text.
+    pub on_skip: Option<Function>,
 }
 
 #[derive(Clone)]
@@ -75,7 +77,7 @@ const CLIENT_KEYS: &[&str] = &[
 const CREATE_KEYS: &[&str] =
     &[
         "chunksize", "maxRetries", "concurrency", "maxChunkBytes", "onProgress", "signal", "timeoutMs", "runId", "maxBufferedBytes",
-        "compression", "format", "onInvalid", "resumeFrom", "validate", "returnIds", "onChunk", "bytesTotal",
+        "compression", "format", "onInvalid", "resumeFrom", "validate", "returnIds", "onChunk", "bytesTotal", "onSkip",
     ];
 const RESUME_KEYS: &[&str] = &["events", "bytes", "line"];
 const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRetries"];
@@ -172,6 +174,11 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
         return_ids: boolean(&opts, "returnIds")?,
         on_chunk: function(&opts, "onChunk")?,
         bytes_total: number(&opts, "bytesTotal")?.map(|v| args::position("bytesTotal", v, 0)).transpose()?.map(|n| n as f64),
+        on_skip: function(&opts, "onSkip")?,
+    })
+    .and_then(|o| match (&o.on_skip, o.skip_invalid) {
+        (Some(_), false) => Err(ClientError::Type("onSkip is told of the events onInvalid: 'skip' leaves out: give onInvalid: 'skip' too".into())),
+        _ => Ok(o),
     })
 }
 

@@ -183,6 +183,24 @@ export interface CreateEventsOptions {
   onChunk?: (chunk: StoredChunk) => void;
   /** The source's size in bytes, for `progress.bytesTotal` when the source cannot tell. */
   bytesTotal?: number;
+  /**
+   * With `onInvalid: 'skip'`: told of every event left out as it is met (the result
+   * lists only the first 100 problems), with its text as read: write them to a
+   * rejects file, mend them and upload them again.
+   */
+  onSkip?: (event: SkippedEvent) => void;
+}
+
+/** An event `onInvalid: 'skip'` left out. */
+export interface SkippedEvent {
+  /** Its index in the source. */
+  index: number;
+  /** Bytes: its line (1-based) and byte offset. */
+  line?: number;
+  offset?: number;
+  /** Its JSON text as read (absent for an object `JSON.stringify` could not write). */
+  text?: string;
+  problems: { field: string; message: string }[];
 }
 
 /** Input events `from` to `to` (exclusive) went in one request. */

@@ -18,12 +18,12 @@ use std::rc::Rc;
 
 use futures_util::future::{self, Either, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 
 use crate::core::chunking::ChunkRange;
 use crate::core::resume::ResumePoint;
-use crate::core::stream_framer::{Broken, Format, Framed, Framer};
+use crate::core::stream_framer::{Broken, Format, Framed, Framer, Skipped};
 use crate::core::validate::Problems;
 
 use super::abort::AbortWatch;
@@ -62,6 +62,9 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
     let source = Source::open(&source, resume, opts.chunksize)?;
     totals.bytes = source.size;
     let mut framer = Framer::resume(opts.format, opts.chunksize, opts.max_chunk_bytes, resume);
+    if opts.on_skip.is_some() {
+        framer.keep_skipped();
+    }
     let upload = Upload { session, create_url, events: Array::new(), opts, abort, run_id };
     let plan = Plan::streaming();
     let progress = Progress::new(opts, totals);
@@ -126,6 +129,9 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
                 match framed {
                     Ok(more) => ready.extend(more),
                     Err(broken) => stop = Some(Stop::Broken(broken)),
+                }
+                if let Some(on_skip) = &opts.on_skip {
+                    tell_skipped(on_skip, framer.take_skipped(), source.holds_events() != Some(true));
                 }
                 if !opts.skip_invalid && !framer.problems().is_empty() && stop.is_none() {
                     stop = Some(Stop::Invalid);
@@ -233,6 +239,27 @@ fn problems_with_positions(framer: &Framer, positions: bool) -> Array {
             )
         })
         .collect()
+}
+
+/// `onSkip` with each event left out: index, line and offset (bytes), its text as read,
+/// and its problems. What the callback throws does not stop the upload.
+fn tell_skipped(on_skip: &Function, skipped: Vec<Skipped>, positions: bool) {
+    for event in skipped {
+        let problems: Array = event
+            .problems
+            .iter()
+            .map(|p| JsValue::from(Obj::new().set("field", p.field.as_str()).set("message", p.message.as_str())))
+            .collect();
+        let at = positions.then_some(event.position);
+        let text = (!event.text.is_empty()).then(|| String::from_utf8_lossy(&event.text).into_owned());
+        let report = Obj::new()
+            .set("index", event.position.index as f64)
+            .set("line", at.map(|a| a.line as f64))
+            .set("offset", at.map(|a| a.offset as f64))
+            .set("text", text)
+            .set("problems", problems);
+        let _ = on_skip.call1(&JsValue::UNDEFINED, &report.into());
+    }
 }
 
 fn skipped(framer: &Framer, positions: bool) -> Obj {

@@ -59,7 +59,7 @@ test('upload: an invalid event fails with its line (exit 1); --skip-invalid uplo
     const rejected = readFileSync(join(dir, 'bad.rejected.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(rejected.length, 1);
     assert.equal(rejected[0].line, 12);
-    assert.equal(rejected[0].field, 'start');
+    assert.equal(rejected[0].problems[0].field, 'start');
     assert.equal(rejected[0].text, lines[11]);
     const stored = await storedEvents(emu, token, { collection: 'cli-bad' });
     assert.deepEqual(stored.map((e) => e.externalId).sort(), events.filter((_, i) => i !== 11).map((e) => e.externalId).sort());

@@ -126,8 +126,12 @@ test('a bad event stops the upload (its line and offset named, what was stored s
 
     // The same bytes with onInvalid: 'skip', into a fresh collection.
     const text2 = text.replaceAll('"collection":"bad"', '"collection":"skip"');
-    const result = await client.createEvents(enc.encode(text2), { chunksize: 1000, onInvalid: 'skip' });
+    const told = [];
+    const result = await client.createEvents(enc.encode(text2), { chunksize: 1000, onInvalid: 'skip', onSkip: (e) => told.push(e) });
     assert.equal(result.created, 3000);
+    assert.equal(told.length, 1);
+    assert.equal(told[0].text, lines[2500].replaceAll('"collection":"bad"', '"collection":"skip"'), 'the event as it was read');
+    assert.deepEqual([told[0].index, told[0].line, told[0].problems.map((p) => p.field)], [2500, 2501, ['start']]);
     assert.equal(result.skipped.count, 1);
     assert.deepEqual(result.skipped.problems.map((p) => [p.index, p.line, p.field]), [[2500, 2501, 'start']]);
     const stored = await storedEvents(emu, token, { collection: 'skip' });
@@ -287,5 +291,24 @@ test("validate: 'all' reads a re-readable source whole first: nothing is sent if
     const once = await client.createEvents(new Blob([good]).stream(), { validate: 'all' }).then(() => null, (x) => x);
     assert.equal(once?.name, 'TypeError');
     assert.match(once.message, /reads the source twice/);
+  });
+});
+
+test('onSkip hears of every event left out, past the hundred problems a result lists', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    const events = makeEvents(1000, 'messy');
+    const lines = events.map((e, i) => (i % 4 === 1 ? JSON.stringify({ ...e, owner: '' }) : JSON.stringify(e)));
+    const told = [];
+    const result = await client.createEvents(new Blob([lines.join('\n')]), { onInvalid: 'skip', onSkip: (e) => told.push(e) });
+    assert.equal(result.created, 750);
+    assert.equal(result.skipped.count, 250);
+    assert.equal(result.skipped.problems.length, 100);
+    assert.equal(told.length, 250);
+    assert.deepEqual(told.map((e) => e.text), lines.filter((_, i) => i % 4 === 1));
+    assert.deepEqual(told.map((e) => e.line), lines.map((_, i) => i + 1).filter((_, i) => i % 4 === 1));
+    const refused = await client.createEvents(new Blob([lines.join('\n')]), { onSkip: () => {} }).then(() => null, (x) => x);
+    assert.equal(refused?.name, 'TypeError');
+    assert.match(refused.message, /give onInvalid: 'skip' too/);
   });
 });
