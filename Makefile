@@ -70,7 +70,8 @@ pack:
 	scripts/pack.sh
 
 # The packed tarball, installed into a fresh temporary project: Node import/require,
-# a plain module page, a Vite build, Web Workers (Chromium) and tsc, against an emulator.
+# a plain module page, a Vite build, Web Workers (Chromium) and tsc, against an emulator;
+# createEvents from every byte source a page has, in Chromium (tests/package/streams.test.mjs).
 test-package: pack emulator
 	tests/package/run.sh
 

@@ -53,18 +53,20 @@ const CHROMIUM_ARGS = [
 ];
 
 /**
- * Opens `path` (on the emulator's origin) in headless Chromium and resolves what the
- * page stores in `window.__result` (a Promise of the scenario's summary). Fails on a
- * page error, a console error or warning, a failed request or an HTTP error that
- * `allowHttpErrors` does not foresee (URL substring → how many times).
+ * Opens `path` (on the emulator's origin) in a fresh headless Chromium. Resolves
+ * `{ page, problems, failed, close }`: `problems` lists every page error, console error or
+ * warning, failed request, and HTTP error that `allowHttpErrors` does not foresee (URL
+ * substring → how many times); `failed` is a Promise that rejects at the first of them
+ * (race it against the page's work); `close()` closes the browser.
  */
-export async function runPage(path, { allowHttpErrors = {}, timeout = 60_000 } = {}) {
+export async function openPage(path, { allowHttpErrors = {} } = {}) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const problems = [];
-  const requests = [];
   const allowed = { ...allowHttpErrors };
+  const requests = [];
   let fail;
   const failed = new Promise((_, reject) => (fail = reject));
+  failed.catch(() => {}); // judged where it is raced, or through `problems`
   try {
     const page = await browser.newPage();
     const report = (what) => {
@@ -87,8 +89,22 @@ export async function runPage(path, { allowHttpErrors = {}, timeout = 60_000 } =
       if (/^Failed to load resource: the server responded with a status of/.test(m.text())) return;
       report(`console ${m.type()}: ${m.text()} (${m.location()?.url ?? ''})`);
     });
+    await page.goto(new URL(path, ORIGIN).href);
+    return { page, problems, requests, failed, close: () => browser.close() };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}
+
+/**
+ * Opens `path` (as `openPage`) and resolves what the page stores in `window.__result` (a
+ * Promise of the scenario's summary). Fails on any of `openPage`'s problems.
+ */
+export async function runPage(path, { allowHttpErrors = {}, timeout = 60_000 } = {}) {
+  const { page, problems, requests, failed, close } = await openPage(path, { allowHttpErrors });
+  try {
     const work = (async () => {
-      await page.goto(new URL(path, ORIGIN).href);
       await page.waitForFunction(() => window.__result !== undefined, null, { timeout });
       return page.evaluate(() => window.__result);
     })();
@@ -97,7 +113,7 @@ export async function runPage(path, { allowHttpErrors = {}, timeout = 60_000 } =
     assert.deepEqual(problems, []);
     return { result: outcome.result, requests };
   } finally {
-    await browser.close();
+    await close();
   }
 }
 
