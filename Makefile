@@ -90,10 +90,12 @@ test-cli: pack emulator
 	tests/package/run.sh tests/cli/*.test.mjs
 
 # The demo page (www/) end to end in Debian's Chromium, against an emulator serving the
-# staged page; screenshots of every step in test-output/demo/.
+# staged page; screenshots of every step in test-output/demo/. One file at a time: they
+# share the emulator's fault plan.
 test-demo: pack emulator
 	scripts/demo.sh stage
-	scripts/with-emulator.sh --static dist/demo -- node --test tests/demo/*.test.mjs
+	rm -rf test-output/demo
+	scripts/with-emulator.sh --static dist/demo -- node --test --test-concurrency=1 tests/demo/*.test.mjs
 
 # The benchmarks' published side, without running any benchmark (seconds): every figure
 # in the READMEs and bench/results.md is what the committed bench/results.json generates

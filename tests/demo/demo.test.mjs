@@ -3,94 +3,12 @@
 //
 //   scripts/with-emulator.sh --static dist/demo -- node --test tests/demo/*.test.mjs
 //
-// Screenshots of every step go to test-output/demo/ (or $DEMO_TEST_OUTPUT).
-import { test, before, after } from 'node:test';
+// Screenshots of every step go to test-output/demo/ (or $DEMO_TEST_OUTPUT). Uploads from
+// files and the export: tests/demo/files.test.mjs.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BASE = process.env.EVENTS_EMULATOR_URL;
-const OUT = path.resolve(ROOT, process.env.DEMO_TEST_OUTPUT ?? 'test-output/demo');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const WAIT = { timeout: 60_000 };
-
-if (!BASE) throw new Error('EVENTS_EMULATOR_URL is not set: run through scripts/with-emulator.sh --static dist/demo');
-rmSync(OUT, { recursive: true, force: true });
-mkdirSync(OUT, { recursive: true });
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A fresh page that records every console error and uncaught exception. */
-async function openPage(t, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: 'light' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console: ${msg.text()}`); });
-  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => {
-    // A request the page itself cancelled (Cancel, a newer query) is not a failure.
-    if (req.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
-  });
-  t.after(() => context.close());
-  await page.goto(`${BASE}/`);
-  await page.locator('#connection-status[data-state="ok"]').waitFor(WAIT);
-  return { page, errors };
-}
-
-const shot = (page, name) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
-const text = (page, selector) => page.locator(selector).innerText();
-// `faults(null)` clears the plan and releases any held request (handled normally).
-const faults = (body) => fetch(`${BASE}/__emulator/faults`, body
-  ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
-  : { method: 'DELETE' });
-/** Releases every held request; `then: 'reset'` drops it unhandled, with no answer. */
-const release = (then) => fetch(`${BASE}/__emulator/release`, {
-  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ then }),
-});
-
-/** Waits (polling the emulator's stats, at most 60 s) until `n` requests are held. */
-async function untilHeld(n) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { held } = await (await fetch(`${BASE}/__emulator/stats`)).json();
-    if (held === n) return;
-    if (Date.now() > deadline) throw new Error(`waited 60 s for ${n} held requests (${held} held)`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function generate(page, { count, collection, chunksize = 2500, concurrency = 4 }) {
-  await page.locator('input[name="source"][value="generate"]').check();
-  await page.fill('#gen-count', String(count));
-  await page.fill('#gen-collection', collection);
-  await page.fill('#chunksize', String(chunksize));
-  await page.fill('#concurrency', String(concurrency));
-  await page.click('#create-run');
-}
-
-async function deleteCollection(page, collection, expected) {
-  await page.fill('#d-collection', collection);
-  await page.click('#delete-ask');
-  await page.locator('#delete-confirm').waitFor({ state: 'visible' });
-  if (expected !== undefined) {
-    await page.locator('#delete-confirm-text', { hasText: `Delete ${expected.toLocaleString('en-US')} event` }).waitFor(WAIT);
-  }
-}
+import { BASE, ROOT, WAIT, deleteCollection, faults, generate, openPage, release, shot, text, untilHeld } from './page.mjs';
 
 test('the whole flow: connect, create 25000 events with progress, query, chart, page, delete', async (t) => {
   const { page, errors } = await openPage(t);
@@ -254,7 +172,7 @@ test('Cancel aborts an upload (AbortError says what was stored); Resume complete
 });
 
 test('a 390px-wide screen: no sideways scrolling, every step usable', async (t) => {
-  const { page, errors } = await openPage(t, { width: 390, height: 844 });
+  const { page, errors } = await openPage(t, { viewport: { width: 390, height: 844 } });
   const collection = `e2e-narrow-${Date.now().toString(36)}`;
   await shot(page, '09-narrow-start');
   await generate(page, { count: 3000, collection, chunksize: 500 });

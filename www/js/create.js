@@ -1,8 +1,9 @@
-// Step 2: generate or load events, then createEvents with a progress bar and a Cancel button.
-import { $, el, fmtInt, fmtMs, intField, plural, setStatus, FormError, splitList } from './dom.js';
+// Step 2: generate events or choose a file, then createEvents with a progress bar and a
+// Cancel button. A file is streamed (the File itself is the source), its bar in bytes.
+import { $, el, fmtBytes, fmtInt, fmtMs, intField, plural, setStatus, FormError, splitList } from './dom.js';
 import { generateEvents, newRunId } from './generate.js';
-import { loadEventsFile } from './files.js';
-import { showError } from './errors.js';
+import { prepareEventsFile } from './files.js';
+import { showError, showSkipped } from './errors.js';
 
 export function setupCreate(ctx) {
   const form = $('create-form');
@@ -28,35 +29,42 @@ export function setupCreate(ctx) {
     const file = e.target.files[0];
     loaded = null;
     result.replaceChildren();
-    if (!file) { setStatus(fileStatus, 'idle', 'No file loaded.'); return; }
-    setStatus(fileStatus, 'busy', `Reading ${file.name}…`);
+    if (!file) { setStatus(fileStatus, 'idle', 'No file chosen.'); return; }
+    setStatus(fileStatus, 'busy', `Looking at ${file.name}…`);
     try {
-      loaded = await loadEventsFile(file);
-      setStatus(fileStatus, 'ok', `Loaded ${loaded.summary}. Press Create events to send them.`);
+      loaded = await prepareEventsFile(file);
+      setStatus(fileStatus, 'ok', `${loaded.summary}. Press Create events to send it.`);
     } catch (err) {
       setStatus(fileStatus, 'error', `Cannot use ${file.name}: ${err.message}`);
     }
   });
 
-  function setProgress(p) {
-    const fraction = p.eventsTotal > 0 ? p.eventsDone / p.eventsTotal : 0;
-    const pct = Math.floor(fraction * 100);
+  /** `p`: a createEvents progress; `bytesTotal`: the file's size, when the source is bytes. */
+  function setProgress(p, bytesTotal) {
+    const total = bytesTotal ?? p.eventsTotal;
+    const done = bytesTotal === undefined ? p.eventsDone : p.bytesDone ?? 0;
+    const pct = total > 0 ? Math.floor((Math.min(done, total) / total) * 100) : 0;
     bar.value = pct;
     bar.textContent = `${pct}%`;
     percent.textContent = `${pct}%`;
+    const of = (n) => (n === undefined ? '–' : fmtInt(n));
     $('stat-chunks').textContent = `${fmtInt(p.chunksDone)} / ${p.chunksTotal ? fmtInt(p.chunksTotal) : '–'}`;
-    $('stat-events').textContent = `${fmtInt(p.eventsDone)} / ${fmtInt(p.eventsTotal)}`;
+    $('stat-events').textContent = `${fmtInt(p.eventsDone)} / ${of(p.eventsTotal)}`;
+    $('stat-bytes').textContent = bytesTotal === undefined ? '–' : `${fmtBytes(p.bytesDone ?? 0)} / ${fmtBytes(bytesTotal)}`;
     $('stat-rate').textContent = p.elapsedMs > 0 && p.eventsDone > 0 ? fmtInt((p.eventsDone * 1000) / p.elapsedMs) : '–';
     $('stat-retries').textContent = fmtInt(p.retries);
     $('stat-failed').textContent = fmtInt(p.failedChunks);
     $('stat-elapsed').textContent = p.elapsedMs > 0 ? fmtMs(p.elapsedMs) : '–';
   }
 
-  /** The events to send, and how to name a row in a ValidationError. */
+  /**
+   * What to send: `events` (an array) or `source` (bytes, with `bytesTotal`), how to name a
+   * problem's row, and the collection steps 3 and 4 then show.
+   */
   function collect() {
     if (source() === 'file') {
-      if (!loaded) throw new FormError('Choose a .json or .csv file first.');
-      return { ...loaded, label: loaded.summary };
+      if (!loaded) throw new FormError('Choose a .ndjson, .json or .csv file first.');
+      return { ...loaded, onInvalid: form.elements.onInvalid.value };
     }
     const f = form.elements;
     const count = intField(f.count, 'Number of events');
@@ -76,7 +84,7 @@ export function setupCreate(ctx) {
     } catch (e) {
       throw new FormError(e.message);
     }
-    return { events, rowLabel: (i) => `event ${i + 1} (index ${i})`, label: `${fmtInt(count)} generated events` };
+    return { events, rowLabel: (p) => `event ${p.index + 1} (index ${p.index})`, collection: f.collection.value.trim() };
   }
 
   form.addEventListener('submit', async (e) => {
@@ -103,40 +111,43 @@ export function setupCreate(ctx) {
    * One createEvents call with the progress bar and Cancel wired in. With `runId` it resumes an
    * earlier upload: chunks the server already stored answer from its idempotency cache.
    */
-  async function upload({ events, rowLabel, chunksize, concurrency, client, runId }) {
-    setProgress({ chunksDone: 0, chunksTotal: 0, eventsDone: 0, eventsTotal: events.length, retries: 0, failedChunks: 0, elapsedMs: 0 });
+  async function upload(batch) {
+    const { events, source: bytes, bytesTotal, rowLabel, collection, onInvalid, chunksize, concurrency, client, runId } = batch;
+    const start = { chunksDone: 0, chunksTotal: 0, eventsDone: 0, eventsTotal: events?.length, bytesDone: 0, retries: 0, failedChunks: 0, elapsedMs: 0 };
+    setProgress(start, bytesTotal);
     box.dataset.state = 'running';
     result.replaceChildren();
-    $('create-code').textContent = createCode(events.length, chunksize, concurrency, runId);
+    $('create-code').textContent = createCode(batch);
 
     controller = new AbortController();
     run.disabled = true;
     cancel.disabled = false;
     const started = performance.now();
     try {
-      const options = { chunksize, concurrency, signal: controller.signal, onProgress: setProgress };
+      const options = { chunksize, concurrency, signal: controller.signal, onProgress: (p) => setProgress(p, bytesTotal) };
       if (runId) options.runId = runId;
-      const created = await client.createEvents(events, options);
+      if (bytes) options.onInvalid = onInvalid;
+      const created = await client.createEvents(events ?? bytes, options);
       const ms = performance.now() - started;
       setProgress({
         chunksDone: created.chunks.length, chunksTotal: created.chunks.length,
-        eventsDone: created.created, eventsTotal: events.length,
+        eventsDone: created.created, eventsTotal: events?.length ?? created.created, bytesDone: bytesTotal,
         retries: created.chunks.reduce((n, c) => n + c.attempts - 1, 0),
         failedChunks: 0, elapsedMs: ms,
-      });
+      }, bytesTotal);
       box.dataset.state = 'done';
-      showCreated(created, events, ms, runId);
+      showCreated(created, ms, batch);
     } catch (err) {
       box.dataset.state = err?.name === 'AbortError' ? 'cancelled' : 'error';
-      showError(result, err, { rowLabel, total: events.length, what: 'createEvents' });
+      showError(result, err, { rowLabel, total: events?.length, what: 'createEvents' });
       if (typeof err?.runId === 'string' && Array.isArray(err.failed)) {
-        const collections = new Set(events.map((ev) => ev.collection));
-        if (collections.size === 1 && err.created > 0) ctx.useCollection?.([...collections][0]);
+        if (collection && err.created > 0) ctx.useCollection?.(collection);
         // Resuming sends the same events with the same chunking and runId: nothing is stored twice.
-        const again = { events, rowLabel, chunksize, concurrency, client, runId: err.runId };
+        const again = { ...batch, runId: err.runId };
+        const left = events ? ` (${plural(err.failed.reduce((n, f) => n + f.count, 0), 'event')} left)` : '';
         result.append(el('div', { className: 'actions' },
           el('button', { type: 'button', id: 'create-resume', className: 'primary', onclick: () => upload(again) },
-            `Resume the upload (${plural(err.failed.reduce((n, f) => n + f.count, 0), 'event')} left)`)));
+            `Resume the upload${left}`)));
       }
     } finally {
       controller = null;
@@ -147,32 +158,36 @@ export function setupCreate(ctx) {
 
   cancel.addEventListener('click', () => controller?.abort());
 
-  function showCreated(created, events, ms, resumed) {
-    const collections = [...new Set(events.map((ev) => ev.collection))];
+  function showCreated(created, ms, { collection, runId: resumed, rowLabel }) {
     result.className = 'result ok';
+    const skipped = created.skipped?.count ?? 0;
     result.replaceChildren(
-      el('h3', {}, `Created ${plural(created.created, 'event')}`),
+      el('h3', {}, `Created ${plural(created.created, 'event')}${skipped ? ` · skipped ${plural(skipped, 'bad event')}` : ''}`),
       ...(resumed ? [el('p', {}, 'Resumed with runId ', el('code', {}, resumed),
         ': the chunks stored before were answered from the server\'s idempotency cache, none stored twice.')] : []),
       el('p', {}, `${plural(created.chunks.length, 'chunk')} in ${fmtMs(ms)} · ` +
-        `${fmtInt((created.created * 1000) / Math.max(ms, 1))} events/s · ` +
-        `collection${collections.length === 1 ? '' : 's'} ${collections.slice(0, 3).join(', ')}${collections.length > 3 ? ', …' : ''}`),
-      el('p', { className: 'help' }, 'First ids, in input order: ',
-        el('code', {}, created.ids.slice(0, 3).join(', ')), created.ids.length > 3 ? ', …' : ''),
+        `${fmtInt((created.created * 1000) / Math.max(ms, 1))} events/s` + (collection ? ` · collection ${collection}` : '')),
+      ...(created.ids.length ? [el('p', { className: 'help' }, 'First ids, in input order: ',
+        el('code', {}, created.ids.slice(0, 3).join(', ')), created.ids.length > 3 ? ', …' : '')] : []),
     );
+    if (created.skipped) showSkipped(result, created.skipped, rowLabel);
     // Point steps 3 and 4 at what was just created.
-    if (collections.length === 1) ctx.useCollection?.(collections[0]);
+    if (collection) ctx.useCollection?.(collection);
   }
 }
 
-function createCode(n, chunksize, concurrency, runId) {
+function createCode({ events, source, onInvalid, chunksize, concurrency, runId }) {
+  const what = events ? `events /* ${fmtInt(events.length)} events */` : source instanceof Blob ? 'file /* the File itself: streamed, never read whole */' : 'bytes /* the CSV rows as NDJSON */';
+  const progress = events
+    ? 'onProgress: (p) => draw(p),   // { chunksDone, chunksTotal, eventsDone, eventsTotal, retries, … }'
+    : `onProgress: (p) => draw(p.bytesDone / ${source instanceof Blob ? 'file.size' : 'bytes.length'}),   // and chunksDone, eventsDone, retries, …`;
   return `const controller = new AbortController();   // Cancel calls controller.abort()
-const result = await client.createEvents(events /* ${fmtInt(n)} events */, {
+const result = await client.createEvents(${what}, {
   chunksize: ${chunksize},
-  concurrency: ${concurrency},
-  onProgress: (p) => draw(p),   // { chunksDone, chunksTotal, eventsDone, eventsTotal, retries, … }
+  concurrency: ${concurrency},${events ? '' : `\n  onInvalid: '${onInvalid}',   // 'skip': bad events left out and listed in result.skipped`}
+  ${progress}
   signal: controller.signal,${runId ? `\n  runId: ${JSON.stringify(runId)},   // resumes the earlier upload: error.runId` : ''}
 });
-// → { created, ids, chunks, runId }; or a ValidationError (nothing sent),
+// → { created, ids, chunks, runId${events ? '' : ', skipped'} }; or a ValidationError (${events ? 'nothing sent' : 'nothing after the bad event sent'}),
 //   CreateEventsError / AbortError ({ created, succeeded, failed, runId })`;
 }

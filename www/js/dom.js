@@ -20,6 +20,9 @@ export function el(tag, props = {}, ...children) {
 const intFormat = new Intl.NumberFormat('en-US');
 export const fmtInt = (n) => intFormat.format(Math.round(n));
 
+/** 830 KB, 12.3 MB */
+export const fmtBytes = (n) => (n < 1e6 ? `${fmtInt(n / 1e3)} KB` : `${(n / 1e6).toFixed(1)} MB`);
+
 export function fmtMs(ms) {
   if (!Number.isFinite(ms)) return '–';
   if (ms < 1000) return `${Math.round(ms)} ms`;

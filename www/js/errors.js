@@ -4,6 +4,7 @@ import { el, fmtInt, plural } from './dom.js';
 
 const SHOWN_PROBLEMS = 10;
 const SHOWN_CHUNKS = 5;
+const SHOWN_SKIPPED = 100;
 
 const HINTS = {
   NetworkError: 'The request did not reach the API: check the base URL and your connection; a hosted API must also allow this page\'s origin (CORS).',
@@ -17,7 +18,7 @@ const isValidation = (e) => e instanceof ValidationError || e?.name === 'Validat
  * Fills `box` with a readable account of `err`.
  * @param {HTMLElement} box
  * @param {unknown} err
- * @param {{rowLabel?: (i: number) => string, total?: number, what?: string}} [context]
+ * @param {{rowLabel?: (problem: {index: number, line?: number}) => string, total?: number, what?: string}} [context]
  */
 export function showError(box, err, context = {}) {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -58,31 +59,61 @@ export function showError(box, err, context = {}) {
   if (HINTS[name]) box.append(el('p', { className: 'help' }, HINTS[name]));
 }
 
-function validation(box, e, { rowLabel = (i) => `event ${i + 1} (index ${i})` }) {
+const defaultRowLabel = (p) => `event ${p.index + 1} (index ${p.index})`;
+
+/** A table of problems: the row (by `rowLabel`), the field, the message. */
+function problemTable(problems, rowLabel, className = 'problems') {
+  return el('table', { className },
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Row'), el('th', { scope: 'col' }, 'Field'), el('th', { scope: 'col' }, 'Problem'))),
+    el('tbody', {}, problems.map((p) => el('tr', {},
+      el('td', {}, rowLabel(p)),
+      el('td', {}, el('code', {}, p.field || '(event)')),
+      el('td', {}, p.message)))));
+}
+
+function validation(box, e, { rowLabel = defaultRowLabel }) {
   const problems = Array.isArray(e.problems) ? e.problems : [];
   const count = e.problemCount ?? problems.length;
   const rows = new Set(problems.map((p) => p.index)).size;
+  // Bytes (a file, a stream) are checked chunk by chunk: chunks before the bad event may be stored.
+  const streamed = typeof e.created === 'number';
   box.append(
-    el('h3', {}, el('span', { className: 'err-name' }, 'ValidationError'), ': nothing was sent'),
+    el('h3', {}, el('span', { className: 'err-name' }, 'ValidationError'), ': ',
+      streamed && e.created > 0 ? 'the upload stopped at a bad event' : 'nothing was sent'),
     el('p', {}, `${plural(count, 'problem')} in the events${rows && count === problems.length ? ` (${plural(rows, 'row')})` : ''}. ` +
-      `The client checks every event against the contract before the first request.`),
+      (streamed
+        ? `The client checks each chunk before it is sent: ${plural(e.created, 'event')} before the bad one ${e.created === 1 ? 'was' : 'were'} stored, nothing after it was sent. ` +
+          'Fix the file, or choose to skip bad events.'
+        : 'The client checks every event against the contract before the first request.')),
   );
   const shown = problems.slice(0, SHOWN_PROBLEMS);
-  box.append(el('table', { className: 'problems' },
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Row'), el('th', { scope: 'col' }, 'Field'), el('th', { scope: 'col' }, 'Problem'))),
-    el('tbody', {}, shown.map((p) => el('tr', {},
-      el('td', {}, rowLabel(p.index)),
-      el('td', {}, el('code', {}, p.field || '(event)')),
-      el('td', {}, p.message))))));
+  box.append(problemTable(shown, rowLabel));
   if (count > shown.length) box.append(el('p', { className: 'help' }, `… and ${plural(count - shown.length, 'more problem')}.`));
+}
+
+/**
+ * Appends to `box` the events `onInvalid: 'skip'` left out (`result.skipped`: `count`, the
+ * first `problems`, `problemCount`), each by its row.
+ */
+export function showSkipped(box, skipped, rowLabel = defaultRowLabel) {
+  if (!skipped.count) return;
+  const problems = skipped.problems ?? [];
+  const shown = problems.slice(0, SHOWN_SKIPPED);
+  box.append(
+    el('h4', {}, `Skipped ${plural(skipped.count, 'bad event')} (onInvalid: 'skip')`),
+    problemTable(shown, rowLabel, 'problems skipped'),
+  );
+  const more = (skipped.problemCount ?? problems.length) - shown.length;
+  if (more > 0) box.append(el('p', { className: 'help' }, `… and ${plural(more, 'more problem')} (the client reports the first ${problems.length}).`));
 }
 
 function chunks(box, e, { total }) {
   const failed = Array.isArray(e.failed) ? e.failed : [];
   const notStored = failed.reduce((n, f) => n + (f.count ?? 0), 0);
   const created = e.created ?? 0;
-  const all = total ?? created + notStored;
-  box.append(el('p', {}, `${fmtInt(created)} of ${fmtInt(all)} events were stored; ` +
+  // A file's total is known only once it is read to the end.
+  const of = total === undefined ? '' : ` of ${fmtInt(total)}`;
+  box.append(el('p', {}, `${fmtInt(created)}${of} events were stored; ` +
     `${fmtInt(notStored)} in ${plural(failed.length, 'chunk')} were not.`));
   const resume = typeof e.runId === 'string'
     ? 'Resuming (the same events and chunking, with error.runId) stores only what is missing: the server answers chunks it has already stored from its idempotency cache.'

@@ -1,34 +1,59 @@
-// Loading events from a .json or .csv file, keeping how to name each event's row.
+// The chosen events file as a source for createEvents, without reading it whole: an NDJSON
+// or JSON-array file is handed to the client as the File itself (a Blob: the client
+// streams it, validating and framing the bytes in wasm). A CSV file is small by nature
+// here: the page parses it and hands over its events as NDJSON bytes, each row's line kept.
 import { eventsFromCsv } from './csv.js';
+import { fmtBytes, fmtInt } from './dom.js';
+
+/** How much of the file's start is read to tell its format and first collection. */
+const SNIFF_BYTES = 64 * 1024;
 
 /**
  * @param {File} file
- * @returns {Promise<{events: object[], rowLabel: (index: number) => string, summary: string}>}
+ * @returns {Promise<{source: Blob | Uint8Array, bytesTotal: number, format: string,
+ *   collection: string | null, rowLabel: (problem: {index: number, line?: number}) => string,
+ *   summary: string}>}
  */
-export async function loadEventsFile(file) {
-  const text = await file.text();
+export async function prepareEventsFile(file) {
+  const head = await file.slice(0, SNIFF_BYTES).text();
+  const first = head.replace(/^\uFEFF/, '').trimStart()[0];
   const isCsv = /\.csv$/i.test(file.name) || file.type === 'text/csv' ||
-    (!/\.json$/i.test(file.name) && !/^\s*[[{]/.test(text));
+    (!/\.(nd)?json$/i.test(file.name) && first !== undefined && first !== '[' && first !== '{');
   if (isCsv) {
-    const { events, lines } = eventsFromCsv(text);
+    const { events, lines } = eventsFromCsv(await file.text());
+    const bytes = new TextEncoder().encode(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
     return {
-      events,
-      rowLabel: (i) => `row ${i + 1} (line ${lines[i]})`,
+      source: bytes,
+      bytesTotal: bytes.length,
+      format: 'ndjson',
+      collection: singleCollection(events),
+      rowLabel: (p) => `row ${p.index + 1} (line ${lines[p.index]})`,
       summary: `${file.name}: CSV, ${events.length} event${events.length === 1 ? '' : 's'}`,
     };
   }
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new SyntaxError(`${file.name} is not valid JSON: ${e.message}`);
-  }
-  // An array of events, or an object holding one under "events".
-  const events = Array.isArray(data) ? data : Array.isArray(data?.events) ? data.events : null;
-  if (!events) throw new TypeError(`${file.name}: expected a JSON array of events (or {"events": [...]})`);
+  if (first === undefined) throw new TypeError(`${file.name} is empty`);
+  const format = first === '[' ? 'json' : 'ndjson';
   return {
-    events,
-    rowLabel: (i) => `item ${i + 1} (index ${i})`,
-    summary: `${file.name}: JSON, ${events.length} event${events.length === 1 ? '' : 's'}`,
+    source: file,
+    bytesTotal: file.size,
+    format,
+    // From the first event: where steps 3 and 4 point after the upload.
+    collection: firstCollection(head),
+    rowLabel: (p) => (p.line ? `line ${fmtInt(p.line)} (event ${fmtInt(p.index + 1)})` : `event ${fmtInt(p.index + 1)}`),
+    summary: `${file.name}: ${fmtBytes(file.size)} of ${format === 'json' ? 'a JSON array' : 'NDJSON'}, streamed from disk as it is sent`,
   };
+}
+
+function firstCollection(text) {
+  const m = /"collection"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(text);
+  try {
+    return m ? JSON.parse(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function singleCollection(events) {
+  const names = new Set(events.map((e) => e.collection));
+  return names.size === 1 ? [...names][0] : null;
 }

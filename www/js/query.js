@@ -2,6 +2,7 @@
 import { $, el, fmtInt, fmtMs, intField, plural, setStatus, splitList } from './dom.js';
 import { showError } from './errors.js';
 import { drawHistogram, clearChart } from './chart.js';
+import { setupExport } from './export.js';
 
 /** The chart reads at most this many matching events (queryAll stops there). */
 export const CHART_CAP = 50_000;
@@ -150,6 +151,8 @@ export function setupQuery(ctx) {
     }
   }
 
+  setupExport(ctx, () => queryBody(form.elements), result);
+
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     try {
@@ -175,7 +178,11 @@ const { items, total } = await client.queryEvents(body, { page: ${page}, pageSiz
 // total: ${total}
 
 // The chart: the start of every matching event (sort left out), page by page, up to ${fmtInt(CHART_CAP)}.
-for await (const event of client.queryAll(body, { pageSize: ${CHART_PAGE_SIZE} })) { … }`;
+for await (const event of client.queryAll(body, { pageSize: ${CHART_PAGE_SIZE} })) { … }
+
+// Export NDJSON: every matching event as NDJSON bytes, saved as a file.
+const stream = client.exportEvents(body, { format: 'ndjson' });
+const blob = await new Response(stream).blob();   // then a download link to URL.createObjectURL(blob)`;
 }
 
 /** A compact JS literal: { key: value }, [a, b], "text". */
