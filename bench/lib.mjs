@@ -1,6 +1,6 @@
 // Shared pieces of the benchmarks: the events, the emulator, the client, statistics.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +51,22 @@ export function makeEvents(n, collection = 'bench', offset = 0) {
     events[i] = e;
   }
   return events;
+}
+
+/**
+ * Writes `n` events of `makeEvents(n, collection)` to `file` as NDJSON, 100000 at a time
+ * (a file of millions without holding them); resolves its size in bytes.
+ */
+export function writeNdjson(file, n, collection = 'bench') {
+  const fd = openSync(file, 'w');
+  try {
+    for (let at = 0; at < n; at += 100_000) {
+      writeSync(fd, makeEvents(Math.min(100_000, n - at), collection, at).map((e) => JSON.stringify(e)).join('\n') + '\n');
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return statSync(file).size;
 }
 
 // `cargo build --profile emulator` puts it in the cargo target dir (CARGO_TARGET_DIR when set).

@@ -2,36 +2,59 @@
 // the file's stream, against JS-streaming (readline, JSON.parse each line, batch,
 // JSON.stringify, fetch) and the raw floor (cut the file at newlines and send `[` +
 // lines + `]`, parsing and validating nothing); same chunksize and concurrency, to the
-// `--sink` emulator, interleaved rounds, medians.
+// `--sink` emulator, interleaved rounds, medians. Then the peak RSS of a fresh Node
+// process uploading a file of each of `--rss-sizes` events with the client (no forced
+// GC): memory must not grow with the file.
 //
-//   node bench/ndjson.mjs [--events N] [--rounds R]
+//   node bench/ndjson.mjs [--events N] [--rounds R] [--rss-sizes 1000000,5000000] [--rss-only]
 //
-// Prints one line `RESULT {json}`.
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Prints one line `RESULT {json}`. `--rss-only` skips the throughput rounds (the RSS
+// figures alone, e.g. to refresh them in bench/results.json: bench/README.md).
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { lineBatches, parsedBatch, pool, sender } from './streaming.mjs';
 import os from 'node:os';
 import path from 'node:path';
-import { clientEntry, loadClient, login, makeEvents, median, startEmulator } from './lib.mjs';
+import { clientEntry, loadClient, login, median, startEmulator, writeNdjson } from './lib.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const N = opt('events', 1000000);
-const ROUNDS = opt('rounds', 3);
 const CHUNK = 10000;
 const CONCURRENCY = 4;
+const args = process.argv.slice(2);
 
-const { EventsClient } = loadClient(clientEntry());
+if (args[0] === '--rss-child') {
+  await rssChild(...args.slice(1));
+  process.exit(0);
+}
+
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const N = Number(opt('events', 1000000));
+const ROUNDS = Number(opt('rounds', 3));
+const RSS_SIZES = opt('rss-sizes', '1000000,5000000').split(',').map(Number);
+const RSS_ONLY = args.includes('--rss-only');
+
+const entry = clientEntry();
+const { EventsClient } = loadClient(entry);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'events-ndjson-'));
 const file = path.join(dir, 'events.ndjson');
 const emulator = await startEmulator({ sink: true });
 const result = { events: N, chunksize: CHUNK, concurrency: CONCURRENCY };
 try {
-  writeFileSync(file, makeEvents(N).map((e) => JSON.stringify(e)).join('\n') + '\n');
-  result.mb = +(statSync(file).size / 1e6).toFixed(1);
   const token = await login(emulator.api);
+  if (!RSS_ONLY) Object.assign(result, await throughput(token));
+  result.rss = await peakRss(token);
+} finally {
+  await emulator.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`RESULT ${JSON.stringify(result)}`);
+
+/** The three uploads of the N-event file, interleaved rounds after a warm-up. */
+async function throughput(token) {
+  const out = { mb: +(writeNdjson(file, N) / 1e6).toFixed(1) };
   const send = sender(emulator.api, token);
   const runs = {
     'wasm client': async () => {
@@ -58,18 +81,73 @@ try {
       cpu[name].push((used.user + used.system) / 1000);
     }
   }
-  result.rounds = ROUNDS;
-  result.rows = Object.keys(runs).map((name) => ({
+  out.rounds = ROUNDS;
+  out.rows = Object.keys(runs).map((name) => ({
     name,
     ms: Math.round(median(times[name])),
     eventsPerSecond: Math.round(N / (median(times[name]) / 1000)),
     cpuNsPerEvent: Math.round((median(cpu[name]) * 1e6) / N),
   }));
   const ms = (name) => median(times[name]);
-  result.vsJsStreaming = +(ms('JS-streaming') / ms('wasm client')).toFixed(2);
-  result.vsRawFloor = +(ms('raw floor') / ms('wasm client')).toFixed(2);
-} finally {
-  await emulator.stop();
-  rmSync(dir, { recursive: true, force: true });
+  out.vsJsStreaming = +(ms('JS-streaming') / ms('wasm client')).toFixed(2);
+  out.vsRawFloor = +(ms('raw floor') / ms('wasm client')).toFixed(2);
+  return out;
 }
-console.log(`RESULT ${JSON.stringify(result)}`);
+
+/**
+ * For each size: a file written to the temp dir (the throughput file when it is that
+ * size), uploaded by a fresh `node` process (no --expose-gc, no forced GC), then deleted.
+ */
+async function peakRss(token) {
+  const rows = [];
+  for (const n of RSS_SIZES) {
+    const reuse = n === N && !RSS_ONLY;
+    const f = reuse ? file : path.join(dir, `rss-${n}.ndjson`);
+    if (!reuse) writeNdjson(f, n);
+    try {
+      rows.push({ ...(await child(f, n, token)), mb: +(statSync(f).size / 1e6).toFixed(1) });
+    } finally {
+      if (!reuse) rmSync(f, { force: true });
+    }
+  }
+  const [small, big] = [rows[0], rows[rows.length - 1]];
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    rows,
+    ratio: +(big.maxRss / small.maxRss).toFixed(3),
+  };
+}
+
+function child(f, n, token) {
+  const self = fileURLToPath(import.meta.url);
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [self, '--rss-child', f, String(n), emulator.api, token, entry], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) reject(new Error(`rss child ${n} exited ${code}: ${out}`));
+      else resolve(JSON.parse(line.slice(7)));
+    });
+  });
+}
+
+/** In the child: the upload, then the process's peak RSS (the kernel's high-water mark). */
+async function rssChild(f, n, api, token, clientPath) {
+  const { EventsClient: Client } = loadClient(clientPath);
+  const client = new Client({ token, baseUrl: api });
+  const rssStart = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const r = await client.createEvents(createReadStream(f, { highWaterMark: 1 << 20 }), { chunksize: CHUNK, concurrency: CONCURRENCY });
+  const ms = performance.now() - t0;
+  if (r.created !== Number(n)) throw new Error(`created ${r.created} of ${n}`);
+  const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  console.log(`RESULT ${JSON.stringify({
+    events: Number(n),
+    ms: Math.round(ms),
+    rssStart,
+    // resourceUsage().maxRSS is the same high-water mark in KiB, on every platform.
+    maxRss: hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024,
+    idsKept: r.ids.length,
+  })}`);
+}

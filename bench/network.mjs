@@ -10,11 +10,11 @@
 //   - JS-parallel, plain JSON bodies (bench/baselines.mjs);
 //   - JS-parallel with gzip added by hand with the same CompressionStream.
 // Prints one line `RESULT {json}`.
-import { clientEntry, loadClient, login, makeEvents, median, startEmulator } from './lib.mjs';
+import { clientEntry, loadClient, login, makeEvents, median, startEmulator, writeNdjson } from './lib.mjs';
 import { jsParallelCreate } from './baselines.mjs';
 import { measureLink, startLink } from './link.mjs';
 import { lineBatches, parsedBatch, pool, sender } from './streaming.mjs';
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -86,7 +86,7 @@ try {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'events-link-'));
   try {
     const file = path.join(dir, 'events.ndjson');
-    writeFileSync(file, makeEvents(FILE_EVENTS, 'file').map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeNdjson(file, FILE_EVENTS, 'file');
     const fileRuns = {};
     for (const name of ['wasm client, gzip', 'JS-streaming', 'JS-streaming + gzip']) {
       const link = await startLink(target, { upMbps: UP, downMbps: UP, rttMs: RTT });

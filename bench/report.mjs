@@ -148,10 +148,31 @@ function ndjsonRows(r) {
   const n = r.ndjson;
   if (!n) return [];
   const what = `createEvents from an NDJSON file on disk (${f0(n.events)} events, ${n.mb} MB), \`--sink\` emulator`;
+  const rss = n.rss;
+  const [small, big] = rss ? [rss.rows[0], rss.rows[rss.rows.length - 1]] : [];
   return [
     ['8', what, `${f2(n.vsJsStreaming)}× JS-streaming`, '≥ 2×', verdict(n.vsJsStreaming >= 2)],
     ['8', 'the same', `${f2(n.vsRawFloor)}× the raw floor (cut at newlines, nothing parsed or validated)`, '≥ 0.8×', verdict(n.vsRawFloor >= 0.8)],
+    ...(rss ? [['8', `the same: peak RSS of the uploading Node process, no forced GC, ${f0(small.events)} then ${f0(big.events)} events`,
+      `${mb(small.maxRss)} then ${mb(big.maxRss)} (${f2(rss.ratio)}×)`, 'flat (within 10%)', verdict(rss.ratio <= 1.1)]] : []),
   ];
+}
+
+/** Section 8's peak-RSS paragraph (absent from results of before it existed). */
+function ndjsonRss(r) {
+  const rss = r.ndjson.rss;
+  if (!rss) return '';
+  const rows = rss.rows.map((x) => [f0(x.events), `${x.mb} MB`, mb(x.maxRss), mb(x.rssStart), `${f0(x.ms)} ms`, f0(x.idsKept)]);
+  const when = rss.date && rss.date !== r.date ? ` (measured ${rss.date} by \`node bench/ndjson.mjs --rss-only\`, apart from the rest)` : '';
+  return `
+Peak RSS of a fresh Node process (no \`--expose-gc\`, no forced GC) that uploads a file of each size
+with the client, same chunksize and concurrency, the file written to a temp dir and deleted after;
+the peak is the kernel's high-water mark (\`VmHWM\`)${when}:
+
+${table(['events', 'file', 'peak RSS', 'RSS at start', 'upload', 'ids kept'], rows)}
+
+${f0(rss.rows[rss.rows.length - 1].events)} events against ${f0(rss.rows[0].events)}: ${f2(rss.ratio)}× the peak RSS (goal: flat, within 10%).
+`;
 }
 
 /** Section 8 of results.md. */
@@ -173,7 +194,7 @@ runs in its own).
 ${table(['client', 'time', 'events/s', 'CPU ns/event'], rows)}
 
 The client: ${f2(n.vsJsStreaming)}× JS-streaming's throughput, ${f2(n.vsRawFloor)}× the raw floor's.
-`;
+${ndjsonRss(r)}`;
 }
 
 /** Section 7's summary rows (absent from results of before it existed). */

@@ -80,8 +80,8 @@ say('7. real networks: over an emulated link (bench/link.mjs), and gzip\'s CPU p
 const network = await node('network.mjs', ['--rounds', rounds(3, 1), '--events', QUICK ? '20000' : '200000']);
 network.rounds = Number(rounds(3, 1));
 
-say('8. an NDJSON file uploaded from disk: the client against JS-streaming and the raw floor');
-const ndjson = await node('ndjson.mjs', ['--rounds', rounds(3, 1), '--events', QUICK ? '50000' : '1000000']);
+say('8. an NDJSON file uploaded from disk: the client against JS-streaming and the raw floor; peak RSS for 1 and 5 million events');
+const ndjson = await node('ndjson.mjs', ['--rounds', rounds(3, 1), '--events', QUICK ? '50000' : '1000000', '--rss-sizes', QUICK ? '50000,250000' : '1000000,5000000']);
 
 say('6. emulator ingest into SQLite (cargo bench --bench ingest)');
 const ingestOut = await run('cargo', ['bench', '-q', '-p', 'events-emulator', '--profile', 'emulator', '--bench', 'ingest'], {
