@@ -75,9 +75,9 @@ export const EMULATOR_BIN =
 
 /**
  * Starts the emulator on a free port: `{ sink: true }` stores nothing, otherwise a
- * SQLite file in a fresh temp dir (`{ db: ':memory:' }` for memory).
+ * SQLite file in a fresh temp dir (`{ db: ':memory:' }` for memory); `args`: more flags.
  */
-export async function startEmulator({ sink = false, db } = {}) {
+export async function startEmulator({ sink = false, db, args: extra = [] } = {}) {
   let dir = null;
   if (!db) {
     dir = mkdtempSync(path.join(os.tmpdir(), 'events-bench-'));
@@ -85,6 +85,7 @@ export async function startEmulator({ sink = false, db } = {}) {
   }
   const args = ['--addr', '127.0.0.1:0', '--db', sink ? ':memory:' : db];
   if (sink) args.push('--sink');
+  args.push(...extra);
   const child = spawn(EMULATOR_BIN, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout });
   const it = lines[Symbol.asyncIterator]();
