@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BASE, ROOT, WAIT, deleteConfirmed, faults, generate, openPage, shot, text, untilHeld } from './page.mjs';
+import { BASE, ROOT, WAIT, deleteConfirmed, faults, generate, openPage, release, shot, text, untilHeld } from './page.mjs';
 import { assertStoredExactlyOnce, login, makeEvents, storedEvents } from '../reliability/helpers.mjs';
 
 const emu = { origin: BASE, api: `${BASE}/api/v1` };
@@ -87,6 +87,39 @@ test('an NDJSON file is streamed from the picker with a byte progress bar', asyn
   assert.deepEqual(errors, []);
 });
 
+test('a file upload cancelled midway resumes past the stored prefix (resumeFrom), nothing stored twice', async (t) => {
+  const { page, errors } = await openPage(t);
+  const collection = `e2e-file-resume-${Date.now().toString(36)}`;
+  const events = makeEvents(20_000, collection);
+  await page.locator('input[name="source"][value="file"]').check();
+  await page.setInputFiles('#file', { name: 'resume.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(ndjson(events)) });
+  await page.locator('#file-status[data-state="ok"]').waitFor(WAIT);
+  await page.fill('#chunksize', '2000');
+  await page.fill('#concurrency', '1');
+  // Two chunks are stored, the third is held unanswered: Cancel lands mid-upload.
+  await faults({ sequence: ['ok', 'ok', 'hold'] });
+  try {
+    await page.click('#create-run');
+    await untilHeld(1);
+    await page.locator('#stat-chunks', { hasText: /^2 \/ –$/ }).waitFor(WAIT);
+    await page.click('#create-cancel');
+    await page.locator('#create-result.warn').waitFor(WAIT);
+    await release('reset');
+  } finally {
+    await faults(null);
+  }
+  assert.match(await text(page, '#create-result'), /AbortError: cancelled/);
+  assert.match(await text(page, '#create-result'), /^4,000 events were stored; /m);
+  await page.click('#create-resume');
+  await page.locator('#create-result.ok').waitFor(WAIT);
+  assert.match(await text(page, '#create-result'), /Created 16,000 events/);
+  assert.match(await text(page, '#create-result'), /Resumed with runId/);
+  assert.match(await page.locator('#create-code').textContent(), /resumeFrom: \{"events":4000,/);
+  await assertStoredExactlyOnce(emu, token, collection, events);
+  await deleteConfirmed(page, collection, 20_000);
+  assert.deepEqual(errors, []);
+});
+
 test('onInvalid: a bad row stops the upload, or with skip is left out and listed', async (t) => {
   const { page, errors } = await openPage(t);
   const sample = path.join(ROOT, 'www/samples/events-with-errors.ndjson');
@@ -139,11 +172,12 @@ test('Export NDJSON saves the query\'s events as a file', async (t) => {
   const lines = readFileSync(await download.path(), 'utf8').split('\n');
   assert.equal(lines.pop(), '', 'the file ends with a newline');
   const exported = lines.map((l) => JSON.parse(l));
-  const want = await storedEvents(emu, token, { collection, type: 'steps' });
+  // The events as created (no server id or createdAt), so that the file uploads again.
+  const want = (await storedEvents(emu, token, { collection, type: 'steps' })).map(({ id, createdAt, ...e }) => e);
   assert.equal(want.length, 750);
-  assert.deepEqual(exported.map((e) => e.id).sort(), want.map((e) => e.id).sort());
-  const byId = new Map(want.map((e) => [e.id, e]));
-  for (const e of exported) assert.deepEqual(e, byId.get(e.id));
+  const byExternalId = new Map(want.map((e) => [e.externalId, e]));
+  assert.equal(new Set(exported.map((e) => e.externalId)).size, 750);
+  for (const e of exported) assert.deepEqual(e, byExternalId.get(e.externalId));
   await page.locator('#export-status[data-state="ok"]', { hasText: 'Exported 750 events' }).waitFor(WAIT);
   await shot(page, '14-exported');
   await page.fill('#q-type', '');

@@ -1,9 +1,10 @@
 // createEvents from bytes in headless Chromium with the installed package, against the
 // real emulator (tests/package/app/streams.html builds each source in the page): every
 // source kind a page has (File, Blob, File.stream(), a ReadableStream, a fetch body,
-// Uint8Array, ArrayBuffer, iterables of pieces), an event split at every byte position,
-// multi-byte characters split across pieces, a bad event (stop, or skip and report),
-// broken bytes, a source that fails midway. What the emulator holds is read here over
+// Uint8Array, ArrayBuffer, iterables of pieces or of events), an event split at every
+// byte position, multi-byte characters split across pieces, a bad event (stop, or skip
+// and report) and the upload resumed past the stored prefix (resumeFrom, the File
+// sliced), broken bytes, a source that fails midway. What the emulator holds is read here over
 // plain HTTP (tests/reliability/helpers.mjs), never through the client. The Node runs of
 // the same cases: tests/reliability/streams.test.mjs.
 import { test, before, after } from 'node:test';
@@ -43,7 +44,9 @@ const upload = (arg) => inPage((a) => window.streams.upload(a), arg);
 
 test('Chromium: every source kind a page has, NDJSON and a JSON array', async () => {
   const kinds = ['file', 'blob', 'file.stream()', 'readablestream', 'uint8array', 'arraybuffer',
-    'async iterable of bytes', 'async iterable of strings', 'sync iterable of bytes', 'fetch body'];
+    'async iterable of bytes', 'async iterable of strings', 'sync iterable of bytes', 'fetch body', 'async iterable of events'];
+  // Sources that know their size say it in progress.bytesTotal.
+  const sized = new Set(['file', 'blob', 'uint8array', 'arraybuffer']);
   const served = join(APP, 'streams-fetch.ndjson');
   try {
     for (const kind of kinds) {
@@ -55,12 +58,17 @@ test('Chromium: every source kind a page has, NDJSON and a JSON array', async ()
         writeFileSync(served, text);
         url = '/streams-fetch.ndjson';
       }
-      const out = await upload({ kind, text, url, cuts: [7, 300, 301, 2000], options: { chunksize: 1000 } });
+      const out = await upload({ kind, text, url, cuts: [7, 300, 301, 2000], options: { chunksize: 1000, returnIds: true } });
       assert.ok(out.ok, `${kind}: ${JSON.stringify(out.error)}`);
       assert.equal(out.result.created, 2500, kind);
       assert.deepEqual(out.result.chunks, [[0, 1000], [1000, 2000], [2000, 2500]], kind);
-      assert.equal(out.progress.at(-1).bytesDone, bytesOf(text), `${kind}: bytesDone`);
       assert.equal(out.progress.at(-1).eventsTotal, undefined, kind);
+      if (kind === 'async iterable of events') {
+        assert.equal(out.progress.at(-1).bytesDone, undefined, 'events have no bytes');
+      } else {
+        assert.equal(out.progress.at(-1).bytesDone, bytesOf(text), `${kind}: bytesDone`);
+        assert.equal(out.progress.at(-1).bytesTotal, sized.has(kind) ? bytesOf(text) : undefined, `${kind}: bytesTotal`);
+      }
       await assertStoredExactlyOnce(emu, token, collection, events, out.result.ids);
     }
   } finally {
@@ -69,7 +77,7 @@ test('Chromium: every source kind a page has, NDJSON and a JSON array', async ()
   // A JSON array with a BOM and CRLF line ends, from a stream, format detected.
   const events = makeEvents(1200, 'browser-src-json');
   const text = `\uFEFF[\r\n${events.map((e) => JSON.stringify(e)).join(',\r\n')}\r\n]\r\n`;
-  const out = await upload({ kind: 'file.stream()', text, options: { chunksize: 500 } });
+  const out = await upload({ kind: 'file.stream()', text, options: { chunksize: 500, returnIds: true } });
   assert.ok(out.ok, JSON.stringify(out.error));
   assert.deepEqual(out.result.chunks, [[0, 500], [500, 1000], [1000, 1200]]);
   await assertStoredExactlyOnce(emu, token, 'browser-src-json', events, out.result.ids);
@@ -106,12 +114,12 @@ test('Chromium: an event split at every byte position, multi-byte characters spl
   const oneByOne = events.map((e, i) => ({ ...e, collection: 'browser-bytewise', externalId: `bytewise-${i}` }));
   const t2 = ndjson(oneByOne);
   const cuts = Array.from({ length: bytesOf(t2) - 1 }, (_, i) => i + 1);
-  const out = await upload({ kind: 'readablestream', text: t2, cuts });
+  const out = await upload({ kind: 'readablestream', text: t2, cuts, options: { returnIds: true } });
   assert.ok(out.ok, JSON.stringify(out.error));
   await assertStoredExactlyOnce(emu, token, 'browser-bytewise', oneByOne, out.result.ids);
 });
 
-test('Chromium: a bad event stops the upload (index, line and offset named, nothing after it sent); onInvalid skip leaves it out', async () => {
+test('Chromium: a bad event stops the upload (index, line and offset named, nothing after it sent), the mended File resumes past the stored prefix; onInvalid skip leaves it out', async () => {
   const good = makeEvents(3000, 'browser-bad');
   const lines = good.map((e) => JSON.stringify(e));
   lines.splice(2500, 0, JSON.stringify({ ...good[0], start: 'yesterday', externalId: 'the-bad-one' }));
@@ -119,7 +127,7 @@ test('Chromium: a bad event stops the upload (index, line and offset named, noth
   const offset = bytesOf(lines.slice(0, 2500).join('\n') + '\n');
   // Pieces of 1000 lines: chunk 0 leaves while the piece that holds the bad line is read.
   const cuts = [1000, 2000, 3000].map((n) => bytesOf(lines.slice(0, n).join('\n') + '\n'));
-  const out = await upload({ kind: 'readablestream', text, cuts, options: { chunksize: 1000, concurrency: 1 } });
+  const out = await upload({ kind: 'readablestream', text, cuts, options: { chunksize: 1000, concurrency: 1, returnIds: true } });
   assert.equal(out.ok, false);
   const err = out.error;
   assert.equal(err.name, 'ValidationError', err.message);
@@ -128,9 +136,21 @@ test('Chromium: a bad event stops the upload (index, line and offset named, noth
   assert.match(err.message, /nothing after it was sent.*1000 events were stored before \(resume with runId /);
   assert.equal(err.created, 1000);
   assert.deepEqual(err.succeeded, [[0, 1000]]);
-  assert.ok(err.runId);
   assert.deepEqual(out.posts, [201], 'one create request, none after the bad event was seen');
   await assertStoredExactlyOnce(emu, token, 'browser-bad', good.slice(0, 1000), err.succeededIds);
+  // The stored prefix ends with event 999, before its newline.
+  assert.deepEqual(err.resumeFrom, { events: 1000, bytes: cuts[0] - 1, line: 1000 });
+
+  // The bad line mended, the same runId and resumeFrom, as a File: it is sliced past the
+  // prefix, and the rest is sent with the first run's chunks and keys.
+  const mended = text.replace('"start":"yesterday"', `"start":"${good[0].start}"`);
+  const resumed = await upload({ kind: 'file', text: mended, options: { chunksize: 1000, concurrency: 1, runId: err.runId, resumeFrom: err.resumeFrom } });
+  assert.ok(resumed.ok, JSON.stringify(resumed.error));
+  assert.equal(resumed.result.created, 2001);
+  assert.deepEqual(resumed.result.chunks, [[1000, 2000], [2000, 3000], [3000, 3001]]);
+  assert.deepEqual(resumed.posts, [201, 201, 201], 'nothing before the prefix was sent again');
+  const all = [...good.slice(0, 2500), { ...good[0], externalId: 'the-bad-one' }, ...good.slice(2500)];
+  await assertStoredExactlyOnce(emu, token, 'browser-bad', all);
 
   // The same events as a File with onInvalid: 'skip', into a fresh collection (of a name
   // as long, so that the bad line's offset is the same).
@@ -176,7 +196,7 @@ test('Chromium: broken bytes are named by line and byte offset, and nothing is s
 test('Chromium: a stream that fails midway: CreateEventsError with its cause and what was stored', async () => {
   const events = makeEvents(2000, 'browser-failing');
   const text = ndjson(events.slice(0, 1500));
-  const out = await upload({ kind: 'failing stream', text, cuts: [bytesOf(ndjson(events.slice(0, 700)))], options: { chunksize: 1000, concurrency: 1 } });
+  const out = await upload({ kind: 'failing stream', text, cuts: [bytesOf(ndjson(events.slice(0, 700)))], options: { chunksize: 1000, concurrency: 1, returnIds: true } });
   assert.equal(out.ok, false);
   assert.equal(out.error.name, 'CreateEventsError', out.error.message);
   assert.deepEqual(out.error.cause, { name: 'Error', message: 'the disk went away' });

@@ -112,7 +112,7 @@ export function setupCreate(ctx) {
    * earlier upload: chunks the server already stored answer from its idempotency cache.
    */
   async function upload(batch) {
-    const { events, source: bytes, bytesTotal, rowLabel, collection, onInvalid, chunksize, concurrency, client, runId } = batch;
+    const { events, source: bytes, bytesTotal, rowLabel, collection, onInvalid, chunksize, concurrency, client, runId, resumeFrom } = batch;
     const start = { chunksDone: 0, chunksTotal: 0, eventsDone: 0, eventsTotal: events?.length, bytesDone: 0, retries: 0, failedChunks: 0, elapsedMs: 0 };
     setProgress(start, bytesTotal);
     box.dataset.state = 'running';
@@ -126,6 +126,7 @@ export function setupCreate(ctx) {
     try {
       const options = { chunksize, concurrency, signal: controller.signal, onProgress: (p) => setProgress(p, bytesTotal) };
       if (runId) options.runId = runId;
+      if (resumeFrom) options.resumeFrom = resumeFrom;
       if (bytes) options.onInvalid = onInvalid;
       const created = await client.createEvents(events ?? bytes, options);
       const ms = performance.now() - started;
@@ -142,8 +143,9 @@ export function setupCreate(ctx) {
       showError(result, err, { rowLabel, total: events?.length, what: 'createEvents' });
       if (typeof err?.runId === 'string' && Array.isArray(err.failed)) {
         if (collection && err.created > 0) ctx.useCollection?.(collection);
-        // Resuming sends the same events with the same chunking and runId: nothing is stored twice.
-        const again = { ...batch, runId: err.runId };
+        // Resuming sends the same events with the same chunking and runId: nothing is stored
+        // twice; a file is also read only past the stored prefix (resumeFrom: the File sliced).
+        const again = { ...batch, runId: err.runId, resumeFrom: bytes ? err.resumeFrom : undefined };
         const left = events ? ` (${plural(err.failed.reduce((n, f) => n + f.count, 0), 'event')} left)` : '';
         result.append(el('div', { className: 'actions' },
           el('button', { type: 'button', id: 'create-resume', className: 'primary', onclick: () => upload(again) },
@@ -176,7 +178,7 @@ export function setupCreate(ctx) {
   }
 }
 
-function createCode({ events, source, onInvalid, chunksize, concurrency, runId }) {
+function createCode({ events, source, onInvalid, chunksize, concurrency, runId, resumeFrom }) {
   const what = events ? `events /* ${fmtInt(events.length)} events */` : source instanceof Blob ? 'file /* the File itself: streamed, never read whole */' : 'bytes /* the CSV rows as NDJSON */';
   const progress = events
     ? 'onProgress: (p) => draw(p),   // { chunksDone, chunksTotal, eventsDone, eventsTotal, retries, … }'
@@ -186,7 +188,7 @@ const result = await client.createEvents(${what}, {
   chunksize: ${chunksize},
   concurrency: ${concurrency},${events ? '' : `\n  onInvalid: '${onInvalid}',   // 'skip': bad events left out and listed in result.skipped`}
   ${progress}
-  signal: controller.signal,${runId ? `\n  runId: ${JSON.stringify(runId)},   // resumes the earlier upload: error.runId` : ''}
+  signal: controller.signal,${runId ? `\n  runId: ${JSON.stringify(runId)},   // resumes the earlier upload: error.runId` : ''}${resumeFrom ? `\n  resumeFrom: ${JSON.stringify(resumeFrom)},   // error.resumeFrom: the stored prefix, not read again` : ''}
 });
 // → { created, ids, chunks, runId${events ? '' : ', skipped'} }; or a ValidationError (${events ? 'nothing sent' : 'nothing after the bad event sent'}),
 //   CreateEventsError / AbortError ({ created, succeeded, failed, runId })`;

@@ -47,6 +47,10 @@ const SOURCES = {
   })(),
   'sync iterable of bytes': (bytes, cuts) => pieces(bytes, cuts).values(),
   'failing stream': (bytes, cuts) => streamOf(pieces(bytes, cuts), new Error('the disk went away')),
+  // Objects, not bytes: as a generator over a database cursor would yield them.
+  'async iterable of events': (bytes) => (async function* () {
+    for (const line of new TextDecoder().decode(bytes).split('\n')) if (line) yield JSON.parse(line);
+  })(),
 };
 
 function errorSummary(e, pkg) {
@@ -60,7 +64,8 @@ function errorSummary(e, pkg) {
     created: e?.created,
     succeeded: e?.succeeded?.map((c) => [c.from, c.to]),
     succeededIds: e?.succeeded?.flatMap((c) => c.ids),
-    runId: typeof e?.runId === 'string' && e.runId.length > 0,
+    runId: e?.runId,
+    resumeFrom: e?.resumeFrom,
     cause: e?.cause && { name: e.cause.name, message: e.cause.message },
   };
 }
