@@ -132,14 +132,34 @@ function child(f, n, token) {
   });
 }
 
-/** In the child: the upload, then the process's peak RSS (the kernel's high-water mark). */
+/**
+ * In the child: the upload, then the process's peak RSS (the kernel's high-water mark),
+ * and, sampled every 5 ms, the peaks of the V8 heap in use and of external memory
+ * (ArrayBuffers: pieces read, bodies in flight), and the wasm memory at the end (it grows,
+ * never shrinks): where a growth would come from.
+ */
 async function rssChild(f, n, api, token, clientPath) {
+  let wasmMemory = null;
+  WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+    construct(target, a) {
+      const instance = new target(...a);
+      wasmMemory ??= instance.exports.memory ?? null;
+      return instance;
+    },
+  });
   const { EventsClient: Client } = loadClient(clientPath);
   const client = new Client({ token, baseUrl: api });
   const rssStart = process.memoryUsage().rss;
+  const peak = { heapUsed: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const u = process.memoryUsage();
+    peak.heapUsed = Math.max(peak.heapUsed, u.heapUsed);
+    peak.external = Math.max(peak.external, u.external);
+  }, 5);
   const t0 = performance.now();
   const r = await client.createEvents(createReadStream(f, { highWaterMark: 1 << 20 }), { chunksize: CHUNK, concurrency: CONCURRENCY });
   const ms = performance.now() - t0;
+  clearInterval(sampler);
   if (r.created !== Number(n)) throw new Error(`created ${r.created} of ${n}`);
   const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
   console.log(`RESULT ${JSON.stringify({
@@ -148,6 +168,9 @@ async function rssChild(f, n, api, token, clientPath) {
     rssStart,
     // resourceUsage().maxRSS is the same high-water mark in KiB, on every platform.
     maxRss: hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024,
+    peakHeapUsed: peak.heapUsed,
+    peakExternal: peak.external,
+    wasmMemory: wasmMemory ? wasmMemory.buffer.byteLength : 0,
     idsKept: r.ids.length,
   })}`);
 }

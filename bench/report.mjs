@@ -162,14 +162,16 @@ function ndjsonRows(r) {
 function ndjsonRss(r) {
   const rss = r.ndjson.rss;
   if (!rss) return '';
-  const rows = rss.rows.map((x) => [f0(x.events), `${x.mb} MB`, mb(x.maxRss), mb(x.rssStart), `${f0(x.ms)} ms`, f0(x.idsKept)]);
+  const rows = rss.rows.map((x) => [f0(x.events), `${x.mb} MB`, mb(x.maxRss), mb(x.rssStart), mb(x.peakHeapUsed), mb(x.peakExternal), mb(x.wasmMemory), `${f0(x.ms)} ms`, f0(x.idsKept)]);
   const when = rss.date && rss.date !== r.date ? ` (measured ${rss.date} by \`node bench/ndjson.mjs --rss-only\`, apart from the rest)` : '';
   return `
 Peak RSS of a fresh Node process (no \`--expose-gc\`, no forced GC) that uploads a file of each size
 with the client, same chunksize and concurrency, the file written to a temp dir and deleted after;
-the peak is the kernel's high-water mark (\`VmHWM\`)${when}:
+the peak is the kernel's high-water mark (\`VmHWM\`); the V8 heap in use and external memory
+(ArrayBuffers: pieces read, bodies in flight) are their peaks sampled every 5 ms, the wasm memory
+its size at the end${when}:
 
-${table(['events', 'file', 'peak RSS', 'RSS at start', 'upload', 'ids kept'], rows)}
+${table(['events', 'file', 'peak RSS', 'RSS at start', 'peak V8 heap used', 'peak external', 'wasm memory', 'upload', 'ids kept'], rows)}
 
 ${f0(rss.rows[rss.rows.length - 1].events)} events against ${f0(rss.rows[0].events)}: ${f2(rss.ratio)}× the peak RSS (goal: flat, within 10%).
 `;
