@@ -54,6 +54,23 @@ export function makeEvents(n, collection = 'bench', offset = 0) {
 }
 
 /**
+ * Notes the wasm linear memory of the first instance created from now on (the client's,
+ * as its glue instantiates it); the returned function gives its size in bytes then
+ * (0 before). It grows, never shrinks.
+ */
+export function watchWasmMemory() {
+  let memory = null;
+  WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+    construct(target, a) {
+      const instance = new target(...a);
+      memory ??= instance.exports.memory ?? null;
+      return instance;
+    },
+  });
+  return () => (memory ? memory.buffer.byteLength : 0);
+}
+
+/**
  * Writes `n` events of `makeEvents(n, collection)` to `file` as NDJSON, 100000 at a time
  * (a file of millions without holding them); resolves its size in bytes.
  */

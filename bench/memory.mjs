@@ -23,7 +23,7 @@
 import { spawn } from 'node:child_process';
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { clientEntry, loadClient, makeEvents, median, startEmulator } from './lib.mjs';
+import { clientEntry, loadClient, makeEvents, median, startEmulator, watchWasmMemory } from './lib.mjs';
 import { jsParallelCreate } from './baselines.mjs';
 
 const CHUNK = 10000;
@@ -33,14 +33,7 @@ const args = process.argv.slice(2);
 if (args[0] === '--child') {
   const [, mode, n, api, token, entry] = args;
   // The client's wasm linear memory (it grows, never shrinks): noted as the glue instantiates it.
-  let wasmMemory = null;
-  WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
-    construct(target, a) {
-      const instance = new target(...a);
-      wasmMemory ??= instance.exports.memory ?? null;
-      return instance;
-    },
-  });
+  const wasmMemory = watchWasmMemory();
   const N = Number(n);
   const events = makeEvents(N);
   globalThis.gc();
@@ -98,7 +91,7 @@ if (args[0] === '--child') {
     peakHeapUsed: peak.heapUsed,
     peakExternal: peak.external,
     peakArrayBuffers: peak.arrayBuffers,
-    wasmMemory: wasmMemory ? wasmMemory.buffer.byteLength : 0,
+    wasmMemory: wasmMemory(),
     gcs,
     held: events.length + (kept ? 1 : 0),
   };

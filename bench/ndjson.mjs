@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { lineBatches, parsedBatch, pool, sender } from './streaming.mjs';
 import os from 'node:os';
 import path from 'node:path';
-import { clientEntry, loadClient, login, median, startEmulator, writeNdjson } from './lib.mjs';
+import { clientEntry, loadClient, login, median, startEmulator, watchWasmMemory, writeNdjson } from './lib.mjs';
 
 const CHUNK = 10000;
 const CONCURRENCY = 4;
@@ -139,14 +139,7 @@ function child(f, n, token) {
  * never shrinks): where a growth would come from.
  */
 async function rssChild(f, n, api, token, clientPath) {
-  let wasmMemory = null;
-  WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
-    construct(target, a) {
-      const instance = new target(...a);
-      wasmMemory ??= instance.exports.memory ?? null;
-      return instance;
-    },
-  });
+  const wasmMemory = watchWasmMemory();
   const { EventsClient: Client } = loadClient(clientPath);
   const client = new Client({ token, baseUrl: api });
   const rssStart = process.memoryUsage().rss;
@@ -170,7 +163,7 @@ async function rssChild(f, n, api, token, clientPath) {
     maxRss: hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024,
     peakHeapUsed: peak.heapUsed,
     peakExternal: peak.external,
-    wasmMemory: wasmMemory ? wasmMemory.buffer.byteLength : 0,
+    wasmMemory: wasmMemory(),
     idsKept: r.ids.length,
   })}`);
 }
