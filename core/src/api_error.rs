@@ -3,6 +3,7 @@
 
 use crate::contract::ERROR_MESSAGE_FIELD;
 use crate::json_fields::{object_fields, Field};
+use crate::text::cut_chars;
 
 /// Longest server message kept, so that an odd body cannot flood an error.
 const MAX_MESSAGE_CHARS: usize = 2000;
@@ -21,8 +22,8 @@ pub fn server_message(body: &str) -> Vec<String> {
 }
 
 fn shorten(s: String) -> String {
-    match s.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((cut, _)) => format!("{}…", &s[..cut]),
+    match cut_chars(&s, MAX_MESSAGE_CHARS) {
+        Some(kept) => format!("{kept}…"),
         None => s,
     }
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::contract::MAX_IDEMPOTENCY_KEY_LEN;
+use crate::text::prefix_within;
 use crate::validate::{validate_spans, EventSpan, Problems};
 
 /// Input events `from..to` (exclusive) form one create request; `index` numbers the
@@ -155,13 +156,15 @@ pub fn split_body(body: &str, left_count: usize) -> Option<(String, String)> {
         return None;
     }
     let wrap = |r: Range<usize>| {
-        let mut out = String::with_capacity(r.len() + 2);
+        let events = body.get(r)?;
+        let mut out = String::with_capacity(events.len() + 2);
         out.push('[');
-        out.push_str(&body[r]);
+        out.push_str(events);
         out.push(']');
-        out
+        Some(out)
     };
-    Some((wrap(frame(&spans[..left_count])), wrap(frame(&spans[left_count..]))))
+    let (left, right) = spans.split_at_checked(left_count)?;
+    Some((wrap(frame(left))?, wrap(frame(right))?))
 }
 
 /// Halves of a chunk answered with `413` (the first half takes the odd event);
@@ -184,11 +187,7 @@ pub fn split_in_two(range: ChunkRange) -> Option<(ChunkRange, ChunkRange)> {
 pub fn idempotency_key(run_id: &str, range: &ChunkRange) -> String {
     let suffix = format!(":{}-{}", range.from, range.to);
     let room = MAX_IDEMPOTENCY_KEY_LEN.saturating_sub(suffix.len());
-    let mut cut = run_id.len().min(room);
-    while !run_id.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}{suffix}", &run_id[..cut])
+    format!("{}{suffix}", prefix_within(run_id, room))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

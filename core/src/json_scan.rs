@@ -3,6 +3,10 @@
 //! allocation for plain strings, no recursion (nesting is skipped with a counter),
 //! never panics on any input. It replaces serde_json in the wasm: faster on the
 //! megabytes of a chunk, and tens of kilobytes smaller.
+//!
+//! Size: text is cut with `str::get` (never `&text[a..b]`, whose panic path drags
+//! `core::fmt`'s char escaping and Unicode tables into the wasm), and numbers stay
+//! text (`f64` parsing would add the float-parsing tables): see README "Size".
 
 use std::borrow::Cow;
 
@@ -10,7 +14,8 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scalar<'a> {
     Str(Cow<'a, str>),
-    Number(f64),
+    /// A number's JSON text, as it stands (already checked against the grammar).
+    Number(&'a str),
     Bool,
     Null,
     Array,
@@ -83,6 +88,13 @@ impl<'a> Scanner<'a> {
     #[inline(always)]
     fn err<T>(&self) -> Result<T, ScanError> {
         Err(ScanError { at: self.pos })
+    }
+
+    /// `text[from..to]`; every cut here falls at an ASCII byte or an end, so the
+    /// error cannot happen, but `get` keeps the slicing panic out of the wasm.
+    #[inline(always)]
+    fn text_between(&self, from: usize, to: usize) -> Result<&'a str, ScanError> {
+        self.text.get(from..to).ok_or(ScanError { at: from })
     }
 
     #[inline(always)]
@@ -185,7 +197,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn literal(&mut self, word: &str) -> Result<(), ScanError> {
-        if self.text[self.pos..].starts_with(word) {
+        if self.bytes().get(self.pos..).is_some_and(|rest| rest.starts_with(word.as_bytes())) {
             self.pos += word.len();
             Ok(())
         } else {
@@ -193,7 +205,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn number(&mut self) -> Result<f64, ScanError> {
+    fn number(&mut self) -> Result<&'a str, ScanError> {
         let start = self.pos;
         let b = self.bytes();
         let mut i = self.pos;
@@ -230,7 +242,7 @@ impl<'a> Scanner<'a> {
             }
         }
         self.pos = i;
-        self.text[start..i].parse().map_err(|_| ScanError { at: start })
+        self.text_between(start, i)
     }
 
     /// A string value (at `"`): borrowed when it has no escapes.
@@ -250,7 +262,7 @@ impl<'a> Scanner<'a> {
                 None => return Err(ScanError { at: i }),
                 Some(b'"') => {
                     self.pos = i + 1;
-                    return Ok(Cow::Borrowed(&self.text[start..i]));
+                    return self.text_between(start, i).map(Cow::Borrowed);
                 }
                 Some(b'\\') => break,
                 Some(0..=0x1f) => return Err(ScanError { at: i }),
@@ -259,7 +271,7 @@ impl<'a> Scanner<'a> {
         }
         // Escapes: build the string.
         let mut out = String::with_capacity(i - start + 16);
-        out.push_str(&self.text[start..i]);
+        out.push_str(self.text_between(start, i)?);
         loop {
             match b.get(i) {
                 None => return Err(ScanError { at: i }),
@@ -291,8 +303,9 @@ impl<'a> Scanner<'a> {
                 Some(0..=0x1f) => return Err(ScanError { at: i }),
                 Some(_) => {
                     // Copy the run up to the next quote or backslash.
-                    let run = b[i..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map_or(b.len(), |n| i + n);
-                    out.push_str(&self.text[i..run]);
+                    let rest = b.get(i..).unwrap_or_default();
+                    let run = rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map_or(b.len(), |n| i + n);
+                    out.push_str(self.text_between(i, run)?);
                     i = run;
                 }
             }
@@ -375,6 +388,54 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// The floor of a JSON number (its text, as `Scanner` read it), when that lies
+/// strictly within ±9e15: whole numbers an `f64` holds exactly. Exact, in integer
+/// arithmetic (the client reads one number: a JWT's `exp`).
+pub fn number_floor(text: &str) -> Option<i64> {
+    const LIMIT: u64 = 9_000_000_000_000_000;
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = unsigned.split_once(['e', 'E']).unwrap_or((unsigned, ""));
+    let (int_digits, frac_digits) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The exponent, saturated: far beyond any digit count, the answer is the same.
+    let (exp_negative, exp_digits) = match exponent.as_bytes().first() {
+        Some(b'-') => (true, exponent.get(1..)?),
+        Some(b'+') => (false, exponent.get(1..)?),
+        _ => (false, exponent),
+    };
+    let mut exp: i64 = 0;
+    for d in exp_digits.bytes() {
+        exp = (exp * 10 + i64::from(d.wrapping_sub(b'0'))).min(1 << 40);
+    }
+    // Digits before `point` are the whole part; any non-zero digit after it is a fraction.
+    let point = int_digits.len() as i64 + if exp_negative { -exp } else { exp };
+    let (mut whole, mut fraction) = (0u64, false);
+    for (k, d) in int_digits.bytes().chain(frac_digits.bytes()).enumerate() {
+        let d = u64::from(d.wrapping_sub(b'0'));
+        if (k as i64) < point {
+            whole = whole * 10 + d;
+            if whole >= LIMIT {
+                return None;
+            }
+        } else if d != 0 {
+            fraction = true;
+        }
+    }
+    // Zeros the exponent adds past the last digit (none matter while `whole` is 0).
+    let mut padding = point - (int_digits.len() + frac_digits.len()) as i64;
+    while padding > 0 && whole != 0 {
+        whole *= 10;
+        if whole >= LIMIT {
+            return None;
+        }
+        padding -= 1;
+    }
+    let floor = if negative { -(whole as i64) - i64::from(fraction) } else { whole as i64 };
+    (floor.unsigned_abs() < LIMIT).then_some(floor)
+}
+
 /// `s` as a JSON string literal, quotes included.
 pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -426,8 +487,8 @@ mod tests {
             v,
             vec![
                 Scalar::Str("a".into()),
-                Scalar::Number(1500.0),
-                Scalar::Number(-0.0),
+                Scalar::Number("1.5e3"),
+                Scalar::Number("-0"),
                 Scalar::Bool,
                 Scalar::Bool,
                 Scalar::Null,
@@ -450,7 +511,7 @@ mod tests {
         let mut s = Scanner::new(r#"{"a": 1, "b\u0021": "x"}"#);
         s.begin_object().unwrap();
         assert_eq!(s.next_key(true).unwrap().as_deref(), Some("a"));
-        assert_eq!(s.value().unwrap(), Scalar::Number(1.0));
+        assert_eq!(s.value().unwrap(), Scalar::Number("1"));
         assert_eq!(s.next_key(false).unwrap().as_deref(), Some("b!"));
         assert_eq!(s.value().unwrap(), Scalar::Str("x".into()));
         assert_eq!(s.next_key(false).unwrap(), None);
@@ -467,6 +528,38 @@ mod tests {
             "[{\"a\":1,}]", "[{,}]", "[{\"a\":1 \"b\":2}]", "[{\"a\":}]", "[[:]]", "[{1:2}]",
         ] {
             assert!(values(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn floors_numbers_exactly() {
+        for (text, floor) in [
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("1700000000", Some(1_700_000_000)),
+            ("1.7e9", Some(1_700_000_000)),
+            ("17E+8", Some(1_700_000_000)),
+            ("1700000000.999", Some(1_700_000_000)),
+            ("-0.5", Some(-1)),
+            ("-2", Some(-2)),
+            ("-2.000", Some(-2)),
+            ("-2.0000000000000000000001", Some(-3)),
+            ("2.9999999999999999999999", Some(2)),
+            ("5e-1", Some(0)),
+            ("-5e-1", Some(-1)),
+            ("123456e-3", Some(123)),
+            ("0.000123e6", Some(123)),
+            ("0e999999999999999999999", Some(0)),
+            ("1e-999999999999999999999", Some(0)),
+            ("8999999999999999", Some(8_999_999_999_999_999)),
+            ("-8999999999999999.5", None),
+            ("9000000000000000", None),
+            ("9e15", None),
+            ("-9e15", None),
+            ("1e999999999999999999999", None),
+            ("123456789012345678901234567890", None),
+        ] {
+            assert_eq!(number_floor(text), floor, "{text}");
         }
     }
 
@@ -498,9 +591,18 @@ mod tests {
             let got = values(&text).unwrap();
             match (&v, &got[0]) {
                 (serde_json::Value::String(a), Scalar::Str(b)) => prop_assert_eq!(a.as_str(), b.as_ref()),
-                (serde_json::Value::Number(a), Scalar::Number(b)) => prop_assert_eq!(a.as_f64().unwrap(), *b),
+                (serde_json::Value::Number(a), Scalar::Number(b)) => prop_assert_eq!(a.as_f64().unwrap(), b.parse::<f64>().unwrap()),
                 (a, b) => prop_assert_eq!(json_kind(a), b.kind()),
             }
+        }
+
+        /// Agrees with `f64` parsing on numbers as JSON writers print them (shortest
+        /// round trip: on the same side of every integer as the `f64` itself).
+        #[test]
+        fn floors_like_f64(x in prop_oneof![-1e16f64..1e16, -1e3f64..1e3, any::<i64>().prop_map(|i| i as f64)]) {
+            let text = serde_json::to_string(&x).unwrap();
+            let f = x.floor();
+            prop_assert_eq!(number_floor(&text), (f.abs() < 9e15).then_some(f as i64), "{}", text);
         }
 
         #[test]

@@ -18,5 +18,6 @@ pub mod resume;
 pub mod retry;
 pub mod rfc3339;
 pub mod stream_framer;
+pub mod text;
 pub mod token;
 pub mod validate;

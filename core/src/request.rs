@@ -5,6 +5,7 @@
 
 use super::args::ArgError;
 use crate::json_scan::quoted;
+use crate::text::split_once_str;
 use crate::contract::{
     COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH,
     REFRESH_PATH,
@@ -59,10 +60,10 @@ pub fn login_url(auth_base: &str) -> String {
 /// Whether a base URL (as `check_base_url` gave it) names a loopback host: there the
 /// network is free, and compressing bodies would only cost CPU.
 pub fn is_loopback_url(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = split_once_str(url, "://").map_or(url, |(_, r)| r);
     let authority = rest.split('/').next().unwrap_or("");
     let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().map_or("", |h| &authority[..h.len() + 2]),
+        Some(v6) => v6.split(']').next().and_then(|h| authority.get(..h.len() + 2)).unwrap_or(""),
         None => authority.split(':').next().unwrap_or(""),
     };
     is_loopback(host)
@@ -71,14 +72,14 @@ pub fn is_loopback_url(url: &str) -> bool {
 /// A URL fit for an error message: credentials (`user:pass@`), the query and the
 /// fragment, where secrets could hide, are replaced by `***`.
 pub fn redacted(url: &str) -> String {
-    let (before_query, cut) = match url.find(['?', '#']) {
-        Some(i) => (&url[..i], &url[i..i + 1]),
+    let (before_query, cut) = match url.find(['?', '#']).and_then(|i| url.split_at_checked(i)) {
+        Some((before, after)) => (before, after.get(..1).unwrap_or_default()),
         None => (url, ""),
     };
-    let (scheme, rest) = before_query.split_once("://").unwrap_or(("", before_query));
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let rest = match rest[..authority_end].rfind('@') {
-        Some(at) => format!("***{}", &rest[at..]),
+    let (scheme, rest) = split_once_str(before_query, "://").unwrap_or(("", before_query));
+    let authority = rest.split('/').next().unwrap_or_default();
+    let rest = match authority.rfind('@').and_then(|at| rest.get(at..)) {
+        Some(from_at) => format!("***{from_at}"),
         None => rest.to_string(),
     };
     let scheme = if scheme.is_empty() { String::new() } else { format!("{scheme}://") };
@@ -98,7 +99,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     let shown = quoted(&redacted(url));
     let bad = |why: &str| Err(ArgError::type_error(format!("{shown} is not a usable base URL: {why}")));
     let url_t = url.trim();
-    let Some((scheme, rest)) = url_t.split_once("://") else {
+    let Some((scheme, rest)) = split_once_str(url_t, "://") else {
         return bad("it must start with https://");
     };
     let scheme = scheme.to_ascii_lowercase();
@@ -117,7 +118,10 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if rest.contains('#') {
         return bad("it must not have a fragment (#...)");
     }
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (authority, path) = match rest.find('/').and_then(|i| rest.split_at_checked(i)) {
+        Some(split) => split,
+        None => (rest, ""),
+    };
     if authority.contains('@') {
         return bad("it must not hold credentials (user:password@)");
     }
@@ -132,10 +136,11 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
         {
             return bad("its IPv6 host is malformed");
         }
+        let bracketed = authority.get(..v6.len() + 2).unwrap_or(authority);
         match after {
-            "" => (&authority[..v6.len() + 2], None),
+            "" => (bracketed, None),
             _ => match after.strip_prefix(':') {
-                Some(p) => (&authority[..v6.len() + 2], Some(p)),
+                Some(p) => (bracketed, Some(p)),
                 None => return bad("unexpected text after its IPv6 host"),
             },
         }
@@ -148,7 +153,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if host.is_empty() {
         return bad("it has no host");
     }
-    if !host.starts_with('[') && host.chars().any(|c| "<>^|%:[]".contains(c)) {
+    if !host.starts_with('[') && host.bytes().any(|b| b"<>^|%:[]".contains(&b)) {
         return bad("its host holds characters a host cannot");
     }
     if let Some(p) = port {

@@ -6,6 +6,7 @@
 
 use crate::contract::{REFRESH_TOKEN_FIELD, RENEW_BEFORE_SECS, TOKEN_FIELD};
 use crate::json_fields::{object_fields, Field};
+use crate::json_scan::number_floor;
 
 /// The `exp` claim (seconds since the Unix epoch, fractions floored) of a compact JWS
 /// `header.payload.signature`; `None` when the token is not one or has no numeric `exp`.
@@ -16,12 +17,11 @@ pub fn jwt_expiry(token: &str) -> Option<i64> {
         return None;
     }
     let json = base64url_decode(payload)?;
-    let exp = match object_fields(std::str::from_utf8(&json).ok()?)?.get("exp")? {
-        Field::Num(n) => n.floor(),
-        _ => return None,
-    };
-    // Inside i64 (and sane): beyond ±2^53 an f64 no longer holds whole seconds.
-    (exp.abs() < 9.0e15).then_some(exp as i64)
+    match object_fields(std::str::from_utf8(&json).ok()?)?.get("exp")? {
+        // Within ±9e15 (sane): beyond ±2^53 an f64 no longer holds whole seconds.
+        Field::Num(n) => number_floor(n),
+        _ => None,
+    }
 }
 
 /// True when the token's `exp` is known and less than `RENEW_BEFORE_SECS` away from

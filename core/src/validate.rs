@@ -13,6 +13,7 @@ use std::fmt;
 use super::json_scan::{quoted, Scalar, ScanError, Scanner};
 use super::rfc3339::{self, Instant};
 use crate::contract::EVENT_FIELDS;
+use crate::text::cut_chars;
 
 /// How many problems a `Problems` keeps in full; the rest are only counted.
 pub const MAX_LISTED_PROBLEMS: usize = 100;
@@ -39,10 +40,7 @@ impl fmt::Display for Problem {
             write!(f, "{}: {}", self.index, self.message)
         } else {
             // An unknown key can be any length: cut it as its message quotes it.
-            let field = match self.field.char_indices().nth(QUOTE_MAX_CHARS) {
-                Some((cut, _)) => &self.field[..cut],
-                None => &self.field,
-            };
+            let field = cut_chars(&self.field, QUOTE_MAX_CHARS).unwrap_or(&self.field);
             let more = if field.len() < self.field.len() { "..." } else { "" };
             write!(f, "{}.{field}{more}: {}", self.index, self.message)
         }
@@ -327,8 +325,8 @@ impl Seen {
 /// `"value"` for a message, cut to `QUOTE_MAX_CHARS` characters.
 /// JSON quoting, not Rust's `{:?}`: that would pull Unicode tables into the wasm.
 fn quote(v: &str) -> String {
-    match v.char_indices().nth(QUOTE_MAX_CHARS) {
-        Some((cut, _)) => format!("{}...", quoted(&v[..cut])),
+    match cut_chars(v, QUOTE_MAX_CHARS) {
+        Some(kept) => format!("{}...", quoted(kept)),
         None => quoted(v),
     }
 }

@@ -1,0 +1,53 @@
+//! Cutting text without a panic path: `&s[..i]` on a `str` can panic, and its panic
+//! message (the char at fault, escaped) pulls `core::fmt`'s char escaping and the
+//! Unicode tables into the wasm, about 10 KB. Code that runs in the wasm cuts text
+//! with `str::get`, `split_once` or these helpers instead (README "Size").
+
+/// The first `max` characters of `s` when it holds more; `None` when it fits.
+pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
+    let (cut, _) = s.char_indices().nth(max)?;
+    s.get(..cut)
+}
+
+/// The longest prefix of `s` of at most `max_bytes` bytes that ends on a character
+/// boundary.
+pub fn prefix_within(s: &str, max_bytes: usize) -> &str {
+    let mut cut = s.len().min(max_bytes);
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    s.get(..cut).unwrap_or_default()
+}
+
+/// `s.split_once(sep)` for a multi-byte `sep`, by a plain byte search: std's
+/// substring searcher carries a slicing panic path (see above).
+pub fn split_once_str<'a>(s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
+    let at = match sep.len() {
+        0 => 0,
+        n => s.as_bytes().windows(n).position(|w| w == sep.as_bytes())?,
+    };
+    Some((s.get(..at)?, s.get(at + sep.len()..)?))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_whole_characters() {
+        assert_eq!(cut_chars("héllo", 2), Some("hé"));
+        assert_eq!(cut_chars("héllo", 5), None);
+        assert_eq!(cut_chars("", 0), None);
+        assert_eq!(prefix_within("héllo", 2), "h");
+        assert_eq!(prefix_within("héllo", 3), "hé");
+        assert_eq!(prefix_within("abc", 10), "abc");
+        assert_eq!(prefix_within("😀", 3), "");
+    }
+
+    #[test]
+    fn splits_like_split_once() {
+        for (s, sep) in [("https://h/x://y", "://"), ("a:b://c", "://"), ("none", "://"), ("é://", "://"), ("", "://"), ("x", "")] {
+            assert_eq!(split_once_str(s, sep), s.split_once(sep), "{s}");
+        }
+    }
+}
