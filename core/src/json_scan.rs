@@ -10,6 +10,8 @@
 
 use std::borrow::Cow;
 
+use crate::text::split_once_ascii;
+
 /// A JSON value as the validator sees it: strings in full, anything else by kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scalar<'a> {
@@ -397,8 +399,11 @@ pub fn number_floor(text: &str) -> Option<i64> {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let (mantissa, exponent) = unsigned.split_once(['e', 'E']).unwrap_or((unsigned, ""));
-    let (int_digits, frac_digits) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (mantissa, exponent) = match unsigned.bytes().position(|b| b == b'e' || b == b'E') {
+        Some(at) => (unsigned.get(..at)?, unsigned.get(at + 1..)?),
+        None => (unsigned, ""),
+    };
+    let (int_digits, frac_digits) = split_once_ascii(mantissa, b'.').unwrap_or((mantissa, ""));
     // The exponent, saturated: far beyond any digit count, the answer is the same.
     let (exp_negative, exp_digits) = match exponent.as_bytes().first() {
         Some(b'-') => (true, exponent.get(1..)?),

@@ -5,7 +5,7 @@
 
 use super::args::ArgError;
 use crate::json_scan::quoted;
-use crate::text::split_once_str;
+use crate::text::{split_ascii, split_once_ascii, split_once_str};
 use crate::contract::{
     COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH,
     REFRESH_PATH,
@@ -61,10 +61,10 @@ pub fn login_url(auth_base: &str) -> String {
 /// network is free, and compressing bodies would only cost CPU.
 pub fn is_loopback_url(url: &str) -> bool {
     let rest = split_once_str(url, "://").map_or(url, |(_, r)| r);
-    let authority = rest.split('/').next().unwrap_or("");
+    let authority = split_ascii(rest, b'/').next().unwrap_or_default();
     let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().and_then(|h| authority.get(..h.len() + 2)).unwrap_or(""),
-        None => authority.split(':').next().unwrap_or(""),
+        Some(v6) => split_ascii(v6, b']').next().and_then(|h| authority.get(..h.len() + 2)).unwrap_or_default(),
+        None => split_ascii(authority, b':').next().unwrap_or_default(),
     };
     is_loopback(host)
 }
@@ -72,13 +72,14 @@ pub fn is_loopback_url(url: &str) -> bool {
 /// A URL fit for an error message: credentials (`user:pass@`), the query and the
 /// fragment, where secrets could hide, are replaced by `***`.
 pub fn redacted(url: &str) -> String {
-    let (before_query, cut) = match url.find(['?', '#']).and_then(|i| url.split_at_checked(i)) {
+    let query_or_fragment = url.bytes().position(|b| b == b'?' || b == b'#');
+    let (before_query, cut) = match query_or_fragment.and_then(|i| url.split_at_checked(i)) {
         Some((before, after)) => (before, after.get(..1).unwrap_or_default()),
         None => (url, ""),
     };
     let (scheme, rest) = split_once_str(before_query, "://").unwrap_or(("", before_query));
-    let authority = rest.split('/').next().unwrap_or_default();
-    let rest = match authority.rfind('@').and_then(|at| rest.get(at..)) {
+    let authority = split_ascii(rest, b'/').next().unwrap_or_default();
+    let rest = match authority.bytes().rposition(|b| b == b'@').and_then(|at| rest.get(at..)) {
         Some(from_at) => format!("***{from_at}"),
         None => rest.to_string(),
     };
@@ -112,21 +113,21 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     {
         return bad("it holds spaces, control characters or backslashes");
     }
-    if rest.contains('?') {
+    if rest.as_bytes().contains(&b'?') {
         return bad("it must not have a query (?...)");
     }
-    if rest.contains('#') {
+    if rest.as_bytes().contains(&b'#') {
         return bad("it must not have a fragment (#...)");
     }
-    let (authority, path) = match rest.find('/').and_then(|i| rest.split_at_checked(i)) {
+    let (authority, path) = match rest.bytes().position(|b| b == b'/').and_then(|i| rest.split_at_checked(i)) {
         Some(split) => split,
         None => (rest, ""),
     };
-    if authority.contains('@') {
+    if authority.as_bytes().contains(&b'@') {
         return bad("it must not hold credentials (user:password@)");
     }
     let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
-        let Some((v6, after)) = inner.split_once(']') else {
+        let Some((v6, after)) = split_once_ascii(inner, b']') else {
             return bad("its IPv6 host has no closing ]");
         };
         if v6.is_empty()
@@ -145,7 +146,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
             },
         }
     } else {
-        match authority.split_once(':') {
+        match split_once_ascii(authority, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
         }
@@ -172,10 +173,11 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
             shown
         )));
     }
-    Ok(format!(
-        "{scheme}://{authority}{}",
-        path.trim_end_matches('/')
-    ))
+    let mut path = path;
+    while let Some(shorter) = path.strip_suffix('/') {
+        path = shorter;
+    }
+    Ok(format!("{scheme}://{authority}{path}"))
 }
 
 /// `localhost`, `127.0.0.0/8` in dotted-decimal form, or `[::1]`; other spellings (such
@@ -184,15 +186,17 @@ fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") || host == "[::1]" {
         return true;
     }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets.iter().all(|o| {
-            !o.is_empty()
-                && o.len() <= 3
-                && o.bytes().all(|b| b.is_ascii_digit())
-                && o.parse::<u16>().is_ok_and(|n| n <= 255)
-        })
+    let octet = |o: &str| {
+        !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u16>().is_ok_and(|n| n <= 255)
+    };
+    let mut count = 0;
+    for o in split_ascii(host, b'.') {
+        if !octet(o) || (count == 0 && o != "127") {
+            return false;
+        }
+        count += 1;
+    }
+    count == 4
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -1,7 +1,9 @@
-//! Cutting text without a panic path: `&s[..i]` on a `str` can panic, and its panic
+//! Cutting text, small in the wasm. `&s[..i]` on a `str` can panic, and its panic
 //! message (the char at fault, escaped) pulls `core::fmt`'s char escaping and the
-//! Unicode tables into the wasm, about 10 KB. Code that runs in the wasm cuts text
-//! with `str::get`, `split_once` or these helpers instead (README "Size").
+//! Unicode tables into the wasm, about 10 KB: code that runs in the wasm cuts text
+//! with `str::get` or these helpers instead. And std's char and substring searchers
+//! (`split('.')`, `find("://")`) cost 1 to 2 KB each, so the URL and token code
+//! splits at ASCII bytes here (README "Size").
 
 /// The first `max` characters of `s` when it holds more; `None` when it fits.
 pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
@@ -17,6 +19,30 @@ pub fn prefix_within(s: &str, max_bytes: usize) -> &str {
         cut -= 1;
     }
     s.get(..cut).unwrap_or_default()
+}
+
+/// `s.split(sep)` for an ASCII `sep`, by a byte search.
+pub fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == sep) {
+            Some(at) => {
+                rest = r.get(at + 1..);
+                r.get(..at)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `s.split_once(sep)` for an ASCII `sep`, by a byte search.
+pub fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
 }
 
 /// `s.split_once(sep)` for a multi-byte `sep`, by a plain byte search: std's
@@ -42,6 +68,14 @@ mod tests {
         assert_eq!(prefix_within("héllo", 3), "hé");
         assert_eq!(prefix_within("abc", 10), "abc");
         assert_eq!(prefix_within("😀", 3), "");
+    }
+
+    #[test]
+    fn splits_like_split() {
+        for s in ["a.b.c", "", ".", "a..", "é.ü", "none"] {
+            assert_eq!(split_ascii(s, b'.').collect::<Vec<_>>(), s.split('.').collect::<Vec<_>>(), "{s}");
+            assert_eq!(split_once_ascii(s, b'.'), s.split_once('.'), "{s}");
+        }
     }
 
     #[test]

@@ -7,11 +7,12 @@
 use crate::contract::{REFRESH_TOKEN_FIELD, RENEW_BEFORE_SECS, TOKEN_FIELD};
 use crate::json_fields::{object_fields, Field};
 use crate::json_scan::number_floor;
+use crate::text::split_ascii;
 
 /// The `exp` claim (seconds since the Unix epoch, fractions floored) of a compact JWS
 /// `header.payload.signature`; `None` when the token is not one or has no numeric `exp`.
 pub fn jwt_expiry(token: &str) -> Option<i64> {
-    let mut parts = token.split('.');
+    let mut parts = split_ascii(token, b'.');
     let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
@@ -55,7 +56,10 @@ pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), Stri
 /// the standard alphabet's `+` and `/` are tolerated. `None` on any other byte or an
 /// impossible length.
 pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=').as_bytes();
+    let mut s = s.as_bytes();
+    while let [rest @ .., b'='] = s {
+        s = rest;
+    }
     if s.len() % 4 == 1 {
         return None;
     }
