@@ -10,6 +10,7 @@ const MAX_MESSAGE_CHARS: usize = 2000;
 
 /// The server's message lines; for a body that is not the expected JSON, its text
 /// (trimmed and shortened), or nothing when empty.
+#[inline]
 pub fn server_message(body: &str) -> Vec<String> {
     let message = object_fields(body).and_then(|mut m| m.remove(ERROR_MESSAGE_FIELD));
     let lines = match message {
@@ -21,6 +22,7 @@ pub fn server_message(body: &str) -> Vec<String> {
     lines.into_iter().map(shorten).collect()
 }
 
+#[inline]
 fn shorten(s: String) -> String {
     match cut_chars(&s, MAX_MESSAGE_CHARS) {
         Some(kept) => format!("{kept}…"),

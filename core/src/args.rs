@@ -29,6 +29,7 @@ pub struct ArgError {
 }
 
 impl ArgError {
+    #[inline]
     pub fn range(message: String) -> ArgError {
         ArgError {
             kind: ArgErrorKind::Range,
@@ -36,6 +37,7 @@ impl ArgError {
             got: None,
         }
     }
+    #[inline]
     pub fn type_error(message: String) -> ArgError {
         ArgError {
             kind: ArgErrorKind::Type,
@@ -46,6 +48,7 @@ impl ArgError {
 
     /// The whole message, the number printed by `print` (the JS engine's `String(v)`
     /// in the wasm build, `js_number` natively).
+    #[inline]
     pub fn text(&self, print: impl Fn(f64) -> String) -> String {
         match self.got {
             Some(v) => format!("{}{}", self.message, print(v)),
@@ -78,6 +81,7 @@ pub const MAX_MAX_BUFFERED_BYTES: usize = u32::MAX as usize;
 
 /// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`). The wasm build
 /// does not call it (see `ArgError::got`), so its float formatting is not linked there.
+#[inline]
 pub fn js_number(v: f64) -> String {
     if v.is_nan() {
         "NaN".to_owned()
@@ -94,6 +98,7 @@ pub fn js_number(v: f64) -> String {
 }
 
 /// `v` when it is a whole number in `min..=max`, else a Range error saying so.
+#[inline]
 fn integer_in(name: &str, v: f64, min: u64, max: u64) -> Result<u64, ArgError> {
     if v.fract() == 0.0 && v >= min as f64 && v <= max as f64 {
         Ok(v as u64)
@@ -106,11 +111,13 @@ fn integer_in(name: &str, v: f64, min: u64, max: u64) -> Result<u64, ArgError> {
 }
 
 /// Events per create request: an integer from 1 to `MAX_EVENTS_PER_REQUEST`.
+#[inline]
 pub fn chunksize(v: f64) -> Result<usize, ArgError> {
     integer_in("chunksize", v, 1, MAX_EVENTS_PER_REQUEST as u64).map(|n| n as usize)
 }
 
 /// Requests in flight at once: an integer from 1 to `MAX_CONCURRENCY`.
+#[inline]
 pub fn concurrency(v: f64) -> Result<usize, ArgError> {
     integer_in("concurrency", v, 1, MAX_CONCURRENCY as u64).map(|n| n as usize)
 }
@@ -118,21 +125,25 @@ pub fn concurrency(v: f64) -> Result<usize, ArgError> {
 /// Bytes of validated request bodies an upload may keep to send as they are: an
 /// integer from 0 (keep none: every body is serialized and validated again when sent)
 /// to `MAX_MAX_BUFFERED_BYTES`.
+#[inline]
 pub fn max_buffered_bytes(v: f64) -> Result<usize, ArgError> {
     integer_in("maxBufferedBytes", v, 0, MAX_MAX_BUFFERED_BYTES as u64).map(|n| n as usize)
 }
 
 /// Retries of one request after its first attempt: an integer from 0 to `MAX_RETRIES`.
+#[inline]
 pub fn max_retries(v: f64) -> Result<u32, ArgError> {
     integer_in("maxRetries", v, 0, MAX_RETRIES as u64).map(|n| n as u32)
 }
 
 /// Time allowed for one request, in ms: an integer from 1 to `MAX_TIMEOUT_MS`.
+#[inline]
 pub fn timeout_ms(v: f64) -> Result<u32, ArgError> {
     integer_in("timeoutMs", v, 1, MAX_TIMEOUT_MS as u64).map(|n| n as u32)
 }
 
 /// Largest create body, in bytes: an integer from 1024 to 1 GiB.
+#[inline]
 pub fn max_chunk_bytes(v: f64) -> Result<usize, ArgError> {
     integer_in(
         "maxChunkBytes",
@@ -153,17 +164,20 @@ pub fn position(name: &str, v: f64, min: u64) -> Result<u64, ArgError> {
 const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// 0-based page number of a query.
+#[inline]
 pub fn page(v: f64) -> Result<u32, ArgError> {
     integer_in("page", v, 0, u32::MAX as u64).map(|n| n as u32)
 }
 
 /// Events per page of a query: an integer from 1 to `MAX_PAGE_SIZE`.
+#[inline]
 pub fn page_size(v: f64) -> Result<u32, ArgError> {
     integer_in("pageSize", v, 1, MAX_PAGE_SIZE as u64).map(|n| n as u32)
 }
 
 /// The collection a delete empties: any non-empty string (the contract sets no other
 /// limit, and any name an event may carry must be deletable).
+#[inline]
 pub fn collection(v: &str) -> Result<&str, ArgError> {
     if v.is_empty() {
         Err(ArgError::range(
@@ -179,6 +193,7 @@ pub fn collection(v: &str) -> Result<&str, ArgError> {
 pub const MAX_RUN_ID_LEN: usize = 200;
 
 /// A `runId` option: 1 to 200 visible ASCII characters (it goes into a header).
+#[inline]
 pub fn run_id(v: String) -> Result<String, ArgError> {
     if v.is_empty() || v.len() > MAX_RUN_ID_LEN || !v.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ArgError::range(format!(

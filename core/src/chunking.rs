@@ -150,6 +150,7 @@ pub fn frame(spans: &[EventSpan]) -> Range<usize> {
 /// the first holding `left_count` events; `None` when the body does not hold more
 /// than `left_count` events. After a `413`: the halves are cut from the bytes that
 /// were validated, not serialized again.
+#[inline]
 pub fn split_body(body: &str, left_count: usize) -> Option<(String, String)> {
     let spans = validate_spans(body, 0, &mut Problems::new()).ok()?;
     if left_count == 0 || spans.len() <= left_count {
@@ -184,6 +185,7 @@ pub fn split_in_two(range: ChunkRange) -> Option<(ChunkRange, ChunkRange)> {
 /// (random, from the caller): the same on every retry of that body, different for
 /// every other body, halves of a split included. Cut to `MAX_IDEMPOTENCY_KEY_LEN`
 /// by shortening `run_id`, never the range.
+#[inline]
 pub fn idempotency_key(run_id: &str, range: &ChunkRange) -> String {
     let suffix = format!(":{}-{}", range.from, range.to);
     let room = MAX_IDEMPOTENCY_KEY_LEN.saturating_sub(suffix.len());

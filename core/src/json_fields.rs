@@ -20,10 +20,12 @@ pub struct Fields(Vec<(String, Field)>);
 
 impl Fields {
     /// The last value given for `key` (as `JSON.parse` keeps the last duplicate).
+    #[inline]
     pub fn get(&self, key: &str) -> Option<&Field> {
         self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    #[inline]
     pub fn remove(&mut self, key: &str) -> Option<Field> {
         let value = self.get(key).cloned();
         self.0.retain(|(k, _)| k != key);
@@ -39,12 +41,14 @@ impl std::ops::Index<&str> for Fields {
 }
 
 /// The fields of a JSON object; `None` when `json` is not one.
+#[inline]
 pub fn object_fields(json: &str) -> Option<Fields> {
     let mut scanner = Scanner::new(json);
     let fields = read_object(&mut scanner).ok()?;
     scanner.at_end().then_some(fields)
 }
 
+#[inline]
 fn read_object(s: &mut Scanner<'_>) -> Result<Fields, ScanError> {
     s.begin_object()?;
     let mut out = Vec::new();
@@ -57,6 +61,7 @@ fn read_object(s: &mut Scanner<'_>) -> Result<Fields, ScanError> {
     Ok(Fields(out))
 }
 
+#[inline]
 fn read_strings(s: &mut Scanner<'_>) -> Result<Field, ScanError> {
     s.begin_array()?;
     let (mut strings, mut all_strings, mut first) = (Vec::new(), true, true);
@@ -70,6 +75,7 @@ fn read_strings(s: &mut Scanner<'_>) -> Result<Field, ScanError> {
     Ok(if all_strings { Field::Strs(strings) } else { Field::Other })
 }
 
+#[inline]
 fn scalar(v: Scalar<'_>) -> Field {
     match v {
         Scalar::Str(s) => Field::Str(s.into_owned()),

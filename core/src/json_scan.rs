@@ -393,6 +393,7 @@ impl<'a> Scanner<'a> {
 /// The floor of a JSON number (its text, as `Scanner` read it), when that lies
 /// strictly within ±9e15: whole numbers an `f64` holds exactly. Exact, in integer
 /// arithmetic (the client reads one number: a JWT's `exp`).
+#[inline]
 pub fn number_floor(text: &str) -> Option<i64> {
     const LIMIT: u64 = 9_000_000_000_000_000;
     let (negative, unsigned) = match text.strip_prefix('-') {

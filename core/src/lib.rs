@@ -3,6 +3,13 @@
 //! Tested natively with `cargo test`. Its own crate so that the release profile can
 //! build it for speed (the validator runs over every event) while the rest of the
 //! wasm is built for size.
+//!
+//! Cold code carries `#[inline]`: the URL checks, tokens, option values, error
+//! bodies, messages (`request`, `token`, `args`, `api_error`, `json_fields`, `text`,
+//! parts of `retry` and `chunking`). rustc compiles an `#[inline]` function in the
+//! crate that calls it, so these are built with the wasm crate's opt-level "z" while
+//! the validator, the scanner and the framer (no `#[inline]`) keep this crate's
+//! opt-level 3: 1.9 KB less gzipped wasm, the same validation speed (README "Size").
 
 pub mod contract;
 

@@ -13,6 +13,7 @@ use crate::contract::{
 
 /// Percent-encodes like JS `encodeURIComponent`: every byte of the UTF-8 text except
 /// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` (upper-case hex).
+#[inline]
 pub fn percent_encode_component(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len());
@@ -29,12 +30,14 @@ pub fn percent_encode_component(s: &str) -> String {
 }
 
 /// `POST` target of a create.
+#[inline]
 pub fn create_url(base: &str) -> String {
     format!("{base}{EVENTS_PATH}")
 }
 
 /// `DELETE` target that empties `collection` (percent-encoded: names may hold `/`,
 /// `?`, `#`, `&`, spaces, non-ASCII).
+#[inline]
 pub fn delete_url(base: &str, collection: &str) -> String {
     format!(
         "{base}{EVENTS_PATH}?{COLLECTION_PARAM}={}",
@@ -43,22 +46,26 @@ pub fn delete_url(base: &str, collection: &str) -> String {
 }
 
 /// `POST` target of one page of a query.
+#[inline]
 pub fn query_url(base: &str, page: u32, page_size: u32) -> String {
     format!("{base}{QUERY_PATH}?{PAGE_PARAM}={page}&{PAGE_SIZE_PARAM}={page_size}")
 }
 
 /// `POST` target of a token refresh, on the auth base URL.
+#[inline]
 pub fn refresh_url(auth_base: &str) -> String {
     format!("{auth_base}{REFRESH_PATH}")
 }
 
 /// `POST` target of the emulator's login, on the auth base URL.
+#[inline]
 pub fn login_url(auth_base: &str) -> String {
     format!("{auth_base}{LOGIN_PATH}")
 }
 
 /// Whether a base URL (as `check_base_url` gave it) names a loopback host: there the
 /// network is free, and compressing bodies would only cost CPU.
+#[inline]
 pub fn is_loopback_url(url: &str) -> bool {
     let rest = split_once_str(url, "://").map_or(url, |(_, r)| r);
     let authority = split_ascii(rest, b'/').next().unwrap_or_default();
@@ -71,6 +78,7 @@ pub fn is_loopback_url(url: &str) -> bool {
 
 /// A URL fit for an error message: credentials (`user:pass@`), the query and the
 /// fragment, where secrets could hide, are replaced by `***`.
+#[inline]
 pub fn redacted(url: &str) -> String {
     let query_or_fragment = url.bytes().position(|b| b == b'?' || b == b'#');
     let (before_query, cut) = match query_or_fragment.and_then(|i| url.split_at_checked(i)) {
@@ -96,6 +104,7 @@ pub fn redacted(url: &str) -> String {
 /// a query or a fragment (paths are appended to the base), a bad port, spaces.
 /// Malformed URLs are `Type` errors (as JS `new URL` throws); plain `http://` to
 /// another host is a `Range` error.
+#[inline]
 pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, ArgError> {
     let shown = quoted(&redacted(url));
     let bad = |why: &str| Err(ArgError::type_error(format!("{shown} is not a usable base URL: {why}")));
@@ -182,6 +191,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
 
 /// `localhost`, `127.0.0.0/8` in dotted-decimal form, or `[::1]`; other spellings (such
 /// as `127.1` or `[0:0::1]`) count as not loopback, which only errs on the safe side.
+#[inline]
 fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") || host == "[::1]" {
         return true;

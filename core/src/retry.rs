@@ -52,6 +52,7 @@ pub const MAX_RETRY_AFTER_MS: u64 = 120_000;
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`), giving milliseconds from `now_ms` (ms since the
 /// Unix epoch), 0 for a date in the past; `None` for anything else. The obsolete
 /// RFC 850 and asctime forms are not read: RFC 9110 forbids sending them.
+#[inline]
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let v = value.trim_matches(|c| c == ' ' || c == '\t');
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
@@ -68,6 +69,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
 
 /// Seconds since the Unix epoch of `Sun, 06 Nov 1994 08:49:37 GMT` (exact case and
 /// spacing; the day name is checked for spelling, not against the date).
+#[inline]
 fn imf_fixdate_secs(s: &str) -> Option<i64> {
     const DAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
     const MONTHS: [&[u8]; 12] = [

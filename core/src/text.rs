@@ -6,6 +6,7 @@
 //! splits at ASCII bytes here (README "Size").
 
 /// The first `max` characters of `s` when it holds more; `None` when it fits.
+#[inline]
 pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
     let (cut, _) = s.char_indices().nth(max)?;
     s.get(..cut)
@@ -13,6 +14,7 @@ pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
 
 /// The longest prefix of `s` of at most `max_bytes` bytes that ends on a character
 /// boundary.
+#[inline]
 pub fn prefix_within(s: &str, max_bytes: usize) -> &str {
     let mut cut = s.len().min(max_bytes);
     while !s.is_char_boundary(cut) {
@@ -22,6 +24,7 @@ pub fn prefix_within(s: &str, max_bytes: usize) -> &str {
 }
 
 /// `s.split(sep)` for an ASCII `sep`, by a byte search.
+#[inline]
 pub fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
     std::iter::from_fn(move || {
@@ -40,6 +43,7 @@ pub fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
 }
 
 /// `s.split_once(sep)` for an ASCII `sep`, by a byte search.
+#[inline]
 pub fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
     let at = s.bytes().position(|b| b == sep)?;
     Some((s.get(..at)?, s.get(at + 1..)?))
@@ -47,6 +51,7 @@ pub fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
 
 /// `s.split_once(sep)` for a multi-byte `sep`, by a plain byte search: std's
 /// substring searcher carries a slicing panic path (see above).
+#[inline]
 pub fn split_once_str<'a>(s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
     let at = match sep.len() {
         0 => 0,

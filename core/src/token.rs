@@ -11,6 +11,7 @@ use crate::text::split_ascii;
 
 /// The `exp` claim (seconds since the Unix epoch, fractions floored) of a compact JWS
 /// `header.payload.signature`; `None` when the token is not one or has no numeric `exp`.
+#[inline]
 pub fn jwt_expiry(token: &str) -> Option<i64> {
     let mut parts = split_ascii(token, b'.');
     let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
@@ -28,6 +29,7 @@ pub fn jwt_expiry(token: &str) -> Option<i64> {
 /// True when the token's `exp` is known and less than `RENEW_BEFORE_SECS` away from
 /// `now_secs` (already expired included). A token without a readable `exp` is used
 /// as is.
+#[inline]
 pub fn needs_renewal(token: &str, now_secs: f64) -> bool {
     match jwt_expiry(token) {
         Some(exp) => (exp as f64) - now_secs < RENEW_BEFORE_SECS as f64,
@@ -37,6 +39,7 @@ pub fn needs_renewal(token: &str, now_secs: f64) -> bool {
 
 /// Reads `{"token": "...", "refreshToken"?: "..."}`: the new access token, and the new
 /// refresh token when the answer carries one (absent, null or empty: keep the old).
+#[inline]
 pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), String> {
     let mut o = object_fields(json)
         .ok_or_else(|| "the token refresh answer is not a JSON object".to_owned())?;
@@ -55,6 +58,7 @@ pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), Stri
 /// Decodes unpadded base64url (RFC 4648 §5), as JWTs use; trailing `=` padding and
 /// the standard alphabet's `+` and `/` are tolerated. `None` on any other byte or an
 /// impossible length.
+#[inline]
 pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
     let mut s = s.as_bytes();
     while let [rest @ .., b'='] = s {

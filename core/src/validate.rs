@@ -109,6 +109,7 @@ impl Problems {
 
     /// One line for an error message, e.g. `3 invalid events in the input (5
     /// problems): 0.start: ...; 2.owner: owner is required; 2.type: ... and 2 more`.
+    #[inline]
     pub fn summary(&self) -> String {
         if self.is_empty() {
             return "no invalid events".to_owned();
