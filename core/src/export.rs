@@ -4,7 +4,7 @@
 //! that an exported file uploads again as it is; `stored` keeps them.
 
 use crate::contract::{ITEMS_FIELD, SERVER_FIELDS, TOTAL_FIELD};
-use crate::json_scan::{quoted, Scalar, ScanError, Scanner};
+use crate::json_scan::{number_floor, quoted, Scalar, ScanError, Scanner};
 use crate::stream_framer::Format;
 
 /// What one page gave: its bytes, how many events, and the query's total when the
@@ -49,7 +49,8 @@ impl ExportWriter {
                 }
             } else if let Scalar::Number(n) = s.value()? {
                 if key == TOTAL_FIELD {
-                    out.total = Some(n);
+                    // A count: whole, so read exactly without f64 parsing (README "Size").
+                    out.total = number_floor(n).map(|t| t as f64);
                 }
             }
         }
@@ -93,7 +94,8 @@ impl ExportWriter {
             wrote = true;
             out.extend_from_slice(quoted(&key).as_bytes());
             out.push(b':');
-            out.extend_from_slice(text[start..s.pos()].trim_start().as_bytes());
+            let value = text.get(start..s.pos()).ok_or(ScanError { at: start })?;
+            out.extend_from_slice(value.trim_start().as_bytes());
         }
         out.push(b'}');
         if self.format == Format::Ndjson {
