@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export EMULATOR := $(TARGET_DIR)/debug/events-emulator
 DEMO_ADDR ?= 127.0.0.1:8787
 
-.PHONY: help setup test test-native test-wasm test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit test-package test-runtimes test-cli test-demo test-bench emulator pack demo bench
+.PHONY: help setup size-profile test test-native test-wasm test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit test-package test-runtimes test-cli test-demo test-bench emulator pack demo bench
 .PHONY: test-reliability test-reliability-rust test-reliability-node soak test-api-fuzz
 .PHONY: contract-check smoke test-contract
 
@@ -18,6 +18,7 @@ help:
 	@echo "make test   set up and run every test"
 	@echo "make pack   build the npm package genomcore-events-wasm-<version>.tgz"
 	@echo "make bench  benchmarks (not tests)"
+	@echo "make size-profile  where the wasm's bytes are"
 	@echo "make contract-check URL=dev   compare the service's OpenAPI document with the contract"
 	@echo "make smoke ENV=dev            the package against a real environment (GENOMCORE_TOKEN)"
 
@@ -68,6 +69,10 @@ test-wasm: test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit
 # genomcore-events-wasm-<version>.tgz (version: Cargo.toml); prints the sizes.
 pack:
 	scripts/pack.sh
+
+# What the wasm's bytes are: sections, largest functions, bytes per crate (README "Size").
+size-profile:
+	scripts/size-profile.sh
 
 # The packed tarball, installed into a fresh temporary project: Node import/require,
 # a plain module page, a Vite build, Web Workers (Chromium) and tsc, against an emulator;
