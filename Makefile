@@ -113,7 +113,7 @@ test-bench:
 # Reliability and security (tests/reliability/README.md). Rust: the client's and the
 # emulator's validators and date parsers agree (proptest), every route's token check,
 # hostile HTTP input; these also run in test-native. Node: the client (wasm-pack
-# --target nodejs) against real emulator processes with injected faults, kill -9,
+# --target nodejs, with the face's CommonJS build) against real emulator processes with injected faults, kill -9,
 # expiring tokens, bad input and token-leak searches; figures in
 # test-output/reliability/figures.jsonl.
 RELIABILITY_PKG := $(TARGET_DIR)/reliability-pkg
@@ -125,14 +125,16 @@ test-reliability-rust:
 
 test-reliability-node: emulator
 	wasm-pack build --target nodejs --release --mode no-install --no-pack --out-dir $(RELIABILITY_PKG)
+	node scripts/build-face.mjs --format cjs --glue $(RELIABILITY_PKG) --out $(RELIABILITY_PKG)
 	rm -f test-output/reliability/figures.jsonl
-	RELIABILITY_PKG=$(RELIABILITY_PKG)/genomcore_events_wasm.js node --test --test-concurrency=1 tests/reliability/*.test.mjs
+	RELIABILITY_PKG=$(RELIABILITY_PKG)/api.js node --test --test-concurrency=1 tests/reliability/*.test.mjs
 
 # Not part of `make test`: the fault run with 1000000 events, 3 rounds with fresh seeds
 # (SOAK_EVENTS, SOAK_ROUNDS, SOAK_SEED); about 2 minutes a round here.
 soak: emulator
 	wasm-pack build --target nodejs --release --mode no-install --no-pack --out-dir $(RELIABILITY_PKG)
-	RELIABILITY_PKG=$(RELIABILITY_PKG)/genomcore_events_wasm.js node --test --test-concurrency=1 tests/reliability/soak/*.test.mjs
+	node scripts/build-face.mjs --format cjs --glue $(RELIABILITY_PKG) --out $(RELIABILITY_PKG)
+	RELIABILITY_PKG=$(RELIABILITY_PKG)/api.js node --test --test-concurrency=1 tests/reliability/soak/*.test.mjs
 
 # The demo: www/ and the package staged in dist/demo/, served with the API by the emulator
 # on DEMO_ADDR (data in dist/demo-events.sqlite); prints the URL, runs until Ctrl-C.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds what `make bench` measures besides the package (`make pack` builds that):
 #   target/crossing-bench/          the client with the `crossing-bench` exports (phases of pass one)
-#   target/bench-variants/o3, os/   the client with the rest of the crate at opt-level 3 / "s"
+#   target/bench-variants/o3, os/   the client (entry api.js: the face over the glue) with the rest of the crate at opt-level 3 / "s"
 #                                   (wasm-opt -O3 / -Os; the core crate has its own profile
 #                                   entry), to weigh speed against size; BENCH_VARIANTS=0 skips them
 # Each build has its own cargo target dir (under CARGO_TARGET_DIR when it is set), so that
@@ -26,5 +26,7 @@ if [ "${BENCH_VARIANTS:-1}" != 0 ]; then
     # The features wasm-pack's own wasm-opt run enables for rustc's wasm output.
     wasm-opt "-O$level" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals "$out/genomcore_events_wasm_bg.wasm" -o "$out/genomcore_events_wasm_bg.wasm"
+    # The package's face (CommonJS) over the variant's glue: `api.js` is its entry.
+    node scripts/build-face.mjs --format cjs --glue "$out" --out "$out"
   done
 fi

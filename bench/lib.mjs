@@ -15,7 +15,7 @@ export function clientEntry() {
   const candidates = [
     process.env.BENCH_CLIENT,
     path.join(ROOT, 'dist/package/node/index.cjs'),
-    path.join(ROOT, 'target/bench-pkg/genomcore_events_wasm.js'),
+    path.join(ROOT, 'target/bench-pkg/api.js'),
   ].filter(Boolean);
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`no client build found (tried ${candidates.join(', ')}); run make bench`);

@@ -44,7 +44,7 @@ const variants = [
   // these change the rest of the crate.
   ['all at opt-level 3', 'target/bench-variants/o3'],
   ['rest at opt-level "s"', 'target/bench-variants/os'],
-].filter(([, dir]) => process.env.BENCH_VARIANTS !== '0' && existsSync(path.join(ROOT, dir, 'genomcore_events_wasm.js')));
+].filter(([, dir]) => process.env.BENCH_VARIANTS !== '0' && existsSync(path.join(ROOT, dir, 'api.js')));
 const rounds = (full, quick) => String(QUICK ? quick : full);
 const load0 = os.loadavg()[0];
 
@@ -59,7 +59,7 @@ say('2. CPU cost per event (stub fetch)');
 const cpu = await node('cpu.mjs', [
   '--rounds', rounds(11, 3),
   '--events', QUICK ? '50000' : '200000',
-  ...variants.flatMap(([name, dir]) => ['--variant', `${name}=${dir}/genomcore_events_wasm.js`]),
+  ...variants.flatMap(([name, dir]) => ['--variant', `${name}=${dir}/api.js`]),
 ]);
 
 say('1. createEvents throughput, --sink emulator');
@@ -106,7 +106,10 @@ const sizeOf = (rel) => {
   if (!existsSync(p)) return null;
   return { rel, raw: readFileSync(p).length, gz: gz(p) };
 };
-const sizeRows = ['web/genomcore_events_wasm_bg.wasm', 'web/genomcore_events_wasm.js', 'web/index.js', 'web/errors.js', 'node/genomcore_events_wasm.cjs', 'node/index.cjs', 'node/index.mjs', 'node/errors.cjs']
+const sizeRows = [
+  'web/genomcore_events_wasm_bg.wasm', 'web/genomcore_events_wasm.js', 'web/index.js', 'web/load.js', 'web/api.js', 'web/client.js', 'web/errors.js',
+  'node/genomcore_events_wasm.js', 'node/index.cjs', 'node/index.mjs', 'node/api.js', 'node/client.js', 'node/errors.js',
+]
   .map(sizeOf)
   .filter(Boolean);
 const variantSizes = variants.map(([name, dir]) => {

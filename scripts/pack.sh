@@ -6,6 +6,8 @@
 # One wasm build (wasm-pack --target web, which runs `wasm-opt -Oz` from
 # node_modules/.bin), one `.wasm` in the package: the Node glue comes from
 # `wasm-bindgen --target nodejs` on the same cargo output and loads web/'s `.wasm`.
+# Over each glue, the TypeScript face (pkg-template/src/, scripts/build-face.mjs):
+# ES modules in web/, CommonJS in node/, with the declarations tsc generates.
 # The version has one source: `[package] version` in Cargo.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,11 +53,16 @@ cmp -s "$BUILD/check/$STEM.js" "$BUILD/web/$STEM.js" \
 cmp -s "$BUILD/check/${STEM}_bg.wasm" "$BUILD/node/${STEM}_bg.wasm" \
   || die "wasm-bindgen gave the web and nodejs targets different wasm: one .wasm cannot serve both"
 
-# 3. Assemble dist/package from pkg-template/ and the generated code.
+# 3. The TypeScript face over each glue (tsc; types.js is empty: only its .d.ts ships).
+say "tsc: the face, as ES modules (web/) and as CommonJS (node/)"
+node scripts/build-face.mjs --format esm --glue "$BUILD/web" --out "$PKG/web"
+node scripts/build-face.mjs --format cjs --glue "$BUILD/node" --out "$PKG/node"
+rm "$PKG/web/types.js" "$PKG/node/types.js"
+
+# 4. Assemble dist/package from pkg-template/ and the generated code.
 say "assembling dist/package"
 cp pkg-template/README.md pkg-template/CHANGELOG.md pkg-template/LICENSE "$PKG/"
-cp pkg-template/slim.d.ts "$PKG/"
-for f in index inline workerd slim api load errors; do cp "pkg-template/web/$f.js" "$PKG/web/"; done
+for f in index inline workerd; do cp "pkg-template/web/$f.js" "$PKG/web/"; done
 cp "$BUILD/web/$STEM.js" "$BUILD/web/${STEM}_bg.wasm" "$PKG/web/"
 cp pkg-template/node/index.cjs pkg-template/node/index.mjs "$PKG/node/"
 # The command line (package.json "bin"): bin/ and the modules it imports.
@@ -64,14 +71,14 @@ cp pkg-template/bin/genomcore-events.mjs "$PKG/bin/"
 cp pkg-template/cli/*.mjs "$PKG/cli/"
 VERSION=$VERSION STEM=$STEM BUILD=$BUILD PKG=$PKG node scripts/pack-assemble.mjs
 
-# 4. Sizes: what a browser downloads (web/) and what Node loads (node/ + the .wasm).
+# 5. Sizes: what a browser downloads (web/) and what Node loads (node/ + the .wasm).
 gz() { gzip -9c "$@" | wc -c; }
 row() { printf '[pack]   %-44s %9s B raw %8s B gzip\n' "$1" "$2" "$3"; }
 say "sizes:"
 WASM=$PKG/web/${STEM}_bg.wasm
 row "web/${STEM}_bg.wasm" "$(wc -c <"$WASM")" "$(gz "$WASM")"
-WEB_JS=("$PKG/web/index.js" "$PKG/web/load.js" "$PKG/web/api.js" "$PKG/web/errors.js" "$PKG/web/$STEM.js")
-NODE_JS=("$PKG/node/index.cjs" "$PKG/node/index.mjs" "$PKG/node/errors.cjs" "$PKG/node/$STEM.cjs")
+WEB_JS=("$PKG/web/index.js" "$PKG/web/load.js" "$PKG/web/api.js" "$PKG/web/client.js" "$PKG/web/errors.js" "$PKG/web/$STEM.js")
+NODE_JS=("$PKG/node/index.cjs" "$PKG/node/index.mjs" "$PKG/node/api.js" "$PKG/node/client.js" "$PKG/node/errors.js" "$PKG/node/$STEM.js")
 for f in "${WEB_JS[@]}" "${NODE_JS[@]}"; do row "${f#"$PKG"/}" "$(wc -c <"$f")" "$(gz "$f")"; done
 row "JS for browsers (web/*.js)" "$(cat "${WEB_JS[@]}" | wc -c)" "$(cat "${WEB_JS[@]}" | gzip -9c | wc -c)"
 B64=$PKG/web/${STEM}_bg.wasm.base64.js
@@ -79,6 +86,13 @@ row "web/…_bg.wasm.base64.js (for /inline)" "$(wc -c <"$B64")" "$(gz "$B64")"
 row "JS for Node (node/*)" "$(cat "${NODE_JS[@]}" | wc -c)" "$(cat "${NODE_JS[@]}" | gzip -9c | wc -c)"
 CLI_JS=("$PKG"/bin/*.mjs "$PKG"/cli/*.mjs)
 row "the command line (bin/, cli/)" "$(cat "${CLI_JS[@]}" | wc -c)" "$(cat "${CLI_JS[@]}" | gzip -9c | wc -c)"
+JS_BUDGET=$((10 * 1024))
+WEB_JS_GZ=$(cat "${WEB_JS[@]}" | gzip -9c | wc -c)
+if [ "$WEB_JS_GZ" -le "$JS_BUDGET" ]; then
+  say "JS budget: $WEB_JS_GZ of $JS_BUDGET B gzipped (10 KiB, web/*.js): within"
+else
+  say "JS budget: $WEB_JS_GZ of $JS_BUDGET B gzipped (10 KiB, web/*.js): OVER by $((WEB_JS_GZ - JS_BUDGET)) B"
+fi
 BUDGET=$((50 * 1024)) # issue 11: the .wasm at most 50 KB gzipped
 WASM_GZ=$(gz "$WASM")
 if [ "$WASM_GZ" -le "$BUDGET" ]; then
@@ -87,7 +101,7 @@ else
   say "wasm budget: $WASM_GZ of $BUDGET B gzipped (50 KiB): OVER by $((WASM_GZ - BUDGET)) B"
 fi
 
-# 5. npm pack, at the repo root.
+# 6. npm pack, at the repo root.
 rm -f "$ROOT/$NAME"-*.tgz
 npm pack "$PKG" --pack-destination "$ROOT" --json --loglevel=error >"$BUILD/npm-pack.json"
 TGZ=$ROOT/$NAME-$VERSION.tgz

@@ -199,7 +199,7 @@ const seedQuery = {
 // ------------------------------------------------------------------ the run
 
 say(`make smoke: ${isProd ? 'PROD' : which || 'custom'} — events ${baseUrl}, auth ${authUrl}`);
-say(`client: genomcore-events-wasm ${pkgVersion} (${PKG.replace(ROOT + '/', '')}, built ${statSync(PKG.replace(/index\.cjs$/, 'genomcore_events_wasm.cjs')).mtime.toISOString()}), Node ${process.version}`);
+say(`client: genomcore-events-wasm ${pkgVersion} (${PKG.replace(ROOT + '/', '')}, built ${statSync(PKG.replace(/index\.cjs$/, 'genomcore_events_wasm.js')).mtime.toISOString()}), Node ${process.version}`);
 say(`token: given (${token.length} characters, not shown)${env.GENOMCORE_REFRESH_TOKEN ? '; refresh token: given (not shown)' : '; no refresh token'}; ${expiry(token)}`);
 say(`scratch collection: ${COLLECTION}`);
 say(`plan: ${N} events in chunks of ${CHUNK}, queryAll pages of ${PAGE_SIZE}, owner "${OWNER}"`);

@@ -1,5 +1,6 @@
-//! `EventsClient`, the class the package exports. Each method checks its arguments
-//! synchronously-in-spirit (before any request) and returns a Promise.
+//! `Engine`, the wasm class under the package's `EventsClient` (the TypeScript face in
+//! `pkg-template/src/client.ts`). Each method checks its arguments before any request
+//! and returns a Promise; errors, thrown or rejected, are the values of `errors.rs`.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -18,7 +19,7 @@ use super::errors::ClientError;
 use super::js::{get, random_uuid, Obj};
 use super::net::Net;
 use super::options::{self, type_name};
-use super::query_iter;
+use super::query_pages::QueryPages;
 use super::session::{parse_answer, query_page, Session};
 use super::transport::Method;
 use super::upload::{self, Upload};
@@ -26,16 +27,17 @@ use super::export;
 use super::source;
 use super::upload_stream;
 
-/// A client of Genomcore's Events API. See the package README for the whole API.
+/// A client of Genomcore's Events API, as the face wraps it. See the package README
+/// for the whole API.
 #[wasm_bindgen]
-pub struct EventsClient {
+pub struct Engine {
     inner: Rc<Session>,
 }
 
 #[wasm_bindgen]
-impl EventsClient {
+impl Engine {
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "EventsClientOptions")] options: JsValue) -> Result<EventsClient, JsValue> {
+    pub fn new(options: JsValue) -> Result<Engine, JsValue> {
         let mut config = options::client_config(&options)?;
         let credentials = std::mem::replace(
             &mut config.credentials,
@@ -45,7 +47,7 @@ impl EventsClient {
         let auth = Rc::new(Auth::new(credentials, request::refresh_url(&config.auth_url), net.clone()));
         let api_is_loopback = request::is_loopback_url(&config.events_url);
         let session = Session { config, auth, net, compression_refused: Cell::new(false), api_is_loopback };
-        Ok(EventsClient { inner: Rc::new(session) })
+        Ok(Engine { inner: Rc::new(session) })
     }
 
     /// The Events API base URL in use.
@@ -60,24 +62,13 @@ impl EventsClient {
         self.inner.config.auth_url.clone()
     }
 
-    /// What `JSON.stringify(client)` shows: no token, ever.
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ baseUrl: string; authUrl: string }")]
-    pub fn to_json(&self) -> JsValue {
-        Obj::new().set("baseUrl", self.inner.config.events_url.as_str()).set("authUrl", self.inner.config.auth_url.as_str()).into()
-    }
-
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
-        format!("EventsClient({})", self.inner.config.events_url)
-    }
-
     /// Validates every event, then creates them in chunks. See `CreateEventsOptions`.
-    #[wasm_bindgen(js_name = createEvents, unchecked_return_type = "Promise<CreateEventsResult>")]
+    #[wasm_bindgen(js_name = createEvents)]
     pub fn create_events(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "EventSource")] events: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | CreateEventsOptions")] chunksize_or_options: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CreateEventsOptions")] options: JsValue,
+        events: JsValue,
+        chunksize_or_options: JsValue,
+        options: JsValue,
     ) -> Promise {
         let prepared: Result<_, ClientError> = (|| {
             let streamed = !Array::is_array(&events);
@@ -110,11 +101,11 @@ impl EventsClient {
     }
 
     /// One page of events matching `body`.
-    #[wasm_bindgen(js_name = queryEvents, unchecked_return_type = "Promise<QueryResult>")]
+    #[wasm_bindgen(js_name = queryEvents)]
     pub fn query_events(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "QueryBody")] body: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "QueryOptions")] options: JsValue,
+        body: JsValue,
+        options: JsValue,
     ) -> Promise {
         let prepared: Result<_, ClientError> = (|| {
             let body = query_body(&body)?;
@@ -129,40 +120,30 @@ impl EventsClient {
         })
     }
 
-    /// Every matching event, page by page, as an async iterable. Like every other
-    /// method it fails lazily: a bad argument rejects the first `next()`.
-    #[wasm_bindgen(js_name = queryAll, unchecked_return_type = "AsyncIterableIterator<StoredEvent>")]
-    pub fn query_all(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "QueryBody")] body: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "QueryAllOptions")] options: JsValue,
-    ) -> JsValue {
-        let prepared = query_body(&body).and_then(|body| {
-            let opts = options::query_options(&options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
-            Ok((body, opts))
-        });
-        query_iter::iterator(self.inner.clone(), prepared)
+    /// The pages of every matching event, for `queryAll`; throws on a bad argument
+    /// (the face's generator turns that into the rejection of its first `next()`).
+    #[wasm_bindgen(js_name = queryPages)]
+    pub fn query_pages(&self, body: JsValue, options: JsValue) -> Result<QueryPages, JsValue> {
+        let body = query_body(&body)?;
+        let opts = options::query_options(&options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
+        Ok(QueryPages::new(self.inner.clone(), body, opts))
     }
 
     /// Every event matching `body` as a `ReadableStream` of NDJSON (or JSON) bytes,
     /// written page by page without a JS object per event. See `ExportOptions`.
-    #[wasm_bindgen(js_name = exportEvents, unchecked_return_type = "ReadableStream<Uint8Array>")]
-    pub fn export_events(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "QueryBody")] body: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ExportOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(js_name = exportEvents)]
+    pub fn export_events(&self, body: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let body = query_body(&body)?;
         let (opts, format, stored) = options::export_options(&options, &self.inner.config)?;
         Ok(export::stream(self.inner.clone(), body, opts, ExportWriter::new(format, stored))?)
     }
 
     /// Deletes every event of `collection`.
-    #[wasm_bindgen(js_name = deleteEvents, unchecked_return_type = "Promise<DeleteResult>")]
+    #[wasm_bindgen(js_name = deleteEvents)]
     pub fn delete_events(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "DeleteOptions")] options: JsValue,
+        collection: JsValue,
+        options: JsValue,
     ) -> Promise {
         let prepared: Result<_, ClientError> = (|| {
             let name = collection

@@ -1,14 +1,10 @@
-//! Errors as Rust values, and their one conversion into JS `Error` objects.
-//!
-//! The package's entry modules register real JS classes (`ValidationError`, …) with
-//! `__setErrorClasses`, so that `instanceof` works; without them (raw wasm-bindgen
-//! use, the wasm tests) a plain `Error` with the same `name` and fields is built.
+//! Errors as Rust values, and their one conversion into JS error values: plain
+//! objects `{ name, message, …fields, cause? }`, thrown or rejected as they are. The
+//! TypeScript face (`pkg-template/src/errors.ts`) makes each an instance of its class
+//! (`TypeError`, `ValidationError`, …), nested ones (`failed[i].error`, `cause`) too.
 
-use std::cell::RefCell;
-
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::core::args::{ArgError, ArgErrorKind};
 use crate::core::validate::Problems;
@@ -84,8 +80,8 @@ impl ClientError {
     pub fn into_js(self) -> JsValue {
         let message = self.message();
         match self {
-            ClientError::Type(m) => js_sys::TypeError::new(&m).into(),
-            ClientError::Range(m) => js_sys::RangeError::new(&m).into(),
+            ClientError::Type(m) => build("TypeError", &m, Obj::new()),
+            ClientError::Range(m) => build("RangeError", &m, Obj::new()),
             ClientError::Validation(p) => {
                 let problems: Array = p
                     .list()
@@ -152,45 +148,8 @@ impl From<ClientError> for JsValue {
     }
 }
 
-thread_local! {
-    static CLASSES: RefCell<Option<Object>> = const { RefCell::new(None) };
-}
-
-/// Registers the package's error classes: `{ ValidationError, EventsApiError, … }`,
-/// each `new Class(message, fields)`.
-#[wasm_bindgen(js_name = "__setErrorClasses", skip_typescript)]
-pub fn set_error_classes(classes: Object) {
-    CLASSES.with(|c| *c.borrow_mut() = Some(classes));
-}
-
-/// Builds the error named `name`, with `fields` copied onto it; a `cause` field
-/// becomes the error's `cause`, as `new Error(message, { cause })` makes it.
+/// The error value named `name`: `fields` with the `name` and `message` added (a
+/// `cause` field becomes the error's `cause`).
 pub fn build(name: &str, message: &str, fields: Obj) -> JsValue {
-    let fields = fields.build();
-    let class = CLASSES.with(|c| {
-        c.borrow()
-            .as_ref()
-            .and_then(|o| Reflect::get(o, &JsValue::from_str(name)).ok())
-            .and_then(|v| v.dyn_into::<Function>().ok())
-    });
-    if let Some(class) = class {
-        let args = Array::of2(&JsValue::from_str(message), &fields);
-        if let Ok(err) = Reflect::construct(&class, &args) {
-            return err;
-        }
-    }
-    let err = js_sys::Error::new(message);
-    err.set_name(name);
-    let cause_key = JsValue::from_str("cause");
-    let cause = Reflect::get(&fields, &cause_key).ok().filter(|_| Reflect::has(&fields, &cause_key).unwrap_or(false));
-    if cause.is_some() {
-        let _ = Reflect::delete_property(&fields, &cause_key);
-    }
-    Object::assign(&err, &fields);
-    if let Some(cause) = cause {
-        // Own, not enumerable: as the platform's `Error` constructor defines it.
-        let descriptor = Obj::new().set("value", cause).set("writable", true).set("configurable", true).build();
-        Object::define_property(&err, &cause_key, &descriptor);
-    }
-    err.into()
+    fields.set("name", name).set("message", message).into()
 }

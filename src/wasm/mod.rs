@@ -1,6 +1,7 @@
-//! The JS boundary: a thin `#[wasm_bindgen]` layer and a fetch transport over the
-//! pure logic in `crate::core`. Errors stay Rust values (`ClientError`) until
-//! `errors.rs` turns each into a JS `Error` with a `name` a caller can branch on.
+//! The JS boundary: the `#[wasm_bindgen]` engine (`Engine`, `QueryPages`) and a fetch
+//! transport over the pure logic in `crate::core`, under the TypeScript face of
+//! `pkg-template/src/`. Errors stay Rust values (`ClientError`) until `errors.rs` turns
+//! each into a plain error value with a `name` (the face makes it a class instance).
 
 mod abort;
 mod auth;
@@ -14,12 +15,12 @@ mod export;
 mod js;
 mod net;
 mod options;
-mod query_iter;
+mod query_pages;
 mod session;
 mod source;
 mod transport;
-mod typescript;
 mod upload;
 mod upload_stream;
 
-pub use client::EventsClient;
+pub use client::Engine;
+pub use query_pages::QueryPages;

@@ -1,6 +1,6 @@
 //! The session every method shares: the client's settings and credentials, one page
 //! of a query, and reading the API's answers. `client` (the exported class),
-//! `upload` and `query_iter` build on it; it depends on none of them.
+//! `upload` and `query_pages` build on it; it depends on none of them.
 
 use std::cell::Cell;
 use std::rc::Rc;

@@ -30,7 +30,7 @@ test('Node without a global crypto (as Node 18): the entry supplies Web Crypto',
   assert.deepEqual(out.result, expected(ORIGIN, 'node-no-crypto'));
 });
 
-test('Node: every error class is registered, with its fields; argument errors are plain', async () => {
+test('Node: every error class, made by the face from the engine\'s error values, with its fields; argument errors are plain', async () => {
   const out = await nodeJson(['node-errors.mjs']);
   assert.deepEqual(out, {
     arguments: [

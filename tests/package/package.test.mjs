@@ -18,23 +18,34 @@ test('the tarball holds exactly the package files', async () => {
     'package/README.md',
     'package/bin/genomcore-events.mjs',
     ...['args', 'connect', 'delete', 'errors', 'export', 'main', 'output', 'query-body', 'query', 'rejected', 'resume', 'state', 'upload'].map((m) => `package/cli/${m}.mjs`),
-    'package/index.d.cts',
-    'package/index.d.ts',
-    'package/node/errors.cjs',
-    'package/node/genomcore_events_wasm.cjs',
+    'package/node/api.d.ts',
+    'package/node/api.js',
+    'package/node/client.d.ts',
+    'package/node/client.js',
+    'package/node/errors.d.ts',
+    'package/node/errors.js',
+    'package/node/genomcore_events_wasm.js',
     'package/node/index.cjs',
     'package/node/index.mjs',
+    'package/node/package.json',
+    'package/node/types.d.ts',
     'package/package.json',
-    'package/slim.d.ts',
+    'package/web/api.d.ts',
     'package/web/api.js',
+    'package/web/client.d.ts',
+    'package/web/client.js',
+    'package/web/errors.d.ts',
     'package/web/errors.js',
     'package/web/genomcore_events_wasm.js',
     'package/web/genomcore_events_wasm_bg.wasm',
     'package/web/genomcore_events_wasm_bg.wasm.base64.js',
     'package/web/index.js',
     'package/web/inline.js',
+    'package/web/load.d.ts',
     'package/web/load.js',
+    'package/web/slim.d.ts',
     'package/web/slim.js',
+    'package/web/types.d.ts',
     'package/web/workerd.js',
   ]);
 });
@@ -46,10 +57,10 @@ test('package.json: metadata, version from Cargo.toml, no dependencies', () => {
   assert.equal(pkg.license, 'MIT');
   assert.match(pkg.repository.url, /github\.com\/genomcore-events-wasm\/genomcore-events-wasm/);
   assert.ok(pkg.keywords.includes('wasm') && pkg.keywords.includes('genomcore'));
-  assert.equal(pkg.types, './index.d.ts');
-  // Only the entries have side effects (they initialise the wasm and register the error
-  // classes); a bundler may drop any other module of the package that is not used.
-  // (web/load.js and web/api.js only define and re-export; web/slim.js loads nothing).
+  assert.equal(pkg.types, './web/api.d.ts');
+  // Only the entries have side effects (they initialise the wasm); a bundler may drop
+  // any other module of the package that is not used (web/load.js and the face only
+  // define and re-export; web/slim.js loads nothing).
   assert.deepEqual(pkg.sideEffects, ['./web/index.js', './web/inline.js', './web/workerd.js', './node/index.cjs', './node/index.mjs']);
   assert.deepEqual(pkg.engines, { node: '>=18' });
   // The command line; npm links it as node_modules/.bin/genomcore-events (tests/cli/).

@@ -1,5 +1,5 @@
 // Shared by tests/reliability/*.test.mjs: a real emulator process per test, the
-// client built by `make test-reliability` (wasm-pack --target nodejs), and plain-HTTP
+// client built by `make test-reliability` (wasm-pack --target nodejs plus the face), and plain-HTTP
 // helpers that check what the emulator really holds (never through the client).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -12,9 +12,9 @@ import assert from 'node:assert/strict';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const EMULATOR = process.env.EMULATOR || join(ROOT, 'target/debug/events-emulator');
-const PKG = process.env.RELIABILITY_PKG || join(ROOT, 'target/reliability-pkg/genomcore_events_wasm.js');
+const PKG = process.env.RELIABILITY_PKG || join(ROOT, 'target/reliability-pkg/api.js');
 
-/** The client module (CommonJS from wasm-pack --target nodejs). */
+/** The client module: the face's CommonJS build over wasm-pack's --target nodejs glue. */
 export function loadClient() {
   return createRequire(import.meta.url)(PKG);
 }

@@ -224,6 +224,37 @@ test('queryAll: break (return) and throw() end the iteration and abort the page 
   });
 });
 
+test('queryAll: next() calls that overlap (not awaited one by one) answer in call order; a failed read-ahead comes out of the next() that needs its page', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    await client.createEvents(makeEvents(7, 'overlap'), 10);
+    const query = () => client.queryAll({ filter: { collection: 'overlap' }, sort: { externalId: 1 } }, { pageSize: 3 });
+    const sequential = [];
+    const one = query();
+    for (let i = 0; i < 8; i++) sequential.push((await one.next()).value?.externalId);
+    const all = await Promise.all(Array.from({ length: 8 }, ((it) => () => it.next())(query())));
+    assert.deepEqual(all.map((step) => step.value?.externalId), sequential);
+    assert.equal(sequential.filter(Boolean).length, 7);
+    assert.equal(sequential[7], undefined, 'the 8th call is past the end');
+
+    // The second page request (the read-ahead) fails: the first page's events come
+    // first, then the error, from the 4th next().
+    await setFaults(emu, { sequence: ['ok', '503'] });
+    const it = client.queryAll({ filter: { collection: 'overlap' } }, { pageSize: 3, maxRetries: 0 });
+    const got = [];
+    const error = await (async () => {
+      try {
+        for await (const e of it) got.push(e);
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.equal(got.length, 3);
+    assert.equal(error?.name, 'EventsApiError', String(error));
+    assert.equal(error.status, 503);
+  });
+});
+
 test('errors carry their cause: the abort reason, AbortSignal.timeout(), fetch, getToken', async () => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu);

@@ -5,7 +5,7 @@
 
 mod emulator;
 
-use genomcore_events_wasm::wasm::EventsClient;
+use genomcore_events_wasm::wasm::{Engine, QueryPages};
 use js_sys::{Array, Promise, Reflect, JSON};
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
@@ -46,16 +46,16 @@ fn events(n: usize, collection: &str) -> JsValue {
     js(Value::Array((0..n).map(|i| event(i, collection)).collect()))
 }
 
-async fn client_with(extra: Value) -> EventsClient {
+async fn client_with(extra: Value) -> Engine {
     let (token, refresh) = login("wasm-test").await;
     let mut opts = json!({"token": token, "refreshToken": refresh, "baseUrl": emulator::api()});
     for (k, v) in extra.as_object().unwrap() {
         opts[k] = v.clone();
     }
-    EventsClient::new(js(opts)).map_err(|e| to_json(&e)).expect("client")
+    Engine::new(js(opts)).map_err(|e| to_json(&e)).expect("client")
 }
 
-async fn client() -> EventsClient {
+async fn client() -> Engine {
     client_with(json!({})).await
 }
 
@@ -71,7 +71,7 @@ fn message_of(err: &JsValue) -> String {
     get(err, "message").as_string().unwrap_or_default()
 }
 
-async fn count_in(client: &EventsClient, collection: &str) -> u64 {
+async fn count_in(client: &Engine, collection: &str) -> u64 {
     let body = js(json!({"filter": {"collection": collection}}));
     let page = settle(client.query_events(body, js(json!({"pageSize": 1})))).await.unwrap();
     get(&page, "total").as_f64().unwrap() as u64
@@ -166,24 +166,30 @@ async fn answers_the_sdk_query_example() {
     settle(c.delete_events("Elsewhere".into(), JsValue::UNDEFINED)).await.unwrap();
 }
 
+/// Every page of `queryPages` (under the face's `queryAll`), and `more` false on the last.
+async fn all_pages(pages: &QueryPages) -> Vec<Array> {
+    let mut got = Vec::new();
+    loop {
+        let page = settle(pages.next()).await.unwrap();
+        got.push(Array::from(&get(&page, "items")));
+        if !get(&page, "more").as_bool().unwrap() {
+            return got;
+        }
+    }
+}
+
 #[wasm_bindgen_test]
-async fn query_all_pages_through_every_event() {
+async fn query_pages_go_through_every_event() {
     let c = client().await;
     let coll = unique("pages");
     settle(c.create_events(events(250, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
     let before = stats().await;
-    let it = c.query_all(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 40})));
-    let iter_fn: js_sys::Function = Reflect::get(&it, &js_sys::Symbol::async_iterator()).unwrap().dyn_into().unwrap();
-    let iter = iter_fn.call0(&it).unwrap();
-    let next: js_sys::Function = get(&iter, "next").dyn_into().unwrap();
+    let pages = c.query_pages(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 40}))).unwrap();
     let mut seen = std::collections::HashSet::new();
-    loop {
-        let step = settle(next.call0(&iter).unwrap().dyn_into().unwrap()).await.unwrap();
-        if get(&step, "done").as_bool().unwrap() {
-            break;
+    for page in all_pages(&pages).await {
+        for event in page.iter() {
+            assert!(seen.insert(get(&event, "id").as_string().unwrap()), "an event came twice");
         }
-        let id = get(&get(&step, "value"), "id").as_string().unwrap();
-        assert!(seen.insert(id), "an event came twice");
     }
     assert_eq!(seen.len(), 250);
     assert_eq!(stats().await.query - before.query, 7, "ceil(250 / 40) pages");
@@ -280,7 +286,7 @@ async fn a_persistent_failure_names_the_ranges_to_resend() {
 async fn renews_the_token_once_after_a_401() {
     let (_, refresh) = login("wasm-test").await;
     let opts = json!({"token": "not-a-valid.jwt.token", "refreshToken": refresh, "baseUrl": emulator::api()});
-    let c = EventsClient::new(js(opts)).unwrap();
+    let c = Engine::new(js(opts)).unwrap();
     let before = stats().await;
     let coll = unique("renew");
     settle(c.create_events(events(5, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
@@ -297,7 +303,7 @@ async fn renews_a_token_that_expires_within_15_minutes_before_sending() {
     let exp = (js_sys::Date::now() / 1000.0) as u64 + 60;
     let payload = base64url(&format!("{{\"sub\":\"x\",\"exp\":{exp}}}"));
     let token = format!("eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln");
-    let c = EventsClient::new(js(json!({"token": token, "refreshToken": refresh, "baseUrl": emulator::api()}))).unwrap();
+    let c = Engine::new(js(json!({"token": token, "refreshToken": refresh, "baseUrl": emulator::api()}))).unwrap();
     let before = stats().await;
     settle(c.create_events(events(2, &unique("soon")), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
     let after = stats().await;
@@ -330,7 +336,7 @@ async fn get_token_is_asked_for_each_request() {
     });
     let opts = js(json!({"baseUrl": emulator::api()}));
     Reflect::set(&opts, &"getToken".into(), get_token.as_ref()).unwrap();
-    let c = EventsClient::new(opts).unwrap();
+    let c = Engine::new(opts).unwrap();
     let coll = unique("gettoken");
     settle(c.create_events(events(30, &coll), JsValue::from(10), JsValue::UNDEFINED)).await.unwrap();
     assert_eq!(calls.get(), 3);
@@ -500,26 +506,20 @@ async fn constructor_refuses_bad_options() {
         (json!({"token": "t", "tokn": "x"}), "TypeError"),
     ];
     for (opts, name) in cases {
-        let err = EventsClient::new(js(opts.clone())).err().unwrap_or_else(|| panic!("{opts} was accepted"));
+        let err = Engine::new(js(opts.clone())).err().unwrap_or_else(|| panic!("{opts} was accepted"));
         assert!(err.is_instance_of::<js_sys::Error>());
         assert_eq!(name_of(&err), name, "{opts}: {}", message_of(&err));
     }
-    assert!(EventsClient::new(js(json!({"token": "t", "baseUrl": "http://example.com/api/v1", "allowInsecureHttp": true}))).is_ok());
-    assert!(EventsClient::new(js(json!({"token": "t", "baseUrl": "http://localhost:8787/api/v1"}))).is_ok());
+    assert!(Engine::new(js(json!({"token": "t", "baseUrl": "http://example.com/api/v1", "allowInsecureHttp": true}))).is_ok());
+    assert!(Engine::new(js(json!({"token": "t", "baseUrl": "http://localhost:8787/api/v1"}))).is_ok());
 }
 
 #[wasm_bindgen_test]
 async fn tokens_never_show_in_errors_or_serialization() {
     let secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.SECRET-SIGNATURE";
-    let c = EventsClient::new(js(json!({"token": secret, "refreshToken": "REFRESH-SECRET", "baseUrl": emulator::api(), "maxRetries": 0}))).unwrap();
+    let c = Engine::new(js(json!({"token": secret, "refreshToken": "REFRESH-SECRET", "baseUrl": emulator::api(), "maxRetries": 0}))).unwrap();
     let err = settle(c.query_events(JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap_err();
-    let shown = format!(
-        "{} {} {} {}",
-        message_of(&err),
-        String::from(JSON::stringify(&err).unwrap()),
-        String::from(JSON::stringify(&c.to_json()).unwrap()),
-        c.to_string_js()
-    );
+    let shown = format!("{} {} {}", message_of(&err), String::from(JSON::stringify(&err).unwrap()), c.base_url());
     assert!(!shown.contains("SECRET"), "{shown}");
     assert_eq!(name_of(&err), "EventsApiError");
     assert_eq!(get(&err, "status").as_f64(), Some(401.0));
@@ -580,7 +580,7 @@ async fn an_aborted_upload_resumes_with_its_run_id() {
     resume_and_check(&c, evs, &coll, get(&err, "runId"), 20).await;
 }
 
-async fn resume_and_check(c: &EventsClient, evs: JsValue, coll: &str, run_id: JsValue, newly_stored: u64) {
+async fn resume_and_check(c: &Engine, evs: JsValue, coll: &str, run_id: JsValue, newly_stored: u64) {
     let opts = js(json!({"chunksize": 10}));
     Reflect::set(&opts, &"runId".into(), &run_id).unwrap();
     let before = stats().await;
@@ -622,56 +622,38 @@ async fn a_413_splits_the_chunk_in_two() {
     assert_eq!(count_in(&c, &coll).await, 6000);
 }
 
-/// `next()` calls that overlap (not awaited one by one) still answer in call order.
+/// A last page that is full: `more` is false from the answer's `total`, and no empty
+/// page is asked for; a bad argument throws before anything is sent.
 #[wasm_bindgen_test]
-async fn query_all_answers_overlapping_calls_in_order() {
+async fn query_pages_end_on_the_total() {
     let c = client().await;
-    let coll = unique("overlap");
-    settle(c.create_events(events(7, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
-    let id_of = |step: &JsValue| {
-        let value = get(step, "value");
-        value.is_object().then(|| get(&value, "id").as_string().unwrap())
-    };
-    let ids_of = |steps: &JsValue| -> Vec<Option<String>> { Array::from(steps).iter().map(|s| id_of(&s)).collect() };
-    let body = || js(json!({"filter": {"collection": coll}, "sort": {"externalId": 1}}));
-    let mut sequential = Vec::new();
-    let it = c.query_all(body(), js(json!({"pageSize": 3})));
-    let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
-    for _ in 0..8 {
-        let step = settle(next.call0(&it).unwrap().dyn_into().unwrap()).await.unwrap();
-        sequential.push(id_of(&step));
-    }
-    let it = c.query_all(body(), js(json!({"pageSize": 3})));
-    let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
-    let calls: Array = (0..8).map(|_| next.call0(&it).unwrap()).collect();
-    let all = settle(Promise::all(&calls)).await.unwrap();
-    assert_eq!(ids_of(&all), sequential);
-    assert_eq!(sequential.iter().filter(|id| id.is_some()).count(), 7);
-    assert!(sequential[7].is_none(), "the 8th call is past the end");
+    let coll = unique("full");
+    settle(c.create_events(events(6, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    let before = stats().await;
+    let pages = c.query_pages(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 3}))).unwrap();
+    let sizes: Vec<u32> = all_pages(&pages).await.iter().map(|p| p.length()).collect();
+    assert_eq!(sizes, vec![3, 3]);
+    assert_eq!(stats().await.query - before.query, 2, "no third page");
+    let refused = c.query_pages(JsValue::UNDEFINED, js(json!({"page": 1}))).err().expect("page is not a queryAll option");
+    assert_eq!(name_of(&refused), "TypeError");
+    assert_eq!(stats().await.query - before.query, 2, "nothing sent");
 }
 
-/// The next page is fetched ahead; when that fetch fails, the error comes out of the
-/// `next()` call that needs the page, not before.
+/// A failed page rejects its own `next()`, with the engine's error value.
 #[wasm_bindgen_test]
-async fn query_all_reports_a_failed_page_when_it_is_reached() {
+async fn query_pages_report_a_failed_page() {
     let c = client().await;
-    let coll = unique("prefetch");
+    let coll = unique("failing-page");
     settle(c.create_events(events(5, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
     faults(json!({"sequence": ["ok", "503"]})).await;
-    let it = c.query_all(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 2, "maxRetries": 0})));
-    let next: js_sys::Function = get(&it, "next").dyn_into().unwrap();
-    let mut got = 0;
-    let err = loop {
-        match settle(next.call0(&it).unwrap().dyn_into().unwrap()).await {
-            Ok(step) => {
-                assert_eq!(get(&step, "done").as_bool(), Some(false));
-                got += 1;
-            }
-            Err(e) => break e,
-        }
-    };
+    let pages = c.query_pages(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 2, "maxRetries": 0}))).unwrap();
+    let first = settle(pages.next()).await;
+    let second = settle(pages.next()).await;
     clear_faults().await;
-    assert_eq!(got, 2, "the first page, then the failed one");
+    let first = first.unwrap();
+    assert_eq!(Array::from(&get(&first, "items")).length(), 2);
+    assert_eq!(get(&first, "more").as_bool(), Some(true));
+    let err = second.unwrap_err();
     assert_eq!(name_of(&err), "EventsApiError");
     assert_eq!(get(&err, "status").as_f64(), Some(503.0));
 }

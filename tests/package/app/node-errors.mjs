@@ -1,5 +1,5 @@
 // Every error class, raised for real by the installed package in Node: argument errors
-// (plain TypeError/RangeError), and each registered class with its fields. Local stand-in
+// (plain TypeError/RangeError), and each class of the package with its fields. Local stand-in
 // servers play the failures that the emulator should not be asked for.
 import { createServer } from 'node:http';
 import {

@@ -1,4 +1,4 @@
-// A TypeScript user's CommonJS module: `require` resolves the package's `index.d.cts`.
+// A TypeScript user's CommonJS module: `require` resolves the package's `node/api.d.ts`.
 import pkg = require('genomcore-events-wasm');
 import type { CreateEventsResult, QueryResult } from 'genomcore-events-wasm';
 

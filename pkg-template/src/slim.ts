@@ -3,5 +3,5 @@
 // wherever it is hosted: a `WebAssembly.Module`, bytes, a `Response` or a URL. For
 // pages under a strict CSP, CDNs, custom hosting and runtimes without an entry of
 // their own. The raw `.wasm` is `genomcore-events-wasm/wasm`.
-export { init, initSync } from './load.js';
+export { init, initSync, type WasmInput } from './load.js';
 export * from './api.js';

@@ -1,7 +1,7 @@
-// Type declarations of genomcore-events-wasm/slim: the whole API of the package, plus
-// `init` and `initSync`, which load the wasm (call one of them before the first
-// `new EventsClient(…)`).
-export * from './index.js';
+// Loading the wasm, in one place for every web entry, through wasm-bindgen's
+// `--target web` glue. Both functions are idempotent: once the wasm is loaded, later
+// calls return at once and ignore their argument.
+import glueInit, { initSync as glueInitSync } from './genomcore_events_wasm.js';
 
 /** Where `init` takes the wasm from: a compiled module, its bytes, an answer, or a URL to fetch. */
 export type WasmInput = WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
@@ -10,10 +10,14 @@ export type WasmInput = WebAssembly.Module | BufferSource | Response | PromiseLi
  * Loads the wasm (once; later calls return at once). Without `input`, fetches
  * `genomcore_events_wasm_bg.wasm` from beside the package's glue.
  */
-export declare function init(input?: WasmInput): Promise<void>;
+export async function init(input?: WasmInput): Promise<void> {
+  await glueInit(input === undefined ? undefined : { module_or_path: input });
+}
 
 /**
  * Loads the wasm synchronously from a `WebAssembly.Module` or its bytes. Browsers refuse
  * to compile more than a few KB synchronously on the main thread: pass a module there.
  */
-export declare function initSync(input: WebAssembly.Module | BufferSource): void;
+export function initSync(input: WebAssembly.Module | BufferSource): void {
+  glueInitSync({ module: input });
+}

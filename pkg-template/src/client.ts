@@ -1,0 +1,179 @@
+/// <reference lib="esnext.disposable" preserve="true" />
+// `EventsClient`: the package's class, a thin face over the wasm `Engine`
+// (src/wasm/client.rs). Every argument check, the validation, the transport, retries,
+// token renewal and chunking happen in the engine; here are only what JavaScript does
+// best: the class and its overloads, the async generator of `queryAll`, `Symbol.dispose`,
+// and the engine's error values made into error classes (errors.ts).
+import { Engine } from './genomcore_events_wasm.js';
+import { rethrow } from './errors.js';
+import type {
+  CreateEventsOptions,
+  CreateEventsResult,
+  DeleteOptions,
+  DeleteResult,
+  EventSource,
+  EventsClientOptions,
+  ExportOptions,
+  QueryAllOptions,
+  QueryBody,
+  QueryOptions,
+  QueryResult,
+  StoredEvent,
+} from './types.js';
+
+/** One page of `queryAll`, as the engine's `QueryPages.next()` resolves it. */
+interface Page {
+  items: StoredEvent[];
+  more: boolean;
+}
+
+/**
+ * A client of Genomcore's Events API.
+ *
+ * ```ts
+ * const client = new EventsClient({ token });
+ * await client.createEvents(events, 10000);
+ * ```
+ *
+ * Argument errors throw `TypeError` (wrong type, unknown option) or `RangeError`
+ * (value out of range) synchronously from the constructor; the methods reject their
+ * Promise (for `queryAll`, the first `next()`) before any request is sent.
+ */
+export class EventsClient {
+  readonly #engine: Engine;
+
+  /** The Events API base URL in use, e.g. `https://events-api.genomcore.net/api/v1`. */
+  readonly baseUrl: string;
+
+  /** The Auth API base URL in use (token renewal), e.g. `https://auth-api.genomcore.net/api/v1`. */
+  readonly authUrl: string;
+
+  /** Throws `TypeError`/`RangeError` on bad options (an unknown key is a `TypeError`). */
+  constructor(options: EventsClientOptions) {
+    try {
+      this.#engine = new Engine(options);
+    } catch (e) {
+      rethrow(e);
+    }
+    this.baseUrl = this.#engine.baseUrl;
+    this.authUrl = this.#engine.authUrl;
+  }
+
+  /**
+   * Validates every event (nothing is sent if one is bad: `ValidationError`), then
+   * creates them in chunks of `chunksize` (default 10000), `concurrency` chunks at a
+   * time, each with its own `Idempotency-Key` reused on retries.
+   * Rejects with `CreateEventsError` when chunks fail after their retries, and with
+   * `AbortError` when `signal` fires; both tell which chunks were stored.
+   */
+  createEvents(
+    events: EventSource,
+    chunksize?: number,
+    options?: Omit<CreateEventsOptions, 'chunksize'>,
+  ): Promise<CreateEventsResult>;
+  createEvents(events: EventSource, options?: CreateEventsOptions): Promise<CreateEventsResult>;
+  createEvents(
+    events: EventSource,
+    chunksizeOrOptions?: number | CreateEventsOptions,
+    options?: CreateEventsOptions,
+  ): Promise<CreateEventsResult> {
+    return this.#engine.createEvents(events, chunksizeOrOptions, options).catch(rethrow);
+  }
+
+  /** One page (default: page 0 of 10000 events) of the events matching `body`. */
+  queryEvents(body?: QueryBody, options?: QueryOptions): Promise<QueryResult> {
+    return this.#engine.queryEvents(body, options).catch(rethrow);
+  }
+
+  /**
+   * Every event matching `body`, fetched page by page as the loop asks for more (the
+   * next page is requested while the loop works through the current one). A bad
+   * argument rejects the first `next()`; `return()` (a `break` out of `for await`)
+   * and `throw()` end the iteration and abort the page request in flight.
+   */
+  async *queryAll(body?: QueryBody, options?: QueryAllOptions): AsyncGenerator<StoredEvent, void, undefined> {
+    let pages;
+    try {
+      pages = this.#engine.queryPages(body, options);
+    } catch (e) {
+      rethrow(e);
+    }
+    try {
+      let next: Promise<Page> = pages.next();
+      for (;;) {
+        const page = await next.catch(rethrow);
+        if (page.more) {
+          next = pages.next();
+          // Settled here if the loop ends first (then `stop()` aborts it).
+          next.catch(() => {});
+        }
+        for (const event of page.items) yield event;
+        if (!page.more) return;
+      }
+    } finally {
+      pages.stop();
+      pages.free();
+    }
+  }
+
+  /**
+   * Every event matching `body` as NDJSON (or JSON) bytes, written page by page
+   * without a JS object per event: `await stream.pipeTo(writable)`, or in Node
+   * `Readable.fromWeb(stream).pipe(fs.createWriteStream('out.ndjson'))`. Bad options
+   * throw at once; a failing page errors the stream (the reader's `read()` rejects).
+   */
+  exportEvents(body?: QueryBody, options?: ExportOptions): ReadableStream<Uint8Array> {
+    let bytes: ReadableStream<Uint8Array>;
+    try {
+      bytes = this.#engine.exportEvents(body, options);
+    } catch (e) {
+      rethrow(e);
+    }
+    // The engine's stream, with its error values made into error classes. No buffer of
+    // its own (high-water mark 0): the engine's stream already reads one page ahead.
+    const reader = bytes.getReader();
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const step = await reader.read().catch(rethrow);
+          if (step.done) controller.close();
+          else controller.enqueue(step.value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** Deletes every event of `collection` (a non-empty name). */
+  deleteEvents(collection: string, options?: DeleteOptions): Promise<DeleteResult> {
+    return this.#engine.deleteEvents(collection, options).catch(rethrow);
+  }
+
+  /** What `JSON.stringify(client)` shows: the URLs, never a token. */
+  toJSON(): { baseUrl: string; authUrl: string } {
+    return { baseUrl: this.baseUrl, authUrl: this.authUrl };
+  }
+
+  /** `EventsClient(<baseUrl>)`. */
+  toString(): string {
+    return `EventsClient(${this.baseUrl})`;
+  }
+
+  /**
+   * Frees the client's wasm memory now instead of at garbage collection. The client
+   * must not be used afterwards.
+   */
+  free(): void {
+    this.#engine.free();
+  }
+}
+
+export interface EventsClient {
+  /** `free()`, for `using client = new EventsClient(…)`. */
+  [Symbol.dispose](): void;
+}
+
+// Where the runtime has `Symbol.dispose` (the declaration says it is there: the
+// `using` statement needs it anyway).
+if (typeof Symbol.dispose === 'symbol') EventsClient.prototype[Symbol.dispose] = EventsClient.prototype.free;

@@ -1,0 +1,228 @@
+// The package's error classes, and the one place where the engine's error values
+// become their instances. The wasm throws and rejects plain objects
+// `{ name, message, ...fields, cause? }` (src/wasm/errors.rs); `toError` turns each
+// into `new Class(message, fields)`, nested ones (a failed chunk's `error`, a `cause`)
+// included. What is not such a value (a user callback's own error) passes unchanged.
+import type { FailedChunk, ResumePoint, StoredChunk, ValidationProblem } from './types.js';
+
+/** The `name` of each error class; `err.name` tells them apart like `instanceof`. */
+export type EventsErrorName =
+  | 'ValidationError'
+  | 'EventsApiError'
+  | 'CreateEventsError'
+  | 'AbortError'
+  | 'TimeoutError'
+  | 'NetworkError'
+  | 'AuthError';
+
+/** The base class of the client's errors. */
+export class EventsError extends Error {
+  declare name: EventsErrorName;
+  /**
+   * What this error wraps: `fetch`'s error for a `NetworkError`, what `getToken` threw
+   * for an `AuthError`, the signal's `reason` for an `AbortError`, the first failed
+   * chunk's error for a `CreateEventsError`.
+   */
+  declare cause?: unknown;
+
+  protected constructor(message: string, fields?: object) {
+    // `cause` as the platform's errors carry it (own, not enumerable).
+    const { cause, ...rest } = (fields ?? {}) as { cause?: unknown };
+    super(message, fields != null && 'cause' in fields ? { cause } : undefined);
+    Object.assign(this, rest);
+  }
+}
+
+export interface ValidationErrorFields {
+  /** The problems found (the list may be capped; `problemCount` counts them all). */
+  problems: ValidationProblem[];
+  problemCount: number;
+  /** A stream stopped by a bad event: what was stored before it (see `CreateOutcomeFields`). */
+  created?: number;
+  succeeded?: StoredChunk[];
+  runId?: string;
+  resumeFrom?: ResumePoint;
+}
+
+/** Events break the contract; nothing was sent. */
+export class ValidationError extends EventsError implements ValidationErrorFields {
+  declare name: 'ValidationError';
+  declare problems: ValidationProblem[];
+  declare problemCount: number;
+  declare created?: number;
+  declare succeeded?: StoredChunk[];
+  declare runId?: string;
+  declare resumeFrom?: ResumePoint;
+  constructor(message: string, fields?: Partial<ValidationErrorFields>) {
+    super(message, { problems: [], problemCount: 0, ...fields });
+  }
+}
+
+export interface EventsApiErrorFields {
+  /** The HTTP status. */
+  status: number;
+  /** Passing trouble (408, 425, 429, 5xx) that outlived the retries. */
+  retryable: boolean;
+  /** The `message` of the API's error body, as a list. */
+  serverMessage: string[];
+}
+
+/** The API answered with an error status (after any retries). */
+export class EventsApiError extends EventsError implements EventsApiErrorFields {
+  declare name: 'EventsApiError';
+  declare status: number;
+  declare retryable: boolean;
+  declare serverMessage: string[];
+  constructor(message: string, fields?: Partial<EventsApiErrorFields>) {
+    super(message, { status: 0, retryable: false, serverMessage: [], ...fields });
+  }
+}
+
+export interface CreateOutcomeFields {
+  /** Events stored before the failure or the abort. */
+  created: number;
+  /** The stored chunks, each with its `ids`. */
+  succeeded: StoredChunk[];
+  /** The chunks not stored (or not known to be): resend these input ranges, or resume with `runId`. */
+  failed: FailedChunk[];
+  /**
+   * The upload's id: `createEvents(events, { chunksize, runId })` with the same events
+   * and chunking resumes it without storing anything twice.
+   */
+  runId?: string;
+  /** The end of the contiguous stored prefix: the `resumeFrom` option of a resumed run. */
+  resumeFrom?: ResumePoint;
+}
+
+/** Some chunks of a `createEvents` call failed after their retries; the rest are stored. */
+export class CreateEventsError extends EventsError implements CreateOutcomeFields {
+  declare name: 'CreateEventsError';
+  declare created: number;
+  declare succeeded: StoredChunk[];
+  declare failed: FailedChunk[];
+  declare runId: string;
+  declare resumeFrom?: ResumePoint;
+  constructor(message: string, fields?: Partial<CreateOutcomeFields>) {
+    super(message, { created: 0, succeeded: [], failed: [], ...fields });
+  }
+}
+
+/**
+ * The caller's `AbortSignal` fired. From an upload that `createEvents` had started, it
+ * tells what was stored and the `runId` to resume with; otherwise `created` is 0, the
+ * lists are empty and `runId` is absent.
+ */
+export class AbortError extends EventsError implements CreateOutcomeFields {
+  declare name: 'AbortError';
+  declare created: number;
+  declare succeeded: StoredChunk[];
+  declare failed: FailedChunk[];
+  declare runId?: string;
+  declare resumeFrom?: ResumePoint;
+  constructor(message: string, fields?: Partial<CreateOutcomeFields>) {
+    super(message, { created: 0, succeeded: [], failed: [], ...fields });
+  }
+}
+
+export interface TimeoutErrorFields {
+  retryable: boolean;
+  /** The bound that was exceeded, in ms. */
+  timeoutMs: number;
+}
+
+/** No answer within `timeoutMs` (after the retries). */
+export class TimeoutError extends EventsError implements TimeoutErrorFields {
+  declare name: 'TimeoutError';
+  declare retryable: boolean;
+  declare timeoutMs: number;
+  constructor(message: string, fields?: Partial<TimeoutErrorFields>) {
+    super(message, { retryable: true, timeoutMs: 0, ...fields });
+  }
+}
+
+export interface RetryableFields {
+  retryable: boolean;
+}
+
+/** The request did not reach the API, or its answer was lost (after the retries). */
+export class NetworkError extends EventsError implements RetryableFields {
+  declare name: 'NetworkError';
+  declare retryable: boolean;
+  constructor(message: string, fields?: Partial<RetryableFields>) {
+    super(message, { retryable: true, ...fields });
+  }
+}
+
+/** No usable token: `getToken` threw or gave no token, or a refresh answer held none. */
+export class AuthError extends EventsError implements RetryableFields {
+  declare name: 'AuthError';
+  declare retryable: boolean;
+  constructor(message: string, fields?: Partial<RetryableFields>) {
+    super(message, { retryable: false, ...fields });
+  }
+}
+
+/** Every error the client raises on its own account (not `TypeError`/`RangeError`). */
+export type AnyEventsError =
+  | ValidationError
+  | EventsApiError
+  | CreateEventsError
+  | AbortError
+  | TimeoutError
+  | NetworkError
+  | AuthError;
+
+const eventsErrors = {
+  ValidationError, EventsApiError, CreateEventsError, AbortError, TimeoutError, NetworkError, AuthError,
+};
+
+// `name` on each prototype, as for the built-in errors: minifiers may rename the
+// classes, never these strings.
+for (const [name, cls] of Object.entries(eventsErrors)) {
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
+}
+
+/** What the engine throws or rejects with (src/wasm/errors.rs). */
+interface ErrorValue {
+  name: string;
+  message: string;
+  cause?: unknown;
+  failed?: Array<{ error?: unknown }>;
+}
+
+function isErrorValue(v: unknown): v is ErrorValue {
+  if (typeof v !== 'object' || v === null || v instanceof Error) return false;
+  const { name, message } = v as Partial<ErrorValue>;
+  return typeof message === 'string' && typeof name === 'string' &&
+    (Object.hasOwn(eventsErrors, name) || name === 'TypeError' || name === 'RangeError');
+}
+
+/**
+ * The error the engine threw or rejected with, as an instance of its class; anything
+ * else unchanged. A failed chunk's `error` is converted too, and a `cause` that is one
+ * of them becomes the same instance (`CreateEventsError.cause` is `failed[0].error`).
+ */
+export function toError(value: unknown): unknown {
+  if (!isErrorValue(value)) return value;
+  const { name, message, ...fields } = value;
+  const made = new Map<unknown, unknown>();
+  for (const chunk of fields.failed ?? []) {
+    const error = toError(chunk.error);
+    made.set(chunk.error, error);
+    chunk.error = error;
+  }
+  if (made.has(fields.cause)) fields.cause = made.get(fields.cause);
+  if (name === 'TypeError' || name === 'RangeError') {
+    // The platform's argument errors: its own classes, as any JS API throws them.
+    const { cause, ...rest } = fields;
+    const Platform = name === 'TypeError' ? TypeError : RangeError;
+    return Object.assign(new Platform(message, 'cause' in fields ? { cause } : undefined), rest);
+  }
+  const Class = eventsErrors[name as keyof typeof eventsErrors] as new (message: string, fields: object) => EventsError;
+  return new Class(message, fields);
+}
+
+/** Throws what the engine threw or rejected with, as an instance of its class. */
+export function rethrow(value: unknown): never {
+  throw toError(value);
+}
