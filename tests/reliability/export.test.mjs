@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir } from './helpers.mjs';
 
-const { EventsClient } = loadClient();
+const { EventsClient, AbortError } = loadClient();
 
 async function clientFor(emu) {
   const { token } = await login(emu);
@@ -90,10 +90,12 @@ test('cancelling the stream stops the paging; an aborted signal errors it with a
       err = e;
     }
     assert.equal(err?.name, 'AbortError', err?.message);
+    assert.ok(err instanceof AbortError, 'an instance of the package\'s class');
     assert.equal(err.cause?.message, 'stop');
 
     assert.throws(() => client.exportEvents({}, { format: 'csv' }), { name: 'RangeError', message: /format must be 'ndjson' or 'json'/ });
     assert.throws(() => client.exportEvents({}, { fields: 'all' }), { name: 'RangeError' });
     assert.throws(() => client.exportEvents({}, { page: 2 }), { name: 'TypeError', message: /unknown option 'page'/ });
+    assert.throws(() => client.exportEvents({}, { format: 'csv' }), RangeError, 'the platform\'s own class');
   });
 });

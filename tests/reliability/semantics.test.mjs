@@ -11,7 +11,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { withEmulator, login, loadClient, stats, setFaults, makeEvents, storedEvents, settle, assertStoredExactlyOnce } from './helpers.mjs';
 
-const { EventsClient } = loadClient();
+const { EventsClient, EventsApiError } = loadClient();
 
 const realFetch = globalThis.fetch;
 /** Every create and query request of the client: `{ path, body, signal, key, status }`. */
@@ -250,7 +250,7 @@ test('queryAll: next() calls that overlap (not awaited one by one) answer in cal
       }
     })();
     assert.equal(got.length, 3);
-    assert.equal(error?.name, 'EventsApiError', String(error));
+    assert.ok(error instanceof EventsApiError, String(error));
     assert.equal(error.status, 503);
   });
 });
