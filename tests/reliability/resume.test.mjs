@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -106,7 +106,9 @@ for (const resume of [true, false]) {
         const killAt = 1 + Math.floor(Math.random() * (chunks - 8));
         const args = [file, `run-${collection}`, state, resume ? 'blob' : 'stream'];
         const first = child(emu, token, args);
-        await waitFor(async () => (await stats(emu)).requests.create >= killAt, `${killAt} creates`);
+        // The state file too: the emulator counts a create before its answer reaches the
+        // child, whose first progress report writes the file (killAt 1 could kill before).
+        await waitFor(async () => (await stats(emu)).requests.create >= killAt && existsSync(state), `${killAt} creates and a state file`);
         first.proc.kill('SIGKILL');
         const killed = await first.done;
         assert.equal(killed.signal, 'SIGKILL', 'the process was killed before it finished');
