@@ -16,12 +16,12 @@ class Pipe {
     this.bytes = 0;
   }
 
-  /** Schedules `deliver()` for when `n` bytes queued now have crossed the link. */
-  send(n, deliver) {
+  /** When `n` bytes queued now will have crossed the link (ms, performance.now()). */
+  schedule(n) {
     const now = performance.now();
     this.freeAt = Math.max(this.freeAt, now) + n / this.bytesPerMs;
     this.bytes += n;
-    setTimeout(deliver, Math.max(0, this.freeAt + this.delayMs - now));
+    return this.freeAt + this.delayMs;
   }
 }
 
@@ -46,22 +46,37 @@ export async function startLink(target, { upMbps = 50, downMbps = 50, rttMs = 40
         upstream.destroy();
       });
     }
-    // Each direction keeps its order: pieces are delivered by timers in the order queued
-    // (the pipe's departure times only grow), and an end follows the last piece.
+    // Each direction keeps its order: pieces wait in a queue and leave from its head
+    // once due. Timers alone would not keep it: a timer counts from the event loop's
+    // cached clock, which lags performance.now() during a long task, so two pieces
+    // queued in one busy task could fire out of order (that corrupted a request once).
     const carry = (from, to, pipe) => {
-      let pending = 0;
+      const queue = [];
       let ended = false;
-      from.on('data', (piece) => {
-        pending++;
-        pipe.send(piece.length, () => {
-          pending--;
+      let retry = null;
+      const flush = () => {
+        const now = performance.now();
+        while (queue.length > 0 && queue[0].at <= now) {
+          const { piece } = queue.shift();
           if (!to.destroyed) to.write(piece);
-          if (ended && pending === 0) to.end();
-        });
+        }
+        if (queue.length > 0 && retry === null) {
+          // The head's own timer fired early (see above): look again when it is due.
+          retry = setTimeout(() => {
+            retry = null;
+            flush();
+          }, Math.max(1, queue[0].at - now));
+        }
+        if (ended && queue.length === 0) to.end();
+      };
+      from.on('data', (piece) => {
+        const at = pipe.schedule(piece.length);
+        queue.push({ piece, at });
+        setTimeout(flush, Math.max(0, at - performance.now()));
       });
       from.on('end', () => {
         ended = true;
-        if (pending === 0) to.end();
+        if (queue.length === 0) to.end();
       });
     };
     carry(client, upstream, up);
