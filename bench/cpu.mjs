@@ -14,7 +14,7 @@
 // Prints one line `RESULT {json}`.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { clientEntry, makeEvents, median, ROOT } from './lib.mjs';
+import { makeEvents, median, ROOT, variantsFrom } from './lib.mjs';
 import { jsParallelCreate, jsValidatedParallelCreate } from './baselines.mjs';
 import { validateEvents } from './plain-validate.mjs';
 
@@ -29,13 +29,7 @@ const ROUNDS = Number(opt('rounds', 9));
 const require = createRequire(import.meta.url);
 const crossingDir = path.resolve(ROOT, opt('crossing', 'target/crossing-bench'));
 const crossing = require(path.join(crossingDir, 'genomcore_events_wasm.js'));
-const variants = [['shipped', clientEntry()]];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--variant') {
-    const [name, entry] = args[++i].split('=');
-    variants.push([name, path.resolve(ROOT, entry)]);
-  }
-}
+const variants = variantsFrom(args, 'shipped');
 
 const events = makeEvents(N);
 // The same array with one bad event at the end: createEvents runs all of pass one, then rejects.

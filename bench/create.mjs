@@ -12,8 +12,7 @@
 // every 40 ms, so the time until the call returns measures nothing.
 // Prints one line `RESULT {json}`.
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { clientEntry, login, makeEvents, median, ROOT, startEmulator } from './lib.mjs';
+import { login, makeEvents, median, startEmulator, variantsFrom } from './lib.mjs';
 import { jsParallelCreate, jsValidatedParallelCreate, sdkSequentialCreate } from './baselines.mjs';
 
 const args = process.argv.slice(2);
@@ -27,13 +26,7 @@ const ROUNDS = Number(opt('rounds', 7));
 const CHUNK = 10000;
 const CONCURRENCY = 4;
 const require = createRequire(import.meta.url);
-const variants = [['client', clientEntry()]];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--variant') {
-    const [name, entry] = args[++i].split('=');
-    variants.push([name, path.resolve(ROOT, entry)]);
-  }
-}
+const variants = variantsFrom(args);
 
 // When each run first calls fetch (before the clients are loaded, whichever way they look it up).
 const realFetch = globalThis.fetch;

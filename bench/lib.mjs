@@ -22,6 +22,21 @@ export function clientEntry() {
   return path.resolve(found);
 }
 
+/**
+ * The client builds to measure: the package's Node entry (named `first`) and one more
+ * per `--variant NAME=ENTRY` argument (an entry path from the repository root).
+ */
+export function variantsFrom(args, first = 'client') {
+  const variants = [[first, clientEntry()]];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--variant') {
+      const [name, entry] = args[++i].split('=');
+      variants.push([name, path.resolve(ROOT, entry)]);
+    }
+  }
+  return variants;
+}
+
 export function loadClient(entry = clientEntry()) {
   return require(entry);
 }

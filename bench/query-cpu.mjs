@@ -9,8 +9,7 @@
 //
 // Prints one line `RESULT {json}`.
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { clientEntry, makeEvents, median, ROOT } from './lib.mjs';
+import { interleaved, makeEvents, median, variantsFrom } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -21,13 +20,7 @@ const N = 100000;
 const PAGE = 10000;
 const ROUNDS = Number(opt('rounds', 15));
 const require = createRequire(import.meta.url);
-const variants = [['client', clientEntry()]];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--variant') {
-    const [name, entry] = args[++i].split('=');
-    variants.push([name, path.resolve(ROOT, entry)]);
-  }
-}
+const variants = variantsFrom(args);
 
 const items = makeEvents(PAGE, 'stub').map((e, i) => ({ id: `id-${i}`, createdAt: '2024-01-01T00:00:00.000Z', ...e }));
 const bodies = Array.from({ length: N / PAGE }, (_, page) => JSON.stringify({ items, page, pageSize: PAGE, total: N }));
@@ -66,17 +59,11 @@ for (const [name, entry] of variants) {
   };
 }
 const names = Object.keys(fns);
-const times = Object.fromEntries(names.map((n) => [n, []]));
-for (let r = -2; r < ROUNDS; r++) {
-  for (let j = 0; j < names.length; j++) {
-    const name = names[(j + Math.max(r, 0)) % names.length];
-    globalThis.gc?.();
-    const t0 = performance.now();
-    const n = await fns[name]();
-    if (n !== N) throw new Error(`${name}: ${n} of ${N} events`);
-    if (r >= 0) times[name].push(performance.now() - t0);
-  }
-}
+const checked = Object.fromEntries(names.map((name) => [name, async () => {
+  const n = await fns[name]();
+  if (n !== N) throw new Error(`${name}: ${n} of ${N} events`);
+}]));
+const times = await interleaved(checked, ROUNDS, { warmup: 2 });
 const rows = names.map((name) => ({
   name,
   ms: median(times[name]),

@@ -9,8 +9,7 @@
 // `queryEvents` page by page, and the plain loop written as an async generator.
 // Prints one line `RESULT {json}`.
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { clientEntry, login, makeEvents, median, ROOT, startEmulator } from './lib.mjs';
+import { interleaved, login, makeEvents, median, startEmulator, variantsFrom } from './lib.mjs';
 import { plainQueryAll, plainQueryAllGenerator } from './baselines.mjs';
 
 const args = process.argv.slice(2);
@@ -22,13 +21,7 @@ const N = Number(opt('events', 100000));
 const ROUNDS = Number(opt('rounds', 9));
 const PAGE = 10000;
 const require = createRequire(import.meta.url);
-const variants = [['client', clientEntry()]];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--variant') {
-    const [name, entry] = args[++i].split('=');
-    variants.push([name, path.resolve(ROOT, entry)]);
-  }
-}
+const variants = variantsFrom(args);
 
 const emulator = await startEmulator({});
 try {
@@ -75,16 +68,7 @@ try {
     };
   }
   const names = Object.keys(fns);
-  const times = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = -1; r < ROUNDS; r++) {
-    for (let j = 0; j < names.length; j++) {
-      const name = names[(j + Math.max(r, 0)) % names.length];
-      globalThis.gc?.();
-      const t0 = performance.now();
-      await fns[name]();
-      if (r >= 0) times[name].push(performance.now() - t0);
-    }
-  }
+  const times = await interleaved(fns, ROUNDS);
   const plain = 'plain fetch + json loop';
   const generator = 'plain loop as async generator';
   const rows = names.map((name) => ({
