@@ -73,9 +73,14 @@ export async function plainQueryAll(body, { api, token, pageSize = 10000 }, onEv
   }
 }
 
-/** The same loop as an async generator, what a JS library would export as `queryAll`. */
+/**
+ * The same loop as an async generator, what a JS library would export as `queryAll`.
+ * `opts.identity`: asks for plain answers (`Accept-Encoding: identity`), as the client
+ * does on loopback, to show what that alone is worth.
+ */
 export async function* plainQueryAllGenerator(body, opts) {
   const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${opts.token}` };
+  if (opts.identity) headers['Accept-Encoding'] = 'identity';
   const pageSize = opts.pageSize ?? 10000;
   const text = JSON.stringify(body);
   for (let page = 0; ; page++) {

@@ -1,5 +1,7 @@
 // Item 3: `queryAll` over 100000 events against a plain `fetch` + `response.json()`
 // loop, on the normal (SQLite) emulator, interleaved rounds, medians and per-round ratios.
+// On loopback the client asks for plain answers (`compression: 'auto'`), Node's fetch for
+// gzip: rows with each reader the other way round show what that is worth.
 //
 //   node --expose-gc bench/query.mjs [--events N] [--rounds R] [--variant NAME=ENTRY ...]
 //
@@ -42,6 +44,11 @@ try {
       for await (const _ of plainQueryAllGenerator(body, base)) n++;
       count('generator', n);
     },
+    'plain async generator asking for plain answers': async () => {
+      let n = 0;
+      for await (const _ of plainQueryAllGenerator(body, { ...base, identity: true })) n++;
+      count('generator, identity', n);
+    },
   };
   let seeded = false;
   for (const [name, entry] of variants) {
@@ -56,6 +63,14 @@ try {
       let n = 0;
       for await (const _ of client.queryAll(body, { pageSize: PAGE })) n++;
       count(name, n);
+    };
+    // Answers gzipped, as Node's fetch asks for them by default: the client's
+    // `compression: 'auto'` takes them plain on loopback (README "Real networks").
+    const gzipClient = new EventsClient({ baseUrl: emulator.api, token, compression: 'gzip' });
+    fns[`${name} queryAll, compression 'gzip'`] = async () => {
+      let n = 0;
+      for await (const _ of gzipClient.queryAll(body, { pageSize: PAGE })) n++;
+      count(`${name} gzip`, n);
     };
     fns[`${name} queryEvents, page by page`] = async () => {
       let n = 0;

@@ -50,6 +50,8 @@ export interface EventsClientOptions {
   /**
    * gzip create bodies: `'auto'` (default) above 1 KB when the API is not on loopback,
    * `'gzip'` always, `'none'` never. A `415` answer turns it off for this client.
+   * Answers: `'auto'` on loopback and `'none'` ask for plain ones
+   * (`Accept-Encoding: identity`; browsers keep their own header).
    */
   compression?: "auto" | "gzip" | "none";
   /** Used for every request instead of the global `fetch` (proxies, agents, tests, tracing). */

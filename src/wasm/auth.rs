@@ -105,6 +105,7 @@ impl Auth {
             json_body: Some(&body),
             content_encoding: None,
             idempotency_key: None,
+            compressed_answer: true,
         };
         let started = super::js::now_ms();
         let sent = transport::send(&request, timeout_ms, abort, &self.net).await;

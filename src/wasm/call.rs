@@ -26,6 +26,8 @@ pub struct CallSpec<'a> {
     pub raw_bytes: usize,
     pub sent_bytes: usize,
     pub idempotency_key: Option<&'a str>,
+    /// Whether the answer may come gzipped (`Compression::answers_compressed`).
+    pub compressed_answer: bool,
     pub max_retries: u32,
     pub timeout_ms: u32,
     pub net: &'a Net,
@@ -131,6 +133,7 @@ async fn attempt(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, attem
         json_body: spec.json_body,
         content_encoding: spec.content_encoding,
         idempotency_key: spec.idempotency_key,
+        compressed_answer: spec.compressed_answer,
     };
     let answer = match transport::send(&request, spec.timeout_ms, abort, spec.net).await {
         Ok(a) => a,

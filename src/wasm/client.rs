@@ -166,6 +166,7 @@ impl Engine {
                 raw_bytes: 0,
                 sent_bytes: 0,
                 idempotency_key: None,
+                compressed_answer: inner.config.compression.answers_compressed(inner.api_is_loopback),
                 max_retries: opts.max_retries,
                 timeout_ms: opts.timeout_ms,
                 net: &inner.net,

@@ -31,6 +31,9 @@ pub struct Request<'a> {
     /// `gzip` when `json_body` is gzip-compressed.
     pub content_encoding: Option<&'a str>,
     pub idempotency_key: Option<&'a str>,
+    /// `false`: `Accept-Encoding: identity` (where the platform lets a page set it:
+    /// browsers keep their own).
+    pub compressed_answer: bool,
 }
 
 /// A complete answer: status and the whole body as a JS string.
@@ -78,6 +81,9 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     let mut headers = Obj::new().set("Accept", "application/json");
     if let Some(token) = req.bearer {
         headers = headers.set("Authorization", format!("Bearer {token}"));
+    }
+    if !req.compressed_answer {
+        headers = headers.set("Accept-Encoding", "identity");
     }
     if let Some(key) = req.idempotency_key {
         headers = headers.set(crate::contract::IDEMPOTENCY_HEADER, key);

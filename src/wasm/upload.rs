@@ -444,6 +444,7 @@ impl Upload<'_> {
             raw_bytes,
             sent_bytes: payload.length() as usize,
             idempotency_key: Some(&key),
+            compressed_answer: self.opts.compression.answers_compressed(session.api_is_loopback),
             max_retries: self.opts.max_retries,
             timeout_ms: self.opts.timeout_ms,
             net: &session.net,

@@ -19,6 +19,7 @@ function recordingFetch() {
     calls.push(record);
     const r = await fetch(url, init);
     record.status = r.status;
+    record.answerEncoding = r.headers.get('content-encoding');
     if (new URL(url).pathname.endsWith('/refresh-token') && r.ok) {
       const answer = await r.clone().json();
       issued.push(answer.token, answer.refreshToken);
@@ -62,6 +63,44 @@ test('compression: gzip bodies are stored exactly as sent; auto leaves loopback 
     assert.ok(creates(calls.slice(mark)).every((c) => c.headers['Content-Encoding'] === undefined));
     const forced = await auto.createEvents(makeEvents(1000, 'forced'), { chunksize: 1000, compression: 'gzip' });
     assert.ok(forced.chunks[0].compressed);
+  });
+});
+
+test('compression: answers come plain on loopback unless gzip is asked for, on every Events API call', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const exchanges = async (compression) => {
+      const { calls, fetchFn } = recordingFetch();
+      const client = new EventsClient({ token, baseUrl: emu.api, fetch: fetchFn, compression });
+      const created = await client.createEvents(makeEvents(3000, `answers-${compression}`), 1000);
+      assert.equal(created.created, 3000);
+      const page = await client.queryEvents({ filter: { collection: `answers-${compression}` } }, { pageSize: 3000 });
+      assert.equal(page.items.length, 3000);
+      let seen = 0;
+      for await (const _ of client.queryAll({ filter: { collection: `answers-${compression}` } }, { pageSize: 1000 })) seen++;
+      assert.equal(seen, 3000);
+      const exported = await new Response(client.exportEvents({ filter: { collection: `answers-${compression}` } })).text();
+      assert.equal(exported.trim().split('\n').length, 3000);
+      await client.deleteEvents(`answers-${compression}`);
+      assert.ok(calls.length >= 9, `${calls.length} requests`);
+      return calls;
+    };
+    // 'auto' (the default) and 'none' on loopback: the request says identity, and the
+    // emulator (which gzips for any client asking) answered plain.
+    for (const mode of ['auto', 'none']) {
+      for (const c of await exchanges(mode)) {
+        assert.equal(c.headers['Accept-Encoding'], 'identity', `${mode}: ${c.method} ${c.url}`);
+        assert.equal(c.answerEncoding, null, `${mode}: ${c.method} ${c.url} came ${c.answerEncoding}`);
+      }
+    }
+    // 'gzip': the platform's own Accept-Encoding (Node's fetch asks for gzip) and gzipped
+    // answers, read as usual.
+    const gzipped = (await exchanges('gzip')).filter((c) => c.method === 'POST'); // a delete's few bytes go plain
+    assert.equal(gzipped.length, 8, "3 creates, 1 query, 3 queryAll pages, 1 export page");
+    for (const c of gzipped) {
+      assert.equal(c.headers['Accept-Encoding'], undefined);
+      assert.equal(c.answerEncoding, 'gzip', `${c.method} ${c.url}`);
+    }
   });
 });
 
