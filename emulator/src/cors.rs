@@ -5,7 +5,7 @@ use axum::response::Response;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 
 const ALLOW_METHODS: &str = "GET, POST, DELETE, OPTIONS";
-const ALLOW_HEADERS: &str = "Authorization, Content-Type, Idempotency-Key";
+const ALLOW_HEADERS: &str = "Authorization, Content-Type, Content-Encoding, Idempotency-Key";
 const MAX_AGE: &str = "86400";
 
 fn allow_origin(origin: Option<&HeaderValue>) -> HeaderValue {

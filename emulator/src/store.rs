@@ -18,8 +18,8 @@ use crate::rfc3339;
 use crate::routes::events::KEY_REUSED_MESSAGE;
 use crate::validate::NewEvent;
 
-/// How long an `Idempotency-Key` answer is kept.
-pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3600 * 1000;
+/// How long an `Idempotency-Key` answer is kept: the contract's window.
+pub const IDEMPOTENCY_TTL_MS: i64 = genomcore_events_core::contract::IDEMPOTENCY_WINDOW_SECS as i64 * 1000;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (

@@ -40,7 +40,7 @@ fn preflights_are_answered_on_every_route() {
         );
         assert_eq!(
             r.header("access-control-allow-headers"),
-            Some("Authorization, Content-Type, Idempotency-Key")
+            Some("Authorization, Content-Type, Content-Encoding, Idempotency-Key")
         );
         assert_eq!(r.header("access-control-max-age"), Some("86400"));
         assert_eq!(
