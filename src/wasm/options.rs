@@ -154,12 +154,7 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
         signal: signal(&opts)?,
         run_id: string(&opts, "runId")?.map(args::run_id).transpose()?,
         compression: compression(&opts)?.unwrap_or(client.compression),
-        format: string(&opts, "format")?
-            .map(|name| {
-                super::upload_stream::format(&name)
-                    .ok_or_else(|| ClientError::Range(format!("format must be 'ndjson' or 'json', got '{name}'")))
-            })
-            .transpose()?,
+        format: format_option(&opts)?,
         skip_invalid: match string(&opts, "onInvalid")?.as_deref() {
             None | Some("fail") => false,
             Some("skip") => true,
@@ -213,13 +208,7 @@ pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[
 pub fn export_options(opts: &JsValue, client: &ClientConfig) -> Result<(QueryOptions, Format, bool), ClientError> {
     const KEYS: &[&str] = &["format", "fields", "pageSize", "signal", "timeoutMs", "maxRetries"];
     let query = query_options(opts, client, "exportEvents options", KEYS)?;
-    let format = string(opts, "format")?
-        .map(|name| {
-            super::upload_stream::format(&name)
-                .ok_or_else(|| ClientError::Range(format!("format must be 'ndjson' or 'json', got '{name}'")))
-        })
-        .transpose()?
-        .unwrap_or(Format::Ndjson);
+    let format = format_option(opts)?.unwrap_or(Format::Ndjson);
     let stored = match string(opts, "fields")?.as_deref() {
         None | Some("input") => false,
         Some("stored") => true,
@@ -288,6 +277,13 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, ClientError> 
     v.dyn_into::<Function>()
         .map(Some)
         .map_err(|v| ClientError::Type(format!("{key} must be a function, got {}", type_name(&v))))
+}
+
+/// The `format` option (`createEvents`, `exportEvents`), when given.
+fn format_option(opts: &JsValue) -> Result<Option<Format>, ClientError> {
+    string(opts, "format")?
+        .map(|name| Format::parse(&name).ok_or_else(|| ClientError::Range(format!("format must be 'ndjson' or 'json', got '{name}'"))))
+        .transpose()
 }
 
 fn compression(opts: &JsValue) -> Result<Option<Compression>, ClientError> {

@@ -23,7 +23,7 @@ use wasm_bindgen::JsValue;
 
 use crate::core::chunking::ChunkRange;
 use crate::core::resume::ResumePoint;
-use crate::core::stream_framer::{Broken, Format, Framed, Framer, Skipped};
+use crate::core::stream_framer::{Broken, Framed, Framer, Skipped};
 use crate::core::validate::Problems;
 
 use super::abort::AbortWatch;
@@ -314,15 +314,6 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
             message: "createEvents was aborted before the source was all sent".into(),
             fields: Obj::new().set("cause", reason),
         },
-    }
-}
-
-/// `Format` from the option's name.
-pub fn format(name: &str) -> Option<Format> {
-    match name {
-        "ndjson" => Some(Format::Ndjson),
-        "json" => Some(Format::Json),
-        _ => None,
     }
 }
 
