@@ -17,11 +17,14 @@ export const INTERRUPTED = 130;
  * a person) and `json` (fields for `--json`).
  */
 export class Failure extends Error {
-  constructor(message, { details = [], json = {}, cause, exitCode = 1 } = {}) {
+  constructor(message, { details = [], json = {}, cause, exitCode = 1, stdoutIsData = false } = {}) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'Failure';
     this.details = details;
     this.json = json;
     this.exitCode = exitCode;
+    // Standard output carries the command's data (export without --output): the --json
+    // outcome then goes to standard error.
+    this.stdoutIsData = stdoutIsData;
   }
 }

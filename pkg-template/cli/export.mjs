@@ -84,6 +84,7 @@ export async function run(argv, { signal }) {
       json: { bytes: size },
       cause: e,
       exitCode: interrupted ? INTERRUPTED : 1,
+      stdoutIsData: !partial,
     });
   }
   line.done();

@@ -44,7 +44,10 @@ export async function main(argv) {
   }
 }
 
-/** Prints the error (standard error; and the JSON outcome on standard output) and returns the exit code. */
+/**
+ * Prints the error (standard error; and the JSON outcome on standard output, unless that
+ * carries the command's data) and returns the exit code.
+ */
 function report(e, name, json, signal) {
   const paint = colours(process.stderr);
   if (e instanceof UsageError) {
@@ -58,7 +61,7 @@ function report(e, name, json, signal) {
   const code = signal.aborted && failure.exitCode === 1 ? INTERRUPTED : failure.exitCode;
   if (json) {
     const error = { name: (failure.cause ?? failure).name, message: failure.message };
-    console.log(JSON.stringify({ ok: false, error, ...failure.json }));
+    (failure.stdoutIsData ? console.error : console.log)(JSON.stringify({ ok: false, error, ...failure.json }));
   }
   console.error(`${paint.red(code === INTERRUPTED ? 'stopped' : 'error')}: ${failure.message}`);
   for (const d of failure.details) console.error(`  ${d}`);

@@ -33,7 +33,7 @@ export async function run(argv, { signal }) {
   if (v.help) return void console.log(help);
   positionals(parsed, [], C);
   const asTable = !v.json && Boolean(process.stdout.isTTY);
-  const page = intOption(v, 'page', 0, Number.MAX_SAFE_INTEGER, C) ?? 0;
+  const page = intOption(v, 'page', 0, 4294967295, C) ?? 0; // the client's limit (a u32)
   const pageSize = intOption(v, 'page-size', 1, 10000, C) ?? (asTable ? 20 : 10000);
   const body = queryBody(v, C);
   const client = connect(v, C);

@@ -3,14 +3,16 @@
 // was, its problems, and its text as read, to mend and upload again.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
+/** Where standard input's rejected events go: the current directory. */
+export const STDIN_REJECTS = 'stdin.rejected.ndjson';
+
 /**
- * The rejects file of `input` (none for standard input). A resumed run keeps the lines
- * of the events before its `resumeFrom` (the earlier run met them; this one will not)
- * and drops the rest, which it meets again.
+ * The rejects file of `input` (for standard input, `STDIN_REJECTS`). A resumed run
+ * keeps the lines of the events before its `resumeFrom` (the earlier run met them; this
+ * one will not) and drops the rest, which it meets again.
  */
 export function rejectsFile(input, stdin, resumedEvents) {
-  if (stdin) return undefined;
-  const path = input.replace(/(\.(nd)?jsonl?)?$/i, '.rejected.ndjson');
+  const path = stdin ? STDIN_REJECTS : input.replace(/(\.(nd)?jsonl?)?$/i, '.rejected.ndjson');
   const kept = resumedEvents > 0 && existsSync(path)
     ? readFileSync(path, 'utf8').split('\n').filter((l) => l && JSON.parse(l).index < resumedEvents)
     : [];

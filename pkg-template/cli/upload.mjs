@@ -23,6 +23,7 @@ Options:
   --concurrency N               requests in flight, 1 to 64 (default 4)
   --skip-invalid                upload the valid events; the invalid ones are listed
                                 in <file stem>.rejected.ndjson next to the input
+                                (standard input: stdin.rejected.ndjson here)
   --compression auto|gzip|none  gzip request bodies (default auto: not on loopback)
   --state-dir DIR               keep the resume state there (default: next to the
                                 input, as <file>.genomcore-upload.json)

@@ -63,6 +63,14 @@ test('upload: an invalid event fails with its line (exit 1); --skip-invalid uplo
     assert.equal(rejected[0].text, lines[11]);
     const stored = await storedEvents(emu, token, { collection: 'cli-bad' });
     assert.deepEqual(stored.map((e) => e.externalId).sort(), events.filter((_, i) => i !== 11).map((e) => e.externalId).sort());
+
+    // From standard input the rejected events go to stdin.rejected.ndjson in the
+    // current directory.
+    const piped = lines.map((l) => l.replaceAll('cli-bad', 'cli-bad-stdin')).join('\n') + '\n';
+    const fromStdin = await cliExpect(0, ['upload', '-', '--base-url', emu.api, '--skip-invalid'], { env, input: piped, cwd: dir });
+    assert.match(fromStdin.stdout, /skipped 1 invalid events: see stdin\.rejected\.ndjson/);
+    const fromStdinRejected = readFileSync(join(dir, 'stdin.rejected.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(fromStdinRejected.map((r) => [r.line, r.problems[0].field]), [[12, 'start']]);
   });
 });
 
@@ -93,6 +101,16 @@ test('export: NDJSON to a file (the events as created) and to standard output (a
     assert.equal(lastJson(asJson.stdout).ok, true);
     const arr = readJson(join(dir, 'out.json'));
     assert.deepEqual(byExternalId(arr), byExternalId(events.filter((e) => e.owner === '3')));
+
+    // A failed export to standard output keeps its --json outcome off standard output,
+    // where the events go.
+    const badQuery = join(dir, 'bad-query.json');
+    writeFileSync(badQuery, JSON.stringify({ filter: { noSuchField: 1 } }));
+    const failed = await cliExpect(1, ['export', '--query', badQuery, '--base-url', emu.api, '--json'], { env });
+    assert.equal(failed.stdout, '');
+    const outcome = JSON.parse(failed.stderr.split('\n').find((l) => l.startsWith('{')));
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.error.message, /400/);
   });
 });
 
@@ -140,6 +158,7 @@ test('wrong usage: exit 2 with a helpful line; --help on every command with exam
     [['upload', 'a', 'b'], /expected <file\|->, got 2 arguments/],
     [['upload', 'f', '--chunksize', '0'], /--chunksize must be an integer from 1 to 100000/],
     [['upload', 'f', '--format', 'csv'], /--format must be one of ndjson, json/],
+    [['query', '--page', '4294967296'], /--page must be an integer from 0 to 4294967295/],
     [['upload', 'f', '--bogus'], /Unknown option '--bogus'/],
     [['upload', '-', '--restart'], /standard input cannot be resumed/],
     [['query', '--page-size', '20000'], /--page-size must be an integer from 1 to 10000/],
