@@ -1,7 +1,7 @@
 //! Whether a create body goes out gzip-compressed, and whether answers may come back
 //! compressed: the `compression` option.
 //!
-//! JSON events compress five to ten times; on a slow uplink the bytes decide, on
+//! JSON events compress about 14 times; on a slow uplink the bytes decide, on
 //! loopback the CPU does. The compressing itself is the platform's
 //! `CompressionStream` (no compressor is compiled into the wasm).
 

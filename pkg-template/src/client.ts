@@ -36,8 +36,9 @@ interface Page {
  * ```
  *
  * Argument errors throw `TypeError` (wrong type, unknown option) or `RangeError`
- * (value out of range) synchronously from the constructor; the methods reject their
- * Promise (for `queryAll`, the first `next()`) before any request is sent.
+ * (value out of range) synchronously from the constructor and `exportEvents`; the
+ * other methods reject their Promise (for `queryAll`, the first `next()`) before any
+ * request is sent.
  */
 export class EventsClient {
   readonly #engine: Engine;

@@ -61,7 +61,7 @@ export class ValidationError extends EventsError implements ValidationErrorField
 export interface EventsApiErrorFields {
   /** The HTTP status. */
   status: number;
-  /** Passing trouble (408, 425, 429, 5xx) that outlived the retries. */
+  /** Passing trouble (408, 409, 425, 429, 500, 502, 503, 504) that outlived the retries. */
   retryable: boolean;
   /** The `message` of the API's error body, as a list. */
   serverMessage: string[];

@@ -236,7 +236,8 @@ export interface CreateEventsResult {
 
 /** A stored chunk, in a `CreateEventsError` or `AbortError`. */
 export interface StoredChunk extends ChunkReport {
-  ids: string[];
+  /** The chunk's ids, in input order: for arrays, and for other sources with `returnIds`. */
+  ids?: string[];
 }
 
 /** Input events `from` to `to` (exclusive) were not stored. */

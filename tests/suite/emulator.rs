@@ -37,6 +37,8 @@ pub struct Stats {
     pub query: u64,
     pub delete: u64,
     pub auth: u64,
+    /// Creates answered from the idempotency record (a key seen before).
+    pub replayed: u64,
 }
 
 pub async fn stats() -> Stats {
@@ -49,6 +51,7 @@ pub async fn stats() -> Stats {
         query: n("/requests/query"),
         delete: n("/requests/delete"),
         auth: n("/requests/auth"),
+        replayed: n("/replayed"),
     }
 }
 
