@@ -66,7 +66,6 @@ export function derive(r) {
     db: byName(r.createDb.rows, 'client'),
     dbValidated: byName(r.createDb.rows, 'JS-parallel + plain-JS validation'),
     queryAll: byName(r.query.rows, 'client queryAll'),
-    queryAllGzip: byName(r.query.rows, "client queryAll, compression 'gzip'"),
   };
   d.floorRatio = d.copyRatio;
 
@@ -130,9 +129,6 @@ function summaryTable(r, d) {
       ['2', 'client CPU per event (stub fetch) ÷ that of JS-parallel + plain-JS validation; pass one ÷ the plain-JS validator alone',
         `${f2(d.clientVsValidatedCpu)}× (${f0(d.clientNs)} vs ${f0(d.validatedNs)} ns/event); pass one ${f2(d.passOneVsPlainValidation)}× (${f0(d.passOneNs)} vs ${f0(d.plainValidationNs)} ns/event)`, '', ''],
       ['3', `queryAll over ${f0(r.query.events)} events`, `${f2(d.queryAll.vsPlain)}× a plain fetch + json loop`, '≥ 0.9×', verdict(d.queryAll.vsPlain >= 0.9)],
-      ['3', 'the same against the plain loop as an async generator (issue 11)',
-        `${f2(d.queryAll.vsGenerator)}× (answers plain on loopback); with gzipped answers as the generator gets them: ${f2(d.queryAllGzip.vsGenerator)}×`,
-        '≥ 1.0×', verdict(d.queryAll.vsGenerator >= 1)],
       memRow('as a user\'s process runs (no forced GC)', m.client, m.parallel),
       memRow('with a full GC forced after each chunk', m.clientGc, m.parallelGc),
       ['5', 'size: .wasm; JS for browsers (web/*.js), raw / gzip -9',
@@ -388,8 +384,8 @@ export function resultsMarkdown(r, d = derive(r)) {
     r.crossing.rows.map((x) => [x.name, f1(x.ms), f0((x.ms * 1e6) / r.crossing.events), f2(x.ms / r.crossing.rows[0].ms)]),
   );
   const queryTable = table(
-    ['reader', 'median ms', 'events/s', '× plain loop (speed)', '× plain async generator'],
-    r.query.rows.map((x) => [x.name, f0(x.ms), f0((r.query.events / x.ms) * 1000), f2(x.vsPlain), f2(x.vsGenerator)]),
+    ['reader', 'median ms', 'events/s', '× plain loop (speed)'],
+    r.query.rows.map((x) => [x.name, f0(x.ms), f0((r.query.events / x.ms) * 1000), f2(x.vsPlain)]),
   );
   const sizeTable = table(
     ['file (dist/package)', 'raw', 'gzip -9'],
