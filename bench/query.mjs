@@ -3,7 +3,7 @@
 // On loopback the client asks for plain answers (`compression: 'auto'`), Node's fetch for
 // gzip: rows with each reader the other way round show what that is worth.
 //
-//   node --expose-gc bench/query.mjs [--events N] [--rounds R] [--variant NAME=ENTRY ...]
+//   node --expose-gc bench/query.mjs [--events N] [--rounds R] [--link-rounds R] [--variant NAME=ENTRY ...]
 //
 // The query is `{"sort": {"id": 1}}` over a database that holds exactly these events:
 // the cheapest query for the emulator (no sort step), so that the figure is the
@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import { interleaved, login, makeEvents, median, startEmulator, variantsFrom } from './lib.mjs';
 import { plainQueryAll, plainQueryAllGenerator } from './baselines.mjs';
+import { startLink } from './link.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -22,6 +23,8 @@ const opt = (name, dflt) => {
 const N = Number(opt('events', 100000));
 const ROUNDS = Number(opt('rounds', 9));
 const PAGE = 10000;
+const LINK = { upMbps: 50, downMbps: 50, rttMs: 40 };
+const LINK_ROUNDS = Number(opt('link-rounds', 5));
 const require = createRequire(import.meta.url);
 const variants = variantsFrom(args);
 
@@ -82,21 +85,49 @@ try {
       count(name, n);
     };
   }
-  const names = Object.keys(fns);
-  const times = await interleaved(fns, ROUNDS);
   const plain = 'plain fetch + json loop';
   const generator = 'plain loop as async generator';
-  const rows = names.map((name) => ({
+  const rowsOf = (times, names) => names.map((name) => ({
     name,
     ms: median(times[name]),
     all: times[name].map((x) => Math.round(x)),
     // Speed relative to the plain loop (higher is faster), median of per-round ratios.
-    vsPlain: median(times[plain].map((t, r) => t / times[name][r])),
+    vsPlain: times[plain] ? median(times[plain].map((t, r) => t / times[name][r])) : undefined,
     // The same against the plain loop written as an async generator (issue 11's goal:
     // queryAll at least 1.0×).
     vsGenerator: median(times[generator].map((t, r) => t / times[name][r])),
   }));
-  console.log(`RESULT ${JSON.stringify({ events: N, pageSize: PAGE, rounds: ROUNDS, query: body, rows })}`);
+  const rows = rowsOf(await interleaved(fns, ROUNDS), Object.keys(fns));
+
+  // Over an emulated link (bench/link.mjs): there the round trips the client overlaps
+  // (it requests the next page while the current one is on its way) count. Both readers
+  // get gzipped answers, as `compression: 'auto'` asks for them off loopback.
+  const target = new URL(emulator.api);
+  const link = await startLink(target.host, LINK);
+  let linkRows;
+  try {
+    const api = `${link.origin}${target.pathname}`;
+    const linkFns = {
+      [generator]: async () => {
+        let n = 0;
+        for await (const _ of plainQueryAllGenerator(body, { ...base, api })) n++;
+        count('generator over the link', n);
+      },
+    };
+    for (const [name, entry] of variants) {
+      const { EventsClient } = require(entry);
+      const client = new EventsClient({ baseUrl: api, token, compression: 'gzip' });
+      linkFns[`${name} queryAll`] = async () => {
+        let n = 0;
+        for await (const _ of client.queryAll(body, { pageSize: PAGE })) n++;
+        count(`${name} over the link`, n);
+      };
+    }
+    linkRows = rowsOf(await interleaved(linkFns, LINK_ROUNDS), Object.keys(linkFns));
+  } finally {
+    await link.close();
+  }
+  console.log(`RESULT ${JSON.stringify({ events: N, pageSize: PAGE, rounds: ROUNDS, query: body, rows, link: { ...LINK, rounds: LINK_ROUNDS, rows: linkRows } })}`);
 } finally {
   await emulator.stop();
 }

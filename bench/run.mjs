@@ -68,7 +68,7 @@ say('1. createEvents throughput, SQLite emulator');
 const createDb = await node('create.mjs', ['--sqlite', '--rounds', rounds(7, 2), '--events', QUICK ? '50000' : '200000']);
 
 say('3. queryAll against a plain fetch loop');
-const query = await node('query.mjs', ['--rounds', rounds(9, 2), '--events', QUICK ? '20000' : '100000']);
+const query = await node('query.mjs', ['--rounds', rounds(9, 2), '--link-rounds', rounds(5, 1), '--events', QUICK ? '20000' : '100000']);
 
 say('4. peak RSS, one process per figure');
 const memory = await node('memory.mjs', ['--sizes', QUICK ? '20000,100000' : '200000,1000000']);

@@ -88,6 +88,11 @@ pub const MAX_PAGE_SIZE: u32 = 10_000;
 pub const DEFAULT_PAGE_SIZE: u32 = 10_000;
 /// First page number: pages are 0-based (the SDK's default).
 pub const DEFAULT_PAGE: u32 = 0;
+/// Query pages requested ahead of the one being read (`queryAll`, `exportEvents`), once
+/// the first answer's `total` says they exist: each page's round trip then overlaps the
+/// one before it. Over a 40 ms, 50 Mbit/s link, 100,000 events in pages of 10,000 came
+/// 1.4x faster with requests overlapped (bench/query.mjs, link rows).
+pub const QUERY_PAGES_AHEAD: u32 = 1;
 /// Events per create request when the caller gives no `chunksize` (the SDK's default).
 pub const DEFAULT_CHUNKSIZE: usize = 10_000;
 /// Our own cap on a create body, in bytes: below the emulator's 32 MiB limit; the real

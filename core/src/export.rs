@@ -117,6 +117,12 @@ pub fn more_pages(page: u32, page_size: u32, count: usize, total: Option<f64>) -
     }
 }
 
+/// Whether page `page` (0-based) of `page_size` holds any of `total` events: whether it
+/// is worth requesting ahead of its reader.
+pub fn page_exists(page: u32, page_size: u32, total: f64) -> bool {
+    (page as f64) * (page_size as f64) < total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +172,9 @@ mod tests {
         assert!(!more_pages(0, 2, 2, Some(2.0)));
         assert!(more_pages(0, 2, 2, None));
         assert!(!more_pages(3, 2, 0, None));
+        assert!(page_exists(1, 2, 3.0));
+        assert!(!page_exists(2, 2, 4.0));
+        assert!(!page_exists(0, 10, 0.0));
     }
 
     #[test]

@@ -87,10 +87,11 @@ export class EventsClient {
   }
 
   /**
-   * Every event matching `body`, fetched page by page as the loop asks for more (the
-   * next page is requested while the loop works through the current one). A bad
-   * argument rejects the first `next()`; `return()` (a `break` out of `for await`)
-   * and `throw()` end the iteration and abort the page request in flight.
+   * Every event matching `body`, fetched page by page: once the first answer has told
+   * the total, each page is requested while the one before it is still on its way (or
+   * being worked through), at most two in flight. A bad argument rejects the first
+   * `next()`; `return()` (a `break` out of `for await`) and `throw()` end the iteration
+   * and abort the page requests in flight.
    */
   async *queryAll(body?: QueryBody, options?: QueryAllOptions): AsyncGenerator<StoredEvent, void, undefined> {
     let pages;
@@ -100,14 +101,10 @@ export class EventsClient {
       rethrow(e);
     }
     try {
-      let next: Promise<Page> = pages.next();
+      // The engine requests the pages ahead of this loop (while it yields one page, the
+      // next is on its way): one page asked for at a time here.
       for (;;) {
-        const page = await next.catch(rethrow);
-        if (page.more) {
-          next = pages.next();
-          // Settled here if the loop ends first (then `stop()` aborts it).
-          next.catch(() => {});
-        }
+        const page: Page = await pages.next().catch(rethrow);
         for (const event of page.items) yield event;
         if (!page.more) return;
       }

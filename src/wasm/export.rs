@@ -1,8 +1,9 @@
 //! `exportEvents`: every event matching a query as a `ReadableStream<Uint8Array>` of
 //! NDJSON (or one JSON array), written page by page by the core's `ExportWriter` from
 //! each answer's text: no JS object per event. The stream pulls one page ahead of its
-//! reader (its default high-water mark of one piece); cancelling it, or the caller's
-//! signal, aborts the page request in flight.
+//! reader (its default high-water mark of one piece), and the page requests run ahead
+//! of that (`pages_ahead`); cancelling it, or the caller's signal, aborts the requests
+//! in flight.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -17,16 +18,15 @@ use super::abort::{linked, AbortWatch};
 use super::errors::ClientError;
 use super::js::{get, promise, utf8_of};
 use super::options::QueryOptions;
-use super::session::{query_answer, unexpected, Session};
+use super::pages_ahead::{PagesAhead, Query};
+use super::session::{unexpected, Session};
 
 struct Exporter {
-    session: Rc<Session>,
-    body: JsString,
-    opts: RefCell<QueryOptions>,
+    pages: PagesAhead,
+    page: Cell<u32>,
     writer: RefCell<ExportWriter>,
     done: Cell<bool>,
-    /// Fires with the caller's signal, or when the stream is cancelled.
-    abort: AbortWatch,
+    /// Fires the query's abort signal when the stream is cancelled.
     stop: AbortController,
 }
 
@@ -37,15 +37,17 @@ impl Exporter {
         if self.done.get() {
             return Ok(None);
         }
-        if self.abort.is_aborted() {
-            return Err(self.abort.error());
+        let abort = &self.pages.query().abort;
+        if abort.is_aborted() {
+            return Err(abort.error());
         }
-        let opts = self.opts.borrow().clone();
-        let answer = query_answer(&self.session, &self.body, &opts, &self.abort).await?;
+        let number = self.page.get();
+        let answer = self.pages.answer(number).await?;
         let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
-        if more_pages(opts.page, opts.page_size, page.count, page.total) {
-            self.opts.borrow_mut().page += 1;
+        self.pages.set_total(page.total);
+        if more_pages(number, self.pages.query().opts.page_size, page.count, page.total) {
+            self.page.set(number + 1);
         } else {
             self.done.set(true);
             page.bytes.extend(self.writer.borrow().end());
@@ -57,13 +59,12 @@ impl Exporter {
 /// The stream. `opts.page` is the first page read (0 unless given).
 pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> Result<JsValue, ClientError> {
     let (stop, signal) = linked(opts.signal.as_ref());
+    let first = opts.page;
     let exporter = Rc::new(Exporter {
-        session,
-        body,
-        opts: RefCell::new(opts),
+        pages: PagesAhead::new(Query { session, body, opts, abort: AbortWatch::new(Some(signal)) }),
+        page: Cell::new(first),
         writer: RefCell::new(writer),
         done: Cell::new(false),
-        abort: AbortWatch::new(Some(signal)),
         stop,
     });
     let pulling = exporter.clone();

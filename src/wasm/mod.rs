@@ -15,6 +15,7 @@ mod export;
 mod js;
 mod net;
 mod options;
+mod pages_ahead;
 mod query_pages;
 mod session;
 mod source;

@@ -32,8 +32,12 @@ pub struct Session {
 
 /// `POST /events/query` for one page; resolves `{ items, page, pageSize, total }`.
 pub async fn query_page(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<JsValue, ClientError> {
-    let answer = query_answer(inner, body, opts, abort).await?;
-    let parsed = parse_answer(&answer)?;
+    page_of(&query_answer(inner, body, opts, abort).await?)
+}
+
+/// A query answer as `{ items, page, pageSize, total }`.
+pub fn page_of(answer: &Answer) -> Result<JsValue, ClientError> {
+    let parsed = parse_answer(answer)?;
     let items = get(&parsed, ITEMS_FIELD);
     if !Array::is_array(&items) {
         return Err(unexpected(answer.status, "the query answer has no items"));

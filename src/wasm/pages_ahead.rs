@@ -1,0 +1,122 @@
+//! The page requests of one query (`queryAll`, `exportEvents`), started ahead of their
+//! reader: once an answer has told the `total`, the next `QUERY_PAGES_AHEAD` pages are
+//! requested while the one being read is still on its way, so that round trips overlap.
+//! Each request runs as its own task and leaves its answer in a slot; the reader takes
+//! the slots in page order. The query's abort signal ends those still in flight.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use js_sys::JsString;
+
+use crate::contract::QUERY_PAGES_AHEAD;
+use crate::core::export::page_exists;
+
+use super::abort::AbortWatch;
+use super::errors::ClientError;
+use super::options::QueryOptions;
+use super::session::{query_answer, Session};
+use super::transport::Answer;
+
+/// What every page request of one query shares.
+pub struct Query {
+    pub session: Rc<Session>,
+    pub body: JsString,
+    /// `page` is the first page read.
+    pub opts: QueryOptions,
+    /// Fires with the caller's signal, or when the reader stops.
+    pub abort: AbortWatch,
+}
+
+pub struct PagesAhead {
+    query: Rc<Query>,
+    /// Requests started and not yet taken, in page order.
+    started: RefCell<VecDeque<(u32, Rc<Slot>)>>,
+    next_to_start: Cell<u32>,
+    /// The `total` of the latest answer that told it.
+    total: Cell<Option<f64>>,
+}
+
+/// Where a request leaves its answer, and who waits for it.
+#[derive(Default)]
+struct Slot {
+    answer: RefCell<Option<Result<Answer, ClientError>>>,
+    waiting: RefCell<Option<Waker>>,
+}
+
+impl PagesAhead {
+    pub fn new(query: Query) -> PagesAhead {
+        let first = query.opts.page;
+        PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), total: Cell::new(None) }
+    }
+
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    /// Records the `total` an answer told: the pages it says exist may be requested ahead.
+    pub fn set_total(&self, total: Option<f64>) {
+        if total.is_some() {
+            self.total.set(total);
+        }
+    }
+
+    /// The answer for `page` (pages are asked for in order), requested now unless it
+    /// was requested ahead; the pages after it are requested as far as the window and
+    /// the known total allow.
+    pub async fn answer(&self, page: u32) -> Result<Answer, ClientError> {
+        let ahead = {
+            let mut started = self.started.borrow_mut();
+            while started.front().is_some_and(|(p, _)| *p < page) {
+                started.pop_front();
+            }
+            match started.front() {
+                Some((p, _)) if *p == page => started.pop_front().map(|(_, slot)| slot),
+                _ => None,
+            }
+        };
+        let slot = ahead.unwrap_or_else(|| {
+            self.next_to_start.set(self.next_to_start.get().max(page + 1));
+            self.start(page)
+        });
+        self.start_ahead(page);
+        poll_fn(|cx| match slot.answer.borrow_mut().take() {
+            Some(answer) => Poll::Ready(answer),
+            None => {
+                *slot.waiting.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    fn start_ahead(&self, reading: u32) {
+        let Some(total) = self.total.get() else { return };
+        loop {
+            let page = self.next_to_start.get();
+            if page > reading.saturating_add(QUERY_PAGES_AHEAD) || !page_exists(page, self.query.opts.page_size, total) {
+                return;
+            }
+            let slot = self.start(page);
+            self.started.borrow_mut().push_back((page, slot));
+            self.next_to_start.set(page + 1);
+        }
+    }
+
+    fn start(&self, page: u32) -> Rc<Slot> {
+        let slot = Rc::new(Slot::default());
+        let (query, filled) = (self.query.clone(), slot.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let opts = QueryOptions { page, ..query.opts.clone() };
+            let answer = query_answer(&query.session, &query.body, &opts, &query.abort).await;
+            *filled.answer.borrow_mut() = Some(answer);
+            if let Some(waker) = filled.waiting.borrow_mut().take() {
+                waker.wake();
+            }
+        });
+        slot
+    }
+}

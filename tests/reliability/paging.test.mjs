@@ -1,0 +1,68 @@
+// Paging against a real emulator: once the first answer has told the total, queryAll
+// and exportEvents request the next page while the current one is still on its way
+// (two requests in flight), and every event still comes once, in order.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { withEmulator, login, loadClient, makeEvents, release, setFaults, stats, waitFor } from './helpers.mjs';
+
+const { EventsClient } = loadClient();
+
+const COLLECTION = 'paging';
+const QUERY = { filter: { collection: COLLECTION }, sort: { start: 1 } };
+
+async function seeded(emu) {
+  const { token } = await login(emu);
+  const client = new EventsClient({ token, baseUrl: emu.api });
+  const events = makeEvents(3000, COLLECTION);
+  assert.equal((await client.createEvents(events, 3000)).created, 3000);
+  return { client, events };
+}
+
+/** Page 0 answers; the next two query requests are held until released. */
+async function holdPagesOneAndTwo(emu) {
+  await setFaults(emu, { sequence: ['ok', 'hold', 'hold'] });
+  return (await stats(emu)).requests.query;
+}
+
+/** Both held at once: page 2 was requested before page 1 was answered. */
+async function bothHeld(emu) {
+  await waitFor(async () => (await stats(emu)).held === 2, 'pages 1 and 2 held at once', { timeoutMs: 30_000 });
+}
+
+test('queryAll: page 2 is requested while page 1 is on its way; every event once, in order', async () => {
+  await withEmulator([], async (emu) => {
+    const { client, events } = await seeded(emu);
+    const before = await holdPagesOneAndTwo(emu);
+    const it = client.queryAll(QUERY, { pageSize: 1000 });
+    const seen = [];
+    for (let i = 0; i < 1000; i++) seen.push((await it.next()).value);
+    // Reading on asks for page 1 (held); page 2 goes out at the same time.
+    const rest = (async () => {
+      for await (const event of it) seen.push(event);
+    })();
+    await bothHeld(emu);
+    await release(emu);
+    await rest;
+    assert.deepEqual(seen.map((e) => e.externalId), events.map((e) => e.externalId));
+    assert.equal((await stats(emu)).requests.query - before, 3, 'three pages, none asked twice or past the end');
+  });
+});
+
+test('exportEvents: page 2 is requested while page 1 is on its way; every event once, in order', async () => {
+  await withEmulator([], async (emu) => {
+    const { client, events } = await seeded(emu);
+    const before = await holdPagesOneAndTwo(emu);
+    const reader = client.exportEvents(QUERY, { pageSize: 1000 }).getReader();
+    const pieces = [(await reader.read()).value];
+    // The stream reads a page ahead of its reader (page 1, held), and page 2 goes out too.
+    const rest = (async () => {
+      for (let step = await reader.read(); !step.done; step = await reader.read()) pieces.push(step.value);
+    })();
+    await bothHeld(emu);
+    await release(emu);
+    await rest;
+    const lines = Buffer.concat(pieces).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((e) => e.externalId), events.map((e) => e.externalId));
+    assert.equal((await stats(emu)).requests.query - before, 3, 'three pages, none asked twice or past the end');
+  });
+});
