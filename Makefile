@@ -4,7 +4,8 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
-export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# cargo-installed tools (wasm-pack, wasm-bindgen, geckodriver) live in $CARGO_HOME/bin.
+export PATH := $(CURDIR)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 # The emulator binary the client tests and the demo talk to.
 export EMULATOR := $(TARGET_DIR)/debug/events-emulator
 DEMO_ADDR ?= 127.0.0.1:8787

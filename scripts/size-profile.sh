@@ -6,7 +6,7 @@
 #   scripts/size-profile.sh [--top N] [--json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 OUT=$PWD/target/size-profile
 mkdir -p "$OUT"
 cargo build -q --release --target wasm32-unknown-unknown --lib >&2
