@@ -60,16 +60,18 @@ impl ExportWriter {
     /// What ends the document: a JSON array's `]` (`[]` when it is empty).
     pub fn end(&self) -> Vec<u8> {
         match (self.format, self.written) {
-            (Format::Json, 0) => b"[]".to_vec(),
-            (Format::Json, _) => b"]".to_vec(),
+            (Format::Json, 0) => b"[]\n".to_vec(),
+            (Format::Json, _) => b"\n]\n".to_vec(),
             (Format::Ndjson, _) => Vec::new(),
         }
     }
 
+    /// A JSON array holds one event per line, as NDJSON does: readable, and counted by
+    /// its lines that start with `{`.
     fn separator(&self, out: &mut Vec<u8>) {
         match (self.format, self.written) {
-            (Format::Json, 0) => out.push(b'['),
-            (Format::Json, _) => out.push(b','),
+            (Format::Json, 0) => out.extend_from_slice(b"[\n"),
+            (Format::Json, _) => out.extend_from_slice(b",\n"),
             (Format::Ndjson, _) => {}
         }
     }
@@ -157,12 +159,14 @@ mod tests {
         doc.extend(w.page(ANSWER).unwrap().bytes);
         doc.extend(w.end());
         let text = String::from_utf8(doc).unwrap();
-        assert!(text.starts_with(r#"[{"id":"1","owner""#), "{text}");
+        assert!(text.starts_with("[\n{\"id\":\"1\",\"owner\""), "{text}");
+        assert!(text.ends_with("}\n]\n"), "{text}");
+        assert_eq!(text.lines().filter(|l| l.starts_with('{')).count(), 4, "one event per line");
         assert_eq!(text.matches(r#""createdAt""#).count(), 4);
         let mut problems = crate::validate::Problems::new();
         assert_eq!(crate::validate::validate_spans(&text, 0, &mut problems).unwrap().len(), 4);
         let empty = ExportWriter::new(Format::Json, false);
-        assert_eq!(empty.end(), b"[]");
+        assert_eq!(empty.end(), b"[]\n");
     }
 
     #[test]

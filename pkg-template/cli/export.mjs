@@ -57,16 +57,22 @@ export async function run(argv, { signal }) {
   const paint = line.tty ? colours(process.stderr) : colours({});
   const started = performance.now();
   let size = 0;
-  let newlines = 0;
+  let events = 0;
+  let lastByte = 10; // the document starts a line
   dest.on('error', () => {}); // each write's callback reports it
   try {
     const stream = client.exportEvents(body, { format, signal, ...(fields && { fields }), ...(pageSize && { pageSize }) });
     for await (const piece of stream) {
       size += piece.length;
-      for (let i = piece.indexOf(10); i !== -1; i = piece.indexOf(10, i + 1)) newlines += 1;
+      // Both formats hold one event per line: count the lines that start with '{'.
+      if (piece.length > 0 && lastByte === 10 && piece[0] === 123) events += 1;
+      for (let i = piece.indexOf(10); i !== -1 && i + 1 < piece.length; i = piece.indexOf(10, i + 1)) {
+        if (piece[i + 1] === 123) events += 1;
+      }
+      if (piece.length > 0) lastByte = piece[piece.length - 1];
       await write(dest, piece);
       const secs = (performance.now() - started) / 1000;
-      line.update(`${paint.cyan('export')} ${format === 'ndjson' ? `${paint.bold(int(newlines))} events | ` : ''}${bytes(size)} | ${bytes(Math.round(size / Math.max(secs, 0.001)))}/s`);
+      line.update(`${paint.cyan('export')} ${paint.bold(int(events))} events | ${bytes(size)} | ${bytes(Math.round(size / Math.max(secs, 0.001)))}/s`);
     }
     if (partial) {
       await new Promise((resolve, reject) => dest.close((e) => (e ? reject(e) : resolve())));
@@ -88,10 +94,10 @@ export async function run(argv, { signal }) {
     });
   }
   line.done();
-  const out = { ok: true, ...(format === 'ndjson' && { events: newlines }), bytes: size, output: v.output ?? '-' };
+  const out = { ok: true, events, bytes: size, output: v.output ?? '-' };
   const print = partial ? console.log : console.error;
   if (v.json) print(JSON.stringify(out));
-  else print(`exported ${format === 'ndjson' ? `${int(newlines)} events, ` : ''}${bytes(size)}${partial ? ` to ${v.output}` : ''}`);
+  else print(`exported ${int(events)} events, ${bytes(size)}${partial ? ` to ${v.output}` : ''}`);
 }
 
 /** Writes `piece` and waits until it is written: backpressure, and its error. */

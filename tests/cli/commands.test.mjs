@@ -98,9 +98,9 @@ test('export: NDJSON to a file (the events as created) and to standard output (a
     const query = join(dir, 'query.json');
     writeFileSync(query, JSON.stringify({ filter: { collection: 'cli-export', owner: '3' } }));
     const asJson = await cliExpect(0, ['export', '--query', query, '--format', 'json', '-o', join(dir, 'out.json'), '--base-url', emu.api, '--json'], { env });
-    assert.equal(lastJson(asJson.stdout).ok, true);
     const arr = readJson(join(dir, 'out.json'));
     assert.deepEqual(byExternalId(arr), byExternalId(events.filter((e) => e.owner === '3')));
+    assert.deepEqual(lastJson(asJson.stdout), { ok: true, events: arr.length, bytes: readFileSync(join(dir, 'out.json')).length, output: join(dir, 'out.json') });
 
     // A failed export to standard output keeps its --json outcome off standard output,
     // where the events go.

@@ -36,12 +36,15 @@ test('NDJSON and JSON exports hold every matching event once, as created (or as 
     assert.equal(lines.pop(), '', 'every line ends with a newline');
     assert.deepEqual(lines.map((l) => JSON.parse(l)), stored.map(asCreated));
 
-    const json = JSON.parse(await text(client.exportEvents(body, { format: 'json', pageSize: 500, fields: 'stored' })));
-    assert.deepEqual(json, stored);
+    const jsonText = await text(client.exportEvents(body, { format: 'json', pageSize: 500, fields: 'stored' }));
+    assert.deepEqual(JSON.parse(jsonText), stored);
+    const jsonLines = jsonText.split('\n');
+    assert.equal(jsonLines.filter((l) => l.startsWith('{')).length, stored.length, 'one event per line');
+    assert.deepEqual([jsonLines[0], ...jsonLines.slice(-2)], ['[', ']', '']);
 
     const none = { filter: { collection: 'nothing-here' } };
     assert.equal(await text(client.exportEvents(none)), '');
-    assert.equal(await text(client.exportEvents(none, { format: 'json' })), '[]');
+    assert.equal(await text(client.exportEvents(none, { format: 'json' })), '[]\n');
   });
 });
 
