@@ -103,7 +103,8 @@ function readChunk(c: ChunkReport): number[] {
 }
 function readStored(c: StoredChunk): string[] {
   use(readChunk(c));
-  return c.ids;
+  // Present for arrays, and for other sources with `returnIds`.
+  return c.ids ?? [];
 }
 function readFailed(f: FailedChunk): Error {
   use(f.index, f.from, f.to, f.count, f.attempts);
