@@ -45,7 +45,7 @@ impl Exporter {
         let answer = self.pages.answer(number).await?;
         let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
-        self.pages.set_total(page.total);
+        self.pages.answered(number, page.total);
         if more_pages(number, self.pages.query().opts.page_size, page.count, page.total) {
             self.page.set(number + 1);
         } else {

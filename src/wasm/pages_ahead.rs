@@ -1,11 +1,12 @@
 //! The page requests of one query (`queryAll`, `exportEvents`), started ahead of their
-//! reader: once an answer has told the `total`, the next `QUERY_PAGES_AHEAD` pages are
-//! requested while the one being read is still on its way, so that round trips overlap.
-//! Each request runs as its own task and leaves its answer in a slot; the reader takes
-//! the slots in page order. The query's abort signal ends those still in flight.
+//! reader: once an answer has told the `total`, the pages after the one being read are
+//! requested, `QUERY_PAGES_AHEAD` of them, as soon as a page is answered (while its
+//! reader works through it) and when it is asked for (while it may still be on its way),
+//! so that round trips overlap. Each request runs as its own task and leaves its answer
+//! in a slot; the reader takes the slots in page order. The query's abort signal ends
+//! those still in flight.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
@@ -33,8 +34,9 @@ pub struct Query {
 
 pub struct PagesAhead {
     query: Rc<Query>,
-    /// Requests started and not yet taken, in page order.
-    started: RefCell<VecDeque<(u32, Rc<Slot>)>>,
+    /// Requests started and not yet taken, in page order (at most `QUERY_PAGES_AHEAD`
+    /// + 1: a `Vec`, smaller in wasm than a `VecDeque`).
+    started: RefCell<Vec<(u32, Rc<Slot>)>>,
     next_to_start: Cell<u32>,
     /// The `total` of the latest answer that told it.
     total: Cell<Option<f64>>,
@@ -57,11 +59,14 @@ impl PagesAhead {
         &self.query
     }
 
-    /// Records the `total` an answer told: the pages it says exist may be requested ahead.
-    pub fn set_total(&self, total: Option<f64>) {
+    /// Page `page` was answered, telling `total` (when it did): the pages after it that
+    /// exist are requested now, as far as the window allows, while its reader works
+    /// through it.
+    pub fn answered(&self, page: u32, total: Option<f64>) {
         if total.is_some() {
             self.total.set(total);
         }
+        self.start_ahead(page);
     }
 
     /// The answer for `page` (pages are asked for in order), requested now unless it
@@ -70,11 +75,9 @@ impl PagesAhead {
     pub async fn answer(&self, page: u32) -> Result<Answer, ClientError> {
         let ahead = {
             let mut started = self.started.borrow_mut();
-            while started.front().is_some_and(|(p, _)| *p < page) {
-                started.pop_front();
-            }
-            match started.front() {
-                Some((p, _)) if *p == page => started.pop_front().map(|(_, slot)| slot),
+            started.retain(|(p, _)| *p >= page);
+            match started.first() {
+                Some((p, _)) if *p == page => Some(started.remove(0).1),
                 _ => None,
             }
         };
@@ -101,7 +104,7 @@ impl PagesAhead {
                 return;
             }
             let slot = self.start(page);
-            self.started.borrow_mut().push_back((page, slot));
+            self.started.borrow_mut().push((page, slot));
             self.next_to_start.set(page + 1);
         }
     }

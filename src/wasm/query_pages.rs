@@ -53,7 +53,7 @@ impl QueryPages {
             let answer = page_of(&answer)?;
             let items: Array = get(&answer, ITEMS_FIELD).into();
             let total = get(&answer, TOTAL_FIELD).as_f64();
-            s.pages.set_total(total);
+            s.pages.answered(page, total);
             let more = more_pages(page, s.pages.query().opts.page_size, items.length() as usize, total);
             Ok(Obj::new().set(ITEMS_FIELD, items).set("more", more).into())
         })
