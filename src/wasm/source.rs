@@ -12,8 +12,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use futures_util::future::LocalBoxFuture;
-use futures_util::FutureExt;
 use js_sys::{Array, ArrayBuffer, Function, Promise, Reflect, Symbol, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -24,6 +22,7 @@ use super::errors::ClientError;
 use super::js::{get, utf8_of};
 use super::options::type_name;
 use super::upload::stringify;
+use super::wait::Boxed;
 
 /// What one read gives the framer.
 pub enum Feed {
@@ -116,7 +115,7 @@ impl Source {
 
     /// The next pieces for the framer (`None` at the end); what the source throws is
     /// the error.
-    pub fn read(&self) -> LocalBoxFuture<'static, Result<Option<Vec<Feed>>, ClientError>> {
+    pub fn read(&self) -> Boxed<'static, Result<Option<Vec<Feed>>, ClientError>> {
         let (kind, events, skip_bytes, skip_events, opened, closed, batch) = (
             self.kind.clone(),
             self.events.clone(),
@@ -126,7 +125,7 @@ impl Source {
             self.closed.clone(),
             self.batch,
         );
-        async move {
+        Box::pin(async move {
             let (next, this) = match &*kind {
                 Kind::Once(bytes) => {
                     events.set(Some(false));
@@ -189,8 +188,7 @@ impl Source {
                     return Ok(Some(vec![Feed::Bytes(bytes)]));
                 }
             }
-        }
-        .boxed_local()
+        })
     }
 }
 

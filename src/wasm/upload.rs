@@ -12,7 +12,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use js_sys::{Array, Function, JsString, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -30,6 +29,7 @@ use super::js::{get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
 use super::transport::Method;
+use super::wait::InFlight;
 
 /// Pass one's result: the chunks, and the validated bodies kept to be sent as they
 /// are (by chunk index; `None` past `maxBufferedBytes`).
@@ -388,11 +388,11 @@ impl Upload<'_> {
         // Chunks start while fewer than the current concurrency are in flight; they
         // finish in any order, and reports go in input order.
         let mut waiting = chunks.into_iter();
-        let mut running = FuturesUnordered::new();
+        let mut running = InFlight::new();
         loop {
             while running.len() < progress.concurrency.get() {
                 let Some(chunk) = waiting.next() else { break };
-                running.push(one(chunk));
+                running.push(Box::pin(one(chunk)));
             }
             let Some(pieces) = running.next().await else { break };
             if let Some(chunk) = pieces.first().map(|p| p.chunk) {

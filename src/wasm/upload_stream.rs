@@ -14,10 +14,9 @@
 //! numbering events on from it, so its chunks and idempotency keys are the first run's.
 
 use std::collections::VecDeque;
+use std::pin::pin;
 use std::rc::Rc;
 
-use futures_util::future::{self, Either, LocalBoxFuture};
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 
@@ -33,6 +32,7 @@ use super::session::Session;
 use super::source::{is_rereadable, Feed, Source};
 use super::upload::{finish, Piece, Plan, Progress, Stopped, Totals, Upload};
 use super::js::Obj;
+use super::wait::{first, Boxed, First, InFlight};
 
 /// Why the upload stops reading.
 enum Stop {
@@ -79,10 +79,10 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
         pieces
     };
     let mut ready: VecDeque<Framed> = VecDeque::new();
-    let mut running = FuturesUnordered::new();
+    let mut running = InFlight::new();
     let mut done: Vec<Piece> = Vec::new();
     let mut chunks = 0;
-    let mut reading: Option<LocalBoxFuture<'static, Result<Option<Vec<Feed>>, ClientError>>> = None;
+    let mut reading: Option<Boxed<'static, Result<Option<Vec<Feed>>, ClientError>>> = None;
     let mut ended = false;
     let mut stop: Option<Stop> = None;
     loop {
@@ -94,7 +94,7 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
         }
         while running.len() < progress.concurrency() && stop.is_none() {
             let Some(framed) = ready.pop_front() else { break };
-            running.push(send(framed, chunks));
+            running.push(Box::pin(send(framed, chunks)));
             chunks += 1;
         }
         // Read on while no more than one chunk waits beyond those in flight.
@@ -104,22 +104,19 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
         }
         let step = match (reading.as_mut(), running.is_empty()) {
             (None, true) => break,
-            (None, false) => Either::Right(running.next().await),
-            (Some(read), true) => Either::Left(read.await),
-            (Some(read), false) => match future::select(read, running.next()).await {
-                Either::Left((piece, _)) => Either::Left(piece),
-                Either::Right((pieces, _)) => Either::Right(pieces),
-            },
+            (None, false) => First::Right(running.next().await),
+            (Some(read), true) => First::Left(read.await),
+            (Some(read), false) => first(read.as_mut(), pin!(running.next())).await,
         };
         match step {
-            Either::Right(pieces) => {
+            First::Right(pieces) => {
                 // Kept in order as they land (a sorted insert: std's sort costs 2 KB of wasm).
                 for p in pieces.into_iter().flatten() {
                     let at = done.partition_point(|d| (d.chunk, d.range.from) < (p.chunk, p.range.from));
                     done.insert(at, p);
                 }
             }
-            Either::Left(piece) => {
+            First::Left(piece) => {
                 reading = None;
                 let framed = match piece {
                     Ok(Some(feed)) => frame(&mut framer, feed, (source.holds_events() == Some(false)).then_some(progress)),
