@@ -76,7 +76,8 @@ impl Future for Fired {
 /// A signal of our own that fires when the caller's does (with its reason) or when we
 /// abort the controller: `queryAll`'s `return()` stops the page request in flight.
 pub fn linked(caller: Option<&AbortSignal>) -> (AbortController, AbortSignal) {
-    let controller = AbortController::new().expect("AbortController is a global of every supported runtime");
+    // A panic without the JS error's Debug text: that would link wasm-bindgen's debug formatting.
+    let controller = AbortController::new().unwrap_or_else(|_| panic!("AbortController is a global of every supported runtime"));
     if let Some(caller) = caller {
         if caller.aborted() {
             controller.abort_with_reason(&caller.reason());
