@@ -31,7 +31,7 @@ use super::options::CreateOptions;
 use super::session::Session;
 use super::source::{is_rereadable, Feed, Source};
 use super::upload::{finish, Piece, Plan, Progress, Stopped, Totals, Upload};
-use super::js::Obj;
+use super::js::{utf8_lossy, Obj};
 use super::wait::{first, Boxed, First, InFlight};
 
 /// Why the upload stops reading.
@@ -253,7 +253,7 @@ fn tell_skipped(on_skip: &Function, skipped: Vec<Skipped>, positions: bool) {
             .map(|p| JsValue::from(Obj::new().set("field", p.field.as_str()).set("message", p.message.as_str())))
             .collect();
         let at = positions.then_some(event.position);
-        let text = (!event.text.is_empty()).then(|| String::from_utf8_lossy(&event.text).into_owned());
+        let text = (!event.text.is_empty()).then(|| utf8_lossy(&event.text));
         let report = Obj::new()
             .set("index", event.position.index as f64)
             .set("line", at.map(|a| a.line as f64))
