@@ -142,6 +142,18 @@ impl From<ArgError> for ClientError {
     }
 }
 
+impl From<ArgError> for Box<ClientError> {
+    fn from(e: ArgError) -> Self {
+        Box::new(e.into())
+    }
+}
+
+impl From<Box<ClientError>> for ClientError {
+    fn from(e: Box<ClientError>) -> Self {
+        *e
+    }
+}
+
 impl From<ClientError> for JsValue {
     fn from(e: ClientError) -> JsValue {
         e.into_js()

@@ -14,6 +14,17 @@ use crate::core::{args, request};
 use super::abort::as_signal;
 use super::auth::Credentials;
 use super::errors::ClientError;
+
+/// An option reader's error, boxed: a small `Result` to pass up through each `?`.
+type Bad = Box<ClientError>;
+
+fn bad_type(message: String) -> Bad {
+    Box::new(ClientError::Type(message))
+}
+
+fn bad_range(message: String) -> Bad {
+    Box::new(ClientError::Range(message))
+}
 use super::js::get;
 
 
@@ -106,16 +117,16 @@ pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
     Ok(config)
 }
 
-fn credentials(opts: &JsValue) -> Result<Credentials, ClientError> {
+fn credentials(opts: &JsValue) -> Result<Credentials, Bad> {
     let token = string(opts, "token")?;
     let refresh = string(opts, "refreshToken")?;
     let get_token = function(opts, "getToken")?;
     Ok(match (token, get_token) {
-        (Some(_), Some(_)) => return Err(ClientError::Type("give either token or getToken, not both".into())),
+        (Some(_), Some(_)) => return Err(bad_type("give either token or getToken, not both".into())),
         (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },
         (None, Some(f)) => Credentials::Callback(f),
         _ => {
-            return Err(ClientError::Type(
+            return Err(bad_type(
                 "EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken".into(),
             ))
         }
@@ -123,11 +134,11 @@ fn credentials(opts: &JsValue) -> Result<Credentials, ClientError> {
 }
 
 /// The Events API's and the Auth API's base URLs.
-fn base_urls(opts: &JsValue) -> Result<(String, String), ClientError> {
+fn base_urls(opts: &JsValue) -> Result<(String, String), Bad> {
     let env = match string(opts, "env")? {
         None => Env::default(),
         Some(name) => Env::parse(&name)
-            .ok_or_else(|| ClientError::Range(format!("env must be 'prod' or 'dev', got '{name}'")))?,
+            .ok_or_else(|| bad_range(format!("env must be 'prod' or 'dev', got '{name}'")))?,
     };
     let allow_insecure = boolean(opts, "allowInsecureHttp")?.unwrap_or(false);
     let base = string(opts, "baseUrl")?;
@@ -138,7 +149,7 @@ fn base_urls(opts: &JsValue) -> Result<(String, String), ClientError> {
     Ok((events_url, auth_url))
 }
 
-fn read_client_config(c: &mut ClientConfig, opts: &JsValue) -> Result<(), ClientError> {
+fn read_client_config(c: &mut ClientConfig, opts: &JsValue) -> Result<(), Bad> {
     if let Some(v) = number(opts, "concurrency")? {
         c.concurrency = args::concurrency(v)?;
     }
@@ -182,10 +193,10 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
     Ok(o)
 }
 
-fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue) -> Result<(), ClientError> {
+fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue) -> Result<(), Bad> {
     let (chunksize_arg, opts) = if second.is_object() {
         if !third.is_undefined() {
-            return Err(ClientError::Type("createEvents(events, options) takes no third argument".into()));
+            return Err(bad_type("createEvents(events, options) takes no third argument".into()));
         }
         (&JsValue::UNDEFINED, second)
     } else {
@@ -195,7 +206,7 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     let positional = number_value("chunksize", chunksize_arg)?;
     let named = number(opts, "chunksize")?;
     if positional.is_some() && named.is_some() {
-        return Err(ClientError::Type("chunksize is given twice: as an argument and as an option".into()));
+        return Err(bad_type("chunksize is given twice: as an argument and as an option".into()));
     }
     if let Some(v) = positional.or(named) {
         o.chunksize = args::chunksize(v)?;
@@ -227,13 +238,13 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     o.skip_invalid = match string(opts, "onInvalid")?.as_deref() {
         None | Some("fail") => false,
         Some("skip") => true,
-        Some(other) => return Err(ClientError::Range(format!("onInvalid must be 'fail' or 'skip', got '{other}'"))),
+        Some(other) => return Err(bad_range(format!("onInvalid must be 'fail' or 'skip', got '{other}'"))),
     };
     o.resume = resume_from(opts)?;
     o.validate_all = match string(opts, "validate")?.as_deref() {
         None | Some("chunk") => false,
         Some("all") => true,
-        Some(other) => return Err(ClientError::Range(format!("validate must be 'chunk' or 'all', got '{other}'"))),
+        Some(other) => return Err(bad_range(format!("validate must be 'chunk' or 'all', got '{other}'"))),
     };
     o.return_ids = boolean(opts, "returnIds")?;
     o.on_chunk = function(opts, "onChunk")?;
@@ -242,22 +253,22 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     }
     o.on_skip = function(opts, "onSkip")?;
     if o.on_skip.is_some() && !o.skip_invalid {
-        return Err(ClientError::Type("onSkip is told of the events onInvalid: 'skip' leaves out: give onInvalid: 'skip' too".into()));
+        return Err(bad_type("onSkip is told of the events onInvalid: 'skip' leaves out: give onInvalid: 'skip' too".into()));
     }
     Ok(())
 }
 
 /// `resumeFrom: { events, bytes?, line? }`, as progress and errors report it.
-fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, ClientError> {
+fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Bad> {
     let v = get(opts, "resumeFrom");
     if v.is_undefined() {
         return Ok(None);
     }
     let v = object("resumeFrom", &v, RESUME_KEYS)?;
-    let field = |key: &str, min: u64| -> Result<Option<u64>, ClientError> {
+    let field = |key: &str, min: u64| -> Result<Option<u64>, Bad> {
         Ok(number(&v, key)?.map(|n| args::position(&format!("resumeFrom.{key}"), n, min)).transpose()?)
     };
-    let events = field("events", 0)?.ok_or_else(|| ClientError::Type("resumeFrom needs events (a number)".into()))?;
+    let events = field("events", 0)?.ok_or_else(|| bad_type("resumeFrom needs events (a number)".into()))?;
     Ok(Some(ResumePoint { events: events as usize, bytes: field("bytes", 0)?.unwrap_or(0), line: field("line", 1)?.unwrap_or(1) }))
 }
 
@@ -273,7 +284,7 @@ pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[
     Ok(q)
 }
 
-fn read_query_options(q: &mut QueryOptions, opts: &JsValue) -> Result<(), ClientError> {
+fn read_query_options(q: &mut QueryOptions, opts: &JsValue) -> Result<(), Bad> {
     if let Some(v) = number(opts, "page")? {
         q.page = args::page(v)?;
     }
@@ -310,18 +321,18 @@ pub const QUERY_ALL_KEYS: &[&str] = &["pageSize", "signal", "timeoutMs", "maxRet
 pub const DELETE_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 
 /// `undefined`/`null` → an empty object; a non-object → TypeError; unknown keys → TypeError.
-fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, ClientError> {
+fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Bad> {
     if v.is_undefined() || v.is_null() {
         return Ok(Object::new().into());
     }
     if !v.is_object() || js_sys::Array::is_array(v) {
-        return Err(ClientError::Type(format!("{what} must be an object, got {}", type_name(v))));
+        return Err(bad_type(format!("{what} must be an object, got {}", type_name(v))));
     }
     let keys = Object::keys(v.unchecked_ref::<Object>());
     for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
-            return Err(ClientError::Type(format!(
+            return Err(bad_type(format!(
                 "{what}: unknown option '{key}' (known: {})",
                 allowed.join(", ")
             )));
@@ -330,65 +341,65 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, ClientEr
     Ok(v.clone())
 }
 
-fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, ClientError> {
+fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Bad> {
     number_value(key, &get(opts, key))
 }
 
-fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, ClientError> {
+fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, Bad> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| ClientError::Type(format!("{key} must be a number, got {}", type_name(v))))
+    v.as_f64().map(Some).ok_or_else(|| bad_type(format!("{key} must be a number, got {}", type_name(v))))
 }
 
-fn string(opts: &JsValue, key: &str) -> Result<Option<String>, ClientError> {
+fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Bad> {
     let v = get(opts, key);
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| ClientError::Type(format!("{key} must be a string, got {}", type_name(&v))))
+    v.as_string().map(Some).ok_or_else(|| bad_type(format!("{key} must be a string, got {}", type_name(&v))))
 }
 
-fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, ClientError> {
+fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Bad> {
     let v = get(opts, key);
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_bool().map(Some).ok_or_else(|| ClientError::Type(format!("{key} must be a boolean, got {}", type_name(&v))))
+    v.as_bool().map(Some).ok_or_else(|| bad_type(format!("{key} must be a boolean, got {}", type_name(&v))))
 }
 
-fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, ClientError> {
+fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Bad> {
     let v = get(opts, key);
     if v.is_undefined() {
         return Ok(None);
     }
     v.dyn_into::<Function>()
         .map(Some)
-        .map_err(|v| ClientError::Type(format!("{key} must be a function, got {}", type_name(&v))))
+        .map_err(|v| bad_type(format!("{key} must be a function, got {}", type_name(&v))))
 }
 
 /// The `format` option (`createEvents`, `exportEvents`), when given.
-fn format_option(opts: &JsValue) -> Result<Option<Format>, ClientError> {
+fn format_option(opts: &JsValue) -> Result<Option<Format>, Bad> {
     string(opts, "format")?
-        .map(|name| Format::parse(&name).ok_or_else(|| ClientError::Range(format!("format must be 'ndjson' or 'json', got '{name}'"))))
+        .map(|name| Format::parse(&name).ok_or_else(|| bad_range(format!("format must be 'ndjson' or 'json', got '{name}'"))))
         .transpose()
 }
 
-fn compression(opts: &JsValue) -> Result<Option<Compression>, ClientError> {
+fn compression(opts: &JsValue) -> Result<Option<Compression>, Bad> {
     string(opts, "compression")?
         .map(|name| {
             Compression::parse(&name)
-                .ok_or_else(|| ClientError::Range(format!("compression must be 'auto', 'gzip' or 'none', got '{name}'")))
+                .ok_or_else(|| bad_range(format!("compression must be 'auto', 'gzip' or 'none', got '{name}'")))
         })
         .transpose()
 }
 
-fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, ClientError> {
+fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Bad> {
     let v = get(opts, "signal");
     if v.is_undefined() {
         return Ok(None);
     }
-    as_signal(&v).map(Some).ok_or_else(|| ClientError::Type(format!("signal must be an AbortSignal, got {}", type_name(&v))))
+    as_signal(&v).map(Some).ok_or_else(|| bad_type(format!("signal must be an AbortSignal, got {}", type_name(&v))))
 }
 
 /// `typeof`, with `null` and arrays told apart.
