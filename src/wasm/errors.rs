@@ -7,6 +7,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::core::args::{ArgError, ArgErrorKind};
+use crate::core::text::join;
 use crate::core::validate::Problems;
 
 use super::js::Obj;
@@ -61,7 +62,7 @@ impl ClientError {
                 }
                 if !server_message.0.is_empty() {
                     m.push_str(": ");
-                    m.push_str(&server_message.0.join("; "));
+                    m.push_str(&join(&mut server_message.0.iter().map(String::as_str), "; "));
                 }
                 if let Some(hint) = hint {
                     m.push_str(" (");

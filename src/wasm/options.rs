@@ -9,6 +9,7 @@ use crate::contract::{self, Env};
 use crate::core::compression::Compression;
 use crate::core::resume::ResumePoint;
 use crate::core::stream_framer::Format;
+use crate::core::text::join;
 use crate::core::{args, request};
 
 use super::abort::as_signal;
@@ -334,7 +335,7 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Bad> {
         if !allowed.contains(&key.as_str()) {
             return Err(bad_type(format!(
                 "{what}: unknown option '{key}' (known: {})",
-                allowed.join(", ")
+                join(&mut allowed.iter().copied(), ", ")
             )));
         }
     }

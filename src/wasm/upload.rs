@@ -18,6 +18,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::contract::{CREATED_FIELD, GZIP_ENCODING, IDS_FIELD};
 use crate::core::chunking::{frame, idempotency_key, split_body, split_in_two, ChunkPlanner, ChunkRange};
 use crate::core::resume::{ResumePoint, StoredPrefix};
+use crate::core::text::join;
 use crate::core::retry::{classify_status, Disposition, KEY_REUSED_HINT};
 use crate::core::validate::{validate_spans, Problem, Problems};
 
@@ -627,7 +628,7 @@ fn describe_ranges(pieces: &[Piece]) -> String {
         .filter(|p| p.result.is_err())
         .map(|p| format!("{}–{}", p.range.from, p.range.to - 1))
         .collect();
-    let shown = failed.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    let shown = join(&mut failed.iter().take(5).map(String::as_str), ", ");
     if failed.len() > 5 {
         format!("events {shown} and {} more ranges", failed.len() - 5)
     } else {

@@ -13,7 +13,6 @@
 //! anything is bad. A run resumed with `resumeFrom` starts after the stored prefix,
 //! numbering events on from it, so its chunks and idempotency keys are the first run's.
 
-use std::collections::VecDeque;
 use std::pin::pin;
 use std::rc::Rc;
 
@@ -78,7 +77,9 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
         progress.chunk_done(&mut pieces, end);
         pieces
     };
-    let mut ready: VecDeque<Framed> = VecDeque::new();
+    // The chunks of the last read, in order (a read starts only once they are all sent:
+    // a handful at most, so a Vec does, without VecDeque's code).
+    let mut ready: Vec<Framed> = Vec::new();
     let mut running = InFlight::new();
     let mut done: Vec<Piece> = Vec::new();
     let mut chunks = 0;
@@ -93,7 +94,10 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
             ready.clear();
         }
         while running.len() < progress.concurrency() && stop.is_none() {
-            let Some(framed) = ready.pop_front() else { break };
+            if ready.is_empty() {
+                break;
+            }
+            let framed = ready.remove(0);
             running.push(Box::pin(send(framed, chunks)));
             chunks += 1;
         }
