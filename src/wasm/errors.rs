@@ -84,22 +84,22 @@ impl ClientError {
             ClientError::Type(m) => build("TypeError", &m, Obj::new()),
             ClientError::Range(m) => build("RangeError", &m, Obj::new()),
             ClientError::Validation(p) => {
-                let problems: Array = p
-                    .list()
-                    .iter()
-                    .map(|pr| {
-                        JsValue::from(
-                            Obj::new()
-                                .set("index", pr.index as f64)
-                                .set("field", pr.field.as_str())
-                                .set("message", pr.message.as_str()),
-                        )
-                    })
-                    .collect();
+                // Loops rather than `collect`s: an iterator chain is compiled per closure.
+                let problems = Array::new();
+                for pr in p.list() {
+                    let problem = Obj::new()
+                        .set("index", pr.index as f64)
+                        .set("field", pr.field.as_str())
+                        .set("message", pr.message.as_str());
+                    problems.push(&problem.into());
+                }
                 build("ValidationError", &message, Obj::new().set("problems", problems).set("problemCount", p.total() as f64))
             }
             ClientError::Api { status, server_message, retryable, .. } => {
-                let server: Array = server_message.0.iter().map(|s| JsValue::from_str(s)).collect();
+                let server = Array::new();
+                for line in &server_message.0 {
+                    server.push(&JsValue::from_str(line));
+                }
                 build(
                     "EventsApiError",
                     &message,

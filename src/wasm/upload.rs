@@ -401,7 +401,11 @@ impl Upload<'_> {
             }
         }
         drop(running);
-        Ok(finish(by_chunk.into_iter().flatten().collect(), self.ending(progress, None))?)
+        let mut all = Vec::new();
+        for pieces in by_chunk {
+            all.extend(pieces);
+        }
+        Ok(finish(all, self.ending(progress, None))?)
     }
 
     /// How the upload ends, for `finish`.

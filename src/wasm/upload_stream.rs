@@ -115,7 +115,7 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
         match step {
             First::Right(pieces) => {
                 // Kept in order as they land (a sorted insert: std's sort costs 2 KB of wasm).
-                for p in pieces.into_iter().flatten() {
+                for p in pieces.unwrap_or_default() {
                     let at = done.partition_point(|d| (d.chunk, d.range.from) < (p.chunk, p.range.from));
                     done.insert(at, p);
                 }
@@ -229,33 +229,28 @@ fn validation_error(stop: Stop, framer: &Framer, positions: bool) -> JsValue {
 /// The problems of the bad events, each with its line and byte offset in the source
 /// (`positions`: a byte source, not events).
 fn problems_with_positions(framer: &Framer, positions: bool) -> Array {
-    framer
-        .problems()
-        .list()
-        .iter()
-        .map(|p| {
-            let at = framer.position(p.index).filter(|_| positions);
-            JsValue::from(
-                Obj::new()
-                    .set("index", p.index as f64)
-                    .set("line", at.map(|a| a.line as f64))
-                    .set("offset", at.map(|a| a.offset as f64))
-                    .set("field", p.field.as_str())
-                    .set("message", p.message.as_str()),
-            )
-        })
-        .collect()
+    let problems = Array::new();
+    for p in framer.problems().list() {
+        let at = framer.position(p.index).filter(|_| positions);
+        let problem = Obj::new()
+            .set("index", p.index as f64)
+            .set("line", at.map(|a| a.line as f64))
+            .set("offset", at.map(|a| a.offset as f64))
+            .set("field", p.field.as_str())
+            .set("message", p.message.as_str());
+        problems.push(&problem.into());
+    }
+    problems
 }
 
 /// `onSkip` with each event left out: index, line and offset (bytes), its text as read,
 /// and its problems. What the callback throws does not stop the upload.
 fn tell_skipped(on_skip: &Function, skipped: Vec<Skipped>, positions: bool) {
     for event in skipped {
-        let problems: Array = event
-            .problems
-            .iter()
-            .map(|p| JsValue::from(Obj::new().set("field", p.field.as_str()).set("message", p.message.as_str())))
-            .collect();
+        let problems = Array::new();
+        for p in &event.problems {
+            problems.push(&Obj::new().set("field", p.field.as_str()).set("message", p.message.as_str()).into());
+        }
         let at = positions.then_some(event.position);
         let text = (!event.text.is_empty()).then(|| utf8_lossy(&event.text));
         let report = Obj::new()
