@@ -79,10 +79,15 @@ impl ClientError {
     }
 
     pub fn into_js(self) -> JsValue {
+        self.to_js()
+    }
+
+    /// The JS error value, the error kept (no clone of it to report it).
+    pub fn to_js(&self) -> JsValue {
         let message = self.message();
         match self {
-            ClientError::Type(m) => build("TypeError", &m, Obj::new()),
-            ClientError::Range(m) => build("RangeError", &m, Obj::new()),
+            ClientError::Type(m) => build("TypeError", m, Obj::new()),
+            ClientError::Range(m) => build("RangeError", m, Obj::new()),
             ClientError::Validation(p) => {
                 // Loops rather than `collect`s: an iterator chain is compiled per closure.
                 let problems = Array::new();
@@ -103,18 +108,18 @@ impl ClientError {
                 build(
                     "EventsApiError",
                     &message,
-                    Obj::new().set("status", status).set("retryable", retryable).set("serverMessage", server),
+                    Obj::new().set("status", *status).set("retryable", *retryable).set("serverMessage", server),
                 )
             }
             ClientError::Network { cause, .. } => {
-                build("NetworkError", &message, with_cause(Obj::new().set("retryable", true), cause))
+                build("NetworkError", &message, with_cause(Obj::new().set("retryable", true), cause.clone()))
             }
             ClientError::Timeout(ms) => {
-                build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", ms))
+                build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", *ms))
             }
-            ClientError::Aborted { reason } => build("AbortError", &message, Obj::new().set("cause", reason)),
+            ClientError::Aborted { reason } => build("AbortError", &message, Obj::new().set("cause", reason.clone())),
             ClientError::Auth { cause, .. } => {
-                build("AuthError", &message, with_cause(Obj::new().set("retryable", false), cause))
+                build("AuthError", &message, with_cause(Obj::new().set("retryable", false), cause.clone()))
             }
         }
     }

@@ -559,7 +559,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
                 succeeded.push(&report(piece).set("status", *status).set("ms", piece.ms).into());
             }
             Err(e) => {
-                let error = e.clone().into_js();
+                let error = e.to_js();
                 first_error.get_or_insert_with(|| (e.message(), error.clone()));
                 failed.push(&report(piece).set("error", error).into());
             }
