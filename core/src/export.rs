@@ -25,11 +25,16 @@ pub struct ExportWriter {
 
 impl ExportWriter {
     /// `stored`: keep the server's fields (`id`, `createdAt`).
+    #[inline]
     pub fn new(format: Format, stored: bool) -> ExportWriter {
         ExportWriter { format, stored, written: 0 }
     }
 
-    /// The events of one query answer (`{"items": [...], "total": n, ...}`).
+    /// The events of one query answer (`{"items": [...], "total": n, ...}`). `#[inline]`
+    /// (built in the wasm crate at opt-level "z", README "Size"), as the rest of the
+    /// writer but `event`: copying each event stays at 3 (all at "z" measured 20% more
+    /// CPU for an export, for 0.5 KB).
+    #[inline]
     pub fn page(&mut self, answer: &str) -> Result<PageOut, ScanError> {
         let mut s = Scanner::new(answer);
         let mut out = PageOut { bytes: Vec::with_capacity(answer.len()), count: 0, total: None };
@@ -58,6 +63,7 @@ impl ExportWriter {
     }
 
     /// What ends the document: a JSON array's `]` (`[]` when it is empty).
+    #[inline]
     pub fn end(&self) -> Vec<u8> {
         match (self.format, self.written) {
             (Format::Json, 0) => b"[]\n".to_vec(),
@@ -68,6 +74,7 @@ impl ExportWriter {
 
     /// A JSON array holds one event per line, as NDJSON does: readable, and counted by
     /// its lines that start with `{`.
+    #[inline]
     fn separator(&self, out: &mut Vec<u8>) {
         match (self.format, self.written) {
             (Format::Json, 0) => out.extend_from_slice(b"[\n"),

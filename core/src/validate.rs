@@ -131,7 +131,7 @@ impl Problems {
             "{} in the input ({}): {}",
             plural(self.events, "invalid event"),
             plural(self.total, "problem"),
-            named.join("; ")
+            crate::text::join(&mut named.iter().map(String::as_str), "; ")
         );
         if self.total > named.len() {
             out.push_str(&format!(" and {} more", self.total - named.len()));

@@ -1,7 +1,9 @@
 //! The caller's `AbortSignal`, watched once per operation.
 
-use futures_util::future::{self, Either, LocalBoxFuture};
-use futures_util::FutureExt;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll};
+
 use js_sys::{Function, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -9,6 +11,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal, AddEventListenerOptions};
 
 use super::errors::ClientError;
+use super::wait::{first, First, Sleep};
 
 /// One listener on the caller's signal per operation (not one per request: Node
 /// warns past ten listeners on a signal); every waiter shares its promise.
@@ -52,10 +55,20 @@ impl AbortWatch {
     }
 
     /// Resolves when the signal fires; never without a signal.
-    pub fn fired(&self) -> LocalBoxFuture<'static, ()> {
-        match &self.fired {
-            Some(p) => JsFuture::from(p.clone()).map(|_| ()).boxed_local(),
-            None => future::pending().boxed_local(),
+    pub fn fired(&self) -> Fired {
+        Fired(self.fired.as_ref().map(|p| JsFuture::from(p.clone())))
+    }
+}
+
+/// The signal firing, as a future (`AbortWatch::fired`).
+pub struct Fired(Option<JsFuture>);
+
+impl Future for Fired {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut self.0 {
+            Some(fired) => Pin::new(fired).poll(cx).map(|_| ()),
+            None => Poll::Pending,
         }
     }
 }
@@ -63,7 +76,8 @@ impl AbortWatch {
 /// A signal of our own that fires when the caller's does (with its reason) or when we
 /// abort the controller: `queryAll`'s `return()` stops the page request in flight.
 pub fn linked(caller: Option<&AbortSignal>) -> (AbortController, AbortSignal) {
-    let controller = AbortController::new().expect("AbortController is a global of every supported runtime");
+    // A panic without the JS error's Debug text: that would link wasm-bindgen's debug formatting.
+    let controller = AbortController::new().unwrap_or_else(|_| panic!("AbortController is a global of every supported runtime"));
     if let Some(caller) = caller {
         if caller.aborted() {
             controller.abort_with_reason(&caller.reason());
@@ -93,9 +107,9 @@ pub fn as_signal(v: &wasm_bindgen::JsValue) -> Option<AbortSignal> {
 
 /// Sleeps `ms`, or less when the signal fires first; says whether it fired.
 pub async fn sleep_unless_aborted(ms: u64, abort: &AbortWatch) -> bool {
-    let sleep = gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32);
-    match future::select(sleep, abort.fired()).await {
-        Either::Left(_) => abort.is_aborted(),
-        Either::Right(_) => true,
+    let sleep = pin!(Sleep::new(ms.min(u32::MAX as u64) as u32));
+    match first(sleep, pin!(abort.fired())).await {
+        First::Left(_) => abort.is_aborted(),
+        First::Right(_) => true,
     }
 }

@@ -5,7 +5,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use futures_util::lock::Mutex;
 use js_sys::{Function, JsString, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -30,7 +29,38 @@ pub struct Auth {
     net: Rc<Net>,
     /// Bumped by every renewal, so that concurrent 401s renew only once.
     generation: Cell<u64>,
-    renewing: Mutex<()>,
+    /// While a renewal is under way: a Promise resolved when it ends (one at a time).
+    renewing: RefCell<Option<Promise>>,
+}
+
+/// The turn of one renewal; ending it (however the renewal ends) lets the next one in.
+struct Turn<'a> {
+    renewing: &'a RefCell<Option<Promise>>,
+    done: Function,
+}
+
+impl Turn<'_> {
+    /// Waits for the renewal under way, if any, then takes the turn.
+    async fn take(renewing: &RefCell<Option<Promise>>) -> Turn<'_> {
+        loop {
+            let under_way = renewing.borrow().clone();
+            match under_way {
+                Some(ended) => drop(JsFuture::from(ended).await),
+                None => break,
+            }
+        }
+        let mut done: Function = JsValue::UNDEFINED.unchecked_into();
+        let ended = Promise::new(&mut |resolve, _| done = resolve);
+        *renewing.borrow_mut() = Some(ended);
+        Turn { renewing, done }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.renewing.borrow_mut().take();
+        let _ = self.done.call0(&JsValue::UNDEFINED);
+    }
 }
 
 /// The token a request was sent with, and which renewal it came from.
@@ -41,7 +71,7 @@ pub struct Bearer {
 
 impl Auth {
     pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>) -> Auth {
-        Auth { credentials: RefCell::new(credentials), refresh_url, net, generation: Cell::new(0), renewing: Mutex::new(()) }
+        Auth { credentials: RefCell::new(credentials), refresh_url, net, generation: Cell::new(0), renewing: RefCell::new(None) }
     }
 
     /// The token to send now, renewed first when it is about to expire.
@@ -88,7 +118,7 @@ impl Auth {
     }
 
     async fn renew(&self, seen_generation: u64, timeout_ms: u32, abort: &AbortWatch) -> Result<(), ClientError> {
-        let _one_at_a_time = self.renewing.lock().await;
+        let _one_at_a_time = Turn::take(&self.renewing).await;
         if self.generation.get() != seen_generation {
             return Ok(()); // another request renewed meanwhile
         }

@@ -7,6 +7,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::core::args::{ArgError, ArgErrorKind};
+use crate::core::text::join;
 use crate::core::validate::Problems;
 
 use super::js::Obj;
@@ -61,7 +62,7 @@ impl ClientError {
                 }
                 if !server_message.0.is_empty() {
                     m.push_str(": ");
-                    m.push_str(&server_message.0.join("; "));
+                    m.push_str(&join(&mut server_message.0.iter().map(String::as_str), "; "));
                 }
                 if let Some(hint) = hint {
                     m.push_str(" (");
@@ -78,42 +79,47 @@ impl ClientError {
     }
 
     pub fn into_js(self) -> JsValue {
+        self.to_js()
+    }
+
+    /// The JS error value, the error kept (no clone of it to report it).
+    pub fn to_js(&self) -> JsValue {
         let message = self.message();
         match self {
-            ClientError::Type(m) => build("TypeError", &m, Obj::new()),
-            ClientError::Range(m) => build("RangeError", &m, Obj::new()),
+            ClientError::Type(m) => build("TypeError", m, Obj::new()),
+            ClientError::Range(m) => build("RangeError", m, Obj::new()),
             ClientError::Validation(p) => {
-                let problems: Array = p
-                    .list()
-                    .iter()
-                    .map(|pr| {
-                        JsValue::from(
-                            Obj::new()
-                                .set("index", pr.index as f64)
-                                .set("field", pr.field.as_str())
-                                .set("message", pr.message.as_str()),
-                        )
-                    })
-                    .collect();
+                // Loops rather than `collect`s: an iterator chain is compiled per closure.
+                let problems = Array::new();
+                for pr in p.list() {
+                    let problem = Obj::new()
+                        .set("index", pr.index as f64)
+                        .set("field", pr.field.as_str())
+                        .set("message", pr.message.as_str());
+                    problems.push(&problem.into());
+                }
                 build("ValidationError", &message, Obj::new().set("problems", problems).set("problemCount", p.total() as f64))
             }
             ClientError::Api { status, server_message, retryable, .. } => {
-                let server: Array = server_message.0.iter().map(|s| JsValue::from_str(s)).collect();
+                let server = Array::new();
+                for line in &server_message.0 {
+                    server.push(&JsValue::from_str(line));
+                }
                 build(
                     "EventsApiError",
                     &message,
-                    Obj::new().set("status", status).set("retryable", retryable).set("serverMessage", server),
+                    Obj::new().set("status", *status).set("retryable", *retryable).set("serverMessage", server),
                 )
             }
             ClientError::Network { cause, .. } => {
-                build("NetworkError", &message, with_cause(Obj::new().set("retryable", true), cause))
+                build("NetworkError", &message, with_cause(Obj::new().set("retryable", true), cause.clone()))
             }
             ClientError::Timeout(ms) => {
-                build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", ms))
+                build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", *ms))
             }
-            ClientError::Aborted { reason } => build("AbortError", &message, Obj::new().set("cause", reason)),
+            ClientError::Aborted { reason } => build("AbortError", &message, Obj::new().set("cause", reason.clone())),
             ClientError::Auth { cause, .. } => {
-                build("AuthError", &message, with_cause(Obj::new().set("retryable", false), cause))
+                build("AuthError", &message, with_cause(Obj::new().set("retryable", false), cause.clone()))
             }
         }
     }
@@ -139,6 +145,18 @@ impl From<ArgError> for ClientError {
             ArgErrorKind::Type => ClientError::Type(e.text(js_number)),
             ArgErrorKind::Range => ClientError::Range(e.text(js_number)),
         }
+    }
+}
+
+impl From<ArgError> for Box<ClientError> {
+    fn from(e: ArgError) -> Self {
+        Box::new(e.into())
+    }
+}
+
+impl From<Box<ClientError>> for ClientError {
+    fn from(e: Box<ClientError>) -> Self {
+        *e
     }
 }
 

@@ -102,8 +102,26 @@ extern "C" {
     fn encode_into(this: &TextEncoder, text: &js_sys::JsString, dest: &js_sys::Uint8Array) -> JsValue;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    type TextDecoder;
+    #[wasm_bindgen(constructor)]
+    fn new(label: &JsValue, options: &JsValue) -> TextDecoder;
+    #[wasm_bindgen(method)]
+    fn decode(this: &TextDecoder, bytes: &[u8]) -> js_sys::JsString;
+}
+
 thread_local! {
     static ENCODER: TextEncoder = TextEncoder::new();
+    // Label `undefined`: UTF-8. `ignoreBOM`: a leading BOM stays in the text, as Rust's decoder keeps it.
+    static DECODER: TextDecoder = TextDecoder::new(&JsValue::UNDEFINED, &Obj::new().set("ignoreBOM", true).into());
+}
+
+/// UTF-8 bytes as a JS string, each invalid sequence replaced by U+FFFD (as
+/// `String::from_utf8_lossy` does: both follow the WHATWG decoder), without linking
+/// Rust's lossy decoder.
+pub fn utf8_lossy(bytes: &[u8]) -> js_sys::JsString {
+    DECODER.with(|d| d.decode(bytes))
 }
 
 /// A JS string as UTF-8 in wasm memory. wasm-bindgen's own conversion walks ASCII

@@ -22,6 +22,7 @@ mod source;
 mod transport;
 mod upload;
 mod upload_stream;
+mod wait;
 
 pub use client::Engine;
 pub use query_pages::QueryPages;

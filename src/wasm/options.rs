@@ -9,11 +9,23 @@ use crate::contract::{self, Env};
 use crate::core::compression::Compression;
 use crate::core::resume::ResumePoint;
 use crate::core::stream_framer::Format;
+use crate::core::text::join;
 use crate::core::{args, request};
 
 use super::abort::as_signal;
 use super::auth::Credentials;
 use super::errors::ClientError;
+
+/// An option reader's error, boxed: a small `Result` to pass up through each `?`.
+type Bad = Box<ClientError>;
+
+fn bad_type(message: String) -> Bad {
+    Box::new(ClientError::Type(message))
+}
+
+fn bad_range(message: String) -> Bad {
+    Box::new(ClientError::Range(message))
+}
 use super::js::get;
 
 
@@ -82,124 +94,212 @@ const CREATE_KEYS: &[&str] =
 const RESUME_KEYS: &[&str] = &["events", "bytes", "line"];
 const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRetries"];
 
+// Each reader below fills a struct of defaults in place, option by option: an early
+// `?` then drops nothing that was read before it (a struct literal of `?`s drops the
+// fields read so far at each one: 1.5 KB of wasm in `createEvents` alone). The options
+// are read, and their errors raised, in the order of their keys.
+
 pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
     let opts = object("EventsClient options", opts, CLIENT_KEYS)?;
-    let token = string(&opts, "token")?;
-    let refresh = string(&opts, "refreshToken")?;
-    let get_token = function(&opts, "getToken")?;
-    let credentials = match (token, get_token) {
-        (Some(_), Some(_)) => return Err(ClientError::Type("give either token or getToken, not both".into())),
+    let credentials = credentials(&opts)?;
+    let (events_url, auth_url) = base_urls(&opts)?;
+    let mut config = ClientConfig {
+        events_url,
+        auth_url,
+        concurrency: contract::DEFAULT_CONCURRENCY,
+        max_retries: contract::DEFAULT_MAX_RETRIES,
+        timeout_ms: contract::DEFAULT_TIMEOUT_MS,
+        credentials,
+        compression: Compression::default(),
+        fetch: None,
+        on_request: None,
+    };
+    read_client_config(&mut config, &opts)?;
+    Ok(config)
+}
+
+fn credentials(opts: &JsValue) -> Result<Credentials, Bad> {
+    let token = string(opts, "token")?;
+    let refresh = string(opts, "refreshToken")?;
+    let get_token = function(opts, "getToken")?;
+    Ok(match (token, get_token) {
+        (Some(_), Some(_)) => return Err(bad_type("give either token or getToken, not both".into())),
         (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },
         (None, Some(f)) => Credentials::Callback(f),
         _ => {
-            return Err(ClientError::Type(
+            return Err(bad_type(
                 "EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken".into(),
             ))
         }
-    };
-    let env = match string(&opts, "env")? {
+    })
+}
+
+/// The Events API's and the Auth API's base URLs.
+fn base_urls(opts: &JsValue) -> Result<(String, String), Bad> {
+    let env = match string(opts, "env")? {
         None => Env::default(),
         Some(name) => Env::parse(&name)
-            .ok_or_else(|| ClientError::Range(format!("env must be 'prod' or 'dev', got '{name}'")))?,
+            .ok_or_else(|| bad_range(format!("env must be 'prod' or 'dev', got '{name}'")))?,
     };
-    let allow_insecure = boolean(&opts, "allowInsecureHttp")?.unwrap_or(false);
-    let base = string(&opts, "baseUrl")?;
+    let allow_insecure = boolean(opts, "allowInsecureHttp")?.unwrap_or(false);
+    let base = string(opts, "baseUrl")?;
     let events_url = request::check_base_url(base.as_deref().unwrap_or(env.events_url()), allow_insecure)?;
     // Without authUrl, a custom baseUrl also serves auth (as the emulator does).
     let auth_default = if base.is_some() { events_url.clone() } else { env.auth_url().to_string() };
-    let auth_url = request::check_base_url(&string(&opts, "authUrl")?.unwrap_or(auth_default), allow_insecure)?;
-    Ok(ClientConfig {
-        events_url,
-        auth_url,
-        concurrency: number(&opts, "concurrency")?.map(args::concurrency).transpose()?.unwrap_or(contract::DEFAULT_CONCURRENCY),
-        max_retries: number(&opts, "maxRetries")?.map(args::max_retries).transpose()?.unwrap_or(contract::DEFAULT_MAX_RETRIES),
-        timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(contract::DEFAULT_TIMEOUT_MS),
-        credentials,
-        compression: compression(&opts)?.unwrap_or_default(),
-        fetch: function(&opts, "fetch")?,
-        on_request: function(&opts, "onRequest")?,
-    })
+    let auth_url = request::check_base_url(&string(opts, "authUrl")?.unwrap_or(auth_default), allow_insecure)?;
+    Ok((events_url, auth_url))
+}
+
+fn read_client_config(c: &mut ClientConfig, opts: &JsValue) -> Result<(), Bad> {
+    if let Some(v) = number(opts, "concurrency")? {
+        c.concurrency = args::concurrency(v)?;
+    }
+    if let Some(v) = number(opts, "maxRetries")? {
+        c.max_retries = args::max_retries(v)?;
+    }
+    if let Some(v) = number(opts, "timeoutMs")? {
+        c.timeout_ms = args::timeout_ms(v)?;
+    }
+    if let Some(v) = compression(opts)? {
+        c.compression = v;
+    }
+    c.fetch = function(opts, "fetch")?;
+    c.on_request = function(opts, "onRequest")?;
+    Ok(())
 }
 
 /// `createEvents(events, chunksize?, options?)` or `createEvents(events, options?)`.
 pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) -> Result<CreateOptions, ClientError> {
+    let mut o = CreateOptions {
+        chunksize: contract::DEFAULT_CHUNKSIZE,
+        concurrency: client.concurrency,
+        max_retries: client.max_retries,
+        max_chunk_bytes: contract::DEFAULT_MAX_CHUNK_BYTES,
+        max_buffered_bytes: contract::DEFAULT_MAX_BUFFERED_BYTES,
+        timeout_ms: client.timeout_ms,
+        on_progress: None,
+        signal: None,
+        run_id: None,
+        compression: client.compression,
+        format: None,
+        skip_invalid: false,
+        resume: None,
+        validate_all: false,
+        return_ids: None,
+        on_chunk: None,
+        bytes_total: None,
+        on_skip: None,
+    };
+    read_create_options(&mut o, second, third)?;
+    Ok(o)
+}
+
+fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue) -> Result<(), Bad> {
     let (chunksize_arg, opts) = if second.is_object() {
         if !third.is_undefined() {
-            return Err(ClientError::Type("createEvents(events, options) takes no third argument".into()));
+            return Err(bad_type("createEvents(events, options) takes no third argument".into()));
         }
-        (JsValue::UNDEFINED, second.clone())
+        (&JsValue::UNDEFINED, second)
     } else {
-        (second.clone(), third.clone())
+        (second, third)
     };
-    let opts = object("createEvents options", &opts, CREATE_KEYS)?;
-    let positional = number_value("chunksize", &chunksize_arg)?;
-    let named = number(&opts, "chunksize")?;
+    let opts = &object("createEvents options", opts, CREATE_KEYS)?;
+    let positional = number_value("chunksize", chunksize_arg)?;
+    let named = number(opts, "chunksize")?;
     if positional.is_some() && named.is_some() {
-        return Err(ClientError::Type("chunksize is given twice: as an argument and as an option".into()));
+        return Err(bad_type("chunksize is given twice: as an argument and as an option".into()));
     }
-    Ok(CreateOptions {
-        chunksize: positional.or(named).map(args::chunksize).transpose()?.unwrap_or(contract::DEFAULT_CHUNKSIZE),
-        concurrency: number(&opts, "concurrency")?.map(args::concurrency).transpose()?.unwrap_or(client.concurrency),
-        max_retries: number(&opts, "maxRetries")?.map(args::max_retries).transpose()?.unwrap_or(client.max_retries),
-        max_chunk_bytes: number(&opts, "maxChunkBytes")?
-            .map(args::max_chunk_bytes)
-            .transpose()?
-            .unwrap_or(contract::DEFAULT_MAX_CHUNK_BYTES),
-        max_buffered_bytes: number(&opts, "maxBufferedBytes")?
-            .map(args::max_buffered_bytes)
-            .transpose()?
-            .unwrap_or(contract::DEFAULT_MAX_BUFFERED_BYTES),
-        timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(client.timeout_ms),
-        on_progress: function(&opts, "onProgress")?,
-        signal: signal(&opts)?,
-        run_id: string(&opts, "runId")?.map(args::run_id).transpose()?,
-        compression: compression(&opts)?.unwrap_or(client.compression),
-        format: format_option(&opts)?,
-        skip_invalid: match string(&opts, "onInvalid")?.as_deref() {
-            None | Some("fail") => false,
-            Some("skip") => true,
-            Some(other) => return Err(ClientError::Range(format!("onInvalid must be 'fail' or 'skip', got '{other}'"))),
-        },
-        resume: resume_from(&opts)?,
-        validate_all: match string(&opts, "validate")?.as_deref() {
-            None | Some("chunk") => false,
-            Some("all") => true,
-            Some(other) => return Err(ClientError::Range(format!("validate must be 'chunk' or 'all', got '{other}'"))),
-        },
-        return_ids: boolean(&opts, "returnIds")?,
-        on_chunk: function(&opts, "onChunk")?,
-        bytes_total: number(&opts, "bytesTotal")?.map(|v| args::position("bytesTotal", v, 0)).transpose()?.map(|n| n as f64),
-        on_skip: function(&opts, "onSkip")?,
-    })
-    .and_then(|o| match (&o.on_skip, o.skip_invalid) {
-        (Some(_), false) => Err(ClientError::Type("onSkip is told of the events onInvalid: 'skip' leaves out: give onInvalid: 'skip' too".into())),
-        _ => Ok(o),
-    })
+    if let Some(v) = positional.or(named) {
+        o.chunksize = args::chunksize(v)?;
+    }
+    if let Some(v) = number(opts, "concurrency")? {
+        o.concurrency = args::concurrency(v)?;
+    }
+    if let Some(v) = number(opts, "maxRetries")? {
+        o.max_retries = args::max_retries(v)?;
+    }
+    if let Some(v) = number(opts, "maxChunkBytes")? {
+        o.max_chunk_bytes = args::max_chunk_bytes(v)?;
+    }
+    if let Some(v) = number(opts, "maxBufferedBytes")? {
+        o.max_buffered_bytes = args::max_buffered_bytes(v)?;
+    }
+    if let Some(v) = number(opts, "timeoutMs")? {
+        o.timeout_ms = args::timeout_ms(v)?;
+    }
+    o.on_progress = function(opts, "onProgress")?;
+    o.signal = signal(opts)?;
+    if let Some(id) = string(opts, "runId")? {
+        o.run_id = Some(args::run_id(id)?);
+    }
+    if let Some(v) = compression(opts)? {
+        o.compression = v;
+    }
+    o.format = format_option(opts)?;
+    o.skip_invalid = match string(opts, "onInvalid")?.as_deref() {
+        None | Some("fail") => false,
+        Some("skip") => true,
+        Some(other) => return Err(bad_range(format!("onInvalid must be 'fail' or 'skip', got '{other}'"))),
+    };
+    o.resume = resume_from(opts)?;
+    o.validate_all = match string(opts, "validate")?.as_deref() {
+        None | Some("chunk") => false,
+        Some("all") => true,
+        Some(other) => return Err(bad_range(format!("validate must be 'chunk' or 'all', got '{other}'"))),
+    };
+    o.return_ids = boolean(opts, "returnIds")?;
+    o.on_chunk = function(opts, "onChunk")?;
+    if let Some(v) = number(opts, "bytesTotal")? {
+        o.bytes_total = Some(args::position("bytesTotal", v, 0)? as f64);
+    }
+    o.on_skip = function(opts, "onSkip")?;
+    if o.on_skip.is_some() && !o.skip_invalid {
+        return Err(bad_type("onSkip is told of the events onInvalid: 'skip' leaves out: give onInvalid: 'skip' too".into()));
+    }
+    Ok(())
 }
 
 /// `resumeFrom: { events, bytes?, line? }`, as progress and errors report it.
-fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, ClientError> {
+fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Bad> {
     let v = get(opts, "resumeFrom");
     if v.is_undefined() {
         return Ok(None);
     }
     let v = object("resumeFrom", &v, RESUME_KEYS)?;
-    let field = |key: &str, min: u64| -> Result<Option<u64>, ClientError> {
+    let field = |key: &str, min: u64| -> Result<Option<u64>, Bad> {
         Ok(number(&v, key)?.map(|n| args::position(&format!("resumeFrom.{key}"), n, min)).transpose()?)
     };
-    let events = field("events", 0)?.ok_or_else(|| ClientError::Type("resumeFrom needs events (a number)".into()))?;
+    let events = field("events", 0)?.ok_or_else(|| bad_type("resumeFrom needs events (a number)".into()))?;
     Ok(Some(ResumePoint { events: events as usize, bytes: field("bytes", 0)?.unwrap_or(0), line: field("line", 1)?.unwrap_or(1) }))
 }
 
 pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[&str]) -> Result<QueryOptions, ClientError> {
-    let opts = object(what, opts, keys)?;
-    Ok(QueryOptions {
-        page: number(&opts, "page")?.map(args::page).transpose()?.unwrap_or(contract::DEFAULT_PAGE),
-        page_size: number(&opts, "pageSize")?.map(args::page_size).transpose()?.unwrap_or(contract::DEFAULT_PAGE_SIZE),
-        max_retries: number(&opts, "maxRetries")?.map(args::max_retries).transpose()?.unwrap_or(client.max_retries),
-        timeout_ms: number(&opts, "timeoutMs")?.map(args::timeout_ms).transpose()?.unwrap_or(client.timeout_ms),
-        signal: signal(&opts)?,
-    })
+    let mut q = QueryOptions {
+        page: contract::DEFAULT_PAGE,
+        page_size: contract::DEFAULT_PAGE_SIZE,
+        max_retries: client.max_retries,
+        timeout_ms: client.timeout_ms,
+        signal: None,
+    };
+    read_query_options(&mut q, &object(what, opts, keys)?)?;
+    Ok(q)
+}
+
+fn read_query_options(q: &mut QueryOptions, opts: &JsValue) -> Result<(), Bad> {
+    if let Some(v) = number(opts, "page")? {
+        q.page = args::page(v)?;
+    }
+    if let Some(v) = number(opts, "pageSize")? {
+        q.page_size = args::page_size(v)?;
+    }
+    if let Some(v) = number(opts, "maxRetries")? {
+        q.max_retries = args::max_retries(v)?;
+    }
+    if let Some(v) = number(opts, "timeoutMs")? {
+        q.timeout_ms = args::timeout_ms(v)?;
+    }
+    q.signal = signal(opts)?;
+    Ok(())
 }
 
 /// `exportEvents(body, { format, fields, pageSize, signal, timeoutMs, maxRetries })`:
@@ -222,85 +322,85 @@ pub const QUERY_ALL_KEYS: &[&str] = &["pageSize", "signal", "timeoutMs", "maxRet
 pub const DELETE_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 
 /// `undefined`/`null` → an empty object; a non-object → TypeError; unknown keys → TypeError.
-fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, ClientError> {
+fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Bad> {
     if v.is_undefined() || v.is_null() {
         return Ok(Object::new().into());
     }
     if !v.is_object() || js_sys::Array::is_array(v) {
-        return Err(ClientError::Type(format!("{what} must be an object, got {}", type_name(v))));
+        return Err(bad_type(format!("{what} must be an object, got {}", type_name(v))));
     }
     let keys = Object::keys(v.unchecked_ref::<Object>());
     for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
-            return Err(ClientError::Type(format!(
+            return Err(bad_type(format!(
                 "{what}: unknown option '{key}' (known: {})",
-                allowed.join(", ")
+                join(&mut allowed.iter().copied(), ", ")
             )));
         }
     }
     Ok(v.clone())
 }
 
-fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, ClientError> {
+fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Bad> {
     number_value(key, &get(opts, key))
 }
 
-fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, ClientError> {
+fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, Bad> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| ClientError::Type(format!("{key} must be a number, got {}", type_name(v))))
+    v.as_f64().map(Some).ok_or_else(|| bad_type(format!("{key} must be a number, got {}", type_name(v))))
 }
 
-fn string(opts: &JsValue, key: &str) -> Result<Option<String>, ClientError> {
+fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Bad> {
     let v = get(opts, key);
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| ClientError::Type(format!("{key} must be a string, got {}", type_name(&v))))
+    v.as_string().map(Some).ok_or_else(|| bad_type(format!("{key} must be a string, got {}", type_name(&v))))
 }
 
-fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, ClientError> {
+fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Bad> {
     let v = get(opts, key);
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_bool().map(Some).ok_or_else(|| ClientError::Type(format!("{key} must be a boolean, got {}", type_name(&v))))
+    v.as_bool().map(Some).ok_or_else(|| bad_type(format!("{key} must be a boolean, got {}", type_name(&v))))
 }
 
-fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, ClientError> {
+fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Bad> {
     let v = get(opts, key);
     if v.is_undefined() {
         return Ok(None);
     }
     v.dyn_into::<Function>()
         .map(Some)
-        .map_err(|v| ClientError::Type(format!("{key} must be a function, got {}", type_name(&v))))
+        .map_err(|v| bad_type(format!("{key} must be a function, got {}", type_name(&v))))
 }
 
 /// The `format` option (`createEvents`, `exportEvents`), when given.
-fn format_option(opts: &JsValue) -> Result<Option<Format>, ClientError> {
+fn format_option(opts: &JsValue) -> Result<Option<Format>, Bad> {
     string(opts, "format")?
-        .map(|name| Format::parse(&name).ok_or_else(|| ClientError::Range(format!("format must be 'ndjson' or 'json', got '{name}'"))))
+        .map(|name| Format::parse(&name).ok_or_else(|| bad_range(format!("format must be 'ndjson' or 'json', got '{name}'"))))
         .transpose()
 }
 
-fn compression(opts: &JsValue) -> Result<Option<Compression>, ClientError> {
+fn compression(opts: &JsValue) -> Result<Option<Compression>, Bad> {
     string(opts, "compression")?
         .map(|name| {
             Compression::parse(&name)
-                .ok_or_else(|| ClientError::Range(format!("compression must be 'auto', 'gzip' or 'none', got '{name}'")))
+                .ok_or_else(|| bad_range(format!("compression must be 'auto', 'gzip' or 'none', got '{name}'")))
         })
         .transpose()
 }
 
-fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, ClientError> {
+fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Bad> {
     let v = get(opts, "signal");
     if v.is_undefined() {
         return Ok(None);
     }
-    as_signal(&v).map(Some).ok_or_else(|| ClientError::Type(format!("signal must be an AbortSignal, got {}", type_name(&v))))
+    as_signal(&v).map(Some).ok_or_else(|| bad_type(format!("signal must be an AbortSignal, got {}", type_name(&v))))
 }
 
 /// `typeof`, with `null` and arrays told apart.

@@ -12,8 +12,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use futures_util::future::LocalBoxFuture;
-use futures_util::FutureExt;
 use js_sys::{Array, ArrayBuffer, Function, Promise, Reflect, Symbol, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -24,6 +22,7 @@ use super::errors::ClientError;
 use super::js::{get, utf8_of};
 use super::options::type_name;
 use super::upload::stringify;
+use super::wait::Boxed;
 
 /// What one read gives the framer.
 pub enum Feed {
@@ -44,19 +43,24 @@ enum Kind {
 
 /// A source being read.
 pub struct Source {
-    kind: Rc<Kind>,
-    /// Events or bytes? Known at the first piece (`None` until then).
-    events: Rc<Cell<Option<bool>>>,
-    /// Left to drop from the front (a resumed run's stored prefix).
-    skip_bytes: Rc<Cell<u64>>,
-    skip_events: Rc<Cell<usize>>,
-    /// Events: a JSON array was opened by the pieces written so far, and closed.
-    opened: Rc<Cell<bool>>,
-    closed: Rc<Cell<bool>>,
-    /// Events turned into JSON per read.
-    batch: usize,
+    /// Shared with the read under way (one `Rc`: one type's code to count and free).
+    state: Rc<State>,
     /// The source's size in bytes, when it says (a `Blob`, a buffer).
     pub size: Option<f64>,
+}
+
+struct State {
+    kind: Kind,
+    /// Events or bytes? Known at the first piece (`None` until then).
+    events: Cell<Option<bool>>,
+    /// Left to drop from the front (a resumed run's stored prefix).
+    skip_bytes: Cell<u64>,
+    skip_events: Cell<usize>,
+    /// Events: a JSON array was opened by the pieces written so far, and closed.
+    opened: Cell<bool>,
+    closed: Cell<bool>,
+    /// Events turned into JSON per read.
+    batch: usize,
 }
 
 impl Source {
@@ -96,38 +100,32 @@ impl Source {
             };
             reader(&stream).ok_or_else(|| unreadable(v))?
         };
-        Ok(Source {
-            kind: Rc::new(kind),
-            events: Rc::new(Cell::new(None)),
-            skip_bytes: Rc::new(Cell::new(skip_bytes)),
-            skip_events: Rc::new(Cell::new(resume.events)),
-            opened: Rc::new(Cell::new(false)),
-            closed: Rc::new(Cell::new(false)),
+        let state = State {
+            kind,
+            events: Cell::new(None),
+            skip_bytes: Cell::new(skip_bytes),
+            skip_events: Cell::new(resume.events),
+            opened: Cell::new(false),
+            closed: Cell::new(false),
             batch: batch.max(1),
-            size,
-        })
+        };
+        Ok(Source { state: Rc::new(state), size })
     }
 
     /// Whether the source's first pieces were events (objects), not bytes; `None`
     /// before the first read.
     pub fn holds_events(&self) -> Option<bool> {
-        self.events.get()
+        self.state.events.get()
     }
 
     /// The next pieces for the framer (`None` at the end); what the source throws is
     /// the error.
-    pub fn read(&self) -> LocalBoxFuture<'static, Result<Option<Vec<Feed>>, ClientError>> {
-        let (kind, events, skip_bytes, skip_events, opened, closed, batch) = (
-            self.kind.clone(),
-            self.events.clone(),
-            self.skip_bytes.clone(),
-            self.skip_events.clone(),
-            self.opened.clone(),
-            self.closed.clone(),
-            self.batch,
-        );
-        async move {
-            let (next, this) = match &*kind {
+    pub fn read(&self) -> Boxed<'static, Result<Option<Vec<Feed>>, ClientError>> {
+        let state = self.state.clone();
+        Box::pin(async move {
+            let State { kind, events, skip_bytes, skip_events, opened, closed, batch } = &*state;
+            let batch = *batch;
+            let (next, this) = match kind {
                 Kind::Once(bytes) => {
                     events.set(Some(false));
                     return Ok(bytes.borrow_mut().take().map(|b| vec![Feed::Bytes(b.to_vec())]));
@@ -189,8 +187,7 @@ impl Source {
                     return Ok(Some(vec![Feed::Bytes(bytes)]));
                 }
             }
-        }
-        .boxed_local()
+        })
     }
 }
 

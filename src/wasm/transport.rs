@@ -5,7 +5,8 @@
 //! `fetch` is called directly (not through gloo-net): what it throws stays the
 //! `cause` of our `NetworkError`, and no wrapper crate is compiled into the wasm.
 
-use futures_util::future::{self, Either};
+use std::pin::pin;
+
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -15,6 +16,7 @@ use super::abort::AbortWatch;
 use super::errors::ClientError;
 use super::js::{get, Obj};
 use super::net::Net;
+use super::wait::{first, First, Sleep};
 
 #[derive(Clone, Copy)]
 pub enum Method {
@@ -60,17 +62,17 @@ pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &
     // Our own controller per request: fetch then only ever rejects with a DOMException,
     // whatever reason the caller's signal carries.
     let controller = AbortController::new().map_err(|e| network("AbortController is missing", e))?;
-    let exchange = exchange(req, &controller, net);
-    let timeout = gloo_timers::future::TimeoutFuture::new(timeout_ms);
-    let stop = future::select(timeout, abort.fired());
-    let outcome = future::select(Box::pin(exchange), stop).await;
+    let exchange = pin!(exchange(req, &controller, net));
+    let (timeout, fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
+    let stop = pin!(first(timeout, fired));
+    let outcome = first(exchange, stop).await;
     match outcome {
-        Either::Left((result, _)) => result,
-        Either::Right((Either::Left(_), _)) => {
+        First::Left(result) => result,
+        First::Right(First::Left(_)) => {
             controller.abort();
             Err(ClientError::Timeout(timeout_ms))
         }
-        Either::Right((Either::Right(_), _)) => {
+        First::Right(First::Right(_)) => {
             controller.abort();
             Err(abort.error())
         }

@@ -12,13 +12,13 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use js_sys::{Array, Function, JsString, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::contract::{CREATED_FIELD, GZIP_ENCODING, IDS_FIELD};
 use crate::core::chunking::{frame, idempotency_key, split_body, split_in_two, ChunkPlanner, ChunkRange};
 use crate::core::resume::{ResumePoint, StoredPrefix};
+use crate::core::text::join;
 use crate::core::retry::{classify_status, Disposition, KEY_REUSED_HINT};
 use crate::core::validate::{validate_spans, Problem, Problems};
 
@@ -30,6 +30,7 @@ use super::js::{get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
 use super::transport::Method;
+use super::wait::InFlight;
 
 /// Pass one's result: the chunks, and the validated bodies kept to be sent as they
 /// are (by chunk index; `None` past `maxBufferedBytes`).
@@ -388,11 +389,11 @@ impl Upload<'_> {
         // Chunks start while fewer than the current concurrency are in flight; they
         // finish in any order, and reports go in input order.
         let mut waiting = chunks.into_iter();
-        let mut running = FuturesUnordered::new();
+        let mut running = InFlight::new();
         loop {
             while running.len() < progress.concurrency.get() {
                 let Some(chunk) = waiting.next() else { break };
-                running.push(one(chunk));
+                running.push(Box::pin(one(chunk)));
             }
             let Some(pieces) = running.next().await else { break };
             if let Some(chunk) = pieces.first().map(|p| p.chunk) {
@@ -400,7 +401,11 @@ impl Upload<'_> {
             }
         }
         drop(running);
-        Ok(finish(by_chunk.into_iter().flatten().collect(), self.ending(progress, None))?)
+        let mut all = Vec::new();
+        for pieces in by_chunk {
+            all.extend(pieces);
+        }
+        Ok(finish(all, self.ending(progress, None))?)
     }
 
     /// How the upload ends, for `finish`.
@@ -554,7 +559,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
                 succeeded.push(&report(piece).set("status", *status).set("ms", piece.ms).into());
             }
             Err(e) => {
-                let error = e.clone().into_js();
+                let error = e.to_js();
                 first_error.get_or_insert_with(|| (e.message(), error.clone()));
                 failed.push(&report(piece).set("error", error).into());
             }
@@ -627,7 +632,7 @@ fn describe_ranges(pieces: &[Piece]) -> String {
         .filter(|p| p.result.is_err())
         .map(|p| format!("{}–{}", p.range.from, p.range.to - 1))
         .collect();
-    let shown = failed.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    let shown = join(&mut failed.iter().take(5).map(String::as_str), ", ");
     if failed.len() > 5 {
         format!("events {shown} and {} more ranges", failed.len() - 5)
     } else {

@@ -13,11 +13,9 @@
 //! anything is bad. A run resumed with `resumeFrom` starts after the stored prefix,
 //! numbering events on from it, so its chunks and idempotency keys are the first run's.
 
-use std::collections::VecDeque;
+use std::pin::pin;
 use std::rc::Rc;
 
-use futures_util::future::{self, Either, LocalBoxFuture};
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 
@@ -32,7 +30,8 @@ use super::options::CreateOptions;
 use super::session::Session;
 use super::source::{is_rereadable, Feed, Source};
 use super::upload::{finish, Piece, Plan, Progress, Stopped, Totals, Upload};
-use super::js::Obj;
+use super::js::{utf8_lossy, Obj};
+use super::wait::{first, Boxed, First, InFlight};
 
 /// Why the upload stops reading.
 enum Stop {
@@ -78,11 +77,13 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
         progress.chunk_done(&mut pieces, end);
         pieces
     };
-    let mut ready: VecDeque<Framed> = VecDeque::new();
-    let mut running = FuturesUnordered::new();
+    // The chunks of the last read, in order (a read starts only once they are all sent:
+    // a handful at most, so a Vec does, without VecDeque's code).
+    let mut ready: Vec<Framed> = Vec::new();
+    let mut running = InFlight::new();
     let mut done: Vec<Piece> = Vec::new();
     let mut chunks = 0;
-    let mut reading: Option<LocalBoxFuture<'static, Result<Option<Vec<Feed>>, ClientError>>> = None;
+    let mut reading: Option<Boxed<'static, Result<Option<Vec<Feed>>, ClientError>>> = None;
     let mut ended = false;
     let mut stop: Option<Stop> = None;
     loop {
@@ -93,8 +94,11 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
             ready.clear();
         }
         while running.len() < progress.concurrency() && stop.is_none() {
-            let Some(framed) = ready.pop_front() else { break };
-            running.push(send(framed, chunks));
+            if ready.is_empty() {
+                break;
+            }
+            let framed = ready.remove(0);
+            running.push(Box::pin(send(framed, chunks)));
             chunks += 1;
         }
         // Read on while no more than one chunk waits beyond those in flight.
@@ -104,22 +108,19 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
         }
         let step = match (reading.as_mut(), running.is_empty()) {
             (None, true) => break,
-            (None, false) => Either::Right(running.next().await),
-            (Some(read), true) => Either::Left(read.await),
-            (Some(read), false) => match future::select(read, running.next()).await {
-                Either::Left((piece, _)) => Either::Left(piece),
-                Either::Right((pieces, _)) => Either::Right(pieces),
-            },
+            (None, false) => First::Right(running.next().await),
+            (Some(read), true) => First::Left(read.await),
+            (Some(read), false) => first(read.as_mut(), pin!(running.next())).await,
         };
         match step {
-            Either::Right(pieces) => {
+            First::Right(pieces) => {
                 // Kept in order as they land (a sorted insert: std's sort costs 2 KB of wasm).
-                for p in pieces.into_iter().flatten() {
+                for p in pieces.unwrap_or_default() {
                     let at = done.partition_point(|d| (d.chunk, d.range.from) < (p.chunk, p.range.from));
                     done.insert(at, p);
                 }
             }
-            Either::Left(piece) => {
+            First::Left(piece) => {
                 reading = None;
                 let framed = match piece {
                     Ok(Some(feed)) => frame(&mut framer, feed, (source.holds_events() == Some(false)).then_some(progress)),
@@ -228,35 +229,30 @@ fn validation_error(stop: Stop, framer: &Framer, positions: bool) -> JsValue {
 /// The problems of the bad events, each with its line and byte offset in the source
 /// (`positions`: a byte source, not events).
 fn problems_with_positions(framer: &Framer, positions: bool) -> Array {
-    framer
-        .problems()
-        .list()
-        .iter()
-        .map(|p| {
-            let at = framer.position(p.index).filter(|_| positions);
-            JsValue::from(
-                Obj::new()
-                    .set("index", p.index as f64)
-                    .set("line", at.map(|a| a.line as f64))
-                    .set("offset", at.map(|a| a.offset as f64))
-                    .set("field", p.field.as_str())
-                    .set("message", p.message.as_str()),
-            )
-        })
-        .collect()
+    let problems = Array::new();
+    for p in framer.problems().list() {
+        let at = framer.position(p.index).filter(|_| positions);
+        let problem = Obj::new()
+            .set("index", p.index as f64)
+            .set("line", at.map(|a| a.line as f64))
+            .set("offset", at.map(|a| a.offset as f64))
+            .set("field", p.field.as_str())
+            .set("message", p.message.as_str());
+        problems.push(&problem.into());
+    }
+    problems
 }
 
 /// `onSkip` with each event left out: index, line and offset (bytes), its text as read,
 /// and its problems. What the callback throws does not stop the upload.
 fn tell_skipped(on_skip: &Function, skipped: Vec<Skipped>, positions: bool) {
     for event in skipped {
-        let problems: Array = event
-            .problems
-            .iter()
-            .map(|p| JsValue::from(Obj::new().set("field", p.field.as_str()).set("message", p.message.as_str())))
-            .collect();
+        let problems = Array::new();
+        for p in &event.problems {
+            problems.push(&Obj::new().set("field", p.field.as_str()).set("message", p.message.as_str()).into());
+        }
         let at = positions.then_some(event.position);
-        let text = (!event.text.is_empty()).then(|| String::from_utf8_lossy(&event.text).into_owned());
+        let text = (!event.text.is_empty()).then(|| utf8_lossy(&event.text));
         let report = Obj::new()
             .set("index", event.position.index as f64)
             .set("line", at.map(|a| a.line as f64))
