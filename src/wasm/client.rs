@@ -14,13 +14,12 @@ use crate::core::{args, request};
 
 use super::abort::AbortWatch;
 use super::auth::Auth;
-use super::call::{call, CallSpec};
 use super::errors::ClientError;
 use super::js::{get, random_uuid, Obj};
 use super::net::Net;
 use super::options::{self, type_name};
 use super::query_pages::QueryPages;
-use super::session::{parse_answer, query_page, Session};
+use super::session::{parse_answer, plain_call, query_page, Session};
 use super::transport::Method;
 use super::upload::{self, Upload};
 use super::export;
@@ -158,21 +157,7 @@ impl Engine {
             let (name, opts) = prepared?;
             let abort = AbortWatch::new(opts.signal.clone());
             let url = request::delete_url(&inner.config.events_url, &name);
-            let spec = CallSpec {
-                method: Method::Delete,
-                url: &url,
-                json_body: None,
-                content_encoding: None,
-                raw_bytes: 0,
-                sent_bytes: 0,
-                idempotency_key: None,
-                compressed_answer: inner.config.compression.answers_compressed(inner.api_is_loopback),
-                max_retries: opts.max_retries,
-                timeout_ms: opts.timeout_ms,
-                net: &inner.net,
-                chunk: None,
-            };
-            let answer = call(&inner.auth, &spec, &abort, &|_| {}).await.result?;
+            let answer = plain_call(&inner, Method::Delete, &url, None, &opts, &abort).await?;
             let parsed = parse_answer(&answer)?;
             Ok(Obj::new().set(DELETED_FIELD, get(&parsed, DELETED_FIELD)).into())
         })
