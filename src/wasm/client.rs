@@ -17,7 +17,7 @@ use super::auth::Auth;
 use super::errors::ClientError;
 use super::js::{get, random_uuid, Obj};
 use super::net::Net;
-use super::options::{self, type_name};
+use super::options::{self, wrong_type};
 use super::query_pages::QueryPages;
 use super::session::{parse_answer, plain_call, query_page, Session};
 use super::transport::Method;
@@ -72,10 +72,11 @@ impl Engine {
         let prepared: Result<_, ClientError> = (|| {
             let streamed = !Array::is_array(&events);
             if streamed && !source::is_source(&events) {
-                return Err(ClientError::Type(format!(
-                    "events must be an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these, got {}",
-                    type_name(&events)
-                )));
+                return Err(wrong_type(
+                    "events",
+                    "an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these",
+                    &events,
+                ));
             }
             let opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
             let abort = AbortWatch::new(opts.signal.clone());
@@ -147,7 +148,7 @@ impl Engine {
         let prepared: Result<_, ClientError> = (|| {
             let name = collection
                 .as_string()
-                .ok_or_else(|| ClientError::Type(format!("collection must be a string, got {}", type_name(&collection))))?;
+                .ok_or_else(|| wrong_type("collection", "a string", &collection))?;
             args::collection(&name)?;
             let opts = options::query_options(&options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
             Ok((name, opts))
@@ -170,7 +171,7 @@ fn query_body(body: &JsValue) -> Result<JsString, ClientError> {
         return Ok(JsString::from("{}"));
     }
     if !body.is_object() || Array::is_array(body) {
-        return Err(ClientError::Type(format!("the query body must be an object, got {}", type_name(body))));
+        return Err(wrong_type("the query body", "an object", body));
     }
     JSON::stringify(body).map_err(|e| {
         let why = get(&e, "message").as_string().unwrap_or_default();

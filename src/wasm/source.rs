@@ -20,7 +20,7 @@ use crate::core::resume::ResumePoint;
 
 use super::errors::ClientError;
 use super::js::{get, utf8_of};
-use super::options::type_name;
+use super::options::{type_name, wrong_type};
 use super::upload::stringify;
 use super::wait::Boxed;
 
@@ -156,10 +156,7 @@ impl Source {
                 match events.get() {
                     None => events.set(Some(!is_bytes)),
                     Some(false) if !is_bytes => {
-                        return Err(ClientError::Type(format!(
-                            "the source's pieces must be Uint8Array or string, got {}",
-                            type_name(&value)
-                        )))
+                        return Err(wrong_type("the source's pieces", "Uint8Array or string", &value))
                     }
                     _ => {}
                 }
