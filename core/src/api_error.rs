@@ -12,7 +12,7 @@ const MAX_MESSAGE_CHARS: usize = 2000;
 /// (trimmed and shortened), or nothing when empty.
 #[inline]
 pub fn server_message(body: &str) -> Vec<String> {
-    let message = object_fields(body).and_then(|mut m| m.remove(ERROR_MESSAGE_FIELD));
+    let message = object_fields(body).and_then(|mut m| m.take(ERROR_MESSAGE_FIELD));
     let lines = match message {
         Some(Field::Str(s)) => vec![s],
         Some(Field::Strs(v)) => v,
