@@ -121,12 +121,10 @@ impl Problems {
                 format!("{n} {word}s")
             }
         };
-        let named: Vec<String> = self
-            .list
-            .iter()
-            .take(SUMMARY_NAMED)
-            .map(|p| p.to_string())
-            .collect();
+        let mut named = Vec::new();
+        for p in self.list.iter().take(SUMMARY_NAMED) {
+            named.push(p.to_string()); // a loop: `collect` compiles std's code per type
+        }
         let mut out = format!(
             "{} in the input ({}): {}",
             plural(self.events, "invalid event"),

@@ -198,18 +198,20 @@ fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
             let inner = &text.as_bytes()[1..text.len() - 1];
             vec![Feed::Bytes(array_piece(inner, opened))]
         }
-        Err(_) => (0..objects.length())
-            .map(|i| {
+        Err(_) => {
+            let mut feeds = Vec::new(); // a loop: `collect` compiles std's code per type
+            for i in 0..objects.length() {
                 let one = Array::of1(&objects.get(i));
-                match stringify(&one, 0, 1) {
+                feeds.push(match stringify(&one, 0, 1) {
                     Ok(json) => {
                         let text = utf8_of(&json);
                         Feed::Bytes(array_piece(&text.as_bytes()[1..text.len() - 1], opened))
                     }
                     Err(mut why) => Feed::Unreadable(why.pop().map(|w| w.1).unwrap_or_default()),
-                }
-            })
-            .collect(),
+                });
+            }
+            feeds
+        }
     }
 }
 

@@ -181,14 +181,16 @@ pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsStri
     let slice = events.slice(from as u32, to as u32);
     match JSON::stringify(&slice) {
         Ok(json) => Ok(json),
-        Err(_) => Err((from..to)
-            .filter_map(|i| {
-                JSON::stringify(&events.get(i as u32)).err().map(|e| {
+        Err(_) => {
+            let mut unserializable = Vec::new(); // a loop: `collect` compiles std's code per type
+            for i in from..to {
+                if let Err(e) = JSON::stringify(&events.get(i as u32)) {
                     let why = get(&e, "message").as_string().unwrap_or_default();
-                    (i, format!("event cannot be serialized to JSON: {why}"))
-                })
-            })
-            .collect()),
+                    unserializable.push((i, format!("event cannot be serialized to JSON: {why}")));
+                }
+            }
+            Err(unserializable)
+        }
     }
 }
 
