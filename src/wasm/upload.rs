@@ -629,11 +629,12 @@ fn flatten(arrays: &Array) -> Array {
 
 /// `events 0–999, 5000–5999` for the failed pieces (first few).
 fn describe_ranges(pieces: &[Piece]) -> String {
-    let failed: Vec<String> = pieces
-        .iter()
-        .filter(|p| p.result.is_err())
-        .map(|p| format!("{}–{}", p.range.from, p.range.to - 1))
-        .collect();
+    let mut failed = Vec::new(); // a loop: `collect` compiles std's code per type
+    for p in pieces {
+        if p.result.is_err() {
+            failed.push(format!("{}–{}", p.range.from, p.range.to - 1));
+        }
+    }
     let shown = join(&mut failed.iter().take(5).map(String::as_str), ", ");
     if failed.len() > 5 {
         format!("events {shown} and {} more ranges", failed.len() - 5)
