@@ -129,7 +129,7 @@ impl Problems {
             "{} in the input ({}): {}",
             plural(self.events, "invalid event"),
             plural(self.total, "problem"),
-            crate::text::join(&mut named.iter().map(String::as_str), "; ")
+            crate::text::join(&named, "; ")
         );
         if self.total > named.len() {
             out.push_str(&format!(" and {} more", self.total - named.len()));

@@ -347,7 +347,7 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Bad> {
         if !allowed.contains(&key.as_str()) {
             return Err(bad_type(format!(
                 "{what}: unknown option '{key}' (known: {})",
-                join(&mut allowed.iter().copied(), ", ")
+                join(allowed, ", ")
             )));
         }
     }
