@@ -12,21 +12,24 @@ const MAX_MESSAGE_CHARS: usize = 2000;
 /// (trimmed and shortened), or nothing when empty.
 #[inline]
 pub fn server_message(body: &str) -> Vec<String> {
-    let message = object_fields(body).and_then(|mut m| m.remove(ERROR_MESSAGE_FIELD));
-    let lines = match message {
+    let message = object_fields(body).and_then(|mut m| m.take(ERROR_MESSAGE_FIELD));
+    let mut lines = match message {
         Some(Field::Str(s)) => vec![s],
         Some(Field::Strs(v)) => v,
         _ if body.trim().is_empty() => vec![],
         _ => vec![body.trim().to_string()],
     };
-    lines.into_iter().map(shorten).collect()
+    // In place, by a loop: `into_iter().map().collect()` compiles std's in-place collect.
+    for line in &mut lines {
+        shorten(line);
+    }
+    lines
 }
 
 #[inline]
-fn shorten(s: String) -> String {
-    match cut_chars(&s, MAX_MESSAGE_CHARS) {
-        Some(kept) => format!("{kept}…"),
-        None => s,
+fn shorten(s: &mut String) {
+    if let Some(kept) = cut_chars(s, MAX_MESSAGE_CHARS) {
+        *s = format!("{kept}…");
     }
 }
 

@@ -43,11 +43,11 @@ pub fn needs_renewal(token: &str, now_secs: f64) -> bool {
 pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), String> {
     let mut o = object_fields(json)
         .ok_or_else(|| "the token refresh answer is not a JSON object".to_owned())?;
-    let token = match o.remove(TOKEN_FIELD) {
+    let token = match o.take(TOKEN_FIELD) {
         Some(Field::Str(t)) if !t.is_empty() => t,
         _ => return Err(format!("the token refresh answer has no \"{TOKEN_FIELD}\" string")),
     };
-    let refresh = match o.remove(REFRESH_TOKEN_FIELD) {
+    let refresh = match o.take(REFRESH_TOKEN_FIELD) {
         Some(Field::Str(r)) if !r.is_empty() => Some(r),
         None | Some(Field::Null) | Some(Field::Str(_)) => None,
         Some(_) => return Err(format!("the token refresh answer's \"{REFRESH_TOKEN_FIELD}\" is not a string")),

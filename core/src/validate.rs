@@ -121,17 +121,15 @@ impl Problems {
                 format!("{n} {word}s")
             }
         };
-        let named: Vec<String> = self
-            .list
-            .iter()
-            .take(SUMMARY_NAMED)
-            .map(|p| p.to_string())
-            .collect();
+        let mut named = Vec::new();
+        for p in self.list.iter().take(SUMMARY_NAMED) {
+            named.push(p.to_string()); // a loop: `collect` compiles std's code per type
+        }
         let mut out = format!(
             "{} in the input ({}): {}",
             plural(self.events, "invalid event"),
             plural(self.total, "problem"),
-            crate::text::join(&mut named.iter().map(String::as_str), "; ")
+            crate::text::join(&named, "; ")
         );
         if self.total > named.len() {
             out.push_str(&format!(" and {} more", self.total - named.len()));

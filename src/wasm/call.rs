@@ -51,7 +51,9 @@ pub async fn call(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, on_r
     let mut renewed_after_401 = false;
     loop {
         let started = now_ms();
-        let step = attempt(auth, spec, abort, &mut attempts, &mut renewed_after_401).await;
+        // Boxed: one attempt's state machine polled on its own, not inlined into the
+        // loop's (0.2 KB less gzipped; one allocation per request).
+        let step = Box::pin(attempt(auth, spec, abort, &mut attempts, &mut renewed_after_401)).await;
         let will_retry = match &step {
             Step::Trouble(err, _) => err.retryable() && retries < spec.max_retries,
             Step::Renewed => true,

@@ -14,13 +14,12 @@ use crate::core::{args, request};
 
 use super::abort::AbortWatch;
 use super::auth::Auth;
-use super::call::{call, CallSpec};
 use super::errors::ClientError;
 use super::js::{get, random_uuid, Obj};
 use super::net::Net;
-use super::options::{self, type_name};
+use super::options::{self, wrong_type};
 use super::query_pages::QueryPages;
-use super::session::{parse_answer, query_page, Session};
+use super::session::{parse_answer, plain_call, query_page, Session};
 use super::transport::Method;
 use super::upload::{self, Upload};
 use super::export;
@@ -73,10 +72,11 @@ impl Engine {
         let prepared: Result<_, ClientError> = (|| {
             let streamed = !Array::is_array(&events);
             if streamed && !source::is_source(&events) {
-                return Err(ClientError::Type(format!(
-                    "events must be an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these, got {}",
-                    type_name(&events)
-                )));
+                return Err(wrong_type(
+                    "events",
+                    "an array, bytes (Uint8Array, ArrayBuffer, Blob, ReadableStream, an iterable of Uint8Array or string pieces), an iterable of events, or a function returning one of these",
+                    &events,
+                ));
             }
             let opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
             let abort = AbortWatch::new(opts.signal.clone());
@@ -148,7 +148,7 @@ impl Engine {
         let prepared: Result<_, ClientError> = (|| {
             let name = collection
                 .as_string()
-                .ok_or_else(|| ClientError::Type(format!("collection must be a string, got {}", type_name(&collection))))?;
+                .ok_or_else(|| wrong_type("collection", "a string", &collection))?;
             args::collection(&name)?;
             let opts = options::query_options(&options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
             Ok((name, opts))
@@ -158,21 +158,7 @@ impl Engine {
             let (name, opts) = prepared?;
             let abort = AbortWatch::new(opts.signal.clone());
             let url = request::delete_url(&inner.config.events_url, &name);
-            let spec = CallSpec {
-                method: Method::Delete,
-                url: &url,
-                json_body: None,
-                content_encoding: None,
-                raw_bytes: 0,
-                sent_bytes: 0,
-                idempotency_key: None,
-                compressed_answer: inner.config.compression.answers_compressed(inner.api_is_loopback),
-                max_retries: opts.max_retries,
-                timeout_ms: opts.timeout_ms,
-                net: &inner.net,
-                chunk: None,
-            };
-            let answer = call(&inner.auth, &spec, &abort, &|_| {}).await.result?;
+            let answer = plain_call(&inner, Method::Delete, &url, None, &opts, &abort).await?;
             let parsed = parse_answer(&answer)?;
             Ok(Obj::new().set(DELETED_FIELD, get(&parsed, DELETED_FIELD)).into())
         })
@@ -185,7 +171,7 @@ fn query_body(body: &JsValue) -> Result<JsString, ClientError> {
         return Ok(JsString::from("{}"));
     }
     if !body.is_object() || Array::is_array(body) {
-        return Err(ClientError::Type(format!("the query body must be an object, got {}", type_name(body))));
+        return Err(wrong_type("the query body", "an object", body));
     }
     JSON::stringify(body).map_err(|e| {
         let why = get(&e, "message").as_string().unwrap_or_default();

@@ -62,7 +62,7 @@ impl ClientError {
                 }
                 if !server_message.0.is_empty() {
                     m.push_str(": ");
-                    m.push_str(&join(&mut server_message.0.iter().map(String::as_str), "; "));
+                    m.push_str(&join(&server_message.0, "; "));
                 }
                 if let Some(hint) = hint {
                     m.push_str(" (");

@@ -26,6 +26,18 @@ fn bad_type(message: String) -> Bad {
 fn bad_range(message: String) -> Bad {
     Box::new(ClientError::Range(message))
 }
+
+/// `{what} must be {kind}, got {its type}` (a `TypeError`): one `format!` for every
+/// argument and option of the wrong type.
+pub fn wrong_type(what: &str, kind: &str, v: &JsValue) -> ClientError {
+    ClientError::Type(format!("{what} must be {kind}, got {}", type_name(v)))
+}
+
+/// `{key} must be {choices}, got '{got}'` (a `RangeError`), for the options that name
+/// one of a few values.
+fn not_one_of(key: &str, choices: &str, got: &str) -> Bad {
+    bad_range(format!("{key} must be {choices}, got '{got}'"))
+}
 use super::js::get;
 
 
@@ -139,7 +151,7 @@ fn base_urls(opts: &JsValue) -> Result<(String, String), Bad> {
     let env = match string(opts, "env")? {
         None => Env::default(),
         Some(name) => Env::parse(&name)
-            .ok_or_else(|| bad_range(format!("env must be 'prod' or 'dev', got '{name}'")))?,
+            .ok_or_else(|| not_one_of("env", "'prod' or 'dev'", &name))?,
     };
     let allow_insecure = boolean(opts, "allowInsecureHttp")?.unwrap_or(false);
     let base = string(opts, "baseUrl")?;
@@ -239,13 +251,13 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     o.skip_invalid = match string(opts, "onInvalid")?.as_deref() {
         None | Some("fail") => false,
         Some("skip") => true,
-        Some(other) => return Err(bad_range(format!("onInvalid must be 'fail' or 'skip', got '{other}'"))),
+        Some(other) => return Err(not_one_of("onInvalid", "'fail' or 'skip'", other)),
     };
     o.resume = resume_from(opts)?;
     o.validate_all = match string(opts, "validate")?.as_deref() {
         None | Some("chunk") => false,
         Some("all") => true,
-        Some(other) => return Err(bad_range(format!("validate must be 'chunk' or 'all', got '{other}'"))),
+        Some(other) => return Err(not_one_of("validate", "'chunk' or 'all'", other)),
     };
     o.return_ids = boolean(opts, "returnIds")?;
     o.on_chunk = function(opts, "onChunk")?;
@@ -312,7 +324,7 @@ pub fn export_options(opts: &JsValue, client: &ClientConfig) -> Result<(QueryOpt
     let stored = match string(opts, "fields")?.as_deref() {
         None | Some("input") => false,
         Some("stored") => true,
-        Some(other) => return Err(ClientError::Range(format!("fields must be 'input' or 'stored', got '{other}'"))),
+        Some(other) => return Err(*not_one_of("fields", "'input' or 'stored'", other)),
     };
     Ok((query, format, stored))
 }
@@ -327,7 +339,7 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Bad> {
         return Ok(Object::new().into());
     }
     if !v.is_object() || js_sys::Array::is_array(v) {
-        return Err(bad_type(format!("{what} must be an object, got {}", type_name(v))));
+        return Err(Box::new(wrong_type(what, "an object", v)));
     }
     let keys = Object::keys(v.unchecked_ref::<Object>());
     for key in keys.iter() {
@@ -335,7 +347,7 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Bad> {
         if !allowed.contains(&key.as_str()) {
             return Err(bad_type(format!(
                 "{what}: unknown option '{key}' (known: {})",
-                join(&mut allowed.iter().copied(), ", ")
+                join(allowed, ", ")
             )));
         }
     }
@@ -350,7 +362,7 @@ fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, Bad> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| bad_type(format!("{key} must be a number, got {}", type_name(v))))
+    v.as_f64().map(Some).ok_or_else(|| Box::new(wrong_type(key, "a number", v)))
 }
 
 fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Bad> {
@@ -358,7 +370,7 @@ fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Bad> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| bad_type(format!("{key} must be a string, got {}", type_name(&v))))
+    v.as_string().map(Some).ok_or_else(|| Box::new(wrong_type(key, "a string", &v)))
 }
 
 fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Bad> {
@@ -366,7 +378,7 @@ fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Bad> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_bool().map(Some).ok_or_else(|| bad_type(format!("{key} must be a boolean, got {}", type_name(&v))))
+    v.as_bool().map(Some).ok_or_else(|| Box::new(wrong_type(key, "a boolean", &v)))
 }
 
 fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Bad> {
@@ -376,13 +388,13 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Bad> {
     }
     v.dyn_into::<Function>()
         .map(Some)
-        .map_err(|v| bad_type(format!("{key} must be a function, got {}", type_name(&v))))
+        .map_err(|v| Box::new(wrong_type(key, "a function", &v)))
 }
 
 /// The `format` option (`createEvents`, `exportEvents`), when given.
 fn format_option(opts: &JsValue) -> Result<Option<Format>, Bad> {
     string(opts, "format")?
-        .map(|name| Format::parse(&name).ok_or_else(|| bad_range(format!("format must be 'ndjson' or 'json', got '{name}'"))))
+        .map(|name| Format::parse(&name).ok_or_else(|| not_one_of("format", "'ndjson' or 'json'", &name)))
         .transpose()
 }
 
@@ -390,7 +402,7 @@ fn compression(opts: &JsValue) -> Result<Option<Compression>, Bad> {
     string(opts, "compression")?
         .map(|name| {
             Compression::parse(&name)
-                .ok_or_else(|| bad_range(format!("compression must be 'auto', 'gzip' or 'none', got '{name}'")))
+                .ok_or_else(|| not_one_of("compression", "'auto', 'gzip' or 'none'", &name))
         })
         .transpose()
 }
@@ -400,7 +412,7 @@ fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Bad> {
     if v.is_undefined() {
         return Ok(None);
     }
-    as_signal(&v).map(Some).ok_or_else(|| bad_type(format!("signal must be an AbortSignal, got {}", type_name(&v))))
+    as_signal(&v).map(Some).ok_or_else(|| Box::new(wrong_type("signal", "an AbortSignal", &v)))
 }
 
 /// `typeof`, with `null` and arrays told apart.

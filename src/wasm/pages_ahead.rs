@@ -75,7 +75,11 @@ impl PagesAhead {
     pub async fn answer(&self, page: u32) -> Result<Answer, ClientError> {
         let ahead = {
             let mut started = self.started.borrow_mut();
-            started.retain(|(p, _)| *p >= page);
+            // `started` is in page order: the pages before `page` are at its front
+            // (a loop rather than `retain`, whose code is compiled per element type).
+            while started.first().is_some_and(|(p, _)| *p < page) {
+                started.remove(0);
+            }
             match started.first() {
                 Some((p, _)) if *p == page => Some(started.remove(0).1),
                 _ => None,

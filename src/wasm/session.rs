@@ -53,13 +53,20 @@ pub fn page_of(answer: &Answer) -> Result<JsValue, ClientError> {
 /// The answer to `POST /events/query` for page `opts.page`, as text.
 pub async fn query_answer(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, ClientError> {
     let url = request::query_url(&inner.config.events_url, opts.page, opts.page_size);
+    plain_call(inner, Method::Post, &url, Some(body), opts, abort).await
+}
+
+/// One call that is not a create (no chunk, no idempotency key): a query page or a
+/// delete. One state machine for both (boxed: its caller's stays small).
+pub async fn plain_call(inner: &Session, method: Method, url: &str, body: Option<&JsString>, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, ClientError> {
+    let length = body.map_or(0, |b| b.length() as usize);
     let spec = CallSpec {
-        method: Method::Post,
-        url: &url,
-        json_body: Some(body),
+        method,
+        url,
+        json_body: body.map(|b| b.as_ref()),
         content_encoding: None,
-        raw_bytes: body.length() as usize,
-        sent_bytes: body.length() as usize,
+        raw_bytes: length,
+        sent_bytes: length,
         idempotency_key: None,
         compressed_answer: inner.config.compression.answers_compressed(inner.api_is_loopback),
         max_retries: opts.max_retries,
@@ -67,7 +74,7 @@ pub async fn query_answer(inner: &Session, body: &JsString, opts: &QueryOptions,
         net: &inner.net,
         chunk: None,
     };
-    call(&inner.auth, &spec, abort, &|_| {}).await.result
+    Box::pin(call(&inner.auth, &spec, abort, &|_| {})).await.result
 }
 
 pub fn parse_answer(answer: &Answer) -> Result<JsValue, ClientError> {

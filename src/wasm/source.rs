@@ -20,7 +20,7 @@ use crate::core::resume::ResumePoint;
 
 use super::errors::ClientError;
 use super::js::{get, utf8_of};
-use super::options::type_name;
+use super::options::{type_name, wrong_type};
 use super::upload::stringify;
 use super::wait::Boxed;
 
@@ -156,10 +156,7 @@ impl Source {
                 match events.get() {
                     None => events.set(Some(!is_bytes)),
                     Some(false) if !is_bytes => {
-                        return Err(ClientError::Type(format!(
-                            "the source's pieces must be Uint8Array or string, got {}",
-                            type_name(&value)
-                        )))
+                        return Err(wrong_type("the source's pieces", "Uint8Array or string", &value))
                     }
                     _ => {}
                 }
@@ -201,18 +198,20 @@ fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
             let inner = &text.as_bytes()[1..text.len() - 1];
             vec![Feed::Bytes(array_piece(inner, opened))]
         }
-        Err(_) => (0..objects.length())
-            .map(|i| {
+        Err(_) => {
+            let mut feeds = Vec::new(); // a loop: `collect` compiles std's code per type
+            for i in 0..objects.length() {
                 let one = Array::of1(&objects.get(i));
-                match stringify(&one, 0, 1) {
+                feeds.push(match stringify(&one, 0, 1) {
                     Ok(json) => {
                         let text = utf8_of(&json);
                         Feed::Bytes(array_piece(&text.as_bytes()[1..text.len() - 1], opened))
                     }
                     Err(mut why) => Feed::Unreadable(why.pop().map(|w| w.1).unwrap_or_default()),
-                }
-            })
-            .collect(),
+                });
+            }
+            feeds
+        }
     }
 }
 

@@ -181,14 +181,16 @@ pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsStri
     let slice = events.slice(from as u32, to as u32);
     match JSON::stringify(&slice) {
         Ok(json) => Ok(json),
-        Err(_) => Err((from..to)
-            .filter_map(|i| {
-                JSON::stringify(&events.get(i as u32)).err().map(|e| {
+        Err(_) => {
+            let mut unserializable = Vec::new(); // a loop: `collect` compiles std's code per type
+            for i in from..to {
+                if let Err(e) = JSON::stringify(&events.get(i as u32)) {
                     let why = get(&e, "message").as_string().unwrap_or_default();
-                    (i, format!("event cannot be serialized to JSON: {why}"))
-                })
-            })
-            .collect()),
+                    unserializable.push((i, format!("event cannot be serialized to JSON: {why}")));
+                }
+            }
+            Err(unserializable)
+        }
     }
 }
 
@@ -627,14 +629,20 @@ fn flatten(arrays: &Array) -> Array {
 
 /// `events 0–999, 5000–5999` for the failed pieces (first few).
 fn describe_ranges(pieces: &[Piece]) -> String {
-    let failed: Vec<String> = pieces
-        .iter()
-        .filter(|p| p.result.is_err())
-        .map(|p| format!("{}–{}", p.range.from, p.range.to - 1))
-        .collect();
-    let shown = join(&mut failed.iter().take(5).map(String::as_str), ", ");
-    if failed.len() > 5 {
-        format!("events {shown} and {} more ranges", failed.len() - 5)
+    // Loops, not `filter().map().collect()` nor `take(5)`: std's code per type, and
+    // `join` over the same iterator type as its other callers.
+    let (mut failed, mut first) = (0, Vec::new());
+    for p in pieces {
+        if p.result.is_err() {
+            failed += 1;
+            if failed <= 5 {
+                first.push(format!("{}–{}", p.range.from, p.range.to - 1));
+            }
+        }
+    }
+    let shown = join(&first, ", ");
+    if failed > 5 {
+        format!("events {shown} and {} more ranges", failed - 5)
     } else {
         format!("events {shown}")
     }
