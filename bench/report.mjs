@@ -66,6 +66,8 @@ export function derive(r) {
     db: byName(r.createDb.rows, 'client'),
     dbValidated: byName(r.createDb.rows, 'JS-parallel + plain-JS validation'),
     queryAll: byName(r.query.rows, 'client queryAll'),
+    queryAllGzip: byName(r.query.rows, "client queryAll, compression 'gzip'"),
+    queryAllLink: byName(r.query.link.rows, 'client queryAll'),
   };
   d.floorRatio = d.copyRatio;
 
@@ -129,6 +131,11 @@ function summaryTable(r, d) {
       ['2', 'client CPU per event (stub fetch) ÷ that of JS-parallel + plain-JS validation; pass one ÷ the plain-JS validator alone',
         `${f2(d.clientVsValidatedCpu)}× (${f0(d.clientNs)} vs ${f0(d.validatedNs)} ns/event); pass one ${f2(d.passOneVsPlainValidation)}× (${f0(d.passOneNs)} vs ${f0(d.plainValidationNs)} ns/event)`, '', ''],
       ['3', `queryAll over ${f0(r.query.events)} events`, `${f2(d.queryAll.vsPlain)}× a plain fetch + json loop`, '≥ 0.9×', verdict(d.queryAll.vsPlain >= 0.9)],
+      ['3', 'the same against the plain loop as an async generator (issue 11)',
+        `${f2(d.queryAll.vsGenerator)}× (answers plain on loopback); with gzipped answers as the generator gets them: ${f2(d.queryAllGzip.vsGenerator)}×`,
+        '≥ 1.0×', verdict(d.queryAll.vsGenerator >= 1)],
+      ['3', `the same over a ${r.query.link.rttMs} ms, ${r.query.link.downMbps} Mbit/s link (gzipped answers for both)`,
+        `${f2(d.queryAllLink.vsGenerator)}× the plain async generator (the next page requested while the current one is on its way)`, '', ''],
       memRow('as a user\'s process runs (no forced GC)', m.client, m.parallel),
       memRow('with a full GC forced after each chunk', m.clientGc, m.parallelGc),
       ['5', 'size: .wasm; JS for browsers (web/*.js), raw / gzip -9',
@@ -384,8 +391,12 @@ export function resultsMarkdown(r, d = derive(r)) {
     r.crossing.rows.map((x) => [x.name, f1(x.ms), f0((x.ms * 1e6) / r.crossing.events), f2(x.ms / r.crossing.rows[0].ms)]),
   );
   const queryTable = table(
-    ['reader', 'median ms', 'events/s', '× plain loop (speed)'],
-    r.query.rows.map((x) => [x.name, f0(x.ms), f0((r.query.events / x.ms) * 1000), f2(x.vsPlain)]),
+    ['reader', 'median ms', 'events/s', '× plain loop (speed)', '× plain async generator'],
+    r.query.rows.map((x) => [x.name, f0(x.ms), f0((r.query.events / x.ms) * 1000), f2(x.vsPlain), f2(x.vsGenerator)]),
+  );
+  const queryLinkTable = table(
+    [`reader, over a ${r.query.link.rttMs} ms, ${r.query.link.downMbps} Mbit/s link`, 'median ms', 'events/s', '× plain async generator'],
+    r.query.link.rows.map((x) => [x.name, f0(x.ms), f0((r.query.events / x.ms) * 1000), f2(x.vsGenerator)]),
   );
   const sizeTable = table(
     ['file (dist/package)', 'raw', 'gzip -9'],
@@ -462,6 +473,11 @@ ${f0(r.query.events)} events in a SQLite emulator, pages of ${f0(r.query.pageSiz
 cheapest: the figure is the clients', not SQLite's), every event visited, median of ${r.query.rounds} rounds.
 
 ${queryTable}
+
+The same over the emulated link of section 7 (\`bench/link.mjs\`), median of ${r.query.link.rounds} rounds; both readers get
+gzipped answers, as \`compression: 'auto'\` asks for them off loopback:
+
+${queryLinkTable}
 
 ## 4. Peak memory
 
