@@ -52,6 +52,10 @@ cmp -s "$BUILD/check/$STEM.js" "$BUILD/web/$STEM.js" \
   || die "wasm-pack's web glue differs from 'wasm-bindgen --target web' on $CARGO_WASM"
 cmp -s "$BUILD/check/${STEM}_bg.wasm" "$BUILD/node/${STEM}_bg.wasm" \
   || die "wasm-bindgen gave the web and nodejs targets different wasm: one .wasm cannot serve both"
+# 2b. Short names for the wasm's imports and the exports the glue calls, in the `.wasm`
+#     and in both glues (wasm-bindgen's names carry hashes that do not compress: ~2 KB
+#     of the gzipped wasm, docs/size.md step 30).
+node scripts/short-wasm-names.mjs "$BUILD/web/${STEM}_bg.wasm" "$BUILD/web/$STEM.js" "$BUILD/node/$STEM.js"
 
 # 3. The TypeScript face over each glue (tsc; types.js is empty: only its .d.ts ships).
 say "tsc: the face, as ES modules (web/) and as CommonJS (node/)"
