@@ -44,6 +44,11 @@ pub struct ScanError {
     pub at: usize,
 }
 
+/// Four hex digits naming a UTF-16 surrogate (D800 to DFFF).
+fn is_surrogate(hex: &str) -> bool {
+    matches!(hex.as_bytes(), [b'd' | b'D', b'8' | b'9' | b'a'..=b'f' | b'A'..=b'F', _, _])
+}
+
 /// Bytes that may stand as they are inside a JSON string: not `"`, `\\`, or a control character.
 pub(crate) static PLAIN: [bool; 256] = {
     let mut t = [true; 256];
@@ -60,11 +65,21 @@ pub(crate) static PLAIN: [bool; 256] = {
 pub struct Scanner<'a> {
     text: &'a str,
     pos: usize,
+    /// A `\uD800`-`\uDFFF` escape without its pair was read (and kept as U+FFFD).
+    lone_surrogate: bool,
 }
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Scanner<'a> {
-        Scanner { text, pos: 0 }
+        Scanner { text, pos: 0, lone_surrogate: false }
+    }
+
+    /// Whether a string read since the last call held an unpaired surrogate escape:
+    /// valid JSON text, but a strict parser (the emulator's, serde_json) refuses the
+    /// whole body and a lenient one stores U+FFFD in its place, so the validator
+    /// refuses the event instead (`validate::walk_event`).
+    pub fn take_lone_surrogate(&mut self) -> bool {
+        std::mem::take(&mut self.lone_surrogate)
     }
 
     /// Moves to `pos`, where a value ends (`validate`'s fast path read it).
@@ -293,6 +308,7 @@ impl<'a> Scanner<'a> {
                         Some(b't') => '\t',
                         Some(b'u') => {
                             let (c, used) = self.unicode_escape(i)?;
+                            self.lone_surrogate |= c == '\u{FFFD}' && self.text.get(i + 2..i + 6).is_some_and(is_surrogate);
                             out.push(c);
                             i += used;
                             continue;
@@ -315,7 +331,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// `\uXXXX` at `i` (a surrogate pair takes two); lone surrogates become U+FFFD,
-    /// as `JSON.parse` then `TextEncoder` would make them. Returns bytes used.
+    /// as `JSON.parse` then `TextEncoder` would make them (and are noted, above).
+    /// Returns bytes used.
     fn unicode_escape(&self, i: usize) -> Result<(char, usize), ScanError> {
         let hex4 = |at: usize| -> Option<u32> {
             let h = self.text.get(at..at + 4)?;

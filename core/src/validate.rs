@@ -404,6 +404,7 @@ fn fast_valid_event(b: &[u8], mut i: usize) -> Option<usize> {
 fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) -> Result<(), ScanError> {
     if !scanner.peek_is_object() {
         let kind = scanner.value()?.kind();
+        scanner.take_lone_surrogate();
         problems.add(index, "", format!("event must be an object, got {kind}"));
         return Ok(());
     }
@@ -415,6 +416,7 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
         first = false;
         let Some(i) = EVENT_FIELDS.iter().position(|&n| n == key) else {
             scanner.value()?;
+            scanner.take_lone_surrogate();
             let why = if crate::contract::SERVER_FIELDS.contains(&key.as_ref()) {
                 " (the server assigns it)"
             } else {
@@ -426,13 +428,16 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
         };
         let field = FIELDS[i];
         let seen_value = Seen::of(scanner.value()?, matches!(field, Field::Start | Field::End));
+        let lone_surrogate = scanner.take_lone_surrogate();
         let name = field.name();
         if seen & field.bit() != 0 {
             problems.add(index, name, format!("{name} is given twice"));
             continue;
         }
         seen |= field.bit();
-        if let Some(message) = check(field, &seen_value) {
+        if lone_surrogate {
+            problems.add(index, name, format!("{name} holds an unpaired UTF-16 surrogate (a \\uD800 to \\uDFFF escape without its pair), which the API refuses"));
+        } else if let Some(message) = check(field, &seen_value) {
             problems.add(index, name, message);
         }
         if let Seen::Str { date: Some(d), .. } = seen_value {
@@ -543,6 +548,36 @@ mod tests {
         // Escaped keys and values are read as what they stand for.
         let escaped = r#"{"own\u0065r":"\u0031","collection":"c\"","start":"2021-01-01T00:00:00\u005a","value":"v","type":"t","source":"s","externalId":"x"}"#;
         assert!(msgs(escaped).is_empty(), "{:?}", msgs(escaped));
+    }
+
+    #[test]
+    fn unpaired_surrogates_are_refused_by_field() {
+        let lone = |value: &str| {
+            let json = GOOD.replace(r#""value":"v""#, &format!(r#""value":"{value}""#));
+            msgs(&json)
+        };
+        let refused = "value: value holds an unpaired UTF-16 surrogate (a \\uD800 to \\uDFFF escape without its pair), which the API refuses";
+        for bad in [r"\ud83d", r"a\ud83dz", r"\ude00", r"\ude00\ud83d", r"\ud83d\ud83d", r"\uD83D\u0041", r"x\udbff"] {
+            assert_eq!(lone(bad), vec![refused.to_string()], "{bad}");
+        }
+        // A pair, U+FFFD itself and escapes next to surrogates' neighbours pass.
+        for good in [r"\ud83d\ude00", r"\uFFFD", r"\ud7ff\ue000", r"\uDBFF\uDFFF"] {
+            assert!(lone(good).is_empty(), "{good}: {:?}", lone(good));
+        }
+        // In another field, in an unknown field's nested value (one problem: the field),
+        // and the events after it are not blamed.
+        let owner = GOOD.replace(r#""owner":"1""#, r#""owner":"\udc00""#);
+        assert_eq!(validate_one(&owner)[0].0, "owner");
+        let nested = with(r#","extra":["\ud800"]"#);
+        assert_eq!(msgs(&nested), vec!["extra: extra is not an allowed field".to_string()]);
+        let mut problems = Problems::new();
+        let chunk = format!("[{},{GOOD}]", GOOD.replace(r#""value":"v""#, r#""value":"\ud800""#));
+        validate_chunk(&chunk, 0, &mut problems).unwrap();
+        assert_eq!(problems.list().iter().map(|p| (p.index, p.field.as_str())).collect::<Vec<_>>(), vec![(0, "value")]);
+        let mut problems = Problems::new();
+        let chunk = format!(r#"["\ud800",{GOOD}]"#);
+        validate_chunk(&chunk, 0, &mut problems).unwrap();
+        assert_eq!(problems.list().iter().map(|p| p.index).collect::<Vec<_>>(), vec![0]);
     }
 
     #[test]

@@ -190,6 +190,11 @@ fn nearly_valid() -> BoxedStrategy<Value> {
         .boxed()
 }
 
+/// A valid event (as both validators judge it: checked by the tests that use it).
+fn valid_event() -> BoxedStrategy<Value> {
+    nearly_valid().prop_filter("a valid event", |e| client_verdict(&format!("[{e}]")).is_empty()).boxed()
+}
+
 fn batch() -> impl Strategy<Value = Vec<Value>> {
     proptest::collection::vec(element(), 1..6)
 }
@@ -279,6 +284,30 @@ proptest! {
     fn client_and_emulator_validators_agree(events in batch()) {
         let json = serde_json::to_string(&events).unwrap();
         prop_assert_eq!(client_verdict(&json), emulator_verdict(&json), "{}", json);
+    }
+
+    /// An unpaired surrogate escape (`\\uD800`..`\\uDFFF` alone) in any field of a valid
+    /// batch: the client refuses that event and that field before sending, the
+    /// emulator's JSON parser the whole body (what it would answer with `400`).
+    #[test]
+    fn unpaired_surrogates_are_refused_by_both(
+        events in proptest::collection::vec(valid_event(), 1..4),
+        which in any::<prop::sample::Index>(),
+        field in proptest::sample::select(FIELDS.to_vec()),
+        unit in 0xD800u32..0xE000,
+        paired_after in any::<bool>(),
+    ) {
+        let mut events = events;
+        let index = which.index(events.len());
+        let placeholder = "\u{1}LONE\u{1}";
+        events[index][field] = json!(placeholder);
+        // A high surrogate followed by another high one, or a low one after text: unpaired either way.
+        let escape = if paired_after && unit < 0xDC00 { format!("\\u{unit:04x}\\ud800") } else { format!("x\\u{unit:04X}") };
+        let json = serde_json::to_string(&events).unwrap().replace("\\u0001LONE\\u0001", &escape);
+        let client = client_verdict(&json);
+        prop_assert_eq!(client.keys().copied().collect::<Vec<_>>(), vec![index], "{}", json);
+        prop_assert!(client[&index].contains(field), "{:?} {}", client, json);
+        prop_assert!(validate::parse_batch(json.as_bytes()).is_err(), "the emulator read {}", json);
     }
 
     /// Same strings accepted, same instant read.

@@ -54,6 +54,10 @@ const CREATE = [
   ['value is a Symbol (dropped by JSON)', w('value', Symbol('s')), undefined, 'ValidationError', `${ONE}0.value: value is required`, [0]],
   ['value is undefined', w('value', undefined), undefined, 'ValidationError', `${ONE}0.value: value is required`, [0]],
   ['a field is a BigInt', w('value', 10n), undefined, 'ValidationError', `${ONE}0: event cannot be serialized to JSON: Do not know how to serialize a BigInt`],
+  // An unpaired UTF-16 surrogate (a cut emoji): JSON.stringify writes it as an escape the
+  // emulator's parser refuses for the whole body, so the client refuses the event.
+  ['value holds a lone surrogate', w('value', '\u{1F600}'.slice(0, 1)), undefined, 'ValidationError', `${ONE}0.value: value holds an unpaired UTF-16 surrogate (a \\uD800 to \\uDFFF escape without its pair), which the API refuses`],
+  ['bytes with a lone surrogate escape', new TextEncoder().encode(`${JSON.stringify({ ...good, source: 'x\udc00' })}\n`), undefined, 'ValidationError', /^1 invalid event in the input \(1 problem\): 0\.source: source holds an unpaired UTF-16 surrogate \(a \\uD800 to \\uDFFF escape without its pair\), which the API refuses \(nothing after it was sent\)/],
   // Missing and empty.
   ['owner is missing', without('owner'), undefined, 'ValidationError', `${ONE}0.owner: owner is required`, [0]],
   ['owner is empty', w('owner', ''), undefined, 'ValidationError', `${ONE}0.owner: owner must be a non-empty string, got an empty string`, [0]],
