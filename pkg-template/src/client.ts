@@ -5,7 +5,7 @@
 // best: the class and its overloads, the async generator of `queryAll`, `Symbol.dispose`,
 // and the engine's error values made into error classes (errors.ts).
 import { Engine } from './genomcore_events_wasm.js';
-import { rethrow } from './errors.js';
+import { ABORTED, AbortError, rethrow } from './errors.js';
 import type {
   CreateEventsOptions,
   CreateEventsResult,
@@ -100,12 +100,19 @@ export class EventsClient {
     } catch (e) {
       rethrow(e);
     }
+    // Checked by the engine (queryPages threw otherwise): an AbortSignal or nothing.
+    const signal = options?.signal;
     try {
       // The engine requests the pages ahead of this loop (while it yields one page, the
       // next is on its way): one page asked for at a time here.
       for (;;) {
         const page: Page = await pages.next().catch(rethrow);
-        for (const event of page.items) yield event;
+        for (const event of page.items) {
+          // The engine's pages end at an abort; the events of a page already here too,
+          // with the engine's AbortError (its message, the signal's reason as cause).
+          if (signal?.aborted) throw new AbortError(ABORTED, { cause: signal.reason });
+          yield event;
+        }
         if (!page.more) return;
       }
     } finally {

@@ -112,6 +112,9 @@ export class CreateEventsError extends EventsError implements CreateOutcomeField
  * tells what was stored and the `runId` to resume with; otherwise `created` is 0, the
  * lists are empty and `runId` is absent.
  */
+/** An `AbortError`'s message, as the engine writes it (src/wasm/errors.rs). */
+export const ABORTED = 'the operation was aborted';
+
 export class AbortError extends EventsError implements CreateOutcomeFields {
   declare name: 'AbortError';
   declare created: number;
@@ -119,7 +122,7 @@ export class AbortError extends EventsError implements CreateOutcomeFields {
   declare failed: FailedChunk[];
   declare runId?: string;
   declare resumeFrom?: ResumePoint;
-  constructor(message: string, fields?: Partial<CreateOutcomeFields>) {
+  constructor(message: string, fields?: Partial<CreateOutcomeFields> & { cause?: unknown }) {
     super(message, { created: 0, succeeded: [], failed: [], ...fields });
   }
 }

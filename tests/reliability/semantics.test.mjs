@@ -11,7 +11,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { withEmulator, login, loadClient, stats, setFaults, makeEvents, storedEvents, settle, assertStoredExactlyOnce } from './helpers.mjs';
 
-const { EventsClient, EventsApiError } = loadClient();
+const { EventsClient, EventsApiError, AbortError } = loadClient();
 
 const realFetch = globalThis.fetch;
 /** Every create and query request of the client: `{ path, body, signal, key, status }`. */
@@ -220,6 +220,36 @@ test('queryAll: break (return) and throw() end the iteration and abort the page 
       assert.equal(readAhead.signal.aborted, true, `${how}: the page request in flight was aborted`);
       assert.deepEqual(await it.next(), { done: true, value: undefined });
       assert.equal(sent.length - mark, 2, 'no further page was requested');
+    }
+  });
+});
+
+test('queryAll: an abort ends the iteration at the next event, with the engine\'s AbortError, also within a page already here', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    await client.createEvents(makeEvents(10, 'aborted-paging'), 10);
+    const query = { filter: { collection: 'aborted-paging' } };
+    for (const pageSize of [10, 4]) {
+      const controller = new AbortController();
+      const reason = new Error('user left');
+      const seen = [];
+      const error = await (async () => {
+        try {
+          for await (const event of client.queryAll(query, { pageSize, signal: controller.signal })) {
+            seen.push(event);
+            controller.abort(reason);
+          }
+        } catch (e) {
+          return e;
+        }
+      })();
+      assert.equal(seen.length, 1, `pageSize ${pageSize}: no event after the abort`);
+      assert.ok(error instanceof AbortError, String(error));
+      assert.equal(error.cause, reason);
+      // The same error as the engine gives an aborted call.
+      const engine = await client.queryEvents(query, { signal: controller.signal }).catch((e) => e);
+      assert.equal(engine.name, 'AbortError');
+      assert.equal(error.message, engine.message);
     }
   });
 });
