@@ -37,6 +37,18 @@ pub fn needs_renewal(token: &str, now_secs: f64) -> bool {
     }
 }
 
+/// Whether `token` can go into an `Authorization: Bearer` header: visible ASCII only,
+/// as a JWT is. With a space, a control or a non-ASCII character `fetch` refuses the
+/// header with a message that quotes its value, and the token would end up in an error.
+#[inline]
+pub fn is_header_safe(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+/// Why a token failed `is_header_safe` (its value is never shown).
+pub const NOT_HEADER_SAFE: &str =
+    "holds a space, a control or a non-ASCII character (a token is visible ASCII, as a JWT is)";
+
 /// Reads `{"token": "...", "refreshToken"?: "..."}`: the new access token, and the new
 /// refresh token when the answer carries one (absent, null or empty: keep the old).
 #[inline]
@@ -47,6 +59,9 @@ pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), Stri
         Some(Field::Str(t)) if !t.is_empty() => t,
         _ => return Err(format!("the token refresh answer has no \"{TOKEN_FIELD}\" string")),
     };
+    if !is_header_safe(&token) {
+        return Err(format!("the token refresh answer's \"{TOKEN_FIELD}\" {NOT_HEADER_SAFE}"));
+    }
     let refresh = match o.take(REFRESH_TOKEN_FIELD) {
         Some(Field::Str(r)) if !r.is_empty() => Some(r),
         None | Some(Field::Null) | Some(Field::Str(_)) => None,
@@ -93,6 +108,19 @@ pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn header_safe_tokens() {
+        assert!(is_header_safe("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln"));
+        assert!(is_header_safe("abc~+/=-_."));
+        for bad in ["", "a b", "a\nb", "a\rb", "a\0b", "a\tb", "tok\u{e9}n", "a\u{7f}"] {
+            assert!(!is_header_safe(bad), "{bad:?}");
+        }
+        let answer = |t: &str| parse_refresh_answer(&format!(r#"{{"token":{}}}"#, serde_json::to_string(t).unwrap()));
+        assert_eq!(answer("new.jwt").unwrap().0, "new.jwt");
+        let refused = answer("SECRET\nREST").unwrap_err();
+        assert!(refused.contains("visible ASCII") && !refused.contains("SECRET"), "{refused}");
+    }
 
     /// Standard base64url without padding, for building test tokens.
     fn b64(data: &[u8]) -> String {

@@ -162,8 +162,8 @@ impl Auth {
             });
         }
         let text: String = answer.text.into();
-        let (access, new_refresh) = token::parse_refresh_answer(&text)
-            .map_err(|_| ClientError::Auth { message: "the token refresh answer has no token".into(), cause: None })?;
+        let (access, new_refresh) =
+            token::parse_refresh_answer(&text).map_err(|message| ClientError::Auth { message, cause: None })?;
         if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
             *a = access;
             if let Some(n) = new_refresh {
@@ -185,7 +185,10 @@ async fn call_get_token(get_token: &Function) -> Result<String, ClientError> {
         value = JsFuture::from(p.clone()).await.map_err(failed)?;
     }
     match value.as_string() {
-        Some(t) if !t.is_empty() => Ok(t),
+        Some(t) if token::is_header_safe(&t) => Ok(t),
+        Some(t) if !t.is_empty() => {
+            Err(ClientError::Auth { message: format!("the token getToken returned {}", token::NOT_HEADER_SAFE), cause: None })
+        }
         _ => Err(ClientError::Auth {
             message: "getToken must return a non-empty string (or a Promise of one)".into(),
             cause: None,

@@ -134,6 +134,11 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Bad> {
     let token = string(opts, "token")?;
     let refresh = string(opts, "refreshToken")?;
     let get_token = function(opts, "getToken")?;
+    for (name, value) in [("token", &token), ("refreshToken", &refresh)] {
+        if value.as_deref().is_some_and(|t| !t.is_empty() && !crate::core::token::is_header_safe(t)) {
+            return Err(bad_type(format!("{name} {}", crate::core::token::NOT_HEADER_SAFE)));
+        }
+    }
     Ok(match (token, get_token) {
         (Some(_), Some(_)) => return Err(bad_type("give either token or getToken, not both".into())),
         (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },

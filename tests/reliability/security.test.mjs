@@ -141,6 +141,44 @@ test('tokens never appear in URLs, bodies, error messages, logs, console output 
   });
 });
 
+test('a token that cannot be a header value (a space, CR, LF, NUL, non-ASCII) is refused before any request, without being shown', async () => {
+  await withEmulator([], async (emu) => {
+    const { token: good } = await login(emu);
+    const secret = 'SECRETPART1';
+    const bad = [`${secret}\nSECRETPART2`, `${secret}\r\nX`, `${secret}\0`, `${secret} 2`, `${secret}\u00e9`];
+    const before = (await stats(emu)).requests;
+    const { result: outcomes, requests } = await recordingFetch(async () => {
+      const outcomes = [];
+      for (const t of bad) {
+        // As the access token and as the refresh token: refused at construction.
+        for (const credentials of [{ token: t }, { token: good, refreshToken: t }]) {
+          let thrown;
+          try {
+            new EventsClient({ ...credentials, baseUrl: emu.api });
+          } catch (e) {
+            thrown = e;
+          }
+          outcomes.push(thrown);
+          assert.equal(thrown?.name, 'TypeError', JSON.stringify(Object.keys(credentials)));
+        }
+        // From getToken: each call rejects with an AuthError.
+        const client = new EventsClient({ getToken: async () => t, baseUrl: emu.api });
+        const err = (await settle(client.queryEvents({}))).error;
+        assert.equal(err?.name, 'AuthError');
+        assert.equal(err.retryable, false);
+        outcomes.push(err);
+      }
+      return outcomes;
+    });
+    assert.deepEqual(requests, [], 'nothing was sent');
+    assert.deepEqual((await stats(emu)).requests, before);
+    for (const err of outcomes) {
+      assert.match(err.message, /visible ASCII/);
+      for (const shown of renderings(err)) assert.ok(!shown.includes(secret), shown);
+    }
+  });
+});
+
 test('plain http:// to a non-loopback host is refused unless allowInsecureHttp', () => {
   const refused = [
     'http://example.com/api/v1', 'HTTP://EXAMPLE.COM/api/v1', 'http://10.0.0.1:8787/api/v1', 'http://192.168.1.2/api/v1',
