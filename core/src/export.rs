@@ -115,16 +115,26 @@ impl ExportWriter {
 }
 
 /// Whether another page follows page `page` (0-based) of `page_size` that held
-/// `count` events, of `total` when known.
-pub fn more_pages(page: u32, page_size: u32, count: usize, total: Option<f64>) -> bool {
+/// `count` events, of `total` when known. A short page whose own answer's `total` says
+/// more events follow is an error: the service pages otherwise than asked (a lower cap
+/// on `pageSize` than the contract's ASSUMED one), and ending there would cut the
+/// result short without a word.
+pub fn more_pages(page: u32, page_size: u32, count: usize, total: Option<f64>) -> Result<bool, &'static str> {
+    let read = page as f64 * page_size as f64 + count as f64;
     if count < page_size as usize {
-        return false;
+        return match total {
+            Some(total) if read < total => Err(SHORT_PAGE),
+            _ => Ok(false),
+        };
     }
-    match total {
-        Some(total) => (page as f64 + 1.0) * (page_size as f64) < total,
+    Ok(match total {
+        Some(total) => read < total,
         None => true,
-    }
+    })
 }
+
+/// `more_pages`' error.
+pub const SHORT_PAGE: &str = "a page held fewer events than pageSize while its total says more follow: the service pages otherwise than asked, and the rest cannot be read reliably";
 
 /// Whether page `page` (0-based) of `page_size` holds any of `total` events: whether it
 /// is worth requesting ahead of its reader.
@@ -178,11 +188,18 @@ mod tests {
 
     #[test]
     fn paging_stops_at_a_short_page_or_the_total() {
-        assert!(more_pages(0, 2, 2, Some(3.0)));
-        assert!(!more_pages(1, 2, 1, Some(3.0)));
-        assert!(!more_pages(0, 2, 2, Some(2.0)));
-        assert!(more_pages(0, 2, 2, None));
-        assert!(!more_pages(3, 2, 0, None));
+        assert_eq!(more_pages(0, 2, 2, Some(3.0)), Ok(true));
+        assert_eq!(more_pages(1, 2, 1, Some(3.0)), Ok(false));
+        assert_eq!(more_pages(0, 2, 2, Some(2.0)), Ok(false));
+        // A short page with more to come, by its own total: an error, not the end.
+        assert_eq!(more_pages(0, 10, 3, Some(10.0)), Err(SHORT_PAGE));
+        assert_eq!(more_pages(2, 10, 9, Some(30.0)), Err(SHORT_PAGE));
+        assert_eq!(more_pages(2, 10, 9, Some(29.0)), Ok(false));
+        // Without a total: a short page ends it, a full one asks for the next.
+        assert_eq!(more_pages(0, 10, 3, None), Ok(false));
+        assert_eq!(more_pages(0, 10, 10, None), Ok(true));
+        assert_eq!(more_pages(0, 2, 2, None), Ok(true));
+        assert_eq!(more_pages(3, 2, 0, None), Ok(false));
         assert!(page_exists(1, 2, 3.0));
         assert!(!page_exists(2, 2, 4.0));
         assert!(!page_exists(0, 10, 0.0));

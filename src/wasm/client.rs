@@ -19,7 +19,7 @@ use super::js::{get, random_uuid, Obj};
 use super::net::Net;
 use super::options::{self, wrong_type};
 use super::query_pages::QueryPages;
-use super::session::{parse_answer, plain_call, query_page, Session};
+use super::session::{parse_answer, plain_call, query_page, unexpected, Session};
 use super::transport::Method;
 use super::upload::{self, Upload};
 use super::export;
@@ -160,7 +160,12 @@ impl Engine {
             let url = request::delete_url(&inner.config.events_url, &name);
             let answer = plain_call(&inner, Method::Delete, &url, None, &opts, &abort).await?;
             let parsed = parse_answer(&answer)?;
-            Ok(Obj::new().set(DELETED_FIELD, get(&parsed, DELETED_FIELD)).into())
+            let deleted = get(&parsed, DELETED_FIELD);
+            // A count: a whole number, not negative (the CLI prints it, callers add it up).
+            if !deleted.as_f64().is_some_and(|n| n >= 0.0 && n.fract() == 0.0) {
+                return Err(unexpected(answer.status, "the delete answer has no deleted count").into());
+            }
+            Ok(Obj::new().set(DELETED_FIELD, deleted).into())
         })
     }
 }

@@ -17,7 +17,7 @@ use super::abort::{linked, AbortWatch};
 use super::js::{get, Obj};
 use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
-use super::session::{page_of, Session};
+use super::session::{page_of, unexpected, Session};
 
 /// The pages of a query, read in order by `next()`; `stop()` aborts the requests in flight.
 #[wasm_bindgen]
@@ -49,12 +49,13 @@ impl QueryPages {
         let page = s.next_page.get();
         s.next_page.set(page + 1);
         super::js::promise(async move {
-            let answer = s.pages.answer(page).await?;
-            let answer = page_of(&answer)?;
+            let answered = s.pages.answer(page).await?;
+            let answer = page_of(&answered)?;
             let items: Array = get(&answer, ITEMS_FIELD).into();
             let total = get(&answer, TOTAL_FIELD).as_f64();
             s.pages.answered(page, total);
-            let more = more_pages(page, s.pages.query().opts.page_size, items.length() as usize, total);
+            let more = more_pages(page, s.pages.query().opts.page_size, items.length() as usize, total)
+                .map_err(|why| unexpected(answered.status, why))?;
             Ok(Obj::new().set(ITEMS_FIELD, items).set("more", more).into())
         })
     }

@@ -1,0 +1,84 @@
+// Answers that break the contract's (ASSUMED) shapes fail loudly instead of passing a
+// wrong figure or a cut result on. The emulator answers by the contract, so the client's
+// `fetch` option forwards every request to it over HTTP and rewrites one kind of answer
+// the way another service could send it.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { withEmulator, login, loadClient, makeEvents, settle, stats } from './helpers.mjs';
+
+const { EventsClient, EventsApiError } = loadClient();
+
+/** A client whose answers to `method` requests on paths ending in `suffix` go through `rewrite`. */
+async function clientWith(emu, method, suffix, rewrite) {
+  const { token } = await login(emu);
+  const fetchRewriting = async (input, init) => {
+    const req = new Request(input, init);
+    const answer = await fetch(req);
+    if (req.method !== method || !new URL(req.url).pathname.endsWith(suffix)) return answer;
+    const body = await rewrite(await answer.json(), new URL(req.url));
+    return new Response(JSON.stringify(body), { status: answer.status, headers: { 'content-type': 'application/json' } });
+  };
+  return new EventsClient({ token, baseUrl: emu.api, fetch: fetchRewriting, maxRetries: 0 });
+}
+
+test('deleteEvents: an answer without a whole, non-negative deleted count is an EventsApiError, not { deleted: undefined }', async () => {
+  await withEmulator([], async (emu) => {
+    const shapes = [
+      { acknowledged: true, deletedCount: 3 },
+      { deleted: '3' },
+      { deleted: -1 },
+      { deleted: 2.5 },
+      { deleted: null },
+    ];
+    for (const shape of shapes) {
+      const client = await clientWith(emu, 'DELETE', '', () => shape);
+      await client.createEvents(makeEvents(3, 'deleted'), 10);
+      const { error } = await settle(client.deleteEvents('deleted'));
+      assert.ok(error instanceof EventsApiError, `${JSON.stringify(shape)}: ${error}`);
+      assert.equal(error.status, 200);
+      assert.match(error.message, /the delete answer has no deleted count/);
+    }
+    // The contract's answer still reads as it did.
+    const client = await clientWith(emu, 'DELETE', '', (body) => body);
+    await client.createEvents(makeEvents(4, 'counted'), 10);
+    assert.deepEqual(await client.deleteEvents('counted'), { deleted: 4 });
+  });
+});
+
+test('queryAll and exportEvents: a short page whose total says more follow is an error, not a silent end', async () => {
+  await withEmulator([], async (emu) => {
+    // A service that serves at most 3 events a page, whatever pageSize was asked.
+    const client = await clientWith(emu, 'POST', '/events/query', (body) => ({ ...body, items: body.items.slice(0, 3) }));
+    await client.createEvents(makeEvents(10, 'capped'), 10);
+    const query = { filter: { collection: 'capped' } };
+    const seen = [];
+    const error = await (async () => {
+      try {
+        for await (const event of client.queryAll(query, { pageSize: 5 })) seen.push(event);
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(error instanceof EventsApiError, String(error));
+    assert.match(error.message, /fewer events than pageSize while its total says more follow/);
+    assert.equal(seen.length, 0, 'the short page is not passed on as if it were whole');
+
+    const reader = client.exportEvents(query, { pageSize: 5 }).getReader();
+    const exported = await (async () => {
+      try {
+        for (let step = await reader.read(); !step.done; step = await reader.read());
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(exported instanceof EventsApiError, String(exported));
+    assert.match(exported.message, /fewer events than pageSize/);
+
+    // The last page may be short: 10 events in pages of 4 end cleanly at 4 + 4 + 2.
+    const whole = await clientWith(emu, 'POST', '/events/query', (body) => body);
+    const all = [];
+    for await (const event of whole.queryAll(query, { pageSize: 4 })) all.push(event);
+    assert.equal(all.length, 10);
+    assert.ok((await stats(emu)).requests.query > 0);
+  });
+});
