@@ -188,6 +188,29 @@ impl Source {
     }
 }
 
+/// A source left before its end (a bad event, broken bytes, an abort, a failed read)
+/// is closed as the platform closes one: a stream's reader is cancelled and its lock
+/// released, an iterator's `return()` is called (a generator's `finally` runs, a Node
+/// stream is destroyed, a `fetch` body's connection is let go). The Promises these
+/// return are settled but not awaited: a `cancel` of the caller's that never settles
+/// must not hold the upload's end; a rejection is taken here, not left unhandled.
+impl Drop for Source {
+    fn drop(&mut self) {
+        let Kind::Reader { this, .. } = &self.state.kind else { return };
+        let ended = self.state.closed.replace(true);
+        let call = |name: &str| {
+            let settled = get(this, name).dyn_into::<Function>().ok().and_then(|f| f.call0(this).ok());
+            if let Some(p) = settled.filter(|v| get(v, "then").is_function()) {
+                drop(JsFuture::from(Promise::resolve(&p)));
+            }
+        };
+        if !ended {
+            call(if get(this, "releaseLock").is_function() { "cancel" } else { "return" });
+        }
+        call("releaseLock");
+    }
+}
+
 /// A batch of events as the next pieces of one JSON array: `[e1,e2` first, `,e3,e4`
 /// after. An event `JSON.stringify` refuses is fed as unreadable, in its place.
 fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {

@@ -109,7 +109,15 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
         let step = match (reading.as_mut(), running.is_empty()) {
             (None, true) => break,
             (None, false) => First::Right(running.next().await),
-            (Some(read), true) => First::Left(read.await),
+            // Nothing in flight: the read races the signal, or a source that stops
+            // giving pieces (a stream kept open) would hold an abort off for ever.
+            (Some(read), true) => match first(read.as_mut(), pin!(upload.abort.fired())).await {
+                First::Left(piece) => First::Left(piece),
+                First::Right(()) => {
+                    reading = None; // the source is cancelled when it is dropped
+                    continue;
+                }
+            },
             (Some(read), false) => first(read.as_mut(), pin!(running.next())).await,
         };
         match step {
@@ -190,7 +198,12 @@ async fn validate_all(source: &JsValue, opts: &CreateOptions, abort: &AbortWatch
         if abort.is_aborted() {
             return Err(abort.error().into_js());
         }
-        let framed = match source.read().await {
+        let mut read = source.read();
+        let piece = match first(read.as_mut(), pin!(abort.fired())).await {
+            First::Left(piece) => piece,
+            First::Right(()) => return Err(abort.error().into_js()),
+        };
+        let framed = match piece {
             Ok(Some(feed)) => frame(&mut framer, feed, None),
             Ok(None) => {
                 let last = framer.finish();

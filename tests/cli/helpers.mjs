@@ -35,14 +35,15 @@ export function cliEnv(env = {}) {
  * (closed at once when absent). Returns the child and `done`, resolving
  * `{ code, signal, stdout, stderr }`.
  */
-export function startCli(args, { env = {}, input, cwd = APP } = {}) {
+export function startCli(args, { env = {}, input, cwd = APP, keepInputOpen = false } = {}) {
   const child = spawn(BIN, args, { cwd, env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
   child.stdin.on('error', () => {}); // a command that does not read its input
-  child.stdin.end(input);
+  if (keepInputOpen) child.stdin.write(input); // a producer that has not finished
+  else child.stdin.end(input);
   const done = new Promise((resolve) =>
     child.once('close', (code, signal) => {
       transcript.push(stdout, stderr);

@@ -123,6 +123,24 @@ test('a file changed since the interrupted upload is refused (nothing sent) unle
   });
 });
 
+test('SIGTERM while standard input is open but silent (a producer that has not finished): stopped at once, exit 130 with the summary', async () => {
+  await withCli(async ({ emu, env }) => {
+    const events = makeEvents(1500, 'cli-stdin-open');
+    const before = (await stats(emu)).requests.create;
+    const run = startCli(['upload', '-', '--base-url', emu.api, '--chunksize', '1000'], {
+      env,
+      input: `${events.map((e) => JSON.stringify(e)).join('\n')}\n`,
+      keepInputOpen: true,
+    });
+    await waitFor(async () => (await stats(emu)).requests.create === before + 1, 'the first chunk sent');
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    run.child.stdin.destroy();
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /standard input cannot be resumed/);
+  });
+});
+
 test('--state-dir keeps the state elsewhere; standard input is said not to be resumable', async () => {
   await withCli(async ({ emu, dir, env }) => {
     const events = makeEvents(3000, 'cli-stdin-stop');

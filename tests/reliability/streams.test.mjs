@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createReadStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir } from './helpers.mjs';
+import { withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir, waitFor } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
 const enc = new TextEncoder();
@@ -175,6 +175,88 @@ test('a source that fails midway: the error carries its cause and what was store
     assert.match(err.message, /the source failed: the disk went away/);
     assert.equal(err.created, 1000);
     await assertStoredExactlyOnce(emu, token, 'failing', events.slice(0, 1000), err.succeeded.flatMap((c) => c.ids));
+  });
+});
+
+test('an abort while the source gives nothing (a stream kept open) rejects at once; the stream is cancelled and released', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    const events = makeEvents(15, 'stalled'); // a chunk of 10 leaves; 5 wait in the framer for more
+    for (const kind of ['ReadableStream', 'async generator']) {
+      const controller = new AbortController();
+      const reason = new Error('user left');
+      let cancelled;
+      let finished = false;
+      const source = kind === 'ReadableStream'
+        ? new ReadableStream({
+          start(c) {
+            c.enqueue(enc.encode(ndjson(events))); // then nothing, never closed
+          },
+          cancel(why) {
+            cancelled = why ?? 'cancelled';
+          },
+        })
+        : (async function* () {
+          try {
+            yield enc.encode(ndjson(events));
+            await new Promise(() => {}); // a producer that never answers again
+          } finally {
+            finished = true;
+          }
+        })();
+      const before = (await stats(emu)).requests.create;
+      const upload = client.createEvents(source, { chunksize: 10, signal: controller.signal });
+      await waitFor(async () => (await stats(emu)).requests.create === before + 1, `${kind}: the first chunk stored`);
+      controller.abort(reason);
+      const err = await upload.then(() => null, (e) => e);
+      assert.equal(err?.name, 'AbortError', `${kind}: ${err}`);
+      assert.equal(err.cause, reason);
+      assert.equal(err.created, 10);
+      if (kind === 'ReadableStream') {
+        assert.ok(cancelled !== undefined, 'the stream was cancelled');
+        assert.equal(source.locked, false, 'and its lock released');
+      } else {
+        assert.equal(finished, false, "a generator's pending step cannot be cut short (return() waits for it)");
+      }
+    }
+  });
+});
+
+test('a source left early is closed: a generator\'s finally runs, a Node stream is destroyed, a ReadableStream cancelled', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    const events = makeEvents(30, 'left-early');
+    const bad = enc.encode(ndjson(events.slice(0, 10)) + '{"not":"an event"}\n' + ndjson(events.slice(10)));
+    let closed = false;
+    const generator = (function* () {
+      try {
+        for (const piece of pieces(bad, [50, 400, 1200])) yield piece;
+        yield* pieces(bad, []); // never reached: the bad event stops the upload first
+      } finally {
+        closed = true;
+      }
+    })();
+    let cancelled = false;
+    const stream = new ReadableStream({
+      pull(c) {
+        c.enqueue(bad); // as much as asked: the stream never ends by itself
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const readable = Readable.from((function* () {
+      for (;;) yield Buffer.from(bad);
+    })());
+    for (const [what, source, check] of [
+      ['a sync generator', generator, () => closed],
+      ['a ReadableStream', stream, () => cancelled && !stream.locked],
+      ['a Node Readable', readable, () => readable.destroyed],
+    ]) {
+      const err = await client.createEvents(source, { chunksize: 10 }).then(() => null, (e) => e);
+      assert.equal(err?.name, 'ValidationError', `${what}: ${err}`);
+      await waitFor(async () => check(), `${what} closed`, { timeoutMs: 10_000 });
+    }
   });
 });
 
