@@ -76,6 +76,8 @@ pub struct CreateOptions {
     pub resume: Option<ResumePoint>,
     /// `validate: 'all'`: a source is read once to validate it all before anything is sent.
     pub validate_all: bool,
+    /// `validate: 'chunk'` given (an array then goes chunk by chunk, as an iterable).
+    pub validate_per_chunk: bool,
     /// `returnIds` (default: true for arrays, false for streams).
     pub return_ids: Option<bool>,
     pub on_chunk: Option<Function>,
@@ -202,6 +204,7 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
         skip_invalid: false,
         resume: None,
         validate_all: false,
+        validate_per_chunk: false,
         return_ids: None,
         on_chunk: None,
         bytes_total: None,
@@ -259,9 +262,10 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
         Some(other) => return Err(not_one_of("onInvalid", "'fail' or 'skip'", other)),
     };
     o.resume = resume_from(opts)?;
-    o.validate_all = match string(opts, "validate")?.as_deref() {
-        None | Some("chunk") => false,
-        Some("all") => true,
+    (o.validate_all, o.validate_per_chunk) = match string(opts, "validate")?.as_deref() {
+        None => (false, false),
+        Some("chunk") => (false, true),
+        Some("all") => (true, false),
         Some(other) => return Err(not_one_of("validate", "'chunk' or 'all'", other)),
     };
     o.return_ids = boolean(opts, "returnIds")?;

@@ -44,16 +44,17 @@ enum Stop {
 
 pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, abort: AbortWatch, run_id: String, create_url: String) -> Result<JsValue, JsValue> {
     let resume = opts.resume.unwrap_or_default();
-    let mut totals = Totals { streamed: true, ..Totals::default() };
+    // An array read as an iterable (`onInvalid: 'skip'`) keeps the arrays' `returnIds` default.
+    let mut totals = Totals { streamed: !Array::is_array(&source), ..Totals::default() };
     if opts.validate_all {
+        if opts.skip_invalid {
+            return Err(ClientError::Type("validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it".into()).into_js());
+        }
         if !is_rereadable(&source) {
             return Err(ClientError::Type(
                 "validate: 'all' reads the source twice: give a Blob, File, Uint8Array, ArrayBuffer, or a function that returns a fresh stream".into(),
             )
             .into_js());
-        }
-        if opts.skip_invalid {
-            return Err(ClientError::Type("validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it".into()).into_js());
         }
         let (chunks, events) = validate_all(&source, opts, &abort).await?;
         (totals.chunks, totals.events) = (Some(chunks), Some(events));

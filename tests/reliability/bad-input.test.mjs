@@ -173,6 +173,10 @@ const OTHER = [
   ['validate all with onInvalid skip', (c) => c.createEvents(new Blob(['{}']), { validate: 'all', onInvalid: 'skip' }), 'TypeError',
     "validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it"],
   ['a source function returning a number', (c) => c.createEvents(() => 5), 'TypeError', 'a source function must return bytes, a stream or an iterable, got number'],
+  ['format for an array', (c) => c.createEvents([good], { format: 'ndjson' }), 'TypeError', 'format is for bytes (a Uint8Array, Blob, stream…), not an array of events'],
+  ['bytesTotal for an array', (c) => c.createEvents([good], { bytesTotal: 10 }), 'TypeError', 'bytesTotal is for bytes (a Uint8Array, Blob, stream…), not an array of events'],
+  ['validate all of an array with onInvalid skip', (c) => c.createEvents([good], { validate: 'all', onInvalid: 'skip' }), 'TypeError',
+    "validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it"],
 ];
 
 /** Synchronous throws: the constructor (queryAll, an iterator, rejects its first next()). */

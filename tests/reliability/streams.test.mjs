@@ -311,6 +311,33 @@ test('iterables of event objects: sync and async generators, chunked as arrays a
   });
 });
 
+test("an array with onInvalid: 'skip' or validate: 'chunk' is read as the iterable of events it is: bad events skipped, or valid chunks sent before a later bad one", async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    const events = makeEvents(25, 'array-skip');
+    const bad = [3, 17];
+    const input = events.map((e, i) => (bad.includes(i) ? { ...e, start: 'not a date' } : e));
+    const told = [];
+    const result = await client.createEvents(input, { chunksize: 10, onInvalid: 'skip', onSkip: (s) => told.push(s.index) });
+    const kept = events.filter((_, i) => !bad.includes(i));
+    assert.equal(result.created, 23);
+    assert.equal(result.skipped.count, 2);
+    assert.deepEqual(result.skipped.problems.map((p) => [p.index, p.field]), [[3, 'start'], [17, 'start']]);
+    assert.deepEqual(told, bad);
+    // Arrays keep their returnIds default: every stored event's id, in input order.
+    assert.equal(result.ids.length, 23);
+    await assertStoredExactlyOnce(emu, token, 'array-skip', kept, result.ids);
+
+    const perChunk = makeEvents(25, 'array-per-chunk').map((e, i) => (i === 22 ? { ...e, owner: '' } : e));
+    const err = await client.createEvents(perChunk, { chunksize: 10, validate: 'chunk' }).then(() => null, (e) => e);
+    assert.equal(err?.name, 'ValidationError', String(err));
+    assert.deepEqual(err.problems.map((p) => [p.index, p.field]), [[22, 'owner']]);
+    // The chunks before the bad one that had left when it was found (at most the two).
+    assert.ok(err.created === 10 || err.created === 20, `created ${err.created}`);
+    assert.deepEqual(err.succeeded.map((c) => c.from), err.created === 10 ? [0] : [0, 10]);
+  });
+});
+
 test('returnIds and onChunk: each stored chunk\'s ids handed over as it lands; bytesTotal from the source or the caller', async () => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu);
