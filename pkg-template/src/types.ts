@@ -160,18 +160,23 @@ export interface CreateEventsOptions {
   runId?: string;
   /** Overrides the client's `compression` for this call. */
   compression?: "auto" | "gzip" | "none";
-  /** Bytes: `'ndjson'` or `'json'`; default: detected from the first byte that is not blank. */
+  /**
+   * Bytes: `'ndjson'` or `'json'`; default: detected from the first byte that is not
+   * blank. A `TypeError` with an array.
+   */
   format?: "ndjson" | "json";
   /**
-   * Bytes: `'fail'` (default) stops at the first bad event (no new chunk is sent) with a
-   * `ValidationError`; `'skip'` leaves bad events out and lists them in `skipped`.
+   * `'fail'` (default) stops at the first bad event (no new chunk is sent) with a
+   * `ValidationError`; `'skip'` leaves bad events out and lists them in `skipped`
+   * (an array is then read as an iterable of events).
    */
   onInvalid?: "fail" | "skip";
   /**
    * Sources other than arrays: `'chunk'` (default) validates each chunk before it is
    * sent; `'all'` first reads the whole source to validate it (a `Blob`, `File`,
    * buffer or a function returning a fresh source), so that nothing is sent if any
-   * event is bad, and progress knows `eventsTotal` and `chunksTotal`.
+   * event is bad, and progress knows `eventsTotal` and `chunksTotal`. Arrays are
+   * validated whole by default; `'chunk'` reads one as an iterable of events.
    */
   validate?: "chunk" | "all";
   /**
@@ -183,7 +188,7 @@ export interface CreateEventsOptions {
   returnIds?: boolean;
   /** Called with each stored request's ids as it lands (a chunk, or half of one after a 413). */
   onChunk?: (chunk: StoredChunk) => void;
-  /** The source's size in bytes, for `progress.bytesTotal` when the source cannot tell. */
+  /** The source's size in bytes, for `progress.bytesTotal` when the source cannot tell (not with an array). */
   bytesTotal?: number;
   /**
    * With `onInvalid: 'skip'`: told of every event left out as it is met (the result
