@@ -59,6 +59,7 @@ export async function run(argv, { signal }) {
   let size = 0;
   let events = 0;
   let lastByte = 10; // the document starts a line
+  let readerGone = false;
   dest.on('error', () => {}); // each write's callback reports it
   try {
     const stream = client.exportEvents(body, { format, signal, ...(fields && { fields }), ...(pageSize && { pageSize }) });
@@ -70,7 +71,15 @@ export async function run(argv, { signal }) {
         if (piece[i + 1] === 123) events += 1;
       }
       if (piece.length > 0) lastByte = piece[piece.length - 1];
-      await write(dest, piece);
+      try {
+        await write(dest, piece);
+      } catch (e) {
+        // The reader of standard output has gone (`| head`): a normal end, as for any
+        // Unix filter; leaving the loop cancels the export's page requests.
+        if (partial || e.code !== 'EPIPE') throw e;
+        readerGone = true;
+        break;
+      }
       const secs = (performance.now() - started) / 1000;
       line.update(`${paint.cyan('export')} ${paint.bold(int(events))} events | ${bytes(size)} | ${bytes(Math.round(size / Math.max(secs, 0.001)))}/s`);
     }
@@ -94,6 +103,7 @@ export async function run(argv, { signal }) {
     });
   }
   line.done();
+  if (readerGone) return;
   const out = { ok: true, events, bytes: size, output: v.output ?? '-' };
   const print = partial ? console.log : console.error;
   if (v.json) print(JSON.stringify(out));

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  assertEachOnce, assertNoToken, cliExpect, lastJson, makeEvents, readJson, stats, storedEvents, withCli, writeNdjson,
+  assertEachOnce, assertNoToken, cliExpect, lastJson, makeEvents, readJson, release, setFaults, startCli, stats, storedEvents,
+  waitFor, withCli, writeNdjson,
 } from './helpers.mjs';
 
 test('upload: a file, then standard input; a human summary and --json', async () => {
@@ -111,6 +112,23 @@ test('export: NDJSON to a file (the events as created) and to standard output (a
     const outcome = JSON.parse(failed.stderr.split('\n').find((l) => l.startsWith('{')));
     assert.equal(outcome.ok, false);
     assert.match(outcome.error.message, /400/);
+  });
+});
+
+test('export to standard output whose reader goes away (| head): a quiet end, exit 0, the paging stopped', async () => {
+  await withCli(async ({ emu, dir, env }) => {
+    await cliExpect(0, ['upload', writeNdjson(join(dir, 'gone.ndjson'), makeEvents(500, 'cli-reader-gone')), '--base-url', emu.api], { env });
+    // Page 0 answers, page 1 waits until the reader has gone.
+    await setFaults(emu, { sequence: ['ok', 'hold'] });
+    const run = startCli(['export', '--collection', 'cli-reader-gone', '--page-size', '100', '--base-url', emu.api], { env });
+    await new Promise((resolve) => run.child.stdout.once('data', resolve));
+    run.child.stdout.destroy();
+    await waitFor(async () => (await stats(emu)).held >= 1, 'page 1 held');
+    await release(emu);
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /error|EPIPE/i);
+    assert.ok((await stats(emu)).requests.query < 5, 'the export stopped paging');
   });
 });
 
