@@ -124,8 +124,10 @@ impl BackoffPolicy {
     }
 
     /// Wait before retry number `retry_number`: `random01 * window` (`random01` in
-    /// [0, 1), from the caller; out-of-range or NaN values are clamped), but never less
-    /// than the server's `Retry-After` (itself capped at `MAX_RETRY_AFTER_MS`).
+    /// [0, 1), from the caller; out-of-range or NaN values are clamped), after the
+    /// server's `Retry-After` when it gave one (capped at `MAX_RETRY_AFTER_MS`): the
+    /// jitter on top of it, so that the chunks a burst of `429`s answered together do
+    /// not all come back at the same instant (with `max(jitter, Retry-After)` they did).
     pub fn delay_ms(&self, retry_number: u32, random01: f64, retry_after_ms: Option<u64>) -> u64 {
         let r = if random01.is_nan() {
             0.0
@@ -135,7 +137,7 @@ impl BackoffPolicy {
         let window = self.window_ms(retry_number);
         let jittered = ((window as f64) * r).floor().min(window as f64) as u64;
         let floor = retry_after_ms.map_or(0, |ms| ms.min(MAX_RETRY_AFTER_MS));
-        jittered.max(floor)
+        floor + jittered
     }
 }
 
@@ -234,8 +236,9 @@ mod tests {
         assert_eq!(p.delay_ms(1, 0.0, None), 0);
         assert_eq!(p.delay_ms(1, 0.5, None), 250);
         assert_eq!(p.delay_ms(3, 0.999_999, None), 1999);
-        assert_eq!(p.delay_ms(1, 0.5, Some(5000)), 5000);
-        assert_eq!(p.delay_ms(10, 0.9, Some(5000)), 27_000);
+        assert_eq!(p.delay_ms(1, 0.5, Some(5000)), 5250);
+        assert_eq!(p.delay_ms(1, 0.0, Some(5000)), 5000);
+        assert_eq!(p.delay_ms(10, 0.9, Some(5000)), 32_000);
         assert_eq!(p.delay_ms(1, 0.0, Some(u64::MAX)), MAX_RETRY_AFTER_MS);
         assert_eq!(p.delay_ms(1, f64::NAN, None), 0);
         assert_eq!(p.delay_ms(1, 7.0, None), 500);
@@ -259,7 +262,7 @@ mod tests {
             let d = p.delay_ms(n, r, ra);
             let floor = ra.map_or(0, |v| v.min(MAX_RETRY_AFTER_MS));
             prop_assert!(d >= floor);
-            prop_assert!(d <= w.max(floor));
+            prop_assert!(d <= floor + w);
         }
 
         #[test]

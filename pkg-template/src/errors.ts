@@ -40,6 +40,8 @@ export interface ValidationErrorFields {
   /** A stream stopped by a bad event: what was stored before it (see `CreateOutcomeFields`). */
   created?: number;
   succeeded?: StoredChunk[];
+  /** A stream stopped by a bad event: chunks sent before it that failed after their retries. */
+  failed?: FailedChunk[];
   runId?: string;
   resumeFrom?: ResumePoint;
 }
@@ -51,6 +53,7 @@ export class ValidationError extends EventsError implements ValidationErrorField
   declare problemCount: number;
   declare created?: number;
   declare succeeded?: StoredChunk[];
+  declare failed?: FailedChunk[];
   declare runId?: string;
   declare resumeFrom?: ResumePoint;
   constructor(message: string, fields?: Partial<ValidationErrorFields>) {

@@ -61,6 +61,8 @@ struct State {
     closed: Cell<bool>,
     /// Events turned into JSON per read.
     batch: usize,
+    /// Where this run starts (`resumeFrom`), as given.
+    resume: ResumePoint,
 }
 
 impl Source {
@@ -78,6 +80,9 @@ impl Source {
         }
         let mut skip_bytes = resume.bytes;
         let mut size = None;
+        if is_bytes_at_once(v) {
+            check_resume_for_bytes(resume)?;
+        }
         let kind = if let Some(bytes) = v.dyn_ref::<Uint8Array>().cloned().or_else(|| v.dyn_ref::<ArrayBuffer>().map(|b| Uint8Array::new(b))) {
             size = Some(bytes.length() as f64);
             let from = (skip_bytes as u32).min(bytes.length());
@@ -108,6 +113,7 @@ impl Source {
             opened: Cell::new(false),
             closed: Cell::new(false),
             batch: batch.max(1),
+            resume,
         };
         Ok(Source { state: Rc::new(state), size })
     }
@@ -123,7 +129,7 @@ impl Source {
     pub fn read(&self) -> Boxed<'static, Result<Option<Vec<Feed>>, ClientError>> {
         let state = self.state.clone();
         Box::pin(async move {
-            let State { kind, events, skip_bytes, skip_events, opened, closed, batch } = &*state;
+            let State { kind, events, skip_bytes, skip_events, opened, closed, batch, resume } = &*state;
             let batch = *batch;
             let (next, this) = match kind {
                 Kind::Once(bytes) => {
@@ -146,6 +152,10 @@ impl Source {
                 };
                 if get(&step, "done").as_bool() == Some(true) {
                     closed.set(true);
+                    if events.get() == Some(true) && skip_events.get() > 0 {
+                        let (from, read) = (resume.events, resume.events - skip_events.get());
+                        return Err(ClientError::Range(format!("resumeFrom.events ({from}) is past the end of the events ({read})")));
+                    }
                     return Ok(match events.get() {
                         Some(true) => Some(events_end(&objects, &opened)),
                         _ => None,
@@ -154,7 +164,10 @@ impl Source {
                 let value = get(&step, "value");
                 let is_bytes = value.is_instance_of::<Uint8Array>() || value.is_string();
                 match events.get() {
-                    None => events.set(Some(!is_bytes)),
+                    None => {
+                        check_resume(is_bytes, *resume)?;
+                        events.set(Some(!is_bytes));
+                    }
                     Some(false) if !is_bytes => {
                         return Err(wrong_type("the source's pieces", "Uint8Array or string", &value))
                     }
@@ -266,6 +279,38 @@ fn reader(stream: &JsValue) -> Option<Kind> {
         }
     }
     None
+}
+
+/// Bytes whatever their pieces: a buffer, a `Blob` or `File` (a stream or an iterable
+/// tells at its first piece).
+fn is_bytes_at_once(v: &JsValue) -> bool {
+    v.is_instance_of::<Uint8Array>()
+        || v.is_instance_of::<ArrayBuffer>()
+        || (get(v, "stream").is_function() && get(v, "getReader").is_undefined())
+}
+
+/// A resume point fits the source: bytes are resumed at a byte offset (events numbered
+/// from `events` but read from byte 0 would send every chunk under another chunk's
+/// idempotency key), events at an event count.
+fn check_resume(is_bytes: bool, resume: ResumePoint) -> Result<(), ClientError> {
+    if is_bytes {
+        check_resume_for_bytes(resume)
+    } else if resume.bytes > 0 || resume.line > 1 {
+        Err(ClientError::Type(
+            "resumeFrom.bytes and resumeFrom.line are for bytes; events resume from resumeFrom.events alone".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_resume_for_bytes(resume: ResumePoint) -> Result<(), ClientError> {
+    if resume.events > 0 && resume.bytes == 0 {
+        return Err(ClientError::Type(
+            "resumeFrom for bytes needs bytes and line besides events, as progress reports them".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn unreadable(v: &JsValue) -> ClientError {

@@ -230,6 +230,8 @@ pub(super) struct Progress {
     max_concurrency: usize,
     /// Chunks stored since the concurrency last changed.
     stored_since_change: Cell<usize>,
+    /// Halved on a 429/503 since the last stored chunk (`trouble`).
+    halved_since_stored: Cell<bool>,
     started: f64,
 }
 
@@ -264,6 +266,7 @@ impl Progress {
             concurrency: Cell::new(opts.concurrency),
             max_concurrency: opts.concurrency,
             stored_since_change: Cell::new(0),
+            halved_since_stored: Cell::new(false),
             started: now_ms(),
         }
     }
@@ -305,12 +308,14 @@ impl Progress {
     }
 
     /// `{ events, bytes, line }` (bytes and line for byte sources) of the stored prefix.
+    /// A resumed byte upload stopped before its first read still gives its bytes and
+    /// line: saved without them, the point would resume the bytes from the start.
     pub(super) fn resume_from(&self) -> JsValue {
         let at = self.prefix.borrow().at();
         let point = Obj::new().set("events", at.events as f64);
-        match self.bytes_done.get() {
-            Some(_) => point.set("bytes", at.bytes as f64).set("line", at.line as f64).into(),
-            None => point.into(),
+        match self.bytes_done.get().is_some() || self.resume_start.bytes > 0 {
+            true => point.set("bytes", at.bytes as f64).set("line", at.line as f64).into(),
+            false => point.into(),
         }
     }
 
@@ -335,11 +340,15 @@ impl Progress {
     }
 
     /// Before a retry: the server said "too many" (429) or "overloaded" (503): halve
-    /// the chunks in flight (multiplicative decrease), on top of the backoff.
+    /// the chunks in flight (multiplicative decrease), on top of the backoff; once per
+    /// round, as TCP halves once per window: the other chunks of the burst that was in
+    /// flight bring the same news, not new trouble (each halving again took 8 to 1).
     fn trouble(&self, err: &ClientError) {
         self.retries.set(self.retries.get() + 1);
         if let ClientError::Api { status: 429 | 503, .. } = err {
-            self.concurrency.set((self.concurrency.get() / 2).max(1));
+            if !self.halved_since_stored.replace(true) {
+                self.concurrency.set((self.concurrency.get() / 2).max(1));
+            }
             self.stored_since_change.set(0);
         }
     }
@@ -349,6 +358,7 @@ impl Progress {
     /// does per round trip), up to the option. Raising it after every chunk measured
     /// 39 429s against 72 for a fixed-concurrency client (rate limit 10/s, 100 chunks).
     fn success(&self) {
+        self.halved_since_stored.set(false);
         let stored = self.stored_since_change.get() + 1;
         if stored >= self.concurrency.get() && self.concurrency.get() < self.max_concurrency {
             self.concurrency.set(self.concurrency.get() + 1);

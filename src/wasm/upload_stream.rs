@@ -315,6 +315,7 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
         Stop::Source(e) => {
             let (name, cause) = match &e {
                 ClientError::Network { cause, .. } => ("CreateEventsError", cause.clone().unwrap_or(JsValue::UNDEFINED)),
+                ClientError::Range(_) => ("RangeError", JsValue::UNDEFINED),
                 _ => ("TypeError", JsValue::UNDEFINED),
             };
             Stopped { name, message: e.message(), fields: Obj::new().set("cause", cause) }

@@ -133,6 +133,48 @@ for (const resume of [true, false]) {
   });
 }
 
+test('a resume point must fit its source, and a resumed run stopped before its first read keeps its bytes and line', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    const events = makeEvents(20, 'resume-points');
+    const bytes = enc.encode(ndjson(events));
+    const tenth = ndjson(events.slice(0, 10)).length;
+    const point = { events: 10, bytes: tenth, line: 11 };
+    const before = (await stats(emu)).requests.create;
+    // Aborted at once (before or after its first read): the point it reports still has
+    // the bytes and line it started from, so that saving it and resuming again is safe.
+    const sources = {
+      Blob: () => new Blob([bytes]),
+      stream: () => new Blob([bytes]).stream(),
+      'async pieces': () => (async function* () { yield bytes; })(),
+    };
+    for (const [what, make] of Object.entries(sources)) {
+      const controller = new AbortController();
+      const upload = client.createEvents(make(), { chunksize: 5, resumeFrom: point, signal: controller.signal });
+      controller.abort();
+      const err = await upload.then(() => null, (e) => e);
+      assert.equal(err?.name, 'AbortError', `${what}: ${err}`);
+      assert.deepEqual(err.resumeFrom, point, what);
+    }
+    // Bytes resumed by an event count alone would be read from byte 0 and numbered from
+    // 10: every chunk under another chunk's key. Refused, for every kind of byte source.
+    for (const [what, make] of Object.entries(sources)) {
+      const err = await client.createEvents(make(), { chunksize: 5, resumeFrom: { events: 10 } }).then(() => null, (e) => e);
+      assert.equal(err?.name, 'TypeError', `${what}: ${err}`);
+      assert.match(err.message, /^resumeFrom for bytes needs bytes and line besides events, as progress reports them/);
+    }
+    // Events resume from a count alone; past their end is a RangeError, as for an array.
+    const iterable = () => (function* () { yield* events; })();
+    const withBytes = await client.createEvents(iterable(), { resumeFrom: point }).then(() => null, (e) => e);
+    assert.equal(withBytes?.name, 'TypeError', String(withBytes));
+    assert.match(withBytes.message, /resumeFrom.bytes and resumeFrom.line are for bytes/);
+    const past = await client.createEvents(iterable(), { resumeFrom: { events: 25 } }).then(() => null, (e) => e);
+    assert.equal(past?.name, 'RangeError', String(past));
+    assert.match(past.message, /^resumeFrom.events \(25\) is past the end of the events \(20\)/);
+    assert.equal((await stats(emu)).requests.create, before, 'nothing was sent');
+  });
+});
+
 test('a streamed upload through 20% faults stores every event exactly once', async (t) => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu, { maxRetries: 10, timeoutMs: 1500 });
