@@ -16,6 +16,8 @@ export function setupCreate(ctx) {
   const fileStatus = $('file-status');
   let loaded = null;
   let controller = null;
+  /** The last upload that stopped unfinished and can resume: `{ again, loaded }`. */
+  let unfinished = null;
 
   const source = () => form.elements.source.value;
   const showSource = () => {
@@ -28,6 +30,7 @@ export function setupCreate(ctx) {
   $('file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     loaded = null;
+    unfinished = null;
     result.replaceChildren();
     if (!file) { setStatus(fileStatus, 'idle', 'No file chosen.'); return; }
     setStatus(fileStatus, 'busy', `Looking at ${file.name}…`);
@@ -99,13 +102,35 @@ export function setupCreate(ctx) {
       client = ctx.requireClient();
       chunksize = intField(form.elements.chunksize, 'Chunk size');
       concurrency = intField(form.elements.concurrency, 'Concurrency');
+      // The file of an unfinished upload, chunked the same: that upload goes on (a new
+      // run would store its stored part again).
+      if (unfinished && source() === 'file' && loaded === unfinished.loaded && chunksize === unfinished.again.chunksize) {
+        await resume();
+        return;
+      }
       batch = collect();
     } catch (err) {
       showError(result, err);
       return;
     }
+    unfinished = null;
     await upload({ ...batch, chunksize, concurrency, client });
   });
+
+  /**
+   * Resumes the unfinished upload with the client connected now (a fresh token after an
+   * expiry) and the bad-event choice made now, against the same API (its idempotency
+   * keys are that service's).
+   */
+  async function resume() {
+    const { again } = unfinished;
+    const client = ctx.requireClient();
+    if (client.baseUrl !== again.client.baseUrl) {
+      throw new FormError(`This upload was made to ${again.client.baseUrl}; connect to it again (step 1) to resume, or start a new upload.`);
+    }
+    const onInvalid = again.source ? form.elements.onInvalid.value : again.onInvalid;
+    await upload({ ...again, client, onInvalid });
+  }
 
   /**
    * One createEvents call with the progress bar and Cancel wired in. With `runId` it resumes an
@@ -137,19 +162,24 @@ export function setupCreate(ctx) {
         failedChunks: 0, elapsedMs: ms,
       }, bytesTotal);
       box.dataset.state = 'done';
+      unfinished = null;
       showCreated(created, ms, batch);
     } catch (err) {
       box.dataset.state = err?.name === 'AbortError' ? 'cancelled' : 'error';
       showError(result, err, { rowLabel, total: events?.length, what: 'createEvents' });
-      if (typeof err?.runId === 'string' && Array.isArray(err.failed)) {
+      // A stream stopped by a bad event says so with a ValidationError that has a runId too.
+      if (typeof err?.runId === 'string' && (Array.isArray(err.failed) || err.name === 'ValidationError')) {
         if (collection && err.created > 0) ctx.useCollection?.(collection);
-        // Resuming sends the same events with the same chunking and runId: nothing is stored
-        // twice; a file is also read only past the stored prefix (resumeFrom: the File sliced).
+        // Resuming sends the same events with the same chunking and runId from the stored
+        // prefix on (a file is sliced past it): nothing is stored twice.
+        // (An array is sent whole again: its stored chunks answer from the cache.)
         const again = { ...batch, runId: err.runId, resumeFrom: bytes ? err.resumeFrom : undefined };
-        const left = events ? ` (${plural(err.failed.reduce((n, f) => n + f.count, 0), 'event')} left)` : '';
+        unfinished = { again, loaded: bytes ? loaded : null };
+        const failed = Array.isArray(err.failed) ? err.failed : [];
+        const left = events && failed.length ? ` (${plural(failed.reduce((n, f) => n + f.count, 0), 'event')} left)` : '';
+        const onclick = () => resume().catch((e) => showError(result, e));
         result.append(el('div', { className: 'actions' },
-          el('button', { type: 'button', id: 'create-resume', className: 'primary', onclick: () => upload(again) },
-            `Resume the upload${left}`)));
+          el('button', { type: 'button', id: 'create-resume', className: 'primary', onclick }, `Resume the upload${left}`)));
       }
     } finally {
       controller = null;

@@ -56,7 +56,8 @@ export function showError(box, err, context = {}) {
       ? 'Passing trouble: the client retried with backoff before giving up.'
       : 'The request was refused as it is; retrying the same request would not help.'));
   }
-  if (HINTS[name]) box.append(el('p', { className: 'help' }, HINTS[name]));
+  const hint = name === 'EventsApiError' && e.status === 401 ? HINTS.AuthError : HINTS[name];
+  if (hint) box.append(el('p', { className: 'help' }, hint));
 }
 
 const defaultRowLabel = (p) => `event ${p.index + 1} (index ${p.index})`;
@@ -83,7 +84,7 @@ function validation(box, e, { rowLabel = defaultRowLabel }) {
     el('p', {}, `${plural(count, 'problem')} in the events${rows && count === problems.length ? ` (${plural(rows, 'row')})` : ''}. ` +
       (streamed
         ? `The client checks each chunk before it is sent: ${plural(e.created, 'event')} before the bad one ${e.created === 1 ? 'was' : 'were'} stored, nothing after it was sent. ` +
-          'Fix the file, or choose to skip bad events.'
+          'Fix the file, or choose to skip bad events, then press Resume: nothing is stored twice.'
         : 'The client checks every event against the contract before the first request.')),
   );
   const shown = problems.slice(0, SHOWN_PROBLEMS);
@@ -127,4 +128,8 @@ function chunks(box, e, { total }) {
     el('span', { className: 'err-name' }, f.error?.name ?? 'Error'), ` ${f.error?.message ?? ''}`))));
   if (failed.length > SHOWN_CHUNKS) box.append(el('p', { className: 'help' }, `… and ${plural(failed.length - SHOWN_CHUNKS, 'more failed chunk')}.`));
   box.append(el('p', { className: 'help' }, resume));
+  // Chunks refused for the token: a fresh one (step 1) serves the resumed upload.
+  if (failed.some((f) => f.error?.name === 'AuthError' || f.error?.status === 401)) {
+    box.append(el('p', { className: 'help' }, `${HINTS.AuthError} Then resume: the upload goes on with the new token.`));
+  }
 }

@@ -7,6 +7,8 @@ import { fmtBytes, fmtInt } from './dom.js';
 
 /** How much of the file's start is read to tell its format and first collection. */
 const SNIFF_BYTES = 64 * 1024;
+/** A CSV file is parsed whole in the page: above this, convert it to NDJSON first. */
+const CSV_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * @param {File} file
@@ -15,10 +17,25 @@ const SNIFF_BYTES = 64 * 1024;
  *   summary: string}>}
  */
 export async function prepareEventsFile(file) {
-  const head = await file.slice(0, SNIFF_BYTES).text();
+  const headBytes = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
+  if (headBytes[0] === 0x1f && headBytes[1] === 0x8b) {
+    throw new TypeError(`${file.name} is gzip-compressed: decompress it first (NDJSON, a JSON array or CSV)`);
+  }
+  const head = new TextDecoder().decode(headBytes);
+  // A NUL, or a byte that is not UTF-8 (decoded as U+FFFD): an image, a PDF, an archive.
+  if (/[\0\uFFFD]/.test(head.slice(0, head.length - 3))) {
+    throw new TypeError(`${file.name} is not a text file: NDJSON, a JSON array or CSV are`);
+  }
   const first = head.replace(/^\uFEFF/, '').trimStart()[0];
+  const firstLine = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
   const isCsv = /\.csv$/i.test(file.name) || file.type === 'text/csv' ||
-    (!/\.(nd)?json$/i.test(file.name) && first !== undefined && first !== '[' && first !== '{');
+    (!/\.(nd)?json$/i.test(file.name) && first !== '[' && first !== '{' && firstLine.includes(','));
+  if (!isCsv && first !== undefined && first !== '[' && first !== '{') {
+    throw new TypeError(`${file.name} is not NDJSON, a JSON array or CSV (it starts with ${JSON.stringify(firstLine.slice(0, 40))})`);
+  }
+  if (isCsv && file.size > CSV_MAX_BYTES) {
+    throw new TypeError(`${file.name} is a CSV file of ${fmtBytes(file.size)}: the page parses CSV whole, up to ${fmtBytes(CSV_MAX_BYTES)}; convert it to NDJSON to stream it`);
+  }
   if (isCsv) {
     const { events, lines } = eventsFromCsv(await file.text());
     const bytes = new TextEncoder().encode(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
