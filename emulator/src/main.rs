@@ -30,7 +30,8 @@ struct Cli {
     /// Lifetime of access tokens, in seconds.
     #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     token_ttl: u64,
-    /// Enable `/__emulator/stats`, `/__emulator/faults` and `/__emulator/release`.
+    /// Enable `/__emulator/stats`, `/__emulator/faults`, `/__emulator/release`,
+    /// `/__emulator/expire-tokens` and `/__emulator/clock`.
     #[arg(long)]
     test_hooks: bool,
     /// Largest request body accepted, in bytes (larger: 413).
