@@ -12,7 +12,13 @@ export type WasmInput = WebAssembly.Module | BufferSource | Response | PromiseLi
  */
 export async function init(input?: WasmInput): Promise<void> {
   await glueInit(input === undefined ? undefined : { module_or_path: input });
+  loaded = true;
 }
+
+let loaded = false;
+
+/** Whether `init` or `initSync` has loaded the wasm (`/slim` checks it before use). */
+export const isLoaded = (): boolean => loaded;
 
 /**
  * Loads the wasm synchronously from a `WebAssembly.Module` or its bytes. Browsers refuse
@@ -20,4 +26,5 @@ export async function init(input?: WasmInput): Promise<void> {
  */
 export function initSync(input: WebAssembly.Module | BufferSource): void {
   glueInitSync({ module: input });
+  loaded = true;
 }

@@ -24,6 +24,14 @@ test('Node CommonJS require: round trip, errors by class, one instance shared wi
   assert.deepEqual(out.result, expected(ORIGIN, 'node-cjs'));
 });
 
+test('/slim: a clear error before init(), the client after initSync()', async () => {
+  const out = await nodeJson(['node-slim.mjs']);
+  assert.deepEqual(out, {
+    beforeInit: ['Error', 'genomcore-events-wasm/slim: call init() (or initSync()) before new EventsClient(...)'],
+    afterInit: 'string',
+  });
+});
+
 test('Node without a global crypto (as Node 18): the entry supplies Web Crypto', async () => {
   const out = await nodeJson(['--no-experimental-global-webcrypto', 'node-cjs.cjs', 'node-no-crypto']);
   assert.equal(out.globalCrypto, 'object');
