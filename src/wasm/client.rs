@@ -21,7 +21,6 @@ use super::options::{self, wrong_type};
 use super::query_pages::QueryPages;
 use super::session::{parse_answer, plain_call, query_page, unexpected, Session};
 use super::transport::Method;
-use super::upload::{self, Upload};
 use super::export;
 use super::source;
 use super::upload_stream;
@@ -98,13 +97,7 @@ impl Engine {
             let (streamed, opts, abort) = prepared?;
             let create_url = request::create_url(&inner.config.events_url);
             let run_id = opts.run_id.clone().unwrap_or_else(random_uuid);
-            if streamed {
-                return upload_stream::run(inner, events, &opts, abort, run_id, create_url).await;
-            }
-            let events: Array = events.unchecked_into();
-            let plan = upload::plan(&events, &opts, &abort).await?;
-            let upload = Upload { session: inner.clone(), create_url, events, opts: &opts, abort, run_id };
-            upload.run(plan).await
+            upload_stream::run(inner, events, streamed, &opts, abort, run_id, create_url).await
         })
     }
 

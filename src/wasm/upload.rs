@@ -1,5 +1,6 @@
 //! `createEvents`: validate everything, plan chunks, then send them with bounded
-//! concurrency, retries and 413 splitting, reporting in input order.
+//! concurrency (the send loop of `upload_stream.rs`, shared with sources), retries and
+//! 413 splitting, reporting in input order.
 //!
 //! Pass one serializes the caller's array one window of `chunksize` events at a time
 //! (`JSON.stringify` in the engine), copies the text into wasm and validates it there:
@@ -30,7 +31,6 @@ use super::js::{get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
 use super::transport::Method;
-use super::wait::InFlight;
 
 /// Pass one's result: the chunks, and the validated bodies kept to be sent as they
 /// are (by chunk index; `None` past `maxBufferedBytes`).
@@ -380,46 +380,6 @@ pub struct Upload<'a> {
 }
 
 impl Upload<'_> {
-    /// Pass two: sends every chunk; resolves to the result object or rejects with
-    /// `CreateEventsError` / `AbortError`.
-    pub async fn run(self, plan: Plan) -> Result<JsValue, JsValue> {
-        let plan = &plan;
-        let chunks = plan.chunks.clone();
-        let events = chunks.last().map_or(0, |c| c.to) - chunks.first().map_or(0, |c| c.from);
-        let totals = Totals { chunks: Some(chunks.len()), events: Some(events), ..Totals::default() };
-        let progress = Progress::new(self.opts, totals);
-        let progress = &progress;
-        let this = &self;
-        let chunk_count = chunks.len();
-        let mut by_chunk: Vec<Vec<Piece>> = Vec::with_capacity(chunk_count);
-        by_chunk.resize_with(chunk_count, Vec::new);
-        let one = |chunk: ChunkRange| async move {
-            let mut pieces = this.send(chunk, None, progress, plan).await;
-            progress.chunk_done(&mut pieces, ResumePoint { events: chunk.to, ..ResumePoint::default() });
-            pieces
-        };
-        // Chunks start while fewer than the current concurrency are in flight; they
-        // finish in any order, and reports go in input order.
-        let mut waiting = chunks.into_iter();
-        let mut running = InFlight::new();
-        loop {
-            while running.len() < progress.concurrency.get() {
-                let Some(chunk) = waiting.next() else { break };
-                running.push(Box::pin(one(chunk)));
-            }
-            let Some(pieces) = running.next().await else { break };
-            if let Some(chunk) = pieces.first().map(|p| p.chunk) {
-                by_chunk[chunk] = pieces;
-            }
-        }
-        drop(running);
-        let mut all = Vec::new();
-        for pieces in by_chunk {
-            all.extend(pieces);
-        }
-        Ok(finish(all, self.ending(progress, None))?)
-    }
-
     /// How the upload ends, for `finish`.
     pub(super) fn ending<'p>(&'p self, progress: &'p Progress, stopped: Option<Stopped>) -> Ending<'p> {
         Ending {

@@ -1,5 +1,6 @@
-//! `createEvents` from a source read piece by piece (`source.rs`: bytes, a stream, an
-//! iterable of pieces or of events). The pieces feed the core's framer (`stream_framer`), which
+//! `createEvents`' send loop, for an array (its chunks planned by pass one, `upload.rs`)
+//! and for a source read piece by piece (`source.rs`: bytes, a stream, an iterable of
+//! pieces or of events). The pieces feed the core's framer (`stream_framer`), which
 //! validates each event and frames chunk bodies; bodies are sent as they are ready,
 //! `concurrency` in flight, and the source is read only as fast as chunks leave (at
 //! most one chunk waits beyond those in flight), so memory stays flat whatever the
@@ -17,7 +18,7 @@ use std::pin::pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Reflect, Uint8Array};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::chunking::ChunkRange;
 use crate::core::resume::ResumePoint;
@@ -29,7 +30,7 @@ use super::errors::{build, ClientError};
 use super::options::CreateOptions;
 use super::session::Session;
 use super::source::{is_rereadable, Feed, Source};
-use super::upload::{finish, Piece, Plan, Progress, Stopped, Totals, Upload};
+use super::upload::{finish, plan, Piece, Plan, Progress, Stopped, Totals, Upload};
 use super::js::{utf8_lossy, Obj};
 use super::wait::{first, Boxed, First, InFlight};
 
@@ -42,69 +43,95 @@ enum Stop {
     Aborted(JsValue),
 }
 
-pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, abort: AbortWatch, run_id: String, create_url: String) -> Result<JsValue, JsValue> {
+/// A chunk ready to be sent: its range, where it ends in the source (for `resumeFrom`),
+/// and its body (`None` for an array's chunk: the body pass one kept, or one made afresh).
+struct Ready {
+    range: ChunkRange,
+    end: ResumePoint,
+    body: Option<Uint8Array>,
+}
+
+/// `createEvents` whole: an array (`streamed` false) is validated by pass one
+/// (`upload::plan`), and its planned chunks are all ready at once; a source is read
+/// and framed as its chunks leave. One send loop for both (one state machine in the
+/// wasm, not two). An array's upload never stops early: after an abort its chunks not
+/// yet sent fail one by one with the `AbortError`.
+pub async fn run(session: Rc<Session>, source: JsValue, streamed: bool, opts: &CreateOptions, abort: AbortWatch, run_id: String, create_url: String) -> Result<JsValue, JsValue> {
     let resume = opts.resume.unwrap_or_default();
     // An array read as an iterable (`onInvalid: 'skip'`) keeps the arrays' `returnIds` default.
     let mut totals = Totals { streamed: !Array::is_array(&source), ..Totals::default() };
-    if opts.validate_all {
-        if opts.skip_invalid {
-            return Err(ClientError::Type("validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it".into()).into_js());
+    // The chunks ready to be sent, in order, from `next` on: an array's plan, or the
+    // chunks of a source's last read (a read starts only once they are all sent).
+    let mut ready: Vec<Ready> = Vec::new();
+    let (events, plan, source) = if streamed {
+        if opts.validate_all {
+            if opts.skip_invalid {
+                return Err(ClientError::Type("validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it".into()).into_js());
+            }
+            if !is_rereadable(&source) {
+                return Err(ClientError::Type(
+                    "validate: 'all' reads the source twice: give a Blob, File, Uint8Array, ArrayBuffer, or a function that returns a fresh stream".into(),
+                )
+                .into_js());
+            }
+            let (chunks, events) = validate_all(&source, opts, &abort).await?;
+            (totals.chunks, totals.events) = (Some(chunks), Some(events));
         }
-        if !is_rereadable(&source) {
-            return Err(ClientError::Type(
-                "validate: 'all' reads the source twice: give a Blob, File, Uint8Array, ArrayBuffer, or a function that returns a fresh stream".into(),
-            )
-            .into_js());
+        let source = Source::open(&source, resume, opts.chunksize)?;
+        totals.bytes = source.size;
+        (Array::new(), Plan::streaming(), Some(source))
+    } else {
+        let events: Array = source.unchecked_into();
+        let plan = plan(&events, opts, &abort).await?;
+        for &range in &plan.chunks {
+            ready.push(Ready { range, end: ResumePoint { events: range.to, ..ResumePoint::default() }, body: None });
         }
-        let (chunks, events) = validate_all(&source, opts, &abort).await?;
-        (totals.chunks, totals.events) = (Some(chunks), Some(events));
-    }
-    let source = Source::open(&source, resume, opts.chunksize)?;
-    totals.bytes = source.size;
+        let (first, last) = (plan.chunks.first().map_or(0, |c| c.from), plan.chunks.last().map_or(0, |c| c.to));
+        (totals.chunks, totals.events) = (Some(plan.chunks.len()), Some(last - first));
+        (events, plan, None)
+    };
     let mut framer = Framer::resume(opts.format, opts.chunksize, opts.max_chunk_bytes, resume);
     if opts.on_skip.is_some() {
         framer.keep_skipped();
     }
-    let upload = Upload { session, create_url, events: Array::new(), opts, abort, run_id };
-    let plan = Plan::streaming();
+    let upload = Upload { session, create_url, events, opts, abort, run_id };
     let progress = Progress::new(opts, totals);
     let (upload, plan, progress) = (&upload, &plan, &progress);
-    let send = |framed: Framed, index: usize| async move {
-        let range = ChunkRange { index, from: framed.from, to: framed.to };
-        let end = ResumePoint { events: framed.to, bytes: framed.end_offset, line: framed.end_line };
-        let body = Uint8Array::from(&framed.body[..]);
-        drop(framed);
-        let mut pieces = upload.send(range, Some(body), progress, plan).await;
-        progress.chunk_done(&mut pieces, end);
+    let send = |ready: Ready| async move {
+        let mut pieces = upload.send(ready.range, ready.body, progress, plan).await;
+        progress.chunk_done(&mut pieces, ready.end);
         pieces
     };
-    // The chunks of the last read, in order (a read starts only once they are all sent:
-    // a handful at most, so a Vec does, without VecDeque's code).
-    let mut ready: Vec<Framed> = Vec::new();
+    let mut next = 0;
     let mut running = InFlight::new();
     let mut done: Vec<Piece> = Vec::new();
     let mut chunks = 0;
     let mut reading: Option<Boxed<'static, Result<Option<Vec<Feed>>, ClientError>>> = None;
-    let mut ended = false;
+    // An array has nothing to read.
+    let mut ended = !streamed;
     let mut stop: Option<Stop> = None;
+    let holds_events = |source: &Option<Source>| source.as_ref().and_then(Source::holds_events);
     loop {
-        if upload.abort.is_aborted() {
-            if stop.is_none() && (!ended || !ready.is_empty()) {
+        if streamed && upload.abort.is_aborted() {
+            if stop.is_none() && (!ended || next < ready.len()) {
                 stop = Some(Stop::Aborted(upload.abort.reason()));
             }
             ready.clear();
+            next = 0;
         }
-        while running.len() < progress.concurrency() && stop.is_none() {
-            if ready.is_empty() {
-                break;
-            }
-            let framed = ready.remove(0);
-            running.push(Box::pin(send(framed, chunks)));
-            chunks += 1;
+        while running.len() < progress.concurrency() && stop.is_none() && next < ready.len() {
+            // Taken out, its place left empty: a Vec does, without VecDeque's code.
+            let chunk = Ready { range: ready[next].range, end: ready[next].end, body: ready[next].body.take() };
+            next += 1;
+            running.push(Box::pin(send(chunk)));
+        }
+        if next == ready.len() {
+            ready.clear();
+            next = 0;
         }
         // Read on while no more than one chunk waits beyond those in flight.
         let want = !ended && stop.is_none() && ready.is_empty() && !upload.abort.is_aborted();
-        if want && reading.is_none() {
+        if let (true, None, Some(source)) = (want, &reading, &source) {
             reading = Some(source.read());
         }
         let step = match (reading.as_mut(), running.is_empty()) {
@@ -132,7 +159,7 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
             First::Left(piece) => {
                 reading = None;
                 let framed = match piece {
-                    Ok(Some(feed)) => frame(&mut framer, feed, (source.holds_events() == Some(false)).then_some(progress)),
+                    Ok(Some(feed)) => frame(&mut framer, feed, (holds_events(&source) == Some(false)).then_some(progress)),
                     Ok(None) => {
                         ended = true;
                         framer.finish()
@@ -143,25 +170,33 @@ pub async fn run(session: Rc<Session>, source: JsValue, opts: &CreateOptions, ab
                     }
                 };
                 match framed {
-                    Ok(more) => ready.extend(more),
+                    Ok(more) => {
+                        for framed in more {
+                            let range = ChunkRange { index: chunks, from: framed.from, to: framed.to };
+                            let end = ResumePoint { events: framed.to, bytes: framed.end_offset, line: framed.end_line };
+                            ready.push(Ready { range, end, body: Some(Uint8Array::from(&framed.body[..])) });
+                            chunks += 1;
+                        }
+                    }
                     Err(broken) => stop = Some(Stop::Broken(broken)),
                 }
                 if let Some(on_skip) = &opts.on_skip {
-                    tell_skipped(on_skip, framer.take_skipped(), source.holds_events() != Some(true));
+                    tell_skipped(on_skip, framer.take_skipped(), holds_events(&source) != Some(true));
                 }
                 if !opts.skip_invalid && !framer.problems().is_empty() && stop.is_none() {
                     stop = Some(Stop::Invalid);
                 }
                 if stop.is_some() {
                     ready.clear(); // no new chunk once the upload stops
+                    next = 0;
                 }
             }
         }
     }
-    let positions = source.holds_events() != Some(true);
+    let positions = holds_events(&source) != Some(true);
     let stopped = stop.map(|s| stopped(s, &framer, positions));
     let result = finish(done, upload.ending(progress, stopped))?;
-    if opts.skip_invalid {
+    if streamed && opts.skip_invalid {
         let _ = Reflect::set(&result, &"skipped".into(), &skipped(&framer, positions).into());
     }
     Ok(result)
