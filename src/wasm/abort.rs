@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal, AddEventListenerOptions};
 
-use super::errors::ClientError;
+use super::errors::{ClientError, Failure};
 use super::wait::{first, First, Sleep};
 
 /// One listener on the caller's signal per operation (not one per request: Node
@@ -45,8 +45,8 @@ impl AbortWatch {
 
     /// The `AbortError` of this operation: its `cause` is the signal's `reason` (a
     /// `TimeoutError` `DOMException` for `AbortSignal.timeout()`, say).
-    pub fn error(&self) -> ClientError {
-        ClientError::Aborted { reason: self.reason() }
+    pub fn error(&self) -> Failure {
+        Box::new(ClientError::Aborted { reason: self.reason() })
     }
 
     /// The signal's `reason` (`undefined` without a signal).

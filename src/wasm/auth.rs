@@ -14,7 +14,7 @@ use crate::core::json_scan::quoted;
 use crate::core::token;
 
 use super::abort::AbortWatch;
-use super::errors::{ClientError, ServerMessage};
+use super::errors::{ClientError, Failure, ServerMessage};
 use super::net::{Net, Report};
 use super::transport::{self, Method, Request};
 
@@ -75,7 +75,7 @@ impl Auth {
     }
 
     /// The token to send now, renewed first when it is about to expire.
-    pub async fn bearer(&self, timeout_ms: u32, abort: &AbortWatch) -> Result<Bearer, ClientError> {
+    pub async fn bearer(&self, timeout_ms: u32, abort: &AbortWatch) -> Result<Bearer, Failure> {
         let callback = match &*self.credentials.borrow() {
             Credentials::Callback(f) => Some(f.clone()),
             Credentials::Tokens { .. } => None,
@@ -99,7 +99,7 @@ impl Auth {
 
     /// After a 401: renews (once for all requests that saw that token).
     /// Says whether a retry may help.
-    pub async fn renew_after_401(&self, used: &Bearer, timeout_ms: u32, abort: &AbortWatch) -> Result<bool, ClientError> {
+    pub async fn renew_after_401(&self, used: &Bearer, timeout_ms: u32, abort: &AbortWatch) -> Result<bool, Failure> {
         if matches!(&*self.credentials.borrow(), Credentials::Callback(_)) {
             return Ok(true); // getToken is asked again for the retry
         }
@@ -117,7 +117,7 @@ impl Auth {
         }
     }
 
-    async fn renew(&self, seen_generation: u64, timeout_ms: u32, abort: &AbortWatch) -> Result<(), ClientError> {
+    async fn renew(&self, seen_generation: u64, timeout_ms: u32, abort: &AbortWatch) -> Result<(), Failure> {
         let _one_at_a_time = Turn::take(&self.renewing).await;
         if self.generation.get() != seen_generation {
             return Ok(()); // another request renewed meanwhile
@@ -153,13 +153,13 @@ impl Auth {
         let answer = sent?;
         if !matches!(classify_status(answer.status), Disposition::Success) {
             let retryable = matches!(classify_status(answer.status), Disposition::Retry);
-            return Err(ClientError::Api {
+            return Err(Box::new(ClientError::Api {
                 status: answer.status,
                 status_text: answer.status_text,
                 server_message: ServerMessage(vec!["token refresh was refused".into()]),
                 retryable,
                 hint: None,
-            });
+            }));
         }
         let text: String = answer.text.into();
         let (access, new_refresh) =
@@ -175,7 +175,7 @@ impl Auth {
     }
 }
 
-async fn call_get_token(get_token: &Function) -> Result<String, ClientError> {
+async fn call_get_token(get_token: &Function) -> Result<String, Failure> {
     let failed = |e: JsValue| {
         let why = super::js::get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
         ClientError::Auth { message: format!("getToken failed: {why}"), cause: Some(e) }
@@ -187,11 +187,11 @@ async fn call_get_token(get_token: &Function) -> Result<String, ClientError> {
     match value.as_string() {
         Some(t) if token::is_header_safe(&t) => Ok(t),
         Some(t) if !t.is_empty() => {
-            Err(ClientError::Auth { message: format!("the token getToken returned {}", token::NOT_HEADER_SAFE), cause: None })
+            Err(Box::new(ClientError::Auth { message: format!("the token getToken returned {}", token::NOT_HEADER_SAFE), cause: None }))
         }
-        _ => Err(ClientError::Auth {
+        _ => Err(Box::new(ClientError::Auth {
             message: "getToken must return a non-empty string (or a Promise of one)".into(),
             cause: None,
-        }),
+        })),
     }
 }

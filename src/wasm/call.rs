@@ -11,7 +11,7 @@ use crate::core::retry::{classify_status, parse_retry_after, BackoffPolicy, Disp
 
 use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::auth::Auth;
-use super::errors::{ClientError, ServerMessage};
+use super::errors::{ClientError, Failure, ServerMessage};
 use super::js::now_ms;
 use super::net::{Net, Report};
 use super::transport::{self, Answer, Method, Request};
@@ -37,7 +37,7 @@ pub struct CallSpec<'a> {
 
 /// How a call ended, with the number of HTTP requests it took.
 pub struct Called<T> {
-    pub result: Result<T, ClientError>,
+    pub result: Result<T, Failure>,
     pub attempts: u32,
 }
 
@@ -91,10 +91,10 @@ pub async fn call(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, on_r
 }
 
 enum Step {
-    Done(Result<Answer, ClientError>),
+    Done(Result<Answer, Failure>),
     Renewed,
     /// Failed; may be retried when the error says so. Carries `Retry-After`.
-    Trouble(ClientError, Option<String>),
+    Trouble(Failure, Option<String>),
 }
 
 impl Step {
@@ -102,8 +102,8 @@ impl Step {
     fn sent(&self) -> Option<Option<u16>> {
         match self {
             Step::Done(Ok(a)) => Some(Some(a.status)),
-            Step::Done(Err(e)) | Step::Trouble(e, _) => match e {
-                ClientError::Api { status, .. } => Some(Some(*status)),
+            Step::Done(Err(e)) | Step::Trouble(e, _) => match **e {
+                ClientError::Api { status, .. } => Some(Some(status)),
                 ClientError::Network { .. } | ClientError::Timeout(_) | ClientError::Aborted { .. } => Some(None),
                 _ => None, // getToken failed: nothing was sent
             },
@@ -115,9 +115,12 @@ impl Step {
     fn reason(&self) -> String {
         match self {
             Step::Renewed => "status 401: token renewed".into(),
-            Step::Trouble(ClientError::Api { status, .. }, _) => format!("status {status}"),
-            Step::Trouble(ClientError::Timeout(_), _) => "timeout".into(),
-            _ => "network error".into(),
+            Step::Trouble(e, _) => match **e {
+                ClientError::Api { status, .. } => format!("status {status}"),
+                ClientError::Timeout(_) => "timeout".into(),
+                _ => "network error".into(),
+            },
+            Step::Done(_) => "network error".into(),
         }
     }
 }
@@ -159,13 +162,13 @@ async fn attempt(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, attem
     }
 }
 
-pub fn api_error(answer: Answer, retryable: bool) -> ClientError {
+pub fn api_error(answer: Answer, retryable: bool) -> Failure {
     let text: String = answer.text.into();
-    ClientError::Api {
+    Box::new(ClientError::Api {
         status: answer.status,
         status_text: answer.status_text,
         server_message: ServerMessage(server_message(&text)),
         retryable,
         hint: None,
-    }
+    })
 }

@@ -14,7 +14,7 @@ use crate::core::{args, request};
 
 use super::abort::AbortWatch;
 use super::auth::Auth;
-use super::errors::ClientError;
+use super::errors::{ClientError, Failure};
 use super::js::{get, random_uuid, Obj};
 use super::net::Net;
 use super::options::{self, wrong_type};
@@ -68,7 +68,7 @@ impl Engine {
         chunksize_or_options: JsValue,
         options: JsValue,
     ) -> Promise {
-        let prepared: Result<_, ClientError> = (|| {
+        let prepared: Result<_, Failure> = (|| {
             let streamed = !Array::is_array(&events);
             if streamed && !source::is_source(&events) {
                 return Err(wrong_type(
@@ -80,7 +80,7 @@ impl Engine {
             let opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
             if !streamed && (opts.format.is_some() || opts.bytes_total.is_some()) {
                 let name = if opts.format.is_some() { "format" } else { "bytesTotal" };
-                return Err(ClientError::Type(format!("{name} is for bytes (a Uint8Array, Blob, stream…), not an array of events")));
+                return Err(Box::new(ClientError::Type(format!("{name} is for bytes (a Uint8Array, Blob, stream…), not an array of events"))));
             }
             // An array to skip bad events from, or to send chunk by chunk as they are
             // found valid, is read as the iterable of events it is: the stream path
@@ -108,7 +108,7 @@ impl Engine {
         body: JsValue,
         options: JsValue,
     ) -> Promise {
-        let prepared: Result<_, ClientError> = (|| {
+        let prepared: Result<_, Failure> = (|| {
             let body = query_body(&body)?;
             let opts = options::query_options(&options, &self.inner.config, "queryEvents options", options::QUERY_EVENTS_KEYS)?;
             Ok((body, opts))
@@ -146,7 +146,7 @@ impl Engine {
         collection: JsValue,
         options: JsValue,
     ) -> Promise {
-        let prepared: Result<_, ClientError> = (|| {
+        let prepared: Result<_, Failure> = (|| {
             let name = collection
                 .as_string()
                 .ok_or_else(|| wrong_type("collection", "a string", &collection))?;
@@ -172,7 +172,7 @@ impl Engine {
 }
 
 /// The query body as JSON text: `undefined`/`null` is `{}`.
-fn query_body(body: &JsValue) -> Result<JsString, ClientError> {
+fn query_body(body: &JsValue) -> Result<JsString, Failure> {
     if body.is_undefined() || body.is_null() {
         return Ok(JsString::from("{}"));
     }
@@ -181,6 +181,6 @@ fn query_body(body: &JsValue) -> Result<JsString, ClientError> {
     }
     JSON::stringify(body).map_err(|e| {
         let why = get(&e, "message").as_string().unwrap_or_default();
-        ClientError::Type(format!("the query body cannot be serialized to JSON: {why}"))
+        Box::new(ClientError::Type(format!("the query body cannot be serialized to JSON: {why}")))
     })
 }

@@ -35,6 +35,11 @@ pub enum ClientError {
     Auth { message: String, cause: Option<JsValue> },
 }
 
+/// A `ClientError` as it is passed around: boxed, so that each `Result` carrying one
+/// stays small and each `?` moves a pointer, not the ~40-byte enum (and each early
+/// return drops one pointer's worth of state).
+pub type Failure = Box<ClientError>;
+
 /// The `message` of a NestJS error body: a string or a list of strings.
 #[derive(Debug, Clone, Default)]
 pub struct ServerMessage(pub Vec<String>);
@@ -154,15 +159,10 @@ impl From<ArgError> for Box<ClientError> {
     }
 }
 
-impl From<Box<ClientError>> for ClientError {
-    fn from(e: Box<ClientError>) -> Self {
-        *e
-    }
-}
 
-impl From<ClientError> for JsValue {
-    fn from(e: ClientError) -> JsValue {
-        e.into_js()
+impl From<Failure> for JsValue {
+    fn from(e: Failure) -> JsValue {
+        e.to_js()
     }
 }
 

@@ -15,7 +15,7 @@ use web_sys::AbortController;
 use crate::core::export::{more_pages, ExportWriter};
 
 use super::abort::{linked, AbortWatch};
-use super::errors::ClientError;
+use super::errors::{ClientError, Failure};
 use super::js::{get, promise, utf8_of};
 use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
@@ -33,7 +33,7 @@ struct Exporter {
 impl Exporter {
     /// The next piece of the document: a page's events (and, after the last page,
     /// what ends the document); `None` once it is all written.
-    async fn next(&self) -> Result<Option<Vec<u8>>, ClientError> {
+    async fn next(&self) -> Result<Option<Vec<u8>>, Failure> {
         if self.done.get() {
             return Ok(None);
         }
@@ -58,7 +58,7 @@ impl Exporter {
 }
 
 /// The stream. `opts.page` is the first page read (0 unless given).
-pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> Result<JsValue, ClientError> {
+pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> Result<JsValue, Failure> {
     let (stop, signal) = linked(opts.signal.as_ref());
     let first = opts.page;
     let exporter = Rc::new(Exporter {
@@ -96,7 +96,7 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
         .dyn_into::<Function>()
         .map_err(|_| ClientError::Type("exportEvents needs ReadableStream, which this runtime lacks".into()))?;
     Reflect::construct(&class, &js_sys::Array::of1(&source))
-        .map_err(|_| ClientError::Type("exportEvents could not make a ReadableStream".into()))
+        .map_err(|_| Box::new(ClientError::Type("exportEvents could not make a ReadableStream".into())))
 }
 
 /// `controller[method](arg)`; a controller already closed (the reader cancelled) is

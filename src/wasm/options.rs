@@ -14,28 +14,25 @@ use crate::core::{args, request};
 
 use super::abort::as_signal;
 use super::auth::Credentials;
-use super::errors::ClientError;
+use super::errors::{ClientError, Failure};
 
-/// An option reader's error, boxed: a small `Result` to pass up through each `?`.
-type Bad = Box<ClientError>;
-
-fn bad_type(message: String) -> Bad {
+fn bad_type(message: String) -> Failure {
     Box::new(ClientError::Type(message))
 }
 
-fn bad_range(message: String) -> Bad {
+fn bad_range(message: String) -> Failure {
     Box::new(ClientError::Range(message))
 }
 
 /// `{what} must be {kind}, got {its type}` (a `TypeError`): one `format!` for every
 /// argument and option of the wrong type.
-pub fn wrong_type(what: &str, kind: &str, v: &JsValue) -> ClientError {
-    ClientError::Type(format!("{what} must be {kind}, got {}", type_name(v)))
+pub fn wrong_type(what: &str, kind: &str, v: &JsValue) -> Failure {
+    bad_type(format!("{what} must be {kind}, got {}", type_name(v)))
 }
 
 /// `{key} must be {choices}, got '{got}'` (a `RangeError`), for the options that name
 /// one of a few values.
-fn not_one_of(key: &str, choices: &str, got: &str) -> Bad {
+fn not_one_of(key: &str, choices: &str, got: &str) -> Failure {
     bad_range(format!("{key} must be {choices}, got '{got}'"))
 }
 use super::js::get;
@@ -113,7 +110,7 @@ const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRet
 // fields read so far at each one: 1.5 KB of wasm in `createEvents` alone). The options
 // are read, and their errors raised, in the order of their keys.
 
-pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
+pub fn client_config(opts: &JsValue) -> Result<ClientConfig, Failure> {
     let opts = object("EventsClient options", opts, CLIENT_KEYS)?;
     let credentials = credentials(&opts)?;
     let (events_url, auth_url) = base_urls(&opts)?;
@@ -132,7 +129,7 @@ pub fn client_config(opts: &JsValue) -> Result<ClientConfig, ClientError> {
     Ok(config)
 }
 
-fn credentials(opts: &JsValue) -> Result<Credentials, Bad> {
+fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
     let token = string(opts, "token")?;
     let refresh = string(opts, "refreshToken")?;
     let get_token = function(opts, "getToken")?;
@@ -154,7 +151,7 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Bad> {
 }
 
 /// The Events API's and the Auth API's base URLs.
-fn base_urls(opts: &JsValue) -> Result<(String, String), Bad> {
+fn base_urls(opts: &JsValue) -> Result<(String, String), Failure> {
     let env = match string(opts, "env")? {
         None => Env::default(),
         Some(name) => Env::parse(&name)
@@ -169,7 +166,7 @@ fn base_urls(opts: &JsValue) -> Result<(String, String), Bad> {
     Ok((events_url, auth_url))
 }
 
-fn read_client_config(c: &mut ClientConfig, opts: &JsValue) -> Result<(), Bad> {
+fn read_client_config(c: &mut ClientConfig, opts: &JsValue) -> Result<(), Failure> {
     if let Some(v) = number(opts, "concurrency")? {
         c.concurrency = args::concurrency(v)?;
     }
@@ -188,7 +185,7 @@ fn read_client_config(c: &mut ClientConfig, opts: &JsValue) -> Result<(), Bad> {
 }
 
 /// `createEvents(events, chunksize?, options?)` or `createEvents(events, options?)`.
-pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) -> Result<CreateOptions, ClientError> {
+pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) -> Result<CreateOptions, Failure> {
     let mut o = CreateOptions {
         chunksize: contract::DEFAULT_CHUNKSIZE,
         concurrency: client.concurrency,
@@ -214,7 +211,7 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
     Ok(o)
 }
 
-fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue) -> Result<(), Bad> {
+fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue) -> Result<(), Failure> {
     let (chunksize_arg, opts) = if second.is_object() {
         if !third.is_undefined() {
             return Err(bad_type("createEvents(events, options) takes no third argument".into()));
@@ -281,20 +278,20 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
 }
 
 /// `resumeFrom: { events, bytes?, line? }`, as progress and errors report it.
-fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Bad> {
+fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
     let v = get(opts, "resumeFrom");
     if v.is_undefined() {
         return Ok(None);
     }
     let v = object("resumeFrom", &v, RESUME_KEYS)?;
-    let field = |key: &str, min: u64| -> Result<Option<u64>, Bad> {
+    let field = |key: &str, min: u64| -> Result<Option<u64>, Failure> {
         Ok(number(&v, key)?.map(|n| args::position(&format!("resumeFrom.{key}"), n, min)).transpose()?)
     };
     let events = field("events", 0)?.ok_or_else(|| bad_type("resumeFrom needs events (a number)".into()))?;
     Ok(Some(ResumePoint { events: events as usize, bytes: field("bytes", 0)?.unwrap_or(0), line: field("line", 1)?.unwrap_or(1) }))
 }
 
-pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[&str]) -> Result<QueryOptions, ClientError> {
+pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[&str]) -> Result<QueryOptions, Failure> {
     let mut q = QueryOptions {
         page: contract::DEFAULT_PAGE,
         page_size: contract::DEFAULT_PAGE_SIZE,
@@ -306,7 +303,7 @@ pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[
     Ok(q)
 }
 
-fn read_query_options(q: &mut QueryOptions, opts: &JsValue) -> Result<(), Bad> {
+fn read_query_options(q: &mut QueryOptions, opts: &JsValue) -> Result<(), Failure> {
     if let Some(v) = number(opts, "page")? {
         q.page = args::page(v)?;
     }
@@ -326,14 +323,14 @@ fn read_query_options(q: &mut QueryOptions, opts: &JsValue) -> Result<(), Bad> {
 /// `exportEvents(body, { format, fields, pageSize, signal, timeoutMs, maxRetries })`:
 /// the query options from page 0, the format (NDJSON by default), and whether the
 /// server's fields are kept (`fields: 'stored'`).
-pub fn export_options(opts: &JsValue, client: &ClientConfig) -> Result<(QueryOptions, Format, bool), ClientError> {
+pub fn export_options(opts: &JsValue, client: &ClientConfig) -> Result<(QueryOptions, Format, bool), Failure> {
     const KEYS: &[&str] = &["format", "fields", "pageSize", "signal", "timeoutMs", "maxRetries"];
     let query = query_options(opts, client, "exportEvents options", KEYS)?;
     let format = format_option(opts)?.unwrap_or(Format::Ndjson);
     let stored = match string(opts, "fields")?.as_deref() {
         None | Some("input") => false,
         Some("stored") => true,
-        Some(other) => return Err(*not_one_of("fields", "'input' or 'stored'", other)),
+        Some(other) => return Err(not_one_of("fields", "'input' or 'stored'", other)),
     };
     Ok((query, format, stored))
 }
@@ -343,12 +340,12 @@ pub const QUERY_ALL_KEYS: &[&str] = &["pageSize", "signal", "timeoutMs", "maxRet
 pub const DELETE_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 
 /// `undefined`/`null` → an empty object; a non-object → TypeError; unknown keys → TypeError.
-fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Bad> {
+fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Failure> {
     if v.is_undefined() || v.is_null() {
         return Ok(Object::new().into());
     }
     if !v.is_object() || js_sys::Array::is_array(v) {
-        return Err(Box::new(wrong_type(what, "an object", v)));
+        return Err(wrong_type(what, "an object", v));
     }
     let keys = Object::keys(v.unchecked_ref::<Object>());
     for key in keys.iter() {
@@ -363,51 +360,51 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Bad> {
     Ok(v.clone())
 }
 
-fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Bad> {
+fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Failure> {
     number_value(key, &get(opts, key))
 }
 
-fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, Bad> {
+fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| Box::new(wrong_type(key, "a number", v)))
+    v.as_f64().map(Some).ok_or_else(|| wrong_type(key, "a number", v))
 }
 
-fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Bad> {
+fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Failure> {
     let v = get(opts, key);
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| Box::new(wrong_type(key, "a string", &v)))
+    v.as_string().map(Some).ok_or_else(|| wrong_type(key, "a string", &v))
 }
 
-fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Bad> {
+fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Failure> {
     let v = get(opts, key);
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_bool().map(Some).ok_or_else(|| Box::new(wrong_type(key, "a boolean", &v)))
+    v.as_bool().map(Some).ok_or_else(|| wrong_type(key, "a boolean", &v))
 }
 
-fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Bad> {
+fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Failure> {
     let v = get(opts, key);
     if v.is_undefined() {
         return Ok(None);
     }
     v.dyn_into::<Function>()
         .map(Some)
-        .map_err(|v| Box::new(wrong_type(key, "a function", &v)))
+        .map_err(|v| wrong_type(key, "a function", &v))
 }
 
 /// The `format` option (`createEvents`, `exportEvents`), when given.
-fn format_option(opts: &JsValue) -> Result<Option<Format>, Bad> {
+fn format_option(opts: &JsValue) -> Result<Option<Format>, Failure> {
     string(opts, "format")?
         .map(|name| Format::parse(&name).ok_or_else(|| not_one_of("format", "'ndjson' or 'json'", &name)))
         .transpose()
 }
 
-fn compression(opts: &JsValue) -> Result<Option<Compression>, Bad> {
+fn compression(opts: &JsValue) -> Result<Option<Compression>, Failure> {
     string(opts, "compression")?
         .map(|name| {
             Compression::parse(&name)
@@ -416,12 +413,12 @@ fn compression(opts: &JsValue) -> Result<Option<Compression>, Bad> {
         .transpose()
 }
 
-fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Bad> {
+fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Failure> {
     let v = get(opts, "signal");
     if v.is_undefined() {
         return Ok(None);
     }
-    as_signal(&v).map(Some).ok_or_else(|| Box::new(wrong_type("signal", "an AbortSignal", &v)))
+    as_signal(&v).map(Some).ok_or_else(|| wrong_type("signal", "an AbortSignal", &v))
 }
 
 /// `typeof`, with `null` and arrays told apart.

@@ -17,7 +17,7 @@ use crate::contract::QUERY_PAGES_AHEAD;
 use crate::core::export::page_exists;
 
 use super::abort::AbortWatch;
-use super::errors::ClientError;
+use super::errors::Failure;
 use super::options::QueryOptions;
 use super::session::{query_answer, Session};
 use super::transport::Answer;
@@ -45,7 +45,7 @@ pub struct PagesAhead {
 /// Where a request leaves its answer, and who waits for it.
 #[derive(Default)]
 struct Slot {
-    answer: RefCell<Option<Result<Answer, ClientError>>>,
+    answer: RefCell<Option<Result<Answer, Failure>>>,
     waiting: RefCell<Option<Waker>>,
 }
 
@@ -72,7 +72,7 @@ impl PagesAhead {
     /// The answer for `page` (pages are asked for in order), requested now unless it
     /// was requested ahead; the pages after it are requested as far as the window and
     /// the known total allow.
-    pub async fn answer(&self, page: u32) -> Result<Answer, ClientError> {
+    pub async fn answer(&self, page: u32) -> Result<Answer, Failure> {
         let ahead = {
             let mut started = self.started.borrow_mut();
             // `started` is in page order: the pages before `page` are at its front

@@ -14,7 +14,7 @@ use crate::core::request;
 use super::abort::AbortWatch;
 use super::auth::Auth;
 use super::call::{call, CallSpec};
-use super::errors::{ClientError, ServerMessage};
+use super::errors::{ClientError, Failure, ServerMessage};
 use super::js::{get, json_parse, Obj};
 use super::net::Net;
 use super::options::{ClientConfig, QueryOptions};
@@ -31,12 +31,12 @@ pub struct Session {
 }
 
 /// `POST /events/query` for one page; resolves `{ items, page, pageSize, total }`.
-pub async fn query_page(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<JsValue, ClientError> {
+pub async fn query_page(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<JsValue, Failure> {
     page_of(&query_answer(inner, body, opts, abort).await?)
 }
 
 /// A query answer as `{ items, page, pageSize, total }`.
-pub fn page_of(answer: &Answer) -> Result<JsValue, ClientError> {
+pub fn page_of(answer: &Answer) -> Result<JsValue, Failure> {
     let parsed = parse_answer(answer)?;
     let items = get(&parsed, ITEMS_FIELD);
     if !Array::is_array(&items) {
@@ -51,14 +51,14 @@ pub fn page_of(answer: &Answer) -> Result<JsValue, ClientError> {
 }
 
 /// The answer to `POST /events/query` for page `opts.page`, as text.
-pub async fn query_answer(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, ClientError> {
+pub async fn query_answer(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, Failure> {
     let url = request::query_url(&inner.config.events_url, opts.page, opts.page_size);
     plain_call(inner, Method::Post, &url, Some(body), opts, abort).await
 }
 
 /// One call that is not a create (no chunk, no idempotency key): a query page or a
 /// delete. One state machine for both (boxed: its caller's stays small).
-pub async fn plain_call(inner: &Session, method: Method, url: &str, body: Option<&JsString>, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, ClientError> {
+pub async fn plain_call(inner: &Session, method: Method, url: &str, body: Option<&JsString>, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, Failure> {
     let length = body.map_or(0, |b| b.length() as usize);
     let spec = CallSpec {
         method,
@@ -77,11 +77,11 @@ pub async fn plain_call(inner: &Session, method: Method, url: &str, body: Option
     Box::pin(call(&inner.auth, &spec, abort, &|_| {})).await.result
 }
 
-pub fn parse_answer(answer: &Answer) -> Result<JsValue, ClientError> {
+pub fn parse_answer(answer: &Answer) -> Result<JsValue, Failure> {
     json_parse(&answer.text).map_err(|_| unexpected(answer.status, "the answer is not JSON"))
 }
 
 /// A success status with a body that breaks the (ASSUMED) answer shape.
-pub fn unexpected(status: u16, why: &str) -> ClientError {
-    ClientError::Api { status, status_text: String::new(), server_message: ServerMessage(vec![why.into()]), retryable: false, hint: None }
+pub fn unexpected(status: u16, why: &str) -> Failure {
+    Box::new(ClientError::Api { status, status_text: String::new(), server_message: ServerMessage(vec![why.into()]), retryable: false, hint: None })
 }

@@ -18,7 +18,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::core::resume::ResumePoint;
 
-use super::errors::ClientError;
+use super::errors::{ClientError, Failure};
 use super::js::{get, utf8_of};
 use super::options::{type_name, wrong_type};
 use super::upload::stringify;
@@ -67,14 +67,14 @@ struct State {
 
 impl Source {
     /// Opens `v` to be read from `resume` on (its stored prefix left out).
-    pub fn open(v: &JsValue, resume: ResumePoint, batch: usize) -> Result<Source, ClientError> {
+    pub fn open(v: &JsValue, resume: ResumePoint, batch: usize) -> Result<Source, Failure> {
         if let Some(make) = v.dyn_ref::<Function>() {
             let fresh = make.call0(&JsValue::UNDEFINED).map_err(source_failed)?;
             if fresh.is_function() || !is_source(&fresh) {
-                return Err(ClientError::Type(format!(
+                return Err(Box::new(ClientError::Type(format!(
                     "a source function must return bytes, a stream or an iterable, got {}",
                     type_name(&fresh)
-                )));
+                ))));
             }
             return Source::open(&fresh, resume, batch);
         }
@@ -126,7 +126,7 @@ impl Source {
 
     /// The next pieces for the framer (`None` at the end); what the source throws is
     /// the error.
-    pub fn read(&self) -> Boxed<'static, Result<Option<Vec<Feed>>, ClientError>> {
+    pub fn read(&self) -> Boxed<'static, Result<Option<Vec<Feed>>, Failure>> {
         let state = self.state.clone();
         Box::pin(async move {
             let State { kind, events, skip_bytes, skip_events, opened, closed, batch, resume } = &*state;
@@ -154,7 +154,7 @@ impl Source {
                     closed.set(true);
                     if events.get() == Some(true) && skip_events.get() > 0 {
                         let (from, read) = (resume.events, resume.events - skip_events.get());
-                        return Err(ClientError::Range(format!("resumeFrom.events ({from}) is past the end of the events ({read})")));
+                        return Err(Box::new(ClientError::Range(format!("resumeFrom.events ({from}) is past the end of the events ({read})"))));
                     }
                     return Ok(match events.get() {
                         Some(true) => Some(events_end(&objects, &opened)),
@@ -292,34 +292,34 @@ fn is_bytes_at_once(v: &JsValue) -> bool {
 /// A resume point fits the source: bytes are resumed at a byte offset (events numbered
 /// from `events` but read from byte 0 would send every chunk under another chunk's
 /// idempotency key), events at an event count.
-fn check_resume(is_bytes: bool, resume: ResumePoint) -> Result<(), ClientError> {
+fn check_resume(is_bytes: bool, resume: ResumePoint) -> Result<(), Failure> {
     if is_bytes {
         check_resume_for_bytes(resume)
     } else if resume.bytes > 0 || resume.line > 1 {
-        Err(ClientError::Type(
+        Err(Box::new(ClientError::Type(
             "resumeFrom.bytes and resumeFrom.line are for bytes; events resume from resumeFrom.events alone".into(),
-        ))
+        )))
     } else {
         Ok(())
     }
 }
 
-fn check_resume_for_bytes(resume: ResumePoint) -> Result<(), ClientError> {
+fn check_resume_for_bytes(resume: ResumePoint) -> Result<(), Failure> {
     if resume.events > 0 && resume.bytes == 0 {
-        return Err(ClientError::Type(
+        return Err(Box::new(ClientError::Type(
             "resumeFrom for bytes needs bytes and line besides events, as progress reports them".into(),
-        ));
+        )));
     }
     Ok(())
 }
 
-fn unreadable(v: &JsValue) -> ClientError {
-    ClientError::Type(format!("the source could not be read ({})", type_name(v)))
+fn unreadable(v: &JsValue) -> Failure {
+    Box::new(ClientError::Type(format!("the source could not be read ({})", type_name(v))))
 }
 
-pub fn source_failed(cause: JsValue) -> ClientError {
+pub fn source_failed(cause: JsValue) -> Failure {
     let why = get(&cause, "message").as_string().unwrap_or_else(|| "it threw".into());
-    ClientError::Network { message: format!("the source failed: {why}"), cause: Some(cause) }
+    Box::new(ClientError::Network { message: format!("the source failed: {why}"), cause: Some(cause) })
 }
 
 /// Whether `v` is a source `createEvents` takes besides an array (else: a `TypeError`),

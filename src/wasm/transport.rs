@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Response};
 
 use super::abort::AbortWatch;
-use super::errors::ClientError;
+use super::errors::{ClientError, Failure};
 use super::js::{get, Obj};
 use super::net::Net;
 use super::wait::{first, First, Sleep};
@@ -55,7 +55,7 @@ impl Method {
     }
 }
 
-pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &Net) -> Result<Answer, ClientError> {
+pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &Net) -> Result<Answer, Failure> {
     if abort.is_aborted() {
         return Err(abort.error());
     }
@@ -70,7 +70,7 @@ pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &
         First::Left(result) => result,
         First::Right(First::Left(_)) => {
             controller.abort();
-            Err(ClientError::Timeout(timeout_ms))
+            Err(Box::new(ClientError::Timeout(timeout_ms)))
         }
         First::Right(First::Right(_)) => {
             controller.abort();
@@ -79,7 +79,7 @@ pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &
     }
 }
 
-async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) -> Result<Answer, ClientError> {
+async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) -> Result<Answer, Failure> {
     let mut headers = Obj::new().set("Accept", "application/json");
     if let Some(token) = req.bearer {
         headers = headers.set("Authorization", format!("Bearer {token}"));
@@ -114,7 +114,7 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
 
 /// A `NetworkError` whose `cause` is what the platform threw; its message, when it
 /// has one, says what happened.
-fn network(fallback: &str, cause: JsValue) -> ClientError {
+fn network(fallback: &str, cause: JsValue) -> Failure {
     let message = get(&cause, "message").as_string().filter(|m| !m.is_empty()).unwrap_or_else(|| fallback.into());
-    ClientError::Network { message, cause: Some(cause) }
+    Box::new(ClientError::Network { message, cause: Some(cause) })
 }

@@ -26,7 +26,7 @@ use crate::core::validate::{validate_spans, Problem, Problems};
 use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::call::{call, CallSpec};
 use super::compress;
-use super::errors::{build, ClientError};
+use super::errors::{build, ClientError, Failure};
 use super::js::{get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
@@ -43,12 +43,12 @@ pub struct Plan {
 const YIELD_EVERY_MS: f64 = 40.0;
 
 /// Pass one: every problem of every event, or the chunk plan and the kept bodies.
-pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> Result<Plan, ClientError> {
+pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> Result<Plan, Failure> {
     let n = events.length() as usize;
     // A resumed run starts after the stored prefix, with the first run's windows.
     let first = opts.resume.map_or(0, |r| r.events);
     if first > n {
-        return Err(ClientError::Range(format!("resumeFrom.events ({first}) is past the end of the events ({n})")));
+        return Err(Box::new(ClientError::Range(format!("resumeFrom.events ({first}) is past the end of the events ({n})"))));
     }
     let mut planner = ChunkPlanner::starting_at(first, opts.chunksize, opts.max_chunk_bytes);
     let mut problems = Problems::new();
@@ -116,7 +116,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
         }
     }
     if !problems.is_empty() {
-        return Err(ClientError::Validation(problems));
+        return Err(Box::new(ClientError::Validation(problems)));
     }
     Ok(Plan { chunks: planner.finish(), kept: RefCell::new(kept) })
 }
@@ -146,7 +146,7 @@ fn framed(events: &[u8]) -> Uint8Array {
 /// The body of a chunk whose validated bytes were not kept: serialized and validated
 /// again now, so that what is sent is what was validated even if the caller changed
 /// the array meanwhile.
-fn fresh_body(events: &Array, range: &ChunkRange) -> Result<Uint8Array, ClientError> {
+fn fresh_body(events: &Array, range: &ChunkRange) -> Result<Uint8Array, Failure> {
     let mut problems = Problems::new();
     let json = match stringify(events, range.from, range.to) {
         Ok(json) => json,
@@ -154,7 +154,7 @@ fn fresh_body(events: &Array, range: &ChunkRange) -> Result<Uint8Array, ClientEr
             for (index, message) in bad {
                 problems.push(Problem { index, field: String::new(), message });
             }
-            return Err(ClientError::Validation(problems));
+            return Err(Box::new(ClientError::Validation(problems)));
         }
     };
     let text = utf8_of(&json);
@@ -170,7 +170,7 @@ fn fresh_body(events: &Array, range: &ChunkRange) -> Result<Uint8Array, ClientEr
         });
     }
     if !problems.is_empty() {
-        return Err(ClientError::Validation(problems));
+        return Err(Box::new(ClientError::Validation(problems)));
     }
     Ok(Uint8Array::from(text.as_bytes()))
 }
@@ -202,7 +202,7 @@ pub(super) struct Piece {
     ms: f64,
     /// Sent gzip-compressed.
     compressed: bool,
-    pub(super) result: Result<(u16, Array), ClientError>,
+    pub(super) result: Result<(u16, Array), Failure>,
 }
 
 pub(super) struct Progress {
@@ -430,41 +430,44 @@ impl Upload<'_> {
         let called = call(&session.auth, &spec, &self.abort, &|err| progress.trouble(err)).await;
         drop(gzipped);
         let ms = now_ms() - started;
-        match called.result {
+        let mut e = match called.result {
             Ok(answer) => {
                 let status = answer.status;
                 let result = read_created(&answer.text, status, range.len()).map(|ids| (status, ids));
                 if result.is_ok() {
                     progress.events_done.set(progress.events_done.get() + range.len());
                 }
-                piece(called.attempts, ms, compressed, result)
+                return piece(called.attempts, ms, compressed, result);
             }
-            Err(ClientError::Api { status, .. }) if compressed && classify_status(status) == Disposition::SendPlain => {
-                // The API does not take compressed bodies: this one again, plain, and no
-                // more compression for this client.
-                session.compression_refused.set(true);
-                let mut pieces = Box::pin(self.send(range, Some(body), progress, plan)).await;
-                pieces[0].attempts += called.attempts;
-                pieces
-            }
-            Err(ClientError::Api { status, .. }) if classify_status(status) == Disposition::Split && range.len() > 1 => {
-                let (left, right) = split_in_two(range).expect("a range of two or more splits");
-                let Some((left_body, right_body)) = halves(&body, left.len()) else {
-                    return piece(called.attempts, ms, compressed, Err(unexpected(status, "the chunk body could not be split")));
-                };
-                drop(body);
-                let mut pieces = Box::pin(self.send(left, Some(left_body), progress, plan)).await;
-                pieces.extend(Box::pin(self.send(right, Some(right_body), progress, plan)).await);
-                pieces
-            }
-            Err(ClientError::Api { status: 422, status_text, server_message, retryable, .. }) => {
+            Err(e) => e,
+        };
+        if let ClientError::Api { status, hint, .. } = &mut *e {
+            let status = *status;
+            match classify_status(status) {
+                Disposition::SendPlain if compressed => {
+                    // The API does not take compressed bodies: this one again, plain, and no
+                    // more compression for this client.
+                    session.compression_refused.set(true);
+                    let mut pieces = Box::pin(self.send(range, Some(body), progress, plan)).await;
+                    pieces[0].attempts += called.attempts;
+                    return pieces;
+                }
+                Disposition::Split if range.len() > 1 => {
+                    let (left, right) = split_in_two(range).expect("a range of two or more splits");
+                    let Some((left_body, right_body)) = halves(&body, left.len()) else {
+                        return piece(called.attempts, ms, compressed, Err(unexpected(status, "the chunk body could not be split")));
+                    };
+                    drop(body);
+                    let mut pieces = Box::pin(self.send(left, Some(left_body), progress, plan)).await;
+                    pieces.extend(Box::pin(self.send(right, Some(right_body), progress, plan)).await);
+                    return pieces;
+                }
                 // The server holds another body under this key: a resume whose events changed.
-                let hint = Some(KEY_REUSED_HINT);
-                let e = ClientError::Api { status: 422, status_text, server_message, retryable, hint };
-                piece(called.attempts, ms, compressed, Err(e))
+                _ if status == 422 => *hint = Some(KEY_REUSED_HINT),
+                _ => {}
             }
-            Err(e) => piece(called.attempts, ms, compressed, Err(e)),
         }
+        piece(called.attempts, ms, compressed, Err(e))
     }
 }
 
@@ -477,7 +480,7 @@ fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Arra
 }
 
 /// The ids of a `201 {"created", "ids"}` answer (ASSUMED shape), checked against the count sent.
-fn read_created(text: &JsString, status: u16, sent: usize) -> Result<Array, ClientError> {
+fn read_created(text: &JsString, status: u16, sent: usize) -> Result<Array, Failure> {
     let bad = |why: &str| unexpected(status, &format!("unexpected create answer: {why}"));
     let answer = json_parse(text).map_err(|_| bad("not JSON"))?;
     let ids = get(&answer, IDS_FIELD).dyn_into::<Array>().map_err(|_| bad("no ids"))?;

@@ -26,7 +26,7 @@ use crate::core::stream_framer::{Broken, Framed, Framer, Skipped};
 use crate::core::validate::Problems;
 
 use super::abort::AbortWatch;
-use super::errors::{build, ClientError};
+use super::errors::{build, ClientError, Failure};
 use super::options::CreateOptions;
 use super::session::Session;
 use super::source::{is_rereadable, Feed, Source};
@@ -38,7 +38,7 @@ use super::wait::{first, Boxed, First, InFlight};
 enum Stop {
     Invalid,
     Broken(Broken),
-    Source(ClientError),
+    Source(Failure),
     /// The caller's signal fired before the source was all sent.
     Aborted(JsValue),
 }
@@ -106,7 +106,7 @@ pub async fn run(session: Rc<Session>, source: JsValue, streamed: bool, opts: &C
     let mut running = InFlight::new();
     let mut done: Vec<Piece> = Vec::new();
     let mut chunks = 0;
-    let mut reading: Option<Boxed<'static, Result<Option<Vec<Feed>>, ClientError>>> = None;
+    let mut reading: Option<Boxed<'static, Result<Option<Vec<Feed>>, Failure>>> = None;
     // An array has nothing to read.
     let mut ended = !streamed;
     let mut stop: Option<Stop> = None;
@@ -348,7 +348,7 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
             .set("problemCount", 1.0),
         },
         Stop::Source(e) => {
-            let (name, cause) = match &e {
+            let (name, cause) = match &*e {
                 ClientError::Network { cause, .. } => ("CreateEventsError", cause.clone().unwrap_or(JsValue::UNDEFINED)),
                 ClientError::Range(_) => ("RangeError", JsValue::UNDEFINED),
                 _ => ("TypeError", JsValue::UNDEFINED),
