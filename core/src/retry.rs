@@ -54,7 +54,17 @@ pub const MAX_RETRY_AFTER_MS: u64 = 120_000;
 /// RFC 850 and asctime forms are not read: RFC 9110 forbids sending them.
 #[inline]
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
-    let v = value.trim_matches(|c| c == ' ' || c == '\t');
+    // Spaces and tabs cut as bytes (ASCII: always at a char boundary): `trim_matches`
+    // with its own closure is std's char-searching code compiled once more.
+    let blank = |b: u8| b == b' ' || b == b'\t';
+    let (mut from, mut to) = (0, value.len());
+    while from < to && blank(value.as_bytes()[from]) {
+        from += 1;
+    }
+    while to > from && blank(value.as_bytes()[to - 1]) {
+        to -= 1;
+    }
+    let v = value.get(from..to)?;
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
         let secs = v.bytes().fold(0u64, |n, b| {
             n.saturating_mul(10).saturating_add((b - b'0') as u64)
