@@ -236,7 +236,7 @@ pub(super) struct Progress {
 }
 
 /// What an upload knows of its source before it starts.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 pub(super) struct Totals {
     pub chunks: Option<usize>,
     pub events: Option<usize>,

@@ -56,150 +56,177 @@ struct Ready {
 /// and framed as its chunks leave. One send loop for both (one state machine in the
 /// wasm, not two). An array's upload never stops early: after an abort its chunks not
 /// yet sent fail one by one with the `AbortError`.
-pub async fn run(session: Rc<Session>, source: JsValue, streamed: bool, opts: &CreateOptions, abort: AbortWatch, run_id: String, create_url: String) -> Result<JsValue, JsValue> {
+///
+/// With `validate: 'all'` the same loop first reads the source whole without sending
+/// (`checking`): it counts the chunks and events, gathers every problem, and rejects
+/// with them (nothing sent) before the second read sends anything.
+pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &CreateOptions, abort: AbortWatch, run_id: String, create_url: String) -> Result<JsValue, JsValue> {
     let resume = opts.resume.unwrap_or_default();
     // An array read as an iterable (`onInvalid: 'skip'`) keeps the arrays' `returnIds` default.
-    let mut totals = Totals { streamed: !Array::is_array(&source), ..Totals::default() };
+    let mut totals = Totals { streamed: !Array::is_array(&given), ..Totals::default() };
+    let mut checking = streamed && opts.validate_all;
+    if checking {
+        if opts.skip_invalid {
+            return Err(ClientError::Type("validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it".into()).into_js());
+        }
+        if !is_rereadable(&given) {
+            return Err(ClientError::Type(
+                "validate: 'all' reads the source twice: give a Blob, File, Uint8Array, ArrayBuffer, or a function that returns a fresh stream".into(),
+            )
+            .into_js());
+        }
+    }
     // The chunks ready to be sent, in order, from `next` on: an array's plan, or the
     // chunks of a source's last read (a read starts only once they are all sent).
     let mut ready: Vec<Ready> = Vec::new();
-    let (events, plan, source) = if streamed {
-        if opts.validate_all {
-            if opts.skip_invalid {
-                return Err(ClientError::Type("validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it".into()).into_js());
-            }
-            if !is_rereadable(&source) {
-                return Err(ClientError::Type(
-                    "validate: 'all' reads the source twice: give a Blob, File, Uint8Array, ArrayBuffer, or a function that returns a fresh stream".into(),
-                )
-                .into_js());
-            }
-            let (chunks, events) = validate_all(&source, opts, &abort).await?;
-            (totals.chunks, totals.events) = (Some(chunks), Some(events));
-        }
-        let source = Source::open(&source, resume, opts.chunksize)?;
-        totals.bytes = source.size;
-        (Array::new(), Plan::streaming(), Some(source))
+    let (events, plan) = if streamed {
+        (Array::new(), Plan::streaming())
     } else {
-        let events: Array = source.unchecked_into();
+        let events: Array = given.clone().unchecked_into();
         let plan = plan(&events, opts, &abort).await?;
         for &range in &plan.chunks {
             ready.push(Ready { range, end: ResumePoint { events: range.to, ..ResumePoint::default() }, body: None });
         }
         let (first, last) = (plan.chunks.first().map_or(0, |c| c.from), plan.chunks.last().map_or(0, |c| c.to));
         (totals.chunks, totals.events) = (Some(plan.chunks.len()), Some(last - first));
-        (events, plan, None)
+        (events, plan)
     };
-    let mut framer = Framer::resume(opts.format, opts.chunksize, opts.max_chunk_bytes, resume);
-    if opts.on_skip.is_some() {
-        framer.keep_skipped();
-    }
     let upload = Upload { session, create_url, events, opts, abort, run_id };
-    let progress = Progress::new(opts, totals);
-    let (upload, plan, progress) = (&upload, &plan, &progress);
-    let send = |ready: Ready| async move {
-        let mut pieces = upload.send(ready.range, ready.body, progress, plan).await;
-        progress.chunk_done(&mut pieces, ready.end);
-        pieces
-    };
-    let mut next = 0;
-    let mut running = InFlight::new();
-    let mut done: Vec<Piece> = Vec::new();
-    let mut chunks = 0;
-    let mut reading: Option<Boxed<'static, Result<Option<Vec<Feed>>, Failure>>> = None;
-    // An array has nothing to read.
-    let mut ended = !streamed;
-    let mut stop: Option<Stop> = None;
-    let holds_events = |source: &Option<Source>| source.as_ref().and_then(Source::holds_events);
+    let (upload, plan) = (&upload, &plan);
     loop {
-        if streamed && upload.abort.is_aborted() {
-            if stop.is_none() && (!ended || next < ready.len()) {
-                stop = Some(Stop::Aborted(upload.abort.reason()));
-            }
-            ready.clear();
-            next = 0;
-        }
-        while running.len() < progress.concurrency() && stop.is_none() && next < ready.len() {
-            // Taken out, its place left empty: a Vec does, without VecDeque's code.
-            let chunk = Ready { range: ready[next].range, end: ready[next].end, body: ready[next].body.take() };
-            next += 1;
-            running.push(Box::pin(send(chunk)));
-        }
-        if next == ready.len() {
-            ready.clear();
-            next = 0;
-        }
-        // Read on while no more than one chunk waits beyond those in flight.
-        let want = !ended && stop.is_none() && ready.is_empty() && !upload.abort.is_aborted();
-        if let (true, None, Some(source)) = (want, &reading, &source) {
-            reading = Some(source.read());
-        }
-        let step = match (reading.as_mut(), running.is_empty()) {
-            (None, true) => break,
-            (None, false) => First::Right(running.next().await),
-            // Nothing in flight: the read races the signal, or a source that stops
-            // giving pieces (a stream kept open) would hold an abort off for ever.
-            (Some(read), true) => match first(read.as_mut(), pin!(upload.abort.fired())).await {
-                First::Left(piece) => First::Left(piece),
-                First::Right(()) => {
-                    reading = None; // the source is cancelled when it is dropped
-                    continue;
-                }
-            },
-            (Some(read), false) => first(read.as_mut(), pin!(running.next())).await,
+        let source = match streamed {
+            true => Some(Source::open(&given, resume, opts.chunksize)?),
+            false => None,
         };
-        match step {
-            First::Right(pieces) => {
-                // Kept in order as they land (a sorted insert: std's sort costs 2 KB of wasm).
-                for p in pieces.unwrap_or_default() {
-                    let at = done.partition_point(|d| (d.chunk, d.range.from) < (p.chunk, p.range.from));
-                    done.insert(at, p);
-                }
-            }
-            First::Left(piece) => {
-                reading = None;
-                let framed = match piece {
-                    Ok(Some(feed)) => frame(&mut framer, feed, (holds_events(&source) == Some(false)).then_some(progress)),
-                    Ok(None) => {
-                        ended = true;
-                        framer.finish()
+        totals.bytes = source.as_ref().and_then(|s| s.size);
+        let mut framer = Framer::resume(opts.format, opts.chunksize, opts.max_chunk_bytes, resume);
+        if opts.on_skip.is_some() {
+            framer.keep_skipped();
+        }
+        let progress = &Progress::new(opts, totals);
+        let send = |ready: Ready| async move {
+            let mut pieces = upload.send(ready.range, ready.body, progress, plan).await;
+            progress.chunk_done(&mut pieces, ready.end);
+            pieces
+        };
+        let mut next = 0;
+        let mut running = InFlight::new();
+        let mut done: Vec<Piece> = Vec::new();
+        let (mut chunks, mut counted) = (0, 0);
+        let mut reading: Option<Boxed<'static, Result<Option<Vec<Feed>>, Failure>>> = None;
+        // An array has nothing to read.
+        let mut ended = !streamed;
+        let mut stop: Option<Stop> = None;
+        let holds_events = |source: &Option<Source>| source.as_ref().and_then(Source::holds_events);
+        loop {
+            if streamed && upload.abort.is_aborted() {
+                if checking {
+                    // Before a read only, as a stop or the end has the last word.
+                    if !ended && stop.is_none() {
+                        return Err(upload.abort.error().into());
                     }
-                    Err(e) => {
-                        stop = Some(Stop::Source(e));
+                } else if stop.is_none() && (!ended || next < ready.len()) {
+                    stop = Some(Stop::Aborted(upload.abort.reason()));
+                }
+                ready.clear();
+                next = 0;
+            }
+            while running.len() < progress.concurrency() && stop.is_none() && next < ready.len() {
+                // Taken out, its place left empty: a Vec does, without VecDeque's code.
+                let chunk = Ready { range: ready[next].range, end: ready[next].end, body: ready[next].body.take() };
+                next += 1;
+                running.push(Box::pin(send(chunk)));
+            }
+            if next == ready.len() {
+                ready.clear();
+                next = 0;
+            }
+            // Read on while no more than one chunk waits beyond those in flight.
+            let want = !ended && stop.is_none() && ready.is_empty() && !upload.abort.is_aborted();
+            if let (true, None, Some(source)) = (want, &reading, &source) {
+                reading = Some(source.read());
+            }
+            let step = match (reading.as_mut(), running.is_empty()) {
+                (None, true) => break,
+                (None, false) => First::Right(running.next().await),
+                // Nothing in flight: the read races the signal, or a source that stops
+                // giving pieces (a stream kept open) would hold an abort off for ever.
+                (Some(read), true) => match first(read.as_mut(), pin!(upload.abort.fired())).await {
+                    First::Left(piece) => First::Left(piece),
+                    First::Right(()) => {
+                        reading = None; // the source is cancelled when it is dropped
                         continue;
                     }
-                };
-                match framed {
-                    Ok(more) => {
-                        for framed in more {
-                            let range = ChunkRange { index: chunks, from: framed.from, to: framed.to };
-                            let end = ResumePoint { events: framed.to, bytes: framed.end_offset, line: framed.end_line };
-                            ready.push(Ready { range, end, body: Some(Uint8Array::from(&framed.body[..])) });
-                            chunks += 1;
-                        }
+                },
+                (Some(read), false) => first(read.as_mut(), pin!(running.next())).await,
+            };
+            match step {
+                First::Right(pieces) => {
+                    // Kept in order as they land (a sorted insert: std's sort costs 2 KB of wasm).
+                    for p in pieces.unwrap_or_default() {
+                        let at = done.partition_point(|d| (d.chunk, d.range.from) < (p.chunk, p.range.from));
+                        done.insert(at, p);
                     }
-                    Err(broken) => stop = Some(Stop::Broken(broken)),
                 }
-                if let Some(on_skip) = &opts.on_skip {
-                    tell_skipped(on_skip, framer.take_skipped(), holds_events(&source) != Some(true));
-                }
-                if !opts.skip_invalid && !framer.problems().is_empty() && stop.is_none() {
-                    stop = Some(Stop::Invalid);
-                }
-                if stop.is_some() {
-                    ready.clear(); // no new chunk once the upload stops
-                    next = 0;
+                First::Left(piece) => {
+                    reading = None;
+                    let bytes_read = (holds_events(&source) == Some(false) && !checking).then_some(progress);
+                    let framed = match piece {
+                        Ok(Some(feed)) => frame(&mut framer, feed, bytes_read),
+                        Ok(None) => {
+                            ended = true;
+                            framer.finish()
+                        }
+                        Err(e) => {
+                            stop = Some(Stop::Source(e));
+                            continue;
+                        }
+                    };
+                    match framed {
+                        Ok(more) => {
+                            for framed in more {
+                                counted += framed.count;
+                                let range = ChunkRange { index: chunks, from: framed.from, to: framed.to };
+                                let end = ResumePoint { events: framed.to, bytes: framed.end_offset, line: framed.end_line };
+                                chunks += 1;
+                                if !checking {
+                                    ready.push(Ready { range, end, body: Some(Uint8Array::from(&framed.body[..])) });
+                                }
+                            }
+                        }
+                        Err(broken) => stop = Some(Stop::Broken(broken)),
+                    }
+                    if let Some(on_skip) = &opts.on_skip {
+                        tell_skipped(on_skip, framer.take_skipped(), holds_events(&source) != Some(true));
+                    }
+                    // The checking read goes on to the end, to name every bad event.
+                    if !opts.skip_invalid && !checking && !framer.problems().is_empty() && stop.is_none() {
+                        stop = Some(Stop::Invalid);
+                    }
+                    if stop.is_some() {
+                        ready.clear(); // no new chunk once the upload stops
+                        next = 0;
+                    }
                 }
             }
         }
+        let positions = holds_events(&source) != Some(true);
+        if checking {
+            let stop = stop.or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
+            if let Some(stop) = stop {
+                return Err(validation_error(stop, &framer, positions));
+            }
+            (totals.chunks, totals.events) = (Some(chunks), Some(counted));
+            checking = false;
+            continue;
+        }
+        let stopped = stop.map(|s| stopped(s, &framer, positions));
+        let result = finish(done, upload.ending(progress, stopped))?;
+        if streamed && opts.skip_invalid {
+            let _ = Reflect::set(&result, &"skipped".into(), &skipped(&framer, positions).into());
+        }
+        return Ok(result);
     }
-    let positions = holds_events(&source) != Some(true);
-    let stopped = stop.map(|s| stopped(s, &framer, positions));
-    let result = finish(done, upload.ending(progress, stopped))?;
-    if streamed && opts.skip_invalid {
-        let _ = Reflect::set(&result, &"skipped".into(), &skipped(&framer, positions).into());
-    }
-    Ok(result)
 }
 
 /// Feeds one read to the framer; counts the bytes read (byte sources).
@@ -217,52 +244,6 @@ fn frame(framer: &mut Framer, feed: Vec<Feed>, bytes_read: Option<&Progress>) ->
         }
     }
     Ok(out)
-}
-
-/// `validate: 'all'`: the whole source read once, nothing sent; every problem, or the
-/// number of chunks and events the upload will send.
-async fn validate_all(source: &JsValue, opts: &CreateOptions, abort: &AbortWatch) -> Result<(usize, usize), JsValue> {
-    let resume = opts.resume.unwrap_or_default();
-    let source = Source::open(source, resume, opts.chunksize)?;
-    let mut framer = Framer::resume(opts.format, opts.chunksize, opts.max_chunk_bytes, resume);
-    let (mut chunks, mut events) = (0, 0);
-    let mut count = |framed: Vec<Framed>| {
-        chunks += framed.len();
-        events += framed.iter().map(|f| f.count).sum::<usize>();
-    };
-    loop {
-        if abort.is_aborted() {
-            return Err(abort.error().into_js());
-        }
-        let mut read = source.read();
-        let piece = match first(read.as_mut(), pin!(abort.fired())).await {
-            First::Left(piece) => piece,
-            First::Right(()) => return Err(abort.error().into_js()),
-        };
-        let framed = match piece {
-            Ok(Some(feed)) => frame(&mut framer, feed, None),
-            Ok(None) => {
-                let last = framer.finish();
-                let stop = match last {
-                    Ok(framed) => {
-                        count(framed);
-                        None
-                    }
-                    Err(broken) => Some(Stop::Broken(broken)),
-                };
-                let stop = stop.or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
-                return match stop {
-                    None => Ok((chunks, events)),
-                    Some(stop) => Err(validation_error(stop, &framer, source.holds_events() != Some(true))),
-                };
-            }
-            Err(e) => return Err(validation_error(Stop::Source(e), &framer, true)),
-        };
-        match framed {
-            Ok(framed) => count(framed),
-            Err(broken) => return Err(validation_error(Stop::Broken(broken), &framer, true)),
-        }
-    }
 }
 
 /// A stop of the validating pass, as the error it rejects with (nothing was sent).
