@@ -49,11 +49,10 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A Promise of a future. Boxing first makes every call share one instance of
-/// wasm-bindgen's generic promise glue (several KB of wasm per future type otherwise).
+/// A Promise of a future, run by `executor.rs`. Boxed first: one type for every
+/// caller, so the executor's code is compiled once.
 pub fn promise(future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
-    let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> = Box::pin(future);
-    wasm_bindgen_futures::future_to_promise(boxed)
+    super::executor::promise(Box::pin(future))
 }
 
 /// Milliseconds since the epoch, from the JS clock.

@@ -11,6 +11,7 @@ mod compress;
 #[cfg(feature = "crossing-bench")]
 mod crossing_bench;
 mod errors;
+mod executor;
 mod export;
 mod js;
 mod net;

@@ -12,6 +12,7 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 use js_sys::JsString;
+use wasm_bindgen::JsValue;
 
 use crate::contract::QUERY_PAGES_AHEAD;
 use crate::core::export::page_exists;
@@ -116,13 +117,17 @@ impl PagesAhead {
     fn start(&self, page: u32) -> Rc<Slot> {
         let slot = Rc::new(Slot::default());
         let (query, filled) = (self.query.clone(), slot.clone());
-        wasm_bindgen_futures::spawn_local(async move {
+        // Run as the methods' Promises are (its Promise, always resolved, is dropped):
+        // `spawn_local` on a future type of its own compiled the executor's task code
+        // a second time.
+        let _ = super::js::promise(async move {
             let opts = QueryOptions { page, ..query.opts.clone() };
             let answer = query_answer(&query.session, &query.body, &opts, &query.abort).await;
             *filled.answer.borrow_mut() = Some(answer);
             if let Some(waker) = filled.waiting.borrow_mut().take() {
                 waker.wake();
             }
+            Ok(JsValue::UNDEFINED)
         });
         slot
     }

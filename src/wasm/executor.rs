@@ -1,0 +1,129 @@
+//! The executor under every Promise the engine returns (`js::promise`): the future is
+//! a task, polled in a microtask each time it is woken, and its result settles the
+//! Promise. wasm-bindgen-futures' executor (`future_to_promise`, `spawn_local`) works
+//! the same way, and this one keeps its order: a task is first polled in a microtask,
+//! not when it is made; the tasks woken before a microtask runs are polled in it, in
+//! the order they were woken; a task woken meanwhile waits for the next microtask;
+//! the future is dropped before its Promise settles. It leaves out what we do not use,
+//! for 0.7 KB less gzipped wasm (docs/size.md, step 35): the JSPI path (a second task
+//! type, compiled in whether used or not), a `VecDeque` run queue, a task type per
+//! future type, the fallback for runtimes without `queueMicrotask` (every runtime the
+//! package supports has it).
+//!
+//! The waker is an `Rc` behind a raw vtable, as wasm-bindgen-futures' is: std's `Wake`
+//! needs an `Arc`, and wasm has one thread.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+
+type Job = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(run: &Function);
+}
+
+/// A future being run, and the Promise it settles.
+struct Task {
+    /// `None` once it has finished.
+    job: RefCell<Option<Job>>,
+    resolve: Function,
+    reject: Function,
+    /// In the run queue (a wake then adds nothing).
+    queued: Cell<bool>,
+}
+
+/// The tasks to poll in the next microtask, and whether it is scheduled.
+struct Queue {
+    ready: RefCell<Vec<Rc<Task>>>,
+    scheduled: Cell<bool>,
+    run: Closure<dyn FnMut()>,
+}
+
+thread_local! {
+    static QUEUE: Queue = Queue { ready: RefCell::new(Vec::new()), scheduled: Cell::new(false), run: Closure::new(run_ready) };
+}
+
+/// A Promise settled by `future`'s result, `Ok` resolving it and `Err` rejecting it.
+pub fn promise(future: Job) -> Promise {
+    let mut job = Some(future);
+    Promise::new(&mut |resolve, reject| {
+        let task = Task { job: RefCell::new(job.take()), resolve, reject, queued: Cell::new(true) };
+        schedule(Rc::new(task));
+    })
+}
+
+fn schedule(task: Rc<Task>) {
+    QUEUE.with(|q| {
+        q.ready.borrow_mut().push(task);
+        if !q.scheduled.replace(true) {
+            queue_microtask(q.run.as_ref().unchecked_ref());
+        }
+    });
+}
+
+/// The microtask: polls the tasks queued before it began.
+fn run_ready() {
+    let ready = QUEUE.with(|q| {
+        q.scheduled.set(false);
+        std::mem::take(&mut *q.ready.borrow_mut())
+    });
+    for task in ready {
+        run(task);
+    }
+}
+
+fn run(task: Rc<Task>) {
+    let mut job = task.job.borrow_mut();
+    // A wake may come after the end (a timer, a late answer): nothing to do then.
+    let Some(future) = job.as_mut() else { return };
+    task.queued.set(false);
+    let waker = unsafe { Waker::from_raw(raw_waker(task.clone())) };
+    let Poll::Ready(result) = future.as_mut().poll(&mut Context::from_waker(&waker)) else { return };
+    *job = None;
+    let (settle, value) = match &result {
+        Ok(value) => (&task.resolve, value),
+        Err(reason) => (&task.reject, reason),
+    };
+    let _ = settle.call1(&JsValue::UNDEFINED, value);
+}
+
+fn wake(task: Rc<Task>) {
+    if !task.queued.replace(true) {
+        schedule(task);
+    }
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
+
+fn raw_waker(task: Rc<Task>) -> RawWaker {
+    RawWaker::new(Rc::into_raw(task).cast(), &VTABLE)
+}
+
+// SAFETY (the four below): `ptr` is always an `Rc<Task>` made into a raw pointer by
+// `raw_waker`, holding one count: `clone` adds one, `wake` and `drop` give it back,
+// `wake_by_ref` leaves it.
+unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
+    unsafe { Rc::increment_strong_count(ptr.cast::<Task>()) };
+    RawWaker::new(ptr, &VTABLE)
+}
+
+unsafe fn wake_raw(ptr: *const ()) {
+    wake(unsafe { Rc::from_raw(ptr.cast::<Task>()) });
+}
+
+unsafe fn wake_by_ref_raw(ptr: *const ()) {
+    unsafe { Rc::increment_strong_count(ptr.cast::<Task>()) };
+    wake(unsafe { Rc::from_raw(ptr.cast::<Task>()) });
+}
+
+unsafe fn drop_raw(ptr: *const ()) {
+    drop(unsafe { Rc::from_raw(ptr.cast::<Task>()) });
+}
