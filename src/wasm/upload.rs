@@ -391,83 +391,95 @@ impl Upload<'_> {
         }
     }
 
-    /// Sends one range: its kept body, or `body` (a half after a 413, or a body sent
-    /// again plain after a 415), or one made afresh. A 413 splits the body in two and
-    /// sends the halves in turn.
+    /// Sends one range: its kept body, or `body`, or one made afresh. A 413 splits the
+    /// body in two and sends the halves in turn; a 415 sends it again plain. One loop
+    /// over what is left to send (not a call of itself per half: one state machine).
     pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, progress: &Progress, plan: &Plan) -> Vec<Piece> {
-        let chunk = range.index;
-        let piece = |attempts, ms, compressed, result| vec![Piece { chunk, range, attempts, ms, compressed, result }];
-        if self.abort.is_aborted() {
-            return piece(0, 0.0, false, Err(self.abort.error()));
-        }
-        let started = now_ms();
-        let body = match body.or_else(|| plan.take_kept(chunk)).map(Ok).unwrap_or_else(|| fresh_body(&self.events, &range)) {
-            Ok(body) => body,
-            Err(e) => return piece(0, 0.0, false, Err(e)),
-        };
-        let session = &self.session;
-        let raw_bytes = body.length() as usize;
-        let compress = self.opts.compression.compresses(raw_bytes, session.api_is_loopback, session.compression_refused.get());
-        let gzipped = if compress { compress::gzip(&body).await } else { None };
-        let compressed = gzipped.is_some();
-        let payload = gzipped.as_ref().unwrap_or(&body);
-        // One key for every retry of this body: a retry after a lost answer stores nothing twice.
-        let key = idempotency_key(&self.run_id, &range);
-        let spec = CallSpec {
-            method: Method::Post,
-            url: &self.create_url,
-            json_body: Some(payload.as_ref()),
-            content_encoding: compressed.then_some(GZIP_ENCODING),
-            raw_bytes,
-            sent_bytes: payload.length() as usize,
-            idempotency_key: Some(&key),
-            compressed_answer: self.opts.compression.answers_compressed(session.api_is_loopback),
-            max_retries: self.opts.max_retries,
-            timeout_ms: self.opts.timeout_ms,
-            net: &session.net,
-            chunk: Some(chunk),
-        };
-        let called = call(&session.auth, &spec, &self.abort, &|err| progress.trouble(err)).await;
-        drop(gzipped);
-        let ms = now_ms() - started;
-        let mut e = match called.result {
-            Ok(answer) => {
-                let status = answer.status;
-                let result = read_created(&answer.text, status, range.len()).map(|ids| (status, ids));
-                if result.is_ok() {
-                    progress.events_done.set(progress.events_done.get() + range.len());
-                }
-                return piece(called.attempts, ms, compressed, result);
+        let mut pieces = Vec::new();
+        // Left to send, the next on top: a range, its body if it has one yet (a half,
+        // or a body sent again plain), and the requests of the one it replaces after a
+        // 415, counted in the first piece that comes of it.
+        let mut todo = vec![(range, body, 0)];
+        while let Some((range, body, earlier)) = todo.pop() {
+            let chunk = range.index;
+            let piece = |attempts: u32, ms, compressed, result| Piece { chunk, range, attempts: attempts + earlier, ms, compressed, result };
+            if self.abort.is_aborted() {
+                pieces.push(piece(0, 0.0, false, Err(self.abort.error())));
+                continue;
             }
-            Err(e) => e,
-        };
-        if let ClientError::Api { status, hint, .. } = &mut *e {
-            let status = *status;
-            match classify_status(status) {
-                Disposition::SendPlain if compressed => {
-                    // The API does not take compressed bodies: this one again, plain, and no
-                    // more compression for this client.
-                    session.compression_refused.set(true);
-                    let mut pieces = Box::pin(self.send(range, Some(body), progress, plan)).await;
-                    pieces[0].attempts += called.attempts;
-                    return pieces;
+            let started = now_ms();
+            let body = match body.or_else(|| plan.take_kept(chunk)).map(Ok).unwrap_or_else(|| fresh_body(&self.events, &range)) {
+                Ok(body) => body,
+                Err(e) => {
+                    pieces.push(piece(0, 0.0, false, Err(e)));
+                    continue;
                 }
-                Disposition::Split if range.len() > 1 => {
-                    let (left, right) = split_in_two(range).expect("a range of two or more splits");
-                    let Some((left_body, right_body)) = halves(&body, left.len()) else {
-                        return piece(called.attempts, ms, compressed, Err(unexpected(status, "the chunk body could not be split")));
-                    };
-                    drop(body);
-                    let mut pieces = Box::pin(self.send(left, Some(left_body), progress, plan)).await;
-                    pieces.extend(Box::pin(self.send(right, Some(right_body), progress, plan)).await);
-                    return pieces;
+            };
+            let session = &self.session;
+            let raw_bytes = body.length() as usize;
+            let compress = self.opts.compression.compresses(raw_bytes, session.api_is_loopback, session.compression_refused.get());
+            let gzipped = if compress { compress::gzip(&body).await } else { None };
+            let compressed = gzipped.is_some();
+            let payload = gzipped.as_ref().unwrap_or(&body);
+            // One key for every retry of this body: a retry after a lost answer stores nothing twice.
+            let key = idempotency_key(&self.run_id, &range);
+            let spec = CallSpec {
+                method: Method::Post,
+                url: &self.create_url,
+                json_body: Some(payload.as_ref()),
+                content_encoding: compressed.then_some(GZIP_ENCODING),
+                raw_bytes,
+                sent_bytes: payload.length() as usize,
+                idempotency_key: Some(&key),
+                compressed_answer: self.opts.compression.answers_compressed(session.api_is_loopback),
+                max_retries: self.opts.max_retries,
+                timeout_ms: self.opts.timeout_ms,
+                net: &session.net,
+                chunk: Some(chunk),
+            };
+            let called = call(&session.auth, &spec, &self.abort, &|err| progress.trouble(err)).await;
+            drop(gzipped);
+            let ms = now_ms() - started;
+            let mut e = match called.result {
+                Ok(answer) => {
+                    let status = answer.status;
+                    let result = read_created(&answer.text, status, range.len()).map(|ids| (status, ids));
+                    if result.is_ok() {
+                        progress.events_done.set(progress.events_done.get() + range.len());
+                    }
+                    pieces.push(piece(called.attempts, ms, compressed, result));
+                    continue;
                 }
-                // The server holds another body under this key: a resume whose events changed.
-                _ if status == 422 => *hint = Some(KEY_REUSED_HINT),
-                _ => {}
+                Err(e) => e,
+            };
+            if let ClientError::Api { status, hint, .. } = &mut *e {
+                let status = *status;
+                match classify_status(status) {
+                    Disposition::SendPlain if compressed => {
+                        // The API does not take compressed bodies: this one again, plain, and no
+                        // more compression for this client.
+                        session.compression_refused.set(true);
+                        todo.push((range, Some(body), earlier + called.attempts));
+                        continue;
+                    }
+                    Disposition::Split if range.len() > 1 => {
+                        let (left, right) = split_in_two(range).expect("a range of two or more splits");
+                        let Some((left_body, right_body)) = halves(&body, left.len()) else {
+                            pieces.push(piece(called.attempts, ms, compressed, Err(unexpected(status, "the chunk body could not be split"))));
+                            continue;
+                        };
+                        todo.push((right, Some(right_body), 0));
+                        todo.push((left, Some(left_body), earlier));
+                        continue;
+                    }
+                    // The server holds another body under this key: a resume whose events changed.
+                    _ if status == 422 => *hint = Some(KEY_REUSED_HINT),
+                    _ => {}
+                }
             }
+            pieces.push(piece(called.attempts, ms, compressed, Err(e)));
         }
-        piece(called.attempts, ms, compressed, Err(e))
+        pieces
     }
 }
 
