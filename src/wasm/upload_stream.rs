@@ -14,8 +14,10 @@
 //! anything is bad. A run resumed with `resumeFrom` starts after the stored prefix,
 //! numbering events on from it, so its chunks and idempotency keys are the first run's.
 
-use std::pin::pin;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::Poll;
 
 use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -32,7 +34,7 @@ use super::session::Session;
 use super::source::{is_rereadable, Feed, Source};
 use super::upload::{finish, plan, Piece, Plan, Progress, Stopped, Totals, Upload};
 use super::js::{utf8_lossy, Obj};
-use super::wait::{first, Boxed, First, InFlight};
+use super::wait::{Boxed, InFlight};
 
 /// Why the upload stops reading.
 enum Stop {
@@ -41,6 +43,14 @@ enum Stop {
     Source(Failure),
     /// The caller's signal fired before the source was all sent.
     Aborted(JsValue),
+}
+
+/// What ended one wait of the send loop.
+enum Turn {
+    Read(Result<Option<Vec<Feed>>, Failure>),
+    Sent(Option<Vec<Piece>>),
+    /// The caller's signal fired while a read was all that was under way.
+    Aborted,
 }
 
 /// A chunk ready to be sent: its range, where it ends in the source (for `resumeFrom`),
@@ -146,29 +156,37 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
             if let (true, None, Some(source)) = (want, &reading, &source) {
                 reading = Some(source.read());
             }
-            let step = match (reading.as_mut(), running.is_empty()) {
-                (None, true) => break,
-                (None, false) => First::Right(running.next().await),
-                // Nothing in flight: the read races the signal, or a source that stops
-                // giving pieces (a stream kept open) would hold an abort off for ever.
-                (Some(read), true) => match first(read.as_mut(), pin!(upload.abort.fired())).await {
-                    First::Left(piece) => First::Left(piece),
-                    First::Right(()) => {
-                        reading = None; // the source is cancelled when it is dropped
-                        continue;
-                    }
-                },
-                (Some(read), false) => first(read.as_mut(), pin!(running.next())).await,
-            };
-            match step {
-                First::Right(pieces) => {
+            if reading.is_none() && running.is_empty() {
+                break;
+            }
+            // The read (first) or the next chunk to finish, whichever ends first: one
+            // await for the three cases (a read alone, chunks alone, both).
+            let mut fired = None;
+            let turn = poll_fn(|cx| {
+                if let Some(Poll::Ready(read)) = reading.as_mut().map(|r| r.as_mut().poll(cx)) {
+                    return Poll::Ready(Turn::Read(read));
+                }
+                match running.poll_next(cx) {
+                    // Nothing in flight: the read races the signal, or a source that stops
+                    // giving pieces (a stream kept open) would hold an abort off for ever.
+                    Poll::Ready(None) => Pin::new(fired.get_or_insert_with(|| upload.abort.fired())).poll(cx).map(|()| Turn::Aborted),
+                    sent => sent.map(Turn::Sent),
+                }
+            })
+            .await;
+            match turn {
+                Turn::Aborted => {
+                    reading = None; // the source is cancelled when it is dropped
+                    continue;
+                }
+                Turn::Sent(pieces) => {
                     // Kept in order as they land (a sorted insert: std's sort costs 2 KB of wasm).
                     for p in pieces.unwrap_or_default() {
                         let at = done.partition_point(|d| (d.chunk, d.range.from) < (p.chunk, p.range.from));
                         done.insert(at, p);
                     }
                 }
-                First::Left(piece) => {
+                Turn::Read(piece) => {
                     reading = None;
                     let bytes_read = (holds_events(&source) == Some(false) && !checking).then_some(progress);
                     let framed = match piece {

@@ -106,8 +106,4 @@ impl<'a, T> InFlight<'a, T> {
         }
         Poll::Pending
     }
-
-    pub async fn next(&mut self) -> Option<T> {
-        poll_fn(|cx| self.poll_next(cx)).await
-    }
 }
