@@ -1,6 +1,6 @@
 //! The caller's `AbortSignal`, watched once per operation.
 
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::task::{Context, Poll};
 
@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal, AddEventListenerOptions};
 
 use super::errors::{ClientError, Failure};
-use super::wait::{first, First, Sleep};
+use super::wait::Sleep;
 
 /// One listener on the caller's signal per operation (not one per request: Node
 /// warns past ten listeners on a signal); every waiter shares its promise.
@@ -107,9 +107,10 @@ pub fn as_signal(v: &wasm_bindgen::JsValue) -> Option<AbortSignal> {
 
 /// Sleeps `ms`, or less when the signal fires first; says whether it fired.
 pub async fn sleep_unless_aborted(ms: u64, abort: &AbortWatch) -> bool {
-    let sleep = pin!(Sleep::new(ms.min(u32::MAX as u64) as u32));
-    match first(sleep, pin!(abort.fired())).await {
-        First::Left(_) => abort.is_aborted(),
-        First::Right(_) => true,
-    }
+    let (mut sleep, mut fired) = (pin!(Sleep::new(ms.min(u32::MAX as u64) as u32)), pin!(abort.fired()));
+    poll_fn(|cx| match sleep.as_mut().poll(cx) {
+        Poll::Ready(()) => Poll::Ready(abort.is_aborted()),
+        Poll::Pending => fired.as_mut().poll(cx).map(|()| true),
+    })
+    .await
 }

@@ -5,7 +5,9 @@
 //! `fetch` is called directly (not through gloo-net): what it throws stays the
 //! `cause` of our `NetworkError`, and no wrapper crate is compiled into the wasm.
 
+use std::future::{poll_fn, Future};
 use std::pin::pin;
+use std::task::Poll;
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
@@ -16,7 +18,7 @@ use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
 use super::js::{get, Obj};
 use super::net::Net;
-use super::wait::{first, First, Sleep};
+use super::wait::Sleep;
 
 #[derive(Clone, Copy)]
 pub enum Method {
@@ -62,21 +64,24 @@ pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &
     // Our own controller per request: fetch then only ever rejects with a DOMException,
     // whatever reason the caller's signal carries.
     let controller = AbortController::new().map_err(|e| network("AbortController is missing", e))?;
-    let exchange = pin!(exchange(req, &controller, net));
-    let (timeout, fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
-    let stop = pin!(first(timeout, fired));
-    let outcome = first(exchange, stop).await;
-    match outcome {
-        First::Left(result) => result,
-        First::Right(First::Left(_)) => {
-            controller.abort();
-            Err(Box::new(ClientError::Timeout(timeout_ms)))
+    let mut exchange = pin!(exchange(req, &controller, net));
+    let (mut timeout, mut fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
+    // The answer, or else the timeout, or else the caller's abort: one wait on the three.
+    poll_fn(|cx| {
+        if let Poll::Ready(result) = exchange.as_mut().poll(cx) {
+            return Poll::Ready(result);
         }
-        First::Right(First::Right(_)) => {
-            controller.abort();
-            Err(abort.error())
-        }
-    }
+        let stopped = if timeout.as_mut().poll(cx).is_ready() {
+            Box::new(ClientError::Timeout(timeout_ms))
+        } else if fired.as_mut().poll(cx).is_ready() {
+            abort.error()
+        } else {
+            return Poll::Pending;
+        };
+        controller.abort();
+        Poll::Ready(Err(stopped))
+    })
+    .await
 }
 
 async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) -> Result<Answer, Failure> {

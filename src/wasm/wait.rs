@@ -1,9 +1,11 @@
-//! Waiting on several things at once, fitted to our use: a timer, the first of two
-//! futures, and the chunks in flight. futures-util's `select`, `FuturesUnordered`
-//! and gloo-timers did the same for ~4 KB more wasm (generic code per future type,
-//! atomics and wakers for threads that wasm does not have).
+//! Waiting on several things at once, fitted to our use: a timer, and the chunks in
+//! flight. futures-util's `select`, `FuturesUnordered` and gloo-timers did the same for
+//! ~4 KB more wasm (generic code per future type, atomics and wakers for threads that
+//! wasm does not have). A wait on whichever of a few futures ends first is a `poll_fn`
+//! at its one caller, polling them in order of precedence: one `.await`, and no
+//! `select`-like helper compiled per pair of output types (docs/size.md, step 38).
 
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -55,18 +57,6 @@ impl Drop for Sleep {
 pub enum First<A, B> {
     Left(A),
     Right(B),
-}
-
-/// The output of whichever of `a` and `b` finishes first (`a` when both are ready);
-/// the other is left as it is, to be polled again or dropped.
-pub async fn first<A, B>(mut a: Pin<&mut (dyn Future<Output = A> + '_)>, mut b: Pin<&mut (dyn Future<Output = B> + '_)>) -> First<A, B> {
-    poll_fn(|cx| {
-        if let Poll::Ready(v) = a.as_mut().poll(cx) {
-            return Poll::Ready(First::Left(v));
-        }
-        b.as_mut().poll(cx).map(First::Right)
-    })
-    .await
 }
 
 /// Futures in flight, each polled in turn when any may have progressed: a handful at
