@@ -118,16 +118,17 @@ extern "C" {
 }
 
 thread_local! {
-    static ENCODER: TextEncoder = TextEncoder::new();
+    // One thread-local for both (each has its own lazy initialisation code).
     // Label `undefined`: UTF-8. `ignoreBOM`: a leading BOM stays in the text, as Rust's decoder keeps it.
-    static DECODER: TextDecoder = TextDecoder::new(&JsValue::UNDEFINED, &Obj::new().set("ignoreBOM", true).into());
+    static CODEC: (TextEncoder, TextDecoder) =
+        (TextEncoder::new(), TextDecoder::new(&JsValue::UNDEFINED, &Obj::new().set("ignoreBOM", true).into()));
 }
 
 /// UTF-8 bytes as a JS string, each invalid sequence replaced by U+FFFD (as
 /// `String::from_utf8_lossy` does: both follow the WHATWG decoder), without linking
 /// Rust's lossy decoder.
 pub fn utf8_lossy(bytes: &[u8]) -> js_sys::JsString {
-    DECODER.with(|d| d.decode(bytes))
+    CODEC.with(|(_, d)| d.decode(bytes))
 }
 
 /// A JS string as UTF-8 in wasm memory. wasm-bindgen's own conversion walks ASCII
@@ -140,7 +141,7 @@ pub fn utf8_of(text: &js_sys::JsString) -> String {
     // SAFETY: the view covers `out`'s allocation and is used at once, before any
     // allocation could grow (and detach) the wasm memory.
     let view = unsafe { js_sys::Uint8Array::view_mut_raw(out.as_mut_ptr(), capacity) };
-    let result = ENCODER.with(|e| e.encode_into(text, &view));
+    let result = CODEC.with(|(e, _)| e.encode_into(text, &view));
     let written = get(&result, "written").as_f64().unwrap_or(0.0) as usize;
     // SAFETY: encodeInto initialised exactly `written` bytes of valid UTF-8.
     unsafe {
