@@ -17,10 +17,10 @@ use super::auth::Auth;
 use super::errors::{ClientError, Failure};
 use super::js::{get, random_uuid, Obj};
 use super::net::Net;
-use super::options::{self, wrong_type};
+use super::options::{self, wrong_type, QueryOptions};
 use super::query_pages::QueryPages;
-use super::session::{parse_answer, plain_call, query_page, unexpected, Session};
-use super::transport::Method;
+use super::session::{page_of, parse_answer, plain_call, unexpected, Session};
+use super::transport::{Answer, Method};
 use super::export;
 use super::source;
 use super::upload_stream;
@@ -111,14 +111,10 @@ impl Engine {
         let prepared: Result<_, Failure> = (|| {
             let body = query_body(&body)?;
             let opts = options::query_options(&options, &self.inner.config, "queryEvents options", options::QUERY_EVENTS_KEYS)?;
-            Ok((body, opts))
+            let url = request::query_url(&self.inner.config.events_url, opts.page, opts.page_size);
+            Ok(PlainCall { method: Method::Post, url, body: Some(body), opts })
         })();
-        let inner = self.inner.clone();
-        super::js::promise(async move {
-            let (body, opts) = prepared?;
-            let abort = AbortWatch::new(opts.signal.clone());
-            Ok(query_page(&inner, &body, &opts, &abort).await?)
-        })
+        plain_promise(self.inner.clone(), prepared, page_of)
     }
 
     /// The pages of every matching event, for `queryAll`; throws on a bad argument
@@ -152,23 +148,38 @@ impl Engine {
                 .ok_or_else(|| wrong_type("collection", "a string", &collection))?;
             args::collection(&name)?;
             let opts = options::query_options(&options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
-            Ok((name, opts))
+            let url = request::delete_url(&self.inner.config.events_url, &name);
+            Ok(PlainCall { method: Method::Delete, url, body: None, opts })
         })();
-        let inner = self.inner.clone();
-        super::js::promise(async move {
-            let (name, opts) = prepared?;
-            let abort = AbortWatch::new(opts.signal.clone());
-            let url = request::delete_url(&inner.config.events_url, &name);
-            let answer = plain_call(&inner, Method::Delete, &url, None, &opts, &abort).await?;
-            let parsed = parse_answer(&answer)?;
+        plain_promise(self.inner.clone(), prepared, |answer| {
+            let parsed = parse_answer(answer)?;
             let deleted = get(&parsed, DELETED_FIELD);
             // A count: a whole number, not negative (the CLI prints it, callers add it up).
             if !deleted.as_f64().is_some_and(|n| n >= 0.0 && n.fract() == 0.0) {
-                return Err(unexpected(answer.status, "the delete answer has no deleted count").into());
+                return Err(unexpected(answer.status, "the delete answer has no deleted count"));
             }
             Ok(Obj::new().set(DELETED_FIELD, deleted).into())
         })
     }
+}
+
+/// A call of `queryEvents` or `deleteEvents`, its arguments checked.
+struct PlainCall {
+    method: Method,
+    url: String,
+    body: Option<JsString>,
+    opts: QueryOptions,
+}
+
+/// The Promise of a call that is not a create, its answer read by `read`: one future
+/// type for `queryEvents` and `deleteEvents`, not one each.
+fn plain_promise(inner: Rc<Session>, prepared: Result<PlainCall, Failure>, read: fn(&Answer) -> Result<JsValue, Failure>) -> Promise {
+    super::js::promise(async move {
+        let PlainCall { method, url, body, opts } = prepared?;
+        let abort = AbortWatch::new(opts.signal.clone());
+        let answer = plain_call(&inner, method, &url, body.as_ref(), &opts, &abort).await?;
+        Ok(read(&answer)?)
+    })
 }
 
 /// The query body as JSON text: `undefined`/`null` is `{}`.

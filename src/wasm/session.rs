@@ -30,11 +30,6 @@ pub struct Session {
     pub api_is_loopback: bool,
 }
 
-/// `POST /events/query` for one page; resolves `{ items, page, pageSize, total }`.
-pub async fn query_page(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<JsValue, Failure> {
-    page_of(&query_answer(inner, body, opts, abort).await?)
-}
-
 /// A query answer as `{ items, page, pageSize, total }`.
 pub fn page_of(answer: &Answer) -> Result<JsValue, Failure> {
     let parsed = parse_answer(answer)?;

@@ -53,12 +53,6 @@ impl Drop for Sleep {
     }
 }
 
-/// Which of two futures finished first.
-pub enum First<A, B> {
-    Left(A),
-    Right(B),
-}
-
 /// Futures in flight, each polled in turn when any may have progressed: a handful at
 /// a time (the upload's concurrency), so polling them all costs less than tracking
 /// which one woke.
