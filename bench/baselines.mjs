@@ -3,6 +3,22 @@
 // the contract's rules checked in plain JS first (bench/plain-validate.mjs).
 import { validateEvents } from './plain-validate.mjs';
 
+/**
+ * The `Accept-Encoding` a baseline sends: the answers the client under test asks for, so
+ * that both sides' answers cost the same. The client's `compression: 'auto'` asks for
+ * plain answers on loopback (where gzipping them is CPU on both sides for nothing), and
+ * the benchmarks run on loopback; `plainAnswers: false` keeps the platform's default
+ * (gzip), for the rows and the emulated link where the client is given `'gzip'`.
+ */
+export function answerHeaders(api, plainAnswers = isLoopback(api)) {
+  return plainAnswers ? { 'Accept-Encoding': 'identity' } : {};
+}
+
+function isLoopback(api) {
+  const host = new URL(api).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+}
+
 /** A JSON text gzipped with the platform's `CompressionStream`, as a JS developer would. */
 async function gzipped(text) {
   return new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
@@ -14,9 +30,9 @@ async function gzipped(text) {
  * compressed by hand with `CompressionStream` (the network benchmark's baseline).
  * (`onChunk` is for the memory benchmark only.)
  */
-export async function jsParallelCreate(events, { api, token, chunksize = 10000, concurrency = 4, onChunk, gzip = false }) {
+export async function jsParallelCreate(events, { api, token, chunksize = 10000, concurrency = 4, onChunk, gzip = false, plainAnswers }) {
   const url = `${api}/events`;
-  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, ...answerHeaders(api, plainAnswers) };
   if (gzip) headers['Content-Encoding'] = 'gzip';
   const chunkCount = Math.ceil(events.length / chunksize);
   const idsByChunk = new Array(chunkCount);
@@ -57,8 +73,8 @@ export function sdkSequentialCreate(events, opts) {
 }
 
 /** A plain `fetch` + `response.json()` loop over the pages of a query; calls `onEvent` for each event. */
-export async function plainQueryAll(body, { api, token, pageSize = 10000 }, onEvent) {
-  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+export async function plainQueryAll(body, { api, token, pageSize = 10000, plainAnswers }, onEvent) {
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, ...answerHeaders(api, plainAnswers) };
   const text = JSON.stringify(body);
   for (let page = 0; ; page++) {
     const response = await fetch(`${api}/events/query?page=${page}&pageSize=${pageSize}`, {
@@ -74,13 +90,11 @@ export async function plainQueryAll(body, { api, token, pageSize = 10000 }, onEv
 }
 
 /**
- * The same loop as an async generator, what a JS library would export as `queryAll`.
- * `opts.identity`: asks for plain answers (`Accept-Encoding: identity`), as the client
- * does on loopback, to show what that alone is worth.
+ * The same loop as an async generator, what a JS library would export as `queryAll`
+ * (answers as `answerHeaders` says: `opts.plainAnswers`).
  */
 export async function* plainQueryAllGenerator(body, opts) {
-  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${opts.token}` };
-  if (opts.identity) headers['Accept-Encoding'] = 'identity';
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${opts.token}`, ...answerHeaders(opts.api, opts.plainAnswers) };
   const pageSize = opts.pageSize ?? 10000;
   const text = JSON.stringify(body);
   for (let page = 0; ; page++) {

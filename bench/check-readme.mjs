@@ -34,6 +34,33 @@ for (const [file, make] of expected) {
     stale.push(`${file}:${i + 1}: is\n    ${a[i] ?? '(end of file)'}\n  but ${RESULTS_JSON} generates\n    ${b[i] ?? '(end of file)'}`);
   }
 }
+// bench/README.md holds the main README's "Benchmarks" section (its links made relative
+// to bench/): the same text, or it is stale (`--write` copies the README's).
+{
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Benchmarks\n');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start + 1, end + 1).replaceAll('](bench/', '](');
+  const benchFile = path.join(ROOT, 'bench/README.md');
+  const bench = readFileSync(benchFile, 'utf8');
+  const [head, copy, ...rest] = bench.split('\n---\n\n');
+  if (start < 0 || rest.length === 0) stale.push('README.md or bench/README.md: no Benchmarks section between rules');
+  else if (copy.trimEnd() !== section.trimEnd()) {
+    if (write) writeFileSync(benchFile, [head, `${section.trimEnd()}\n`, ...rest].join('\n---\n\n'));
+    else stale.push('bench/README.md: its copy of the README\'s Benchmarks section differs (`node bench/check-readme.mjs --write` copies it)');
+  }
+}
+
+// Figures of other code than the package built now are said so (not an error: the code
+// moves on between benchmark runs, which take the machine for ten minutes).
+const wasm = path.join(ROOT, 'dist/package/web/genomcore_events_wasm_bg.wasm');
+if (results.measured && existsSync(wasm)) {
+  const { createHash } = await import('node:crypto');
+  const now = createHash('sha256').update(readFileSync(wasm)).digest('hex');
+  if (now !== results.measured.wasmSha256) {
+    console.warn(`bench: ${RESULTS_JSON} measured commit ${results.measured.commit}; the wasm in dist/package has changed since (\`make bench\` measures it again)`);
+  }
+}
 if (!readFileSync(path.join(ROOT, 'README.md'), 'utf8').includes('<!-- bench:summary:start -->')) {
   stale.push('README.md: no generated summary block (<!-- bench:summary:start -->)');
 }

@@ -15,6 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { clientEntry, ROOT } from './lib.mjs';
 import { blocks, fillBlocks, GENERATED_FILES, RESULTS_JSON, RESULTS_MD, resultsMarkdown } from './report.mjs';
 
@@ -118,8 +119,17 @@ const variantSizes = variants.map(([name, dir]) => {
 });
 
 // ---------------------------------------------------------------- the results
+// The code measured: its commit (with uncommitted changes to it, if any) and the shipped
+// wasm's hash, so that a figure can be traced to what produced it.
+const git = (...a) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
+const measured = {
+  commit: git('rev-parse', '--short=12', 'HEAD'),
+  uncommitted: git('status', '--porcelain', '--', 'src', 'core', 'pkg-template', 'scripts', 'Cargo.toml', 'Cargo.lock').length > 0,
+  wasmSha256: createHash('sha256').update(readFileSync(path.join(ROOT, 'dist/package/web/genomcore_events_wasm_bg.wasm'))).digest('hex'),
+};
 const results = {
   date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  measured,
   quick: QUICK,
   node: process.version,
   cpus: os.cpus().length,

@@ -3,6 +3,7 @@
 // bench/ndjson.mjs and bench/network.mjs.
 import { createReadStream } from 'node:fs';
 import readline from 'node:readline';
+import { answerHeaders } from './baselines.mjs';
 
 /** Runs `send(body)` for each body `next()` gives, `concurrency` at a time; resolves the ids. */
 export async function pool(next, send, concurrency) {
@@ -20,8 +21,8 @@ export async function pool(next, send, concurrency) {
   return ids.flat();
 }
 
-export function sender(api, token, { gzip = false } = {}) {
-  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+export function sender(api, token, { gzip = false, plainAnswers } = {}) {
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, ...answerHeaders(api, plainAnswers) };
   if (gzip) headers['Content-Encoding'] = 'gzip';
   return async (text) => {
     const body = gzip ? await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer() : text;
@@ -51,6 +52,57 @@ export function lineBatches(file, make, chunksize) {
   };
 }
 
+
+/**
+ * The floor: the file read in pieces of 1 MiB (as the client is given it), cut at
+ * newlines with `Buffer.indexOf`, `chunksize` lines a body as bytes `[` + lines + `]`,
+ * one body at a time in order; nothing decoded, parsed or checked.
+ */
+export function byteBatches(file, chunksize) {
+  const pieces = createReadStream(file, { highWaterMark: 1 << 20 })[Symbol.asyncIterator]();
+  const OPEN = Buffer.from('[');
+  const COMMA = Buffer.from(',');
+  const CLOSE = Buffer.from(']');
+  let rest = Buffer.alloc(0);
+  let ended = false;
+  let queue = Promise.resolve();
+  async function batch() {
+    const parts = [OPEN];
+    let lines = 0;
+    while (lines < chunksize) {
+      let nl = rest.indexOf(10);
+      if (nl < 0) {
+        if (ended) {
+          if (rest.length > 0 && rest.some((b) => b > 32)) {
+            if (lines > 0) parts.push(COMMA);
+            parts.push(rest);
+            lines++;
+          }
+          rest = Buffer.alloc(0);
+          break;
+        }
+        const { value, done } = await pieces.next();
+        if (done) ended = true;
+        else rest = rest.length ? Buffer.concat([rest, value]) : value;
+        continue;
+      }
+      const line = rest.subarray(0, nl);
+      rest = rest.subarray(nl + 1);
+      if (line.length === 0) continue;
+      if (lines > 0) parts.push(COMMA);
+      parts.push(line);
+      lines++;
+    }
+    if (lines === 0) return null;
+    parts.push(CLOSE);
+    return Buffer.concat(parts);
+  }
+  return () => {
+    const take = queue.then(batch);
+    queue = take.then(() => {}, () => {});
+    return take;
+  };
+}
 
 /** JS-streaming: each line `JSON.parse`d, each batch `JSON.stringify`d. */
 export const parsedBatch = (lines) => JSON.stringify(lines.map((l) => JSON.parse(l)));
