@@ -459,6 +459,9 @@ impl Upload<'_> {
                         // The API does not take compressed bodies: this one again, plain, and no
                         // more compression for this client.
                         session.compression_refused.set(true);
+                        // A second attempt of the chunk: counted as the retries are (the
+                        // chunk's `attempts` counts it too).
+                        progress.retries.set(progress.retries.get() + 1);
                         todo.push((range, Some(body), earlier + called.attempts));
                         continue;
                     }

@@ -113,7 +113,11 @@ test('compression: a 415 sends the chunk again plain and stops compressing for t
       token, baseUrl: emu.api, fetch: fetchFn, compression: 'gzip', concurrency: 1, onRequest: (r) => reports.push(r),
     });
     const events = makeEvents(3000, 'refused');
-    const result = await client.createEvents(events, 1000);
+    let lastProgress;
+    const result = await client.createEvents(events, { chunksize: 1000, onProgress: (p) => (lastProgress = p) });
+    // progress.retries counts what the chunks' attempts count: the plain resend is one.
+    assert.equal(lastProgress.retries, result.chunks.reduce((n, c) => n + c.attempts - 1, 0));
+    assert.equal(lastProgress.retries, 1);
     assert.equal(result.compressionRefused, true);
     const sent = creates(calls);
     assert.deepEqual(sent.map((c) => [c.headers['Content-Encoding'] ?? 'plain', c.status]),
