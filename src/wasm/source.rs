@@ -286,7 +286,7 @@ fn reader(stream: &JsValue) -> Option<Kind> {
 fn is_bytes_at_once(v: &JsValue) -> bool {
     v.is_instance_of::<Uint8Array>()
         || v.is_instance_of::<ArrayBuffer>()
-        || (get(v, "stream").is_function() && get(v, "getReader").is_undefined())
+        || (v.is_object() && get(v, "stream").is_function() && get(v, "getReader").is_undefined())
 }
 
 /// A resume point fits the source: bytes are resumed at a byte offset (events numbered
@@ -339,8 +339,5 @@ pub fn is_source(v: &JsValue) -> bool {
 /// Whether `v` can be read twice (`validate: 'all'`): bytes, a `Blob`/`File`, or a
 /// function that returns a fresh source.
 pub fn is_rereadable(v: &JsValue) -> bool {
-    v.is_function()
-        || v.is_instance_of::<Uint8Array>()
-        || v.is_instance_of::<ArrayBuffer>()
-        || (v.is_object() && get(v, "stream").is_function() && get(v, "getReader").is_undefined())
+    v.is_function() || is_bytes_at_once(v)
 }
