@@ -171,3 +171,9 @@ impl From<Failure> for JsValue {
 pub fn build(name: &str, message: &str, fields: Obj) -> JsValue {
     fields.set("name", name).set("message", message).into()
 }
+
+/// A resume point past the end of the events given (an array's length, or the events an
+/// iterable gave).
+pub(super) fn past_the_end(from: usize, n: usize) -> Failure {
+    Box::new(ClientError::Range(format!("resumeFrom.events ({from}) is past the end of the events ({n})")))
+}

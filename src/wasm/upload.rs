@@ -26,7 +26,7 @@ use crate::core::validate::{validate_spans, Problem, Problems};
 use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::call::{call, CallSpec};
 use super::compress;
-use super::errors::{build, ClientError, Failure};
+use super::errors::{build, past_the_end, ClientError, Failure};
 use super::js::{get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
@@ -48,7 +48,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     // A resumed run starts after the stored prefix, with the first run's windows.
     let first = opts.resume.map_or(0, |r| r.events);
     if first > n {
-        return Err(Box::new(ClientError::Range(format!("resumeFrom.events ({first}) is past the end of the events ({n})"))));
+        return Err(past_the_end(first, n));
     }
     let mut planner = ChunkPlanner::starting_at(first, opts.chunksize, opts.max_chunk_bytes);
     let mut problems = Problems::new();

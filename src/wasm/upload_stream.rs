@@ -74,6 +74,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
     let resume = opts.resume.unwrap_or_default();
     // An array read as an iterable (`onInvalid: 'skip'`) keeps the arrays' `returnIds` default.
     let mut totals = Totals { streamed: !Array::is_array(&given), ..Totals::default() };
+    if let (false, false) = (totals.streamed, opts.skip_invalid) {
+        // An array sent chunk by chunk: its length says how many events there are to store.
+        totals.events = Some((given.unchecked_ref::<Array>().length() as usize).saturating_sub(resume.events));
+    }
     let mut checking = streamed && opts.validate_all;
     if checking {
         if opts.skip_invalid {

@@ -335,6 +335,32 @@ test("an array with onInvalid: 'skip' or validate: 'chunk' is read as the iterab
     // The chunks before the bad one that had left when it was found (at most the two).
     assert.ok(err.created === 10 || err.created === 20, `created ${err.created}`);
     assert.deepEqual(err.succeeded.map((c) => c.from), err.created === 10 ? [0] : [0, 10]);
+
+    // An event JSON.stringify refuses, in the window read at once: its own index.
+    const unserializable = makeEvents(25, 'array-chunk-bigint').map((e, i) => (i === 13 ? { ...e, value: 1n } : e));
+    const refused = await client.createEvents(unserializable, { chunksize: 10, validate: 'chunk' }).then(() => null, (e) => e);
+    assert.equal(refused?.name, 'ValidationError', String(refused));
+    assert.deepEqual(refused.problems.map((p) => p.index), [13]);
+    // The first chunk is sent only if it had left before the read that found the bad event.
+    assert.ok(refused.created === 0 || refused.created === 10, `created ${refused.created}`);
+    assert.deepEqual(refused.succeeded.map((c) => [c.from, c.to]), refused.created ? [[0, 10]] : []);
+
+    // Resumed: the array is read from resumeFrom.events on, numbered on from it, and its
+    // length says how many events are to be stored.
+    const resumed = makeEvents(25, 'array-chunk-resume');
+    const progress = [];
+    const again = await client.createEvents(resumed, { chunksize: 10, validate: 'chunk', resumeFrom: { events: 10 }, onProgress: (p) => progress.push(p) });
+    assert.equal(again.created, 15);
+    assert.deepEqual(again.chunks.map((c) => [c.from, c.to]), [[10, 20], [20, 25]]);
+    // (the two chunks land in either order)
+    assert.deepEqual(progress.map((p) => p.eventsTotal), [15, 15]);
+    assert.equal(progress.at(-1).eventsDone, 15);
+    await assertStoredExactlyOnce(emu, token, 'array-chunk-resume', resumed.slice(10), again.ids);
+    const past = await client.createEvents(resumed, { validate: 'chunk', resumeFrom: { events: 26 } }).then(() => null, (e) => e);
+    assert.equal(past?.name, 'RangeError', String(past));
+    assert.match(past.message, /resumeFrom\.events \(26\) is past the end of the events \(25\)/);
+    const withBytes = await client.createEvents(resumed, { onInvalid: 'skip', resumeFrom: { events: 10, bytes: 100, line: 11 } }).then(() => null, (e) => e);
+    assert.equal(withBytes?.name, 'TypeError', String(withBytes));
   });
 });
 
