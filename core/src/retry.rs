@@ -25,8 +25,8 @@ pub enum Disposition {
 
 /// The contract's Errors table. Statuses it does not name fail rather than retry:
 /// other 4xx say the request is wrong, other 5xx (501, 505, ...) will not heal by
-/// waiting, and 1xx/3xx never reach a fetch caller in a meaningful way (fetch follows
-/// redirects), so retrying them would only repeat a mystery.
+/// waiting, and a 3xx (or 0, a browser's opaque redirect) is a redirect the client does
+/// not follow (`REDIRECT_HINT`).
 pub fn classify_status(status: u16) -> Disposition {
     match status {
         200..=299 => Disposition::Success,
@@ -37,6 +37,16 @@ pub fn classify_status(status: u16) -> Disposition {
         408 | 409 | 425 | 429 | 500 | 502 | 503 | 504 => Disposition::Retry,
         _ => Disposition::Fail,
     }
+}
+
+/// Added to a redirect's error: the client sends tokens and events only where it was told.
+pub const REDIRECT_HINT: &str = "a redirect, which the client does not follow: tokens and events go only to the baseUrl and authUrl given; give the URL the service moved to";
+
+/// Whether `status` is a redirect as `fetch` with `redirect: 'manual'` gives it: a 3xx,
+/// or 0 (a browser's opaque redirect).
+#[inline]
+pub fn is_redirect(status: u16) -> bool {
+    status == 0 || (300..400).contains(&status)
 }
 
 /// Added to a create's `422` ("Idempotency-Key reused with a different body"): what
@@ -187,6 +197,17 @@ mod tests {
             (999, Fail),
         ] {
             assert_eq!(classify_status(s), d, "{s}");
+        }
+    }
+
+    #[test]
+    fn redirects_are_told_apart() {
+        for s in [0, 301, 302, 303, 307, 308, 399] {
+            assert!(is_redirect(s), "{s}");
+            assert_eq!(classify_status(s), Disposition::Fail, "{s}: not followed, not retried");
+        }
+        for s in [200, 201, 299, 400, 401, 500] {
+            assert!(!is_redirect(s), "{s}");
         }
     }
 

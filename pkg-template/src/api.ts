@@ -14,6 +14,7 @@ export {
 } from './errors.js';
 export type {
   AnyEventsError,
+  AuthErrorFields,
   CreateOutcomeFields,
   EventsApiErrorFields,
   EventsErrorName,

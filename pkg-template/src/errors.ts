@@ -159,11 +159,20 @@ export class NetworkError extends EventsError implements RetryableFields {
   }
 }
 
-/** No usable token: `getToken` threw or gave no token, or a refresh answer held none. */
-export class AuthError extends EventsError implements RetryableFields {
+export interface AuthErrorFields extends RetryableFields {
+  /** The Auth API's status when a renewal was refused (absent when it never answered). */
+  status?: number;
+}
+
+/**
+ * No usable token: `getToken` threw or gave no token, or the token's renewal failed (the
+ * Auth API refused the refresh token, kept failing past the retries, or answered no token).
+ */
+export class AuthError extends EventsError implements AuthErrorFields {
   declare name: 'AuthError';
   declare retryable: boolean;
-  constructor(message: string, fields?: Partial<RetryableFields>) {
+  declare status?: number;
+  constructor(message: string, fields?: Partial<AuthErrorFields>) {
     super(message, { retryable: false, ...fields });
   }
 }

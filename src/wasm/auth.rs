@@ -9,12 +9,14 @@ use js_sys::{Function, JsString, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::retry::{classify_status, Disposition};
+use crate::core::api_error::server_message;
 use crate::core::json_scan::quoted;
+use crate::core::retry::{classify_status, is_redirect, parse_retry_after, BackoffPolicy, Disposition, REDIRECT_HINT};
+use crate::core::text::join;
 use crate::core::token;
 
-use super::abort::AbortWatch;
-use super::errors::{ClientError, Failure, ServerMessage};
+use super::abort::{sleep_unless_aborted, AbortWatch};
+use super::errors::{ClientError, Failure};
 use super::net::{Net, Report};
 use super::transport::{self, Method, Request};
 
@@ -31,6 +33,12 @@ pub struct Auth {
     generation: Cell<u64>,
     /// While a renewal is under way: a Promise resolved when it ends (one at a time).
     renewing: RefCell<Option<Promise>>,
+    /// Renewals that failed, and the last one's reason and status: told to the requests
+    /// that waited on it.
+    refusals: Cell<u64>,
+    refused: RefCell<Option<(String, Option<u16>)>>,
+    /// Retries of a renewal's passing trouble (the client's `maxRetries`).
+    max_retries: u32,
 }
 
 /// The turn of one renewal; ending it (however the renewal ends) lets the next one in.
@@ -70,8 +78,17 @@ pub struct Bearer {
 }
 
 impl Auth {
-    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>) -> Auth {
-        Auth { credentials: RefCell::new(credentials), refresh_url, net, generation: Cell::new(0), renewing: RefCell::new(None) }
+    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32) -> Auth {
+        Auth {
+            credentials: RefCell::new(credentials),
+            refresh_url,
+            net,
+            generation: Cell::new(0),
+            renewing: RefCell::new(None),
+            refusals: Cell::new(0),
+            refused: RefCell::new(None),
+            max_retries,
+        }
     }
 
     /// The token to send now, renewed first when it is about to expire.
@@ -118,9 +135,15 @@ impl Auth {
     }
 
     async fn renew(&self, seen_generation: u64, timeout_ms: u32, abort: &AbortWatch) -> Result<(), Failure> {
+        let tried_before = self.refusals.get();
         let _one_at_a_time = Turn::take(&self.renewing).await;
         if self.generation.get() != seen_generation {
             return Ok(()); // another request renewed meanwhile
+        }
+        if self.refusals.get() != tried_before {
+            // The renewal this request waited on failed: its answer holds for all who waited
+            // (a refused refresh token is not tried once per chunk in flight).
+            return Err(self.refused.borrow().clone().map_or_else(|| refresh_failed("".into(), None), |(m, s)| refresh_failed(m, s)));
         }
         let refresh = match &*self.credentials.borrow() {
             Credentials::Tokens { refresh: Some(r), .. } => r.clone(),
@@ -137,33 +160,69 @@ impl Auth {
             idempotency_key: None,
             compressed_answer: true,
         };
-        let started = super::js::now_ms();
-        let sent = transport::send(&request, timeout_ms, abort, &self.net).await;
-        self.net.report(Report {
-            method: Method::Post.name(),
-            url: &self.refresh_url,
-            status: sent.as_ref().ok().map(|a| a.status),
-            attempt: 1,
-            chunk: None,
-            duration_ms: super::js::now_ms() - started,
-            bytes: body.length() as usize,
-            bytes_sent: body.length() as usize,
-            retry_reason: None,
-        });
-        let answer = sent?;
-        if !matches!(classify_status(answer.status), Disposition::Success) {
-            let retryable = matches!(classify_status(answer.status), Disposition::Retry);
-            return Err(Box::new(ClientError::Api {
-                status: answer.status,
-                status_text: answer.status_text,
-                server_message: ServerMessage(vec!["token refresh was refused".into()]),
-                retryable,
-                hint: None,
-            }));
-        }
+        // Passing trouble (a network error, a timeout, a 5xx or 429) is retried here, with
+        // the calls' backoff: retrying the call instead would send it with the old token.
+        let policy = BackoffPolicy::default();
+        let mut attempt = 0;
+        let answer = loop {
+            attempt += 1;
+            let started = super::js::now_ms();
+            let sent = transport::send(&request, timeout_ms, abort, &self.net).await;
+            let retry = attempt <= self.max_retries
+                && match &sent {
+                    Ok(a) => classify_status(a.status) == Disposition::Retry,
+                    Err(e) => e.retryable(),
+                };
+            self.net.report(Report {
+                method: Method::Post.name(),
+                url: &self.refresh_url,
+                status: sent.as_ref().ok().map(|a| a.status),
+                attempt,
+                chunk: None,
+                duration_ms: super::js::now_ms() - started,
+                bytes: body.length() as usize,
+                bytes_sent: body.length() as usize,
+                retry_reason: retry.then(|| match &sent {
+                    Ok(a) => format!("status {}", a.status),
+                    Err(e) => e.message(),
+                }),
+            });
+            if !retry {
+                break sent;
+            }
+            let retry_after = sent.ok().and_then(|a| a.retry_after).and_then(|v| parse_retry_after(&v, super::js::now_ms()));
+            if sleep_unless_aborted(policy.delay_ms(attempt, super::js::random(), retry_after), abort).await {
+                return Err(abort.error());
+            }
+        };
+        let refused = |message: String, status: Option<u16>| {
+            self.refusals.set(self.refusals.get() + 1);
+            *self.refused.borrow_mut() = Some((message.clone(), status));
+            refresh_failed(message, status)
+        };
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(e) if matches!(*e, ClientError::Aborted { .. }) => return Err(e),
+            Err(e) => return Err(refused(e.message(), None)),
+        };
         let text: String = answer.text.into();
-        let (access, new_refresh) =
-            token::parse_refresh_answer(&text).map_err(|message| ClientError::Auth { message, cause: None })?;
+        if classify_status(answer.status) != Disposition::Success {
+            let mut why = format!("the Auth API answered {}", answer.status);
+            if !answer.status_text.is_empty() {
+                why.push(' ');
+                why.push_str(&answer.status_text);
+            }
+            let server = join(&server_message(&text), "; ");
+            if !server.is_empty() {
+                why.push_str(": ");
+                why.push_str(&server);
+            }
+            if is_redirect(answer.status) {
+                why = format!("{why} ({REDIRECT_HINT})");
+            }
+            return Err(refused(why, Some(answer.status)));
+        }
+        let (access, new_refresh) = token::parse_refresh_answer(&text).map_err(|message| refused(message, None))?;
         if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
             *a = access;
             if let Some(n) = new_refresh {
@@ -175,10 +234,15 @@ impl Auth {
     }
 }
 
+/// An `AuthError` for a renewal that failed: `why` (never a token), the Auth API's status.
+fn refresh_failed(why: String, status: Option<u16>) -> Failure {
+    Box::new(ClientError::Auth { message: format!("token refresh failed: {why}"), status, cause: None })
+}
+
 async fn call_get_token(get_token: &Function) -> Result<String, Failure> {
     let failed = |e: JsValue| {
         let why = super::js::get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
-        ClientError::Auth { message: format!("getToken failed: {why}"), cause: Some(e) }
+        ClientError::Auth { message: format!("getToken failed: {why}"), status: None, cause: Some(e) }
     };
     let mut value = get_token.call0(&JsValue::UNDEFINED).map_err(failed)?;
     if let Some(p) = value.dyn_ref::<Promise>() {
@@ -187,10 +251,11 @@ async fn call_get_token(get_token: &Function) -> Result<String, Failure> {
     match value.as_string() {
         Some(t) if token::is_header_safe(&t) => Ok(t),
         Some(t) if !t.is_empty() => {
-            Err(Box::new(ClientError::Auth { message: format!("the token getToken returned {}", token::NOT_HEADER_SAFE), cause: None }))
+            Err(Box::new(ClientError::Auth { message: format!("the token getToken returned {}", token::NOT_HEADER_SAFE), status: None, cause: None }))
         }
         _ => Err(Box::new(ClientError::Auth {
             message: "getToken must return a non-empty string (or a Promise of one)".into(),
+            status: None,
             cause: None,
         })),
     }

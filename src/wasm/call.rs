@@ -7,7 +7,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 use crate::core::api_error::server_message;
-use crate::core::retry::{classify_status, parse_retry_after, BackoffPolicy, Disposition};
+use crate::core::retry::{classify_status, is_redirect, parse_retry_after, BackoffPolicy, Disposition, REDIRECT_HINT};
 
 use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::auth::Auth;
@@ -169,6 +169,6 @@ pub fn api_error(answer: Answer, retryable: bool) -> Failure {
         status_text: answer.status_text,
         server_message: ServerMessage(server_message(&text)),
         retryable,
-        hint: None,
+        hint: is_redirect(answer.status).then_some(REDIRECT_HINT),
     })
 }

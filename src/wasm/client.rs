@@ -42,7 +42,7 @@ impl Engine {
             super::auth::Credentials::Tokens { access: String::new(), refresh: None },
         );
         let net = Rc::new(Net { fetch: config.fetch.take(), on_request: config.on_request.take() });
-        let auth = Rc::new(Auth::new(credentials, request::refresh_url(&config.auth_url), net.clone()));
+        let auth = Rc::new(Auth::new(credentials, request::refresh_url(&config.auth_url), net.clone(), config.max_retries));
         let api_is_loopback = request::is_loopback_url(&config.events_url);
         let session = Session { config, auth, net, compression_refused: Cell::new(false), api_is_loopback };
         Ok(Engine { inner: Rc::new(session) })

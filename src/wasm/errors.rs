@@ -30,9 +30,9 @@ pub enum ClientError {
     Timeout(u32),
     /// The caller's `AbortSignal` fired; `reason` is its `reason`.
     Aborted { reason: JsValue },
-    /// No usable token: `getToken` failed (its error is the `cause`), or a refresh
-    /// answer was unusable.
-    Auth { message: String, cause: Option<JsValue> },
+    /// No usable token: `getToken` failed (its error is the `cause`), or a renewal
+    /// failed (`status`: the Auth API's answer, when there was one).
+    Auth { message: String, status: Option<u16>, cause: Option<JsValue> },
 }
 
 /// A `ClientError` as it is passed around: boxed, so that each `Result` carrying one
@@ -123,8 +123,13 @@ impl ClientError {
                 build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", *ms))
             }
             ClientError::Aborted { reason } => build("AbortError", &message, Obj::new().set("cause", reason.clone())),
-            ClientError::Auth { cause, .. } => {
-                build("AuthError", &message, with_cause(Obj::new().set("retryable", false), cause.clone()))
+            ClientError::Auth { cause, status, .. } => {
+                let fields = Obj::new().set("retryable", false);
+                let fields = match status {
+                    Some(status) => fields.set("status", *status),
+                    None => fields,
+                };
+                build("AuthError", &message, with_cause(fields, cause.clone()))
             }
         }
     }

@@ -103,7 +103,10 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     if let Some(encoding) = req.content_encoding {
         headers = headers.set(crate::contract::CONTENT_ENCODING_HEADER, encoding);
     }
-    let init: JsValue = init.set("headers", headers).set("signal", controller.signal()).into();
+    // Redirects are not followed: a 3xx is the answer (an opaque one in browsers). Followed,
+    // a redirect would carry the refresh token and the events' bodies to whatever host
+    // (plain http included) the answer names.
+    let init: JsValue = init.set("headers", headers).set("signal", controller.signal()).set("redirect", "manual").into();
     let pending = net.fetch(req.url, &init).map_err(|e| network("fetch threw", e))?;
     let response: Response = JsFuture::from(pending).await.map_err(|e| network("fetch failed", e))?.unchecked_into();
     let retry_after = response.headers().get("Retry-After").ok().flatten();

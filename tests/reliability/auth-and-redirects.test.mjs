@@ -1,0 +1,126 @@
+// Redirects are not followed (a followed one would carry the refresh token and the
+// events to whatever host it names), and a token renewal that fails is an AuthError
+// saying why, its passing trouble retried, its refusal shared by the requests that
+// waited on it. Scripted HTTP servers play the redirecting host, the host it points to
+// and a failing Auth API; the Events API is the real emulator.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { loadClient, withEmulator, login, stats, makeEvents } from './helpers.mjs';
+
+const { EventsClient } = loadClient();
+
+/** An unsigned JWT whose `exp` is `secondsFromNow` away (the client reads only `exp`). */
+const jwt = (secondsFromNow) =>
+  `e30.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + secondsFromNow })).toString('base64url')}.x`;
+
+/** A loopback server answering with `answer(req, body, n)` (n: 1 for its first request); it records every request. */
+async function scripted(answer) {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      const { status, headers = {}, text = '' } = await answer(req, body, seen.length);
+      res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+      res.end(text);
+    });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, api: `${origin}/api/v1`, seen, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+test('a 3xx answer is not followed: nothing reaches the host it names, the call fails at once saying so', async () => {
+  const thief = await scripted(() => ({ status: 200, text: '{"items":[],"total":0,"deleted":0,"token":"stolen"}' }));
+  const redirector = await scripted((req) => ({ status: 307, headers: { Location: `${thief.origin}${req.url}` } }));
+  try {
+    const client = new EventsClient({ token: jwt(3600), baseUrl: redirector.api, maxRetries: 3 });
+    const query = await client.queryEvents({ filter: { owner: 'patient-42' } }, { pageSize: 10 }).then(() => null, (e) => e);
+    assert.equal(query?.name, 'EventsApiError', String(query));
+    assert.equal(query.status, 307);
+    assert.equal(query.retryable, false);
+    assert.match(query.message, /redirect, which the client does not follow/);
+
+    const create = await client.createEvents(makeEvents(3, 'redirected'), { compression: 'none' }).then(() => null, (e) => e);
+    assert.equal(create?.name, 'CreateEventsError', String(create));
+    assert.equal(create.failed[0].error.status, 307);
+    assert.equal(create.failed[0].attempts, 1, 'not retried');
+
+    const del = await client.deleteEvents('redirected').then(() => null, (e) => e);
+    assert.equal(del?.status, 307, String(del));
+
+    // The renewal too: an expired token's refresh meets the redirect.
+    const renewing = new EventsClient({ token: jwt(-60), refreshToken: 'refresh-secret', baseUrl: thief.api, authUrl: redirector.api });
+    const auth = await renewing.queryEvents({}, { pageSize: 10 }).then(() => null, (e) => e);
+    assert.equal(auth?.name, 'AuthError', String(auth));
+    assert.equal(auth.status, 307);
+    assert.match(auth.message, /^token refresh failed: the Auth API answered 307.*does not follow/);
+
+    assert.deepEqual(thief.seen, [], 'the host a redirect names never hears from the client');
+    assert.deepEqual(
+      redirector.seen.map((r) => `${r.method} ${new URL(r.url, redirector.origin).pathname}`),
+      ['POST /api/v1/events/query', 'POST /api/v1/events', 'DELETE /api/v1/events', 'POST /api/v1/auth/refresh-token'],
+      'each request once: a redirect is not passing trouble',
+    );
+  } finally {
+    await thief.close();
+    await redirector.close();
+  }
+});
+
+test('a refused renewal is an AuthError with the Auth API\'s status and message, shared by the requests that waited on it', async () => {
+  await withEmulator([], async (emu) => {
+    const auth = await scripted(() => ({ status: 401, text: '{"statusCode":401,"message":"refresh token revoked","error":"Unauthorized"}' }));
+    try {
+      const client = new EventsClient({ token: jwt(-60), refreshToken: 'revoked-refresh', baseUrl: emu.api, authUrl: auth.api });
+      const before = (await stats(emu)).requests;
+      const errors = await Promise.all(
+        [0, 1, 2, 3].map(() => client.queryEvents({}, { pageSize: 10 }).then(() => null, (e) => e)),
+      );
+      for (const err of errors) {
+        assert.equal(err?.name, 'AuthError', String(err));
+        assert.equal(err.status, 401);
+        assert.equal(err.retryable, false);
+        assert.equal(err.message, 'token refresh failed: the Auth API answered 401 Unauthorized: refresh token revoked');
+        assert.doesNotMatch(err.message, /revoked-refresh/, 'the refresh token is never shown');
+      }
+      assert.equal(auth.seen.length, 1, 'one refusal answers the four requests that waited on it');
+      const after = (await stats(emu)).requests;
+      assert.equal(after.query, before.query, 'nothing was sent with the expired token');
+    } finally {
+      await auth.close();
+    }
+  });
+});
+
+test('a renewal meeting passing trouble (503) is retried with backoff, then the call goes on with the new token', async () => {
+  await withEmulator([], async (emu) => {
+    const { refreshToken } = await login(emu);
+    // Two 503s, then the emulator's own answer.
+    const auth = await scripted(async (req, body, n) => {
+      if (n <= 2) return { status: 503, headers: { 'Retry-After': '0' }, text: '{"statusCode":503,"message":"down"}' };
+      const r = await fetch(`${emu.api}/auth/refresh-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      return { status: r.status, text: await r.text() };
+    });
+    try {
+      const reports = [];
+      const client = new EventsClient({
+        token: jwt(-60), refreshToken, baseUrl: emu.api, authUrl: auth.api, onRequest: (r) => reports.push(r),
+      });
+      const page = await client.queryEvents({ filter: { collection: 'none' } }, { pageSize: 10 });
+      assert.equal(page.total, 0);
+      const refreshes = reports.filter((r) => r.url.endsWith('/auth/refresh-token'));
+      assert.deepEqual(refreshes.map((r) => [r.attempt, r.retryReason]), [[1, 'status 503'], [2, 'status 503'], [3, undefined]]);
+      assert.deepEqual(refreshes.slice(0, 2).map((r) => r.status), [503, 503]);
+      assert.ok(refreshes[2].status >= 200 && refreshes[2].status < 300, `renewed: ${refreshes[2].status}`);
+      const queries = reports.filter((r) => new URL(r.url).pathname.endsWith('/events/query'));
+      assert.deepEqual(queries.map((r) => r.status), [200], 'the query left once, with the new token');
+      assert.equal(auth.seen.length, 3);
+    } finally {
+      await auth.close();
+    }
+  });
+});
