@@ -39,6 +39,19 @@ pub fn classify_status(status: u16) -> Disposition {
     }
 }
 
+/// Whether a request retried after this trouble may have been carried out all the same
+/// (`None`: no answer came, a network error or a timeout; a 500, 502 or 504 may come
+/// from a proxy after the service committed). A 408, 409, 425, 429 or 503 says the
+/// request was not taken. A create's retries are safe whatever the answer (its
+/// idempotency key); a delete's count then covers only the last request.
+#[inline]
+pub fn may_have_been_carried_out(status: Option<u16>) -> bool {
+    match status {
+        None => true,
+        Some(s) => matches!(s, 500 | 502 | 504),
+    }
+}
+
 /// Added to a redirect's error: the client sends tokens and events only where it was told.
 pub const REDIRECT_HINT: &str = "a redirect, which the client does not follow: tokens and events go only to the baseUrl and authUrl given; give the URL the service moved to";
 
@@ -197,6 +210,17 @@ mod tests {
             (999, Fail),
         ] {
             assert_eq!(classify_status(s), d, "{s}");
+        }
+    }
+
+    #[test]
+    fn trouble_that_may_hide_a_carried_out_request() {
+        for s in [None, Some(500), Some(502), Some(504)] {
+            assert!(may_have_been_carried_out(s), "{s:?}");
+        }
+        for s in [408, 409, 425, 429, 503] {
+            assert_eq!(classify_status(s), Disposition::Retry);
+            assert!(!may_have_been_carried_out(Some(s)), "{s}");
         }
     }
 

@@ -32,9 +32,12 @@ export async function run(argv, { signal }) {
   if (collection === '') throw new UsageError('the collection name is empty', C);
   const client = connect(v, C);
   if (!v.yes) await confirm(collection, signal);
-  const { deleted } = await client.deleteEvents(collection, { signal });
-  if (v.json) return void console.log(JSON.stringify({ ok: true, collection, deleted }));
-  console.log(`${colours(process.stdout).green('deleted')} ${int(deleted)} events of collection '${collection}'`);
+  const { deleted, uncertain } = await client.deleteEvents(collection, { signal });
+  if (v.json) return void console.log(JSON.stringify({ ok: true, collection, deleted, uncertain }));
+  // An earlier request's answer was lost: it may have deleted them, so the count is a floor.
+  const count = uncertain ? `at least ${int(deleted)}` : int(deleted);
+  const note = uncertain ? ' (a retried request may have deleted more: the collection is empty)' : '';
+  console.log(`${colours(process.stdout).green('deleted')} ${count} events of collection '${collection}'${note}`);
 }
 
 /** Reads one line from standard input; it must be the collection's name. */

@@ -327,7 +327,14 @@ export interface DeleteOptions {
 }
 
 export interface DeleteResult {
+  /** The events the (last) request deleted. */
   deleted: number;
+  /**
+   * A request before the answered one met a network error, a timeout or a 500/502/504
+   * and was retried: it may have deleted the events itself, its answer lost, so
+   * `deleted` may count fewer than were deleted (the collection is empty either way).
+   */
+  uncertain: boolean;
 }
 
 export interface ExportOptions {

@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::contract::DELETED_FIELD;
 use crate::core::export::ExportWriter;
+use crate::core::retry::may_have_been_carried_out;
 use crate::core::{args, request};
 
 use super::abort::AbortWatch;
@@ -114,7 +115,7 @@ impl Engine {
             let url = request::query_url(&self.inner.config.events_url, opts.page, opts.page_size);
             Ok(PlainCall { method: Method::Post, url, body: Some(body), opts })
         })();
-        plain_promise(self.inner.clone(), prepared, page_of)
+        plain_promise(self.inner.clone(), prepared, |answer, _| page_of(answer))
     }
 
     /// The pages of every matching event, for `queryAll`; throws on a bad argument
@@ -151,14 +152,16 @@ impl Engine {
             let url = request::delete_url(&self.inner.config.events_url, &name);
             Ok(PlainCall { method: Method::Delete, url, body: None, opts })
         })();
-        plain_promise(self.inner.clone(), prepared, |answer| {
+        plain_promise(self.inner.clone(), prepared, |answer, retried_after_loss| {
             let parsed = parse_answer(answer)?;
             let deleted = get(&parsed, DELETED_FIELD);
             // A count: a whole number, not negative (the CLI prints it, callers add it up).
             if !deleted.as_f64().is_some_and(|n| n >= 0.0 && n.fract() == 0.0) {
                 return Err(unexpected(answer.status, "the delete answer has no deleted count"));
             }
-            Ok(Obj::new().set(DELETED_FIELD, deleted).into())
+            // An earlier request whose answer was lost may have deleted the events: the
+            // count is then the last request's alone (the collection is empty either way).
+            Ok(Obj::new().set(DELETED_FIELD, deleted).set("uncertain", retried_after_loss).into())
         })
     }
 }
@@ -171,14 +174,17 @@ struct PlainCall {
     opts: QueryOptions,
 }
 
-/// The Promise of a call that is not a create, its answer read by `read`: one future
-/// type for `queryEvents` and `deleteEvents`, not one each.
-fn plain_promise(inner: Rc<Session>, prepared: Result<PlainCall, Failure>, read: fn(&Answer) -> Result<JsValue, Failure>) -> Promise {
+/// The Promise of a call that is not a create, its answer read by `read` (told whether
+/// a request before the answered one may have been carried out, its answer lost): one
+/// future type for `queryEvents` and `deleteEvents`, not one each.
+fn plain_promise(inner: Rc<Session>, prepared: Result<PlainCall, Failure>, read: fn(&Answer, bool) -> Result<JsValue, Failure>) -> Promise {
     super::js::promise(async move {
         let PlainCall { method, url, body, opts } = prepared?;
         let abort = AbortWatch::new(opts.signal.clone());
-        let answer = plain_call(&inner, method, &url, body.as_ref(), &opts, &abort).await?;
-        Ok(read(&answer)?)
+        let lost = Cell::new(false);
+        let on_retry = |e: &ClientError| lost.set(lost.get() || may_have_been_carried_out(e.status()));
+        let answer = plain_call(&inner, method, &url, body.as_ref(), &opts, &abort, &on_retry).await?;
+        Ok(read(&answer, lost.get())?)
     })
 }
 

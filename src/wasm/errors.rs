@@ -54,6 +54,14 @@ impl ClientError {
         }
     }
 
+    /// The status a request got, `None` when no answer came (a network error, a timeout).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// A one-line description, safe to show: never holds a token.
     pub fn message(&self) -> String {
         match self {

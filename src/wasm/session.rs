@@ -48,12 +48,21 @@ pub fn page_of(answer: &Answer) -> Result<JsValue, Failure> {
 /// The answer to `POST /events/query` for page `opts.page`, as text.
 pub async fn query_answer(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, Failure> {
     let url = request::query_url(&inner.config.events_url, opts.page, opts.page_size);
-    plain_call(inner, Method::Post, &url, Some(body), opts, abort).await
+    plain_call(inner, Method::Post, &url, Some(body), opts, abort, &|_| {}).await
 }
 
 /// One call that is not a create (no chunk, no idempotency key): a query page or a
 /// delete. One state machine for both (boxed: its caller's stays small).
-pub async fn plain_call(inner: &Session, method: Method, url: &str, body: Option<&JsString>, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, Failure> {
+/// `on_retry` hears of each trouble that is retried.
+pub async fn plain_call(
+    inner: &Session,
+    method: Method,
+    url: &str,
+    body: Option<&JsString>,
+    opts: &QueryOptions,
+    abort: &AbortWatch,
+    on_retry: &dyn Fn(&ClientError),
+) -> Result<Answer, Failure> {
     let length = body.map_or(0, |b| b.length() as usize);
     let spec = CallSpec {
         method,
@@ -69,7 +78,7 @@ pub async fn plain_call(inner: &Session, method: Method, url: &str, body: Option
         net: &inner.net,
         chunk: None,
     };
-    Box::pin(call(&inner.auth, &spec, abort, &|_| {})).await.result
+    Box::pin(call(&inner.auth, &spec, abort, on_retry)).await.result
 }
 
 pub fn parse_answer(answer: &Answer) -> Result<JsValue, Failure> {

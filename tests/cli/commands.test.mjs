@@ -162,7 +162,7 @@ test('delete: the name typed again (on standard input), a wrong name refused, --
     const typed = await cliExpect(0, ['delete', 'cli-del-a', '--base-url', emu.api], { env, input: 'cli-del-a\n' });
     assert.match(typed.stdout, /deleted 20 events of collection 'cli-del-a'/);
     const yes = await cliExpect(0, ['delete', 'cli-del-b', '--yes', '--json', '--base-url', emu.api], { env });
-    assert.deepEqual(JSON.parse(yes.stdout), { ok: true, collection: 'cli-del-b', deleted: 7 });
+    assert.deepEqual(JSON.parse(yes.stdout), { ok: true, collection: 'cli-del-b', deleted: 7, uncertain: false });
     assert.equal((await storedEvents(emu, token, {})).length, 0);
   });
 });

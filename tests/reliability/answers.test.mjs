@@ -4,7 +4,7 @@
 // the way another service could send it.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { withEmulator, login, loadClient, makeEvents, settle, stats } from './helpers.mjs';
+import { withEmulator, login, loadClient, makeEvents, settle, stats, setFaults, clearFaults, storedEvents } from './helpers.mjs';
 
 const { EventsClient, EventsApiError } = loadClient();
 
@@ -41,7 +41,27 @@ test('deleteEvents: an answer without a whole, non-negative deleted count is an 
     // The contract's answer still reads as it did.
     const client = await clientWith(emu, 'DELETE', '', (body) => body);
     await client.createEvents(makeEvents(4, 'counted'), 10);
-    assert.deepEqual(await client.deleteEvents('counted'), { deleted: 4 });
+    assert.deepEqual(await client.deleteEvents('counted'), { deleted: 4, uncertain: false });
+  });
+});
+
+test('deleteEvents retried after a lost answer says its count is uncertain; after a 503 (not carried out) it does not', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const client = new EventsClient({ token, baseUrl: emu.api, maxRetries: 2 });
+    await client.createEvents(makeEvents(7, 'lost-delete'), 10);
+    // The first DELETE deletes the seven and its answer is lost; the retry finds none.
+    await setFaults(emu, { sequence: ['lost-response'] });
+    const lost = await client.deleteEvents('lost-delete');
+    await clearFaults(emu);
+    assert.deepEqual(lost, { deleted: 0, uncertain: true });
+    assert.equal((await storedEvents(emu, token, { collection: 'lost-delete' })).length, 0);
+
+    await client.createEvents(makeEvents(5, 'refused-delete'), 10);
+    await setFaults(emu, { sequence: ['503'] });
+    const refused = await client.deleteEvents('refused-delete');
+    await clearFaults(emu);
+    assert.deepEqual(refused, { deleted: 5, uncertain: false }, 'a 503 says the first request was not carried out');
   });
 });
 
