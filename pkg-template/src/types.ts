@@ -221,13 +221,22 @@ export interface ChunkReport {
   ms: number;
   /** Sent gzip-compressed. */
   compressed: boolean;
+  /**
+   * Stored (the API answered 2xx) but its answer was not the contract's `{ created, ids }`
+   * (not JSON, no ids, or a count other than the events sent): what was wrong. The chunk
+   * is stored all the same (resending it would store it twice); its ids are `null`.
+   */
+  warning?: string;
 }
 
 export interface CreateEventsResult {
   /** Events stored by this call (a resumed prefix not included). */
   created: number;
-  /** Ids of the created events, in input order (empty unless `returnIds`, for sources other than arrays). */
-  ids: string[];
+  /**
+   * Ids of the created events, in input order (empty unless `returnIds`, for sources
+   * other than arrays); `null` for the events of a chunk whose answer gave none (its `warning`).
+   */
+  ids: (string | null)[];
   chunks: ChunkReport[];
   /** The upload's id (see `CreateEventsOptions.runId`). */
   runId: string;
@@ -237,12 +246,14 @@ export interface CreateEventsResult {
   resumeFrom: ResumePoint;
   /** Bytes with `onInvalid: 'skip'`: the events left out (the first 100 problems, and counts). */
   skipped?: { count: number; problems: ValidationProblem[]; problemCount: number };
+  /** One line per stored chunk whose answer was off the contract (`ChunkReport.warning`); usually empty. */
+  warnings: string[];
 }
 
 /** A stored chunk, in a `CreateEventsError` or `AbortError`. */
 export interface StoredChunk extends ChunkReport {
-  /** The chunk's ids, in input order: for arrays, and for other sources with `returnIds`. */
-  ids?: string[];
+  /** The chunk's ids, in input order: for arrays, and for other sources with `returnIds` (`null`s: see `warning`). */
+  ids?: (string | null)[];
 }
 
 /** Input events `from` to `to` (exclusive) were not stored. */

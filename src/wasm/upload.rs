@@ -203,6 +203,8 @@ pub(super) struct Piece {
     /// Sent gzip-compressed.
     compressed: bool,
     pub(super) result: Result<(u16, Array), Failure>,
+    /// Stored (a 2xx), but the answer was not the contract's: what was wrong with it.
+    warning: Option<String>,
 }
 
 pub(super) struct Progress {
@@ -402,7 +404,7 @@ impl Upload<'_> {
         let mut todo = vec![(range, body, 0)];
         while let Some((range, body, earlier)) = todo.pop() {
             let chunk = range.index;
-            let piece = |attempts: u32, ms, compressed, result| Piece { chunk, range, attempts: attempts + earlier, ms, compressed, result };
+            let piece = |attempts: u32, ms, compressed, result| Piece { chunk, range, attempts: attempts + earlier, ms, compressed, result, warning: None };
             if self.abort.is_aborted() {
                 pieces.push(piece(0, 0.0, false, Err(self.abort.error())));
                 continue;
@@ -442,12 +444,13 @@ impl Upload<'_> {
             let ms = now_ms() - started;
             let mut e = match called.result {
                 Ok(answer) => {
-                    let status = answer.status;
-                    let result = read_created(&answer.text, status, range.len()).map(|ids| (status, ids));
-                    if result.is_ok() {
-                        progress.events_done.set(progress.events_done.get() + range.len());
-                    }
-                    pieces.push(piece(called.attempts, ms, compressed, result));
+                    // A 2xx stores the chunk, whatever its body says: reported as stored
+                    // (resending it would store it twice), with a warning when the body is off.
+                    let (ids, warning) = read_created(&answer.text, range.len());
+                    progress.events_done.set(progress.events_done.get() + range.len());
+                    let mut stored = piece(called.attempts, ms, compressed, Ok((answer.status, ids)));
+                    stored.warning = warning;
+                    pieces.push(stored);
                     continue;
                 }
                 Err(e) => e,
@@ -494,26 +497,41 @@ fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Arra
     Some((Uint8Array::from(left.as_bytes()), Uint8Array::from(right.as_bytes())))
 }
 
-/// The ids of a `201 {"created", "ids"}` answer (ASSUMED shape), checked against the count sent.
-fn read_created(text: &JsString, status: u16, sent: usize) -> Result<Array, Failure> {
-    let bad = |why: &str| unexpected(status, &format!("unexpected create answer: {why}"));
-    let answer = json_parse(text).map_err(|_| bad("not JSON"))?;
-    let ids = get(&answer, IDS_FIELD).dyn_into::<Array>().map_err(|_| bad("no ids"))?;
-    let created = get(&answer, CREATED_FIELD).as_f64();
-    if ids.length() as usize != sent || created.is_some_and(|c| c as usize != sent) {
-        return Err(bad(&format!("sent {sent} events, the answer counts {} ids", ids.length())));
+/// The ids of a `201 {"created", "ids"}` answer (ASSUMED shape), checked against the
+/// count sent. An answer off that shape gives `null` ids (the result's `ids` stay in
+/// input order) and says what was wrong.
+fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
+    let ids = match json_parse(text) {
+        Err(_) => Err("is not JSON".to_string()),
+        Ok(answer) => match get(&answer, IDS_FIELD).dyn_into::<Array>() {
+            Err(_) => Err("has no ids".to_string()),
+            Ok(ids) if ids.length() as usize != sent || get(&answer, CREATED_FIELD).as_f64().is_some_and(|c| c as usize != sent) => {
+                Err(format!("counts {} ids for {sent} events sent", ids.length()))
+            }
+            Ok(ids) => Ok(ids),
+        },
+    };
+    match ids {
+        Ok(ids) => (ids, None),
+        Err(why) => {
+            let nulls = Array::new_with_length(sent as u32).fill(&JsValue::NULL, 0, sent as u32);
+            (nulls, Some(format!("stored, but the answer {why}: their ids are null")))
+        }
     }
-    Ok(ids)
 }
 
 fn report(piece: &Piece) -> Obj {
-    Obj::new()
+    let report = Obj::new()
         .set("index", piece.chunk as f64)
         .set("from", piece.range.from as f64)
         .set("to", piece.range.to as f64)
         .set("count", piece.range.len() as f64)
         .set("attempts", piece.attempts)
-        .set("compressed", piece.compressed)
+        .set("compressed", piece.compressed);
+    match &piece.warning {
+        Some(w) => report.set("warning", w.as_str()),
+        None => report,
+    }
 }
 
 /// Why a stream's upload stopped before its end: the error it rejects with (its name,
@@ -541,9 +559,13 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     let succeeded = Array::new();
     let failed = Array::new();
     let mut first_error: Option<(String, JsValue)> = None;
+    let warnings = Array::new();
     for piece in &pieces {
         match &piece.result {
             Ok((status, chunk_ids)) => {
+                if let Some(w) = &piece.warning {
+                    warnings.push(&format!("events {}–{}: {w}", piece.range.from, piece.range.to - 1).into());
+                }
                 created += piece.range.len();
                 id_arrays.push(chunk_ids);
                 succeeded.push(&report(piece).set("status", *status).set("ms", piece.ms).into());
@@ -563,6 +585,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
             .set("runId", run_id)
             .set("compressionRefused", compression_refused)
             .set("resumeFrom", progress.resume_from())
+            .set("warnings", warnings)
             .into());
     }
     // On failure every stored chunk names its own ids (when kept): the caller resends

@@ -45,6 +45,33 @@ test('deleteEvents: an answer without a whole, non-negative deleted count is an 
   });
 });
 
+test('createEvents: a 2xx whose body is off the contract counts as stored (never in failed, so never resent), with a warning and null ids', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    for (const [shape, why] of [
+      [{ created: 1, ids: ['only-one'] }, /the answer counts 1 ids for 3 events sent: their ids are null/],
+      [{ acknowledged: true }, /the answer has no ids/],
+    ]) {
+      const client = await clientWith(emu, 'POST', '/events', () => shape);
+      const collection = `odd-answer-${why.source.length}`;
+      const events = makeEvents(3, collection);
+      const result = await client.createEvents(events, { chunksize: 10 });
+      assert.equal(result.created, 3);
+      assert.deepEqual(result.ids, [null, null, null]);
+      assert.match(result.chunks[0].warning, why);
+      assert.equal(result.warnings.length, 1);
+      assert.match(result.warnings[0], /^events 0–2: stored, but/);
+      assert.equal((await storedEvents(emu, token, { collection })).length, 3, 'the service did store them');
+    }
+    // The contract's answer: no warning.
+    const plain = await clientWith(emu, 'POST', '/events', (body) => body);
+    const ok = await plain.createEvents(makeEvents(2, 'plain-answer'), 10);
+    assert.deepEqual(ok.warnings, []);
+    assert.equal(ok.chunks[0].warning, undefined);
+    assert.equal(ok.ids.filter((id) => typeof id === 'string').length, 2);
+  });
+});
+
 test('deleteEvents retried after a lost answer says its count is uncertain; after a 503 (not carried out) it does not', async () => {
   await withEmulator([], async (emu) => {
     const { token } = await login(emu);
