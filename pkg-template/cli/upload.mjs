@@ -147,6 +147,7 @@ export async function run(argv, { signal, onForceQuit }) {
     chunks: result.chunks.length,
     retries: last?.retries ?? result.chunks.reduce((n, c) => n + Math.max(0, c.attempts - 1), 0),
     compressionRefused: result.compressionRefused,
+    ...(result.warnings.length && { warnings: result.warnings }),
     elapsedMs: Math.round(performance.now() - started),
   };
   if (v.json) return void console.log(JSON.stringify(out));
@@ -160,6 +161,7 @@ export async function run(argv, { signal, onForceQuit }) {
     console.log(ok.yellow(`skipped ${int(out.skipped)} invalid events`) + (rejected ? `: see ${rejected}` : ''));
   }
   if (out.compressionRefused) console.log('the API refused compressed bodies: sent plain');
+  for (const w of out.warnings ?? []) console.log(ok.yellow(`warning: ${w}`));
 }
 
 function inspect(input) {
