@@ -1,10 +1,14 @@
 //! A strict RFC 3339 date-time parser: the event's `start` and `end`.
 //!
 //! Grammar (the emulator implements the very same; keep them equal):
-//! `YYYY-MM-DD` (`T`|`t`) `HH:MM:SS` [`.` 1-9 digits] (`Z`|`z`|`+HH:MM`|`-HH:MM`),
-//! year 0000-9999, real Gregorian dates, hour 00-23, minute 00-59, second 00-59 (no
-//! leap second), offset hours 00-23 and minutes 00-59. Nothing else: no space
-//! separator, no missing seconds, no `+0000`, no trailing text.
+//! `YYYY-MM-DD` (`T`|`t`) `HH:MM:SS` [`.` 1 or more digits] (`Z`|`z`|`+HH:MM`|`-HH:MM`),
+//! year 0000-9999, real Gregorian dates, hour 00-23, minute 00-59, second 00-59, or 60
+//! for a leap second, which RFC 3339 allows only as the last second of a UTC day
+//! (`23:59:60Z`, `15:59:60-08:00`), offset hours 00-23 and minutes 00-59.
+//! Nothing else: no space separator, no missing seconds, no `+0000`, no trailing text.
+//! Fraction digits past the ninth are read and dropped (the instant is to the
+//! nanosecond); a leap second is read as the last nanosecond of second 59 (after every
+//! other time of its minute, before the next minute: the instant has no 61st second).
 
 /// A point in time, UTC: seconds since 1970-01-01T00:00:00Z and nanoseconds.
 /// Ordered by time, so `end < start` is a plain comparison.
@@ -84,7 +88,7 @@ pub fn parse(s: &str) -> Option<Instant> {
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    if hour > 23 || minute > 59 || second > 59 {
+    if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
 
@@ -96,12 +100,14 @@ pub fn parse(s: &str) -> Option<Instant> {
         while at < b.len() && b[at].is_ascii_digit() {
             at += 1;
         }
-        let n = at - start;
-        if n == 0 || n > 9 {
+        let n = (at - start).min(9);
+        if n == 0 {
             return None;
         }
         nanos = digits(b, start, n)? * 10u32.pow(9 - n as u32);
     }
+    let leap = second == 60;
+    let (second, nanos) = if leap { (59, 999_999_999) } else { (second, nanos) };
 
     let offset_secs: i64 = match b.get(at)? {
         b'Z' | b'z' if b.len() == at + 1 => 0,
@@ -123,10 +129,11 @@ pub fn parse(s: &str) -> Option<Instant> {
 
     let local =
         days_from_civil(year, month, day) * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
-    Some(Instant {
-        secs: local - offset_secs,
-        nanos,
-    })
+    let secs = local - offset_secs;
+    if leap && (secs + 1).rem_euclid(86_400) != 0 {
+        return None; // a leap second ends a UTC day
+    }
+    Some(Instant { secs, nanos })
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -155,6 +162,17 @@ mod tests {
         let i = parse("1969-12-31T23:59:59.123456789Z").unwrap();
         assert_eq!((i.secs(), i.nanos()), (-1, 123_456_789));
         assert_eq!(secs("2021-01-01T00:00:00+23:59"), 1_609_459_200 - 86_340);
+        // RFC 3339 §5.6: any number of fraction digits; §5.8's own example of a leap second.
+        let i = parse("2021-01-01T00:00:00.1234567891234Z").unwrap();
+        assert_eq!((i.secs(), i.nanos()), (1_609_459_200, 123_456_789));
+        let leap = parse("1990-12-31T23:59:60Z").unwrap();
+        assert_eq!((leap.secs(), leap.nanos()), (662_687_999, 999_999_999));
+        assert!(parse("1990-12-31T23:59:59.999999998Z").unwrap() < leap);
+        assert!(leap < parse("1991-01-01T00:00:00Z").unwrap());
+        assert_eq!(parse("1990-12-31T15:59:60-08:00"), Some(leap));
+        assert_eq!(parse("1990-12-31T23:59:60.5Z"), Some(leap));
+        assert_eq!(parse("2021-01-01T00:00:60Z"), None, "a leap second ends a UTC day");
+        assert_eq!(parse("1990-12-31T23:59:60+01:00"), None, "22:59:60 UTC");
     }
 
     #[test]
@@ -171,8 +189,9 @@ mod tests {
             "2021-01-01T00:00:00Z ",
             " 2021-01-01T00:00:00Z",
             "2021-01-01T00:00:00.Z",
-            "2021-01-01T00:00:00.1234567890Z",
+            "2021-01-01T00:00:61Z",
             "2021-01-01T00:00:60Z",
+            "2021-01-01T00:00:00.123x",
             "2021-01-01T24:00:00Z",
             "2021-01-01T00:60:00Z",
             "2021-02-29T00:00:00Z",

@@ -1,9 +1,12 @@
 //! The one date-time grammar that the emulator and the client share (RFC 3339, strict),
 //! and instants as fixed-width text keys that SQLite compares as text.
 //!
-//! Grammar: `YYYY-MM-DD` `T`|`t` `HH:MM:SS` [`.` 1..9 digits] (`Z`|`z`|`+HH:MM`|`-HH:MM`);
-//! year 0000-9999, real calendar dates, hour 00-23, minute 00-59, second 00-59 (no
-//! leap second), offset hours 00-23 and minutes 00-59. Nothing else.
+//! Grammar: `YYYY-MM-DD` `T`|`t` `HH:MM:SS` [`.` 1 or more digits] (`Z`|`z`|`+HH:MM`|`-HH:MM`);
+//! year 0000-9999, real calendar dates, hour 00-23, minute 00-59, second 00-59, or 60
+//! for a leap second at the end of a UTC day (RFC 3339's `time-second`), offset hours
+//! 00-23 and minutes 00-59.
+//! Nothing else. Fraction digits past the ninth are dropped; a leap second is the last
+//! nanosecond of second 59.
 
 /// Seconds added so that every instant the grammar can express (0000-01-01 minus an
 /// offset of up to 23:59) is non-negative, and so fits a zero-padded key.
@@ -126,7 +129,7 @@ pub fn parse_datetime(s: &str) -> Option<Instant> {
     let h = digits(&b[11..13])?;
     let mi = digits(&b[14..16])?;
     let sec = digits(&b[17..19])?;
-    if h > 23 || mi > 59 || sec > 59 {
+    if h > 23 || mi > 59 || sec > 60 {
         return None;
     }
     let mut i = 19;
@@ -137,13 +140,16 @@ pub fn parse_datetime(s: &str) -> Option<Instant> {
         while end < b.len() && b[end].is_ascii_digit() {
             end += 1;
         }
-        let n = end - start;
-        if n == 0 || n > 9 {
+        let n = (end - start).min(9);
+        if n == 0 {
             return None;
         }
-        nanos = digits(&b[start..end])? * 10u32.pow((9 - n) as u32);
+        nanos = digits(&b[start..start + n])? * 10u32.pow((9 - n) as u32);
         i = end;
     }
+    // A leap second: the last instant of second 59 (the instant has no 61st second).
+    let leap = sec == 60;
+    let (sec, nanos) = if leap { (59, 999_999_999) } else { (sec, nanos) };
     let offset_secs: i64 = match &b[i..] {
         [b'Z'] | [b'z'] => 0,
         [sign @ (b'+' | b'-'), oh @ ..] if oh.len() == 5 && oh[2] == b':' => {
@@ -162,6 +168,9 @@ pub fn parse_datetime(s: &str) -> Option<Instant> {
         _ => return None,
     };
     let secs = days * 86_400 + (h * 3600 + mi * 60 + sec) as i64 - offset_secs;
+    if leap && (secs + 1).rem_euclid(86_400) != 0 {
+        return None; // a leap second ends a UTC day
+    }
     Some(Instant { secs, nanos })
 }
 
@@ -209,6 +218,8 @@ mod tests {
             "2021-01-01t00:00:00z",
             "2024-02-29T23:59:59.123456789+23:59",
             "0000-01-01T00:00:00-00:00",
+            "1990-12-31T23:59:60Z",
+            "2021-01-01T00:00:00.1234567890Z",
             "9999-12-31T23:59:59.1Z",
             "2000-02-29T12:00:00+01:00",
         ] {
@@ -223,6 +234,7 @@ mod tests {
             "2021-01-01T00:00Z",
             "2021-01-01T00:00:00",
             "2021-01-01T00:00:00+0100",
+            "2021-01-01T00:00:61Z",
             "2021-01-01T00:00:60Z",
             "2021-01-01T24:00:00Z",
             "2023-02-29T00:00:00Z",
@@ -231,7 +243,7 @@ mod tests {
             "2021-00-01T00:00:00Z",
             "2021-04-31T00:00:00Z",
             "2021-01-01T00:00:00.Z",
-            "2021-01-01T00:00:00.1234567890Z",
+            "2021-01-01T00:00:00.12a4Z",
             "2021-01-01T00:00:00+24:00",
             "2021-01-01T00:00:00+01:60",
             "+2021-01-01T00:00:00Z",

@@ -71,11 +71,11 @@ const CREATE = [
   ['start without offset', w('start', '2024-01-01T00:00:00'), undefined, 'ValidationError', startIs('"2024-01-01T00:00:00"'), [0]],
   ['start is a date only', w('start', '2024-01-01'), undefined, 'ValidationError', startIs('"2024-01-01"'), [0]],
   ['start with a space for T', w('start', '2024-01-01 00:00:00Z'), undefined, 'ValidationError', startIs('"2024-01-01 00:00:00Z"'), [0]],
-  ['start on a leap second', w('start', '2016-12-31T23:59:60Z'), undefined, 'ValidationError', startIs('"2016-12-31T23:59:60Z"'), [0]],
+  ['start on a leap second that does not end a UTC day', w('start', '2016-12-31T12:59:60Z'), undefined, 'ValidationError', startIs('"2016-12-31T12:59:60Z"'), [0]],
   ['start at hour 24', w('start', '2024-01-01T24:00:00Z'), undefined, 'ValidationError', startIs('"2024-01-01T24:00:00Z"'), [0]],
   ['start in month 13', w('start', '2024-13-01T00:00:00Z'), undefined, 'ValidationError', startIs('"2024-13-01T00:00:00Z"'), [0]],
   ['start with offset +24:00', w('start', '2024-01-01T00:00:00+24:00'), undefined, 'ValidationError', startIs('"2024-01-01T00:00:00+24:00"'), [0]],
-  ['start with 10 fraction digits', w('start', '2024-01-01T00:00:00.1234567890Z'), undefined, 'ValidationError', startIs('"2024-01-01T00:00:00.1234567890Z"'), [0]],
+  ['start with a fraction point and no digits', w('start', '2024-01-01T00:00:00.Z'), undefined, 'ValidationError', startIs('"2024-01-01T00:00:00.Z"'), [0]],
   ['start with an expanded year', w('start', '+010000-01-01T00:00:00Z'), undefined, 'ValidationError', startIs('"+010000-01-01T00:00:00Z"'), [0]],
   ['start with full-width digits', w('start', '２０２４-01-01T00:00:00Z'), undefined, 'ValidationError', startIs('"２０２４-01-01T00:00:00Z"'), [0]],
   ['start is an invalid Date', w('start', new Date(NaN)), undefined, 'ValidationError', startIs('null'), [0]],
@@ -243,5 +243,21 @@ test(`bad input (${CREATE.length + OTHER.length + THROWS.length} cases) is refus
     }
     assert.equal((await stats(emu)).events, 0);
     figure(t, 'bad-input', { cases: cases.length + THROWS.length, alsoRefusedByEmulator: serverChecked });
+  });
+});
+
+test('RFC 3339 dates at the edges of the grammar are taken by the client and the emulator alike: a leap second ending a UTC day, a fraction of any length', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const client = new EventsClient({ token, baseUrl: emu.api });
+    const dates = ['2016-12-31T23:59:60Z', '1990-12-31T15:59:60-08:00', '2024-01-01T00:00:00.1234567890123Z'];
+    const events = dates.map((start, i) => ({ ...good, collection: 'date-edges', externalId: `edge-${i}`, start, end: '2025-01-01T00:00:00Z' }));
+    const result = await client.createEvents(events);
+    assert.equal(result.created, 3);
+    // The leap second sorts after the rest of its minute: an end there is not before a start at :59.999.
+    const ordered = [{ ...good, collection: 'date-edges', externalId: 'edge-order', start: '2016-12-31T23:59:59.999Z', end: '2016-12-31T23:59:60Z' }];
+    assert.equal((await client.createEvents(ordered)).created, 1);
+    const back = await client.queryEvents({ filter: { collection: 'date-edges' } });
+    assert.deepEqual(back.items.map((e) => e.start).sort(), [...dates, ordered[0].start].sort(), 'stored as sent');
   });
 });
