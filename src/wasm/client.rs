@@ -70,7 +70,7 @@ impl Engine {
         options: JsValue,
     ) -> Promise {
         let prepared: Result<_, Failure> = (|| {
-            let streamed = !Array::is_array(&events);
+            let streamed = !source::is_events_array(&events);
             if streamed && !source::is_source(&events) {
                 return Err(wrong_type(
                     "events",

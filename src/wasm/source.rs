@@ -88,7 +88,7 @@ impl Source {
         if is_bytes_at_once(v) {
             check_resume_for_bytes(resume)?;
         }
-        let kind = if let Some(events) = v.dyn_ref::<Array>() {
+        let kind = if let Some(events) = v.dyn_ref::<Array>().filter(|_| is_events_array(v)) {
             check_resume(false, resume)?;
             let n = events.length() as usize;
             if resume.events > n {
@@ -344,10 +344,19 @@ pub fn source_failed(cause: JsValue) -> Failure {
     Box::new(ClientError::Network { message: format!("the source failed: {why}"), cause: Some(cause) })
 }
 
-/// Whether `v` is a source `createEvents` takes besides an array (else: a `TypeError`),
-/// without starting to read it.
+/// Whether `v` is an array of events: an array whose first item is not a piece of bytes
+/// (a `Uint8Array` or a string: then it is an iterable of pieces, as a stream's are).
+pub fn is_events_array(v: &JsValue) -> bool {
+    v.dyn_ref::<Array>().is_some_and(|a| {
+        let first = a.get(0);
+        !(first.is_instance_of::<Uint8Array>() || first.is_string())
+    })
+}
+
+/// Whether `v` is a source `createEvents` takes besides an array of events (else: a
+/// `TypeError`), without starting to read it.
 pub fn is_source(v: &JsValue) -> bool {
-    !Array::is_array(v)
+    !is_events_array(v)
         && (v.is_function()
             || v.is_instance_of::<Uint8Array>()
             || v.is_instance_of::<ArrayBuffer>()
@@ -358,8 +367,8 @@ pub fn is_source(v: &JsValue) -> bool {
                     || Reflect::get(v, &Symbol::iterator()).is_ok_and(|f| f.is_function()))))
 }
 
-/// Whether `v` can be read twice (`validate: 'all'`): bytes, a `Blob`/`File`, or a
-/// function that returns a fresh source.
+/// Whether `v` can be read twice (`validate: 'all'`): bytes, a `Blob`/`File`, an array
+/// of pieces, or a function that returns a fresh source.
 pub fn is_rereadable(v: &JsValue) -> bool {
-    v.is_function() || is_bytes_at_once(v)
+    v.is_function() || is_bytes_at_once(v) || Array::is_array(v)
 }

@@ -31,7 +31,7 @@ use super::abort::AbortWatch;
 use super::errors::{build, ClientError, Failure};
 use super::options::CreateOptions;
 use super::session::Session;
-use super::source::{is_rereadable, Feed, Source};
+use super::source::{is_events_array, is_rereadable, Feed, Source};
 use super::upload::{finish, plan, Piece, Plan, Progress, Stopped, Totals, Upload};
 use super::js::{utf8_lossy, Obj};
 use super::wait::{Boxed, InFlight};
@@ -73,7 +73,7 @@ struct Ready {
 pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &CreateOptions, abort: AbortWatch, run_id: String, create_url: String) -> Result<JsValue, JsValue> {
     let resume = opts.resume.unwrap_or_default();
     // An array read as an iterable (`onInvalid: 'skip'`) keeps the arrays' `returnIds` default.
-    let mut totals = Totals { streamed: !Array::is_array(&given), ..Totals::default() };
+    let mut totals = Totals { streamed: !is_events_array(&given), ..Totals::default() };
     if let (false, false) = (totals.streamed, opts.skip_invalid) {
         // An array sent chunk by chunk: its length says how many events there are to store.
         totals.events = Some((given.unchecked_ref::<Array>().length() as usize).saturating_sub(resume.events));

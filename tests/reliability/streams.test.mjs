@@ -364,6 +364,28 @@ test("an array with onInvalid: 'skip' or validate: 'chunk' is read as the iterab
   });
 });
 
+test('an array of byte or string pieces is bytes, as an iterable of them is (not an array of events)', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    const events = makeEvents(300, 'array-pieces');
+    const text = ndjson(events);
+    const bytes = enc.encode(text);
+    // Cut anywhere, events split across pieces.
+    const pieces = [bytes.subarray(0, 1000), bytes.subarray(1000, 20_001), bytes.subarray(20_001)];
+    const result = await client.createEvents(pieces, { chunksize: 100, format: 'ndjson', bytesTotal: bytes.length });
+    assert.equal(result.created, 300);
+    assert.deepEqual(result.ids, [], 'a byte source keeps no ids unless returnIds');
+    await assertStoredExactlyOnce(emu, token, 'array-pieces', events);
+
+    const strings = makeEvents(50, 'array-strings');
+    const lines = ndjson(strings);
+    const half = Math.floor(lines.length / 2);
+    const again = await client.createEvents([lines.slice(0, half), lines.slice(half)], { validate: 'all' });
+    assert.equal(again.created, 50, 'an array of pieces can be read twice (validate: all)');
+    await assertStoredExactlyOnce(emu, token, 'array-strings', strings);
+  });
+});
+
 test('returnIds and onChunk: each stored chunk\'s ids handed over as it lands; bytesTotal from the source or the caller', async () => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu);
