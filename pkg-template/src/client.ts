@@ -40,8 +40,12 @@ interface Page {
  * other methods reject their Promise (for `queryAll`, the first `next()`) before any
  * request is sent.
  */
+/** What a method of a freed client throws or rejects with. */
+const FREED = 'this EventsClient was freed (free() or the end of its `using` block): make a new one';
+
 export class EventsClient {
-  readonly #engine: Engine;
+  /** `undefined` once freed: the methods then fail with a TypeError, not wasm's null pointer. */
+  #engine: Engine | undefined;
 
   /** The Events API base URL in use, e.g. `https://events-api.genomcore.net/api/v1`. */
   readonly baseUrl: string;
@@ -58,6 +62,17 @@ export class EventsClient {
     }
     this.baseUrl = this.#engine.baseUrl;
     this.authUrl = this.#engine.authUrl;
+  }
+
+  /** The engine, or a TypeError once the client is freed. */
+  #live(): Engine {
+    if (!this.#engine) throw new TypeError(FREED);
+    return this.#engine;
+  }
+
+  /** `call(engine)` with its errors made into error classes; a freed client rejects. */
+  #call<T>(call: (engine: Engine) => Promise<T>): Promise<T> {
+    return this.#engine ? call(this.#engine).catch(rethrow) : Promise.reject(new TypeError(FREED));
   }
 
   /**
@@ -78,12 +93,12 @@ export class EventsClient {
     chunksizeOrOptions?: number | CreateEventsOptions,
     options?: CreateEventsOptions,
   ): Promise<CreateEventsResult> {
-    return this.#engine.createEvents(events, chunksizeOrOptions, options).catch(rethrow);
+    return this.#call((engine) => engine.createEvents(events, chunksizeOrOptions, options));
   }
 
   /** One page (default: page 0 of 10000 events) of the events matching `body`. */
   queryEvents(body?: QueryBody, options?: QueryOptions): Promise<QueryResult> {
-    return this.#engine.queryEvents(body, options).catch(rethrow);
+    return this.#call((engine) => engine.queryEvents(body, options));
   }
 
   /**
@@ -96,7 +111,7 @@ export class EventsClient {
   async *queryAll(body?: QueryBody, options?: QueryAllOptions): AsyncGenerator<StoredEvent, void, undefined> {
     let pages;
     try {
-      pages = this.#engine.queryPages(body, options);
+      pages = this.#live().queryPages(body, options);
     } catch (e) {
       rethrow(e);
     }
@@ -130,7 +145,7 @@ export class EventsClient {
   exportEvents(body?: QueryBody, options?: ExportOptions): ReadableStream<Uint8Array> {
     let bytes: ReadableStream<Uint8Array>;
     try {
-      bytes = this.#engine.exportEvents(body, options);
+      bytes = this.#live().exportEvents(body, options);
     } catch (e) {
       rethrow(e);
     }
@@ -152,7 +167,7 @@ export class EventsClient {
 
   /** Deletes every event of `collection` (a non-empty name). */
   deleteEvents(collection: string, options?: DeleteOptions): Promise<DeleteResult> {
-    return this.#engine.deleteEvents(collection, options).catch(rethrow);
+    return this.#call((engine) => engine.deleteEvents(collection, options));
   }
 
   /** What `JSON.stringify(client)` shows: the URLs, never a token. */
@@ -166,11 +181,14 @@ export class EventsClient {
   }
 
   /**
-   * Frees the client's wasm memory now instead of at garbage collection. The client
-   * must not be used afterwards.
+   * Frees the client's wasm memory now instead of at garbage collection. Its methods
+   * then fail with a `TypeError`; calls already under way finish. Freeing twice does
+   * nothing.
    */
   free(): void {
-    this.#engine.free();
+    const engine = this.#engine;
+    this.#engine = undefined;
+    engine?.free();
   }
 }
 

@@ -335,6 +335,26 @@ test('authUrl is readable next to baseUrl', async () => {
   assert.equal(typeof EventsClient.prototype[Symbol.dispose], 'function', 'using client = … frees it');
 });
 
+test('a freed client fails each method with a TypeError (a rejected Promise, or a throw where the method throws), and frees only once', async () => {
+  const client = new EventsClient({ token: 't', baseUrl: 'http://127.0.0.1:1/api/v1' });
+  client.free();
+  client.free();
+  client[Symbol.dispose]();
+  const freed = (e) => e instanceof TypeError && /this EventsClient was freed/.test(e.message);
+  for (const call of [
+    () => client.createEvents([]),
+    () => client.queryEvents({}),
+    () => client.deleteEvents('c'),
+    () => client.queryAll({}).next(),
+  ]) {
+    const p = call();
+    assert.ok(p instanceof Promise, 'a Promise, not a synchronous throw');
+    await assert.rejects(p, freed);
+  }
+  assert.throws(() => client.exportEvents({}), freed);
+  assert.equal(client.baseUrl, 'http://127.0.0.1:1/api/v1', 'the URLs stay readable');
+});
+
 test('idempotency: a 409 (the same key still in flight) is retried; a 422 (the key first used with other events) is final and explained', async () => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu, { maxRetries: 100 });
