@@ -11,6 +11,11 @@ test('dedicated module worker, no bundler: round trip inside the worker', async 
   assert.deepEqual(result, expected(ORIGIN, 'worker-plain'));
 });
 
+test('dedicated module worker asked by a message posted at once (the README pattern): the message is not lost', async () => {
+  const { result } = await runPage('/worker-message.html', { allowHttpErrors });
+  assert.deepEqual(result, expected(ORIGIN, 'worker-message'));
+});
+
 test('dedicated worker bundled by Vite (worker.format "es"): round trip inside the worker', async () => {
   const { assets } = await viteBuild('vite-worker');
   assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 1, `one .wasm asset: ${assets}`);
