@@ -38,12 +38,32 @@ export function duration(ms) {
  * redrawn at most 10 times a second; otherwise (and not silenced) a line every
  * `intervalMs`. `done()` leaves the terminal on a fresh line.
  */
+/**
+ * A line of `parts` (`[text, rank]`, in display order) that fits `width` columns: while it
+ * is too wide, the part of the highest rank is left out (whole fields, none cut in two).
+ */
+export function fitParts(parts, width, separator = '  ') {
+  const visible = (s) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+  const kept = parts.slice();
+  const line = () => kept.map(([text]) => text).join(separator);
+  while (kept.length > 1 && visible(line()) > width - 1) {
+    let worst = 0;
+    kept.forEach(([, rank], i) => {
+      if (rank > kept[worst][1]) worst = i;
+    });
+    kept.splice(worst, 1);
+  }
+  return line();
+}
+
 export function progressLine(stream, { quiet = false, intervalMs = 5000 } = {}) {
   const tty = Boolean(stream.isTTY);
   let last = performance.now();
   let drawn = false;
   return {
     tty,
+    /** Columns the line may take: the terminal's, or no limit when it is not one. */
+    width: tty ? stream.columns || 80 : Infinity,
     update(text, { force = false } = {}) {
       const now = performance.now();
       if (tty) {

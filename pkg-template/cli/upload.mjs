@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { choiceOption, commonHelp, intOption, parse, positionals } from './args.mjs';
 import { connect, target } from './connect.mjs';
 import { Failure, INTERRUPTED, UsageError } from './errors.mjs';
-import { bytes, colours, duration, int, progressLine } from './output.mjs';
+import { bytes, colours, duration, fitParts, int, progressLine } from './output.mjs';
 import { rejectsFile } from './rejected.mjs';
 import { checkResumable, newState, resumeCommand } from './resume.mjs';
 import { loadState, removeState, saveState, statePath, throttledSaver } from './state.mjs';
@@ -102,7 +102,7 @@ export async function run(argv, { signal, onForceQuit }) {
     last = p;
     if (p.resumeFrom) saver?.update(p.resumeFrom);
     if (signal.aborted) return; // chunks aborted by Ctrl-C: the line would only slow down
-    line.update(progressText(p, resumed, size, started, line.tty ? err : colours({})));
+    line.update(progressText(p, resumed, size, started, line.tty ? err : colours({}), line.width));
   };
   const { chunksize: cs, format: fmt } = state.options;
   const rejects = v['skip-invalid'] ? rejectsFile(input, stdin, resumed.events) : undefined;
@@ -175,18 +175,22 @@ function inspect(input) {
   return { size: st.size, file: { path: resolve(input), size: st.size, mtimeMs: st.mtimeMs } };
 }
 
-function progressText(p, resumed, size, started, paint) {
+/** The progress line, its fields in display order, each with its rank: on a narrow
+ * terminal the highest ranks are left out first (events/s, then the ETA), so that the
+ * retries and the concurrency stay in sight. */
+function progressText(p, resumed, size, started, paint, width) {
   const elapsed = (performance.now() - started) / 1000;
   const storedBytes = p.resumeFrom?.bytes ?? p.bytesDone ?? 0;
   const total = p.bytesTotal ?? size;
-  const parts = [`${paint.bold(int(p.eventsDone))} events`];
-  if (resumed.events) parts[0] += ` (+${int(resumed.events)} before)`;
-  parts.push(total !== undefined ? `${bytes(storedBytes)}/${bytes(total)} ${Math.floor((storedBytes / Math.max(total, 1)) * 100)}%` : bytes(p.bytesDone ?? 0));
-  parts.push(`${int(Math.round(p.eventsDone / Math.max(elapsed, 0.001)))} events/s`);
+  let events = `${paint.cyan('upload')} ${paint.bold(int(p.eventsDone))} events`;
+  if (resumed.events) events += ` (+${int(resumed.events)} before)`;
+  const parts = [[events, 0]];
+  parts.push([total !== undefined ? `${bytes(storedBytes)}/${bytes(total)} ${Math.floor((storedBytes / Math.max(total, 1)) * 100)}%` : bytes(p.bytesDone ?? 0), 1]);
+  parts.push([`${int(Math.round(p.eventsDone / Math.max(elapsed, 0.001)))} events/s`, 5]);
   const rate = (storedBytes - resumed.bytes) / Math.max(elapsed, 0.001);
-  if (total !== undefined && rate > 0) parts.push(`ETA ${duration(((total - storedBytes) / rate) * 1000)}`);
-  parts.push(`retries ${int(p.retries)}`, `concurrency ${p.concurrency}`);
-  return `${paint.cyan('upload')} ${parts.join('  ')}`;
+  if (total !== undefined && rate > 0) parts.push([`ETA ${duration(((total - storedBytes) / rate) * 1000)}`, 4]);
+  parts.push([`retries ${int(p.retries)}`, 2], [`concurrency ${p.concurrency}`, 3]);
+  return fitParts(parts, width);
 }
 
 /** The client's error as the command's failure: what was stored and how to go on. */

@@ -10,10 +10,10 @@ import { APP, BIN, assertNoToken, cliEnv, cliExpect, makeEvents, transcript, wit
 const quote = (a) => `'${a.replace(/'/g, `'\\''`)}'`;
 
 /** `genomcore-events …args` on a pseudo-terminal: `{ code, output }` (both streams, as a terminal shows them). */
-function onTerminal(args, env) {
+function onTerminal(args, env, cols = 200) {
   return new Promise((resolve, reject) => {
     // A pseudo-terminal made without one has no size: 200 columns, as a wide window.
-    const command = `stty cols 200 rows 50; ${[BIN, ...args].map(quote).join(' ')}`;
+    const command = `stty cols ${cols} rows 50; ${[BIN, ...args].map(quote).join(' ')}`;
     const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
       cwd: APP,
       env: cliEnv(env),
@@ -49,6 +49,17 @@ test('upload on a terminal draws one progress line in place, coloured unless NO_
     assert.match(plain.output, /\r\x1b\[2Kupload .*events\/s/);
     assert.doesNotMatch(plain.output, /\x1b\[\d+m/, 'no colour with NO_COLOR');
     assertNoToken(coloured.output + plain.output, token, 'the terminal');
+
+    // An 80-column terminal: whole fields are left out (events/s, then the ETA), never the
+    // retries and the concurrency, and no line is wider than the terminal.
+    const narrow = await onTerminal(['upload', writeNdjson(join(dir, 'tty3.ndjson'), makeEvents(3000, 'cli-tty3')), '--base-url', emu.api, '--chunksize', '500', '--concurrency', '1'], { ...env, NO_COLOR: '1' }, 80);
+    assert.equal(narrow.code, 0, narrow.output);
+    const narrowDraws = narrow.output.split('\r\x1b[2K').map((s) => s.split('\r')[0]).filter((s) => s.startsWith('upload '));
+    assert.ok(narrowDraws.length >= 1, narrow.output);
+    for (const draw of narrowDraws) {
+      assert.ok(draw.length <= 79, `${draw.length} columns: ${draw}`);
+      assert.match(draw, /retries 0 {2}concurrency 1$/, draw);
+    }
 
     // Not a terminal: plain lines (here one per chunk), no redrawing, no colour.
     const pipeArgs = ['upload', writeNdjson(join(dir, 'pipe.ndjson'), makeEvents(600, 'cli-pipe')), '--base-url', emu.api, '--chunksize', '100', '--concurrency', '1'];
