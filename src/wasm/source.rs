@@ -36,9 +36,10 @@ pub enum Feed {
 enum Kind {
     /// A whole buffer, given once.
     Once(RefCell<Option<Uint8Array>>),
-    /// A `ReadableStream`'s reader, or an iterator (`next()` answering `{ done, value }`
-    /// or a Promise of it).
-    Reader { next: Function, this: JsValue },
+    /// A `ReadableStream`'s reader, or an iterator (`next()` answering `{ done, value }`,
+    /// or a Promise of it when `promises`: a reader, an async iterator). The step's keys
+    /// are made into JS strings once, not at every step.
+    Reader { next: Function, this: JsValue, promises: bool, done: JsValue, value: JsValue },
     /// An array of events read chunk by chunk (`onInvalid: 'skip'`, `validate:
     /// 'chunk'`), from the index given on: a window is sliced and stringified at once,
     /// not walked with its iterator (a call into JS per event: half the speed).
@@ -144,12 +145,12 @@ impl Source {
         Box::pin(async move {
             let State { kind, events, skip_bytes, skip_events, opened, closed, batch, resume } = &*state;
             let batch = *batch;
-            let (next, this) = match kind {
+            let (next, this, promises, done_key, value_key) = match kind {
                 Kind::Once(bytes) => {
                     events.set(Some(false));
                     return Ok(bytes.borrow_mut().take().map(|b| vec![Feed::Bytes(b.to_vec())]));
                 }
-                Kind::Reader { next, this } => (next, this),
+                Kind::Reader { next, this, promises, done, value } => (next, this, *promises, done, value),
                 Kind::Array { events: array, next } => {
                     if closed.get() {
                         return Ok(None);
@@ -171,32 +172,36 @@ impl Source {
             loop {
                 let step = next.call0(this).map_err(source_failed)?;
                 // A sync iterator's step is used as it is: a microtask per event would cost.
-                let step = if step.is_object() && get(&step, "then").is_function() {
+                let step = if promises {
                     JsFuture::from(Promise::resolve(&step)).await.map_err(source_failed)?
                 } else {
                     step
                 };
-                if get(&step, "done").as_bool() == Some(true) {
+                let field = |key: &JsValue| Reflect::get(&step, key).unwrap_or(JsValue::UNDEFINED);
+                if field(done_key).as_bool() == Some(true) {
                     closed.set(true);
                     if events.get() == Some(true) && skip_events.get() > 0 {
                         return Err(past_the_end(resume.events, resume.events - skip_events.get()));
                     }
                     return Ok(match events.get() {
-                        Some(true) => Some(events_end(&objects, &opened)),
+                        Some(true) => Some(events_end(&objects, opened)),
                         _ => None,
                     });
                 }
-                let value = get(&step, "value");
-                let is_bytes = value.is_instance_of::<Uint8Array>() || value.is_string();
-                match events.get() {
-                    None => {
-                        check_resume(is_bytes, *resume)?;
-                        events.set(Some(!is_bytes));
+                let value = field(value_key);
+                // Events or bytes is told by the first item; the pieces of bytes are each checked.
+                if events.get() != Some(true) {
+                    let is_bytes = value.is_instance_of::<Uint8Array>() || value.is_string();
+                    match events.get() {
+                        None => {
+                            check_resume(is_bytes, *resume)?;
+                            events.set(Some(!is_bytes));
+                        }
+                        Some(false) if !is_bytes => {
+                            return Err(wrong_type("the source's pieces", "Uint8Array or string", &value))
+                        }
+                        _ => {}
                     }
-                    Some(false) if !is_bytes => {
-                        return Err(wrong_type("the source's pieces", "Uint8Array or string", &value))
-                    }
-                    _ => {}
                 }
                 if events.get() == Some(true) {
                     if skip_events.get() > 0 {
@@ -205,7 +210,7 @@ impl Source {
                     }
                     objects.push(&value);
                     if objects.length() as usize >= batch {
-                        return Ok(Some(events_feed(&objects, &opened)));
+                        return Ok(Some(events_feed(&objects, opened)));
                     }
                     continue;
                 }
@@ -288,16 +293,17 @@ fn array_piece(json: &JsString, opened: &Cell<bool>) -> Vec<u8> {
 
 
 fn reader(stream: &JsValue) -> Option<Kind> {
+    let kind = |next, this, promises| Kind::Reader { next, this, promises, done: "done".into(), value: "value".into() };
     if let Ok(get_reader) = get(stream, "getReader").dyn_into::<Function>() {
         let reader = get_reader.call0(stream).ok()?;
         let next = get(&reader, "read").dyn_into::<Function>().ok()?;
-        return Some(Kind::Reader { next, this: reader });
+        return Some(kind(next, reader, true));
     }
-    for symbol in [Symbol::async_iterator(), Symbol::iterator()] {
+    for (symbol, promises) in [(Symbol::async_iterator(), true), (Symbol::iterator(), false)] {
         if let Ok(f) = Reflect::get(stream, &symbol).and_then(|f| f.dyn_into::<Function>()) {
             let it = f.call0(stream).ok()?;
             let next = get(&it, "next").dyn_into::<Function>().ok()?;
-            return Some(Kind::Reader { next, this: it });
+            return Some(kind(next, it, promises));
         }
     }
     None
