@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { withEmulator, login, loadClient, stats, makeEvents, assertStoredExactlyOnce, figure } from './helpers.mjs';
+import { withEmulator, login, loadClient, stats, makeEvents, assertStoredExactlyOnce, figure, setFaults } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
 
@@ -211,5 +211,37 @@ test('backpressure: under a rate limit, 100000 events are stored exactly once an
     }));
     const fixed429 = (await stats(emu)).rateLimited - fixedBefore;
     figure(t, 'backpressure', { events: 100_000, rateLimitPerSecond: 10, adaptive429, fixed429, lowestConcurrency: lowest });
+  });
+});
+
+test('one 503 halves the chunks in flight once, then they climb back one at a time to concurrency, never above; its report says why it was retried', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const reports = [];
+    const client = new EventsClient({ token, baseUrl: emu.api, concurrency: 8, maxRetries: 3, onRequest: (r) => reports.push(r) });
+    const events = makeEvents(600, 'recovering');
+    const seen = [];
+    await setFaults(emu, { sequence: ['503'] });
+    const result = await client.createEvents(events, { chunksize: 10, onProgress: (p) => seen.push(p.concurrency) });
+    await assertStoredExactlyOnce(emu, token, 'recovering', events, result.ids);
+    // 60 chunks: halved to 4 by the 503, then +1 after each round of stored chunks (4, 5,
+    // 6, 7 of them: 22 chunks) back to 8.
+    assert.equal(Math.min(...seen), 4, `${seen}`);
+    assert.equal(Math.max(...seen), 8, `${seen}`);
+    assert.equal(seen.at(-1), 8, `back at concurrency: ${seen}`);
+    // Lowered once, by half (before the first report, or after one if a chunk landed
+    // before the 503's answer), then raised one at a time.
+    const steps = [8, ...seen].slice(1).map((c, i) => c - [8, ...seen][i]).filter((d) => d !== 0);
+    assert.deepEqual(steps.filter((d) => d < 0), [-4], `halved once: ${seen}`);
+    assert.ok(steps.filter((d) => d > 0).every((d) => d === 1), `raised one at a time: ${seen}`);
+    // onRequest: the refused request says why it is sent again; the others say nothing.
+    const refused = reports.filter((r) => r.status === 503);
+    assert.equal(refused.length, 1);
+    assert.equal(refused[0].retryReason, 'status 503');
+    assert.equal(refused[0].attempt, 1);
+    const again = reports.find((r) => r.chunk === refused[0].chunk && r.attempt === 2);
+    assert.equal(again?.status, 201);
+    assert.equal(again.retryReason, undefined);
+    assert.equal(reports.filter((r) => r.retryReason !== undefined).length, 1);
   });
 });

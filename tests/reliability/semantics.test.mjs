@@ -335,6 +335,32 @@ test('authUrl is readable next to baseUrl', async () => {
   assert.equal(typeof EventsClient.prototype[Symbol.dispose], 'function', 'using client = … frees it');
 });
 
+test('callbacks that throw (onProgress, onChunk, onSkip, onRequest) are ignored: the upload goes on and resolves', async () => {
+  await withEmulator([], async (emu) => {
+    const calls = { onProgress: 0, onChunk: 0, onSkip: 0, onRequest: 0 };
+    const thrower = (name) => () => {
+      calls[name] += 1;
+      throw new Error(`${name} broke`);
+    };
+    const { token, client } = await clientFor(emu, { onRequest: thrower('onRequest') });
+    const events = makeEvents(30, 'throwing-callbacks');
+    const result = await client.createEvents(events, { chunksize: 10, onProgress: thrower('onProgress'), onChunk: thrower('onChunk') });
+    assert.equal(result.created, 30);
+    await assertStoredExactlyOnce(emu, token, 'throwing-callbacks', events, result.ids);
+    // Bytes with a bad line skipped: onSkip throws too.
+    const lines = makeEvents(20, 'throwing-skip').map((e) => JSON.stringify(e));
+    lines[5] = '{"owner":""}';
+    const skipped = await client.createEvents(new Blob([lines.join('\n')]), {
+      chunksize: 10, onInvalid: 'skip', onSkip: thrower('onSkip'), onProgress: thrower('onProgress'),
+    });
+    assert.equal(skipped.created, 19);
+    // Each was called, and each threw: after every chunk (onProgress also as bytes are read).
+    assert.ok(calls.onProgress >= 3 + 3, `onProgress ${calls.onProgress}`);
+    // Three creates each (a skipped event ends its chunk: 0-4, 6-15, 16-19).
+    assert.deepEqual({ ...calls, onProgress: 0 }, { onProgress: 0, onChunk: 3, onSkip: 1, onRequest: 6 });
+  });
+});
+
 test('a freed client fails each method with a TypeError (a rejected Promise, or a throw where the method throws), and frees only once', async () => {
   const client = new EventsClient({ token: 't', baseUrl: 'http://127.0.0.1:1/api/v1' });
   client.free();
