@@ -8,6 +8,7 @@ import {
   assertEachOnce, assertNoToken, cliExpect, lastJson, makeEvents, readJson, release, setFaults, startCli, stats, storedEvents,
   waitFor, withCli, writeNdjson,
 } from './helpers.mjs';
+import { expireTokens, login } from '../reliability/helpers.mjs';
 
 test('upload: a file, then standard input; a human summary and --json', async () => {
   await withCli(async ({ emu, dir, token, env }) => {
@@ -219,5 +220,24 @@ test('--token-file: refused when others can read it; a failed request exits 1 wi
     await cliExpect(0, ['query', '--token-file', file, '--base-url', emu.api]);
     const bad = await cliExpect(1, ['query', '--base-url', emu.api], { env: { GENOMCORE_TOKEN: 'not.a.token' } });
     assert.match(bad.stderr, /^error: EventsApiError: .*401/m);
+  });
+});
+
+test('an upload whose token the server no longer takes renews it with GENOMCORE_REFRESH_TOKEN and goes on; without it, a clear failure', async () => {
+  await withCli(async ({ emu, dir, env }) => {
+    const events = makeEvents(3000, 'cli-renew');
+    const file = writeNdjson(join(dir, 'renew.ndjson'), events);
+    await expireTokens(emu);
+    const before = (await stats(emu)).requests;
+    const r = await cliExpect(0, ['upload', file, '--base-url', emu.api, '--chunksize', '1000'], { env });
+    assert.match(r.stdout, /done: 3,000 events created/);
+    assert.ok((await stats(emu)).requests.auth > before.auth, 'the token was renewed');
+    const { token } = await login(emu, 'cli-check');
+    await assertEachOnce(emu, token, 'cli-renew', events);
+
+    const { GENOMCORE_REFRESH_TOKEN, ...withoutRefresh } = env;
+    const other = writeNdjson(join(dir, 'no-renew.ndjson'), makeEvents(10, 'cli-no-renew'));
+    const refused = await cliExpect(1, ['upload', other, '--base-url', emu.api], { env: withoutRefresh });
+    assert.match(refused.stderr, /401/);
   });
 });

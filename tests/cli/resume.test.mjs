@@ -96,6 +96,16 @@ test('SIGKILL mid-upload: the rerun stores every event exactly once and sends on
     await settle(emu);
     assert.equal(readJson(statePath).resumeFrom.events, STORED_FIRST * CHUNK);
 
+    // A resume keeps the chunking and the target (another --chunksize would give the
+    // chunks other idempotency keys): anything else is refused, nothing sent.
+    const before = (await stats(emu)).requests.create;
+    const wrongSize = await cliExpect(2, args.map((a) => (a === String(CHUNK) ? '700' : a)), { env });
+    assert.match(wrongSize.stderr, /the interrupted upload used --chunksize 500: resume with the same, or --restart/);
+    const elsewhere = emu.api.replace('127.0.0.1', 'localhost');
+    const wrongTarget = await cliExpect(1, args.map((a) => (a === emu.api ? elsewhere : a)), { env });
+    assert.match(wrongTarget.stderr, new RegExp(`went to ${emu.api.replace(/[.]/g, '\\.')}, not ${elsewhere}`));
+    assert.equal((await stats(emu)).requests.create, before, 'nothing sent');
+
     const sent = await secondRun(emu, env, args, statePath);
     assert.equal(sent, CHUNKS - STORED_FIRST, 'the second run sent only the missing chunks');
     await assertEachOnce(emu, token, 'cli-sigkill', events);
