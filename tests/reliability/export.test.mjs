@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir } from './helpers.mjs';
+import { withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir, setFaults, clearFaults, waitFor } from './helpers.mjs';
 
 const { EventsClient, AbortError } = loadClient();
 
@@ -80,6 +80,17 @@ test('cancelling the stream stops the paging; an aborted signal errors it with a
     const queried = (await stats(emu)).requests.query - before;
     // The page read, the one the stream reads ahead and the one requested ahead of that, of 50 pages.
     assert.ok(queried <= 3, `${queried} pages were requested after a cancel`);
+
+    // The cancel reaches the engine: the page it requested ahead (held by the emulator)
+    // is aborted, its connection closed, not left waiting.
+    // (Its timeout far off: only the cancel can end that request within the wait.)
+    await setFaults(emu, { sequence: ['ok', 'hold'] });
+    const held = client.exportEvents({ filter: { collection: 'paged' } }, { pageSize: 100, timeoutMs: 600_000 }).getReader();
+    assert.ok((await held.read()).value.length > 0);
+    await waitFor(async () => (await stats(emu)).held === 1, 'the page requested ahead, held');
+    await held.cancel(new Error('enough'));
+    await waitFor(async () => (await stats(emu)).held === 0, 'the held page request abandoned by the cancel', { timeoutMs: 30_000 });
+    await clearFaults(emu);
 
     const controller = new AbortController();
     const stream = client.exportEvents({ filter: { collection: 'paged' } }, { pageSize: 100, signal: controller.signal });
