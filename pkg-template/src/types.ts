@@ -224,7 +224,7 @@ export interface ChunkReport {
   /**
    * Stored (the API answered 2xx) but its answer was not the contract's `{ created, ids }`
    * (not JSON, no ids, or a count other than the events sent): what was wrong. The chunk
-   * is stored all the same (resending it would store it twice); its ids are `null`.
+   * is stored all the same (resending it would store it twice); it has no ids.
    */
   warning?: string;
 }
@@ -234,9 +234,9 @@ export interface CreateEventsResult {
   created: number;
   /**
    * Ids of the created events, in input order (empty unless `returnIds`, for sources
-   * other than arrays); `null` for the events of a chunk whose answer gave none (its `warning`).
+   * other than arrays; empty too when a chunk's answer gave none: see `warnings`).
    */
-  ids: (string | null)[];
+  ids: string[];
   chunks: ChunkReport[];
   /** The upload's id (see `CreateEventsOptions.runId`). */
   runId: string;
@@ -252,8 +252,8 @@ export interface CreateEventsResult {
 
 /** A stored chunk, in a `CreateEventsError` or `AbortError`. */
 export interface StoredChunk extends ChunkReport {
-  /** The chunk's ids, in input order: for arrays, and for other sources with `returnIds` (`null`s: see `warning`). */
-  ids?: (string | null)[];
+  /** The chunk's ids, in input order: for arrays, and for other sources with `returnIds` (empty with a `warning`). */
+  ids?: string[];
 }
 
 /** Input events `from` to `to` (exclusive) were not stored. */

@@ -498,8 +498,7 @@ fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Arra
 }
 
 /// The ids of a `201 {"created", "ids"}` answer (ASSUMED shape), checked against the
-/// count sent. An answer off that shape gives `null` ids (the result's `ids` stay in
-/// input order) and says what was wrong.
+/// count sent. An answer off that shape gives no ids, and says what was wrong.
 fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
     let ids = match json_parse(text) {
         Err(_) => Err("is not JSON".to_string()),
@@ -513,10 +512,7 @@ fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
     };
     match ids {
         Ok(ids) => (ids, None),
-        Err(why) => {
-            let nulls = Array::new_with_length(sent as u32).fill(&JsValue::NULL, 0, sent as u32);
-            (nulls, Some(format!("stored, but the answer {why}: their ids are null")))
-        }
+        Err(why) => (Array::new(), Some(format!("stored, but the answer {why}: no ids for them"))),
     }
 }
 
@@ -578,9 +574,11 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         }
     }
     if failed.length() == 0 && stopped.is_none() {
+        // Ids in input order, or none when an answer gave none (its warning says so).
+        let ids = if warnings.length() == 0 { flatten(&id_arrays) } else { Array::new() };
         return Ok(Obj::new()
             .set("created", created as f64)
-            .set("ids", flatten(&id_arrays))
+            .set("ids", ids)
             .set("chunks", succeeded)
             .set("runId", run_id)
             .set("compressionRefused", compression_refused)

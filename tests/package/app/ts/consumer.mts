@@ -145,6 +145,9 @@ export async function everything(): Promise<void> {
   const both = await client.createEvents(events, 1_000, { concurrency: 1, onProgress: (p) => progress.push(p) });
   const count: number = created.created + bySize.created + byOptions.created + both.created;
   const ids: string[] = created.ids;
+  const warnings: string[] = created.warnings;
+  const chunkWarning: string | undefined = created.chunks[0]?.warning;
+  use(warnings, chunkWarning);
   const runId: string = created.runId;
   use(await client.createEvents(events, { chunksize: 5_000, runId }));
   const chunks: ChunkReport[] = created.chunks;
@@ -189,7 +192,8 @@ export async function everything(): Promise<void> {
   const deleteOptions: DeleteOptions = { signal, timeoutMs: 5_000, maxRetries: 0 };
   const deleted: DeleteResult = await client.deleteEvents('c', deleteOptions);
   const none: number = (await client.deleteEvents('d')).deleted;
-  use(deleted.deleted, none);
+  const uncertain: boolean = deleted.uncertain;
+  use(deleted.deleted, none, uncertain);
 
   client.free();
   // `using` frees a client at the end of its block (Symbol.dispose, TS 5.2+).
@@ -224,7 +228,10 @@ export function explain(e: unknown): string {
   }
   if (e instanceof TimeoutError) return [e.name, e.retryable, e.timeoutMs].join();
   if (e instanceof NetworkError) return [e.name, e.retryable].join();
-  if (e instanceof AuthError) return [e.name, e.retryable].join();
+  if (e instanceof AuthError) {
+    const status: number | undefined = e.status;
+    return [e.name, e.retryable, status].join();
+  }
   if (e instanceof EventsError) {
     const name: EventsErrorName = e.name;
     return `${name}: ${e.message}`;
