@@ -9,16 +9,14 @@ use js_sys::{Function, JsString, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::api_error::server_message;
 use crate::core::json_scan::quoted;
-use crate::core::retry::{classify_status, is_redirect, parse_retry_after, BackoffPolicy, Disposition, REDIRECT_HINT};
-use crate::core::text::join;
 use crate::core::token;
 
-use super::abort::{sleep_unless_aborted, AbortWatch};
+use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
-use super::net::{Net, Report};
-use super::transport::{self, Method, Request};
+use super::net::Net;
+use super::transport::Answer;
+use super::wait::Boxed;
 
 pub enum Credentials {
     Tokens { access: String, refresh: Option<String> },
@@ -39,7 +37,13 @@ pub struct Auth {
     refused: RefCell<Option<(String, Option<u16>)>>,
     /// Retries of a renewal's passing trouble (the client's `maxRetries`).
     max_retries: u32,
+    /// The renewal's request (`call::refresh_call`, given by the client: this module
+    /// does not import `call`, which imports it).
+    refresh_call: RefreshCall,
 }
+
+/// Sends the refresh body to the URL, retrying its passing trouble up to `max_retries` times.
+pub type RefreshCall = for<'a> fn(&'a str, &'a JsString, u32, u32, &'a Net, &'a AbortWatch) -> Boxed<'a, Result<Answer, Failure>>;
 
 /// The turn of one renewal; ending it (however the renewal ends) lets the next one in.
 struct Turn<'a> {
@@ -78,7 +82,7 @@ pub struct Bearer {
 }
 
 impl Auth {
-    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32) -> Auth {
+    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32, refresh_call: RefreshCall) -> Auth {
         Auth {
             credentials: RefCell::new(credentials),
             refresh_url,
@@ -88,6 +92,7 @@ impl Auth {
             refusals: Cell::new(0),
             refused: RefCell::new(None),
             max_retries,
+            refresh_call,
         }
     }
 
@@ -151,77 +156,28 @@ impl Auth {
         };
         let body = format!("{{\"{}\":{}}}", crate::contract::REFRESH_TOKEN_FIELD, quoted(&refresh));
         let body = JsString::from(body);
-        let request = Request {
-            method: Method::Post,
-            url: &self.refresh_url,
-            bearer: None,
-            json_body: Some(&body),
-            content_encoding: None,
-            idempotency_key: None,
-            compressed_answer: true,
-        };
-        // Passing trouble (a network error, a timeout, a 5xx or 429) is retried here, with
-        // the calls' backoff: retrying the call instead would send it with the old token.
-        let policy = BackoffPolicy::default();
-        let mut attempt = 0;
-        let answer = loop {
-            attempt += 1;
-            let started = super::js::now_ms();
-            let sent = transport::send(&request, timeout_ms, abort, &self.net).await;
-            let retry = attempt <= self.max_retries
-                && match &sent {
-                    Ok(a) => classify_status(a.status) == Disposition::Retry,
-                    Err(e) => e.retryable(),
-                };
-            self.net.report(Report {
-                method: Method::Post.name(),
-                url: &self.refresh_url,
-                status: sent.as_ref().ok().map(|a| a.status),
-                attempt,
-                chunk: None,
-                duration_ms: super::js::now_ms() - started,
-                bytes: body.length() as usize,
-                bytes_sent: body.length() as usize,
-                retry_reason: retry.then(|| match &sent {
-                    Ok(a) => format!("status {}", a.status),
-                    Err(e) => e.message(),
-                }),
-            });
-            if !retry {
-                break sent;
-            }
-            let retry_after = sent.ok().and_then(|a| a.retry_after).and_then(|v| parse_retry_after(&v, super::js::now_ms()));
-            if sleep_unless_aborted(policy.delay_ms(attempt, super::js::random(), retry_after), abort).await {
-                return Err(abort.error());
-            }
-        };
         let refused = |message: String, status: Option<u16>| {
             self.refusals.set(self.refusals.get() + 1);
             *self.refused.borrow_mut() = Some((message.clone(), status));
             refresh_failed(message, status)
         };
-        let answer = match answer {
+        // One call, retried as the API calls are (its passing trouble: a network error, a
+        // timeout, a 5xx or 429): retrying the request instead would send the old token.
+        let answer = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await {
             Ok(answer) => answer,
-            Err(e) if matches!(*e, ClientError::Aborted { .. }) => return Err(e),
-            Err(e) => return Err(refused(e.message(), None)),
+            Err(e) => {
+                return Err(match *e {
+                    ClientError::Aborted { .. } => e,
+                    // "Events API answered 401 …": the Auth API's, said as such.
+                    ClientError::Api { status, .. } => {
+                        let m = e.message();
+                        refused(format!("the Auth API {}", m.strip_prefix("Events API ").unwrap_or(&m)), Some(status))
+                    }
+                    _ => refused(e.message(), None),
+                })
+            }
         };
         let text: String = answer.text.into();
-        if classify_status(answer.status) != Disposition::Success {
-            let mut why = format!("the Auth API answered {}", answer.status);
-            if !answer.status_text.is_empty() {
-                why.push(' ');
-                why.push_str(&answer.status_text);
-            }
-            let server = join(&server_message(&text), "; ");
-            if !server.is_empty() {
-                why.push_str(": ");
-                why.push_str(&server);
-            }
-            if is_redirect(answer.status) {
-                why = format!("{why} ({REDIRECT_HINT})");
-            }
-            return Err(refused(why, Some(answer.status)));
-        }
         let (access, new_refresh) = token::parse_refresh_answer(&text).map_err(|message| refused(message, None))?;
         if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
             *a = access;

@@ -2,8 +2,8 @@
 //! 401, backoff with full jitter honouring `Retry-After` for passing trouble. Every
 //! request is reported to the caller's `onRequest` hook.
 
-use std::rc::Rc;
 
+use js_sys::JsString;
 use wasm_bindgen::JsValue;
 
 use crate::core::api_error::server_message;
@@ -15,6 +15,7 @@ use super::errors::{ClientError, Failure, ServerMessage};
 use super::js::now_ms;
 use super::net::{Net, Report};
 use super::transport::{self, Answer, Method, Request};
+use super::wait::Boxed;
 
 pub struct CallSpec<'a> {
     pub method: Method,
@@ -43,8 +44,9 @@ pub struct Called<T> {
 
 /// Sends until success, a final error, or `max_retries` retries of passing trouble.
 /// `on_retry` runs before each retry with the trouble (progress counts retries; an
-/// upload lowers its concurrency on 429 and 503).
-pub async fn call(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, on_retry: &dyn Fn(&ClientError)) -> Called<Answer> {
+/// upload lowers its concurrency on 429 and 503). `auth`: the bearer token and its
+/// renewal after a 401; `None` for the token's renewal itself.
+pub async fn call(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, on_retry: &dyn Fn(&ClientError)) -> Called<Answer> {
     let policy = BackoffPolicy::default();
     let mut attempts = 0;
     let mut retries = 0;
@@ -125,16 +127,19 @@ impl Step {
     }
 }
 
-async fn attempt(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, attempts: &mut u32, renewed: &mut bool) -> Step {
-    let bearer = match auth.bearer(spec.timeout_ms, abort).await {
-        Ok(b) => b,
-        Err(e) => return Step::Trouble(e, None),
+async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, attempts: &mut u32, renewed: &mut bool) -> Step {
+    let bearer = match auth {
+        Some(auth) => match auth.bearer(spec.timeout_ms, abort).await {
+            Ok(b) => Some(b),
+            Err(e) => return Step::Trouble(e, None),
+        },
+        None => None,
     };
     *attempts += 1;
     let request = Request {
         method: spec.method,
         url: spec.url,
-        bearer: Some(&bearer.token),
+        bearer: bearer.as_ref().map(|b| b.token.as_str()),
         json_body: spec.json_body,
         content_encoding: spec.content_encoding,
         idempotency_key: spec.idempotency_key,
@@ -144,22 +149,44 @@ async fn attempt(auth: &Rc<Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, attem
         Ok(a) => a,
         Err(e) => return Step::Trouble(e, None),
     };
-    match classify_status(answer.status) {
-        Disposition::Success => Step::Done(Ok(answer)),
-        Disposition::RefreshThenRetryOnce if !*renewed => {
+    match (classify_status(answer.status), auth.zip(bearer.as_ref())) {
+        (Disposition::Success, _) => Step::Done(Ok(answer)),
+        (Disposition::RefreshThenRetryOnce, Some((auth, bearer))) if !*renewed => {
             *renewed = true;
-            match auth.renew_after_401(&bearer, spec.timeout_ms, abort).await {
+            match auth.renew_after_401(bearer, spec.timeout_ms, abort).await {
                 Ok(true) => Step::Renewed,
                 Ok(false) => Step::Done(Err(api_error(answer, false))),
                 Err(e) => Step::Trouble(e, None),
             }
         }
-        Disposition::Retry => {
+        (Disposition::Retry, _) => {
             let retry_after = answer.retry_after.clone();
             Step::Trouble(api_error(answer, true), retry_after)
         }
         _ => Step::Done(Err(api_error(answer, false))),
     }
+}
+
+/// The token's renewal: one call without a bearer token, retried as the others are.
+/// Given to `Auth` by the client (`auth.rs` does not import this module, which imports it).
+pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, timeout_ms: u32, net: &'a Net, abort: &'a AbortWatch) -> Boxed<'a, Result<Answer, Failure>> {
+    Box::pin(async move {
+        let spec = CallSpec {
+            method: Method::Post,
+            url,
+            json_body: Some(body),
+            content_encoding: None,
+            raw_bytes: body.length() as usize,
+            sent_bytes: body.length() as usize,
+            idempotency_key: None,
+            compressed_answer: true,
+            max_retries,
+            timeout_ms,
+            net,
+            chunk: None,
+        };
+        call(None, &spec, abort, &|_| {}).await.result
+    })
 }
 
 pub fn api_error(answer: Answer, retryable: bool) -> Failure {

@@ -15,6 +15,7 @@ use crate::core::{args, request};
 
 use super::abort::AbortWatch;
 use super::auth::Auth;
+use super::call;
 use super::errors::{ClientError, Failure};
 use super::js::{get, random_uuid, Obj};
 use super::net::Net;
@@ -43,7 +44,8 @@ impl Engine {
             super::auth::Credentials::Tokens { access: String::new(), refresh: None },
         );
         let net = Rc::new(Net { fetch: config.fetch.take(), on_request: config.on_request.take() });
-        let auth = Rc::new(Auth::new(credentials, request::refresh_url(&config.auth_url), net.clone(), config.max_retries));
+        let refresh_url = request::refresh_url(&config.auth_url);
+        let auth = Rc::new(Auth::new(credentials, refresh_url, net.clone(), config.max_retries, call::refresh_call));
         let api_is_loopback = request::is_loopback_url(&config.events_url);
         let session = Session { config, auth, net, compression_refused: Cell::new(false), api_is_loopback };
         Ok(Engine { inner: Rc::new(session) })

@@ -78,7 +78,7 @@ pub async fn plain_call(
         net: &inner.net,
         chunk: None,
     };
-    Box::pin(call(&inner.auth, &spec, abort, on_retry)).await.result
+    Box::pin(call(Some(&inner.auth), &spec, abort, on_retry)).await.result
 }
 
 pub fn parse_answer(answer: &Answer) -> Result<JsValue, Failure> {
