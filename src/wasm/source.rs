@@ -350,13 +350,12 @@ pub fn source_failed(cause: JsValue) -> Failure {
     Box::new(ClientError::Network { message: format!("the source failed: {why}"), cause: Some(cause) })
 }
 
-/// Whether `v` is an array of events: an array whose first item is not a piece of bytes
-/// (a `Uint8Array` or a string: then it is an iterable of pieces, as a stream's are).
+/// Whether `v` is an array of events: an array whose first item is not a `Uint8Array`
+/// (an array of them is pieces of bytes, as a stream's are). An array of strings stays
+/// events: an array of JSON lines fails with "event must be an object, got string"
+/// rather than being joined into one line.
 pub fn is_events_array(v: &JsValue) -> bool {
-    v.dyn_ref::<Array>().is_some_and(|a| {
-        let first = a.get(0);
-        !(first.is_instance_of::<Uint8Array>() || first.is_string())
-    })
+    v.dyn_ref::<Array>().is_some_and(|a| !a.get(0).is_instance_of::<Uint8Array>())
 }
 
 /// Whether `v` is a source `createEvents` takes besides an array of events (else: a

@@ -373,7 +373,7 @@ test("an array with onInvalid: 'skip' or validate: 'chunk' is read as the iterab
   });
 });
 
-test('an array of byte or string pieces is bytes, as an iterable of them is (not an array of events)', async () => {
+test('an array of Uint8Array pieces is bytes, as an iterable of them is; an array of strings stays events (JSON lines are not joined)', async () => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu);
     const events = makeEvents(300, 'array-pieces');
@@ -386,12 +386,16 @@ test('an array of byte or string pieces is bytes, as an iterable of them is (not
     assert.deepEqual(result.ids, [], 'a byte source keeps no ids unless returnIds');
     await assertStoredExactlyOnce(emu, token, 'array-pieces', events);
 
-    const strings = makeEvents(50, 'array-strings');
-    const lines = ndjson(strings);
-    const half = Math.floor(lines.length / 2);
-    const again = await client.createEvents([lines.slice(0, half), lines.slice(half)], { validate: 'all' });
+    const twice = makeEvents(50, 'array-twice');
+    const all = enc.encode(ndjson(twice));
+    const again = await client.createEvents([all.subarray(0, 777), all.subarray(777)], { validate: 'all' });
     assert.equal(again.created, 50, 'an array of pieces can be read twice (validate: all)');
-    await assertStoredExactlyOnce(emu, token, 'array-strings', strings);
+    await assertStoredExactlyOnce(emu, token, 'array-twice', twice);
+
+    const lines = makeEvents(2, 'array-strings').map((e) => JSON.stringify(e));
+    const refused = await client.createEvents(lines).then(() => null, (e) => e);
+    assert.equal(refused?.name, 'ValidationError', String(refused));
+    assert.match(refused.problems[0].message, /event must be an object, got string/);
   });
 });
 
