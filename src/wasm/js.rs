@@ -149,3 +149,19 @@ pub fn utf8_of(text: &js_sys::JsString) -> String {
         String::from_utf8_unchecked(out)
     }
 }
+
+/// Calls the caller's callback `f` with `arg`, as `onProgress`, `onChunk`, `onSkip` and
+/// `onRequest` are: what it throws is ignored, and so is the rejection of a Promise it
+/// returns (an `async` callback that fails): left unhandled, that rejection would end a
+/// Node process in the middle of an upload.
+pub fn call_back(f: &js_sys::Function, arg: &JsValue) {
+    let Ok(returned) = f.call1(&JsValue::UNDEFINED, arg) else { return };
+    if returned.is_object() && get(&returned, "then").is_function() {
+        IGNORE.with(|ignore| drop(js_sys::Promise::resolve(&returned).catch(ignore)));
+    }
+}
+
+thread_local! {
+    /// The rejection handler of `call_back`: made once.
+    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}

@@ -73,6 +73,6 @@ impl Net {
             o = o.set("retryReason", why);
         }
         // A throwing hook must not break the request it reports.
-        let _ = hook.call1(&JsValue::UNDEFINED, &o.into());
+        super::js::call_back(hook, &o.into());
     }
 }

@@ -27,7 +27,7 @@ use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::call::{call, CallSpec};
 use super::compress;
 use super::errors::{build, past_the_end, ClientError, Failure};
-use super::js::{get, json_parse, now_ms, utf8_of, Obj};
+use super::js::{call_back, get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
 use super::transport::Method;
@@ -290,7 +290,7 @@ impl Progress {
             if let Some(cb) = &self.on_chunk {
                 let stored = report(piece).set("ids", ids.clone());
                 // A throwing callback must not break the upload.
-                let _ = cb.call1(&JsValue::UNDEFINED, &stored.into());
+                call_back(cb, &stored.into());
             }
             if let (Ok((_, ids)), false) = (&mut piece.result, self.keep_ids) {
                 *ids = Array::new();
@@ -338,7 +338,7 @@ impl Progress {
             None => p,
         };
         // A throwing progress callback must not break the upload.
-        let _ = cb.call1(&JsValue::UNDEFINED, &p.into());
+        call_back(cb, &p.into());
     }
 
     /// Before a retry: the server said "too many" (429) or "overloaded" (503): halve

@@ -33,7 +33,7 @@ use super::options::CreateOptions;
 use super::session::Session;
 use super::source::{is_events_array, is_rereadable, Feed, Source};
 use super::upload::{finish, plan, Piece, Plan, Progress, Stopped, Totals, Upload};
-use super::js::{utf8_lossy, Obj};
+use super::js::{call_back, utf8_lossy, Obj};
 use super::wait::{Boxed, InFlight};
 
 /// Why the upload stops reading.
@@ -311,7 +311,7 @@ fn tell_skipped(on_skip: &Function, skipped: Vec<Skipped>, positions: bool) {
             .set("offset", at.map(|a| a.offset as f64))
             .set("text", text)
             .set("problems", problems);
-        let _ = on_skip.call1(&JsValue::UNDEFINED, &report.into());
+        call_back(on_skip, &report.into());
     }
 }
 

@@ -358,6 +358,25 @@ test('callbacks that throw (onProgress, onChunk, onSkip, onRequest) are ignored:
     assert.ok(calls.onProgress >= 3 + 3, `onProgress ${calls.onProgress}`);
     // Three creates each (a skipped event ends its chunk: 0-4, 6-15, 16-19).
     assert.deepEqual({ ...calls, onProgress: 0 }, { onProgress: 0, onChunk: 3, onSkip: 1, onRequest: 6 });
+
+    // async callbacks whose Promises reject (a save that fails): ignored too, not left
+    // unhandled (which ends a Node process: the test runner fails the file on one).
+    const rejected = [];
+    const failing = (name) => async () => {
+      rejected.push(name);
+      throw new Error(`${name} could not save`);
+    };
+    const asyncClient = new EventsClient({ token, baseUrl: emu.api, onRequest: failing('onRequest') });
+    const more = makeEvents(20, 'rejecting-callbacks');
+    const done = await asyncClient.createEvents(more, {
+      chunksize: 10, onProgress: failing('onProgress'), onChunk: failing('onChunk'),
+    });
+    assert.equal(done.created, 20);
+    const skipping = await asyncClient.createEvents(new Blob([lines.join('\n')]), { chunksize: 10, onInvalid: 'skip', onSkip: failing('onSkip') });
+    assert.equal(skipping.created, 19);
+    // Let the rejections settle: an unhandled one would be reported by now.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const name of ['onRequest', 'onProgress', 'onChunk', 'onSkip']) assert.ok(rejected.includes(name), name);
   });
 });
 
