@@ -200,3 +200,30 @@ test('every form control has a label', async (t) => {
   assert.deepEqual(unlabeled, []);
   assert.deepEqual(errors, []);
 });
+
+test('Enter in the token field before the package has loaded never puts the token into a URL', async (t) => {
+  // The wasm is held until the token has been typed and Enter pressed.
+  let letWasmThrough;
+  const wasmAsked = new Promise((resolve) => {
+    letWasmThrough = resolve;
+  });
+  let held;
+  const { page } = await openPage(t, {
+    connected: false,
+    prepare: (p) => p.route('**/*.wasm', (route) => {
+      held = route;
+      letWasmThrough();
+    }),
+  });
+  await wasmAsked;
+  const secret = 'eyJhbGciOiJIUzI1NiJ9.SECRET-PATIENT-TOKEN.sig';
+  await page.fill('#token', secret);
+  await page.press('#token', 'Enter');
+  assert.equal(await page.locator('#connect').isDisabled(), true, 'Connect waits for the package');
+  assert.ok(!page.url().includes('SECRET'), page.url());
+  await held.continue();
+  await page.locator('#connection-status[data-state="ok"]').waitFor(WAIT);
+  assert.ok(!page.url().includes('SECRET'), page.url());
+  assert.equal(new URL(page.url()).search, '', 'no query string at all');
+  assert.equal(await page.locator('#connect').isDisabled(), false);
+});

@@ -34,9 +34,11 @@ after(async () => {
 
 /**
  * A fresh page that records every console error and uncaught exception; `init` (a
- * function) runs in the page before its scripts, as playwright's addInitScript.
+ * function) runs in the page before its scripts, as playwright's addInitScript;
+ * `prepare(page)` runs before the page is opened (routes); `connected: false` does not
+ * wait for the page to sign in.
  */
-export async function openPage(t, { viewport = { width: 1280, height: 900 }, init } = {}) {
+export async function openPage(t, { viewport = { width: 1280, height: 900 }, init, prepare, connected = true } = {}) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: 'light', acceptDownloads: true });
   const page = await context.newPage();
   if (init) await page.addInitScript(init);
@@ -48,8 +50,9 @@ export async function openPage(t, { viewport = { width: 1280, height: 900 }, ini
     if (req.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
   });
   t.after(() => context.close());
-  await page.goto(`${BASE}/`);
-  await page.locator('#connection-status[data-state="ok"]').waitFor(WAIT);
+  await prepare?.(page);
+  await page.goto(`${BASE}/`, connected ? undefined : { waitUntil: 'domcontentloaded' });
+  if (connected) await page.locator('#connection-status[data-state="ok"]').waitFor(WAIT);
   return { page, errors };
 }
 

@@ -105,6 +105,8 @@ export function setupConnection(ctx) {
     e.preventDefault();
     connect();
   });
+  // Disabled in the page until now: Enter before this point must not submit the form.
+  button.disabled = false;
 
   // The page is normally served by the emulator itself: sign in right away.
   const servedOverHttp = location.protocol === 'http:' || location.protocol === 'https:';
