@@ -399,6 +399,30 @@ test('an array of Uint8Array pieces is bytes, as an iterable of them is; an arra
   });
 });
 
+test('a large buffer given at once is read a slice at a time: the first chunk leaves long before it is all read, and it is stored whole', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    const events = makeEvents(60_000, 'big-buffer');
+    const bytes = enc.encode(ndjson(events));
+    assert.ok(bytes.length > 8 * 2 ** 20, `${bytes.length} bytes`);
+    for (const [what, source] of [['Uint8Array', bytes], ['in-memory Blob', new Blob([bytes])]]) {
+      const read = [];
+      const result = await client.createEvents(source, {
+        chunksize: 1000, concurrency: 1, onProgress: (p) => read.push(p.bytesDone),
+      });
+      assert.equal(result.created, 60_000, what);
+      // Read no faster than chunks leave: when the first chunk was stored, one slice of
+      // 1 MiB (a buffer given whole was framed whole before).
+      assert.ok(read[0] <= 2 ** 20, `${what}: ${read[0]} bytes read when the first chunk was stored`);
+      assert.equal(read.at(-1), bytes.length, what);
+      await client.deleteEvents('big-buffer');
+    }
+    const result = await client.createEvents(bytes, { chunksize: 5000 });
+    await assertStoredExactlyOnce(emu, token, 'big-buffer', events, undefined);
+    assert.equal(result.created, 60_000);
+  });
+});
+
 test('returnIds and onChunk: each stored chunk\'s ids handed over as it lands; bytesTotal from the source or the caller', async () => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu);
