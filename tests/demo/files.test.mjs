@@ -181,7 +181,7 @@ test('a file stopped at a bad event after some chunks were stored: skip, then Re
   await page.locator('#create-result.error').waitFor(WAIT);
   const stopped = await text(page, '#create-result');
   assert.match(stopped, /ValidationError: the upload stopped at a bad event/);
-  assert.match(stopped, /then press Resume/);
+  assert.match(stopped, /then press Create events or Resume/);
   const before = (await storedEvents(emu, token, { collection })).length;
   assert.ok(before > 0 && before <= BAD && before % 1000 === 0, `${before} stored before the bad event`);
 
@@ -193,6 +193,45 @@ test('a file stopped at a bad event after some chunks were stored: skip, then Re
   assert.match(await text(page, '#create-result'), /Resumed with runId/);
   await assertStoredExactlyOnce(emu, token, collection, events.filter((_, i) => i !== BAD));
   await deleteConfirmed(page, collection, events.length - 1);
+  assert.deepEqual(errors, []);
+});
+
+test('a file stopped at a bad event, fixed and picked again (another chunk size in the form): Create events resumes it with its chunking, nothing stored twice', async (t) => {
+  const { page, errors } = await openPage(t);
+  const collection = `e2e-file-fixed-${Date.now().toString(36)}`;
+  const events = makeEvents(20_000, collection);
+  const BAD = 15_000;
+  const lines = events.map((e) => JSON.stringify(e));
+  const dir = mkdtempSync(path.join(tmpdir(), 'demo-fixed-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const broken = path.join(dir, 'a');
+  const fixed = path.join(dir, 'b');
+  for (const d of [broken, fixed]) rmSync(d, { recursive: true, force: true });
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(broken);
+  mkdirSync(fixed);
+  writeFileSync(path.join(broken, 'events.ndjson'), `${lines.map((l, i) => (i === BAD ? JSON.stringify({ ...events[BAD], start: 'yesterday' }) : l)).join('\n')}\n`);
+  writeFileSync(path.join(fixed, 'events.ndjson'), `${lines.join('\n')}\n`);
+  await page.locator('input[name="source"][value="file"]').check();
+  await page.setInputFiles('#file', path.join(broken, 'events.ndjson'));
+  await page.locator('#file-status[data-state="ok"]').waitFor(WAIT);
+  await page.fill('#chunksize', '1000');
+  await page.fill('#concurrency', '1');
+  await page.click('#create-run');
+  await page.locator('#create-result.error').waitFor(WAIT);
+  const before = (await storedEvents(emu, token, { collection })).length;
+  assert.ok(before > 0 && before <= BAD && before % 1000 === 0, `${before} stored before the bad event`);
+
+  // The fixed file, the same name; the form's chunk size changed meanwhile.
+  await page.setInputFiles('#file', path.join(fixed, 'events.ndjson'));
+  await page.locator('#file-status[data-state="ok"]', { hasText: 'resume its unfinished upload' }).waitFor(WAIT);
+  await page.fill('#chunksize', '500');
+  await page.click('#create-run');
+  await page.locator('#create-result.ok').waitFor(WAIT);
+  assert.match(await text(page, '#create-result'), /Resumed with runId/);
+  assert.equal(await page.inputValue('#chunksize'), '1000', 'the interrupted upload\'s chunking');
+  await assertStoredExactlyOnce(emu, token, collection, events);
+  await deleteConfirmed(page, collection, events.length);
   assert.deepEqual(errors, []);
 });
 
@@ -223,4 +262,24 @@ test('Export NDJSON saves the query\'s events as a file', async (t) => {
   await page.fill('#q-type', '');
   await deleteConfirmed(page, collection, 3000);
   assert.deepEqual(errors, []);
+});
+
+test('a failed export shows the export\'s own error (EventsApiError 503), not the browser\'s "Failed to fetch"', async (t) => {
+  const { page, errors } = await openPage(t);
+  const collection = `e2e-export-fails-${Date.now().toString(36)}`;
+  await generate(page, { count: 100, collection, chunksize: 100 });
+  await page.locator('#create-result.ok', { hasText: 'Created 100 events' }).waitFor(WAIT);
+  // Every try of the first page refused (the first request and the client's 3 retries).
+  await faults({ sequence: ['503', '503', '503', '503'] });
+  t.after(() => faults(null));
+  await page.click('#query-export');
+  await page.locator('#export-status[data-state="error"]').waitFor(WAIT);
+  const shown = await text(page, '#query-form + .result');
+  assert.match(shown, /EventsApiError/);
+  assert.match(shown, /503/);
+  assert.doesNotMatch(shown, /Failed to fetch/);
+  await faults(null);
+  await deleteConfirmed(page, collection, 100);
+  // The browser logs the refused requests themselves; nothing else went wrong.
+  assert.deepEqual(errors.filter((e) => !/status of 503/.test(e)), []);
 });

@@ -30,13 +30,19 @@ export function setupCreate(ctx) {
   $('file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     loaded = null;
-    unfinished = null;
+    // An unfinished upload is kept: the file picked again after fixing it resumes it
+    // (a new run would store its stored part again).
     result.replaceChildren();
     if (!file) { setStatus(fileStatus, 'idle', 'No file chosen.'); return; }
     setStatus(fileStatus, 'busy', `Looking at ${file.name}…`);
     try {
       loaded = await prepareEventsFile(file);
-      setStatus(fileStatus, 'ok', `${loaded.summary}. Press Create events to send it.`);
+      const resumes = unfinished?.loaded?.name === loaded.name;
+      setStatus(fileStatus, 'ok', `${loaded.summary}. ` + (resumes
+        ? `Press Create events to resume its unfinished upload after the ${fmtInt(unfinished.again.resumeFrom?.events ?? 0)} events already stored (the part before them must be unchanged).`
+        : unfinished?.loaded
+          ? `Press Create events to send it (a new upload: the unfinished one of ${unfinished.loaded.name} is left as it is).`
+          : 'Press Create events to send it.'));
     } catch (err) {
       setStatus(fileStatus, 'error', `Cannot use ${file.name}: ${err.message}`);
     }
@@ -102,10 +108,11 @@ export function setupCreate(ctx) {
       client = ctx.requireClient();
       chunksize = intField(form.elements.chunksize, 'Chunk size');
       concurrency = intField(form.elements.concurrency, 'Concurrency');
-      // The file of an unfinished upload, chunked the same: that upload goes on (a new
-      // run would store its stored part again).
-      if (unfinished && source() === 'file' && loaded === unfinished.loaded && chunksize === unfinished.again.chunksize) {
-        await resume();
+      // The file of an unfinished upload (the same, or picked again after fixing it):
+      // that upload goes on, with its chunking (another would give its chunks other
+      // idempotency keys, and a new run would store its stored part again).
+      if (unfinished?.loaded && source() === 'file' && loaded && loaded.name === unfinished.loaded.name) {
+        await resume(loaded);
         return;
       }
       batch = collect();
@@ -122,14 +129,17 @@ export function setupCreate(ctx) {
    * expiry) and the bad-event choice made now, against the same API (its idempotency
    * keys are that service's).
    */
-  async function resume() {
+  async function resume(file = unfinished.loaded) {
     const { again } = unfinished;
     const client = ctx.requireClient();
     if (client.baseUrl !== again.client.baseUrl) {
       throw new FormError(`This upload was made to ${again.client.baseUrl}; connect to it again (step 1) to resume, or start a new upload.`);
     }
     const onInvalid = again.source ? form.elements.onInvalid.value : again.onInvalid;
-    await upload({ ...again, client, onInvalid });
+    // The file as picked now (fixed, perhaps), the chunking of the upload it resumes.
+    const bytes = file && file !== unfinished.loaded ? { source: file.source, bytesTotal: file.bytesTotal } : {};
+    if (Number(form.elements.chunksize.value) !== again.chunksize) form.elements.chunksize.value = again.chunksize;
+    await upload({ ...again, ...bytes, client, onInvalid });
   }
 
   /**

@@ -84,7 +84,7 @@ function validation(box, e, { rowLabel = defaultRowLabel }) {
     el('p', {}, `${plural(count, 'problem')} in the events${rows && count === problems.length ? ` (${plural(rows, 'row')})` : ''}. ` +
       (streamed
         ? `The client checks each chunk before it is sent: ${plural(e.created, 'event')} before the bad one ${e.created === 1 ? 'was' : 'were'} stored, nothing after it was sent. ` +
-          'Fix the file, or choose to skip bad events, then press Resume: nothing is stored twice.'
+          'Fix the file and pick it again (the same name), or choose to skip bad events, then press Create events or Resume: the upload goes on after what was stored, nothing is stored twice.'
         : 'The client checks every event against the contract before the first request.')),
   );
   const shown = problems.slice(0, SHOWN_PROBLEMS);
@@ -114,8 +114,17 @@ function chunks(box, e, { total }) {
   const created = e.created ?? 0;
   // A file's total is known only once it is read to the end.
   const of = total === undefined ? '' : ` of ${fmtInt(total)}`;
-  box.append(el('p', {}, `${fmtInt(created)}${of} events were stored; ` +
-    `${fmtInt(notStored)} in ${plural(failed.length, 'chunk')} were not.`));
+  if (failed.length === 0) {
+    // Not a chunk's failure: the source's (a file changed or gone), or a stop before any
+    // chunk left. Its own message says which.
+    box.append(el('p', {}, created === 0 ? 'Nothing was stored. ' : `${fmtInt(created)}${of} events were stored. `, e.message));
+    if (/the source failed/.test(e.message)) {
+      box.append(el('p', { className: 'help' }, 'The file could not be read (changed on disk, or gone?): pick it again, then press Create events to go on after what was stored.'));
+    }
+  } else {
+    box.append(el('p', {}, `${fmtInt(created)}${of} events were stored; ` +
+      `${fmtInt(notStored)} in ${plural(failed.length, 'chunk')} were not.`));
+  }
   const resume = typeof e.runId === 'string'
     ? 'Resuming (the same events and chunking, with error.runId) stores only what is missing: the server answers chunks it has already stored from its idempotency cache.'
     : 'Every stored chunk is listed in error.succeeded with its ids; error.failed lists what to resend.';

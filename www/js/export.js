@@ -65,7 +65,13 @@ export function setupExport(ctx, currentBody, result) {
         bytes = b;
         status.textContent = `Exporting… ${plural(n, 'event')} (${fmtBytes(b)})`;
       }));
-      const blob = await new Response(counted).blob();
+      // Read here, not through `new Response(stream).blob()`, which turns any error of
+      // the stream into a bare "TypeError: Failed to fetch": the export's own error
+      // (an EventsApiError with its status, an AbortError…) is what the page shows.
+      const parts = [];
+      const reader = counted.getReader();
+      for (let step = await reader.read(); !step.done; step = await reader.read()) parts.push(step.value);
+      const blob = new Blob(parts, { type: 'application/x-ndjson' });
       link = URL.createObjectURL(blob);
       const a = el('a', { href: link, download: name, id: 'export-link' }, name);
       setStatus(status, 'ok', `Exported ${plural(events, 'event')} (${fmtBytes(bytes)}) to `);

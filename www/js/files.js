@@ -12,7 +12,7 @@ const CSV_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * @param {File} file
- * @returns {Promise<{source: Blob | Uint8Array, bytesTotal: number, format: string,
+ * @returns {Promise<{name: string, source: Blob | Uint8Array, bytesTotal: number, format: string,
  *   collection: string | null, rowLabel: (problem: {index: number, line?: number}) => string,
  *   summary: string}>}
  */
@@ -40,6 +40,7 @@ export async function prepareEventsFile(file) {
     const { events, lines } = eventsFromCsv(await file.text());
     const bytes = new TextEncoder().encode(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
     return {
+      name: file.name,
       source: bytes,
       bytesTotal: bytes.length,
       format: 'ndjson',
@@ -51,6 +52,7 @@ export async function prepareEventsFile(file) {
   if (first === undefined) throw new TypeError(`${file.name} is empty`);
   const format = first === '[' ? 'json' : 'ndjson';
   return {
+    name: file.name,
     source: file,
     bytesTotal: file.size,
     format,

@@ -181,8 +181,10 @@ const { items, total } = await client.queryEvents(body, { page: ${page}, pageSiz
 for await (const event of client.queryAll(body, { pageSize: ${CHART_PAGE_SIZE} })) { … }
 
 // Export NDJSON: every matching event as NDJSON bytes, saved as a file.
-const stream = client.exportEvents(body, { format: 'ndjson' });
-const blob = await new Response(stream).blob();   // then a download link to URL.createObjectURL(blob)`;
+const reader = client.exportEvents(body, { format: 'ndjson' }).getReader();
+const parts = [];   // read here: new Response(stream).blob() would hide the export's own error
+for (let step = await reader.read(); !step.done; step = await reader.read()) parts.push(step.value);
+const blob = new Blob(parts);   // then a download link to URL.createObjectURL(blob)`;
 }
 
 /** A compact JS literal: { key: value }, [a, b], "text". */
