@@ -17,7 +17,7 @@ use js_sys::{Array, Function, JsString, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::contract::{CREATED_FIELD, GZIP_ENCODING, IDS_FIELD};
-use crate::core::chunking::{frame, idempotency_key, split_body, split_in_two, ChunkPlanner, ChunkRange};
+use crate::core::chunking::{fingerprint, frame, idempotency_key, split_body, split_in_two, ChunkPlanner, ChunkRange};
 use crate::core::resume::{ResumePoint, StoredPrefix};
 use crate::core::text::join;
 use crate::core::retry::{classify_status, Disposition, KEY_REUSED_HINT};
@@ -37,6 +37,8 @@ use super::transport::Method;
 pub struct Plan {
     pub chunks: Vec<ChunkRange>,
     kept: RefCell<Vec<Option<Uint8Array>>>,
+    /// By chunk index: the fingerprint of the body validated (`0` when it was kept).
+    fingerprints: Vec<u64>,
 }
 
 /// How long pass one may hold the thread before it lets the page (or Node) breathe.
@@ -53,6 +55,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     let mut planner = ChunkPlanner::starting_at(first, opts.chunksize, opts.max_chunk_bytes);
     let mut problems = Problems::new();
     let mut kept: Vec<Option<Uint8Array>> = Vec::new();
+    let mut fingerprints: Vec<u64> = Vec::new();
     let mut kept_bytes = 0usize;
     let mut from = first;
     let mut last_yield = now_ms();
@@ -96,7 +99,9 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                         let size = range.len() + 2;
                         let keep = kept_bytes + size <= opts.max_buffered_bytes;
                         kept_bytes += if keep { size } else { 0 };
-                        kept.push(keep.then(|| framed(&text.as_bytes()[range])));
+                        let bytes = &text.as_bytes()[range];
+                        fingerprints.push(if keep { 0 } else { fingerprint(&[b"[", bytes, b"]"]) });
+                        kept.push(keep.then(|| framed(bytes)));
                     }
                 }
             }
@@ -118,18 +123,23 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     if !problems.is_empty() {
         return Err(Box::new(ClientError::Validation(problems)));
     }
-    Ok(Plan { chunks: planner.finish(), kept: RefCell::new(kept) })
+    Ok(Plan { chunks: planner.finish(), kept: RefCell::new(kept), fingerprints })
 }
 
 impl Plan {
     /// No chunks planned ahead: a stream's bodies come framed as they are read.
     pub(super) fn streaming() -> Plan {
-        Plan { chunks: Vec::new(), kept: RefCell::new(Vec::new()) }
+        Plan { chunks: Vec::new(), kept: RefCell::new(Vec::new()), fingerprints: Vec::new() }
     }
 
     /// The body pass one validated and kept for this chunk, if any (given out once).
     fn take_kept(&self, chunk: usize) -> Option<Uint8Array> {
         self.kept.borrow_mut().get_mut(chunk).and_then(Option::take)
+    }
+
+    /// The fingerprint of the body pass one validated for this chunk.
+    fn fingerprint(&self, chunk: usize) -> u64 {
+        self.fingerprints.get(chunk).copied().unwrap_or_default()
     }
 }
 
@@ -144,9 +154,10 @@ fn framed(events: &[u8]) -> Uint8Array {
 }
 
 /// The body of a chunk whose validated bytes were not kept: serialized and validated
-/// again now, so that what is sent is what was validated even if the caller changed
-/// the array meanwhile.
-fn fresh_body(events: &Array, range: &ChunkRange) -> Result<Uint8Array, Failure> {
+/// again now, and sent only if it is the body pass one validated (its `fingerprint`):
+/// events the caller changed, shifted or replaced meanwhile fail the chunk instead of
+/// being stored in other events' places.
+fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) -> Result<Uint8Array, Failure> {
     let mut problems = Problems::new();
     let json = match stringify(events, range.from, range.to) {
         Ok(json) => json,
@@ -166,6 +177,16 @@ fn fresh_body(events: &Array, range: &ChunkRange) -> Result<Uint8Array, Failure>
             message: format!(
                 "the events array changed during createEvents: it now holds {} events",
                 events.length()
+            ),
+        });
+    } else if problems.is_empty() && fingerprint(&[text.as_bytes()]) != fingerprint_validated {
+        problems.push(Problem {
+            index: range.from,
+            field: String::new(),
+            message: format!(
+                "the events array changed during createEvents: events {}–{} are not the ones validated (nothing of them was sent)",
+                range.from,
+                range.to - 1
             ),
         });
     }
@@ -410,7 +431,7 @@ impl Upload<'_> {
                 continue;
             }
             let started = now_ms();
-            let body = match body.or_else(|| plan.take_kept(chunk)).map(Ok).unwrap_or_else(|| fresh_body(&self.events, &range)) {
+            let body = match body.or_else(|| plan.take_kept(chunk)).map(Ok).unwrap_or_else(|| fresh_body(&self.events, &range, plan.fingerprint(chunk))) {
                 Ok(body) => body,
                 Err(e) => {
                     pieces.push(piece(0, 0.0, false, Err(e)));

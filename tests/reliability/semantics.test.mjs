@@ -124,11 +124,13 @@ test('changes from onProgress while chunks are sent: kept bodies go as validated
       } else {
         const err = outcome.error;
         assert.equal(err?.name, 'CreateEventsError', err?.message);
-        assert.deepEqual(err.failed.map((f) => [f.from, f.error.name]), [[5000, 'ValidationError']]);
-        assert.equal(err.failed[0].error.problems[0].index, 5000);
-        assert.equal(stored.size, 9000);
-        // The valid change was validated when its chunk was serialized again, and stored.
-        assert.equal(stored.get(events[3000].externalId).value, 'changed while sending');
+        // Serialized again, both changed chunks differ from what pass one validated: the
+        // valid change too (the events sent are the events validated, or none).
+        assert.deepEqual(err.failed.map((f) => [f.from, f.error.name]), [[3000, 'ValidationError'], [5000, 'ValidationError']]);
+        assert.match(err.failed[0].error.problems[0].message, /events 3000–3999 are not the ones validated/);
+        assert.deepEqual(err.failed[1].error.problems.map((p) => [p.index, p.field]), [[5000, 'start']]);
+        assert.equal(stored.size, 8000);
+        assert.ok(!stored.has(events[3000].externalId));
       }
     }
   });
@@ -147,6 +149,23 @@ test('an array cut short while sending: the missing events are reported, never s
     assert.match(err.failed[0].error.problems[0].message, /the events array changed during createEvents: it now holds 2500 events/);
     assert.equal(err.failed[0].error.problems[0].index, 2500);
     assert.equal((await storedEvents(emu, token, { collection: 'shrunk' })).length, 2000);
+  });
+});
+
+test('an event shifted in while sending (unshift) fails the chunks it moved instead of storing them in other places', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu, { concurrency: 1 });
+    const events = makeEvents(5000, 'shifted');
+    const original = events.slice();
+    const onProgress = (p) => {
+      if (p.chunksDone === 1) events.unshift(makeEvents(1, 'shifted', 'intruder')[0]);
+    };
+    const err = (await settle(client.createEvents(events, { chunksize: 1000, maxBufferedBytes: 0, onProgress }))).error;
+    assert.equal(err?.name, 'CreateEventsError', err?.message);
+    assert.deepEqual(err.failed.map((f) => [f.from, f.to]), [[1000, 2000], [2000, 3000], [3000, 4000], [4000, 5000]]);
+    assert.match(err.failed[0].error.problems[0].message, /not the ones validated/);
+    // Only the chunk sent before the change: nothing stored twice, nothing out of place.
+    await assertStoredExactlyOnce(emu, token, 'shifted', original.slice(0, 1000));
   });
 });
 
