@@ -13,4 +13,5 @@ export const {
   TimeoutError,
   NetworkError,
   AuthError,
+  SourceError,
 } = cjs;

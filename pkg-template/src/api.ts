@@ -11,6 +11,7 @@ export {
   TimeoutError,
   NetworkError,
   AuthError,
+  SourceError,
 } from './errors.js';
 export type {
   AnyEventsError,

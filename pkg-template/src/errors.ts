@@ -13,7 +13,8 @@ export type EventsErrorName =
   | 'AbortError'
   | 'TimeoutError'
   | 'NetworkError'
-  | 'AuthError';
+  | 'AuthError'
+  | 'SourceError';
 
 /** The base class of the client's errors. */
 export class EventsError extends Error {
@@ -177,6 +178,20 @@ export class AuthError extends EventsError implements AuthErrorFields {
   }
 }
 
+/**
+ * The source given to `createEvents` failed before anything was sent: a source function
+ * threw, or a `Blob` could not be opened; `cause` is what it threw. (A source that fails
+ * after chunks were sent rejects with a `CreateEventsError` whose `cause` it is.) Not
+ * passing trouble: `retryable` is false.
+ */
+export class SourceError extends EventsError implements RetryableFields {
+  declare name: 'SourceError';
+  declare retryable: boolean;
+  constructor(message: string, fields?: Partial<RetryableFields> & { cause?: unknown }) {
+    super(message, { retryable: false, ...fields });
+  }
+}
+
 /** Every error the client raises on its own account (not `TypeError`/`RangeError`). */
 export type AnyEventsError =
   | ValidationError
@@ -185,10 +200,11 @@ export type AnyEventsError =
   | AbortError
   | TimeoutError
   | NetworkError
-  | AuthError;
+  | AuthError
+  | SourceError;
 
 const eventsErrors = {
-  ValidationError, EventsApiError, CreateEventsError, AbortError, TimeoutError, NetworkError, AuthError,
+  ValidationError, EventsApiError, CreateEventsError, AbortError, TimeoutError, NetworkError, AuthError, SourceError,
 };
 
 // `name` on each prototype, as for the built-in errors: minifiers may rename the

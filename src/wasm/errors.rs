@@ -30,6 +30,9 @@ pub enum ClientError {
     Timeout(u32),
     /// The caller's `AbortSignal` fired; `reason` is its `reason`.
     Aborted { reason: JsValue },
+    /// The caller's source failed (a source function threw, a stream errored, a `Blob`
+    /// could not be opened); `cause` is what it threw.
+    Source { message: String, cause: JsValue },
     /// No usable token: `getToken` failed (its error is the `cause`), or a renewal
     /// failed (`status`: the Auth API's answer, when there was one).
     Auth { message: String, status: Option<u16>, cause: Option<JsValue> },
@@ -87,7 +90,7 @@ impl ClientError {
             ClientError::Network { message, .. } => format!("network error: {message}"),
             ClientError::Timeout(ms) => format!("no answer within {ms} ms"),
             ClientError::Aborted { .. } => "the operation was aborted".to_string(),
-            ClientError::Auth { message, .. } => message.clone(),
+            ClientError::Auth { message, .. } | ClientError::Source { message, .. } => message.clone(),
         }
     }
 
@@ -131,6 +134,7 @@ impl ClientError {
                 build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", *ms))
             }
             ClientError::Aborted { reason } => build("AbortError", &message, Obj::new().set("cause", reason.clone())),
+            ClientError::Source { cause, .. } => build("SourceError", &message, Obj::new().set("retryable", false).set("cause", cause.clone())),
             ClientError::Auth { cause, status, .. } => {
                 let fields = Obj::new().set("retryable", false);
                 let fields = match status {

@@ -389,7 +389,7 @@ fn unreadable(v: &JsValue) -> Failure {
 
 pub fn source_failed(cause: JsValue) -> Failure {
     let why = get(&cause, "message").as_string().unwrap_or_else(|| "it threw".into());
-    Box::new(ClientError::Network { message: format!("the source failed: {why}"), cause: Some(cause) })
+    Box::new(ClientError::Source { message: format!("the source failed: {why}"), cause })
 }
 
 /// Whether `v` is an array of events: an array whose first item is not a `Uint8Array`

@@ -352,7 +352,7 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
         },
         Stop::Source(e) => {
             let (name, cause) = match &*e {
-                ClientError::Network { cause, .. } => ("CreateEventsError", cause.clone().unwrap_or(JsValue::UNDEFINED)),
+                ClientError::Source { cause, .. } => ("CreateEventsError", cause.clone()),
                 ClientError::Range(_) => ("RangeError", JsValue::UNDEFINED),
                 _ => ("TypeError", JsValue::UNDEFINED),
             };

@@ -5,7 +5,7 @@ import { ORIGIN, expected, nodeJson } from './helpers.mjs';
 
 const EXPORTS = [
   'AbortError', 'AuthError', 'CreateEventsError', 'EventsApiError', 'EventsClient', 'EventsError', 'NetworkError',
-  'TimeoutError', 'ValidationError',
+  'SourceError', 'TimeoutError', 'ValidationError',
 ];
 
 test('Node ES module import: round trip, errors by class, one instance shared with require', async () => {

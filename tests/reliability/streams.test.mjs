@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir, waitFor } from './helpers.mjs';
 
-const { EventsClient } = loadClient();
+const { EventsClient, SourceError } = loadClient();
 const enc = new TextEncoder();
 
 const ndjson = (events) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
@@ -173,8 +173,20 @@ test('a source that fails midway: the error carries its cause and what was store
     assert.equal(err?.name, 'CreateEventsError', err?.message);
     assert.equal(err.cause, disk);
     assert.match(err.message, /the source failed: the disk went away/);
+    assert.doesNotMatch(err.message, /network error/, 'the source, not the network');
     assert.equal(err.created, 1000);
     await assertStoredExactlyOnce(emu, token, 'failing', events.slice(0, 1000), err.succeeded.flatMap((c) => c.ids));
+
+    // Before anything was sent (a source function that throws): a SourceError, not passing trouble.
+    const before = (await stats(emu)).requests.create;
+    const thrown = new Error('no such export');
+    const early = await client.createEvents(() => { throw thrown; }).then(() => null, (x) => x);
+    assert.equal(early?.name, 'SourceError', String(early));
+    assert.ok(early instanceof SourceError);
+    assert.equal(early.retryable, false);
+    assert.equal(early.cause, thrown);
+    assert.equal(early.message, 'the source failed: no such export');
+    assert.equal((await stats(emu)).requests.create, before, 'nothing sent');
   });
 });
 

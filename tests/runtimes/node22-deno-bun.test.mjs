@@ -13,7 +13,7 @@ const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
 const BUN = join(ROOT, 'node_modules', '.bin', 'bun');
 const EXPORTS = [
   'AbortError', 'AuthError', 'CreateEventsError', 'EventsApiError', 'EventsClient', 'EventsError', 'NetworkError',
-  'TimeoutError', 'ValidationError',
+  'SourceError', 'TimeoutError', 'ValidationError',
 ];
 const NODE_ENTRY = /\/node_modules\/genomcore-events-wasm\/node\/index\.(mjs|cjs)$/;
 

@@ -89,7 +89,7 @@ test('Cloudflare workerd (Miniflare): a Worker bundled by wrangler runs the scen
     assert.equal(body.ok, true, body.error);
     assert.deepEqual(body.exports, [
       'AbortError', 'AuthError', 'CreateEventsError', 'EventsApiError', 'EventsClient', 'EventsError', 'NetworkError',
-      'TimeoutError', 'ValidationError',
+      'SourceError', 'TimeoutError', 'ValidationError',
     ]);
     assert.deepEqual(body.result, expected(ORIGIN, 'workerd'));
     const { version } = JSON.parse(readFileSync(join(process.env.PKG_TEST_ROOT, 'node_modules', 'workerd', 'package.json'), 'utf8'));

@@ -10,6 +10,7 @@ const HINTS = {
   NetworkError: 'The request did not reach the API: check the base URL and your connection; a hosted API must also allow this page\'s origin (CORS).',
   TimeoutError: 'The API did not answer in time; the client already retried. Try again, or lower the chunk size.',
   AuthError: 'The token is missing, wrong or expired: connect again (step 1).',
+  SourceError: 'The file could not be read (changed on disk, or gone?): pick it again.',
 };
 
 const isValidation = (e) => e instanceof ValidationError || e?.name === 'ValidationError';
@@ -41,6 +42,7 @@ export function showError(box, err, context = {}) {
     TimeoutError: 'no answer in time',
     NetworkError: 'the API could not be reached',
     AuthError: 'no usable token',
+    SourceError: 'the file could not be read',
   }[name] ?? (context.what ? `${context.what} failed` : 'failed');
   box.append(el('h3', {}, el('span', { className: 'err-name' }, name), ': ', title));
 

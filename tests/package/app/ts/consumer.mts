@@ -249,6 +249,7 @@ export function retryable(e: AnyEventsError): boolean {
     case 'TimeoutError':
     case 'NetworkError':
     case 'AuthError':
+    case 'SourceError':
       return e.retryable;
     case 'CreateEventsError':
     case 'AbortError':
