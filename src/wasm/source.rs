@@ -103,9 +103,12 @@ impl Source {
     pub fn open(v: &JsValue, resume: ResumePoint, batch: usize) -> Result<Source, Failure> {
         if let Some(make) = v.dyn_ref::<Function>() {
             let fresh = make.call0(&JsValue::UNDEFINED).map_err(source_failed)?;
-            if fresh.is_function() || !is_source(&fresh) {
+            // Anything `createEvents` takes but another function (an array of events too).
+            if fresh.is_function() || !(is_source(&fresh) || Array::is_array(&fresh)) {
+                let promise = fresh.is_instance_of::<Promise>();
                 return Err(Box::new(ClientError::Type(format!(
-                    "a source function must return bytes, a stream or an iterable, got {}",
+                    "a source function must return events or bytes (an array, a buffer, a Blob, a stream or an iterable){}, got {}",
+                    if promise { " at once, not a Promise: give an async iterable instead" } else { "" },
                     type_name(&fresh)
                 ))));
             }

@@ -187,6 +187,12 @@ test('a source that fails midway: the error carries its cause and what was store
     assert.equal(early.cause, thrown);
     assert.equal(early.message, 'the source failed: no such export');
     assert.equal((await stats(emu)).requests.create, before, 'nothing sent');
+
+    // A function may return an array of events too (read afresh, chunk by chunk).
+    const fromFunction = makeEvents(30, 'function-array');
+    const made = await client.createEvents(() => fromFunction, { chunksize: 10, validate: 'all' });
+    assert.equal(made.created, 30);
+    await assertStoredExactlyOnce(emu, token, 'function-array', fromFunction);
   });
 });
 

@@ -195,18 +195,23 @@ export function setupCreate(ctx) {
       controller = null;
       run.disabled = false;
       cancel.disabled = true;
+      // The button pressed was disabled (or replaced) meanwhile, which drops the keyboard
+      // focus to the page's start: give it to the outcome, where Resume is.
+      if (!document.activeElement || document.activeElement === document.body) result.focus();
     }
   }
 
   cancel.addEventListener('click', () => controller?.abort());
 
-  function showCreated(created, ms, { collection, runId: resumed, rowLabel }) {
+  function showCreated(created, ms, { collection, runId: resumed, rowLabel, resumeFrom }) {
     result.className = 'result ok';
     const skipped = created.skipped?.count ?? 0;
+    const before = resumeFrom?.events ?? 0;
     result.replaceChildren(
-      el('h3', {}, `Created ${plural(created.created, 'event')}${skipped ? ` · skipped ${plural(skipped, 'bad event')}` : ''}`),
-      ...(resumed ? [el('p', {}, 'Resumed with runId ', el('code', {}, resumed),
-        ': the chunks stored before were answered from the server\'s idempotency cache, none stored twice.')] : []),
+      el('h3', {}, `Created ${plural(created.created, 'event')}${before ? ` (${fmtInt(before + created.created)} with the ${fmtInt(before)} stored before)` : ''}${skipped ? ` · skipped ${plural(skipped, 'bad event')}` : ''}`),
+      ...(resumed ? [el('p', {}, 'Resumed with runId ', el('code', {}, resumed), before
+        ? `: the ${fmtInt(before)} events stored before were not read again (resumeFrom); chunks stored past them were answered from the server's idempotency record, none stored twice.`
+        : ': the chunks stored before were answered from the server\'s idempotency record, none stored twice.')] : []),
       el('p', {}, `${plural(created.chunks.length, 'chunk')} in ${fmtMs(ms)} · ` +
         `${fmtInt((created.created * 1000) / Math.max(ms, 1))} events/s` + (collection ? ` · collection ${collection}` : '')),
       ...(created.ids.length ? [el('p', { className: 'help' }, 'First ids, in input order: ',
