@@ -388,6 +388,7 @@ impl Framer {
                 match (self.array, b) {
                     (Array::Opening, b'[') => self.array = Array::Value { first: true },
                     (Array::Value { first: true }, b']') | (Array::Next, b']') => self.array = Array::Closed,
+                    (Array::Value { first: false }, b']') => return Err(broken(self, "a comma before ] (JSON has no trailing comma)")),
                     (Array::Value { .. }, _) => {
                         self.value_start = Some((here, self.scan_line));
                         self.in_string = b == b'"';
@@ -600,6 +601,8 @@ mod tests {
             (format!("[{e},{e}"), "the JSON array is not closed"),
             (format!("[{e}] x"), "text after the end of the JSON array"),
             (format!("[{e} {e}]"), "expected , or ]"),
+            (format!("[{e},{e},]"), "a comma before ] (JSON has no trailing comma)"),
+            (format!("[\n{e},\n{e},\n]\n"), "a comma before ]"),
             ("[{\"owner\":\"o".to_string(), "a string is not terminated"),
         ];
         for (input, needle) in cases {
