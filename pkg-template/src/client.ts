@@ -4,7 +4,8 @@
 // token renewal and chunking happen in the engine; here are only what JavaScript does
 // best: the class and its overloads, the async generator of `queryAll`, `Symbol.dispose`,
 // and the engine's error values made into error classes (errors.ts).
-import { Engine } from './genomcore_events_wasm.js';
+import { Engine, setPull } from './genomcore_events_wasm.js';
+import { pull } from './pull.js';
 import { ABORTED, AbortError, rethrow } from './errors.js';
 import type {
   CreateEventsOptions,
@@ -40,6 +41,8 @@ interface Page {
  * other methods reject their Promise (for `queryAll`, the first `next()`) before any
  * request is sent.
  */
+let pullGiven = false;
+
 /** What a method of a freed client throws or rejects with. */
 const FREED = 'this EventsClient was freed (free() or the end of its `using` block): make a new one';
 
@@ -60,6 +63,8 @@ export class EventsClient {
     } catch (e) {
       rethrow(e);
     }
+    // The engine reads iterables a batch at a time through this (once: the wasm is loaded now).
+    pullGiven ||= (setPull(pull), true);
     this.baseUrl = this.#engine.baseUrl;
     this.authUrl = this.#engine.authUrl;
   }

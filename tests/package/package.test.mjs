@@ -24,6 +24,8 @@ test('the tarball holds exactly the package files', async () => {
     'package/node/client.js',
     'package/node/errors.d.ts',
     'package/node/errors.js',
+    'package/node/pull.d.ts',
+    'package/node/pull.js',
     'package/node/genomcore_events_wasm.js',
     'package/node/index.cjs',
     'package/node/index.mjs',
@@ -36,6 +38,8 @@ test('the tarball holds exactly the package files', async () => {
     'package/web/client.js',
     'package/web/errors.d.ts',
     'package/web/errors.js',
+    'package/web/pull.d.ts',
+    'package/web/pull.js',
     'package/web/genomcore_events_wasm.js',
     'package/web/genomcore_events_wasm_bg.wasm',
     'package/web/genomcore_events_wasm_bg.wasm.base64.js',
@@ -47,7 +51,7 @@ test('the tarball holds exactly the package files', async () => {
     'package/web/slim.js',
     'package/web/types.d.ts',
     'package/web/workerd.js',
-  ]);
+  ].sort());
 });
 
 test('package.json: metadata, version from Cargo.toml, no dependencies', () => {
