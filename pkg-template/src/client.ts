@@ -64,7 +64,10 @@ export class EventsClient {
       rethrow(e);
     }
     // The engine reads iterables a batch at a time through this (once: the wasm is loaded now).
-    pullGiven ||= (setPull(pull), true);
+    if (!pullGiven) {
+      setPull(pull);
+      pullGiven = true;
+    }
     this.baseUrl = this.#engine.baseUrl;
     this.authUrl = this.#engine.authUrl;
   }

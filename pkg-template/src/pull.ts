@@ -16,23 +16,14 @@ export interface Batch {
 
 const isPiece = (v: unknown): boolean => typeof v === 'string' || v instanceof Uint8Array;
 
-/** `next.call(self)` up to `n` times; `promises`: each step is a Promise (async iterators, readers). */
-export function pull(next: () => Step | Promise<Step>, self: unknown, n: number, promises: boolean): Batch | Promise<Batch> {
-  if (promises) return pullAsync(next as () => Promise<Step>, self, n);
+/**
+ * `next.call(self)` up to `n` times. `promises`: each step is a Promise (async iterators,
+ * readers) and is awaited; a sync iterator's steps are used as they are (no microtask per item).
+ */
+export async function pull(next: () => Step | Promise<Step>, self: unknown, n: number, promises: boolean): Promise<Batch> {
   const values: unknown[] = [];
   while (values.length < n) {
-    const step = next.call(self) as Step;
-    if (step.done) return { values, done: true };
-    values.push(step.value);
-    if (isPiece(step.value)) break;
-  }
-  return { values, done: false };
-}
-
-async function pullAsync(next: () => Promise<Step>, self: unknown, n: number): Promise<Batch> {
-  const values: unknown[] = [];
-  while (values.length < n) {
-    const step = await next.call(self);
+    const step = promises ? await next.call(self) : (next.call(self) as Step);
     if (step.done) return { values, done: true };
     values.push(step.value);
     if (isPiece(step.value)) break;

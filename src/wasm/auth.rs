@@ -148,7 +148,8 @@ impl Auth {
         if self.refusals.get() != tried_before {
             // The renewal this request waited on failed: its answer holds for all who waited
             // (a refused refresh token is not tried once per chunk in flight).
-            return Err(self.refused.borrow().clone().map_or_else(|| refresh_failed("".into(), None), |(m, s)| refresh_failed(m, s)));
+            let (why, status) = self.refused.borrow().clone().unwrap_or_default();
+            return Err(refresh_failed(why, status));
         }
         let refresh = match &*self.credentials.borrow() {
             Credentials::Tokens { refresh: Some(r), .. } => r.clone(),
@@ -168,11 +169,7 @@ impl Auth {
             Err(e) => {
                 return Err(match *e {
                     ClientError::Aborted { .. } => e,
-                    // "Events API answered 401 …": the Auth API's, said as such.
-                    ClientError::Api { status, .. } => {
-                        let m = e.message();
-                        refused(format!("the Auth API {}", m.strip_prefix("Events API ").unwrap_or(&m)), Some(status))
-                    }
+                    ClientError::Api { status, .. } => refused(format!("the Auth API {}", e.answered()), Some(status)),
                     _ => refused(e.message(), None),
                 })
             }

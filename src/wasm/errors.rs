@@ -65,28 +65,34 @@ impl ClientError {
         }
     }
 
+    /// What an API answered: `answered 401 Unauthorized: <server message> (<hint>)`;
+    /// empty for other errors. The Events API's errors and the Auth API's (a refused
+    /// renewal) say it after their API's name.
+    pub fn answered(&self) -> String {
+        let ClientError::Api { status, status_text, server_message, hint, .. } = self else { return String::new() };
+        let mut m = format!("answered {status}");
+        if !status_text.is_empty() {
+            m.push(' ');
+            m.push_str(status_text);
+        }
+        if !server_message.0.is_empty() {
+            m.push_str(": ");
+            m.push_str(&join(&server_message.0, "; "));
+        }
+        if let Some(hint) = hint {
+            m.push_str(" (");
+            m.push_str(hint);
+            m.push(')');
+        }
+        m
+    }
+
     /// A one-line description, safe to show: never holds a token.
     pub fn message(&self) -> String {
         match self {
             ClientError::Type(m) | ClientError::Range(m) => m.clone(),
             ClientError::Validation(p) => p.summary(),
-            ClientError::Api { status, status_text, server_message, hint, .. } => {
-                let mut m = format!("Events API answered {status}");
-                if !status_text.is_empty() {
-                    m.push(' ');
-                    m.push_str(status_text);
-                }
-                if !server_message.0.is_empty() {
-                    m.push_str(": ");
-                    m.push_str(&join(&server_message.0, "; "));
-                }
-                if let Some(hint) = hint {
-                    m.push_str(" (");
-                    m.push_str(hint);
-                    m.push(')');
-                }
-                m
-            }
+            ClientError::Api { .. } => format!("Events API {}", self.answered()),
             ClientError::Network { message, .. } => format!("network error: {message}"),
             ClientError::Timeout(ms) => format!("no answer within {ms} ms"),
             ClientError::Aborted { .. } => "the operation was aborted".to_string(),

@@ -282,8 +282,9 @@ thread_local! {
     static PULL: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
-/// Gives the engine the face's `pull(next, self, n, promises)`: up to `n` items of an
-/// iterator or reader as `{ values, done }` (a Promise of it when `promises`). Iterating
+/// Gives the engine the face's `pull(next, self, n, promises)`: a Promise of up to `n`
+/// items of an iterator or reader as `{ values, done }` (`promises`: its steps are
+/// Promises, to be awaited). Iterating
 /// is JavaScript by nature, and one crossing per batch is what makes iterables fast.
 #[wasm_bindgen(js_name = setPull)]
 pub fn set_pull(pull: Function) {
@@ -296,10 +297,7 @@ async fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool
         return Err(Box::new(ClientError::Type("an iterable source is read through the package's EventsClient (setPull was not called)".into())));
     };
     let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
-    match promises {
-        true => JsFuture::from(Promise::resolve(&got)).await.map_err(source_failed),
-        false => Ok(got),
-    }
+    JsFuture::from(Promise::resolve(&got)).await.map_err(source_failed)
 }
 
 /// A source left before its end (a bad event, broken bytes, an abort, a failed read)
@@ -361,7 +359,6 @@ fn array_piece(json: &JsString, opened: &Cell<bool>) -> Vec<u8> {
     }
     piece
 }
-
 
 fn reader(stream: &JsValue) -> Option<Kind> {
     let kind = |next, this, promises| Kind::Reader { next, this, promises };
