@@ -15,7 +15,7 @@ use super::errors::{ClientError, Failure, ServerMessage};
 use super::js::now_ms;
 use super::net::{Net, Report};
 use super::transport::{self, Answer, Method, Request};
-use super::wait::Boxed;
+use super::wait::{Boxed, Enter, Slots};
 
 pub struct CallSpec<'a> {
     pub method: Method,
@@ -32,6 +32,8 @@ pub struct CallSpec<'a> {
     pub max_retries: u32,
     pub timeout_ms: u32,
     pub net: &'a Net,
+    /// An upload's slots: each request, retries included, waits for one.
+    pub slots: Option<&'a Slots>,
     /// The create chunk this call sends, for the reports.
     pub chunk: Option<usize>,
 }
@@ -52,10 +54,14 @@ pub async fn call(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, 
     let mut retries = 0;
     let mut renewed_after_401 = false;
     loop {
+        // An upload's slot, held until the answer (before `started`: waiting for it is
+        // not the request's duration).
+        let held = Enter(spec.slots).await;
         let started = now_ms();
         // Boxed: one attempt's state machine polled on its own, not inlined into the
         // loop's (0.2 KB less gzipped; one allocation per request).
         let step = Box::pin(attempt(auth, spec, abort, &mut attempts, &mut renewed_after_401)).await;
+        drop(held);
         let will_retry = match &step {
             Step::Trouble(err, _) => err.retryable() && retries < spec.max_retries,
             Step::Renewed => true,
@@ -183,6 +189,7 @@ pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, time
             max_retries,
             timeout_ms,
             net,
+            slots: None,
             chunk: None,
         };
         call(None, &spec, abort, &|_| {}).await.result

@@ -76,6 +76,7 @@ pub async fn plain_call(
         max_retries: opts.max_retries,
         timeout_ms: opts.timeout_ms,
         net: &inner.net,
+        slots: None,
         chunk: None,
     };
     Box::pin(call(Some(&inner.auth), &spec, abort, on_retry)).await.result

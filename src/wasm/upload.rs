@@ -31,6 +31,7 @@ use super::js::{call_back, get, json_parse, now_ms, utf8_of, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
 use super::transport::Method;
+use super::wait::Slots;
 
 /// Pass one's result: the chunks, and the validated bodies kept to be sent as they
 /// are (by chunk index; `None` past `maxBufferedBytes`).
@@ -248,8 +249,9 @@ pub(super) struct Progress {
     failed_chunks: Cell<usize>,
     retries: Cell<u32>,
     /// Chunks allowed in flight now: halved on 429 and 503, raised one at a time after
-    /// successes, never above the `concurrency` option.
-    concurrency: Cell<usize>,
+    /// successes, never above the `concurrency` option. Each request holds a slot,
+    /// retries included, so that the requests out drop when it is lowered.
+    pub(super) slots: Slots,
     max_concurrency: usize,
     /// Chunks stored since the concurrency last changed.
     stored_since_change: Cell<usize>,
@@ -286,7 +288,7 @@ impl Progress {
             events_done: Cell::new(0),
             failed_chunks: Cell::new(0),
             retries: Cell::new(0),
-            concurrency: Cell::new(opts.concurrency),
+            slots: Slots::new(opts.concurrency),
             max_concurrency: opts.concurrency,
             stored_since_change: Cell::new(0),
             halved_since_stored: Cell::new(false),
@@ -321,7 +323,7 @@ impl Progress {
     }
 
     pub(super) fn concurrency(&self) -> usize {
-        self.concurrency.get()
+        self.slots.limit()
     }
 
     /// `n` more bytes of the source were read (which makes it a byte source).
@@ -351,7 +353,7 @@ impl Progress {
             .set("eventsTotal", self.events_total.map(|n| n as f64))
             .set("failedChunks", self.failed_chunks.get() as f64)
             .set("retries", self.retries.get())
-            .set("concurrency", self.concurrency.get() as f64)
+            .set("concurrency", self.concurrency() as f64)
             .set("resumeFrom", self.resume_from())
             .set("elapsedMs", now_ms() - self.started);
         let p = match self.bytes_done.get() {
@@ -370,7 +372,7 @@ impl Progress {
         self.retries.set(self.retries.get() + 1);
         if let ClientError::Api { status: 429 | 503, .. } = err {
             if !self.halved_since_stored.replace(true) {
-                self.concurrency.set((self.concurrency.get() / 2).max(1));
+                self.slots.set_limit((self.concurrency() / 2).max(1));
             }
             self.stored_since_change.set(0);
         }
@@ -383,8 +385,8 @@ impl Progress {
     fn success(&self) {
         self.halved_since_stored.set(false);
         let stored = self.stored_since_change.get() + 1;
-        if stored >= self.concurrency.get() && self.concurrency.get() < self.max_concurrency {
-            self.concurrency.set(self.concurrency.get() + 1);
+        if stored >= self.concurrency() && self.concurrency() < self.max_concurrency {
+            self.slots.set_limit(self.concurrency() + 1);
             self.stored_since_change.set(0);
         } else {
             self.stored_since_change.set(stored);
@@ -458,6 +460,7 @@ impl Upload<'_> {
                 max_retries: self.opts.max_retries,
                 timeout_ms: self.opts.timeout_ms,
                 net: &session.net,
+                slots: Some(&progress.slots),
                 chunk: Some(chunk),
             };
             let called = call(Some(&session.auth), &spec, &self.abort, &|err| progress.trouble(err)).await;

@@ -1,13 +1,14 @@
-//! Waiting on several things at once, fitted to our use: a timer, and the chunks in
-//! flight. futures-util's `select`, `FuturesUnordered` and gloo-timers did the same for
+//! Waiting on several things at once, fitted to our use: a timer, the chunks in
+//! flight, and a slot for a request. futures-util's `select`, `FuturesUnordered` and gloo-timers did the same for
 //! ~4 KB more wasm (generic code per future type, atomics and wakers for threads that
 //! wasm does not have). A wait on whichever of a few futures ends first is a `poll_fn`
 //! at its one caller, polling them in order of precedence: one `.await`, and no
 //! `select`-like helper compiled per pair of output types (docs/size.md, step 38).
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -89,5 +90,65 @@ impl<'a, T> InFlight<'a, T> {
             }
         }
         Poll::Pending
+    }
+}
+
+/// Requests out at once, held to a limit that changes while they are out: a `429`
+/// halves an upload's concurrency while its chunks are in flight, and their retries
+/// must wait for a slot too, or the requests out would not drop at all.
+pub struct Slots {
+    limit: Cell<usize>,
+    busy: Cell<usize>,
+    waiting: RefCell<Vec<Waker>>,
+}
+
+/// A request's slot, given back when dropped (the request answered or given up);
+/// `None` for a call that no upload limits.
+pub struct Held<'a>(Option<&'a Slots>);
+
+/// Waits for a slot of `slots`, if any: resolves once fewer requests than the limit
+/// are out. A `Future` of its own (not an `async fn`): no state machine around it.
+pub struct Enter<'a>(pub Option<&'a Slots>);
+
+impl<'a> Future for Enter<'a> {
+    type Output = Held<'a>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Held<'a>> {
+        let Some(slots) = self.0 else { return Poll::Ready(Held(None)) };
+        if slots.busy.get() < slots.limit.get() {
+            slots.busy.set(slots.busy.get() + 1);
+            return Poll::Ready(Held(Some(slots)));
+        }
+        slots.waiting.borrow_mut().push(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl Slots {
+    pub fn new(limit: usize) -> Slots {
+        Slots { limit: Cell::new(limit), busy: Cell::new(0), waiting: RefCell::new(Vec::new()) }
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit.get()
+    }
+
+    pub fn set_limit(&self, limit: usize) {
+        self.limit.set(limit);
+        self.wake();
+    }
+
+    fn wake(&self) {
+        for w in std::mem::take(&mut *self.waiting.borrow_mut()) {
+            w.wake();
+        }
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if let Some(slots) = self.0 {
+            slots.busy.set(slots.busy.get() - 1);
+            slots.wake();
+        }
     }
 }

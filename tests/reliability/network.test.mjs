@@ -214,6 +214,40 @@ test('backpressure: under a rate limit, 100000 events are stored exactly once an
   });
 });
 
+test('after a 429 halves the concurrency, the retries of the chunks that were in flight wait for a slot: the requests out never exceed it', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    // The creates out now, counted by a wrapped fetch; the most seen when one starts
+    // after the first 429 came back.
+    let out = 0;
+    let halved = false;
+    let most = 0;
+    const fetchFn = async (url, init) => {
+      if (init.method !== 'POST' || !new URL(url).pathname.endsWith('/events')) return fetch(url, init);
+      out += 1;
+      if (halved) most = Math.max(most, out);
+      try {
+        const r = await fetch(url, init);
+        if (r.status === 429) halved = true;
+        return r;
+      } finally {
+        out -= 1;
+      }
+    };
+    const client = new EventsClient({ token, baseUrl: emu.api, concurrency: 4, maxRetries: 3, fetch: fetchFn });
+    const events = makeEvents(40, 'slots');
+    // The four chunks' first requests are refused together; their retries (after
+    // Retry-After and at most 500 ms of jitter) are answered slowly, so that retries
+    // not held to the halved concurrency would all be out at once.
+    await setFaults(emu, { sequence: ['429', '429', '429', '429', 'delay', 'delay', 'delay', 'delay'], delayMs: 1500 });
+    const seen = [];
+    const result = await client.createEvents(events, { chunksize: 10, onProgress: (p) => seen.push(p.concurrency) });
+    await assertStoredExactlyOnce(emu, token, 'slots', events, result.ids);
+    assert.equal(seen[0], 2, `halved before the first chunk was stored: ${seen}`);
+    assert.equal(most, 2, `2 requests out at most after the halving (its two first retries), saw ${most}`);
+  });
+});
+
 test('one 503 halves the chunks in flight once, then they climb back one at a time to concurrency, never above; its report says why it was retried', async () => {
   await withEmulator([], async (emu) => {
     const { token } = await login(emu);
