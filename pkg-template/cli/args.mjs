@@ -7,6 +7,7 @@ export const commonOptions = {
   env: { type: 'string' },
   'base-url': { type: 'string' },
   'token-file': { type: 'string' },
+  'max-retries': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -18,6 +19,9 @@ export const commonHelp = `Connection (every command):
                         {"token","refreshToken"}); only its owner may read it (chmod 600)
                         Default: the environment variables GENOMCORE_TOKEN and
                         GENOMCORE_REFRESH_TOKEN. A token is never taken as an argument.
+  --max-retries N       retries of a request after passing trouble (429, 503, a lost
+                        connection, a timeout), 0 to 100 (default 3); a long upload
+                        under a rate limit may want more
   --json                machine-readable output
   -h, --help            this help`;
 

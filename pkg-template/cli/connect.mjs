@@ -2,7 +2,7 @@
 // environment or an owner-only file, never from an argument.
 import { readFileSync, statSync } from 'node:fs';
 import { EventsClient } from '../node/index.mjs';
-import { choiceOption } from './args.mjs';
+import { choiceOption, intOption } from './args.mjs';
 import { UsageError } from './errors.mjs';
 
 /** `{ token, refreshToken }` from `--token-file` or GENOMCORE_TOKEN / GENOMCORE_REFRESH_TOKEN. */
@@ -15,11 +15,14 @@ export function readToken(values, command, env = process.env) {
     }
     return { token, refreshToken: env.GENOMCORE_REFRESH_TOKEN || undefined };
   }
+  // A token pasted where the path goes (`--token-file eyJ…`) is not repeated: error
+  // output ends up in CI logs.
+  const named = looksLikeToken(file) ? '(the value given looks like a token, not a path: not shown)' : file;
   let mode;
   try {
     mode = statSync(file).mode;
   } catch (e) {
-    throw new UsageError(`--token-file ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, command);
+    throw new UsageError(`--token-file ${named}: ${e.code === 'ENOENT' ? 'no such file' : e.code ?? 'cannot be read'}`, command);
   }
   // Like ssh with a private key: a secret others can read is refused.
   if (mode & 0o077) {
@@ -43,6 +46,11 @@ export function readToken(values, command, env = process.env) {
   return { token, refreshToken: refreshToken || undefined };
 }
 
+/** A JWT (`eyJ…`, two dots) or a long word with no path separator. */
+function looksLikeToken(value) {
+  return /^eyJ[\w-]*\.[\w-]*\./.test(value) || (value.length >= 40 && !/[/\\.]/.test(value));
+}
+
 /** The connection as given: `{ env, baseUrl }` (what the state file records). */
 export function target(values, command) {
   const env = choiceOption(values, 'env', ['prod', 'dev'], command);
@@ -54,8 +62,9 @@ export function target(values, command) {
 /** A client for the command's connection; `extra` are further client options. */
 export function connect(values, command, extra = {}) {
   const where = target(values, command);
+  const maxRetries = intOption(values, 'max-retries', 0, 100, command);
   try {
-    return new EventsClient({ ...readToken(values, command), ...where, ...extra });
+    return new EventsClient({ ...readToken(values, command), ...where, ...(maxRetries !== undefined && { maxRetries }), ...extra });
   } catch (e) {
     // The constructor refuses a bad URL or option with a TypeError/RangeError.
     if (e instanceof TypeError || e instanceof RangeError) throw new UsageError(e.message, command);

@@ -2,7 +2,7 @@
 // 0 done, 1 failed, 2 wrong usage, 130 stopped by Ctrl-C (or SIGTERM).
 import { readFileSync } from 'node:fs';
 import { Failure, INTERRUPTED, UsageError } from './errors.mjs';
-import { colours } from './output.mjs';
+import { colours, shown } from './output.mjs';
 import * as upload from './upload.mjs';
 import * as exportCommand from './export.mjs';
 import * as query from './query.mjs';
@@ -63,8 +63,9 @@ function report(e, name, json, signal) {
     const error = { name: (failure.cause ?? failure).name, message: failure.message };
     (failure.stdoutIsData ? console.error : console.log)(JSON.stringify({ ok: false, error, ...failure.json }));
   }
-  console.error(`${paint.red(code === INTERRUPTED ? 'stopped' : 'error')}: ${failure.message}`);
-  for (const d of failure.details) console.error(`  ${d}`);
+  // Messages may carry the server's text or an event's: shown safe for a terminal.
+  console.error(`${paint.red(code === INTERRUPTED ? 'stopped' : 'error')}: ${shown(failure.message)}`);
+  for (const d of failure.details) console.error(`  ${shown(d)}`);
   return code;
 }
 

@@ -88,12 +88,21 @@ export function progressLine(stream, { quiet = false, intervalMs = 5000 } = {}) 
 }
 
 /**
+ * `text` safe for a terminal: control characters (an escape sequence stored in an event
+ * would set the title, clear the screen or forge a row) and bidirectional overrides
+ * written as `\uXXXX`, as the client's validation messages write them.
+ */
+export function shown(text) {
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * `rows` (objects) as a plain table of `columns`, cells cut to `maxCell` characters;
  * `head` paints the header row.
  */
 export function table(rows, columns, { maxCell = 32, head = (s) => s } = {}) {
   const cell = (v) => {
-    const s = v === undefined || v === null ? '' : String(v);
+    const s = v === undefined || v === null ? '' : shown(String(v));
     return s.length > maxCell ? `${s.slice(0, maxCell - 1)}…` : s;
   };
   const cells = rows.map((r) => columns.map((c) => cell(r[c])));

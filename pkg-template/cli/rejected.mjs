@@ -3,6 +3,9 @@
 // was, its problems, and its text as read, to mend and upload again.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
+// The events' text is health data: readable by its owner only, as the state file.
+const OWNER_ONLY = 0o600;
+
 /** Where standard input's rejected events go: the current directory. */
 export const STDIN_REJECTS = 'stdin.rejected.ndjson';
 
@@ -21,10 +24,12 @@ export function rejectsFile(input, stdin, resumedEvents) {
     path,
     /** `onSkip`'s report of one event. */
     add({ index, line, offset, problems, text }) {
-      if (!written) writeFileSync(path, kept.map((l) => l + '\n').join(''));
+      if (!written) writeFileSync(path, kept.map((l) => l + '\n').join(''), { mode: OWNER_ONLY });
       written = true;
-      appendFileSync(path, JSON.stringify({ index, line, offset, problems, text }) + '\n');
+      appendFileSync(path, JSON.stringify({ index, line, offset, problems, text }) + '\n', { mode: OWNER_ONLY });
     },
+    /** The events before `resumedEvents` that the earlier run left out. */
+    skippedBefore: kept.length,
     /** Whether the file holds anything (written by this run, or kept from the earlier one). */
     get used() {
       return written || kept.length > 0;

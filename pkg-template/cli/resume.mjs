@@ -50,9 +50,14 @@ export function checkResumable(saved, { file, where, chunksize, format, path }, 
 
 const describeTarget = (t) => (t.baseUrl ? t.baseUrl : `--env ${t.env}`);
 
-/** The command line to run again (the same arguments, without --restart), for a shell. */
-export function resumeCommand(argv) {
+/**
+ * The command line to run again (the same arguments, without --restart), for a shell.
+ * Started by `npx` (npm sets `npm_command=exec`), the command is not on the PATH: the
+ * line starts with `npx` too.
+ */
+export function resumeCommand(argv, env = process.env) {
   const quote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['genomcore-events', 'upload', ...argv.filter((a) => a !== '--restart')].map(quote).join(' ');
+  const command = env.npm_command === 'exec' ? ['npx', 'genomcore-events'] : ['genomcore-events'];
+  return [...command, 'upload', ...argv.filter((a) => a !== '--restart')].map(quote).join(' ');
 }
 

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { Failure } from './errors.mjs';
 
 export const STATE_VERSION = 1;
 
@@ -16,18 +17,37 @@ export function statePath(file, stateDir) {
   return join(stateDir, `${basename(file)}.${hash}.genomcore-upload.json`);
 }
 
-/** The saved state, or `undefined` when there is none. */
+/**
+ * The saved state, or `undefined` when there is none. One that cannot be read (cut
+ * short by a full disk, edited, from another version) is an `Unreadable` error naming
+ * the file; `--restart` replaces it.
+ */
 export function loadState(path) {
   let text;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if (e.code === 'ENOENT') return undefined;
-    throw e;
+    throw new UnreadableState(path, e.message);
   }
-  const state = JSON.parse(text);
-  if (state.version !== STATE_VERSION) throw new Error(`${path}: unknown state version ${state.version}`);
+  let state;
+  try {
+    state = JSON.parse(text);
+  } catch (e) {
+    throw new UnreadableState(path, `not JSON (${e.message})`);
+  }
+  if (state?.version !== STATE_VERSION || typeof state.runId !== 'string' || typeof state.resumeFrom?.events !== 'number') {
+    throw new UnreadableState(path, `not a resume state of version ${STATE_VERSION}`);
+  }
   return state;
+}
+
+export class UnreadableState extends Failure {
+  constructor(path, why) {
+    super(`the resume state ${path} cannot be read: ${why}`, {
+      details: ['run the command with --restart to start the upload over (what was stored is stored again), or delete that file'],
+    });
+  }
 }
 
 export function saveState(path, state) {

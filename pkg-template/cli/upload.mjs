@@ -8,7 +8,7 @@ import { Failure, INTERRUPTED, UsageError } from './errors.mjs';
 import { bytes, colours, duration, fitParts, int, progressLine } from './output.mjs';
 import { rejectsFile } from './rejected.mjs';
 import { checkResumable, newState, resumeCommand } from './resume.mjs';
-import { loadState, removeState, saveState, statePath, throttledSaver } from './state.mjs';
+import { loadState, removeState, saveState, statePath, throttledSaver, UnreadableState } from './state.mjs';
 
 export const summary = 'upload an NDJSON or JSON-array file (or standard input), resumable';
 
@@ -79,7 +79,7 @@ export async function run(argv, { signal, onForceQuit }) {
   if (!stdin) {
     ({ size, file } = inspect(input));
     path = statePath(input, v['state-dir']);
-    const saved = loadState(path);
+    const saved = readState(path, v.restart);
     if (saved && !v.restart) checkResumable(saved, { file, where, chunksize, format, path }, C);
     if (saved && v.restart && saved.resumeFrom.events > 0) {
       console.error(err.yellow(`--restart: the ${int(saved.resumeFrom.events)} events stored by the interrupted upload will be stored again`));
@@ -90,7 +90,13 @@ export async function run(argv, { signal, onForceQuit }) {
     state = newState(undefined, where, chunksize, format);
   }
   const resumed = { ...state.resumeFrom };
-  if (resumed.events > 0) console.error(`resuming run ${state.runId}: ${int(resumed.events)} events already stored`);
+  const rejects = v['skip-invalid'] ? rejectsFile(input, stdin, resumed.events) : undefined;
+  // resumeFrom counts the input's events: those stored and those the earlier run left out.
+  const skippedBefore = rejects?.skippedBefore ?? 0;
+  const storedBefore = resumed.events - skippedBefore;
+  if (resumed.events > 0) {
+    console.error(`resuming run ${state.runId}: ${int(storedBefore)} events already stored` + (skippedBefore ? `, ${int(skippedBefore)} left out` : ''));
+  }
   const saver = path ? throttledSaver(path, state) : undefined;
   onForceQuit(() => saver?.flush());
 
@@ -102,10 +108,9 @@ export async function run(argv, { signal, onForceQuit }) {
     last = p;
     if (p.resumeFrom) saver?.update(p.resumeFrom);
     if (signal.aborted) return; // chunks aborted by Ctrl-C: the line would only slow down
-    line.update(progressText(p, resumed, size, started, line.tty ? err : colours({}), line.width));
+    line.update(progressText(p, resumed, storedBefore, size, started, line.tty ? err : colours({}), line.width));
   };
   const { chunksize: cs, format: fmt } = state.options;
-  const rejects = v['skip-invalid'] ? rejectsFile(input, stdin, resumed.events) : undefined;
   const source = stdin ? process.stdin : createReadStream(input);
   let result;
   try {
@@ -142,7 +147,8 @@ export async function run(argv, { signal, onForceQuit }) {
     runId: result.runId,
     created: result.created,
     resumedFrom: resumed.events,
-    skipped: result.skipped?.count ?? 0,
+    storedBefore,
+    skipped: (result.skipped?.count ?? 0) + skippedBefore,
     ...(rejected && { rejectedFile: rejected }),
     chunks: result.chunks.length,
     retries: last?.retries ?? result.chunks.reduce((n, c) => n + Math.max(0, c.attempts - 1), 0),
@@ -154,7 +160,7 @@ export async function run(argv, { signal, onForceQuit }) {
   const ok = colours(process.stdout);
   console.log(
     `${ok.green('done')}: ${int(out.created)} events created` +
-      (out.resumedFrom ? ` (plus ${int(out.resumedFrom)} stored before the resume)` : '') +
+      (out.storedBefore ? ` (plus ${int(out.storedBefore)} stored before the resume)` : '') +
       `, ${int(out.chunks)} chunks, ${int(out.retries)} retries, ${duration(out.elapsedMs)}`,
   );
   if (out.skipped) {
@@ -162,6 +168,17 @@ export async function run(argv, { signal, onForceQuit }) {
   }
   if (out.compressionRefused) console.log('the API refused compressed bodies: sent plain');
   for (const w of out.warnings ?? []) console.log(ok.yellow(`warning: ${w}`));
+}
+
+/** The saved state; with `--restart`, one that cannot be read is replaced (said so). */
+function readState(path, restart) {
+  try {
+    return loadState(path);
+  } catch (e) {
+    if (!(restart && e instanceof UnreadableState)) throw e;
+    console.error(`--restart: ${e.message}; it is replaced`);
+    return undefined;
+  }
 }
 
 function inspect(input) {
@@ -178,12 +195,12 @@ function inspect(input) {
 /** The progress line, its fields in display order, each with its rank: on a narrow
  * terminal the highest ranks are left out first (events/s, then the ETA), so that the
  * retries and the concurrency stay in sight. */
-function progressText(p, resumed, size, started, paint, width) {
+function progressText(p, resumed, storedBefore, size, started, paint, width) {
   const elapsed = (performance.now() - started) / 1000;
   const storedBytes = p.resumeFrom?.bytes ?? p.bytesDone ?? 0;
   const total = p.bytesTotal ?? size;
   let events = `${paint.cyan('upload')} ${paint.bold(int(p.eventsDone))} events`;
-  if (resumed.events) events += ` (+${int(resumed.events)} before)`;
+  if (storedBefore) events += ` (+${int(storedBefore)} before)`;
   const parts = [[events, 0]];
   parts.push([total !== undefined ? `${bytes(storedBytes)}/${bytes(total)} ${Math.floor((storedBytes / Math.max(total, 1)) * 100)}%` : bytes(p.bytesDone ?? 0), 1]);
   parts.push([`${int(Math.round(p.eventsDone / Math.max(elapsed, 0.001)))} events/s`, 5]);

@@ -4,8 +4,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
-  assertEachOnce, assertNoToken, cliExpect, lastJson, makeEvents, readJson, release, setFaults, startCli, stats, storedEvents,
+  assertEachOnce, assertNoToken, BIN, cliEnv, cliExpect, lastJson, makeEvents, readJson, release, setFaults, startCli, stats, storedEvents,
   waitFor, withCli, writeNdjson,
 } from './helpers.mjs';
 import { expireTokens, login } from '../reliability/helpers.mjs';
@@ -147,6 +149,29 @@ test('query: one page as JSON when not on a terminal; --page and --page-size', a
   });
 });
 
+test('query into a slow reader: the whole page arrives before the command exits (writes to a pipe are not dropped)', async () => {
+  await withCli(async ({ emu, dir, env }) => {
+    await cliExpect(0, ['upload', writeNdjson(join(dir, 'big.ndjson'), makeEvents(3000, 'cli-slow')), '--base-url', emu.api], { env });
+    // The page is ~600 KB of JSON, ten times a pipe's buffer. The reader takes 1 KiB at a
+    // time, one per turn of its event loop: far slower than the command writes.
+    const child = spawn(BIN, ['query', '--collection', 'cli-slow', '--base-url', emu.api, '--json'], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'inherit'] });
+    const pieces = [];
+    const exited = once(child, 'close');
+    child.stdout.on('readable', function take() {
+      const piece = child.stdout.read(1024) ?? child.stdout.read();
+      if (piece) {
+        pieces.push(piece);
+        setImmediate(take);
+      }
+    });
+    const [code] = await exited;
+    const text = Buffer.concat(pieces).toString('utf8');
+    assert.equal(code, 0);
+    const page = JSON.parse(text);
+    assert.equal(page.items.length, 3000, `${text.length} bytes read`);
+  });
+});
+
 test('delete: the name typed again (on standard input), a wrong name refused, --yes', async () => {
   await withCli(async ({ emu, dir, token, env }) => {
     await cliExpect(0, ['upload', writeNdjson(join(dir, 'a.ndjson'), makeEvents(20, 'cli-del-a')), '--base-url', emu.api], { env });
@@ -218,6 +243,10 @@ test('--token-file: refused when others can read it; a failed request exits 1 wi
     assert.match(open.stderr, /can be read by others \(mode 644\): run 'chmod 600 /);
     chmodSync(file, 0o600);
     await cliExpect(0, ['query', '--token-file', file, '--base-url', emu.api]);
+    // A token pasted where the path goes is not repeated (error output ends up in CI logs).
+    const pasted = await cliExpect(2, ['query', '--token-file', token, '--base-url', emu.api]);
+    assert.match(pasted.stderr, /--token-file \(the value given looks like a token, not a path: not shown\): no such file/);
+    assertNoToken(pasted.stderr, token, 'the error of a token given as --token-file');
     const bad = await cliExpect(1, ['query', '--base-url', emu.api], { env: { GENOMCORE_TOKEN: 'not.a.token' } });
     assert.match(bad.stderr, /^error: EventsApiError: .*401/m);
   });

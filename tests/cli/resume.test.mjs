@@ -5,10 +5,12 @@
 // the process's arguments, its output or the state file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  assertEachOnce, assertNoToken, cliExpect, clearFaults, makeEvents, readJson, release, setFaults, startCli, stats,
+  APP, assertEachOnce, assertNoToken, cliEnv, cliExpect, transcript, clearFaults, makeEvents, readJson, release, setFaults, startCli, stats,
   waitFor, withCli, writeNdjson,
 } from './helpers.mjs';
 
@@ -175,5 +177,65 @@ test('--state-dir keeps the state elsewhere; standard input is said not to be re
   assert.ok(!existsSync(`${file}.genomcore-upload.json`));
   held.child.kill('SIGINT');
   assert.equal((await held.done).code, 130);
+  });
+});
+
+test('a resumed --skip-invalid upload counts the events stored before it and every event left out, the earlier run\'s too; the rejects file is owner-only', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    // 100 events, every tenth invalid; chunks of 10 events of the input (9 valid), one at a time.
+    const events = makeEvents(100, 'cli-skip-resume');
+    const lines = events.map((e, i) => JSON.stringify(i % 10 === 9 ? { ...e, start: 'never' } : e));
+    const file = join(dir, 'skip.ndjson');
+    writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
+    const args = ['upload', file, '--base-url', emu.api, '--chunksize', '10', '--concurrency', '1', '--skip-invalid'];
+    // Three chunks stored, the fourth refused once, and --max-retries 0 does not retry it.
+    await setFaults(emu, { sequence: ['ok', 'ok', 'ok', '503'] });
+    const first = await cliExpect(1, [...args, '--max-retries', '0'], { env });
+    assert.match(first.stderr, /CreateEventsError: 1 of 10 chunks failed \(events 30–38\); 81 of 90 events were stored\. First error: Events API answered 503/);
+    await clearFaults(emu);
+    const second = await cliExpect(0, args, { env });
+    // The first three chunks (events 0-28): 27 events stored, and the 2 invalid ones among
+    // them left out (the resumed run meets event 29 again). The six chunks stored after the failed one are sent again and answered
+    // from the server's idempotency record (counted as created, stored once).
+    assert.match(second.stderr, /resuming run [0-9a-f-]+: 27 events already stored, 2 left out/);
+    assert.match(second.stdout, /done: 63 events created \(plus 27 stored before the resume\)/);
+    assert.match(second.stdout, /skipped 10 invalid events: see .*skip\.rejected\.ndjson/);
+    const rejectsPath = join(dir, 'skip.rejected.ndjson');
+    const rejected = readFileSync(rejectsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(rejected.map((r) => r.index), [9, 19, 29, 39, 49, 59, 69, 79, 89, 99]);
+    assert.equal(statSync(rejectsPath).mode & 0o777, 0o600, 'the events\' text is readable by its owner only');
+    await assertEachOnce(emu, token, 'cli-skip-resume', events.filter((_, i) => i % 10 !== 9));
+  });
+});
+
+test('a resume state that cannot be read stops the upload with its path and the advice; --restart replaces it', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    const events = makeEvents(50, 'cli-bad-state');
+    const file = writeNdjson(join(dir, 'state.ndjson'), events);
+    const statePath = `${file}.genomcore-upload.json`;
+    writeFileSync(statePath, '{"version": 1, "runId": "cut sh');
+    const refused = await cliExpect(1, ['upload', file, '--base-url', emu.api], { env });
+    assert.match(refused.stderr, /error: the resume state .*state\.ndjson\.genomcore-upload\.json cannot be read: not JSON/);
+    assert.match(refused.stderr, /--restart/);
+    assert.equal((await stats(emu)).requests.create, 0, 'nothing sent');
+    const restarted = await cliExpect(0, ['upload', file, '--base-url', emu.api, '--restart'], { env });
+    assert.match(restarted.stderr, /--restart: the resume state .* cannot be read: not JSON .*; it is replaced/);
+    assert.ok(!existsSync(statePath));
+    await assertEachOnce(emu, token, 'cli-bad-state', events);
+  });
+});
+
+test('run by npx, a stopped upload prints a resume command that starts with npx', async () => {
+  await withCli(async ({ emu, dir, env }) => {
+    const file = writeNdjson(join(dir, 'npx.ndjson'), makeEvents(20, 'cli-npx'));
+    await setFaults(emu, { sequence: ['503'] });
+    const child = spawn('npx', ['--no', 'genomcore-events', 'upload', file, '--base-url', emu.api, '--max-retries', '0'], { cwd: APP, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.stdout.resume();
+    const [code] = await once(child, 'close');
+    transcript.push(stderr);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /to resume: npx genomcore-events upload .*npx\.ndjson --base-url /);
   });
 });

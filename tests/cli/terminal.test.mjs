@@ -82,3 +82,17 @@ test('query on a terminal prints a table', async () => {
     assert.match(r.output, /events 1-20 of 30 \(page 0 of 0-1\)/);
   });
 });
+
+test('query on a terminal: control characters and bidirectional overrides stored in events are shown escaped, not sent to the terminal', async () => {
+  await withCli(async ({ emu, dir, env }) => {
+    const events = makeEvents(1, 'cli-escapes');
+    events[0].value = '\u001b]0;TITLE\u0007\u001b[2J\u001b[31mred';
+    events[0].type = 't\nFAKE ROW\u202e';
+    await cliExpect(0, ['upload', writeNdjson(join(dir, 'esc.ndjson'), events), '--base-url', emu.api], { env });
+    const { code, output } = await onTerminal(['query', '--collection', 'cli-escapes', '--base-url', emu.api], { ...env, NO_COLOR: '1' });
+    assert.equal(code, 0, output);
+    assert.doesNotMatch(output, /\u001b\]0;|\u001b\[2J|\u001b\[31m|\u202e/, 'no escape sequence or override reaches the terminal');
+    assert.match(output, /\\u001b\]0;TITLE\\u0007/);
+    assert.match(output, /t\\u000aFAKE ROW\\u202e/);
+  });
+});
