@@ -96,6 +96,13 @@ export interface CreateOutcomeFields {
   runId?: string;
   /** The end of the contiguous stored prefix: the `resumeFrom` option of a resumed run. */
   resumeFrom?: ResumePoint;
+  /**
+   * The API refused a compressed body (`415`) during this call: the client sends plain
+   * bodies from then on. Set by an upload that had started.
+   */
+  compressionRefused?: boolean;
+  /** Stored chunks whose answer was off the contract (as the result's `warnings`). */
+  warnings?: string[];
 }
 
 /** Some chunks of a `createEvents` call failed after their retries; the rest are stored. */
@@ -106,6 +113,8 @@ export class CreateEventsError extends EventsError implements CreateOutcomeField
   declare failed: FailedChunk[];
   declare runId: string;
   declare resumeFrom?: ResumePoint;
+  declare compressionRefused?: boolean;
+  declare warnings?: string[];
   constructor(message: string, fields?: Partial<CreateOutcomeFields>) {
     super(message, { created: 0, succeeded: [], failed: [], ...fields });
   }
@@ -126,6 +135,8 @@ export class AbortError extends EventsError implements CreateOutcomeFields {
   declare failed: FailedChunk[];
   declare runId?: string;
   declare resumeFrom?: ResumePoint;
+  declare compressionRefused?: boolean;
+  declare warnings?: string[];
   constructor(message: string, fields?: Partial<CreateOutcomeFields> & { cause?: unknown }) {
     super(message, { created: 0, succeeded: [], failed: [], ...fields });
   }

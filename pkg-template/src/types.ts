@@ -67,7 +67,10 @@ export interface RequestReport {
   url: string;
   /** Absent when no answer came (network error, timeout, abort). */
   status?: number;
-  /** 1 for the first request of a call, 2 for its first retry, … */
+  /**
+   * 1 for the first request of a call, 2 for its first retry, … (a create chunk's body
+   * sent again plain after a `415` counts on: as the chunk's `attempts` does).
+   */
   attempt: number;
   /** The create chunk it carried (`ChunkReport.index`). */
   chunk?: number;
@@ -75,7 +78,10 @@ export interface RequestReport {
   /** Body bytes before compression, and as sent. */
   bytes: number;
   bytesSent: number;
-  /** Why it will be sent again (`status 503`, `network error`, `timeout`, …), when it will. */
+  /**
+   * Why it will be sent again (`status 503`, `network error`, `timeout`, `status 401:
+   * token renewed`, `status 415: sent again uncompressed`), when it will.
+   */
   retryReason?: string;
 }
 

@@ -12,7 +12,7 @@ use crate::core::retry::{classify_status, is_redirect, parse_retry_after, Backof
 use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::auth::Auth;
 use super::errors::{ClientError, Failure, ServerMessage};
-use super::js::now_ms;
+use super::js::{now_ms, utf8_of};
 use super::net::{Net, Report};
 use super::transport::{self, Answer, Method, Request};
 use super::wait::{Boxed, Enter, Slots};
@@ -32,6 +32,9 @@ pub struct CallSpec<'a> {
     pub max_retries: u32,
     pub timeout_ms: u32,
     pub net: &'a Net,
+    /// Requests of the same chunk made before this call (a body sent again plain after
+    /// a 415): the reports number this call's attempts on from them.
+    pub earlier_attempts: u32,
     /// An upload's slots: each request, retries included, waits for one.
     pub slots: Option<&'a Slots>,
     /// The create chunk this call sends, for the reports.
@@ -68,16 +71,23 @@ pub async fn call(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, 
             Step::Done(_) => false,
         };
         if let Some(status) = step.sent() {
+            // A compressed body refused with 415 is sent again plain by the upload (a call
+            // of its own, which numbers its attempts on from this one's).
+            let resent_plain = status == Some(415) && spec.content_encoding.is_some();
             spec.net.report(Report {
                 method: spec.method.name(),
                 url: spec.url,
                 status,
-                attempt: attempts,
+                attempt: spec.earlier_attempts + attempts,
                 chunk: spec.chunk,
                 duration_ms: now_ms() - started,
                 bytes: spec.raw_bytes,
                 bytes_sent: spec.sent_bytes,
-                retry_reason: will_retry.then(|| step.reason()),
+                retry_reason: match (will_retry, resent_plain) {
+                    (true, _) => Some(step.reason()),
+                    (false, true) => Some("status 415: sent again uncompressed".into()),
+                    (false, false) => None,
+                },
             });
         }
         let (err, retry_after) = match step {
@@ -177,18 +187,20 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
 /// Given to `Auth` by the client (`auth.rs` does not import this module, which imports it).
 pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, timeout_ms: u32, net: &'a Net, abort: &'a AbortWatch) -> Boxed<'a, Result<Answer, Failure>> {
     Box::pin(async move {
+        let bytes = utf8_of(body).len();
         let spec = CallSpec {
             method: Method::Post,
             url,
             json_body: Some(body),
             content_encoding: None,
-            raw_bytes: body.length() as usize,
-            sent_bytes: body.length() as usize,
+            raw_bytes: bytes,
+            sent_bytes: bytes,
             idempotency_key: None,
             compressed_answer: true,
             max_retries,
             timeout_ms,
             net,
+            earlier_attempts: 0,
             slots: None,
             chunk: None,
         };

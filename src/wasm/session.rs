@@ -15,7 +15,7 @@ use super::abort::AbortWatch;
 use super::auth::Auth;
 use super::call::{call, CallSpec};
 use super::errors::{ClientError, Failure, ServerMessage};
-use super::js::{get, json_parse, Obj};
+use super::js::{get, json_parse, utf8_of, Obj};
 use super::net::Net;
 use super::options::{ClientConfig, QueryOptions};
 use super::transport::{Answer, Method};
@@ -63,7 +63,8 @@ pub async fn plain_call(
     abort: &AbortWatch,
     on_retry: &dyn Fn(&ClientError),
 ) -> Result<Answer, Failure> {
-    let length = body.map_or(0, |b| b.length() as usize);
+    // Bytes on the wire (UTF-8), not the string's UTF-16 length: what `onRequest` reports.
+    let length = body.map_or(0, |b| utf8_of(b).len());
     let spec = CallSpec {
         method,
         url,
@@ -76,6 +77,7 @@ pub async fn plain_call(
         max_retries: opts.max_retries,
         timeout_ms: opts.timeout_ms,
         net: &inner.net,
+        earlier_attempts: 0,
         slots: None,
         chunk: None,
     };

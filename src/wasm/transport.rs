@@ -12,7 +12,7 @@ use std::task::Poll;
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Response};
+use web_sys::AbortController;
 
 use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
@@ -108,16 +108,33 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     // (plain http included) the answer names.
     let init: JsValue = init.set("headers", headers).set("signal", controller.signal()).set("redirect", "manual").into();
     let pending = net.fetch(req.url, &init).map_err(|e| network("fetch threw", e))?;
-    let response: Response = JsFuture::from(pending).await.map_err(|e| network("fetch failed", e))?.unchecked_into();
-    let retry_after = response.headers().get("Retry-After").ok().flatten();
-    let text = response.text().map_err(|e| network("the answer could not be read", e))?;
-    let text = JsFuture::from(text).await.map_err(|e| network("the answer could not be read", e))?;
+    let response = JsFuture::from(pending).await.map_err(|e| network("fetch failed", e))?;
+    // Read by name, each read able to fail: a caller's `fetch` (a test double, a wrapper
+    // that forgot to return) may give anything, and a call through a missing method
+    // would throw past us and leave the Promise unsettled.
+    let status = get(&response, "status").as_f64().filter(|s| (0.0..1000.0).contains(s));
+    let (Some(status), Ok(text)) = (status, call_method(&response, "text", None)) else {
+        return Err(network("fetch did not give a Response (no status or text())", response));
+    };
+    let text = JsFuture::from(js_sys::Promise::resolve(&text)).await.map_err(|e| network("the answer could not be read", e))?;
+    let Some(text) = text.dyn_ref::<JsString>() else {
+        return Err(network("the answer's text() did not give a string", text));
+    };
     Ok(Answer {
-        status: response.status(),
-        status_text: response.status_text(),
-        retry_after,
-        text: text.unchecked_into(),
+        status: status as u16,
+        status_text: get(&response, "statusText").as_string().unwrap_or_default(),
+        retry_after: call_method(&get(&response, "headers"), "get", Some("Retry-After")).ok().and_then(|v| v.as_string()),
+        text: text.clone(),
     })
+}
+
+/// `value.name(arg)`, or the error it throws (or that it is not a function).
+fn call_method(value: &JsValue, name: &str, arg: Option<&str>) -> Result<JsValue, JsValue> {
+    let f: js_sys::Function = get(value, name).dyn_into()?;
+    match arg {
+        Some(arg) => f.call1(value, &JsValue::from_str(arg)),
+        None => f.call0(value),
+    }
 }
 
 /// A `NetworkError` whose `cause` is what the platform threw; its message, when it

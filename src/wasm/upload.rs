@@ -460,6 +460,7 @@ impl Upload<'_> {
                 max_retries: self.opts.max_retries,
                 timeout_ms: self.opts.timeout_ms,
                 net: &session.net,
+                earlier_attempts: earlier,
                 slots: Some(&progress.slots),
                 chunk: Some(chunk),
             };
@@ -623,7 +624,9 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         .set("succeeded", succeeded)
         .set("failed", failed.clone())
         .set("runId", run_id)
-        .set("resumeFrom", progress.resume_from());
+        .set("resumeFrom", progress.resume_from())
+        .set("compressionRefused", compression_refused)
+        .set("warnings", warnings);
     let ranges = describe_ranges(&pieces);
     if let Some(stop) = stopped {
         let message = format!("{}; {created} events were stored before (resume with runId {run_id})", stop.message);

@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { withEmulator, login, loadClient, stats, makeEvents, assertStoredExactlyOnce, figure, setFaults } from './helpers.mjs';
+import { withEmulator, login, loadClient, stats, makeEvents, assertStoredExactlyOnce, figure, setFaults, expireTokens } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
 
@@ -124,8 +124,9 @@ test('compression: a 415 sends the chunk again plain and stops compressing for t
       [['gzip', 415], ['plain', 201], ['plain', 201], ['plain', 201]]);
     assert.equal(result.chunks[0].attempts, 2, 'the refused request counts as an attempt');
     assert.ok(result.chunks.every((c) => !c.compressed));
-    assert.deepEqual(reports.filter((r) => r.chunk !== undefined).map((r) => [r.chunk, r.status, r.bytesSent < r.bytes]),
-      [[0, 415, true], [0, 201, false], [1, 201, false], [2, 201, false]]);
+    // The refused request says why the chunk is sent again; the plain resend is its attempt 2.
+    assert.deepEqual(reports.filter((r) => r.chunk !== undefined).map((r) => [r.chunk, r.status, r.bytesSent < r.bytes, r.attempt, r.retryReason]),
+      [[0, 415, true, 1, 'status 415: sent again uncompressed'], [0, 201, false, 2, undefined], [1, 201, false, 1, undefined], [2, 201, false, 1, undefined]]);
     // The same client sends plain from the start from now on.
     const mark = calls.length;
     const again = await client.createEvents(makeEvents(1000, 'refused-2'), 1000);
@@ -135,10 +136,66 @@ test('compression: a 415 sends the chunk again plain and stops compressing for t
   });
 });
 
+test('a failed upload says too that the API refused compressed bodies (compressionRefused)', async () => {
+  await withEmulator(['--refuse-content-encoding'], async (emu) => {
+    const { token } = await login(emu);
+    const client = new EventsClient({ token, baseUrl: emu.api, compression: 'gzip', concurrency: 1, maxRetries: 0 });
+    // The first chunk: refused compressed (415), stored plain; the second: a 503, not retried.
+    await setFaults(emu, { sequence: ['ok', 'ok', '503'] });
+    const err = await client.createEvents(makeEvents(2000, 'refused-failed'), 1000).then(() => assert.fail('resolved'), (e) => e);
+    assert.equal(err.name, 'CreateEventsError', err.message);
+    assert.equal(err.created, 1000);
+    assert.equal(err.compressionRefused, true);
+    assert.deepEqual(err.warnings, []);
+  });
+});
+
+test('a caller\'s fetch that gives no Response: a NetworkError naming it, not a crash; a minimal Response-like answer works', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    // A wrapper that forgot to return the Response.
+    const forgot = new EventsClient({ token, baseUrl: emu.api, maxRetries: 0, fetch: async (url, init) => void (await fetch(url, init)) });
+    for (const call of [() => forgot.queryEvents({}), () => forgot.createEvents(makeEvents(3, 'no-response'), 10)]) {
+      const err = await call().then(() => assert.fail('resolved'), (e) => e);
+      const network = err.name === 'CreateEventsError' ? err.cause : err;
+      assert.equal(network.name, 'NetworkError', `${err.name}: ${err.message}`);
+      assert.match(network.message, /fetch did not give a Response/);
+    }
+    // A test double with only status and text(): no headers, no statusText.
+    const double = new EventsClient({
+      token, baseUrl: emu.api, fetch: async (url, init) => {
+        const r = await fetch(url, init);
+        const text = await r.text();
+        return { status: r.status, text: async () => text };
+      },
+    });
+    const page = await double.queryEvents({}, { pageSize: 5 });
+    assert.equal(page.pageSize, 5);
+    // The same client still works after the failures (nothing left broken in the engine).
+    const ok = new EventsClient({ token, baseUrl: emu.api });
+    assert.equal((await ok.createEvents(makeEvents(3, 'after-no-response'), 10)).created, 3);
+  });
+});
+
+test('onRequest counts a query\'s body in UTF-8 bytes, as sent', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const { calls, fetchFn } = recordingFetch();
+    const reports = [];
+    const client = new EventsClient({ token, baseUrl: emu.api, fetch: fetchFn, onRequest: (r) => reports.push(r) });
+    await client.queryEvents({ filter: { collection: 'Ñandú 😀 患者' } });
+    const sent = Buffer.byteLength(calls.at(-1).body);
+    assert.ok(sent > calls.at(-1).body.length, 'the body has characters of more than one byte');
+    assert.equal(reports.at(-1).bytes, sent);
+    assert.equal(reports.at(-1).bytesSent, sent);
+  });
+});
+
 test('bring your own fetch: it carries every request, onRequest reports each, no token outside Authorization', async () => {
-  // Tokens live 10 minutes: under the 15-minute margin, so the client renews through the same fetch.
-  await withEmulator(['--token-ttl', '600'], async (emu) => {
+  await withEmulator([], async (emu) => {
     const { token, refreshToken } = await login(emu);
+    // The given token expired (on demand): the client renews it through the same fetch.
+    await expireTokens(emu);
     const { calls, issued, fetchFn } = recordingFetch();
     const reports = [];
     const client = new EventsClient({ token, refreshToken, baseUrl: emu.api, fetch: fetchFn, onRequest: (r) => reports.push(r) });
@@ -148,7 +205,11 @@ test('bring your own fetch: it carries every request, onRequest reports each, no
     await client.deleteEvents('byo');
     const paths = calls.map((c) => `${c.method} ${new URL(c.url).pathname}`);
     assert.ok(paths.includes('POST /api/v1/auth/refresh-token'), 'the refresh went through the given fetch');
-    assert.equal(paths.filter((p) => p === 'POST /api/v1/events').length, 3);
+    // Three chunks stored; the requests sent with the expired token were refused (401) and sent again.
+    const creates = calls.filter((c) => c.method === 'POST' && new URL(c.url).pathname === '/api/v1/events');
+    assert.equal(creates.filter((c) => c.status === 201).length, 3);
+    assert.ok(creates.filter((c) => c.status === 401).length >= 1);
+    assert.equal(creates.length, creates.filter((c) => c.status === 201 || c.status === 401).length);
     assert.equal(paths.filter((p) => p === 'DELETE /api/v1/events').length, 1);
     assert.equal(reports.length, calls.length, 'one report per request');
     // Every token seen: the given ones and every one a refresh issued.
@@ -172,7 +233,9 @@ test('bring your own fetch: it carries every request, onRequest reports each, no
     for (const r of reports) {
       assert.ok(['POST', 'DELETE'].includes(r.method) && r.attempt >= 1 && r.durationMs >= 0 && typeof r.status === 'number', JSON.stringify(r));
     }
-    assert.deepEqual(reports.filter((r) => r.chunk !== undefined).map((r) => r.chunk).sort(), [0, 1, 2]);
+    // Each chunk's stored request reported once (those refused with 401 too, before it).
+    assert.deepEqual(reports.filter((r) => r.chunk !== undefined && r.status === 201).map((r) => r.chunk).sort(), [0, 1, 2]);
+    assert.ok(reports.filter((r) => r.status === 401).every((r) => r.retryReason === 'status 401: token renewed'));
   });
 });
 

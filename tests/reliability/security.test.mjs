@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import {
-  loadClient, withEmulator, login, stats, setFaults, clearFaults, raw, makeEvents, settle, figure,
+  loadClient, withEmulator, login, stats, setFaults, clearFaults, raw, makeEvents, settle, figure, expireTokens,
 } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
@@ -60,16 +60,18 @@ function renderings(err) {
 test('tokens never appear in URLs, bodies, error messages, logs, console output or the client itself', async (t) => {
   await withEmulator(['--log', '--token-ttl', '600'], async (emu) => {
     const { token, refreshToken } = await login(emu, 'secret-keeper');
+    const given = []; // tokens handed to clients later in the test
     const shown = [];
     const { result: consoleLines, requests, issued } = await recordingFetch(async () => {
       const { lines } = await capturingConsole(async () => {
-        // Tokens live 10 minutes, within the 15-minute margin: the client renews them.
-        // Held requests never answer: the 2 s timeout gives up on them (a timeout
+        // The given token is expired (on demand) before the first request: the client
+        // renews it after the 401. Held requests never answer: the 2 s timeout gives up on them (a timeout
         // error) however slow the machine; other requests have 2 s to answer.
         const client = new EventsClient({ token, refreshToken, baseUrl: emu.api, maxRetries: 2, timeoutMs: 2000 });
         shown.push(String(client), `${client}`, JSON.stringify(client), JSON.stringify({ client }),
           inspect(client, { depth: 10, showHidden: true }), Object.keys(client).join(','));
         const events = makeEvents(2000, 'secrets');
+        await expireTokens(emu);
         // Creates through every fault kind, then a query, a page iterator and a delete.
         await setFaults(emu, { sequence: ['503', 'reset', 'lost-response', 'hold', '429'] });
         const created = await client.createEvents(events, 500);
@@ -96,8 +98,10 @@ test('tokens never appear in URLs, bodies, error messages, logs, console output 
         // renewal (an AuthError whose message carries the Auth API's, never the token).
         const refused = new EventsClient({ token: `${token}x`, refreshToken: `${refreshToken}x`, baseUrl: emu.api, maxRetries: 0 });
         errors.push((await settle(refused.queryEvents({}))).error);
-        // getToken that hands over the real token.
-        const viaCallback = new EventsClient({ getToken: () => token, baseUrl: emu.api });
+        // getToken that hands over a real token (a fresh one: the first was expired).
+        const fresh = await login(emu, 'secret-keeper');
+        given.push(fresh.token, fresh.refreshToken);
+        const viaCallback = new EventsClient({ getToken: () => fresh.token, baseUrl: emu.api });
         shown.push(inspect(viaCallback, { showHidden: true }), JSON.stringify(viaCallback));
         const deleted = await viaCallback.deleteEvents('secrets');
         assert.equal(deleted.deleted, 2000);
@@ -114,7 +118,7 @@ test('tokens never appear in URLs, bodies, error messages, logs, console output 
     });
     // The secrets: the tokens given to the clients and every one a refresh handed out.
     assert.ok(issued.length >= 2, 'the client renewed its tokens');
-    const secrets = [token, refreshToken, ...issued].filter(Boolean);
+    const secrets = [token, refreshToken, ...given, ...issued].filter(Boolean);
     const parts = secrets.flatMap((s) => [s, s.split('.')[2]]); // whole tokens and their signatures
     const leaks = (where, text) => parts.filter((p) => text.includes(p)).map(() => where);
 
