@@ -156,6 +156,9 @@ test('Cancel aborts an upload (AbortError says what was stored); Resume complete
   const shown = await text(page, '#create-result');
   assert.match(shown, /AbortError: cancelled/);
   assert.match(shown, /1,000 of 5,000 events were stored; 4,000 in 8 chunks were not/);
+  // The chunks not sent fail with the AbortError: counted as failed, not as stored.
+  assert.equal(await text(page, '#stat-chunks'), '2 / 10');
+  assert.equal(await text(page, '#stat-failed'), '8');
   assert.equal(await page.locator('#create-cancel').isDisabled(), true);
   assert.equal(await page.locator('#create-run').isEnabled(), true);
   await shot(page, '08-cancelled');

@@ -57,7 +57,8 @@ export function setupCreate(ctx) {
     bar.textContent = `${pct}%`;
     percent.textContent = `${pct}%`;
     const of = (n) => (n === undefined ? '–' : fmtInt(n));
-    $('stat-chunks').textContent = `${fmtInt(p.chunksDone)} / ${p.chunksTotal ? fmtInt(p.chunksTotal) : '–'}`;
+    // chunksDone counts failed chunks too (after a cancel, every chunk not sent fails).
+    $('stat-chunks').textContent = `${fmtInt(p.chunksDone - p.failedChunks)} / ${p.chunksTotal ? fmtInt(p.chunksTotal) : '–'}`;
     $('stat-events').textContent = `${fmtInt(p.eventsDone)} / ${of(p.eventsTotal)}`;
     $('stat-bytes').textContent = bytesTotal === undefined ? '–' : `${fmtBytes(p.bytesDone ?? 0)} / ${fmtBytes(bytesTotal)}`;
     $('stat-rate').textContent = p.elapsedMs > 0 && p.eventsDone > 0 ? fmtInt((p.eventsDone * 1000) / p.elapsedMs) : '–';
