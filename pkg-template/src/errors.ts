@@ -191,7 +191,8 @@ export class AuthError extends EventsError implements AuthErrorFields {
 
 /**
  * The source given to `createEvents` failed before anything was sent: a source function
- * threw, or a `Blob` could not be opened; `cause` is what it threw. (A source that fails
+ * threw, a `Blob` could not be read, a stream or a generator failed at its first read;
+ * `cause` is what it threw. (A source that fails
  * after chunks were sent rejects with a `CreateEventsError` whose `cause` it is.) Not
  * passing trouble: `retryable` is false.
  */

@@ -132,7 +132,10 @@ impl Source {
             Kind::Array { events: events.clone(), next: Cell::new(resume.events) }
         } else if let Some(bytes) = v.dyn_ref::<Uint8Array>().cloned().or_else(|| v.dyn_ref::<ArrayBuffer>().map(|b| Uint8Array::new(b))) {
             size = Some(bytes.length() as f64);
-            let from = (skip_bytes as u32).min(bytes.length());
+            if skip_bytes > bytes.length() as u64 {
+                return Err(bytes_past_the_end(skip_bytes, bytes.length() as u64));
+            }
+            let from = skip_bytes as u32;
             skip_bytes = 0;
             pending = Some((bytes.subarray(from, bytes.length()), 0));
             holds_events = Some(false);
@@ -141,6 +144,9 @@ impl Source {
             // A Blob or File: its stream, from the resume point on. A ReadableStream: its reader.
             let stream = if get(v, "stream").is_function() && get(v, "getReader").is_undefined() {
                 size = get(v, "size").as_f64();
+                if let Some(size) = size.filter(|&size| skip_bytes as f64 > size) {
+                    return Err(bytes_past_the_end(skip_bytes, size as u64));
+                }
                 let mut blob = v.clone();
                 if skip_bytes > 0 {
                     let slice = get(v, "slice").dyn_into::<Function>().map_err(|_| unreadable(v))?;
@@ -263,6 +269,10 @@ impl Source {
                     closed.set(true);
                     if events.get() == Some(true) && skip_events.get() > 0 {
                         return Err(past_the_end(resume.events, resume.events - skip_events.get()));
+                    }
+                    // A stream that ended before the resume point: another, shorter source.
+                    if skip_bytes.get() > 0 {
+                        return Err(bytes_past_the_end(resume.bytes, resume.bytes - skip_bytes.get()));
                     }
                     return Ok(match events.get() {
                         Some(true) => Some(events_end(&objects, opened)),
@@ -407,6 +417,15 @@ fn check_resume_for_bytes(resume: ResumePoint) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+/// A byte source shorter than `resumeFrom.bytes`: not the source of the saved point (or
+/// one cut since). Resolving with nothing sent would say the upload is complete.
+fn bytes_past_the_end(from: u64, size: u64) -> Failure {
+    // Whole numbers: formatting an f64 would link Rust's float printing (9 KB of wasm).
+    Box::new(ClientError::Range(format!(
+        "resumeFrom.bytes ({from}) is past the end of the source ({size} bytes): is it the source of that point?"
+    )))
 }
 
 fn unreadable(v: &JsValue) -> Failure {

@@ -629,7 +629,12 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         .set("warnings", warnings);
     let ranges = describe_ranges(&pieces);
     if let Some(stop) = stopped {
-        let message = format!("{}; {created} events were stored before (resume with runId {run_id})", stop.message);
+        // A wrong argument found while reading is not an upload to resume: its fields say
+        // what was stored, its message only what is wrong.
+        let message = match stop.name {
+            "TypeError" | "RangeError" => stop.message,
+            _ => format!("{}; {created} events were stored before (resume with runId {run_id})", stop.message),
+        };
         let all = stop.fields.build();
         js_sys::Object::assign(&all, &fields.build());
         let err = build(stop.name, &message, Obj::from(all));

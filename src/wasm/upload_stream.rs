@@ -242,6 +242,13 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
             checking = false;
             continue;
         }
+        // A source that failed (or proved wrong: a resume point past its end, a piece of
+        // the wrong type) before any chunk was sent: its own error, as a source function
+        // that throws, and no "stored before" to speak of.
+        let stop = match stop {
+            Some(Stop::Source(e)) if done.is_empty() => return Err(e.into_js()),
+            other => other,
+        };
         let stopped = stop.map(|s| stopped(s, &framer, positions));
         let result = finish(done, upload.ending(progress, stopped))?;
         if streamed && opts.skip_invalid {

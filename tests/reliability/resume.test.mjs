@@ -170,7 +170,15 @@ test('a resume point must fit its source, and a resumed run stopped before its f
     assert.match(withBytes.message, /resumeFrom.bytes and resumeFrom.line are for bytes/);
     const past = await client.createEvents(iterable(), { resumeFrom: { events: 25 } }).then(() => null, (e) => e);
     assert.equal(past?.name, 'RangeError', String(past));
-    assert.match(past.message, /^resumeFrom.events \(25\) is past the end of the events \(20\)/);
+    assert.match(past.message, /^resumeFrom.events \(25\) is past the end of the events \(20\)$/);
+    // Bytes past their end (the point of another, longer file): a RangeError, not an
+    // upload that resolves with nothing sent, for every kind of byte source.
+    const beyond = { events: 30, bytes: bytes.length + 100, line: 31 };
+    for (const [what, make] of Object.entries({ Uint8Array: () => bytes, ...sources })) {
+      const err = await client.createEvents(make(), { chunksize: 5, resumeFrom: beyond }).then(() => null, (e) => e);
+      assert.equal(err?.name, 'RangeError', `${what}: ${err}`);
+      assert.match(err.message, new RegExp(`^resumeFrom.bytes \\(${beyond.bytes}\\) is past the end of the source \\(${bytes.length} bytes\\)`), what);
+    }
     assert.equal((await stats(emu)).requests.create, before, 'nothing was sent');
   });
 });

@@ -187,6 +187,21 @@ test('a source that fails midway: the error carries its cause and what was store
     assert.equal(early.cause, thrown);
     assert.equal(early.message, 'the source failed: no such export');
     assert.equal((await stats(emu)).requests.create, before, 'nothing sent');
+    // A stream or a generator that fails at its first read, a Blob that cannot be read:
+    // nothing was sent either, a SourceError too.
+    const gone = new Error('disk gone');
+    const failingSources = [
+      new ReadableStream({ pull: (c) => c.error(gone) }),
+      (async function* () { throw gone; })(),
+      { size: 10, slice() { return this; }, stream: () => new ReadableStream({ pull: (c) => c.error(gone) }) },
+    ];
+    for (const source of failingSources) {
+      const e = await client.createEvents(source).then(() => null, (x) => x);
+      assert.ok(e instanceof SourceError, `${e?.name}: ${e?.message}`);
+      assert.equal(e.cause, gone);
+      assert.equal(e.message, 'the source failed: disk gone');
+    }
+    assert.equal((await stats(emu)).requests.create, before, 'nothing sent');
 
     // A function may return an array of events too (read afresh, chunk by chunk).
     const fromFunction = makeEvents(30, 'function-array');

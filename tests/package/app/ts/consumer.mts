@@ -141,6 +141,9 @@ export async function everything(): Promise<void> {
   const fromBytes = await client.createEvents(new Blob(['{}\n']), { format: 'ndjson', onInvalid: 'skip' });
   const skippedLines: (number | undefined)[] = fromBytes.skipped?.problems.map((p) => p.line) ?? [];
   await client.createEvents(new TextEncoder().encode('[]'), 1000);
+  // Pieces of bytes: an array of Uint8Array, a generator of strings or Uint8Array.
+  await client.createEvents([new TextEncoder().encode('{}\n')]);
+  await client.createEvents((function* () { yield '{}\n'; yield new TextEncoder().encode('{}\n'); })());
   use(skippedLines);
   const both = await client.createEvents(events, 1_000, { concurrency: 1, onProgress: (p) => progress.push(p) });
   const count: number = created.created + bySize.created + byOptions.created + both.created;
@@ -275,6 +278,8 @@ export async function wrong(result: CreateEventsResult, page: QueryResult, apiEr
   await client.createEvents(events, 10, { chunksize: 10 });
   // @ts-expect-error: a string where a number is needed
   await client.createEvents(events, '10');
+  // @ts-expect-error: an array of strings is taken as events, not as lines of NDJSON
+  await client.createEvents(['{"owner":"o"}\n']);
   // @ts-expect-error: an event without its required fields
   await client.createEvents([{ owner: 'o', collection: 'c' }]);
   // @ts-expect-error: start is a string or a Date
