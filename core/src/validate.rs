@@ -107,6 +107,11 @@ impl Problems {
         &self.list
     }
 
+    /// The listed problems, to reword (the boundary names what JSON lost: an invalid `Date`).
+    pub fn list_mut(&mut self) -> &mut [Problem] {
+        &mut self.list
+    }
+
     /// One line for an error message, e.g. `3 invalid events in the input (5
     /// problems): 0.start: ...; 2.owner: owner is required; 2.type: ... and 2 more`.
     #[inline]

@@ -122,9 +122,22 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
         }
     }
     if !problems.is_empty() {
+        name_invalid_dates(events, &mut problems);
         return Err(Box::new(ClientError::Validation(problems)));
     }
     Ok(Plan { chunks: planner.finish(), kept: RefCell::new(kept), fingerprints })
+}
+
+/// A `Date` whose time is not a number (`new Date('soon')`) is `null` in JSON, so the
+/// validator says "got null": the event itself says what it was.
+fn name_invalid_dates(events: &Array, problems: &mut Problems) {
+    for p in problems.list_mut() {
+        let Some(said) = p.message.strip_suffix("got null") else { continue };
+        let value = get(&events.get(p.index as u32), &p.field);
+        if value.dyn_ref::<js_sys::Date>().is_some_and(|d| d.get_time().is_nan()) {
+            p.message = format!("{said}got an invalid Date");
+        }
+    }
 }
 
 impl Plan {

@@ -78,7 +78,9 @@ const CREATE = [
   ['start with a fraction point and no digits', w('start', '2024-01-01T00:00:00.Z'), undefined, 'ValidationError', startIs('"2024-01-01T00:00:00.Z"'), [0]],
   ['start with an expanded year', w('start', '+010000-01-01T00:00:00Z'), undefined, 'ValidationError', startIs('"+010000-01-01T00:00:00Z"'), [0]],
   ['start with full-width digits', w('start', '２０２４-01-01T00:00:00Z'), undefined, 'ValidationError', startIs('"２０２４-01-01T00:00:00Z"'), [0]],
-  ['start is an invalid Date', w('start', new Date(NaN)), undefined, 'ValidationError', startIs('null'), [0]],
+  // JSON makes an invalid Date null: the client names it from the event itself.
+  ['start is an invalid Date', w('start', new Date(NaN)), undefined, 'ValidationError', startIs('an invalid Date'), [0]],
+  ['end is an invalid Date', w('end', new Date('soon')), undefined, 'ValidationError', `${ONE}0.end: end must be an RFC 3339 date-time or absent, got an invalid Date`, [0]],
   ['start is a huge string', w('start', '2'.repeat(1_000_000)), undefined, 'ValidationError', startIs(`"${'2'.repeat(40)}"...`), [0]],
   ['end before start', [{ ...good, end: '2023-12-31T23:59:59.999Z' }], undefined, 'ValidationError', `${ONE}0.end: end must not be before start`, [0]],
   ['end before start once offsets apply', [{ ...good, start: '2024-01-01T00:00:00-01:00', end: '2024-01-01T00:30:00Z' }], undefined, 'ValidationError', `${ONE}0.end: end must not be before start`, [0]],
