@@ -13,40 +13,28 @@ use crate::text::split_ascii;
 /// `header.payload.signature`; `None` when the token is not one or has no numeric `exp`.
 #[inline]
 pub fn jwt_expiry(token: &str) -> Option<i64> {
-    jwt_times(token).map(|(exp, _)| exp)
-}
-
-/// The `exp` claim and, when readable, the `iat` claim (issued at).
-#[inline]
-fn jwt_times(token: &str) -> Option<(i64, Option<i64>)> {
     let mut parts = split_ascii(token, b'.');
     let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
     let json = base64url_decode(payload)?;
-    let claims = object_fields(std::str::from_utf8(&json).ok()?)?;
-    // Within ±9e15 (sane): beyond ±2^53 an f64 no longer holds whole seconds.
-    let seconds = |name| match claims.get(name) {
-        Some(Field::Num(n)) => number_floor(n),
+    match object_fields(std::str::from_utf8(&json).ok()?)?.get("exp")? {
+        // Within ±9e15 (sane): beyond ±2^53 an f64 no longer holds whole seconds.
+        Field::Num(n) => number_floor(n),
         _ => None,
-    };
-    Some((seconds("exp")?, seconds("iat")))
+    }
 }
 
 /// True when the token's `exp` is known and less than `RENEW_BEFORE_SECS` away from
-/// `now_secs` (already expired included), or, for a token whose whole life (`exp` −
-/// `iat`) is under twice that, less than half its life away: a token of 10 minutes
-/// would otherwise be renewed before every request, a round trip and a new refresh
-/// token each time. A token without a readable `exp` is used as is.
+/// `now_secs` (already expired included). A token without a readable `exp` is used
+/// as is.
 #[inline]
 pub fn needs_renewal(token: &str, now_secs: f64) -> bool {
-    let Some((exp, iat)) = jwt_times(token) else { return false };
-    let margin = match iat {
-        Some(iat) if exp > iat => RENEW_BEFORE_SECS.min((exp - iat) / 2),
-        _ => RENEW_BEFORE_SECS,
-    };
-    (exp as f64) - now_secs < margin as f64
+    match jwt_expiry(token) {
+        Some(exp) => (exp as f64) - now_secs < RENEW_BEFORE_SECS as f64,
+        None => false,
+    }
 }
 
 /// Whether `token` can go into an `Authorization: Bearer` header: visible ASCII only,
@@ -188,14 +176,6 @@ mod tests {
         assert!(needs_renewal(&t, 10000.0 - 899.5));
         assert!(needs_renewal(&t, 20000.0));
         assert!(!needs_renewal("opaque", 1e12));
-        // A token of 10 minutes is renewed with 5 minutes left, not at once.
-        let short = jwt(r#"{"iat":9400,"exp":10000}"#);
-        assert!(!needs_renewal(&short, 9400.0));
-        assert!(!needs_renewal(&short, 9700.0));
-        assert!(needs_renewal(&short, 9700.5));
-        // A long one: the 15 minutes; an `iat` after `exp` (nonsense) is ignored.
-        assert!(needs_renewal(&jwt(r#"{"iat":0,"exp":10000}"#), 9100.5));
-        assert!(needs_renewal(&jwt(r#"{"iat":20000,"exp":10000}"#), 9100.5));
     }
 
     #[test]
@@ -241,13 +221,9 @@ mod tests {
 
         #[test]
         fn exp_round_trips(exp in -(1i64 << 50)..(1i64 << 50), now in -1e12f64..1e12) {
-            let t = jwt(&format!(r#"{{"exp":{exp}}}"#));
+            let t = jwt(&format!(r#"{{"iat":0,"exp":{exp}}}"#));
             prop_assert_eq!(jwt_expiry(&t), Some(exp));
             prop_assert_eq!(needs_renewal(&t, now), (exp as f64) - now < 900.0);
-            // Issued long enough before: the 15 minutes; a short life: half of it.
-            let life = 1 + (exp.unsigned_abs() % 4000) as i64;
-            let t = jwt(&format!(r#"{{"iat":{},"exp":{exp}}}"#, exp - life));
-            prop_assert_eq!(needs_renewal(&t, now), (exp as f64) - now < (900.min(life / 2)) as f64);
         }
 
         #[test]

@@ -89,6 +89,50 @@ pub fn drain_in_background(body: Body) {
     tokio::spawn(drain(body));
 }
 
+/// A request body that, dropped before its end (an answer went out without reading it:
+/// a 401, a 404, a 409, a 415), reads and throws away the rest in the background as
+/// `drain_in_background` does. Without it hyper closes the connection with the upload
+/// still coming, and a client sending 4 MB or more meets a reset (EPIPE) instead of
+/// the answer: it would never see the 401 that tells it to renew its token.
+pub struct DrainOnDrop(Option<hyper::body::Incoming>);
+
+impl DrainOnDrop {
+    pub fn new(body: hyper::body::Incoming) -> DrainOnDrop {
+        DrainOnDrop(Some(body))
+    }
+}
+
+impl hyper::body::Body for DrainOnDrop {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, hyper::Error>>> {
+        match self.0.as_mut() {
+            Some(body) => std::pin::Pin::new(body).poll_frame(cx),
+            None => std::task::Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.as_ref().map_or(true, hyper::body::Body::is_end_stream)
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.0.as_ref().map(hyper::body::Body::size_hint).unwrap_or_default()
+    }
+}
+
+impl Drop for DrainOnDrop {
+    fn drop(&mut self) {
+        if let Some(body) = self.0.take().filter(|b| !hyper::body::Body::is_end_stream(b)) {
+            drain_in_background(Body::new(body));
+        }
+    }
+}
+
 async fn drain(mut body: Body) {
     let mut seen = 0u64;
     while let Some(Ok(frame)) = body.frame().await {

@@ -104,7 +104,6 @@ pub enum Field {
     Source,
     ExternalId,
     Batch,
-    CreatedAt,
 }
 
 impl Field {
@@ -120,13 +119,14 @@ impl Field {
             "source" => Field::Source,
             "externalId" => Field::ExternalId,
             "batch" => Field::Batch,
-            "createdAt" => Field::CreatedAt,
+            // The contract's fields are the event's and `id`; `createdAt`, which the
+            // server also stores, is not among them (a 400, as any unknown field).
             _ => return None,
         })
     }
 
     fn is_date(self) -> bool {
-        matches!(self, Field::Start | Field::End | Field::CreatedAt)
+        matches!(self, Field::Start | Field::End)
     }
 
     /// The SQL expression compared with operands: the served text, or for dates the
@@ -144,7 +144,6 @@ impl Field {
             Field::Source => "source".into(),
             Field::ExternalId => "external_id".into(),
             Field::Batch => "batch".into(),
-            Field::CreatedAt => rfc3339::created_key_sql("created_ms"),
         }
     }
 
@@ -160,7 +159,6 @@ impl Field {
             Field::Source => "source",
             Field::ExternalId => "external_id",
             Field::Batch => "batch",
-            Field::CreatedAt => "created_ms",
         }
     }
 }

@@ -50,11 +50,6 @@ impl Instant {
     }
 }
 
-/// The SQL expression that turns a `created_ms` column into the same key as `Instant::key`.
-pub fn created_key_sql(column: &str) -> String {
-    format!("printf('%012d%09d', ({column} / 1000) + {SHIFT}, ({column} % 1000) * 1000000)")
-}
-
 fn digits(b: &[u8]) -> Option<u32> {
     let mut n = 0u32;
     for &c in b {

@@ -60,7 +60,10 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>, app: Router) {
 }
 
 async fn call(app: Router, req: Request<Incoming>) -> Response {
-    let r: Result<Response, Infallible> = app.oneshot(req.map(Body::new)).await;
+    // A body the handler does not read (an early answer) is read and dropped after it.
+    let r: Result<Response, Infallible> = app
+        .oneshot(req.map(|b| Body::new(crate::body::DrainOnDrop::new(b))))
+        .await;
     match r {
         Ok(r) => r,
         Err(never) => match never {},

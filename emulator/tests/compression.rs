@@ -166,4 +166,16 @@ fn answers_are_gzipped_when_the_request_accepts_gzip() {
     let mut text = String::new();
     GzDecoder::new(&packed.body[..]).read_to_string(&mut text).unwrap();
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), plain.json());
+    // The smallest answers too: a delete that deleted nothing.
+    let small = emu.call(
+        "DELETE",
+        "/api/v1/events?collection=none",
+        &[("Authorization", auth.as_str()), ("Accept-Encoding", "gzip")],
+        None,
+    );
+    assert_eq!(small.status, 200);
+    assert_eq!(small.header("content-encoding"), Some("gzip"));
+    let mut text = String::new();
+    GzDecoder::new(&small.body[..]).read_to_string(&mut text).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), json!({"deleted": 0}));
 }

@@ -512,3 +512,28 @@ fn other_methods_on_known_paths_get_405_with_allow() {
     let r = emu.call("PUT", "/api/v1/nope", &[], None);
     assert_eq!(r.status, 404);
 }
+
+/// An answer given without reading the body (a bad token, an unknown path, a wrong
+/// content type) still reaches a client that sends a large body whole: the rest is read
+/// and dropped, not cut off by closing the connection (the client would meet a reset,
+/// not the 401 that tells it to renew its token).
+#[test]
+fn early_answers_to_large_bodies_arrive_whole() {
+    let emu = Emu::start();
+    let auth = emu.bearer();
+    let body = vec![b' '; 16 << 20];
+    let cases: [(&str, &[(&str, &str)], u16); 3] = [
+        ("/api/v1/events", &[("Authorization", "Bearer not.a.token"), ("Content-Type", "application/json")], 401),
+        ("/api/v2/events", &[("Authorization", &auth), ("Content-Type", "application/json")], 404),
+        ("/api/v1/events", &[("Authorization", &auth), ("Content-Type", "text/plain")], 415),
+    ];
+    for (path, headers, status) in cases {
+        let mut s = http::connect(&emu.addr);
+        let head = http::head("POST", path, &emu.addr, headers, Some(body.len()));
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(&body)
+            .unwrap_or_else(|e| panic!("{path} answering {status}: the body could not be sent whole: {e}"));
+        let r = http::read_response(&mut s).unwrap_or_else(|e| panic!("{path}: no answer: {e}"));
+        assert_eq!(r.status, status, "{path}: {}", r.text());
+    }
+}

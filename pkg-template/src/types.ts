@@ -286,9 +286,10 @@ export interface ValidationProblem {
   offset?: number;
 }
 
+/** What a query filters and sorts on: the event's fields and `id` (the contract's list: not `createdAt`). */
 export type EventField =
   | "id" | "owner" | "collection" | "start" | "end" | "value" | "type" | "source"
-  | "externalId" | "batch" | "createdAt";
+  | "externalId" | "batch";
 
 export type FilterScalar = string | number;
 

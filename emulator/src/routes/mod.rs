@@ -60,5 +60,11 @@ pub fn router(state: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
     };
     // Answers are gzip-compressed when the request says `Accept-Encoding: gzip` (as the
     // contract assumes of the service); the fastest level, as a busy API would pick.
-    r.layer(CompressionLayer::new().quality(CompressionLevel::Fastest)).with_state(state)
+    // Every answer, the smallest too (tower-http's default leaves out bodies under 32
+    // bytes: a delete's `{"deleted":0}` came back plain to a client that asked for gzip).
+    // (Not a 204 or a 304: they have no body to compress.)
+    let with_body = |status: http::StatusCode, _: http::Version, _: &http::HeaderMap, _: &http::Extensions| {
+        status != http::StatusCode::NO_CONTENT && status != http::StatusCode::NOT_MODIFIED
+    };
+    r.layer(CompressionLayer::new().quality(CompressionLevel::Fastest).compress_when(with_body)).with_state(state)
 }

@@ -175,7 +175,7 @@ export async function everything(): Promise<void> {
   const field: EventField = 'externalId';
   const body: QueryBody = {
     filter: { owner: { $in: [1] }, collection: 'c', start: operators, [field]: scalar, id: { $exists: true } },
-    sort: { start: -1, createdAt: 1 },
+    sort: { start: -1, id: 1 },
     beforeDate: '2024-04-01',
     afterDate: '2024-04-08',
   };
@@ -292,6 +292,8 @@ export async function wrong(result: CreateEventsResult, page: QueryResult, apiEr
   await client.queryEvents({ filter: { colection: 'c' } });
   // @ts-expect-error: an operator the API does not know
   await client.queryEvents({ filter: { collection: { $regex: 'c' } } });
+  // @ts-expect-error: createdAt is stored but not a field to sort or filter on
+  await client.queryEvents({ sort: { createdAt: -1 } });
   // @ts-expect-error: sort takes 1 or -1
   await client.queryEvents({ sort: { start: 2 } });
   // @ts-expect-error: page is a number
