@@ -1,7 +1,7 @@
 // `--skip-invalid`: every event the client leaves out (its `onSkip`), written as it is
 // met to `<stem>.rejected.ndjson` next to the input, one JSON line per event: where it
 // was, its problems, and its text as read, to mend and upload again.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 // The events' text is health data: readable by its owner only, as the state file.
 const OWNER_ONLY = 0o600;
@@ -24,7 +24,11 @@ export function rejectsFile(input, stdin, resumedEvents) {
     path,
     /** `onSkip`'s report of one event. */
     add({ index, line, offset, problems, text }) {
-      if (!written) writeFileSync(path, kept.map((l) => l + '\n').join(''), { mode: OWNER_ONLY });
+      if (!written) {
+        writeFileSync(path, kept.map((l) => l + '\n').join(''), { mode: OWNER_ONLY });
+        // `mode` applies only to a file created: one left by an earlier run keeps its own.
+        chmodSync(path, OWNER_ONLY);
+      }
       written = true;
       appendFileSync(path, JSON.stringify({ index, line, offset, problems, text }) + '\n', { mode: OWNER_ONLY });
     },

@@ -1,11 +1,15 @@
 // Resuming an upload from a file: a new run's state, the checks that a saved run can
 // go on with this file and these options, and the command that resumes it.
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Failure, UsageError } from './errors.mjs';
 import { int } from './output.mjs';
 import { STATE_VERSION } from './state.mjs';
 
 export const DEFAULT_CHUNKSIZE = 10000;
+
+/** The npm package the command comes with (`genomcore-events` is only its command's name). */
+const PACKAGE = createRequire(import.meta.url)('../package.json').name;
 
 export function newState(file, where, chunksize, format) {
   return {
@@ -53,11 +57,13 @@ const describeTarget = (t) => (t.baseUrl ? t.baseUrl : `--env ${t.env}`);
 /**
  * The command line to run again (the same arguments, without --restart), for a shell.
  * Started by `npx` (npm sets `npm_command=exec`), the command is not on the PATH: the
- * line starts with `npx` too.
+ * line runs it through npx, naming our package (`npx genomcore-events` alone, where the
+ * package is not installed, would fetch whatever package of that name the registry has,
+ * and hand it the token in the environment).
  */
 export function resumeCommand(argv, env = process.env) {
   const quote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  const command = env.npm_command === 'exec' ? ['npx', 'genomcore-events'] : ['genomcore-events'];
+  const command = env.npm_command === 'exec' ? ['npx', '-p', PACKAGE, 'genomcore-events'] : ['genomcore-events'];
   return [...command, 'upload', ...argv.filter((a) => a !== '--restart')].map(quote).join(' ');
 }
 

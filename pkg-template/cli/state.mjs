@@ -36,10 +36,25 @@ export function loadState(path) {
   } catch (e) {
     throw new UnreadableState(path, `not JSON (${e.message})`);
   }
-  if (state?.version !== STATE_VERSION || typeof state.runId !== 'string' || typeof state.resumeFrom?.events !== 'number') {
+  if (state?.version !== STATE_VERSION || !isState(state)) {
     throw new UnreadableState(path, `not a resume state of version ${STATE_VERSION}`);
   }
   return state;
+}
+
+/** Every field the commands read, of the type they read it as (an edited file may lack one). */
+function isState(s) {
+  const number = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  const optional = (v) => v === undefined || number(v);
+  const { runId, source, target, options, resumeFrom } = s;
+  return (
+    typeof runId === 'string' &&
+    (source === undefined || (source !== null && typeof source.path === 'string' && number(source.size) && number(source.mtimeMs))) &&
+    target !== null && typeof target === 'object' && (typeof target.baseUrl === 'string' || typeof target.env === 'string') &&
+    options !== null && typeof options === 'object' && optional(options.chunksize) &&
+    (options.format == null || typeof options.format === 'string') &&
+    resumeFrom !== null && typeof resumeFrom === 'object' && number(resumeFrom.events) && optional(resumeFrom.bytes) && optional(resumeFrom.line)
+  );
 }
 
 export class UnreadableState extends Failure {

@@ -3,7 +3,10 @@
 //! a 401. Tokens live only here and in the `Authorization` header.
 
 use std::cell::{Cell, RefCell};
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
 use std::rc::Rc;
+use std::task::Poll;
 
 use js_sys::{Function, JsString, Promise};
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,7 +19,7 @@ use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
 use super::net::Net;
 use super::transport::Answer;
-use super::wait::Boxed;
+use super::wait::{Boxed, Sleep};
 
 pub enum Credentials {
     Tokens { access: String, refresh: Option<String> },
@@ -103,7 +106,7 @@ impl Auth {
             Credentials::Tokens { .. } => None,
         };
         if let Some(get_token) = callback {
-            return Ok(Bearer { token: call_get_token(&get_token).await?, generation: self.generation.get() });
+            return Ok(Bearer { token: call_get_token(&get_token, timeout_ms, abort).await?, generation: self.generation.get() });
         }
         let (access, can_refresh) = self.tokens();
         let now = super::js::now_ms() / 1000.0;
@@ -192,14 +195,29 @@ fn refresh_failed(why: String, status: Option<u16>) -> Failure {
     Box::new(ClientError::Auth { message: format!("token refresh failed: {why}"), status, cause: None })
 }
 
-async fn call_get_token(get_token: &Function) -> Result<String, Failure> {
+/// `getToken()`, awaited no longer than `timeout_ms` and not past the caller's abort: a
+/// callback whose Promise never settles would otherwise hold the call (and the requests
+/// waiting for its slot) for ever.
+async fn call_get_token(get_token: &Function, timeout_ms: u32, abort: &AbortWatch) -> Result<String, Failure> {
     let failed = |e: JsValue| {
         let why = super::js::get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
-        ClientError::Auth { message: format!("getToken failed: {why}"), status: None, cause: Some(e) }
+        Box::new(ClientError::Auth { message: format!("getToken failed: {why}"), status: None, cause: Some(e) })
     };
     let mut value = get_token.call0(&JsValue::UNDEFINED).map_err(failed)?;
     if let Some(p) = value.dyn_ref::<Promise>() {
-        value = JsFuture::from(p.clone()).await.map_err(failed)?;
+        let mut answer = JsFuture::from(p.clone());
+        let (mut timeout, mut fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
+        value = poll_fn(|cx| {
+            if let Poll::Ready(v) = Pin::new(&mut answer).poll(cx) {
+                return Poll::Ready(v.map_err(failed));
+            }
+            if timeout.as_mut().poll(cx).is_ready() {
+                let message = format!("getToken did not settle within timeoutMs ({timeout_ms} ms)");
+                return Poll::Ready(Err(Box::new(ClientError::Auth { message, status: None, cause: None })));
+            }
+            fired.as_mut().poll(cx).map(|()| Err(abort.error()))
+        })
+        .await?;
     }
     match value.as_string() {
         Some(t) if token::is_header_safe(&t) => Ok(t),

@@ -112,10 +112,10 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     // Read by name, each read able to fail: a caller's `fetch` (a test double, a wrapper
     // that forgot to return) may give anything, and a call through a missing method
     // would throw past us and leave the Promise unsettled.
-    let status = get(&response, "status").as_f64().filter(|s| (0.0..1000.0).contains(s));
-    let (Some(status), Ok(text)) = (status, call_method(&response, "text", None)) else {
-        return Err(network("fetch did not give a Response (no status or text())", response));
+    let Some(status) = get(&response, "status").as_f64().filter(|s| (0.0..1000.0).contains(s)) else {
+        return Err(network("fetch did not give a Response (no status)", response));
     };
+    let text = call_method(&response, "text", None).map_err(|e| network("the answer could not be read", e))?;
     let text = JsFuture::from(js_sys::Promise::resolve(&text)).await.map_err(|e| network("the answer could not be read", e))?;
     let Some(text) = text.dyn_ref::<JsString>() else {
         return Err(network("the answer's text() did not give a string", text));

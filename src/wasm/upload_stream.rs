@@ -233,6 +233,13 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
             }
         }
         let positions = holds_events(&source) != Some(true);
+        // A source that failed (or proved wrong: a resume point past its end, a piece of
+        // the wrong type) before any chunk was sent (`validate: 'all'`'s checking read sends none): its own error, as a source function
+        // that throws, and no "stored before" to speak of.
+        let stop = match stop {
+            Some(Stop::Source(e)) if done.is_empty() => return Err(e.into_js()),
+            other => other,
+        };
         if checking {
             let stop = stop.or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
             if let Some(stop) = stop {
@@ -242,13 +249,6 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
             checking = false;
             continue;
         }
-        // A source that failed (or proved wrong: a resume point past its end, a piece of
-        // the wrong type) before any chunk was sent: its own error, as a source function
-        // that throws, and no "stored before" to speak of.
-        let stop = match stop {
-            Some(Stop::Source(e)) if done.is_empty() => return Err(e.into_js()),
-            other => other,
-        };
         let stopped = stop.map(|s| stopped(s, &framer, positions));
         let result = finish(done, upload.ending(progress, stopped))?;
         if streamed && opts.skip_invalid {

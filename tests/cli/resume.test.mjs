@@ -7,7 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   APP, assertEachOnce, assertNoToken, cliEnv, cliExpect, transcript, clearFaults, makeEvents, readJson, release, setFaults, startCli, stats,
@@ -205,6 +205,11 @@ test('a resumed --skip-invalid upload counts the events stored before it and eve
     assert.deepEqual(rejected.map((r) => r.index), [9, 19, 29, 39, 49, 59, 69, 79, 89, 99]);
     assert.equal(statSync(rejectsPath).mode & 0o777, 0o600, 'the events\' text is readable by its owner only');
     await assertEachOnce(emu, token, 'cli-skip-resume', events.filter((_, i) => i % 10 !== 9));
+    // A rejects file left readable by others (an earlier version, a copy) is made
+    // owner-only when written again (here by a new run: --restart).
+    chmodSync(rejectsPath, 0o644);
+    await cliExpect(0, [...args, '--restart'], { env });
+    assert.equal(statSync(rejectsPath).mode & 0o777, 0o600);
   });
 });
 
@@ -217,15 +222,22 @@ test('a resume state that cannot be read stops the upload with its path and the 
     const refused = await cliExpect(1, ['upload', file, '--base-url', emu.api], { env });
     assert.match(refused.stderr, /error: the resume state .*state\.ndjson\.genomcore-upload\.json cannot be read: not JSON/);
     assert.match(refused.stderr, /--restart/);
+    // Edited: valid JSON, a field missing or of another type.
+    const valid = { version: 1, runId: 'r', source: { path: file, size: 1, mtimeMs: 1 }, target: { baseUrl: emu.api }, options: { chunksize: 10000, format: null }, resumeFrom: { events: 0, bytes: 0 } };
+    for (const edited of [{ ...valid, source: undefined, options: undefined }, { ...valid, target: null }, { ...valid, resumeFrom: { events: 1, bytes: 'x' } }]) {
+      writeFileSync(statePath, JSON.stringify(edited));
+      const r = await cliExpect(1, ['upload', file, '--base-url', emu.api], { env });
+      assert.match(r.stderr, /error: the resume state .* cannot be read: not a resume state of version 1/, JSON.stringify(edited));
+    }
     assert.equal((await stats(emu)).requests.create, 0, 'nothing sent');
     const restarted = await cliExpect(0, ['upload', file, '--base-url', emu.api, '--restart'], { env });
-    assert.match(restarted.stderr, /--restart: the resume state .* cannot be read: not JSON .*; it is replaced/);
+    assert.match(restarted.stderr, /--restart: the resume state .* cannot be read: not a resume state of version 1; it is replaced/);
     assert.ok(!existsSync(statePath));
     await assertEachOnce(emu, token, 'cli-bad-state', events);
   });
 });
 
-test('run by npx, a stopped upload prints a resume command that starts with npx', async () => {
+test('run by npx, a stopped upload prints a resume command that runs through npx with the package named', async () => {
   await withCli(async ({ emu, dir, env }) => {
     const file = writeNdjson(join(dir, 'npx.ndjson'), makeEvents(20, 'cli-npx'));
     await setFaults(emu, { sequence: ['503'] });
@@ -236,6 +248,8 @@ test('run by npx, a stopped upload prints a resume command that starts with npx'
     const [code] = await once(child, 'close');
     transcript.push(stderr);
     assert.equal(code, 1, stderr);
-    assert.match(stderr, /to resume: npx genomcore-events upload .*npx\.ndjson --base-url /);
+    // Through npx, naming the package: `npx genomcore-events` where the package is not
+    // installed would fetch another package of that name from the registry.
+    assert.match(stderr, /to resume: npx -p genomcore-events-wasm genomcore-events upload .*npx\.ndjson --base-url /);
   });
 });

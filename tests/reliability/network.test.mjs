@@ -161,6 +161,15 @@ test('a caller\'s fetch that gives no Response: a NetworkError naming it, not a 
       assert.equal(network.name, 'NetworkError', `${err.name}: ${err.message}`);
       assert.match(network.message, /fetch did not give a Response/);
     }
+    // An answer whose text() throws: that error is the cause.
+    const unreadable = new Error('body already used');
+    const throwing = new EventsClient({ token, baseUrl: emu.api, maxRetries: 0, fetch: async (url, init) => {
+      const r = await fetch(url, init);
+      return { status: r.status, headers: r.headers, text() { throw unreadable; } };
+    } });
+    const unread = await throwing.queryEvents({}).then(() => assert.fail('resolved'), (e) => e);
+    assert.equal(unread.name, 'NetworkError');
+    assert.equal(unread.cause, unreadable);
     // A test double with only status and text(): no headers, no statusText.
     const double = new EventsClient({
       token, baseUrl: emu.api, fetch: async (url, init) => {

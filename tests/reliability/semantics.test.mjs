@@ -342,6 +342,18 @@ test('errors carry their cause: the abort reason, AbortSignal.timeout(), fetch, 
     assert.equal(auth.name, 'AuthError');
     assert.equal(auth.cause, vault);
     assert.match(auth.message, /^getToken failed: the vault is sealed$/);
+    // A getToken that never settles: bounded by timeoutMs, and an abort stops it at once.
+    const never = new EventsClient({ baseUrl: emu.api, timeoutMs: 300, getToken: () => new Promise(() => {}) });
+    const slow = (await settle(never.queryEvents())).error;
+    assert.equal(slow?.name, 'AuthError', String(slow));
+    assert.match(slow.message, /^getToken did not settle within timeoutMs \(300 ms\)$/);
+    const patient = new EventsClient({ baseUrl: emu.api, timeoutMs: 3_600_000, getToken: () => new Promise(() => {}) });
+    const leave = new AbortController();
+    const pending = settle(patient.createEvents(makeEvents(3, 'never'), { signal: leave.signal }));
+    leave.abort(reason);
+    const left = (await pending).error;
+    assert.equal(left?.name, 'AbortError', String(left));
+    assert.equal(left.cause, reason);
   });
 });
 

@@ -201,6 +201,10 @@ test('a source that fails midway: the error carries its cause and what was store
       assert.equal(e.cause, gone);
       assert.equal(e.message, 'the source failed: disk gone');
     }
+    // validate: 'all' reads the source whole before sending anything: a failure there too.
+    const checked = await client.createEvents(() => new ReadableStream({ pull: (c) => c.error(gone) }), { validate: 'all' }).then(() => null, (x) => x);
+    assert.ok(checked instanceof SourceError, `${checked?.name}: ${checked?.message}`);
+    assert.equal(checked.cause, gone);
     assert.equal((await stats(emu)).requests.create, before, 'nothing sent');
 
     // A function may return an array of events too (read afresh, chunk by chunk).
