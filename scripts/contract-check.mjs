@@ -939,7 +939,7 @@ export function compare({ real: doc, auth, ours, contract, disposition, docsLine
     const cells = line.split('|').map((c) => c.trim());
     if (cells.length < 5 || !/^\d{3}(,|$)/.test(cells[1])) continue;
     const says = cells[3];
-    const want = /after a refresh/i.test(says) ? /^RefreshThenRetryOnce$/ : /split/i.test(says) ? /^Split$/ : /without compression/i.test(says) ? /Compress/i : /^yes/i.test(says) ? /Retry/ : /^no\b/i.test(says) ? /^Fail$/ : undefined;
+    const want = /after a refresh/i.test(says) ? /^RefreshThenRetryOnce$/ : /split/i.test(says) ? /^Split$/ : /without compression/i.test(says) ? /^SendPlain$/ : /^yes/i.test(says) ? /Retry/ : /^no\b/i.test(says) ? /^Fail$/ : undefined;
     if (!want) continue;
     for (const code of cells[1].split(',').map((c) => c.trim()).filter((c) => /^\d{3}$/.test(c))) {
       const d = disposition(Number(code));

@@ -237,7 +237,8 @@ function isErrorValue(v: unknown): v is ErrorValue {
   if (typeof v !== 'object' || v === null || v instanceof Error) return false;
   const { name, message } = v as Partial<ErrorValue>;
   return typeof message === 'string' && typeof name === 'string' &&
-    (Object.hasOwn(eventsErrors, name) || name === 'TypeError' || name === 'RangeError');
+    // Not Object.hasOwn: Safari before 15.4 and Firefox before 92 lack it.
+    (Object.prototype.hasOwnProperty.call(eventsErrors, name) || name === 'TypeError' || name === 'RangeError');
 }
 
 /**

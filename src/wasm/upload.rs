@@ -554,14 +554,19 @@ fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
     }
 }
 
+/// A chunk's report (`ChunkReport`); a stored one's (`onChunk`, `chunks`, `succeeded`)
+/// with its `status` and `ms`.
 fn report(piece: &Piece) -> Obj {
-    let report = Obj::new()
+    let mut report = Obj::new()
         .set("index", piece.chunk as f64)
         .set("from", piece.range.from as f64)
         .set("to", piece.range.to as f64)
         .set("count", piece.range.len() as f64)
         .set("attempts", piece.attempts)
         .set("compressed", piece.compressed);
+    if let Ok((status, _)) = &piece.result {
+        report = report.set("status", *status).set("ms", piece.ms);
+    }
     match &piece.warning {
         Some(w) => report.set("warning", w.as_str()),
         None => report,
@@ -596,13 +601,13 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     let warnings = Array::new();
     for piece in &pieces {
         match &piece.result {
-            Ok((status, chunk_ids)) => {
+            Ok((_, chunk_ids)) => {
                 if let Some(w) = &piece.warning {
                     warnings.push(&format!("events {}–{}: {w}", piece.range.from, piece.range.to - 1).into());
                 }
                 created += piece.range.len();
                 id_arrays.push(chunk_ids);
-                succeeded.push(&report(piece).set("status", *status).set("ms", piece.ms).into());
+                succeeded.push(&report(piece).into());
             }
             Err(e) => {
                 let error = e.to_js();

@@ -460,7 +460,7 @@ test('contract vs client: a status the Errors table and core/src/retry.rs treat 
   const n409 = notes.find((f) => /^409:/.test(f.title));
   if (/Retry/.test(disposition(409).variant)) assert.equal(n409, undefined);
   else cites(n409, { docs: /^\| 409 \| the same `Idempotency-Key` is still being processed \| yes, with backoff \|$/ });
-  assert.ok(!notes.some((f) => /^(400|401|413|429|503):/.test(f.title)), notes.map((f) => f.title).join('\n'));
+  assert.ok(!notes.some((f) => /^(400|401|413|415|429|503):/.test(f.title)), notes.map((f) => f.title).join("\n"));
   // A client that stopped retrying 503 would be caught.
   const broken = (code) => (code === 503 ? { variant: 'Fail', says: 'fails' } : disposition(code));
   const r2 = compare({ real: ours(), ours: ours(), contract, disposition: broken, docsLines });

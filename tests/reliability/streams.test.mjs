@@ -475,6 +475,11 @@ test('returnIds and onChunk: each stored chunk\'s ids handed over as it lands; b
     assert.deepEqual(result.ids, []);
     landed.sort((a, b) => a.from - b.from);
     assert.deepEqual(landed.map((c) => [c.index, c.from, c.to, c.ids.length]), [[0, 0, 1000, 1000], [1, 1000, 2000, 1000], [2, 2000, 2500, 500]]);
+    // Each report is a StoredChunk, as the result's chunks are: status and ms included.
+    for (const c of landed) {
+      assert.equal(c.status, 201);
+      assert.ok(c.ms >= 0 && c.attempts === 1 && c.count === c.to - c.from, JSON.stringify(c));
+    }
     await assertStoredExactlyOnce(emu, token, 'handed', events, landed.flatMap((c) => c.ids));
     assert.ok(progress.every((p) => p.bytesTotal === bytes.length), 'a Blob says its size');
     assert.deepEqual(progress.at(-1).resumeFrom, { events: 2500, bytes: bytes.length - 1, line: 2500 });
