@@ -19,7 +19,7 @@ ${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`
 
 Run 'genomcore-events <command> --help' for its options and examples.
 The token comes from GENOMCORE_TOKEN (and GENOMCORE_REFRESH_TOKEN) or --token-file PATH.
-Exit codes: 0 done, 1 failed, 2 wrong usage, 130 stopped by Ctrl-C.`;
+Exit codes: 0 done, 1 failed, 2 wrong usage, 130 stopped by Ctrl-C or SIGTERM.`;
 
 export async function main(argv) {
   const [name, ...rest] = argv;
