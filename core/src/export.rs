@@ -120,6 +120,9 @@ impl ExportWriter {
 /// on `pageSize` than the contract's ASSUMED one), and ending there would cut the
 /// result short without a word.
 pub fn more_pages(page: u32, page_size: u32, count: usize, total: Option<f64>) -> Result<bool, &'static str> {
+    if count > page_size as usize {
+        return Err(LONG_PAGE);
+    }
     let read = page as f64 * page_size as f64 + count as f64;
     if count < page_size as usize {
         return match total {
@@ -132,6 +135,25 @@ pub fn more_pages(page: u32, page_size: u32, count: usize, total: Option<f64>) -
         None => true,
     })
 }
+
+/// `more_pages`' error for a page longer than asked: the service ignores `pageSize`, and
+/// the pages would overlap.
+pub const LONG_PAGE: &str = "a page held more events than pageSize: the service pages otherwise than asked, and the rest cannot be read reliably";
+
+/// Pages are read by offset: a result that changes between two pages (events created
+/// or deleted meanwhile) shifts what each page holds, so events would be repeated or
+/// missed without a word. A `total` that differs from the one the reading began with
+/// says so (a change that keeps the total, one event in and one out, cannot be seen).
+#[inline]
+pub fn same_result(first_total: Option<f64>, total: Option<f64>) -> Result<(), &'static str> {
+    match (first_total, total) {
+        (Some(first), Some(now)) if first != now => Err(RESULT_CHANGED),
+        _ => Ok(()),
+    }
+}
+
+/// `same_result`'s error.
+pub const RESULT_CHANGED: &str = "the result changed while it was read (its total differs from one page to the next: events were created or deleted meanwhile), so events may have been repeated or missed: read it again once it no longer changes";
 
 /// `more_pages`' error.
 pub const SHORT_PAGE: &str = "a page held fewer events than pageSize while its total says more follow: the service pages otherwise than asked, and the rest cannot be read reliably";
@@ -200,6 +222,14 @@ mod tests {
         assert_eq!(more_pages(0, 10, 10, None), Ok(true));
         assert_eq!(more_pages(0, 2, 2, None), Ok(true));
         assert_eq!(more_pages(3, 2, 0, None), Ok(false));
+        // A page longer than asked: the service ignores pageSize.
+        assert_eq!(more_pages(0, 10, 11, Some(30.0)), Err(LONG_PAGE));
+        assert_eq!(more_pages(0, 10, 11, None), Err(LONG_PAGE));
+        // The total the reading began with, and a later page's.
+        assert_eq!(same_result(None, Some(5.0)), Ok(()));
+        assert_eq!(same_result(Some(5.0), Some(5.0)), Ok(()));
+        assert_eq!(same_result(Some(5.0), None), Ok(()));
+        assert_eq!(same_result(Some(5.0), Some(6.0)), Err(RESULT_CHANGED));
         assert!(page_exists(1, 2, 3.0));
         assert!(!page_exists(2, 2, 4.0));
         assert!(!page_exists(0, 10, 0.0));

@@ -52,7 +52,9 @@ async function confirm(collection, signal) {
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     });
     if (answer === undefined) throw new UsageError('no confirmation on standard input: type the name, or pass --yes', C);
-    if (answer.trim() !== collection) throw new Failure(`not deleted: '${answer.trim()}' is not '${collection}'`);
+    // Only the line's end is dropped: a name may start or end with spaces.
+    const typed = answer.replace(/\r$/, '');
+    if (typed !== collection) throw new Failure(`not deleted: '${typed}' is not '${collection}'`);
   } finally {
     rl.close();
   }

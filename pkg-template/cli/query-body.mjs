@@ -10,7 +10,8 @@ export const queryOptions = {
 
 export const queryHelp = `  --collection C                only the events of collection C
   --query FILE                  a JSON query: {"filter", "sort", "beforeDate", "afterDate"}
-                                (as queryEvents takes; --collection is added to its filter)`;
+                                (as queryEvents takes; --collection is added to its filter,
+                                not to one that names a collection already)`;
 
 export function queryBody(values, command) {
   let body = {};
@@ -30,6 +31,13 @@ export function queryBody(values, command) {
       throw new UsageError(`--query ${values.query}: a JSON object is needed`, command);
     }
   }
-  if (values.collection !== undefined) body = { ...body, filter: { ...body.filter, collection: values.collection } };
+  if (values.collection !== undefined) {
+    // Added to the filter: one that already names a collection would be replaced, and
+    // the query would read another set than the file says.
+    if (body.filter !== null && typeof body.filter === 'object' && 'collection' in body.filter) {
+      throw new UsageError(`--query ${values.query} filters on collection already: give the collection there or in --collection, not both`, command);
+    }
+    body = { ...body, filter: { ...body.filter, collection: values.collection } };
+  }
   return body;
 }

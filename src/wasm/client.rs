@@ -5,7 +5,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Array, JsString, Promise, JSON};
+use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::contract::DELETED_FIELD;
@@ -20,6 +20,7 @@ use super::errors::{ClientError, Failure};
 use super::js::{get, random_uuid, Obj};
 use super::net::Net;
 use super::options::{self, wrong_type, QueryOptions};
+use super::query_body::query_body;
 use super::query_pages::QueryPages;
 use super::session::{page_of, parse_answer, plain_call, unexpected, Session};
 use super::transport::{Answer, Method};
@@ -187,19 +188,5 @@ fn plain_promise(inner: Rc<Session>, prepared: Result<PlainCall, Failure>, read:
         let on_retry = |e: &ClientError| lost.set(lost.get() || may_have_been_carried_out(e.status()));
         let answer = plain_call(&inner, method, &url, body.as_ref(), &opts, &abort, &on_retry).await?;
         Ok(read(&answer, lost.get())?)
-    })
-}
-
-/// The query body as JSON text: `undefined`/`null` is `{}`.
-fn query_body(body: &JsValue) -> Result<JsString, Failure> {
-    if body.is_undefined() || body.is_null() {
-        return Ok(JsString::from("{}"));
-    }
-    if !body.is_object() || Array::is_array(body) {
-        return Err(wrong_type("the query body", "an object", body));
-    }
-    JSON::stringify(body).map_err(|e| {
-        let why = get(&e, "message").as_string().unwrap_or_default();
-        Box::new(ClientError::Type(format!("the query body cannot be serialized to JSON: {why}")))
     })
 }

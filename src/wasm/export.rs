@@ -45,8 +45,7 @@ impl Exporter {
         let answer = self.pages.answer(number).await?;
         let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
-        self.pages.answered(number, page.total);
-        let more = more_pages(number, self.pages.query().opts.page_size, page.count, page.total);
+        let more = self.pages.answered(number, page.total).and_then(|()| more_pages(number, self.pages.query().opts.page_size, page.count, page.total));
         if more.map_err(|why| unexpected(answer.status, why))? {
             self.page.set(number + 1);
         } else {

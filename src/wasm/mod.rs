@@ -17,6 +17,7 @@ mod js;
 mod net;
 mod options;
 mod pages_ahead;
+mod query_body;
 mod query_pages;
 mod session;
 mod source;

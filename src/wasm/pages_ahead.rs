@@ -15,7 +15,7 @@ use js_sys::JsString;
 use wasm_bindgen::JsValue;
 
 use crate::contract::QUERY_PAGES_AHEAD;
-use crate::core::export::page_exists;
+use crate::core::export::{page_exists, same_result};
 
 use super::abort::AbortWatch;
 use super::errors::Failure;
@@ -39,7 +39,8 @@ pub struct PagesAhead {
     /// + 1: a `Vec`, smaller in wasm than a `VecDeque`).
     started: RefCell<Vec<(u32, Rc<Slot>)>>,
     next_to_start: Cell<u32>,
-    /// The `total` of the latest answer that told it.
+    /// The `total` of the first answer that told it (a later one that differs: the
+    /// result changed while it was read).
     total: Cell<Option<f64>>,
 }
 
@@ -62,12 +63,14 @@ impl PagesAhead {
 
     /// Page `page` was answered, telling `total` (when it did): the pages after it that
     /// exist are requested now, as far as the window allows, while its reader works
-    /// through it.
-    pub fn answered(&self, page: u32, total: Option<f64>) {
-        if total.is_some() {
+    /// through it. `Err` when the total differs from the first one told.
+    pub fn answered(&self, page: u32, total: Option<f64>) -> Result<(), &'static str> {
+        same_result(self.total.get(), total)?;
+        if self.total.get().is_none() {
             self.total.set(total);
         }
         self.start_ahead(page);
+        Ok(())
     }
 
     /// The answer for `page` (pages are asked for in order), requested now unless it

@@ -53,9 +53,8 @@ impl QueryPages {
             let answer = page_of(&answered)?;
             let items: Array = get(&answer, ITEMS_FIELD).into();
             let total = get(&answer, TOTAL_FIELD).as_f64();
-            s.pages.answered(page, total);
-            let more = more_pages(page, s.pages.query().opts.page_size, items.length() as usize, total)
-                .map_err(|why| unexpected(answered.status, why))?;
+            let more = s.pages.answered(page, total).and_then(|()| more_pages(page, s.pages.query().opts.page_size, items.length() as usize, total));
+            let more = more.map_err(|why| unexpected(answered.status, why))?;
             Ok(Obj::new().set(ITEMS_FIELD, items).set("more", more).into())
         })
     }

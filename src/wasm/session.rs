@@ -37,6 +37,12 @@ pub fn page_of(answer: &Answer) -> Result<JsValue, Failure> {
     if !Array::is_array(&items) {
         return Err(unexpected(answer.status, "the query answer has no items"));
     }
+    // A count, as its type says: a whole number, not negative (paging reads it). Absent,
+    // paging goes on while pages are full.
+    let total = get(&parsed, TOTAL_FIELD);
+    if !total.is_undefined() && !total.as_f64().is_some_and(|n| n >= 0.0 && n.fract() == 0.0) {
+        return Err(unexpected(answer.status, "the query answer's total is not a whole number"));
+    }
     Ok(Obj::new()
         .set(ITEMS_FIELD, items)
         .set(PAGE_PARAM, get(&parsed, PAGE_PARAM))

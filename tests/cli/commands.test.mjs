@@ -190,6 +190,16 @@ test('delete: the name typed again (on standard input), a wrong name refused, --
     const yes = await cliExpect(0, ['delete', 'cli-del-b', '--yes', '--json', '--base-url', emu.api], { env });
     assert.deepEqual(JSON.parse(yes.stdout), { ok: true, collection: 'cli-del-b', deleted: 7, uncertain: false });
     assert.equal((await storedEvents(emu, token, {})).length, 0);
+    // A name that ends with a space is confirmed by typing it as it is (a CRLF line too).
+    await cliExpect(0, ['upload', writeNdjson(join(dir, 's.ndjson'), makeEvents(3, 'cli-del-s ')), '--base-url', emu.api], { env });
+    const spaced = await cliExpect(0, ['delete', 'cli-del-s ', '--base-url', emu.api], { env, input: 'cli-del-s \r\n' });
+    assert.match(spaced.stdout, /deleted 3 events of collection 'cli-del-s '/);
+
+    // export/query: --collection with a query file that names a collection already is refused.
+    const file = join(dir, 'q.json');
+    writeFileSync(file, JSON.stringify({ filter: { collection: 'cli-del-a' } }));
+    const both = await cliExpect(2, ['export', '--query', file, '--collection', 'cli-del-b', '--base-url', emu.api], { env });
+    assert.match(both.stderr, /filters on collection already: give the collection there or in --collection, not both/);
   });
 });
 

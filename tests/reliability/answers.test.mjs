@@ -129,3 +129,26 @@ test('queryAll and exportEvents: a short page whose total says more follow is an
     assert.ok((await stats(emu)).requests.query > 0);
   });
 });
+
+test('queryAll and exportEvents: a page longer than pageSize, or a total that is no count, is an error, not overlapping pages', async () => {
+  await withEmulator([], async (emu) => {
+    // A service that ignores pageSize: it answers every event on every page.
+    const client = await clientWith(emu, 'POST', '/events/query', async (body, url) => {
+      const all = await (await fetch(url.origin + url.pathname, { method: 'POST', headers: { authorization: `Bearer ${(await login(emu)).token}`, 'content-type': 'application/json' }, body: JSON.stringify({ filter: { collection: 'long' } }) })).json();
+      return { ...body, items: all.items };
+    });
+    await client.createEvents(makeEvents(10, 'long'), 10);
+    const query = { filter: { collection: 'long' } };
+    const error = (await settle((async () => { for await (const _ of client.queryAll(query, { pageSize: 4 })); })())).error;
+    assert.ok(error instanceof EventsApiError, String(error));
+    assert.match(error.message, /more events than pageSize/);
+    const reader = client.exportEvents(query, { pageSize: 4 }).getReader();
+    const exported = (await settle((async () => { for (let s = await reader.read(); !s.done; s = await reader.read()); })())).error;
+    assert.match(exported?.message ?? '', /more events than pageSize/);
+    // A total that is not a whole number.
+    const texty = await clientWith(emu, 'POST', '/events/query', (body) => ({ ...body, total: String(body.total) }));
+    const bad = (await settle(texty.queryEvents(query))).error;
+    assert.ok(bad instanceof EventsApiError, String(bad));
+    assert.match(bad.message, /the query answer's total is not a whole number/);
+  });
+});

@@ -160,7 +160,14 @@ const OTHER = [
   ['query unknown option', (c) => c.queryEvents({}, { limit: 10 }), 'TypeError', "queryEvents options: unknown option 'limit' (known: page, pageSize, signal, timeoutMs, maxRetries)"],
   ['query body an array', (c) => c.queryEvents([]), 'TypeError', 'the query body must be an object, got array'],
   ['query body a string', (c) => c.queryEvents('{}'), 'TypeError', 'the query body must be an object, got string'],
-  ['query body with a BigInt', (c) => c.queryEvents({ filter: { owner: 1n } }), 'TypeError', 'the query body cannot be serialized to JSON: Do not know how to serialize a BigInt'],
+  ['query body with a BigInt', (c) => c.queryEvents({ filter: { owner: 1n } }), 'TypeError', "the query body's filter.owner is a function, a symbol or a BigInt: JSON would not send it as given, and the query would be another"],
+  // What JSON would drop or change: the query sent would be another (an unset variable
+  // would read every event).
+  ['query filter value undefined', (c) => c.queryEvents({ filter: { collection: undefined } }), 'TypeError', "the query body's filter.collection is undefined (leave the key out, or give null for an absent field): JSON would not send it as given, and the query would be another"],
+  ['query $in holding NaN', (c) => c.queryAll({ filter: { owner: { $in: ['a', NaN] } } }).next(), 'TypeError', "the query body's filter.owner.$in[1] is not a finite number: JSON would not send it as given, and the query would be another"],
+  ['query filter a Map', (c) => c.exportEvents({ filter: new Map([['collection', 'c']]) }), 'TypeError', "the query body's filter is not a plain object (a Map, a Set, a class instance): JSON would not send it as given, and the query would be another"],
+  ['query body a class instance', (c) => c.queryEvents(new (class Query { constructor() { this.filter = {}; } })()), 'TypeError', 'the query body is not a plain object (a Map, a Set, a class instance): JSON would not send it as given, and the query would be another'],
+  ['query filter with a function', (c) => c.queryEvents({ filter: { owner: () => 'a' } }), 'TypeError', "the query body's filter.owner is a function, a symbol or a BigInt: JSON would not send it as given, and the query would be another"],
   ['delete an empty collection name', (c) => c.deleteEvents(''), 'RangeError', 'collection must be a non-empty string: there is no way to delete every event'],
   ['delete without a collection', (c) => c.deleteEvents(), 'TypeError', 'collection must be a string, got undefined'],
   ['delete a number', (c) => c.deleteEvents(5), 'TypeError', 'collection must be a string, got number'],

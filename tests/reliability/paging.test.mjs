@@ -3,7 +3,7 @@
 // (two requests in flight), and every event still comes once, in order.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { withEmulator, login, loadClient, makeEvents, release, setFaults, stats, waitFor } from './helpers.mjs';
+import { withEmulator, login, loadClient, makeEvents, release, setFaults, settle, stats, waitFor } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
 
@@ -22,6 +22,11 @@ async function seeded(emu) {
 async function holdPagesOneAndTwo(emu) {
   await setFaults(emu, { sequence: ['ok', 'hold', 'hold'] });
   return (await stats(emu)).requests.query;
+}
+
+/** Page 1 held: requested ahead once page 0 was answered. */
+async function oneHeld(emu) {
+  await waitFor(async () => (await stats(emu)).held === 1, 'page 1 held', { timeoutMs: 30_000 });
 }
 
 /** Both held at once: page 2 was requested before page 1 was answered. */
@@ -64,5 +69,44 @@ test('exportEvents: page 2 is requested while page 1 is on its way; every event 
     const lines = Buffer.concat(pieces).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(lines.map((e) => e.externalId), events.map((e) => e.externalId));
     assert.equal((await stats(emu)).requests.query - before, 3, 'three pages, none asked twice or past the end');
+  });
+});
+
+test('a result that changes while it is read (events created between two pages) is an error, not repeated or missed events', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await seeded(emu);
+    // Page 0 answers; page 1, requested ahead as page 0 is answered, is held while 10
+    // events are created that sort first (the creates pass: the fault plan holds only
+    // the next request): page 1 would repeat the last 10 of page 0.
+    const before = (await stats(emu)).requests.query;
+    await setFaults(emu, { sequence: ['ok', 'hold'] });
+    const early = makeEvents(10, COLLECTION, 'early').map((e) => ({ ...e, start: '2000-01-01T00:00:00Z' }));
+    const seen = [];
+    const reading = settle((async () => {
+      for await (const event of client.queryAll(QUERY, { pageSize: 1000 })) {
+        seen.push(event);
+        if (seen.length === 1) {
+          await oneHeld(emu);
+          assert.equal((await client.createEvents(early, 10)).created, 10);
+          await release(emu);
+        }
+      }
+    })());
+    const error = (await reading).error;
+    assert.ok(error, `no error: ${seen.length} events read`);
+    assert.equal(error.name, 'EventsApiError');
+    assert.match(error.message, /the result changed while it was read/);
+    assert.equal(seen.length, 1000, 'page 0 only');
+    assert.ok((await stats(emu)).requests.query > before);
+
+    // exportEvents: the same change between its pages.
+    await setFaults(emu, { sequence: ['ok', 'hold'] });
+    const reader = client.exportEvents(QUERY, { pageSize: 1000 }).getReader();
+    await reader.read(); // page 0
+    await oneHeld(emu);
+    assert.equal((await client.createEvents(makeEvents(5, COLLECTION, 'more'), 5)).created, 5);
+    await release(emu);
+    const failed = (await settle((async () => { for (let s = await reader.read(); !s.done; s = await reader.read()); })())).error;
+    assert.match(failed?.message ?? '', /the result changed while it was read/);
   });
 });
