@@ -152,7 +152,7 @@ pub fn frame(spans: &[EventSpan]) -> Range<usize> {
 /// were validated, not serialized again.
 #[inline]
 pub fn split_body(body: &str, left_count: usize) -> Option<(String, String)> {
-    let spans = validate_spans(body, 0, &mut Problems::new()).ok()?;
+    let spans = validate_spans(body, 0, usize::MAX, &mut Problems::new()).ok()?;
     if left_count == 0 || spans.len() <= left_count {
         return None;
     }
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn frames_the_validated_bytes() {
         let text = array_of(5);
-        let spans = validate_spans(&text, 0, &mut Problems::new()).unwrap();
+        let spans = validate_spans(&text, 0, usize::MAX, &mut Problems::new()).unwrap();
         // The whole window gives back the very text.
         assert_eq!(format!("[{}]", &text[frame(&spans)]), text);
         // A part of it is a JSON array of exactly those events.

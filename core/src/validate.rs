@@ -181,14 +181,18 @@ pub fn validate_chunk(
     first_index: usize,
     problems: &mut Problems,
 ) -> Result<Vec<u32>, NotAnArray> {
-    validate_spans(json, first_index, problems).map(|spans| spans.iter().map(EventSpan::len).collect())
+    validate_spans(json, first_index, usize::MAX, problems).map(|spans| spans.iter().map(EventSpan::len).collect())
 }
 
 /// As `validate_chunk`, giving where each element stands in `json`, so that the very
 /// bytes that were validated can be framed into request bodies (`chunking::frame`).
+/// An event that could not go into a request body of `max_chunk_bytes` (with its `[`
+/// and `]`) is a problem too, recorded with its others: `Problems` are pushed in index
+/// order (they are counted and listed in it).
 pub fn validate_spans(
     json: &str,
     first_index: usize,
+    max_chunk_bytes: usize,
     problems: &mut Problems,
 ) -> Result<Vec<EventSpan>, NotAnArray> {
     let unreadable = |e: ScanError| NotAnArray {
@@ -208,12 +212,24 @@ pub fn validate_spans(
             Some(end) => scanner.set_pos(end),
             None => walk_event(&mut scanner, first_index + spans.len(), problems).map_err(unreadable)?,
         }
+        let len = scanner.pos() - start;
+        if 2 + len > max_chunk_bytes {
+            too_large(problems, first_index + spans.len(), len, max_chunk_bytes);
+        }
         spans.push(EventSpan { start: start as u32, end: scanner.pos() as u32 });
     }
     if !scanner.at_end() {
         return Err(unreadable(ScanError { at: scanner.pos() }));
     }
     Ok(spans)
+}
+
+/// An event larger than any chunk may be. Cold and kept apart: the message's formatting,
+/// inlined into the validator's loop at opt-level 3, cost 0.8 KB of wasm.
+#[cold]
+#[inline(never)]
+fn too_large(problems: &mut Problems, index: usize, len: usize, max_chunk_bytes: usize) {
+    problems.add(index, "", format!("event is {len} bytes as JSON, more than maxChunkBytes ({max_chunk_bytes})"));
 }
 
 /// Validates one event given as JSON text (an element of a stream), recording its

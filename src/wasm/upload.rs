@@ -67,7 +67,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
             Ok(json) => {
                 let text = utf8_of(&json);
                 drop(json);
-                let spans = match validate_spans(&text, from, &mut problems) {
+                let spans = match validate_spans(&text, from, opts.max_chunk_bytes, &mut problems) {
                     Ok(spans) if spans.len() == to - from => spans,
                     // JSON.stringify of an array of n gives n elements; anything else is
                     // an engine we do not understand: refuse rather than guess.
@@ -81,17 +81,9 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                     }
                 };
                 let first_chunk = planner.closed().len();
-                for (i, span) in spans.iter().enumerate() {
-                    if let Err(e) = planner.push(span.len()) {
-                        problems.push(Problem {
-                            index: from + i,
-                            field: String::new(),
-                            message: format!(
-                                "event is {} bytes as JSON, more than maxChunkBytes ({})",
-                                e.bytes, opts.max_chunk_bytes
-                            ),
-                        });
-                    }
+                for span in &spans {
+                    // Too large for any chunk: validate_spans named it, in its place.
+                    let _ = planner.push(span.len());
                 }
                 planner.end_window();
                 if problems.is_empty() {
@@ -107,8 +99,15 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                 }
             }
             Err(unserializable) => {
-                for (index, why) in unserializable {
-                    problems.push(Problem { index, field: String::new(), message: why });
+                // The window cannot be serialized whole: its other events are checked one
+                // by one, so that their problems are reported too, in index order.
+                let mut unserializable = unserializable.into_iter().peekable();
+                for index in from..to {
+                    if let Some((index, why)) = unserializable.next_if(|(i, _)| *i == index) {
+                        problems.push(Problem { index, field: String::new(), message: why });
+                    } else if let Ok(json) = stringify(events, index, index + 1) {
+                        let _ = validate_spans(&utf8_of(&json), index, opts.max_chunk_bytes, &mut problems);
+                    }
                 }
             }
         }
@@ -183,7 +182,8 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
         }
     };
     let text = utf8_of(&json);
-    let spans = validate_spans(&text, range.from, &mut problems).unwrap_or_default();
+    // (Sizes were checked by pass one, and the fingerprint holds the bytes to those.)
+    let spans = validate_spans(&text, range.from, usize::MAX, &mut problems).unwrap_or_default();
     if spans.len() != range.len() {
         problems.push(Problem {
             index: range.from + spans.len(),
@@ -337,6 +337,11 @@ impl Progress {
 
     pub(super) fn concurrency(&self) -> usize {
         self.slots.limit()
+    }
+
+    /// Whether every byte of a source of known size was read.
+    pub(super) fn read_whole(&self) -> bool {
+        matches!((self.bytes_done.get(), self.bytes_total), (Some(done), Some(total)) if done >= total)
     }
 
     /// `n` more bytes of the source were read (which makes it a byte source).

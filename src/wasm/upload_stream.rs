@@ -234,12 +234,19 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
         }
         let positions = holds_events(&source) != Some(true);
         // A source that failed (or proved wrong: a resume point past its end, a piece of
-        // the wrong type) before any chunk was sent (`validate: 'all'`'s checking read sends none): its own error, as a source function
-        // that throws, and no "stored before" to speak of.
+        // the wrong type) before any chunk was sent (`validate: 'all'`'s checking read
+        // sends none): its own error, as a source function that throws, and no "stored
+        // before" to speak of.
         let stop = match stop {
             Some(Stop::Source(e)) if done.is_empty() => return Err(e.into_js()),
             other => other,
         };
+        // Stopped by a bad event with the input all read, its last line unterminated (a
+        // file without a final newline): that line is checked too, so that every bad
+        // event read is named, not all but the last.
+        if let (Some(Stop::Invalid), false, true) = (&stop, ended, progress.read_whole()) {
+            let _ = framer.finish();
+        }
         if checking {
             let stop = stop.or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
             if let Some(stop) = stop {

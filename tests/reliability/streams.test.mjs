@@ -548,3 +548,32 @@ test('onSkip hears of every event left out, past the hundred problems a result l
     assert.match(refused.message, /give onInvalid: 'skip' too/);
   });
 });
+
+test('every bad event read is named: the last line of a file without a final newline, an event JSON cannot hold among others, an event too large in its place', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    const before = (await stats(emu)).requests.create;
+    const good = makeEvents(4, 'named');
+    // NDJSON without a final newline, lines 2 and 4 bad: both named (the last line was
+    // left unchecked when the upload stopped at line 2), from bytes and from a Blob.
+    const lines = good.map((e, i) => JSON.stringify(i % 2 ? { ...e, owner: '' } : e)).join('\n');
+    for (const source of [enc.encode(lines), new Blob([lines])]) {
+      const err = await client.createEvents(source).then(() => null, (e) => e);
+      assert.equal(err?.name, 'ValidationError', String(err));
+      assert.deepEqual(err.problems.map((p) => [p.index, p.line, p.field]), [[1, 2, 'owner'], [3, 4, 'owner']]);
+    }
+    // An array: an event JSON cannot hold (a BigInt) no longer hides the others of its window.
+    const withBigInt = [{ ...good[0], n: 1n }, { ...good[1], owner: '' }, { ...good[2], start: 'x' }];
+    const big = await client.createEvents(withBigInt).then(() => null, (e) => e);
+    assert.deepEqual(big.problems.map((p) => [p.index, p.field]), [[0, ''], [1, 'owner'], [2, 'start']]);
+    assert.equal(big.problemCount, 3);
+    // An event too large for maxChunkBytes is listed in its place, before later problems.
+    const large = [{ ...good[0], value: 'x'.repeat(2000) }, ...Array.from({ length: 150 }, (_, i) => ({ ...good[1], owner: '', externalId: `e${i}` }))];
+    const tooLarge = await client.createEvents(large, { maxChunkBytes: 1024 }).then(() => null, (e) => e);
+    assert.equal(tooLarge.problems[0].index, 0);
+    assert.match(tooLarge.problems[0].message, /^event is \d+ bytes as JSON, more than maxChunkBytes \(1024\)$/);
+    assert.deepEqual(tooLarge.problems.slice(1, 3).map((p) => p.index), [1, 2]);
+    assert.equal(tooLarge.problemCount, 151);
+    assert.equal((await stats(emu)).requests.create, before, 'nothing sent');
+  });
+});
