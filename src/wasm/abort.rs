@@ -1,12 +1,13 @@
 //! The caller's `AbortSignal`, watched once per operation.
 
+use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
-use std::task::{Context, Poll};
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
-use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal, AddEventListenerOptions};
 
@@ -14,29 +15,51 @@ use super::errors::{ClientError, Failure};
 use super::wait::Sleep;
 
 /// One listener on the caller's signal per operation (not one per request: Node
-/// warns past ten listeners on a signal); every waiter shares its promise.
+/// warns past ten listeners on a signal), removed when the operation ends; its
+/// waiters share one flag and their wakers. Not a `JsFuture` per waiter on a Promise
+/// the listener resolves: a `JsFuture` frees its callbacks only when its Promise
+/// settles, which an unaborted signal's never does, and each request leaked two
+/// closures and, through their waker, the call's whole result (a load review).
 pub struct AbortWatch {
     signal: Option<AbortSignal>,
-    fired: Option<Promise>,
+    watch: Option<Rc<Watch>>,
+    /// The listener on `signal`, kept to be removed (`Drop`).
+    listener: Option<Closure<dyn FnMut()>>,
+}
+
+#[derive(Default)]
+struct Watch {
+    fired: Cell<bool>,
+    /// One per task waiting (a task's waker replaces its older one).
+    wakers: RefCell<Vec<Waker>>,
+}
+
+impl Watch {
+    fn fire(&self) {
+        self.fired.set(true);
+        for w in std::mem::take(&mut *self.wakers.borrow_mut()) {
+            w.wake();
+        }
+    }
 }
 
 impl AbortWatch {
     pub fn new(signal: Option<AbortSignal>) -> AbortWatch {
-        let fired = signal.as_ref().map(|s| {
-            let s = s.clone();
-            Promise::new(&mut |resolve: Function, _reject| {
-                if s.aborted() {
-                    let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
-                } else {
-                    let opts = AddEventListenerOptions::new();
-                    opts.set_once(true);
-                    let _ = s.add_event_listener_with_callback_and_add_event_listener_options(
-                        "abort", &resolve, &opts,
-                    );
-                }
-            })
-        });
-        AbortWatch { signal, fired }
+        let watch = signal.as_ref().map(|_| Rc::new(Watch::default()));
+        let mut listener = None;
+        if let (Some(s), Some(w)) = (&signal, &watch) {
+            if s.aborted() {
+                w.fired.set(true);
+            } else {
+                let w = w.clone();
+                let fire: Closure<dyn FnMut()> = Closure::new(move || w.fire());
+                let opts = AddEventListenerOptions::new();
+                opts.set_once(true);
+                let _ = s.add_event_listener_with_callback_and_add_event_listener_options("abort", fire.as_ref().unchecked_ref(), &opts);
+                listener = Some(fire);
+            }
+        }
+        AbortWatch { signal, watch, listener }
     }
 
     pub fn is_aborted(&self) -> bool {
@@ -55,46 +78,85 @@ impl AbortWatch {
     }
 
     /// Resolves when the signal fires; never without a signal.
-    pub fn fired(&self) -> Fired {
-        Fired(self.fired.as_ref().map(|p| JsFuture::from(p.clone())))
+    pub fn fired(&self) -> Fired<'_> {
+        Fired(self.watch.as_deref())
     }
 }
 
-/// The signal firing, as a future (`AbortWatch::fired`).
-pub struct Fired(Option<JsFuture>);
-
-impl Future for Fired {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match &mut self.0 {
-            Some(fired) => Pin::new(fired).poll(cx).map(|_| ()),
-            None => Poll::Pending,
+impl Drop for AbortWatch {
+    fn drop(&mut self) {
+        if let (Some(s), Some(fire)) = (&self.signal, &self.listener) {
+            let _ = s.remove_event_listener_with_callback("abort", fire.as_ref().unchecked_ref());
         }
     }
 }
 
+/// The signal firing, as a future (`AbortWatch::fired`).
+pub struct Fired<'a>(Option<&'a Watch>);
+
+impl Future for Fired<'_> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(watch) = self.0 else { return Poll::Pending };
+        if watch.fired.get() {
+            return Poll::Ready(());
+        }
+        let mut wakers = watch.wakers.borrow_mut();
+        match wakers.iter_mut().find(|w| w.will_wake(cx.waker())) {
+            Some(w) => w.clone_from(cx.waker()),
+            None => wakers.push(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+}
+
 /// A signal of our own that fires when the caller's does (with its reason) or when we
-/// abort the controller: `queryAll`'s `return()` stops the page request in flight.
-pub fn linked(caller: Option<&AbortSignal>) -> (AbortController, AbortSignal) {
+/// abort the controller: `queryAll`'s `return()` stops the page request in flight. The
+/// forwarding listener on the caller's signal is removed when this is dropped (a
+/// long-lived signal would otherwise gather one per query).
+pub struct Linked {
+    pub controller: AbortController,
+    forward: RefCell<Option<(AbortSignal, Closure<dyn FnMut()>)>>,
+}
+
+impl Linked {
+    /// Removes the listener from the caller's signal: the work is over (an export's
+    /// stream, done, may stay reachable long after).
+    pub fn release(&self) {
+        if let Some((caller, forward)) = self.forward.borrow_mut().take() {
+            let _ = caller.remove_event_listener_with_callback("abort", forward.as_ref().unchecked_ref());
+        }
+    }
+}
+
+impl Drop for Linked {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
     // A panic without the JS error's Debug text: that would link wasm-bindgen's debug formatting.
     let controller = AbortController::new().unwrap_or_else(|_| panic!("AbortController is a global of every supported runtime"));
+    let mut forward = None;
     if let Some(caller) = caller {
         if caller.aborted() {
             controller.abort_with_reason(&caller.reason());
         } else {
             let (ours, theirs) = (controller.clone(), caller.clone());
-            let forward = wasm_bindgen::closure::Closure::once_into_js(move || ours.abort_with_reason(&theirs.reason()));
+            let forwarding: Closure<dyn FnMut()> = Closure::new(move || ours.abort_with_reason(&theirs.reason()));
             let opts = AddEventListenerOptions::new();
             opts.set_once(true);
             let _ = caller.add_event_listener_with_callback_and_add_event_listener_options(
                 "abort",
-                forward.unchecked_ref(),
+                forwarding.as_ref().unchecked_ref(),
                 &opts,
             );
+            forward = Some((caller.clone(), forwarding));
         }
     }
     let signal = controller.signal();
-    (controller, signal)
+    (Linked { controller, forward: RefCell::new(forward) }, signal)
 }
 
 /// Reads an `AbortSignal` option: anything with a boolean `aborted` and an

@@ -10,11 +10,10 @@ use std::rc::Rc;
 
 use js_sys::{Function, JsString, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use web_sys::AbortController;
 
 use crate::core::export::{more_pages, ExportWriter};
 
-use super::abort::{linked, AbortWatch};
+use super::abort::{linked, AbortWatch, Linked};
 use super::errors::{ClientError, Failure};
 use super::js::{get, promise, utf8_of};
 use super::options::QueryOptions;
@@ -27,10 +26,17 @@ struct Exporter {
     writer: RefCell<ExportWriter>,
     done: Cell<bool>,
     /// Fires the query's abort signal when the stream is cancelled.
-    stop: AbortController,
+    stop: Linked,
 }
 
 impl Exporter {
+    /// The export is over (written whole, failed or cancelled): no more pages, and no
+    /// listener left on the caller's signal.
+    fn finished(&self) {
+        self.done.set(true);
+        self.stop.release();
+    }
+
     /// The next piece of the document: a page's events (and, after the last page,
     /// what ends the document); `None` once it is all written.
     async fn next(&self) -> Result<Option<Vec<u8>>, Failure> {
@@ -49,7 +55,7 @@ impl Exporter {
         if more.map_err(|why| unexpected(answer.status, why))? {
             self.page.set(number + 1);
         } else {
-            self.done.set(true);
+            self.finished();
             page.bytes.extend(self.writer.borrow().end());
         }
         Ok(Some(page.bytes))
@@ -72,7 +78,7 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
         let exporter = pulling.clone();
         promise(async move {
             // An empty piece is not enqueued (a reader would see a zero-length read).
-            while let Some(bytes) = exporter.next().await? {
+            while let Some(bytes) = exporter.next().await.inspect_err(|_| exporter.finished())? {
                 if !bytes.is_empty() {
                     call(&controller, "enqueue", &Uint8Array::from(&bytes[..]).into());
                     break;
@@ -85,8 +91,8 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
         })
     });
     let cancel = Closure::<dyn FnMut(JsValue)>::new(move |reason: JsValue| {
-        exporter.done.set(true);
-        exporter.stop.abort_with_reason(&reason);
+        exporter.stop.controller.abort_with_reason(&reason);
+        exporter.finished();
     });
     let source = Object::new();
     let _ = Reflect::set(&source, &"pull".into(), &pull.into_js_value());

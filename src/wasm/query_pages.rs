@@ -8,12 +8,11 @@ use std::rc::Rc;
 
 use js_sys::{Array, JsString, Promise};
 use wasm_bindgen::prelude::*;
-use web_sys::AbortController;
 
 use crate::contract::{ITEMS_FIELD, TOTAL_FIELD};
 use crate::core::export::more_pages;
 
-use super::abort::{linked, AbortWatch};
+use super::abort::{linked, AbortWatch, Linked};
 use super::js::{get, Obj};
 use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
@@ -28,7 +27,7 @@ pub struct QueryPages {
 struct State {
     pages: PagesAhead,
     /// Fires the query's abort signal when `stop()` is called.
-    stop: AbortController,
+    stop: Linked,
     next_page: Cell<u32>,
 }
 
@@ -61,6 +60,6 @@ impl QueryPages {
 
     /// Ends the iteration: the page requests in flight are aborted.
     pub fn stop(&self) {
-        self.state.stop.abort();
+        self.state.stop.controller.abort();
     }
 }

@@ -26,18 +26,26 @@ extern "C" {
 }
 
 /// Resolves after `ms` (the JS timer); dropped early, it clears the timer, so that a
-/// pending timeout does not keep Node's event loop alive.
+/// pending timeout does not keep Node's event loop alive, and settles its Promise: a
+/// `JsFuture` frees its callbacks (and the waker they hold, with the task's result)
+/// only when its Promise settles, and every request's timeout leaked them (a load
+/// review: two closures a request).
 pub struct Sleep {
     timer: JsValue,
+    /// The Promise's `resolve` (the executor runs at once: always `Some`).
+    resolve: Option<Function>,
     done: JsFuture,
 }
 
 impl Sleep {
     /// `ms` up to `i32::MAX` (every caller's delay is bounded below it).
     pub fn new(ms: u32) -> Sleep {
-        let mut timer = JsValue::UNDEFINED;
-        let done = Promise::new(&mut |resolve, _| timer = set_timeout(&resolve, ms as i32));
-        Sleep { timer, done: JsFuture::from(done) }
+        let (mut timer, mut resolve_it) = (JsValue::UNDEFINED, None);
+        let done = Promise::new(&mut |resolve, _| {
+            timer = set_timeout(&resolve, ms as i32);
+            resolve_it = Some(resolve);
+        });
+        Sleep { timer, resolve: resolve_it, done: JsFuture::from(done) }
     }
 }
 
@@ -51,6 +59,9 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         clear_timeout(&self.timer);
+        if let Some(resolve) = &self.resolve {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
     }
 }
 
