@@ -339,11 +339,6 @@ impl Progress {
         self.slots.limit()
     }
 
-    /// Whether every byte of a source of known size was read.
-    pub(super) fn read_whole(&self) -> bool {
-        matches!((self.bytes_done.get(), self.bytes_total), (Some(done), Some(total)) if done >= total)
-    }
-
     /// `n` more bytes of the source were read (which makes it a byte source).
     pub(super) fn bytes_read(&self, n: usize) {
         let done = self.bytes_done.get().unwrap_or(self.resume_start.bytes as f64);

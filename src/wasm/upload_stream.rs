@@ -131,6 +131,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
         // An array has nothing to read.
         let mut ended = !streamed;
         let mut stop: Option<Stop> = None;
+        // After a bad event stops the upload, one more read (nothing framed) says whether
+        // the input ended there: then its last line, unterminated (a file without a
+        // final newline), is checked too, so that every bad event read is named.
+        let mut looked_past_stop = false;
         let holds_events = |source: &Option<Source>| source.as_ref().and_then(Source::holds_events);
         loop {
             if streamed && upload.abort.is_aborted() {
@@ -156,7 +160,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
                 next = 0;
             }
             // Read on while no more than one chunk waits beyond those in flight.
-            let want = !ended && stop.is_none() && ready.is_empty() && !upload.abort.is_aborted();
+            // (Bytes only: an iterable of events has no unterminated line, and reading on
+            // would run the caller's generator for nothing.)
+            let look_past = matches!(stop, Some(Stop::Invalid)) && !looked_past_stop && holds_events(&source) == Some(false);
+            let want = !ended && (stop.is_none() || look_past) && ready.is_empty() && !upload.abort.is_aborted();
             if let (true, None, Some(source)) = (want, &reading, &source) {
                 reading = Some(source.read());
             }
@@ -192,6 +199,14 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
                 }
                 Turn::Read(piece) => {
                     reading = None;
+                    if let Some(Stop::Invalid) = stop {
+                        looked_past_stop = true;
+                        if let Ok(None) = piece {
+                            ended = true;
+                            let _ = framer.finish();
+                        }
+                        continue;
+                    }
                     let bytes_read = (holds_events(&source) == Some(false) && !checking).then_some(progress);
                     let framed = match piece {
                         Ok(Some(feed)) => frame(&mut framer, feed, bytes_read),
@@ -241,12 +256,6 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
             Some(Stop::Source(e)) if done.is_empty() => return Err(e.into_js()),
             other => other,
         };
-        // Stopped by a bad event with the input all read, its last line unterminated (a
-        // file without a final newline): that line is checked too, so that every bad
-        // event read is named, not all but the last.
-        if let (Some(Stop::Invalid), false, true) = (&stop, ended, progress.read_whole()) {
-            let _ = framer.finish();
-        }
         if checking {
             let stop = stop.or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
             if let Some(stop) = stop {

@@ -555,13 +555,25 @@ test('every bad event read is named: the last line of a file without a final new
     const before = (await stats(emu)).requests.create;
     const good = makeEvents(4, 'named');
     // NDJSON without a final newline, lines 2 and 4 bad: both named (the last line was
-    // left unchecked when the upload stopped at line 2), from bytes and from a Blob.
+    // left unchecked when the upload stopped at line 2), from bytes, a Blob, a stream, a
+    // file read by Node and pieces from a generator.
     const lines = good.map((e, i) => JSON.stringify(i % 2 ? { ...e, owner: '' } : e)).join('\n');
-    for (const source of [enc.encode(lines), new Blob([lines])]) {
+    const { dir, cleanup } = tempDir();
+    const file = join(dir, 'no-final-newline.ndjson');
+    writeFileSync(file, lines);
+    const sources = [
+      enc.encode(lines),
+      new Blob([lines]),
+      new Blob([lines]).stream(),
+      createReadStream(file),
+      (async function* () { yield enc.encode(lines.slice(0, 300)); yield enc.encode(lines.slice(300)); })(),
+    ];
+    for (const source of sources) {
       const err = await client.createEvents(source).then(() => null, (e) => e);
       assert.equal(err?.name, 'ValidationError', String(err));
       assert.deepEqual(err.problems.map((p) => [p.index, p.line, p.field]), [[1, 2, 'owner'], [3, 4, 'owner']]);
     }
+    cleanup();
     // An array: an event JSON cannot hold (a BigInt) no longer hides the others of its window.
     const withBigInt = [{ ...good[0], n: 1n }, { ...good[1], owner: '' }, { ...good[2], start: 'x' }];
     const big = await client.createEvents(withBigInt).then(() => null, (e) => e);
@@ -575,5 +587,8 @@ test('every bad event read is named: the last line of a file without a final new
     assert.deepEqual(tooLarge.problems.slice(1, 3).map((p) => p.index), [1, 2]);
     assert.equal(tooLarge.problemCount, 151);
     assert.equal((await stats(emu)).requests.create, before, 'nothing sent');
+    // A valid input without a final newline is stored whole, as before.
+    const valid = good.map((e) => JSON.stringify(e)).join('\n');
+    for (const source of [enc.encode(valid), new Blob([valid]).stream()]) assert.equal((await client.createEvents(source)).created, 4);
   });
 });
