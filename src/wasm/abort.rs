@@ -23,8 +23,10 @@ use super::wait::Sleep;
 pub struct AbortWatch {
     signal: Option<AbortSignal>,
     watch: Option<Rc<Watch>>,
-    /// The listener on `signal`, kept to be removed (`Drop`).
-    listener: Option<Closure<dyn FnMut()>>,
+    /// The listener on `signal`, kept to be removed (`Drop`). A JS function that owns
+    /// its closure (freed when it is collected) and holds the watch weakly: a polyfill
+    /// signal that cannot remove it may still call it after the call ended, harmlessly.
+    listener: Option<JsValue>,
 }
 
 #[derive(Default)]
@@ -51,11 +53,16 @@ impl AbortWatch {
             if s.aborted() {
                 w.fired.set(true);
             } else {
-                let w = w.clone();
-                let fire: Closure<dyn FnMut()> = Closure::new(move || w.fire());
+                let w = Rc::downgrade(w);
+                let fire = Closure::<dyn FnMut()>::new(move || {
+                    if let Some(w) = w.upgrade() {
+                        w.fire();
+                    }
+                })
+                .into_js_value();
                 let opts = AddEventListenerOptions::new();
                 opts.set_once(true);
-                let _ = s.add_event_listener_with_callback_and_add_event_listener_options("abort", fire.as_ref().unchecked_ref(), &opts);
+                let _ = s.add_event_listener_with_callback_and_add_event_listener_options("abort", fire.unchecked_ref(), &opts);
                 listener = Some(fire);
             }
         }
@@ -86,7 +93,7 @@ impl AbortWatch {
 impl Drop for AbortWatch {
     fn drop(&mut self) {
         if let (Some(s), Some(fire)) = (&self.signal, &self.listener) {
-            let _ = s.remove_event_listener_with_callback("abort", fire.as_ref().unchecked_ref());
+            let _ = s.remove_event_listener_with_callback("abort", fire.unchecked_ref());
         }
     }
 }
@@ -116,7 +123,9 @@ impl Future for Fired<'_> {
 /// long-lived signal would otherwise gather one per query).
 pub struct Linked {
     pub controller: AbortController,
-    forward: RefCell<Option<(AbortSignal, Closure<dyn FnMut()>)>>,
+    /// The caller's signal and the forwarding function (owning its closure, as
+    /// `AbortWatch`'s listener does: safe to call late).
+    forward: RefCell<Option<(AbortSignal, JsValue)>>,
 }
 
 impl Linked {
@@ -124,7 +133,7 @@ impl Linked {
     /// stream, done, may stay reachable long after).
     pub fn release(&self) {
         if let Some((caller, forward)) = self.forward.borrow_mut().take() {
-            let _ = caller.remove_event_listener_with_callback("abort", forward.as_ref().unchecked_ref());
+            let _ = caller.remove_event_listener_with_callback("abort", forward.unchecked_ref());
         }
     }
 }
@@ -144,12 +153,12 @@ pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
             controller.abort_with_reason(&caller.reason());
         } else {
             let (ours, theirs) = (controller.clone(), caller.clone());
-            let forwarding: Closure<dyn FnMut()> = Closure::new(move || ours.abort_with_reason(&theirs.reason()));
+            let forwarding = Closure::<dyn FnMut()>::new(move || ours.abort_with_reason(&theirs.reason())).into_js_value();
             let opts = AddEventListenerOptions::new();
             opts.set_once(true);
             let _ = caller.add_event_listener_with_callback_and_add_event_listener_options(
                 "abort",
-                forwarding.as_ref().unchecked_ref(),
+                forwarding.unchecked_ref(),
                 &opts,
             );
             forward = Some((caller.clone(), forwarding));

@@ -30,10 +30,12 @@ struct Exporter {
 }
 
 impl Exporter {
-    /// The export is over (written whole, failed or cancelled): no more pages, and no
-    /// listener left on the caller's signal.
+    /// The export is over (written whole, failed or cancelled): no more pages, a page
+    /// requested ahead stopped (after a failure it would run on, past the caller's
+    /// abort), and no listener left on the caller's signal.
     fn finished(&self) {
         self.done.set(true);
+        self.stop.controller.abort();
         self.stop.release();
     }
 

@@ -47,8 +47,10 @@ fn carried(v: &JsValue, depth: usize) -> Result<(), (String, &'static str)> {
     if !what.is_empty() {
         return Err((String::new(), what));
     }
-    if v.is_instance_of::<js_sys::Date>() {
-        return Ok(()); // sent as its ISO string, as the dates of events are
+    // A `Date` (of any realm: not `instanceof`) or any value with its own `toJSON` (Luxon,
+    // decimals): JSON sends what `toJSON` gives, as the caller means it.
+    if get(v, "toJSON").is_function() {
+        return Ok(());
     }
     if depth >= MAX_DEPTH {
         return Err((String::new(), "nested too deeply (a cycle?)"));

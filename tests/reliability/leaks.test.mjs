@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { withEmulator, login, loadClient, makeEvents } from './helpers.mjs';
+import { withEmulator, login, loadClient, makeEvents, setFaults, stats, waitFor } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
 
@@ -52,5 +52,43 @@ test('results the caller dropped are collected: nothing of a finished call stays
       refs.push(new WeakRef(await client.queryEvents({ filter: { collection: 'dropped' } })));
     }
     assert.ok(await collected(refs), `still reachable: ${refs.filter((r) => r.deref() !== undefined).length} of ${refs.length}`);
+  });
+});
+
+test('a polyfill signal that cannot remove listeners may fire after the calls ended: nothing throws', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const client = new EventsClient({ token, baseUrl: emu.api });
+    // The least an AbortSignal option must have: `aborted` and `addEventListener`.
+    const listeners = [];
+    const signal = { aborted: false, reason: undefined, addEventListener: (type, f) => listeners.push(f) };
+    await client.createEvents(makeEvents(5, 'polyfill'), { signal });
+    await client.queryEvents({}, { signal });
+    for await (const _ of client.queryAll({}, { pageSize: 100, signal }));
+    assert.ok(listeners.length >= 3);
+    signal.aborted = true;
+    signal.reason = new Error('late');
+    for (const f of listeners) f(); // as the polyfill's abort() would: must not throw
+  });
+});
+
+test('exportEvents that fails stops the page it requested ahead', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const client = new EventsClient({ token, baseUrl: emu.api, maxRetries: 0 });
+    await client.createEvents(makeEvents(30, 'ahead'), 30);
+    // Page 0 answers, page 1 fails, page 2 (requested ahead) is held.
+    await setFaults(emu, { sequence: ['ok', '503', 'hold'] });
+    const reader = client.exportEvents({ filter: { collection: 'ahead' } }, { pageSize: 10 }).getReader();
+    const failed = await (async () => {
+      try {
+        for (;;) if ((await reader.read()).done) return null;
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.equal(failed?.name, 'EventsApiError', String(failed));
+    // The held request was aborted by the client: the emulator holds nothing.
+    await waitFor(async () => (await stats(emu)).held === 0, 'the page requested ahead aborted', { timeoutMs: 10_000 });
   });
 });

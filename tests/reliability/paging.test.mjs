@@ -110,3 +110,16 @@ test('a result that changes while it is read (events created between two pages) 
     assert.match(failed?.message ?? '', /the result changed while it was read/);
   });
 });
+
+test('a query body carries Dates of any realm and values with their own toJSON, as JSON does', async () => {
+  const { runInNewContext } = await import('node:vm');
+  await withEmulator([], async (emu) => {
+    const { client } = await seeded(emu);
+    const foreign = runInNewContext('new Date("2000-01-01T00:00:00Z")'); // an iframe's, a test realm's
+    const decimal = { toJSON: () => '2000-01-01T00:00:00Z' };
+    for (const from of [foreign, decimal, new Date('2000-01-01T00:00:00Z')]) {
+      const page = await client.queryEvents({ filter: { collection: COLLECTION, start: { $gte: from } } }, { pageSize: 1 });
+      assert.equal(page.total, 3000);
+    }
+  });
+});
