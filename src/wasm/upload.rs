@@ -121,21 +121,32 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
         }
     }
     if !problems.is_empty() {
-        name_invalid_dates(events, &mut problems);
+        name_what_json_lost(events, &mut problems);
         return Err(Box::new(ClientError::Validation(problems)));
     }
     Ok(Plan { chunks: planner.finish(), kept: RefCell::new(kept), fingerprints })
 }
 
-/// A `Date` whose time is not a number (`new Date('soon')`) is `null` in JSON, so the
-/// validator says "got null": the event itself says what it was.
-fn name_invalid_dates(events: &Array, problems: &mut Problems) {
+/// What JSON makes `null` (an invalid `Date`, `NaN`, `undefined` or a hole, a function),
+/// the validator reports as "got null": the event itself says what it was.
+fn name_what_json_lost(events: &Array, problems: &mut Problems) {
     for p in problems.list_mut() {
         let Some(said) = p.message.strip_suffix("got null") else { continue };
-        let value = get(&events.get(p.index as u32), &p.field);
-        if value.dyn_ref::<js_sys::Date>().is_some_and(|d| d.get_time().is_nan()) {
-            p.message = format!("{said}got an invalid Date");
-        }
+        let event = events.get(p.index as u32);
+        let value = if p.field.is_empty() { event } else { get(&event, &p.field) };
+        let was: String = if value.is_undefined() {
+            "undefined".into()
+        } else if value.dyn_ref::<js_sys::Date>().is_some_and(|d| d.get_time().is_nan()) {
+            "an invalid Date".into()
+        } else if value.as_f64().is_some() {
+            // The engine's text of the number (NaN, Infinity): Rust's float printing is 9 KB.
+            value.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_default()
+        } else if value.is_function() {
+            "a function".into()
+        } else {
+            continue;
+        };
+        p.message = format!("{said}got {was}");
     }
 }
 
