@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal, AddEventListenerOptions};
 
 use super::errors::{ClientError, Failure};
-use super::wait::Sleep;
+use super::wait::{Sleep, Wakers};
 
 /// One listener on the caller's signal per operation (not one per request: Node
 /// warns past ten listeners on a signal), removed when the operation ends; its
@@ -32,16 +32,13 @@ pub struct AbortWatch {
 #[derive(Default)]
 struct Watch {
     fired: Cell<bool>,
-    /// One per task waiting (a task's waker replaces its older one).
-    wakers: RefCell<Vec<Waker>>,
+    wakers: Wakers,
 }
 
 impl Watch {
     fn fire(&self) {
         self.fired.set(true);
-        for w in std::mem::take(&mut *self.wakers.borrow_mut()) {
-            w.wake();
-        }
+        self.wakers.wake_all();
     }
 }
 
@@ -108,11 +105,7 @@ impl Future for Fired<'_> {
         if watch.fired.get() {
             return Poll::Ready(());
         }
-        let mut wakers = watch.wakers.borrow_mut();
-        match wakers.iter_mut().find(|w| w.will_wake(cx.waker())) {
-            Some(w) => w.clone_from(cx.waker()),
-            None => wakers.push(cx.waker().clone()),
-        }
+        watch.wakers.register(cx.waker());
         Poll::Pending
     }
 }

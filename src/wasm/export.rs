@@ -15,7 +15,7 @@ use crate::core::export::{more_pages, ExportWriter};
 
 use super::abort::{linked, AbortWatch, Linked};
 use super::errors::{ClientError, Failure};
-use super::js::{get, promise, utf8_of};
+use super::js::{call_method, get, promise, utf8_of};
 use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
 use super::session::{unexpected, Session};
@@ -82,12 +82,12 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
             // An empty piece is not enqueued (a reader would see a zero-length read).
             while let Some(bytes) = exporter.next().await.inspect_err(|_| exporter.finished())? {
                 if !bytes.is_empty() {
-                    call(&controller, "enqueue", &Uint8Array::from(&bytes[..]).into());
+                    let _ = call_method(&controller, "enqueue", &Uint8Array::from(&bytes[..]).into());
                     break;
                 }
             }
             if exporter.done.get() {
-                call(&controller, "close", &JsValue::UNDEFINED);
+                let _ = call_method(&controller, "close", &JsValue::UNDEFINED);
             }
             Ok(JsValue::UNDEFINED)
         })
@@ -106,10 +106,3 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
         .map_err(|_| Box::new(ClientError::Type("exportEvents could not make a ReadableStream".into())))
 }
 
-/// `controller[method](arg)`; a controller already closed (the reader cancelled) is
-/// left as it is.
-fn call(controller: &JsValue, method: &str, arg: &JsValue) {
-    if let Ok(f) = get(controller, method).dyn_into::<Function>() {
-        let _ = f.call1(controller, arg);
-    }
-}

@@ -150,6 +150,14 @@ pub fn utf8_of(text: &js_sys::JsString) -> String {
     }
 }
 
+/// `value[name](arg)`, or what it throws (or that it is no function): for objects of the
+/// caller's or the platform's whose methods are read by name (a `fetch` answer, a stream
+/// controller, a reader).
+pub fn call_method(value: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
+    let f: js_sys::Function = get(value, name).dyn_into()?;
+    f.call1(value, arg)
+}
+
 /// Calls the caller's callback `f` with `arg`, as `onProgress`, `onChunk`, `onSkip` and
 /// `onRequest` are: what it throws is ignored, and so is the rejection of a Promise it
 /// returns (an `async` callback that fails): left unhandled, that rejection would end a

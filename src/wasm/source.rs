@@ -20,7 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::core::resume::ResumePoint;
 
 use super::errors::{past_the_end, ClientError, Failure};
-use super::js::{get, utf8_of};
+use super::js::{call_method, get, utf8_of};
 use super::options::{type_name, wrong_type};
 use super::upload::stringify;
 use super::wait::Boxed;
@@ -321,7 +321,7 @@ impl Drop for Source {
         let Kind::Reader { this, .. } = &self.state.kind else { return };
         let ended = self.state.closed.replace(true);
         let call = |name: &str| {
-            let settled = get(this, name).dyn_into::<Function>().ok().and_then(|f| f.call0(this).ok());
+            let settled = call_method(this, name, &JsValue::UNDEFINED).ok();
             if let Some(p) = settled.filter(|v| get(v, "then").is_function()) {
                 drop(JsFuture::from(Promise::resolve(&p)));
             }

@@ -16,7 +16,7 @@ use web_sys::AbortController;
 
 use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
-use super::js::{get, Obj};
+use super::js::{call_method, get, Obj};
 use super::net::Net;
 use super::wait::Sleep;
 
@@ -115,7 +115,7 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     let Some(status) = get(&response, "status").as_f64().filter(|s| (0.0..1000.0).contains(s)) else {
         return Err(network("fetch did not give a Response (no status)", response));
     };
-    let text = call_method(&response, "text", None).map_err(|e| network("the answer could not be read", e))?;
+    let text = call_method(&response, "text", &JsValue::UNDEFINED).map_err(|e| network("the answer could not be read", e))?;
     let text = JsFuture::from(js_sys::Promise::resolve(&text)).await.map_err(|e| network("the answer could not be read", e))?;
     let Some(text) = text.dyn_ref::<JsString>() else {
         return Err(network("the answer's text() did not give a string", text));
@@ -123,18 +123,9 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     Ok(Answer {
         status: status as u16,
         status_text: get(&response, "statusText").as_string().unwrap_or_default(),
-        retry_after: call_method(&get(&response, "headers"), "get", Some("Retry-After")).ok().and_then(|v| v.as_string()),
+        retry_after: call_method(&get(&response, "headers"), "get", &"Retry-After".into()).ok().and_then(|v| v.as_string()),
         text: text.clone(),
     })
-}
-
-/// `value.name(arg)`, or the error it throws (or that it is not a function).
-fn call_method(value: &JsValue, name: &str, arg: Option<&str>) -> Result<JsValue, JsValue> {
-    let f: js_sys::Function = get(value, name).dyn_into()?;
-    match arg {
-        Some(arg) => f.call1(value, &JsValue::from_str(arg)),
-        None => f.call0(value),
-    }
 }
 
 /// A `NetworkError` whose `cause` is what the platform threw; its message, when it

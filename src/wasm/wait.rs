@@ -104,13 +104,34 @@ impl<'a, T> InFlight<'a, T> {
     }
 }
 
+/// The tasks waiting for something (an upload's slot, the caller's abort), woken all
+/// at once: one waker a task (a task polled again replaces its own).
+#[derive(Default)]
+pub struct Wakers(RefCell<Vec<Waker>>);
+
+impl Wakers {
+    pub fn register(&self, waker: &Waker) {
+        let mut wakers = self.0.borrow_mut();
+        match wakers.iter_mut().find(|w| w.will_wake(waker)) {
+            Some(w) => w.clone_from(waker),
+            None => wakers.push(waker.clone()),
+        }
+    }
+
+    pub fn wake_all(&self) {
+        for w in std::mem::take(&mut *self.0.borrow_mut()) {
+            w.wake();
+        }
+    }
+}
+
 /// Requests out at once, held to a limit that changes while they are out: a `429`
 /// halves an upload's concurrency while its chunks are in flight, and their retries
 /// must wait for a slot too, or the requests out would not drop at all.
 pub struct Slots {
     limit: Cell<usize>,
     busy: Cell<usize>,
-    waiting: RefCell<Vec<Waker>>,
+    waiting: Wakers,
 }
 
 /// A request's slot, given back when dropped (the request answered or given up);
@@ -129,14 +150,14 @@ impl<'a> Future for Enter<'a> {
             slots.busy.set(slots.busy.get() + 1);
             return Poll::Ready(Held(Some(slots)));
         }
-        slots.waiting.borrow_mut().push(cx.waker().clone());
+        slots.waiting.register(cx.waker());
         Poll::Pending
     }
 }
 
 impl Slots {
     pub fn new(limit: usize) -> Slots {
-        Slots { limit: Cell::new(limit), busy: Cell::new(0), waiting: RefCell::new(Vec::new()) }
+        Slots { limit: Cell::new(limit), busy: Cell::new(0), waiting: Wakers::default() }
     }
 
     pub fn limit(&self) -> usize {
@@ -145,13 +166,7 @@ impl Slots {
 
     pub fn set_limit(&self, limit: usize) {
         self.limit.set(limit);
-        self.wake();
-    }
-
-    fn wake(&self) {
-        for w in std::mem::take(&mut *self.waiting.borrow_mut()) {
-            w.wake();
-        }
+        self.waiting.wake_all();
     }
 }
 
@@ -159,7 +174,7 @@ impl Drop for Held<'_> {
     fn drop(&mut self) {
         if let Some(slots) = self.0 {
             slots.busy.set(slots.busy.get() - 1);
-            slots.wake();
+            slots.waiting.wake_all();
         }
     }
 }
