@@ -126,11 +126,11 @@ export type EventBytes =
   | ArrayBuffer
   | Blob
   | ReadableStream<Uint8Array>
-  | AsyncIterable<Uint8Array | string>
-  | ReadonlyArray<Uint8Array>
+  | AsyncIterable<Uint8Array | ArrayBuffer | string>
+  | ReadonlyArray<Uint8Array | ArrayBuffer>
   // An iterable of pieces, not an array: an array of strings is taken as events (and
   // fails as such), so it does not compile as bytes.
-  | (Iterable<Uint8Array | string> & { readonly length?: never });
+  | (Iterable<Uint8Array | ArrayBuffer | string> & { readonly length?: never });
 
 /** Events one at a time: a generator over a database cursor, say. */
 export type EventIterable = AsyncIterable<EventInput> | Iterable<EventInput>;

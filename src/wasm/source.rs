@@ -222,14 +222,14 @@ impl Source {
                 for value in Array::from(&get(&got, "values")).iter() {
                     // Events or bytes is told by the first item; the pieces of bytes are each checked.
                     if events.get() != Some(true) {
-                        let is_bytes = value.is_instance_of::<Uint8Array>() || value.is_string();
+                        let is_bytes = is_piece_of_bytes(&value) || value.is_string();
                         match events.get() {
                             None => {
                                 check_resume(is_bytes, *resume)?;
                                 events.set(Some(!is_bytes));
                             }
                             Some(false) if !is_bytes => {
-                                return Err(wrong_type("the source's pieces", "Uint8Array or string", &value))
+                                return Err(wrong_type("the source's pieces", "Uint8Array, ArrayBuffer or string", &value))
                             }
                             _ => {}
                         }
@@ -242,6 +242,10 @@ impl Source {
                         }
                         continue;
                     }
+                    let value = match value.dyn_into::<ArrayBuffer>() {
+                        Ok(buffer) => Uint8Array::new(&buffer).into(),
+                        Err(value) => value,
+                    };
                     let mut bytes = match value.dyn_into::<Uint8Array>() {
                         Ok(bytes) => {
                             // Sliced as a buffer given at once is (an in-memory Blob's stream gives
@@ -437,12 +441,17 @@ pub fn source_failed(cause: JsValue) -> Failure {
     Box::new(ClientError::Source { message: format!("the source failed: {why}"), cause })
 }
 
-/// Whether `v` is an array of events: an array whose first item is not a `Uint8Array`
-/// (an array of them is pieces of bytes, as a stream's are). An array of strings stays
+/// Whether `v` is an array of events: an array whose first item is not a piece of
+/// bytes (an array of them is pieces of bytes, as a stream's are). An array of strings stays
 /// events: an array of JSON lines fails with "event must be an object, got string"
 /// rather than being joined into one line.
 pub fn is_events_array(v: &JsValue) -> bool {
-    v.dyn_ref::<Array>().is_some_and(|a| !a.get(0).is_instance_of::<Uint8Array>())
+    v.dyn_ref::<Array>().is_some_and(|a| !is_piece_of_bytes(&a.get(0)))
+}
+
+/// A `Uint8Array` (a Node `Buffer` is one) or an `ArrayBuffer`: a piece of a byte source.
+fn is_piece_of_bytes(v: &JsValue) -> bool {
+    v.is_instance_of::<Uint8Array>() || v.is_instance_of::<ArrayBuffer>()
 }
 
 /// Whether `v` is a source `createEvents` takes besides an array of events (else: a

@@ -45,6 +45,11 @@ test('every source kind: bytes, ArrayBuffer, Blob, ReadableStream, async and syn
         'sync iterable of bytes': (b) => (function* () {
           yield* pieces(b, [1, 2, 3, 999]);
         })(),
+        // ArrayBuffers first and among Uint8Arrays: pieces of bytes, not events.
+        'async iterable of ArrayBuffers': (b) => (async function* () {
+          let i = 0;
+          for (const p of pieces(b, [5, 600, 601, 3000])) yield i++ % 2 ? p : p.slice().buffer;
+        })(),
         'node readable': (b, name) => {
           const file = join(dir, `${name}.ndjson`);
           writeFileSync(file, b);
@@ -152,7 +157,7 @@ test('broken bytes: trailing text after the array, a truncated array, pieces tha
     assert.match(truncated?.message ?? '', /the input ends early: the JSON array is not closed/);
     const wrong = await client.createEvents([enc.encode(e + '\n'), 2].values()).then(() => null, (x) => x);
     assert.equal(wrong?.name, 'TypeError', wrong?.message);
-    assert.match(wrong.message, /the source's pieces must be Uint8Array or string, got number/);
+    assert.match(wrong.message, /the source's pieces must be Uint8Array, ArrayBuffer or string, got number/);
     // An iterable whose first item is not bytes is one of events: a number is a bad event.
     const numbers = await client.createEvents([1, 2].values()).then(() => null, (x) => x);
     assert.equal(numbers?.name, 'ValidationError', numbers?.message);
@@ -410,7 +415,7 @@ test("an array with onInvalid: 'skip' or validate: 'chunk' is read as the iterab
   });
 });
 
-test('an array of Uint8Array pieces is bytes, as an iterable of them is; an array of strings stays events (JSON lines are not joined)', async () => {
+test('an array of Uint8Array or ArrayBuffer pieces is bytes, as an iterable of them is; an array of strings stays events (JSON lines are not joined)', async () => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu);
     const events = makeEvents(300, 'array-pieces');
@@ -428,6 +433,12 @@ test('an array of Uint8Array pieces is bytes, as an iterable of them is; an arra
     const again = await client.createEvents([all.subarray(0, 777), all.subarray(777)], { validate: 'all' });
     assert.equal(again.created, 50, 'an array of pieces can be read twice (validate: all)');
     await assertStoredExactlyOnce(emu, token, 'array-twice', twice);
+
+    const buffers = makeEvents(40, 'array-buffers');
+    const whole = enc.encode(ndjson(buffers));
+    const fromBuffers = await client.createEvents([whole.slice(0, 333).buffer, whole.subarray(333)]);
+    assert.equal(fromBuffers.created, 40, 'an array whose first piece is an ArrayBuffer is bytes');
+    await assertStoredExactlyOnce(emu, token, 'array-buffers', buffers);
 
     const lines = makeEvents(2, 'array-strings').map((e) => JSON.stringify(e));
     const refused = await client.createEvents(lines).then(() => null, (e) => e);

@@ -144,6 +144,8 @@ export async function everything(): Promise<void> {
   // Pieces of bytes: an array of Uint8Array, a generator of strings or Uint8Array.
   await client.createEvents([new TextEncoder().encode('{}\n')]);
   await client.createEvents((function* () { yield '{}\n'; yield new TextEncoder().encode('{}\n'); })());
+  await client.createEvents([new TextEncoder().encode('{}\n').buffer as ArrayBuffer]);
+  await client.createEvents((async function* () { yield new ArrayBuffer(0); yield '{}\n'; })());
   use(skippedLines);
   const both = await client.createEvents(events, 1_000, { concurrency: 1, onProgress: (p) => progress.push(p) });
   const count: number = created.created + bySize.created + byOptions.created + both.created;
