@@ -13,6 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::json_scan::quoted;
+use crate::core::retry::{classify_status, Disposition};
 use crate::core::token;
 
 use super::abort::AbortWatch;
@@ -34,15 +35,30 @@ pub struct Auth {
     generation: Cell<u64>,
     /// While a renewal is under way: a Promise resolved when it ends (one at a time).
     renewing: RefCell<Option<Promise>>,
-    /// Renewals that failed, and the last one's reason and status: told to the requests
-    /// that waited on it.
+    /// Renewals that failed, and the last one's failure: told to the requests that
+    /// waited on it.
     refusals: Cell<u64>,
-    refused: RefCell<Option<(String, Option<u16>)>>,
+    refused: RefCell<Option<Refusal>>,
+    /// The Auth API refused the refresh token (a 4xx, or an answer without a token): it
+    /// is not sent again, however many requests need it (servers may lock an account
+    /// that reuses a revoked refresh token), and nothing else can renew it.
+    refused_for_good: Cell<bool>,
+    /// A request's token got a 401 and its renewal was refused for good: every later
+    /// request would be sent only to be refused, so none is.
+    dead_end: Cell<bool>,
     /// Retries of a renewal's passing trouble (the client's `maxRetries`).
     max_retries: u32,
     /// The renewal's request (`call::refresh_call`, given by the client: this module
     /// does not import `call`, which imports it).
     refresh_call: RefreshCall,
+}
+
+/// Why a renewal failed (never a token), the Auth API's status, and the error behind it.
+#[derive(Clone)]
+struct Refusal {
+    why: String,
+    status: Option<u16>,
+    cause: Option<JsValue>,
 }
 
 /// Sends the refresh body to the URL, retrying its passing trouble up to `max_retries` times.
@@ -55,19 +71,26 @@ struct Turn<'a> {
 }
 
 impl Turn<'_> {
-    /// Waits for the renewal under way, if any, then takes the turn.
-    async fn take(renewing: &RefCell<Option<Promise>>) -> Turn<'_> {
+    /// Waits for the renewal under way, if any, then takes the turn. The caller's abort
+    /// ends the wait: another call's renewal may take its whole retry budget.
+    async fn take<'a>(renewing: &'a RefCell<Option<Promise>>, abort: &AbortWatch) -> Result<Turn<'a>, Failure> {
+        let mut fired = pin!(abort.fired());
         loop {
             let under_way = renewing.borrow().clone();
-            match under_way {
-                Some(ended) => drop(JsFuture::from(ended).await),
-                None => break,
-            }
+            let Some(ended) = under_way else { break };
+            let mut ended = JsFuture::from(ended);
+            poll_fn(|cx| {
+                if fired.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Err(abort.error()));
+                }
+                Pin::new(&mut ended).poll(cx).map(|_| Ok(()))
+            })
+            .await?;
         }
         let mut done: Function = JsValue::UNDEFINED.unchecked_into();
         let ended = Promise::new(&mut |resolve, _| done = resolve);
         *renewing.borrow_mut() = Some(ended);
-        Turn { renewing, done }
+        Ok(Turn { renewing, done })
     }
 }
 
@@ -94,6 +117,8 @@ impl Auth {
             renewing: RefCell::new(None),
             refusals: Cell::new(0),
             refused: RefCell::new(None),
+            refused_for_good: Cell::new(false),
+            dead_end: Cell::new(false),
             max_retries,
             refresh_call,
         }
@@ -107,6 +132,9 @@ impl Auth {
         };
         if let Some(get_token) = callback {
             return Ok(Bearer { token: call_get_token(&get_token, timeout_ms, abort).await?, generation: self.generation.get() });
+        }
+        if self.dead_end.get() {
+            return Err(self.refusal());
         }
         let (access, can_refresh) = self.tokens();
         let now = super::js::now_ms() / 1000.0;
@@ -131,8 +159,18 @@ impl Auth {
         if !self.tokens().1 {
             return Ok(false);
         }
-        self.renew(used.generation, timeout_ms, abort).await?;
+        let renewed = self.renew(used.generation, timeout_ms, abort).await;
+        if renewed.is_err() && self.refused_for_good.get() {
+            self.dead_end.set(true);
+        }
+        renewed?;
         Ok(true)
+    }
+
+    /// The `AuthError` of the last failed renewal, for the requests that waited on it.
+    fn refusal(&self) -> Failure {
+        let Refusal { why, status, cause } = self.refused.borrow().clone().unwrap_or(Refusal { why: String::new(), status: None, cause: None });
+        refresh_failed(why, status, cause)
     }
 
     fn tokens(&self) -> (String, bool) {
@@ -144,15 +182,15 @@ impl Auth {
 
     async fn renew(&self, seen_generation: u64, timeout_ms: u32, abort: &AbortWatch) -> Result<(), Failure> {
         let tried_before = self.refusals.get();
-        let _one_at_a_time = Turn::take(&self.renewing).await;
+        let _one_at_a_time = Turn::take(&self.renewing, abort).await?;
         if self.generation.get() != seen_generation {
             return Ok(()); // another request renewed meanwhile
         }
-        if self.refusals.get() != tried_before {
+        if self.refusals.get() != tried_before || self.refused_for_good.get() {
             // The renewal this request waited on failed: its answer holds for all who waited
-            // (a refused refresh token is not tried once per chunk in flight).
-            let (why, status) = self.refused.borrow().clone().unwrap_or_default();
-            return Err(refresh_failed(why, status));
+            // (a refused refresh token is not tried once per chunk in flight), and a
+            // refusal by the Auth API holds for good.
+            return Err(self.refusal());
         }
         let refresh = match &*self.credentials.borrow() {
             Credentials::Tokens { refresh: Some(r), .. } => r.clone(),
@@ -160,25 +198,33 @@ impl Auth {
         };
         let body = format!("{{\"{}\":{}}}", crate::contract::REFRESH_TOKEN_FIELD, quoted(&refresh));
         let body = JsString::from(body);
-        let refused = |message: String, status: Option<u16>| {
+        let refused = |why: String, status: Option<u16>, cause: Option<JsValue>, for_good: bool| {
             self.refusals.set(self.refusals.get() + 1);
-            *self.refused.borrow_mut() = Some((message.clone(), status));
-            refresh_failed(message, status)
+            self.refused_for_good.set(for_good);
+            *self.refused.borrow_mut() = Some(Refusal { why, status, cause });
+            self.refusal()
         };
         // One call, retried as the API calls are (its passing trouble: a network error, a
         // timeout, a 5xx or 429): retrying the request instead would send the old token.
         let answer = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await {
             Ok(answer) => answer,
             Err(e) => {
+                // The error behind it is the `cause` (a `NetworkError`'s own cause tells
+                // a refused connection from a DNS or TLS failure). An answer the contract
+                // does not retry (a 400, 401, 403) is the Auth API's final word; passing
+                // trouble that outlasted the retries (a 429, a 503, no answer) may pass.
                 return Err(match *e {
                     ClientError::Aborted { .. } => e,
-                    ClientError::Api { status, .. } => refused(format!("the Auth API {}", e.answered()), Some(status)),
-                    _ => refused(e.message(), None),
+                    ClientError::Api { status, .. } => {
+                        let for_good = !matches!(classify_status(status), Disposition::Retry);
+                        refused(format!("the Auth API {}", e.answered()), Some(status), Some(e.to_js()), for_good)
+                    }
+                    _ => refused(e.message(), None, Some(e.to_js()), false),
                 })
             }
         };
         let text: String = answer.text.into();
-        let (access, new_refresh) = token::parse_refresh_answer(&text).map_err(|message| refused(message, None))?;
+        let (access, new_refresh) = token::parse_refresh_answer(&text).map_err(|message| refused(message, None, None, true))?;
         if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
             *a = access;
             if let Some(n) = new_refresh {
@@ -190,9 +236,10 @@ impl Auth {
     }
 }
 
-/// An `AuthError` for a renewal that failed: `why` (never a token), the Auth API's status.
-fn refresh_failed(why: String, status: Option<u16>) -> Failure {
-    Box::new(ClientError::Auth { message: format!("token refresh failed: {why}"), status, cause: None })
+/// An `AuthError` for a renewal that failed: `why` (never a token), the Auth API's
+/// status, the error behind it.
+fn refresh_failed(why: String, status: Option<u16>, cause: Option<JsValue>) -> Failure {
+    Box::new(ClientError::Auth { message: format!("token refresh failed: {why}"), status, cause })
 }
 
 /// `getToken()`, awaited no longer than `timeout_ms` and not past the caller's abort: a

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { loadClient, withEmulator, login, stats, makeEvents } from './helpers.mjs';
+import { loadClient, withEmulator, login, stats, makeEvents, expireTokens, waitFor } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
 
@@ -91,6 +91,85 @@ test('a refused renewal is an AuthError with the Auth API\'s status and message,
       const after = (await stats(emu)).requests;
       assert.equal(after.query, before.query, 'nothing was sent with the expired token');
     } finally {
+      await auth.close();
+    }
+  });
+});
+
+test('a refresh token the Auth API refused is not sent again, and once a token and its renewal are refused, no request leaves only to be refused', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    await expireTokens(emu); // refused by the server, though its `exp` is an hour away
+    const auth = await scripted(() => ({ status: 401, text: '{"statusCode":401,"message":"refresh token revoked","error":"Unauthorized"}' }));
+    try {
+      const client = new EventsClient({ token, refreshToken: 'revoked-refresh', baseUrl: emu.api, authUrl: auth.api });
+      const before = (await stats(emu)).requests;
+      const failed = await client.createEvents(makeEvents(2_000, 'refused-for-good'), { chunksize: 100, concurrency: 2 }).then(() => null, (e) => e);
+      assert.equal(failed?.name, 'CreateEventsError', String(failed));
+      assert.equal(failed.failed.length, 20, 'every chunk failed');
+      for (const f of failed.failed) assert.equal(f.error.name, 'AuthError', f.error.message);
+      const sent = (await stats(emu)).requests.create - before.create;
+      assert.ok(sent >= 1 && sent <= 2, `only the first chunks in flight were sent to meet the 401: ${sent}`);
+      assert.equal(auth.seen.length, 1, 'the refused refresh token was sent once');
+      // A later call of the same client: refused at once, nothing sent.
+      const later = await client.queryEvents({}, { pageSize: 10 }).then(() => null, (e) => e);
+      assert.equal(later?.name, 'AuthError', String(later));
+      assert.equal(later.status, 401);
+      assert.equal(later.cause?.name, 'EventsApiError', 'the Auth API\'s answer is the cause');
+      assert.equal(later.cause.status, 401);
+      assert.equal((await stats(emu)).requests.query, before.query, 'no query left');
+      assert.equal(auth.seen.length, 1);
+    } finally {
+      await auth.close();
+    }
+  });
+});
+
+test('a renewal that reached no Auth API is an AuthError whose cause is the NetworkError, and is tried again by a later request', async () => {
+  await withEmulator([], async (emu) => {
+    const closed = await scripted(() => ({ status: 200 }));
+    await closed.close(); // nothing listens there now
+    const reports = [];
+    const client = new EventsClient({
+      token: jwt(-60), refreshToken: 'some-refresh', baseUrl: emu.api, authUrl: closed.api, maxRetries: 0, onRequest: (r) => reports.push(r),
+    });
+    for (let i = 1; i <= 2; i++) {
+      const err = await client.queryEvents({}, { pageSize: 10 }).then(() => null, (e) => e);
+      assert.equal(err?.name, 'AuthError', String(err));
+      assert.match(err.message, /^token refresh failed: /);
+      assert.equal(err.cause?.name, 'NetworkError', `cause: ${err.cause}`);
+      assert.equal(reports.filter((r) => r.url.endsWith('/auth/refresh-token')).length, i, 'no answer is no refusal: tried again');
+    }
+  });
+});
+
+test('an abort ends a call\'s wait for another call\'s renewal at once, as an AbortError', { timeout: 60_000 }, async () => {
+  await withEmulator([], async (emu) => {
+    const { refreshToken } = await login(emu);
+    let answer;
+    const held = new Promise((ok) => (answer = ok));
+    // The Auth API answers only when the test says so: the renewal stays under way.
+    const auth = await scripted(async (req, body) => {
+      await held;
+      const r = await fetch(`${emu.api}/auth/refresh-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      return { status: r.status, text: await r.text() };
+    });
+    try {
+      const client = new EventsClient({ token: jwt(-60), refreshToken, baseUrl: emu.api, authUrl: auth.api, timeoutMs: 600_000 });
+      const first = client.queryEvents({}, { pageSize: 10 });
+      await waitFor(() => auth.seen.length === 1, 'the first call\'s renewal reaching the Auth API');
+      const controller = new AbortController();
+      const second = client.queryEvents({}, { pageSize: 10, signal: controller.signal }).then(() => null, (e) => e);
+      await new Promise((ok) => setImmediate(ok)); // the second call is waiting for the renewal's turn
+      controller.abort(new Error('the user left'));
+      const err = await second; // before the renewal ends: it is still held
+      assert.equal(err?.name, 'AbortError', String(err));
+      assert.equal(err.cause?.message, 'the user left');
+      assert.equal(auth.seen.length, 1, 'the second call did not renew');
+      answer();
+      assert.equal((await first).total, 0, 'the first call renewed and went on');
+    } finally {
+      answer();
       await auth.close();
     }
   });
