@@ -27,10 +27,17 @@ const glue = read(join(BUILD, 'node', `${STEM}.js`));
 const wasmLine = `const wasmPath = \`\${__dirname}/${STEM}_bg.wasm\`;`;
 const hits = glue.split(wasmLine).length - 1;
 if (hits !== 1) fail(`the nodejs glue should name its .wasm once as ${wasmLine} (found ${hits}): wasm-bindgen changed?`);
-writeFileSync(
-  join(PKG, 'node', `${STEM}.js`),
-  glue.replace(wasmLine, `const wasmPath = require('path').join(__dirname, '..', 'web', '${STEM}_bg.wasm');`),
-);
+// A bundle made for Node (esbuild --platform=node, webpack target node, Next.js server
+// code) moves this file and its `__dirname`: say so, and what to do, rather than ENOENT.
+const wasmFound = [
+  `const wasmPath = require('path').join(__dirname, '..', 'web', '${STEM}_bg.wasm');`,
+  `if (!require('fs').existsSync(wasmPath)) {`,
+  `  throw new Error(\`genomcore-events-wasm: its .wasm is not at \${wasmPath}: was the package bundled for Node? \` +`,
+  `    \`Keep it out of the bundle (esbuild --packages=external or --external:genomcore-events-wasm, webpack externals, \` +`,
+  `    \`Next.js serverExternalPackages), or import 'genomcore-events-wasm/inline' from an ES module.\`);`,
+  `}`,
+].join('\n');
+writeFileSync(join(PKG, 'node', `${STEM}.js`), glue.replace(wasmLine, wasmFound));
 
 // web/<stem>_bg.wasm.base64.js: the `.wasm` as base64, for `genomcore-events-wasm/inline`.
 const wasmBytes = readFileSync(join(PKG, 'web', `${STEM}_bg.wasm`));

@@ -68,7 +68,7 @@ say "assembling dist/package"
 cp pkg-template/README.md pkg-template/CHANGELOG.md pkg-template/LICENSE "$PKG/"
 for f in index inline workerd; do cp "pkg-template/web/$f.js" "$PKG/web/"; done
 cp "$BUILD/web/$STEM.js" "$BUILD/web/${STEM}_bg.wasm" "$PKG/web/"
-cp pkg-template/node/index.cjs pkg-template/node/index.mjs "$PKG/node/"
+cp pkg-template/node/index.cjs pkg-template/node/index.mjs pkg-template/node/index.d.mts "$PKG/node/"
 # The command line (package.json "bin"): bin/ and the modules it imports.
 mkdir -p "$PKG/bin" "$PKG/cli"
 cp pkg-template/bin/genomcore-events.mjs "$PKG/bin/"

@@ -21,8 +21,9 @@ let loaded = false;
 export const isLoaded = (): boolean => loaded;
 
 /**
- * Loads the wasm synchronously from a `WebAssembly.Module` or its bytes. Browsers refuse
- * to compile more than a few KB synchronously on the main thread: pass a module there.
+ * Loads the wasm synchronously from a `WebAssembly.Module` or its bytes. On a page a
+ * module is better: compiling bytes synchronously blocks the main thread meanwhile (and
+ * older browsers refused to compile more than a few KB that way).
  */
 export function initSync(input: WebAssembly.Module | BufferSource): void {
   glueInitSync({ module: input });

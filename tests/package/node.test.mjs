@@ -1,7 +1,9 @@
 // Issue cases 1 and 2: the installed package in Node, by `import` and by `require`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORIGIN, expected, nodeJson } from './helpers.mjs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { APP, ORIGIN, ROOT, expected, nodeJson, run } from './helpers.mjs';
 
 const EXPORTS = [
   'AbortError', 'AuthError', 'CreateEventsError', 'EventsApiError', 'EventsClient', 'EventsError', 'NetworkError',
@@ -62,4 +64,23 @@ test('Node: every error class, made by the face from the engine\'s error values,
       failed: [[2, 3, true, 400, ['refused']]],
     },
   });
+});
+
+test('a bundle made for Node: with the package kept external it works; bundled in, it fails at load saying why and what to do', async () => {
+  const dir = await mkdtemp(join(APP, 'node-bundle-'));
+  try {
+    const entry = join(dir, 'entry.cjs');
+    await writeFile(entry, "const { EventsClient } = require('genomcore-events-wasm');\nconsole.log(JSON.stringify({ loaded: typeof EventsClient }));\n");
+    const esbuild = join(ROOT, 'node_modules', '.bin', 'esbuild');
+    const build = (out, ...flags) => run(esbuild, [entry, '--bundle', '--platform=node', `--outfile=${join(dir, out)}`, ...flags], { cwd: APP });
+    await build('external.cjs', '--packages=external');
+    const { stdout } = await run(process.execPath, [join(dir, 'external.cjs')], { cwd: APP });
+    assert.deepEqual(JSON.parse(stdout), { loaded: 'function' });
+    await build('bundled.cjs');
+    const failed = await run(process.execPath, [join(dir, 'bundled.cjs')], { cwd: APP }).then(() => null, (e) => e);
+    assert.ok(failed, 'the bundled package cannot find its .wasm');
+    assert.match(failed.stderr, /genomcore-events-wasm: its \.wasm is not at .*: was the package bundled for Node\? Keep it out of the bundle \(esbuild --packages=external/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -29,6 +29,7 @@ test('the tarball holds exactly the package files', async () => {
     'package/node/genomcore_events_wasm.js',
     'package/node/index.cjs',
     'package/node/index.mjs',
+    'package/node/index.d.mts',
     'package/node/package.json',
     'package/node/types.d.ts',
     'package/package.json',

@@ -19,7 +19,7 @@ async function tsc(...args) {
   }
 }
 
-test('tsc --strict, module nodenext: ESM consumer (web/api.d.ts), CommonJS consumer (node/api.d.ts, CommonJS by node/package.json), /slim and /inline', async () => {
+test('tsc --strict, module nodenext: ESM consumer (node/index.d.mts), CommonJS consumer (node/api.d.ts, CommonJS by node/package.json), one program using both (the same classes), /slim and /inline', async () => {
   await tsc('-p', 'tsconfig.json');
 });
 
@@ -27,7 +27,7 @@ test('tsc --strict, moduleResolution bundler', async () => {
   await tsc('-p', 'tsconfig.bundler.json');
 });
 
-test('tsc --strict, module node16: ESM and CommonJS consumers, /slim and /inline', async () => {
+test('tsc --strict, module node16: ESM and CommonJS consumers and one program using both, /slim and /inline', async () => {
   await tsc('-p', 'tsconfig.node16.json');
 });
 

@@ -5,6 +5,9 @@ import type { CreateEventsResult, QueryResult } from 'genomcore-events-wasm';
 declare const token: string;
 
 const client = new pkg.EventsClient({ token, baseUrl: 'http://127.0.0.1:8787/api/v1' });
+/** For mixed.mts: what `require` gives, used where `import`'s types are expected. */
+export const requiredClient = client;
+export const RequiredValidationError = pkg.ValidationError;
 
 export async function roundTrip(): Promise<[CreateEventsResult, QueryResult, number]> {
   try {
