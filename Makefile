@@ -46,14 +46,14 @@ test-api-fuzz: emulator
 WASM_TEST_EMULATOR_FLAGS := --max-body-bytes 1000000
 
 test-wasm-node: emulator
-	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --node --mode no-install -- --test node
+	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --node --mode no-install -- --test node --features std
 
 test-wasm-browser: emulator
-	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --headless --chrome --mode no-install -- --test browser
+	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --headless --chrome --mode no-install -- --test browser --features std
 
 # The same browser suite in Firefox ESR (Debian's), through geckodriver (crates.io)...
 test-wasm-firefox: emulator
-	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --headless --firefox --mode no-install -- --test browser
+	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- wasm-pack test --headless --firefox --mode no-install -- --test browser --features std
 
 # ... and in WebKitGTK: wasm-bindgen's runner drives Debian's WebKitWebDriver as it would
 # safaridriver (SAFARIDRIVER); its MiniBrowser needs a display, so under Xvfb.
@@ -61,7 +61,7 @@ test-wasm-webkit: emulator
 	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_FLAGS) -- xvfb-run -a env \
 	  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  SAFARIDRIVER=$$(command -v WebKitWebDriver) WASM_BINDGEN_TEST_ONLY_WEB=1 \
-	  cargo test --target wasm32-unknown-unknown --test browser
+	  cargo test --target wasm32-unknown-unknown --test browser --features std
 
 test-wasm: test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit
 

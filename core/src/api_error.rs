@@ -1,6 +1,7 @@
 //! Reading the NestJS-shaped error bodies the API answers with (ASSUMED shape:
 //! `{"statusCode", "error", "message": "…" | ["…", …]}`).
 
+use crate::prelude::*;
 use crate::contract::ERROR_MESSAGE_FIELD;
 use crate::json_fields::{object_fields, Field};
 use crate::text::cut_chars;

@@ -4,7 +4,8 @@
 //! the wrong JS type into a `TypeError`. Here NaN, infinities, fractions and values out
 //! of range are `Range` errors (JS `RangeError`).
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use crate::contract::{MAX_EVENTS_PER_REQUEST, MAX_PAGE_SIZE};
 
@@ -63,7 +64,7 @@ impl fmt::Display for ArgError {
     }
 }
 
-impl std::error::Error for ArgError {}
+impl core::error::Error for ArgError {}
 
 /// Most requests in flight at once: more would only queue inside the browser (about
 /// 6 connections per host over HTTP/1.1) and hold more bodies in memory.
@@ -78,6 +79,13 @@ pub const MIN_MAX_CHUNK_BYTES: usize = 1024;
 pub const MAX_MAX_CHUNK_BYTES: usize = 1 << 30;
 /// Largest `maxBufferedBytes`: 4 GiB, more than a 32-bit wasm or a browser tab holds.
 pub const MAX_MAX_BUFFERED_BYTES: usize = u32::MAX as usize;
+
+/// Whether `v` is a whole number, not negative (a count): `f64::fract` is std's.
+#[inline]
+pub fn is_count(v: f64) -> bool {
+    // Every float from 2^53 up is whole; below, the cast to u64 is exact for whole numbers.
+    v >= 0.0 && v.is_finite() && (v >= 9_007_199_254_740_992.0 || (v as u64) as f64 == v)
+}
 
 /// A number as JS prints it (`NaN`, `Infinity`, `0` for `-0`, `1.5`). The wasm build
 /// does not call it (see `ArgError::got`), so its float formatting is not linked there.
@@ -100,7 +108,7 @@ pub fn js_number(v: f64) -> String {
 /// `v` when it is a whole number in `min..=max`, else a Range error saying so.
 #[inline]
 fn integer_in(name: &str, v: f64, min: u64, max: u64) -> Result<u64, ArgError> {
-    if v.fract() == 0.0 && v >= min as f64 && v <= max as f64 {
+    if is_count(v) && v >= min as f64 && v <= max as f64 {
         Ok(v as u64)
     } else {
         Err(ArgError {
@@ -301,7 +309,7 @@ mod tests {
     proptest! {
         #[test]
         fn chunksize_accepts_exactly_its_range(v in prop_oneof![any::<f64>(), (-10i64..200_000).prop_map(|n| n as f64)]) {
-            let ok = v.fract() == 0.0 && (1.0..=100_000.0).contains(&v);
+            let ok = is_count(v) && (1.0..=100_000.0).contains(&v);
             prop_assert_eq!(chunksize(v).is_ok(), ok);
             if let Ok(n) = chunksize(v) {
                 prop_assert_eq!(n as f64, v);

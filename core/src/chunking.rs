@@ -3,8 +3,9 @@
 //! The body of a chunk is `[e1,e2,...]`: `2 + sum(bytes) + (n - 1)` bytes, each event
 //! exactly as `JSON.stringify` wrote it (the lengths `validate_chunk` returns).
 
-use std::fmt;
-use std::ops::Range;
+use crate::prelude::*;
+use core::fmt;
+use core::ops::Range;
 
 use crate::contract::MAX_IDEMPOTENCY_KEY_LEN;
 use crate::text::prefix_within;
@@ -47,7 +48,7 @@ impl fmt::Display for EventTooLarge {
     }
 }
 
-impl std::error::Error for EventTooLarge {}
+impl core::error::Error for EventTooLarge {}
 
 /// Body size of a chunk of events with these sizes: brackets plus commas.
 pub fn body_bytes(event_bytes: &[u32]) -> usize {

@@ -3,6 +3,7 @@
 //! event is written as it is created (the server's `id` and `createdAt` left out), so
 //! that an exported file uploads again as it is; `stored` keeps them.
 
+use crate::prelude::*;
 use crate::contract::{ITEMS_FIELD, SERVER_FIELDS, TOTAL_FIELD};
 use crate::json_scan::{number_floor, quoted, Scalar, ScanError, Scanner};
 use crate::stream_framer::Format;

@@ -1,6 +1,7 @@
 //! The top-level fields of a small JSON object (the API's answers, a JWT's claims):
 //! strings, lists of strings and numbers are kept; anything else is only noted.
 
+use crate::prelude::*;
 use super::json_scan::{Scalar, ScanError, Scanner};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,11 +31,11 @@ impl Fields {
     #[inline]
     pub fn take(&mut self, key: &str) -> Option<Field> {
         let (_, value) = self.0.iter_mut().rev().find(|(k, _)| k == key)?;
-        Some(std::mem::replace(value, Field::Null))
+        Some(core::mem::replace(value, Field::Null))
     }
 }
 
-impl std::ops::Index<&str> for Fields {
+impl core::ops::Index<&str> for Fields {
     type Output = Field;
     fn index(&self, key: &str) -> &Field {
         self.get(key).expect("no such field")

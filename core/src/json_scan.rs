@@ -8,7 +8,8 @@
 //! `core::fmt`'s char escaping and Unicode tables into the wasm), and numbers stay
 //! text (`f64` parsing would add the float-parsing tables): see README "Size".
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use crate::text::split_once_ascii;
 
@@ -79,7 +80,7 @@ impl<'a> Scanner<'a> {
     /// whole body and a lenient one stores U+FFFD in its place, so the validator
     /// refuses the event instead (`validate::walk_event`).
     pub fn take_lone_surrogate(&mut self) -> bool {
-        std::mem::take(&mut self.lone_surrogate)
+        core::mem::take(&mut self.lone_surrogate)
     }
 
     /// Moves to `pos`, where a value ends (`validate`'s fast path read it).

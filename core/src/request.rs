@@ -3,6 +3,7 @@
 //! No `url` crate (size): base URLs are simple, and the checker below only needs the
 //! scheme, the authority and the rest.
 
+use crate::prelude::*;
 use super::args::ArgError;
 use crate::json_scan::quoted;
 use crate::text::{split_ascii, split_once_ascii, split_once_str};

@@ -5,6 +5,7 @@
 //! after it get the same ranges and idempotency keys again: those stored out of order
 //! are answered from the server's idempotency record, not stored twice.
 
+use crate::prelude::*;
 /// A point in the source: after the first `events` events, `bytes` into it (byte
 /// sources), on line `line` (1-based; NDJSON line numbers stay right after a resume).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -97,7 +97,9 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let at_ms = imf_fixdate_secs(v)? as f64 * 1000.0;
     let wait = at_ms - now_ms;
     // NaN (a NaN `now_ms`) and the past both give 0.
-    Some(if wait > 0.0 { wait.ceil() as u64 } else { 0 })
+    // Rounded up by hand: `f64::ceil` is std's (libm), and this crate is `no_std`.
+    let whole = wait as u64; // saturating; NaN gives 0
+    Some(if wait > 0.0 { whole.saturating_add(u64::from((whole as f64) < wait)) } else { 0 })
 }
 
 /// Seconds since the Unix epoch of `Sun, 06 Nov 1994 08:49:37 GMT` (exact case and
@@ -168,7 +170,7 @@ impl BackoffPolicy {
             random01.clamp(0.0, 1.0)
         };
         let window = self.window_ms(retry_number);
-        let jittered = ((window as f64) * r).floor().min(window as f64) as u64;
+        let jittered = (((window as f64) * r) as u64).min(window); // `as` truncates: the floor of a non-negative number
         let floor = retry_after_ms.map_or(0, |ms| ms.min(MAX_RETRY_AFTER_MS));
         floor + jittered
     }
@@ -177,6 +179,7 @@ impl BackoffPolicy {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::prelude::*;
     use proptest::prelude::*;
 
     #[test]

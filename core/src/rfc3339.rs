@@ -139,6 +139,7 @@ pub fn parse(s: &str) -> Option<Instant> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::prelude::*;
     use proptest::prelude::*;
 
     fn secs(s: &str) -> i64 {

@@ -7,7 +7,8 @@
 //! The wasm boundary (`src/wasm/upload_stream.rs`) reads the caller's source and sends
 //! what this frames.
 
-use std::str;
+use crate::prelude::*;
+use core::str;
 
 pub use crate::resume::ResumePoint;
 use crate::validate::{validate_event, Problem, Problems};
@@ -163,7 +164,7 @@ impl Framer {
 
     /// The bad events met since the last call (with `keep_skipped`).
     pub fn take_skipped(&mut self) -> Vec<Skipped> {
-        self.skipped.as_mut().map(std::mem::take).unwrap_or_default()
+        self.skipped.as_mut().map(core::mem::take).unwrap_or_default()
     }
 
     /// A framer for the rest of a source after `at`, where a stored chunk ended
@@ -475,7 +476,7 @@ impl Framer {
     }
 
     fn close_chunk(&mut self) -> Framed {
-        let mut body = std::mem::take(&mut self.chunk);
+        let mut body = core::mem::take(&mut self.chunk);
         body.push(b']');
         let framed = Framed {
             from: self.chunk_from,
@@ -518,7 +519,7 @@ mod tests {
         let mut out = Vec::new();
         let mut at = 0;
         let mut result = Ok(());
-        for &cut in cuts.iter().chain(std::iter::once(&input.len())) {
+        for &cut in cuts.iter().chain(core::iter::once(&input.len())) {
             let cut = cut.clamp(at, input.len());
             match f.push(&input[at..cut]) {
                 Ok(chunks) => out.extend(chunks),

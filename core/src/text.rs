@@ -5,6 +5,7 @@
 //! (`split('.')`, `find("://")`) cost 1 to 2 KB each, so the URL and token code
 //! splits at ASCII bytes here (README "Size").
 
+use crate::prelude::*;
 /// The first `max` characters of `s` when it holds more; `None` when it fits.
 #[inline]
 pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
@@ -42,7 +43,7 @@ pub fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
 #[inline]
 pub fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
-    std::iter::from_fn(move || {
+    core::iter::from_fn(move || {
         let r = rest?;
         match r.bytes().position(|b| b == sep) {
             Some(at) => {

@@ -4,6 +4,7 @@
 //! the `exp` claim to renew ahead of time. Anything unreadable is used as is, and a
 //! `401` then triggers the one renewal after the fact.
 
+use crate::prelude::*;
 use crate::contract::{REFRESH_TOKEN_FIELD, RENEW_BEFORE_SECS, TOKEN_FIELD};
 use crate::json_fields::{object_fields, Field};
 use crate::json_scan::number_floor;
@@ -19,7 +20,7 @@ pub fn jwt_expiry(token: &str) -> Option<i64> {
         return None;
     }
     let json = base64url_decode(payload)?;
-    match object_fields(std::str::from_utf8(&json).ok()?)?.get("exp")? {
+    match object_fields(core::str::from_utf8(&json).ok()?)?.get("exp")? {
         // Within ±9e15 (sane): beyond ±2^53 an f64 no longer holds whole seconds.
         Field::Num(n) => number_floor(n),
         _ => None,

@@ -8,7 +8,8 @@
 //! Speed: one pass of `json_scan` over the text, borrowing strings (a valid event
 //! allocates nothing), which also gives each element's byte length for chunking.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use super::json_scan::{quoted, Scalar, ScanError, Scanner};
 use super::rfc3339::{self, Instant};
@@ -155,7 +156,7 @@ impl fmt::Display for NotAnArray {
     }
 }
 
-impl std::error::Error for NotAnArray {}
+impl core::error::Error for NotAnArray {}
 
 /// Where one event stands in the text of its array: bytes `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -400,8 +401,8 @@ fn fast_valid_event(b: &[u8], mut i: usize) -> Option<usize> {
         seen |= field.bit();
         match field {
             Field::Owner | Field::Collection | Field::Batch if value.is_empty() => return None,
-            Field::Start => start = Some(rfc3339::parse(std::str::from_utf8(value).ok()?)?),
-            Field::End => end = Some(rfc3339::parse(std::str::from_utf8(value).ok()?)?),
+            Field::Start => start = Some(rfc3339::parse(core::str::from_utf8(value).ok()?)?),
+            Field::End => end = Some(rfc3339::parse(core::str::from_utf8(value).ok()?)?),
             _ => {}
         }
         i = ve + 1;
@@ -789,13 +790,13 @@ mod tests {
 
     /// Counts allocations of the current thread, to show what a valid event costs.
     struct Counting;
-    thread_local!(static ALLOCS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
-    unsafe impl std::alloc::GlobalAlloc for Counting {
-        unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
+    std::thread_local!(static ALLOCS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) });
+    unsafe impl core::alloc::GlobalAlloc for Counting {
+        unsafe fn alloc(&self, l: core::alloc::Layout) -> *mut u8 {
             let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
             std::alloc::System.alloc(l)
         }
-        unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
+        unsafe fn dealloc(&self, p: *mut u8, l: core::alloc::Layout) {
             std::alloc::System.dealloc(p, l)
         }
     }
@@ -826,7 +827,7 @@ mod tests {
         let lens = validate_chunk(&json, 0, &mut p).unwrap();
         let dt = t.elapsed();
         assert!(p.is_empty() && lens.len() == 100_000);
-        println!("100000 events, {} MB: {dt:?}", json.len() / 1_000_000);
+        std::println!("100000 events, {} MB: {dt:?}", json.len() / 1_000_000);
     }
 
     /// Events as a JS caller might build them, good or not.

@@ -1,10 +1,11 @@
 //! The caller's `AbortSignal`, watched once per operation.
 
-use std::cell::{Cell, RefCell};
-use std::future::{poll_fn, Future};
-use std::pin::{pin, Pin};
-use std::rc::Rc;
-use std::task::{Context, Poll};
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use core::future::{poll_fn, Future};
+use core::pin::{pin, Pin};
+use alloc::rc::Rc;
+use core::task::{Context, Poll};
 
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;

@@ -2,11 +2,12 @@
 //! Renewal as the contract says: when `exp` is under 15 minutes away, and once after
 //! a 401. Tokens live only here and in the `Authorization` header.
 
-use std::cell::{Cell, RefCell};
-use std::future::{poll_fn, Future};
-use std::pin::{pin, Pin};
-use std::rc::Rc;
-use std::task::Poll;
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use core::future::{poll_fn, Future};
+use core::pin::{pin, Pin};
+use alloc::rc::Rc;
+use core::task::Poll;
 
 use js_sys::{Function, JsString, Promise};
 use wasm_bindgen::{JsCast, JsValue};

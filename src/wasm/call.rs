@@ -3,6 +3,7 @@
 //! request is reported to the caller's `onRequest` hook.
 
 
+use crate::prelude::*;
 use js_sys::JsString;
 use wasm_bindgen::JsValue;
 

@@ -2,8 +2,9 @@
 //! `pkg-template/src/client.ts`). Each method checks its arguments before any request
 //! and returns a Promise; errors, thrown or rejected, are the values of `errors.rs`.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::Cell;
+use alloc::rc::Rc;
 
 use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::*;
@@ -40,7 +41,7 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Engine, JsValue> {
         let mut config = options::client_config(&options)?;
-        let credentials = std::mem::replace(
+        let credentials = core::mem::replace(
             &mut config.credentials,
             super::auth::Credentials::Tokens { access: String::new(), refresh: None },
         );
@@ -159,7 +160,7 @@ impl Engine {
             let parsed = parse_answer(answer)?;
             let deleted = get(&parsed, DELETED_FIELD);
             // A count: a whole number, not negative (the CLI prints it, callers add it up).
-            if !deleted.as_f64().is_some_and(|n| n >= 0.0 && n.fract() == 0.0) {
+            if !deleted.as_f64().is_some_and(crate::core::args::is_count) {
                 return Err(unexpected(answer.status, "the delete answer has no deleted count"));
             }
             // An earlier request whose answer was lost may have deleted the events: the

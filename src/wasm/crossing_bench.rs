@@ -2,6 +2,7 @@
 //! `bench/crossing.mjs` (feature `crossing-bench` only). Each returns the number of
 //! valid events, so that no work can be optimised away.
 
+use crate::prelude::*;
 use js_sys::{Array, Object, Reflect, JSON};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;

@@ -3,6 +3,7 @@
 //! TypeScript face (`pkg-template/src/errors.ts`) makes each an instance of its class
 //! (`TypeError`, `ValidationError`, …), nested ones (`failed[i].error`, `cause`) too.
 
+use crate::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 

@@ -13,11 +13,13 @@
 //! The waker is an `Rc` behind a raw vtable, as wasm-bindgen-futures' is: std's `Wake`
 //! needs an `Arc`, and wasm has one thread.
 
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use crate::prelude::*;
+use super::local::Local;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use alloc::rc::Rc;
+use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -47,9 +49,8 @@ struct Queue {
     run: Closure<dyn FnMut()>,
 }
 
-thread_local! {
-    static QUEUE: Queue = Queue { ready: RefCell::new(Vec::new()), scheduled: Cell::new(false), run: Closure::new(run_ready) };
-}
+static QUEUE: Local<Queue> =
+    Local::new(|| Queue { ready: RefCell::new(Vec::new()), scheduled: Cell::new(false), run: Closure::new(run_ready) });
 
 /// A Promise settled by `future`'s result, `Ok` resolving it and `Err` rejecting it.
 pub fn promise(future: Job) -> Promise {
@@ -73,7 +74,7 @@ fn schedule(task: Rc<Task>) {
 fn run_ready() {
     let ready = QUEUE.with(|q| {
         q.scheduled.set(false);
-        std::mem::take(&mut *q.ready.borrow_mut())
+        core::mem::take(&mut *q.ready.borrow_mut())
     });
     for task in ready {
         run(task);

@@ -5,8 +5,9 @@
 //! of that (`pages_ahead`); cancelling it, or the caller's signal, aborts the requests
 //! in flight.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
 
 use js_sys::{Function, JsString, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;

@@ -1,5 +1,7 @@
 //! Small helpers for building and reading plain JS objects.
 
+use crate::prelude::*;
+use super::local::Local;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -51,7 +53,7 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
 
 /// A Promise of a future, run by `executor.rs`. Boxed first: one type for every
 /// caller, so the executor's code is compiled once.
-pub fn promise(future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
+pub fn promise(future: impl core::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
     super::executor::promise(Box::pin(future))
 }
 
@@ -117,12 +119,10 @@ extern "C" {
     fn decode(this: &TextDecoder, bytes: &[u8]) -> js_sys::JsString;
 }
 
-thread_local! {
-    // One thread-local for both (each has its own lazy initialisation code).
-    // Label `undefined`: UTF-8. `ignoreBOM`: a leading BOM stays in the text, as Rust's decoder keeps it.
-    static CODEC: (TextEncoder, TextDecoder) =
-        (TextEncoder::new(), TextDecoder::new(&JsValue::UNDEFINED, &Obj::new().set("ignoreBOM", true).into()));
-}
+// One static for both (each has its own lazy initialisation code).
+// Label `undefined`: UTF-8. `ignoreBOM`: a leading BOM stays in the text, as Rust's decoder keeps it.
+static CODEC: Local<(TextEncoder, TextDecoder)> =
+    Local::new(|| (TextEncoder::new(), TextDecoder::new(&JsValue::UNDEFINED, &Obj::new().set("ignoreBOM", true).into())));
 
 /// UTF-8 bytes as a JS string, each invalid sequence replaced by U+FFFD (as
 /// `String::from_utf8_lossy` does: both follow the WHATWG decoder), without linking
@@ -169,7 +169,5 @@ pub fn call_back(f: &js_sys::Function, arg: &JsValue) {
     }
 }
 
-thread_local! {
-    /// The rejection handler of `call_back`: made once.
-    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
-}
+/// The rejection handler of `call_back`: made once.
+static IGNORE: Local<Closure<dyn FnMut(JsValue)>> = Local::new(|| Closure::new(|_: JsValue| {}));

@@ -14,6 +14,7 @@ mod errors;
 mod executor;
 mod export;
 mod js;
+mod local;
 mod net;
 mod options;
 mod pages_ahead;

@@ -1,6 +1,7 @@
 //! Reading the JS option objects, strictly: wrong types are `TypeError`s, values out
 //! of range `RangeError`s, unknown keys (a misspelled option) `TypeError`s.
 
+use crate::prelude::*;
 use js_sys::{Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;

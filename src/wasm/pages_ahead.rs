@@ -6,10 +6,11 @@
 //! in a slot; the reader takes the slots in page order. The query's abort signal ends
 //! those still in flight.
 
-use std::cell::{Cell, RefCell};
-use std::future::poll_fn;
-use std::rc::Rc;
-use std::task::{Poll, Waker};
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use core::future::poll_fn;
+use alloc::rc::Rc;
+use core::task::{Poll, Waker};
 
 use js_sys::JsString;
 use wasm_bindgen::JsValue;

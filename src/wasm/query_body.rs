@@ -3,6 +3,7 @@
 //! would send another query than the one written, and a filter that loses its only
 //! condition (`{ collection: process.env.UNSET }`) reads every event.
 
+use crate::prelude::*;
 use js_sys::{Array, JsString, Object, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -3,8 +3,8 @@
 //! and says whether another page follows (the core's `more_pages`, as `exportEvents`
 //! decides it).
 
-use std::cell::Cell;
-use std::rc::Rc;
+use core::cell::Cell;
+use alloc::rc::Rc;
 
 use js_sys::{Array, JsString, Promise};
 use wasm_bindgen::prelude::*;

@@ -2,8 +2,9 @@
 //! of a query, and reading the API's answers. `client` (the exported class),
 //! `upload` and `query_pages` build on it; it depends on none of them.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::Cell;
+use alloc::rc::Rc;
 
 use js_sys::{Array, JsString};
 use wasm_bindgen::JsValue;
@@ -40,7 +41,7 @@ pub fn page_of(answer: &Answer) -> Result<JsValue, Failure> {
     // A count, as its type says: a whole number, not negative (paging reads it). Absent,
     // paging goes on while pages are full.
     let total = get(&parsed, TOTAL_FIELD);
-    if !total.is_undefined() && !total.as_f64().is_some_and(|n| n >= 0.0 && n.fract() == 0.0) {
+    if !total.is_undefined() && !total.as_f64().is_some_and(crate::core::args::is_count) {
         return Err(unexpected(answer.status, "the query answer's total is not a whole number"));
     }
     Ok(Obj::new()

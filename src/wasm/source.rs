@@ -9,8 +9,10 @@
 //! chunk of them), written as the pieces of one JSON array, so that the framer sees
 //! every source as bytes.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+use super::local::Local;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Function, JsString, Promise, Reflect, Symbol, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -291,10 +293,8 @@ impl Source {
     }
 }
 
-thread_local! {
-    /// The face's `pull` (pkg-template/src/pull.ts), given by `setPull`.
-    static PULL: RefCell<Option<Function>> = const { RefCell::new(None) };
-}
+/// The face's `pull` (pkg-template/src/pull.ts), given by `setPull`.
+static PULL: Local<RefCell<Option<Function>>> = Local::new(|| RefCell::new(None));
 
 /// Gives the engine the face's `pull(next, self, n, promises)`: a Promise of up to `n`
 /// items of an iterator or reader as `{ values, done }` (`promises`: its steps are

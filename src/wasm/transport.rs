@@ -5,9 +5,10 @@
 //! `fetch` is called directly (not through gloo-net): what it throws stays the
 //! `cause` of our `NetworkError`, and no wrapper crate is compiled into the wasm.
 
-use std::future::{poll_fn, Future};
-use std::pin::pin;
-use std::task::Poll;
+use crate::prelude::*;
+use core::future::{poll_fn, Future};
+use core::pin::pin;
+use core::task::Poll;
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;

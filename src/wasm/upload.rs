@@ -10,8 +10,9 @@
 //! validated again when its turn comes. Either way the bytes sent are bytes that were
 //! validated, even if the caller changes the array while the upload runs.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
 
 use js_sys::{Array, Function, JsString, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};

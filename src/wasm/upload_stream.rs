@@ -14,10 +14,11 @@
 //! anything is bad. A run resumed with `resumeFrom` starts after the stored prefix,
 //! numbering events on from it, so its chunks and idempotency keys are the first run's.
 
-use std::future::{poll_fn, Future};
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::Poll;
+use crate::prelude::*;
+use core::future::{poll_fn, Future};
+use core::pin::Pin;
+use alloc::rc::Rc;
+use core::task::Poll;
 
 use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};

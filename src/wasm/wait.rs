@@ -5,10 +5,11 @@
 //! at its one caller, polling them in order of precedence: one `.await`, and no
 //! `select`-like helper compiled per pair of output types (docs/size.md, step 38).
 
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -119,7 +120,7 @@ impl Wakers {
     }
 
     pub fn wake_all(&self) {
-        for w in std::mem::take(&mut *self.0.borrow_mut()) {
+        for w in core::mem::take(&mut *self.0.borrow_mut()) {
             w.wake();
         }
     }
