@@ -12,7 +12,7 @@
 // every 40 ms, so the time until the call returns measures nothing.
 // Prints one line `RESULT {json}`.
 import { createRequire } from 'node:module';
-import { login, makeEvents, median, startEmulator, variantsFrom } from './lib.mjs';
+import { login, makeEvents, median, roundOrder, startEmulator, variantsFrom } from './lib.mjs';
 import { jsParallelCreate, jsValidatedParallelCreate, sdkSequentialCreate } from './baselines.mjs';
 
 const args = process.argv.slice(2);
@@ -75,8 +75,7 @@ try {
     if (r.status !== 200) throw new Error(`delete: ${r.status}`);
   };
   for (let r = -1; r < ROUNDS; r++) {
-    for (let j = 0; j < names.length; j++) {
-      const name = names[(j + Math.max(r, 0)) % names.length];
+    for (const name of roundOrder(names, r)) {
       await clearDb();
       globalThis.gc?.();
       firstFetch = null;

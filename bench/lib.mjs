@@ -157,13 +157,19 @@ export const median = (xs) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/**
+ * The order the variants `names` run in round `round` (negative: a warm-up, in the given
+ * order): rotated by one each round, so that none always runs first (after the machine
+ * was idle) or right after the same other.
+ */
+export const roundOrder = (names, round) => names.map((_, j) => names[(j + Math.max(round, 0)) % names.length]);
+
 /** Runs `fns` (name → async () => void) interleaved, `rounds` times each (order rotated each round); ms per name. */
 export async function interleaved(fns, rounds, { warmup = 1, before } = {}) {
   const names = Object.keys(fns);
   const times = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = -warmup; r < rounds; r++) {
-    for (let j = 0; j < names.length; j++) {
-      const name = names[(j + Math.max(r, 0)) % names.length];
+    for (const name of roundOrder(names, r)) {
       if (before) await before(name);
       if (globalThis.gc) globalThis.gc();
       const t0 = performance.now();

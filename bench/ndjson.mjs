@@ -4,7 +4,7 @@
 // (1 MiB reads cut at newlines with `Buffer.indexOf`, bytes `[` + lines + `]`) and the
 // readline floor (the same through `readline`, as JS-streaming reads); same chunksize,
 // concurrency and answers (plain on loopback, as the client asks), to the `--sink`
-// emulator, interleaved rounds, medians and medians of per-round ratios. Then the peak RSS of a fresh Node
+// emulator, interleaved rounds (order rotated each round), medians and medians of per-round ratios. Then the peak RSS of a fresh Node
 // process uploading a file of each of `--rss-sizes` events with the client (no forced
 // GC): memory must not grow with the file.
 //
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { byteBatches, lineBatches, parsedBatch, pool, sender } from './streaming.mjs';
 import os from 'node:os';
 import path from 'node:path';
-import { clientEntry, loadClient, login, median, startEmulator, watchWasmMemory, writeNdjson } from './lib.mjs';
+import { clientEntry, loadClient, login, median, roundOrder, startEmulator, watchWasmMemory, writeNdjson } from './lib.mjs';
 
 const CHUNK = 10000;
 const CONCURRENCY = 4;
@@ -74,7 +74,8 @@ async function throughput(token) {
   const times = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
   const cpu = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
   for (let round = -1; round < ROUNDS; round++) {
-    for (const [name, run] of Object.entries(runs)) {
+    for (const name of roundOrder(Object.keys(runs), round)) {
+      const run = runs[name];
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       const created = await run();
@@ -94,7 +95,7 @@ async function throughput(token) {
     cpuNsPerEvent: Math.round((median(cpu[name]) * 1e6) / N),
   }));
   // Speed of the client against each (higher: the client is faster): the median of the
-  // rounds' ratios (each round runs all of them in turn).
+  // rounds' ratios (each round runs all of them, in roundOrder).
   const vs = (name) => +median(times[name].map((t, i) => t / times['wasm client'][i])).toFixed(2);
   out.vsJsStreaming = vs('JS-streaming');
   out.vsRawFloor = vs('raw floor');

@@ -4,13 +4,13 @@
 //
 //   node bench/network.mjs [--events N] [--rounds R] [--up MBPS] [--rtt MS]
 //
-// Clients, same chunksize and concurrency, interleaved rounds, medians:
+// Clients, same chunksize and concurrency, interleaved rounds (order rotated each round), medians:
 //   - the wasm client, compression 'gzip' (the link is on loopback, where 'auto' would
 //     not compress: a real uplink is not);
 //   - JS-parallel, plain JSON bodies (bench/baselines.mjs);
 //   - JS-parallel with gzip added by hand with the same CompressionStream.
 // Prints one line `RESULT {json}`.
-import { clientEntry, loadClient, login, makeEvents, median, startEmulator, writeNdjson } from './lib.mjs';
+import { clientEntry, loadClient, login, makeEvents, median, roundOrder, startEmulator, writeNdjson } from './lib.mjs';
 import { jsParallelCreate } from './baselines.mjs';
 import { measureLink, startLink } from './link.mjs';
 import { lineBatches, parsedBatch, pool, sender } from './streaming.mjs';
@@ -49,7 +49,7 @@ try {
   const bytesUp = {};
   // Round -1 warms every client up (JIT, the wasm's first compile) and is not counted.
   for (let round = -1; round < ROUNDS; round++) {
-    for (const name of Object.keys(runs)) {
+    for (const name of roundOrder(Object.keys(runs), round)) {
       const link = await startLink(target, { upMbps: UP, downMbps: UP, rttMs: RTT });
       const api = `${link.origin}/api/v1`;
       // The link is on loopback; the client is given 'gzip' there, and the baselines take
@@ -79,7 +79,7 @@ try {
     mbUp: +(bytesUp[name] / 1e6).toFixed(1),
     utilisation: +median(utilisation[name]).toFixed(2),
   }]));
-  // Medians of the rounds' ratios (each round runs the three in turn).
+  // Medians of the rounds' ratios (each round runs the three, in roundOrder).
   const vs = (name) => +median(runs[name].map((t, i) => t / runs['wasm client, gzip'][i])).toFixed(2);
   result.vsJsParallel = vs('JS-parallel');
   result.vsJsParallelGzip = vs('JS-parallel + gzip');
@@ -96,7 +96,7 @@ try {
     // The client and JS-streaming + gzip (the close comparison) in FILE_ROUNDS interleaved
     // rounds; JS-streaming plain once, after them (~35 s, and far behind).
     const order = [];
-    for (let round = 0; round < FILE_ROUNDS; round++) order.push('wasm client, gzip', 'JS-streaming + gzip');
+    for (let round = 0; round < FILE_ROUNDS; round++) order.push(...roundOrder(['wasm client, gzip', 'JS-streaming + gzip'], round));
     order.push('JS-streaming');
     for (const name of order) {
       const link = await startLink(target, { upMbps: UP, downMbps: UP, rttMs: RTT });
