@@ -109,7 +109,7 @@ try {
         client.free();
       } else {
         const send = sender(api, token, { gzip: name.endsWith('gzip'), plainAnswers: false });
-        created = (await pool(lineBatches(file, parsedBatch, CHUNK), send, CONCURRENCY)).length;
+        created = (await pool(lineBatches(file, parsedBatch, CHUNK), send, CONCURRENCY)).created;
       }
       const seconds = (performance.now() - t0) / 1000;
       await link.close();

@@ -5,20 +5,28 @@ import { createReadStream } from 'node:fs';
 import readline from 'node:readline';
 import { answerHeaders } from './baselines.mjs';
 
-/** Runs `send(body)` for each body `next()` gives, `concurrency` at a time; resolves the ids. */
-export async function pool(next, send, concurrency) {
-  const ids = [];
+/**
+ * Runs `send(body)` for each body `next()` gives, `concurrency` at a time; resolves
+ * `{ created, ids }`. The client keeps no ids of a stream unless `returnIds: true`, so
+ * by default the answers' ids are counted and dropped (`ids` null), the client's work
+ * and no more; `keepIds: true` keeps them in input order, as the client then does.
+ */
+export async function pool(next, send, concurrency, { keepIds = false } = {}) {
+  const ids = keepIds ? [] : null;
+  let created = 0;
   let k = 0;
   async function worker() {
     for (;;) {
       const body = await next();
       if (body === null) return;
       const i = k++;
-      ids[i] = await send(body);
+      const answer = await send(body);
+      created += answer.length;
+      if (keepIds) ids[i] = answer;
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return ids.flat();
+  return { created, ids: keepIds ? ids.flat() : null };
 }
 
 export function sender(api, token, { gzip = false, plainAnswers } = {}) {
