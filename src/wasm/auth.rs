@@ -211,13 +211,14 @@ impl Auth {
             Ok(answer) => answer,
             Err(e) => {
                 // The error behind it is the `cause` (a `NetworkError`'s own cause tells
-                // a refused connection from a DNS or TLS failure). An answer the contract
+                // a refused connection from a DNS or TLS failure). A 4xx the contract
                 // does not retry (a 400, 401, 403) is the Auth API's final word; passing
-                // trouble that outlasted the retries (a 429, a 503, no answer) may pass.
+                // trouble that outlasted the retries (a 429, a 503, no answer) may pass,
+                // and so may a 5xx or 3xx from what stands in front of it (a proxy, a portal).
                 return Err(match *e {
                     ClientError::Aborted { .. } => e,
                     ClientError::Api { status, .. } => {
-                        let for_good = !matches!(classify_status(status), Disposition::Retry);
+                        let for_good = (400..500).contains(&status) && !matches!(classify_status(status), Disposition::Retry);
                         refused(format!("the Auth API {}", e.answered()), Some(status), Some(e.to_js()), for_good)
                     }
                     _ => refused(e.message(), None, Some(e.to_js()), false),

@@ -132,7 +132,10 @@ impl Source {
             }
             holds_events = Some(true);
             Kind::Array { events: events.clone(), next: Cell::new(resume.events) }
-        } else if let Some(bytes) = v.dyn_ref::<Uint8Array>().cloned().or_else(|| v.dyn_ref::<ArrayBuffer>().map(|b| Uint8Array::new(b))) {
+        } else if let Some(bytes) = match v.dyn_ref::<ArrayBuffer>() {
+            Some(buffer) => Some(view_of(buffer)?),
+            None => v.dyn_ref::<Uint8Array>().cloned(),
+        } {
             size = Some(bytes.length() as f64);
             if skip_bytes > bytes.length() as u64 {
                 return Err(bytes_past_the_end(skip_bytes, bytes.length() as u64));
@@ -245,7 +248,7 @@ impl Source {
                         continue;
                     }
                     let value = match value.dyn_into::<ArrayBuffer>() {
-                        Ok(buffer) => Uint8Array::new(&buffer).into(),
+                        Ok(buffer) => view_of(&buffer)?.into(),
                         Err(value) => value,
                     };
                     let mut bytes = match value.dyn_into::<Uint8Array>() {
@@ -447,6 +450,19 @@ pub fn source_failed(cause: JsValue) -> Failure {
 /// rather than being joined into one line.
 pub fn is_events_array(v: &JsValue) -> bool {
     v.dyn_ref::<Array>().is_some_and(|a| !is_piece_of_bytes(&a.get(0)))
+}
+
+/// The bytes of an `ArrayBuffer`: a `SourceError` for a detached one (transferred away
+/// by `postMessage` or `transfer()`: its bytes are gone), whose view would throw.
+fn view_of(buffer: &ArrayBuffer) -> Result<Uint8Array, Failure> {
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_name = Uint8Array)]
+        type View;
+        #[wasm_bindgen(constructor, js_class = "Uint8Array", catch)]
+        fn new(buffer: &ArrayBuffer) -> Result<View, JsValue>;
+    }
+    View::new(buffer).map(JsCast::unchecked_into).map_err(source_failed)
 }
 
 /// A `Uint8Array` (a Node `Buffer` is one) or an `ArrayBuffer`: a piece of a byte source.

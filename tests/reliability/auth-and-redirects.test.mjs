@@ -143,6 +143,27 @@ test('a renewal that reached no Auth API is an AuthError whose cause is the Netw
   });
 });
 
+test('a 5xx the contract does not retry (a portal\'s 511) fails the renewal but is no refusal: the next request renews', async () => {
+  await withEmulator([], async (emu) => {
+    const { refreshToken } = await login(emu);
+    const auth = await scripted(async (req, body, n) => {
+      if (n === 1) return { status: 511, text: '{"message":"network authentication required"}' };
+      const r = await fetch(`${emu.api}/auth/refresh-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      return { status: r.status, text: await r.text() };
+    });
+    try {
+      const client = new EventsClient({ token: jwt(-60), refreshToken, baseUrl: emu.api, authUrl: auth.api });
+      const failed = await client.queryEvents({}, { pageSize: 10 }).then(() => null, (e) => e);
+      assert.equal(failed?.name, 'AuthError', String(failed));
+      assert.equal(failed.status, 511);
+      assert.equal((await client.queryEvents({}, { pageSize: 10 })).total, 0, 'renewed by the next request');
+      assert.equal(auth.seen.length, 2);
+    } finally {
+      await auth.close();
+    }
+  });
+});
+
 test('an abort ends a call\'s wait for another call\'s renewal at once, as an AbortError', { timeout: 60_000 }, async () => {
   await withEmulator([], async (emu) => {
     const { refreshToken } = await login(emu);

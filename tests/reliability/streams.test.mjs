@@ -158,6 +158,20 @@ test('broken bytes: trailing text after the array, a truncated array, pieces tha
     const wrong = await client.createEvents([enc.encode(e + '\n'), 2].values()).then(() => null, (x) => x);
     assert.equal(wrong?.name, 'TypeError', wrong?.message);
     assert.match(wrong.message, /the source's pieces must be Uint8Array, ArrayBuffer or string, got number/);
+    // A detached ArrayBuffer (transferred away: its bytes are gone), whole or as a piece,
+    // is a SourceError, and a call running alongside is not disturbed.
+    const detached = () => {
+      const b = enc.encode(e + '\n').buffer;
+      structuredClone(b, { transfer: [b] });
+      return b;
+    };
+    const alongside = client.createEvents(enc.encode(e + '\n'));
+    for (const source of [detached(), [detached()], [detached()].values(), [enc.encode(e + '\n'), detached()].values()]) {
+      const gone = await client.createEvents(source).then(() => null, (x) => x);
+      assert.equal(gone?.name, 'SourceError', String(gone)); // nothing was sent
+      assert.match(gone.cause?.message, /detached/);
+    }
+    assert.equal((await alongside).created, 1, 'the call alongside settled');
     // An iterable whose first item is not bytes is one of events: a number is a bad event.
     const numbers = await client.createEvents([1, 2].values()).then(() => null, (x) => x);
     assert.equal(numbers?.name, 'ValidationError', numbers?.message);
