@@ -73,7 +73,7 @@ struct State {
     resume: ResumePoint,
     /// Bytes given at once not yet handed to the framer, and how far they were: read
     /// a slice at a time (`next_slice`).
-    pending: RefCell<Option<(Uint8Array, u32)>>,
+    pending: RefCell<Option<Pending>>,
 }
 
 /// The most a read hands the framer: a buffer given at once (a 100 MB `Uint8Array`, an
@@ -83,14 +83,29 @@ struct State {
 /// the thread 1.6 s before the first request and grew RSS by 424 MB.)
 const SLICE_BYTES: u32 = 1 << 20;
 
-/// The next slice of the pending bytes, if any are left.
-fn next_slice(pending: &RefCell<Option<(Uint8Array, u32)>>) -> Option<Vec<u8>> {
+/// Bytes given at once, read a slice at a time: the bytes, how far they were read, and
+/// their length when they were given.
+type Pending = (Uint8Array, u32, u32);
+
+fn pending(bytes: Uint8Array, at: u32) -> Option<Pending> {
+    let len = bytes.length();
+    Some((bytes, at, len))
+}
+
+/// The next slice of the pending bytes, if any are left. A buffer detached meanwhile
+/// (transferred away by `postMessage` or `transfer()`) reads as empty: a `SourceError`,
+/// not an input that ends early.
+fn next_slice(pending: &RefCell<Option<Pending>>) -> Result<Option<Vec<u8>>, Failure> {
     let mut slot = pending.borrow_mut();
-    let (bytes, at) = slot.as_mut()?;
-    let (from, len) = (*at, bytes.length());
+    let Some((bytes, at, len)) = slot.as_mut() else { return Ok(None) };
+    let (from, len) = (*at, *len);
+    if bytes.length() != len {
+        let message = format!("the source's bytes were detached (transferred away) while they were read, {from} of {len} bytes in");
+        return Err(Box::new(ClientError::Source { message, cause: JsValue::UNDEFINED }));
+    }
     if from >= len {
         *slot = None;
-        return None;
+        return Ok(None);
     }
     let to = from.saturating_add(SLICE_BYTES).min(len);
     *at = to;
@@ -98,7 +113,7 @@ fn next_slice(pending: &RefCell<Option<(Uint8Array, u32)>>) -> Option<Vec<u8>> {
     if to == len {
         *slot = None;
     }
-    Some(piece)
+    Ok(Some(piece))
 }
 
 impl Source {
@@ -142,7 +157,7 @@ impl Source {
             }
             let from = skip_bytes as u32;
             skip_bytes = 0;
-            pending = Some((bytes.subarray(from, bytes.length()), 0));
+            pending = self::pending(bytes.subarray(from, bytes.length()), 0);
             holds_events = Some(false);
             Kind::Once
         } else {
@@ -192,7 +207,7 @@ impl Source {
         Box::pin(async move {
             let State { kind, events, skip_bytes, skip_events, opened, closed, batch, resume, pending } = &*state;
             let batch = *batch;
-            if let Some(piece) = next_slice(pending) {
+            if let Some(piece) = next_slice(pending)? {
                 return Ok(Some(vec![Feed::Bytes(piece)]));
             }
             let (next, this, promises) = match kind {
@@ -257,8 +272,8 @@ impl Source {
                             // itself whole), past what a resume skips.
                             let skip = skip_bytes.get().min(bytes.length() as u64);
                             skip_bytes.set(skip_bytes.get() - skip);
-                            *pending.borrow_mut() = Some((bytes, skip as u32));
-                            match next_slice(pending) {
+                            *pending.borrow_mut() = self::pending(bytes, skip as u32);
+                            match next_slice(pending)? {
                                 Some(piece) => return Ok(Some(vec![Feed::Bytes(piece)])),
                                 None => continue,
                             }

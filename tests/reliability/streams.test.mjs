@@ -485,6 +485,29 @@ test('a large buffer given at once is read a slice at a time: the first chunk le
   });
 });
 
+test('a buffer transferred away (detached) while it is read fails the upload, saying so, rather than ending it early as if complete', async () => {
+  await withEmulator([], async (emu) => {
+    const { client } = await clientFor(emu);
+    const bytes = enc.encode(ndjson(makeEvents(30_000, 'detached-mid-read')));
+    assert.ok(bytes.length > 3 * 2 ** 20, `${bytes.length} bytes: several slices`);
+    let detached = false;
+    const failed = await client.createEvents(bytes, {
+      chunksize: 1000,
+      concurrency: 1,
+      onChunk: () => {
+        // After the first stored chunk, the buffer goes to "another worker".
+        if (!detached) structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+        detached = true;
+      },
+    }).then(() => null, (e) => e);
+    assert.ok(detached);
+    assert.ok(failed, 'the upload must not resolve as complete');
+    assert.equal(failed.name, 'CreateEventsError', `${failed.name}: ${failed.message}`); // chunks were stored before
+    assert.match(failed.message, /^the source's bytes were detached \(transferred away\) while they were read, \d+ of \d+ bytes in/);
+    assert.ok(failed.created > 0 && failed.created < 30_000, `${failed.created} stored before`);
+  });
+});
+
 test('returnIds and onChunk: each stored chunk\'s ids handed over as it lands; bytesTotal from the source or the caller', async () => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu);
