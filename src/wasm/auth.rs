@@ -254,7 +254,7 @@ async fn call_get_token(get_token: &Function, timeout_ms: u32, abort: &AbortWatc
     };
     let mut value = get_token.call0(&JsValue::UNDEFINED).map_err(failed)?;
     if let Some(p) = value.dyn_ref::<Promise>() {
-        let mut answer = JsFuture::from(p.clone());
+        let mut answer = JsFuture::from(super::js::as_promise(p));
         let (mut timeout, mut fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
         value = poll_fn(|cx| {
             if let Poll::Ready(v) = Pin::new(&mut answer).poll(cx) {

@@ -96,6 +96,51 @@ pub fn random_uuid() -> String {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `Promise.resolve(v)`, catching (a native Promise whose `constructor` getter throws).
+    #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
+    fn promise_resolve(v: &JsValue) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// A native Promise of what the caller's code gave (a value, a Promise, a thenable). A
+/// Promise subclass is not awaited as it is: a "Deferred" whose constructor ignores its
+/// executor makes `then` throw, which would escape through the wasm and leave the call
+/// unsettled; through `Promise.resolve` its `then` runs in a job and a throw rejects.
+pub fn as_promise(v: &JsValue) -> js_sys::Promise {
+    promise_resolve(v).unwrap_or_else(|e| js_sys::Promise::reject(&e))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Array)]
+    type Items;
+    /// `Array.prototype.slice`, catching: it throws for an Array subclass whose
+    /// constructor does not take a length (`slice` makes its result with it) and for a
+    /// Proxy whose item reads throw.
+    #[wasm_bindgen(method, catch)]
+    fn slice(this: &Items, from: u32, to: u32) -> Result<js_sys::Array, JsValue>;
+}
+
+/// The caller's `items.slice(from, to)`, as a plain `Array`; for an Array subclass whose
+/// `slice` throws, read item by item. `Err`: the index whose read threw, and what it threw
+/// (a call into JS that throws past the wasm would leave the call unsettled).
+pub fn window(items: &js_sys::Array, from: u32, to: u32) -> Result<js_sys::Array, (u32, JsValue)> {
+    if let Ok(window) = items.unchecked_ref::<Items>().slice(from, to) {
+        return Ok(window);
+    }
+    let window = js_sys::Array::new();
+    for i in from..to {
+        window.push(&item(items, i).map_err(|e| (i, e))?);
+    }
+    Ok(window)
+}
+
+/// `items[i]`, catching (a getter, a Proxy).
+pub fn item(items: &js_sys::Array, i: u32) -> Result<JsValue, JsValue> {
+    js_sys::Reflect::get_u32(items, i)
+}
+
+#[wasm_bindgen]
+extern "C" {
     /// `JSON.parse` on a JS string, without copying it through wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
@@ -165,7 +210,7 @@ pub fn call_method(value: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue
 pub fn call_back(f: &js_sys::Function, arg: &JsValue) {
     let Ok(returned) = f.call1(&JsValue::UNDEFINED, arg) else { return };
     if returned.is_object() && get(&returned, "then").is_function() {
-        IGNORE.with(|ignore| drop(js_sys::Promise::resolve(&returned).catch(ignore)));
+        IGNORE.with(|ignore| drop(as_promise(&returned).catch(ignore)));
     }
 }
 

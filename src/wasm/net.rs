@@ -51,7 +51,7 @@ impl Net {
             None => global_fetch(url, init),
             Some(f) => f
                 .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init)
-                .and_then(|p| p.dyn_into::<Promise>().or_else(|v| Ok(Promise::resolve(&v)))),
+                .map(|answer| super::js::as_promise(&answer)),
         }
     }
 

@@ -22,7 +22,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::core::resume::ResumePoint;
 
 use super::errors::{past_the_end, ClientError, Failure};
-use super::js::{call_method, get, utf8_of};
+use super::js::{call_method, get, item, utf8_of, window};
 use super::options::{type_name, wrong_type};
 use super::upload::stringify;
 use super::wait::Boxed;
@@ -149,7 +149,7 @@ impl Source {
             Kind::Array { events: events.clone(), next: Cell::new(resume.events) }
         } else if let Some(bytes) = match v.dyn_ref::<ArrayBuffer>() {
             Some(buffer) => Some(view_of(buffer)?),
-            None => v.dyn_ref::<Uint8Array>().cloned(),
+            None => v.dyn_ref::<Uint8Array>().cloned().map(attached).transpose()?,
         } {
             size = Some(bytes.length() as f64);
             if skip_bytes > bytes.length() as u64 {
@@ -221,7 +221,8 @@ impl Source {
                     let to = (from + batch).min(n);
                     next.set(to);
                     if from < to {
-                        return Ok(Some(events_feed(&array.slice(from as u32, to as u32), opened)));
+                        let items = window(array, from as u32, to as u32).map_err(|(_, e)| source_failed(e))?;
+                        return Ok(Some(events_feed(&items, opened)));
                     }
                     closed.set(true);
                     return Ok(Some(events_end(&Array::new(), opened)));
@@ -268,6 +269,7 @@ impl Source {
                     };
                     let mut bytes = match value.dyn_into::<Uint8Array>() {
                         Ok(bytes) => {
+                            let bytes = attached(bytes)?;
                             // Sliced as a buffer given at once is (an in-memory Blob's stream gives
                             // itself whole), past what a resume skips.
                             let skip = skip_bytes.get().min(bytes.length() as u64);
@@ -329,7 +331,7 @@ async fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool
         return Err(Box::new(ClientError::Type("an iterable source is read through the package's EventsClient (setPull was not called)".into())));
     };
     let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
-    JsFuture::from(Promise::resolve(&got)).await.map_err(source_failed)
+    JsFuture::from(super::js::as_promise(&got)).await.map_err(source_failed)
 }
 
 /// A source left before its end (a bad event, broken bytes, an abort, a failed read)
@@ -345,7 +347,7 @@ impl Drop for Source {
         let call = |name: &str| {
             let settled = call_method(this, name, &JsValue::UNDEFINED).ok();
             if let Some(p) = settled.filter(|v| get(v, "then").is_function()) {
-                drop(JsFuture::from(Promise::resolve(&p)));
+                drop(JsFuture::from(super::js::as_promise(&p)));
             }
         };
         if !ended {
@@ -464,20 +466,34 @@ pub fn source_failed(cause: JsValue) -> Failure {
 /// events: an array of JSON lines fails with "event must be an object, got string"
 /// rather than being joined into one line.
 pub fn is_events_array(v: &JsValue) -> bool {
-    v.dyn_ref::<Array>().is_some_and(|a| !is_piece_of_bytes(&a.get(0)))
+    v.dyn_ref::<Array>().is_some_and(|a| !is_piece_of_bytes(&item(a, 0).unwrap_or_default()))
 }
 
-/// The bytes of an `ArrayBuffer`: a `SourceError` for a detached one (transferred away
-/// by `postMessage` or `transfer()`: its bytes are gone), whose view would throw.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Uint8Array)]
+    type View;
+    /// `new Uint8Array(buffer)` and `subarray`, catching: both throw on a detached
+    /// buffer (transferred away by `postMessage` or `transfer()`: its bytes are gone),
+    /// and a throw past the wasm would leave the call unsettled.
+    #[wasm_bindgen(constructor, js_class = "Uint8Array", catch)]
+    fn new(buffer: &ArrayBuffer) -> Result<View, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn subarray(this: &View, from: u32, to: u32) -> Result<View, JsValue>;
+}
+
+/// The bytes of an `ArrayBuffer`: a `SourceError` for a detached one.
 fn view_of(buffer: &ArrayBuffer) -> Result<Uint8Array, Failure> {
-    #[wasm_bindgen]
-    extern "C" {
-        #[wasm_bindgen(js_name = Uint8Array)]
-        type View;
-        #[wasm_bindgen(constructor, js_class = "Uint8Array", catch)]
-        fn new(buffer: &ArrayBuffer) -> Result<View, JsValue>;
-    }
     View::new(buffer).map(JsCast::unchecked_into).map_err(source_failed)
+}
+
+/// `bytes`, unless their buffer is detached (then a `SourceError`): a detached view
+/// reads as empty, which would end the input early, as if complete.
+fn attached(bytes: Uint8Array) -> Result<Uint8Array, Failure> {
+    if bytes.length() == 0 {
+        bytes.unchecked_ref::<View>().subarray(0, 0).map_err(source_failed)?;
+    }
+    Ok(bytes)
 }
 
 /// A `Uint8Array` (a Node `Buffer` is one) or an `ArrayBuffer`: a piece of a byte source.

@@ -117,7 +117,7 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
         return Err(network("fetch did not give a Response (no status)", response));
     };
     let text = call_method(&response, "text", &JsValue::UNDEFINED).map_err(|e| network("the answer could not be read", e))?;
-    let text = JsFuture::from(js_sys::Promise::resolve(&text)).await.map_err(|e| network("the answer could not be read", e))?;
+    let text = JsFuture::from(super::js::as_promise(&text)).await.map_err(|e| network("the answer could not be read", e))?;
     let Some(text) = text.dyn_ref::<JsString>() else {
         return Err(network("the answer's text() did not give a string", text));
     };

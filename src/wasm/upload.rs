@@ -28,7 +28,7 @@ use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::call::{call, CallSpec};
 use super::compress;
 use super::errors::{build, past_the_end, ClientError, Failure};
-use super::js::{call_back, get, json_parse, now_ms, utf8_of, Obj};
+use super::js::{call_back, get, item, json_parse, now_ms, utf8_of, window, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
 use super::transport::Method;
@@ -133,7 +133,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
 fn name_what_json_lost(events: &Array, problems: &mut Problems) {
     for p in problems.list_mut() {
         let Some(said) = p.message.strip_suffix("got null") else { continue };
-        let event = events.get(p.index as u32);
+        let event = item(events, p.index as u32).unwrap_or_default();
         let value = if p.field.is_empty() { event } else { get(&event, &p.field) };
         let was: String = if value.is_undefined() {
             "undefined".into()
@@ -225,13 +225,16 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
 /// `JSON.stringify(events.slice(from, to))`; when it throws (a BigInt, a cycle), the
 /// events that cannot be serialized, with the engine's reason.
 pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsString, Vec<(usize, String)>> {
-    let slice = events.slice(from as u32, to as u32);
+    let slice = window(events, from as u32, to as u32).map_err(|(index, e)| {
+        let why = get(&e, "message").as_string().unwrap_or_default();
+        vec![(index as usize, format!("event cannot be read: {why}"))]
+    })?;
     match JSON::stringify(&slice) {
         Ok(json) => Ok(json),
         Err(_) => {
             let mut unserializable = Vec::new(); // a loop: `collect` compiles std's code per type
             for i in from..to {
-                if let Err(e) = JSON::stringify(&events.get(i as u32)) {
+                if let Err(e) = JSON::stringify(&item(events, i as u32).unwrap_or_default()) {
                     let why = get(&e, "message").as_string().unwrap_or_default();
                     unserializable.push((i, format!("event cannot be serialized to JSON: {why}")));
                 }

@@ -3,7 +3,7 @@
 // events, the emulator is then sent the very JSON the client refused: it refuses it too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadClient, withEmulator, login, stats, raw, figure } from './helpers.mjs';
+import { loadClient, withEmulator, login, stats, raw, figure, makeEvents, assertStoredExactlyOnce } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
 
@@ -273,5 +273,42 @@ test('RFC 3339 dates at the edges of the grammar are taken by the client and the
     assert.equal((await client.createEvents(ordered)).created, 1);
     const back = await client.queryEvents({ filter: { collection: 'date-edges' } });
     assert.deepEqual(back.items.map((e) => e.start).sort(), [...dates, ordered[0].start].sort(), 'stored as sent');
+  });
+});
+
+test('arrays that are not plain: an Array subclass whose constructor slice cannot call is read item by item; a list whose item read throws names that index, nothing sent', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const client = new EventsClient({ token, baseUrl: emu.api });
+    // `slice` makes its result with the subclass's constructor, here `new Batch(n)`: it throws.
+    class Batch extends Array {
+      constructor(items) {
+        super();
+        for (const e of items) this.push(e);
+      }
+    }
+    for (const validate of ['all', 'chunk']) {
+      const collection = `subclass-${validate}`;
+      const events = makeEvents(25, collection);
+      const result = await client.createEvents(new Batch(events), { chunksize: 10, validate });
+      assert.equal(result.created, 25, validate);
+      await assertStoredExactlyOnce(emu, token, collection, events);
+    }
+    // A lazy list whose row 3 fails to load.
+    const rows = makeEvents(8, 'lazy-rows');
+    const lazy = new Proxy(rows, {
+      get(target, key, receiver) {
+        if (key === '3') throw new Error('row 3 failed to load');
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const before = (await stats(emu)).requests;
+    const failed = await client.createEvents(lazy).then(() => null, (e) => e);
+    assert.equal(failed?.name, 'ValidationError', String(failed));
+    assert.deepEqual(failed.problems.map((p) => [p.index, p.message]), [[3, 'event cannot be read: row 3 failed to load']]);
+    const streamed = await client.createEvents(lazy, { validate: 'chunk' }).then(() => null, (e) => e);
+    assert.equal(streamed?.name, 'SourceError', String(streamed));
+    assert.equal(streamed.cause?.message, 'row 3 failed to load');
+    assert.deepEqual((await stats(emu)).requests, before, 'nothing was sent');
   });
 });

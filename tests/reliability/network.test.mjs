@@ -180,6 +180,32 @@ test('a caller\'s fetch that gives no Response: a NetworkError naming it, not a 
     });
     const page = await double.queryEvents({}, { pageSize: 5 });
     assert.equal(page.pageSize, 5);
+    // A "Deferred" Promise subclass whose constructor ignores its executor: its `then`
+    // throws (as `await` of it does in JS). Given by fetch or getToken, the call fails
+    // with that error as its cause, rather than never settling.
+    class Deferred extends Promise {
+      constructor() {
+        let resolve;
+        super((ok) => (resolve = ok));
+        this.resolve = resolve;
+      }
+    }
+    const deferredAnswer = new EventsClient({ token, baseUrl: emu.api, maxRetries: 0, fetch: (url, init) => {
+      const d = new Deferred();
+      fetch(url, init).then(d.resolve);
+      return d;
+    } });
+    const viaFetch = await deferredAnswer.queryEvents({}).then(() => assert.fail('resolved'), (e) => e);
+    assert.equal(viaFetch.name, 'NetworkError', viaFetch.message);
+    assert.equal(viaFetch.cause?.name, 'TypeError');
+    const deferredToken = new EventsClient({ baseUrl: emu.api, getToken: () => {
+      const d = new Deferred();
+      d.resolve(token);
+      return d;
+    } });
+    const viaToken = await deferredToken.queryEvents({}).then(() => assert.fail('resolved'), (e) => e);
+    assert.equal(viaToken.name, 'AuthError', viaToken.message);
+    assert.equal(viaToken.cause?.name, 'TypeError');
     // The same client still works after the failures (nothing left broken in the engine).
     const ok = new EventsClient({ token, baseUrl: emu.api });
     assert.equal((await ok.createEvents(makeEvents(3, 'after-no-response'), 10)).created, 3);

@@ -165,8 +165,17 @@ test('broken bytes: trailing text after the array, a truncated array, pieces tha
       structuredClone(b, { transfer: [b] });
       return b;
     };
+    const detachedView = () => {
+      const u = enc.encode(e + '\n');
+      structuredClone(u.buffer, { transfer: [u.buffer] });
+      return u; // a Uint8Array of length 0 now
+    };
     const alongside = client.createEvents(enc.encode(e + '\n'));
-    for (const source of [detached(), [detached()], [detached()].values(), [enc.encode(e + '\n'), detached()].values()]) {
+    const sources = [
+      detached(), [detached()], [detached()].values(), [enc.encode(e + '\n'), detached()].values(),
+      detachedView(), [enc.encode(e + '\n'), detachedView()].values(),
+    ];
+    for (const source of sources) {
       const gone = await client.createEvents(source).then(() => null, (x) => x);
       assert.equal(gone?.name, 'SourceError', String(gone)); // nothing was sent
       assert.match(gone.cause?.message, /detached/);
