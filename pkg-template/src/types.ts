@@ -32,7 +32,7 @@ export interface EventsClientOptions {
   /** Used to renew `token` when it is under 15 minutes from expiry, and once after a 401. */
   refreshToken?: string;
   /** Called before each request; called again once after a 401. */
-  getToken?: () => string | Promise<string>;
+  getToken?: () => string | PromiseLike<string>;
   /** Hosted environment; default `'prod'`. */
   env?: "prod" | "dev";
   /** Events API base URL, e.g. the emulator's `http://127.0.0.1:8787/api/v1`. */

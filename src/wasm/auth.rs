@@ -253,8 +253,9 @@ async fn call_get_token(get_token: &Function, timeout_ms: u32, abort: &AbortWatc
         Box::new(ClientError::Auth { message: format!("getToken failed: {why}"), status: None, cause: Some(e) })
     };
     let mut value = get_token.call0(&JsValue::UNDEFINED).map_err(failed)?;
-    if let Some(p) = value.dyn_ref::<Promise>() {
-        let mut answer = JsFuture::from(super::js::as_promise(p));
+    // A Promise of any realm (an iframe's), or a thenable: awaited as `await` would.
+    if super::js::get(&value, "then").is_function() {
+        let mut answer = JsFuture::from(super::js::as_promise(&value));
         let (mut timeout, mut fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
         value = poll_fn(|cx| {
             if let Poll::Ready(v) = Pin::new(&mut answer).poll(cx) {

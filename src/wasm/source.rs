@@ -93,14 +93,14 @@ fn pending(bytes: Uint8Array, at: u32) -> Option<Pending> {
 }
 
 /// The next slice of the pending bytes, if any are left. A buffer detached meanwhile
-/// (transferred away by `postMessage` or `transfer()`) reads as empty: a `SourceError`,
-/// not an input that ends early.
+/// (transferred away by `postMessage` or `transfer()`) reads as empty, a resizable one
+/// may shrink: a `SourceError`, not an input that ends early.
 fn next_slice(pending: &RefCell<Option<Pending>>) -> Result<Option<Vec<u8>>, Failure> {
     let mut slot = pending.borrow_mut();
     let Some((bytes, at, len)) = slot.as_mut() else { return Ok(None) };
     let (from, len) = (*at, *len);
     if bytes.length() != len {
-        let message = format!("the source's bytes were detached (transferred away) while they were read, {from} of {len} bytes in");
+        let message = format!("the source's bytes changed length (detached or resized) while they were read, {from} of {len} bytes in");
         return Err(Box::new(ClientError::Source { message, cause: JsValue::UNDEFINED }));
     }
     if from >= len {
@@ -149,7 +149,7 @@ impl Source {
             Kind::Array { events: events.clone(), next: Cell::new(resume.events) }
         } else if let Some(bytes) = match v.dyn_ref::<ArrayBuffer>() {
             Some(buffer) => Some(view_of(buffer)?),
-            None => v.dyn_ref::<Uint8Array>().cloned().map(attached).transpose()?,
+            None => v.dyn_ref::<Uint8Array>().map(native).transpose()?,
         } {
             size = Some(bytes.length() as f64);
             if skip_bytes > bytes.length() as u64 {
@@ -269,7 +269,7 @@ impl Source {
                     };
                     let mut bytes = match value.dyn_into::<Uint8Array>() {
                         Ok(bytes) => {
-                            let bytes = attached(bytes)?;
+                            let bytes = native(&bytes)?;
                             // Sliced as a buffer given at once is (an in-memory Blob's stream gives
                             // itself whole), past what a resume skips.
                             let skip = skip_bytes.get().min(bytes.length() as u64);
@@ -473,27 +473,23 @@ pub fn is_events_array(v: &JsValue) -> bool {
 extern "C" {
     #[wasm_bindgen(js_name = Uint8Array)]
     type View;
-    /// `new Uint8Array(buffer)` and `subarray`, catching: both throw on a detached
-    /// buffer (transferred away by `postMessage` or `transfer()`: its bytes are gone),
-    /// and a throw past the wasm would leave the call unsettled.
+    /// `new Uint8Array(buffer, offset, length)`, catching: it throws on a detached buffer
+    /// (transferred away by `postMessage` or `transfer()`: its bytes are gone), and a
+    /// throw past the wasm would leave the call unsettled.
     #[wasm_bindgen(constructor, js_class = "Uint8Array", catch)]
-    fn new(buffer: &ArrayBuffer) -> Result<View, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn subarray(this: &View, from: u32, to: u32) -> Result<View, JsValue>;
+    fn new(buffer: &JsValue, offset: u32, length: u32) -> Result<View, JsValue>;
 }
 
 /// The bytes of an `ArrayBuffer`: a `SourceError` for a detached one.
 fn view_of(buffer: &ArrayBuffer) -> Result<Uint8Array, Failure> {
-    View::new(buffer).map(JsCast::unchecked_into).map_err(source_failed)
+    View::new(buffer, 0, buffer.byte_length()).map(JsCast::unchecked_into).map_err(source_failed)
 }
 
-/// `bytes`, unless their buffer is detached (then a `SourceError`): a detached view
-/// reads as empty, which would end the input early, as if complete.
-fn attached(bytes: Uint8Array) -> Result<Uint8Array, Failure> {
-    if bytes.length() == 0 {
-        bytes.unchecked_ref::<View>().subarray(0, 0).map_err(source_failed)?;
-    }
-    Ok(bytes)
+/// A plain `Uint8Array` over the same bytes: a subclass's `subarray` would call its own
+/// constructor (which may throw), and a detached view, which reads as empty and would end
+/// the input early, as if complete, is a `SourceError` here.
+fn native(bytes: &Uint8Array) -> Result<Uint8Array, Failure> {
+    View::new(&bytes.buffer(), bytes.byte_offset(), bytes.length()).map(JsCast::unchecked_into).map_err(source_failed)
 }
 
 /// A `Uint8Array` (a Node `Buffer` is one) or an `ArrayBuffer`: a piece of a byte source.

@@ -226,7 +226,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
 /// events that cannot be serialized, with the engine's reason.
 pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsString, Vec<(usize, String)>> {
     let slice = window(events, from as u32, to as u32).map_err(|(index, e)| {
-        let why = get(&e, "message").as_string().unwrap_or_default();
+        let why = get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
         vec![(index as usize, format!("event cannot be read: {why}"))]
     })?;
     match JSON::stringify(&slice) {

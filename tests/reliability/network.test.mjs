@@ -3,6 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
+import vm from 'node:vm';
 import { withEmulator, login, loadClient, stats, makeEvents, assertStoredExactlyOnce, figure, setFaults, expireTokens } from './helpers.mjs';
 
 const { EventsClient } = loadClient();
@@ -206,6 +207,11 @@ test('a caller\'s fetch that gives no Response: a NetworkError naming it, not a 
     const viaToken = await deferredToken.queryEvents({}).then(() => assert.fail('resolved'), (e) => e);
     assert.equal(viaToken.name, 'AuthError', viaToken.message);
     assert.equal(viaToken.cause?.name, 'TypeError');
+    // A Promise of another realm (an iframe's) and a thenable are awaited as `await` would.
+    for (const getToken of [() => vm.runInNewContext('Promise').resolve(token), () => ({ then: (ok) => ok(token) })]) {
+      const other = new EventsClient({ baseUrl: emu.api, getToken });
+      assert.equal((await other.queryEvents({}, { pageSize: 5 })).pageSize, 5);
+    }
     // The same client still works after the failures (nothing left broken in the engine).
     const ok = new EventsClient({ token, baseUrl: emu.api });
     assert.equal((await ok.createEvents(makeEvents(3, 'after-no-response'), 10)).created, 3);
