@@ -191,6 +191,12 @@ impl Framer {
         &self.problems
     }
 
+    /// The problems, to be reworded by the caller (what JSON made `null`, named).
+    #[inline]
+    pub fn problems_mut(&mut self) -> &mut Problems {
+        &mut self.problems
+    }
+
     /// Where the event `index` (one with a problem) starts.
     pub fn position(&self, index: usize) -> Option<Position> {
         self.positions.iter().find(|p| p.index == index).copied()

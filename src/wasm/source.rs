@@ -20,11 +20,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::resume::ResumePoint;
+use crate::core::validate::Problem;
 
 use super::errors::{past_the_end, ClientError, Failure};
 use super::js::{call_method, get, item, utf8_of, window};
 use super::options::{type_name, wrong_type};
-use super::upload::stringify;
+use super::upload::{name_what_json_lost, stringify};
 use super::wait::Boxed;
 
 /// What one read gives the framer.
@@ -74,6 +75,21 @@ struct State {
     /// Bytes given at once not yet handed to the framer, and how far they were: read
     /// a slice at a time (`next_slice`).
     pending: RefCell<Option<Pending>>,
+    /// Events: the last two batches of objects, each with its first event's index, so
+    /// that a problem of theirs can be named as what the event held (the framer sees the
+    /// last event of a batch only with the next one); and the next event's index.
+    recent: RefCell<[(usize, Array); 2]>,
+    next_event: Cell<usize>,
+}
+
+impl State {
+    /// `objects` are the next events fed: kept to name their problems (`Source::name_what_json_lost`).
+    fn remember(&self, objects: &Array) {
+        let mut recent = self.recent.borrow_mut();
+        recent.swap(0, 1);
+        recent[1] = (self.next_event.get(), objects.clone());
+        self.next_event.set(self.next_event.get() + objects.length() as usize);
+    }
 }
 
 /// The most a read hands the framer: a buffer given at once (a 100 MB `Uint8Array`, an
@@ -190,8 +206,18 @@ impl Source {
             batch: batch.max(1),
             resume,
             pending: RefCell::new(pending),
+            recent: RefCell::new([(0, Array::new()), (0, Array::new())]),
+            next_event: Cell::new(resume.events),
         };
         Ok(Source { state: Rc::new(state), size })
+    }
+
+    /// Names what JSON made `null` in the problems of the events read last (an invalid
+    /// `Date`, `NaN`, `undefined`, a function), as an array's pass one does.
+    pub fn name_what_json_lost(&self, problems: &mut [Problem]) {
+        for (first, objects) in self.state.recent.borrow().iter() {
+            name_what_json_lost(*first, objects, problems);
+        }
     }
 
     /// Whether the source's first pieces were events (objects), not bytes; `None`
@@ -205,7 +231,7 @@ impl Source {
     pub fn read(&self) -> Boxed<'static, Result<Option<Vec<Feed>>, Failure>> {
         let state = self.state.clone();
         Box::pin(async move {
-            let State { kind, events, skip_bytes, skip_events, opened, closed, batch, resume, pending } = &*state;
+            let State { kind, events, skip_bytes, skip_events, opened, closed, batch, resume, pending, .. } = &*state;
             let batch = *batch;
             if let Some(piece) = next_slice(pending)? {
                 return Ok(Some(vec![Feed::Bytes(piece)]));
@@ -222,6 +248,8 @@ impl Source {
                     next.set(to);
                     if from < to {
                         let items = window(array, from as u32, to as u32).map_err(|(_, e)| source_failed(e))?;
+                        state.next_event.set(from);
+                        state.remember(&items);
                         return Ok(Some(events_feed(&items, opened)));
                     }
                     closed.set(true);
@@ -301,11 +329,15 @@ impl Source {
                         return Err(bytes_past_the_end(resume.bytes, resume.bytes - skip_bytes.get()));
                     }
                     return Ok(match events.get() {
-                        Some(true) => Some(events_end(&objects, opened)),
+                        Some(true) => {
+                            state.remember(&objects);
+                            Some(events_end(&objects, opened))
+                        }
                         _ => None,
                     });
                 }
                 if objects.length() as usize >= batch {
+                    state.remember(&objects);
                     return Ok(Some(events_feed(&objects, opened)));
                 }
             }

@@ -122,18 +122,20 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
         }
     }
     if !problems.is_empty() {
-        name_what_json_lost(events, &mut problems);
+        name_what_json_lost(0, events, problems.list_mut());
         return Err(Box::new(ClientError::Validation(problems)));
     }
     Ok(Plan { chunks: planner.finish(), kept: RefCell::new(kept), fingerprints })
 }
 
 /// What JSON makes `null` (an invalid `Date`, `NaN`, `undefined` or a hole, a function),
-/// the validator reports as "got null": the event itself says what it was.
-fn name_what_json_lost(events: &Array, problems: &mut Problems) {
-    for p in problems.list_mut() {
+/// the validator reports as "got null": the event itself says what it was. `events` are
+/// those from index `first` on; the problems of other events are left as they are.
+pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [Problem]) {
+    for p in problems {
+        let Some(at) = p.index.checked_sub(first).filter(|&at| at < events.length() as usize) else { continue };
         let Some(said) = p.message.strip_suffix("got null") else { continue };
-        let event = item(events, p.index as u32).unwrap_or_default();
+        let event = item(events, at as u32).unwrap_or_default();
         let value = if p.field.is_empty() { event } else { get(&event, &p.field) };
         let was: String = if value.is_undefined() {
             "undefined".into()

@@ -234,8 +234,17 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
                         }
                         Err(broken) => stop = Some(Stop::Broken(broken)),
                     }
+                    if let Some(source) = &source {
+                        source.name_what_json_lost(framer.problems_mut().list_mut());
+                    }
                     if let Some(on_skip) = &opts.on_skip {
-                        tell_skipped(on_skip, framer.take_skipped(), holds_events(&source) != Some(true));
+                        let mut skipped = framer.take_skipped();
+                        for event in &mut skipped {
+                            if let Some(source) = &source {
+                                source.name_what_json_lost(&mut event.problems);
+                            }
+                        }
+                        tell_skipped(on_skip, skipped, holds_events(&source) != Some(true));
                     }
                     // The checking read goes on to the end, to name every bad event.
                     if !opts.skip_invalid && !checking && !framer.problems().is_empty() && stop.is_none() {

@@ -312,3 +312,45 @@ test('arrays that are not plain: an Array subclass whose constructor slice canno
     assert.deepEqual((await stats(emu)).requests, before, 'nothing was sent');
   });
 });
+
+test('events one at a time (iterables, arrays read chunk by chunk): what JSON makes null is named as what it was, in the error and in onSkip, as for arrays', async () => {
+  await withEmulator([], async (emu) => {
+    const { token } = await login(emu);
+    const client = new EventsClient({ token, baseUrl: emu.api });
+    const events = makeEvents(30, 'named-nulls');
+    // Bad events at a batch's start, middle and end (batches of chunksize 10), and last.
+    events[0] = { ...events[0], value: NaN };
+    events[9] = { ...events[9], end: new Date('soon') };
+    events[17] = { ...events[17], type: undefined, source: () => 1 };
+    events[29] = { ...events[29], owner: Infinity };
+    const expected = [
+      [0, 'value must be a string, got NaN'],
+      [9, 'end must be an RFC 3339 date-time or absent, got an invalid Date'],
+      // In an object, JSON drops an undefined or function value (it makes null only in
+      // arrays): the field is absent.
+      [17, 'type is required'],
+      [17, 'source is required'],
+      [29, 'owner must be a non-empty string, got Infinity'],
+    ];
+    const before = (await stats(emu)).requests;
+    const sources = {
+      'sync generator': () => events.values(),
+      'async generator': () => (async function* () { yield* events; })(),
+      "array, validate: 'chunk'": () => events,
+    };
+    for (const [what, source] of Object.entries(sources)) {
+      const opts = { chunksize: 10, validate: what.startsWith('array') ? 'chunk' : undefined };
+      const failed = await client.createEvents(source(), opts).then(() => null, (e) => e);
+      assert.equal(failed?.name, 'ValidationError', `${what}: ${failed}`);
+      // A stream stops at its first bad event: that one is named.
+      assert.deepEqual(failed.problems.map((p) => [p.index, p.message.replace(/^\w+: /, '')])[0], [0, 'value must be a string, got NaN'], what);
+      const told = [];
+      const skipped = await client.createEvents(source(), { ...opts, validate: undefined, onInvalid: 'skip', onSkip: (s) => told.push(...s.problems.map((p) => [s.index, p.message])) });
+      assert.equal(skipped.created, 26, what);
+      assert.deepEqual(told, expected, what);
+      assert.deepEqual(skipped.skipped.problems.map((p) => [p.index, p.message]), expected, what);
+    }
+    assert.ok((await stats(emu)).requests.create > before.create);
+    assert.equal((await stats(emu)).events, 3 * 26, 'only the good events were stored, by the three runs that skip');
+  });
+});
