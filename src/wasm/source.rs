@@ -163,10 +163,7 @@ impl Source {
             }
             holds_events = Some(true);
             Kind::Array { events: events.clone(), next: Cell::new(resume.events) }
-        } else if let Some(bytes) = match v.dyn_ref::<ArrayBuffer>() {
-            Some(buffer) => Some(view_of(buffer)?),
-            None => v.dyn_ref::<Uint8Array>().map(native).transpose()?,
-        } {
+        } else if let Some(bytes) = bytes_of(v).transpose()? {
             size = Some(bytes.length() as f64);
             if skip_bytes > bytes.length() as u64 {
                 return Err(bytes_past_the_end(skip_bytes, bytes.length() as u64));
@@ -291,13 +288,8 @@ impl Source {
                         }
                         continue;
                     }
-                    let value = match value.dyn_into::<ArrayBuffer>() {
-                        Ok(buffer) => view_of(&buffer)?.into(),
-                        Err(value) => value,
-                    };
-                    let mut bytes = match value.dyn_into::<Uint8Array>() {
-                        Ok(bytes) => {
-                            let bytes = native(&bytes)?;
+                    let mut bytes = match bytes_of(&value).transpose()? {
+                        Some(bytes) => {
                             // Sliced as a buffer given at once is (an in-memory Blob's stream gives
                             // itself whole), past what a resume skips.
                             let skip = skip_bytes.get().min(bytes.length() as u64);
@@ -308,7 +300,7 @@ impl Source {
                                 None => continue,
                             }
                         }
-                        Err(text) => utf8_of(text.unchecked_ref()).into_bytes(),
+                        None => utf8_of(value.unchecked_ref()).into_bytes(),
                     };
                     let skip = skip_bytes.get().min(bytes.len() as u64);
                     if skip > 0 {
@@ -512,16 +504,19 @@ extern "C" {
     fn new(buffer: &JsValue, offset: u32, length: u32) -> Result<View, JsValue>;
 }
 
-/// The bytes of an `ArrayBuffer`: a `SourceError` for a detached one.
-fn view_of(buffer: &ArrayBuffer) -> Result<Uint8Array, Failure> {
-    View::new(buffer, 0, buffer.byte_length()).map(JsCast::unchecked_into).map_err(source_failed)
-}
-
-/// A plain `Uint8Array` over the same bytes: a subclass's `subarray` would call its own
-/// constructor (which may throw), and a detached view, which reads as empty and would end
-/// the input early, as if complete, is a `SourceError` here.
-fn native(bytes: &Uint8Array) -> Result<Uint8Array, Failure> {
-    View::new(&bytes.buffer(), bytes.byte_offset(), bytes.length()).map(JsCast::unchecked_into).map_err(source_failed)
+/// The bytes of an `ArrayBuffer` or a `Uint8Array` (`None` for anything else) as a plain
+/// `Uint8Array` over them: a subclass's `subarray` would call its own constructor (which
+/// may throw), and a detached buffer, which reads as empty and would end the input early,
+/// as if complete, is a `SourceError` here.
+fn bytes_of(v: &JsValue) -> Option<Result<Uint8Array, Failure>> {
+    let (buffer, offset, length) = match v.dyn_ref::<ArrayBuffer>() {
+        Some(buffer) => (buffer.clone(), 0, buffer.byte_length()),
+        None => {
+            let bytes = v.dyn_ref::<Uint8Array>()?;
+            (bytes.buffer(), bytes.byte_offset(), bytes.length())
+        }
+    };
+    Some(View::new(&buffer, offset, length).map(JsCast::unchecked_into).map_err(source_failed))
 }
 
 /// A `Uint8Array` (a Node `Buffer` is one) or an `ArrayBuffer`: a piece of a byte source.
