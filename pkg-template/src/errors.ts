@@ -47,7 +47,10 @@ export interface ValidationErrorFields {
   resumeFrom?: ResumePoint;
 }
 
-/** Events break the contract; nothing was sent. */
+/**
+ * Events break the contract; nothing was sent (a stream or iterable read chunk by
+ * chunk: nothing after the bad event; `created` and `succeeded` say what was stored).
+ */
 export class ValidationError extends EventsError implements ValidationErrorFields {
   declare name: 'ValidationError';
   declare problems: ValidationProblem[];
@@ -244,7 +247,8 @@ function isErrorValue(v: unknown): v is ErrorValue {
 /**
  * The error the engine threw or rejected with, as an instance of its class; anything
  * else unchanged. A failed chunk's `error` is converted too, and a `cause` that is one
- * of them becomes the same instance (`CreateEventsError.cause` is `failed[0].error`).
+ * of them becomes the same instance (`CreateEventsError.cause` is `failed[0].error`);
+ * any other engine error as a `cause` is converted as well.
  */
 export function toError(value: unknown): unknown {
   if (!isErrorValue(value)) return value;
@@ -256,6 +260,9 @@ export function toError(value: unknown): unknown {
     chunk.error = error;
   }
   if (made.has(fields.cause)) fields.cause = made.get(fields.cause);
+  // An engine error as the cause (an AuthError's failed renewal: the Auth API's
+  // EventsApiError, a NetworkError, a TimeoutError) is made an instance too.
+  else if ('cause' in fields) fields.cause = toError(fields.cause);
   if (name === 'TypeError' || name === 'RangeError') {
     // The platform's argument errors: its own classes, as any JS API throws them.
     const { cause, ...rest } = fields;

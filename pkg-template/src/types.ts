@@ -87,11 +87,11 @@ export interface RequestReport {
 
 export interface CreateProgress {
   chunksDone: number;
-  /** Unknown (`undefined`) while bytes are still being read. */
+  /** `undefined` for bytes and event iterables, unless `validate: 'all'` counted them. */
   chunksTotal: number | undefined;
   /** Events stored so far. */
   eventsDone: number;
-  /** Unknown (`undefined`) for bytes. */
+  /** `undefined` for bytes and event iterables, unless `validate: 'all'` counted them. */
   eventsTotal: number | undefined;
   failedChunks: number;
   retries: number;

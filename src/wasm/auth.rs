@@ -9,7 +9,7 @@ use core::pin::{pin, Pin};
 use alloc::rc::Rc;
 use core::task::Poll;
 
-use js_sys::{Function, JsString, Promise};
+use js_sys::{Function, JsString, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -19,6 +19,7 @@ use crate::core::token;
 
 use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
+use super::js::Obj;
 use super::net::Net;
 use super::transport::Answer;
 use super::wait::{Boxed, Sleep};
@@ -219,7 +220,10 @@ impl Auth {
                     ClientError::Aborted { .. } => e,
                     ClientError::Api { status, .. } => {
                         let for_good = (400..500).contains(&status) && !matches!(classify_status(status), Disposition::Retry);
-                        refused(format!("the Auth API {}", e.answered()), Some(status), Some(e.to_js()), for_good)
+                        // The cause is the Auth API's answer: its message names that API.
+                        let answered = e.answered();
+                        let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", format!("Auth API {answered}"));
+                        refused(format!("the Auth API {answered}"), Some(status), Some(cause.build().into()), for_good)
                     }
                     _ => refused(e.message(), None, Some(e.to_js()), false),
                 })

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { loadClient, withEmulator, login, stats, makeEvents, expireTokens, waitFor } from './helpers.mjs';
 
-const { EventsClient } = loadClient();
+const { EventsClient, EventsApiError, NetworkError } = loadClient();
 
 /** An unsigned JWT whose `exp` is `secondsFromNow` away (the client reads only `exp`). */
 const jwt = (secondsFromNow) =>
@@ -116,6 +116,8 @@ test('a refresh token the Auth API refused is not sent again, and once a token a
       assert.equal(later?.name, 'AuthError', String(later));
       assert.equal(later.status, 401);
       assert.equal(later.cause?.name, 'EventsApiError', 'the Auth API\'s answer is the cause');
+      assert.ok(later.cause instanceof EventsApiError, 'the cause is an instance of its class, not a plain object');
+      assert.match(later.cause.message, /^Auth API answered 401 Unauthorized: refresh token revoked/, 'the cause names the API that answered');
       assert.equal(later.cause.status, 401);
       assert.equal((await stats(emu)).requests.query, before.query, 'no query left');
       assert.equal(auth.seen.length, 1);
@@ -138,6 +140,8 @@ test('a renewal that reached no Auth API is an AuthError whose cause is the Netw
       assert.equal(err?.name, 'AuthError', String(err));
       assert.match(err.message, /^token refresh failed: /);
       assert.equal(err.cause?.name, 'NetworkError', `cause: ${err.cause}`);
+      assert.ok(err.cause instanceof NetworkError, 'the cause is an instance of its class');
+      assert.ok(err.cause.cause instanceof Error, 'and keeps what fetch threw as its own cause');
       assert.equal(reports.filter((r) => r.url.endsWith('/auth/refresh-token')).length, i, 'no answer is no refusal: tried again');
     }
   });
