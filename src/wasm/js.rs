@@ -176,6 +176,13 @@ pub fn utf8_lossy(bytes: &[u8]) -> js_sys::JsString {
     CODEC.with(|(_, d)| d.decode(bytes))
 }
 
+/// Where `text` holds its first unpaired UTF-16 surrogate (-1: none), which UTF-8
+/// cannot carry: with the `u` flag a surrogate matches only when unpaired, one scan in
+/// the engine (`isWellFormed` is too recent: Safari 16.4, Node 20).
+pub fn lone_surrogate_at(text: &js_sys::JsString) -> i32 {
+    text.search(&js_sys::RegExp::new("[\\uD800-\\uDFFF]", "u"))
+}
+
 /// A JS string as UTF-8 in wasm memory. wasm-bindgen's own conversion walks ASCII
 /// text one char at a time in JS (~3 ns/char); the engine's `encodeInto`, writing
 /// straight into wasm memory, is several times faster on the megabytes of a chunk.

@@ -4,11 +4,11 @@
 //! condition (`{ collection: process.env.UNSET }`) reads every event.
 
 use crate::prelude::*;
-use js_sys::{Array, JsString, Object, JSON};
+use js_sys::{Array, Function, JsString, Object, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::{ClientError, Failure};
-use super::js::get;
+use super::js::{get, lone_surrogate_at};
 use super::options::wrong_type;
 
 /// Deeper than any query; a cycle stops here rather than overflow the stack.
@@ -42,6 +42,7 @@ fn carried(v: &JsValue, depth: usize) -> Result<(), (String, &'static str)> {
         "undefined" => "undefined (leave the key out, or give null for an absent field)",
         "function" | "symbol" | "bigint" => "a function, a symbol or a BigInt",
         "number" if !v.as_f64().is_some_and(f64::is_finite) => "not a finite number",
+        "string" if lone_surrogate_at(v.unchecked_ref()) >= 0 => "a string with an unpaired UTF-16 surrogate (a cut emoji?)",
         "object" if !v.is_null() => "",
         _ => return Ok(()),
     };
@@ -49,9 +50,14 @@ fn carried(v: &JsValue, depth: usize) -> Result<(), (String, &'static str)> {
         return Err((String::new(), what));
     }
     // A `Date` (of any realm: not `instanceof`) or any value with its own `toJSON` (Luxon,
-    // decimals): JSON sends what `toJSON` gives, as the caller means it.
-    if get(v, "toJSON").is_function() {
-        return Ok(());
+    // decimals): JSON sends what `toJSON` gives, which is checked. An invalid `Date`
+    // (`new Date(userInput)`) gives `null`: another query. What throws, `stringify` names.
+    if let Ok(to_json) = get(v, "toJSON").dyn_into::<Function>() {
+        return match to_json.call0(v) {
+            Ok(json) if json.is_null() || json.is_undefined() => Err((String::new(), "an invalid Date (its toJSON gives null)")),
+            Ok(json) if !json.is_object() => carried(&json, depth + 1),
+            _ => Ok(()),
+        };
     }
     if depth >= MAX_DEPTH {
         return Err((String::new(), "nested too deeply (a cycle?)"));

@@ -23,7 +23,7 @@ use crate::core::resume::ResumePoint;
 use crate::core::validate::Problem;
 
 use super::errors::{past_the_end, ClientError, Failure};
-use super::js::{call_method, get, item, utf8_of, window};
+use super::js::{call_method, get, item, lone_surrogate_at, utf8_of, window};
 use super::options::{type_name, wrong_type};
 use super::upload::{name_what_json_lost, stringify};
 use super::wait::Boxed;
@@ -80,6 +80,8 @@ struct State {
     /// last event of a batch only with the next one); and the next event's index.
     recent: RefCell<[(usize, Array); 2]>,
     next_event: Cell<usize>,
+    /// A high surrogate that ended the last string piece: written with the next one.
+    held: Cell<Option<u16>>,
 }
 
 impl State {
@@ -205,6 +207,7 @@ impl Source {
             pending: RefCell::new(pending),
             recent: RefCell::new([(0, Array::new()), (0, Array::new())]),
             next_event: Cell::new(resume.events),
+            held: Cell::new(None),
         };
         Ok(Source { state: Rc::new(state), size })
     }
@@ -296,11 +299,11 @@ impl Source {
                             skip_bytes.set(skip_bytes.get() - skip);
                             *pending.borrow_mut() = self::pending(bytes, skip as u32);
                             match next_slice(pending)? {
-                                Some(piece) => return Ok(Some(vec![Feed::Bytes(piece)])),
+                                Some(piece) => return Ok(Some(vec![Feed::Bytes(after_held(&state.held, piece))])),
                                 None => continue,
                             }
                         }
-                        None => utf8_of(value.unchecked_ref()).into_bytes(),
+                        None => string_piece(value.unchecked_ref(), &state.held),
                     };
                     let skip = skip_bytes.get().min(bytes.len() as u64);
                     if skip > 0 {
@@ -325,7 +328,8 @@ impl Source {
                             state.remember(&objects);
                             Some(events_end(&objects, opened))
                         }
-                        _ => None,
+                        // The last string piece ended in half a surrogate pair.
+                        _ => state.held.take().map(|unit| vec![Feed::Bytes(wtf8(unit).to_vec())]),
                     });
                 }
                 if objects.length() as usize >= batch {
@@ -335,6 +339,53 @@ impl Source {
             }
         })
     }
+}
+
+/// A string piece as UTF-8. A high surrogate that ends it is `held` for the next piece
+/// (an emoji cut between two pieces is one character). An unpaired surrogate is written
+/// as UTF-8 would write it were it a character (WTF-8): bytes that are not UTF-8, which
+/// the framer refuses with the event's line and offset, as it refuses the same bytes
+/// from a file. (`TextEncoder` writes U+FFFD for it: the data changed without a word.)
+#[inline(never)]
+fn string_piece(text: &JsString, held: &Cell<Option<u16>>) -> Vec<u8> {
+    let mut text = match held.take() {
+        Some(high) => JsString::from_char_code1(high as u32).concat(text),
+        None => text.clone(),
+    };
+    let mut at = lone_surrogate_at(&text);
+    if at < 0 {
+        return utf8_of(&text).into_bytes();
+    }
+    let mut out = Vec::new();
+    while at >= 0 {
+        let (at_u, len) = (at as u32, text.length());
+        out.extend_from_slice(utf8_of(&text.slice(0, at_u)).as_bytes());
+        let unit = text.char_code_at(at_u) as u16;
+        if at_u + 1 == len && unit < 0xDC00 {
+            held.set(Some(unit));
+            return out;
+        }
+        out.extend_from_slice(&wtf8(unit));
+        text = text.slice(at_u + 1, len);
+        at = lone_surrogate_at(&text);
+    }
+    out.extend_from_slice(utf8_of(&text).as_bytes());
+    out
+}
+
+/// `piece`, after the held high surrogate if there is one: alone after all (bytes came
+/// next), as WTF-8.
+#[inline(never)]
+fn after_held(held: &Cell<Option<u16>>, piece: Vec<u8>) -> Vec<u8> {
+    let Some(unit) = held.take() else { return piece };
+    let mut bytes = wtf8(unit).to_vec();
+    bytes.extend_from_slice(&piece);
+    bytes
+}
+
+/// A surrogate's three bytes as UTF-8's scheme would write it (not valid UTF-8).
+fn wtf8(unit: u16) -> [u8; 3] {
+    [0xE0 | (unit >> 12) as u8, 0x80 | ((unit >> 6) & 0x3F) as u8, 0x80 | (unit & 0x3F) as u8]
 }
 
 /// The face's `pull` (pkg-template/src/pull.ts), given by `setPull`.

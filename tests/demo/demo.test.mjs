@@ -91,11 +91,20 @@ test('the whole flow: connect, create 25000 events with progress, query, chart, 
   await page.click('#query-run');
   await page.locator('#query-status[data-state="ok"]', { hasText: '25,000 matching events' }).waitFor(WAIT);
 
+  // More events in the collection, then the same query run again: the chart is drawn
+  // afresh (it was kept while the query's body stayed the same).
+  await page.locator('#chart-caption', { hasText: 'all 25,000 matches' }).waitFor(WAIT);
+  await generate(page, { count: 1000, collection, chunksize: 1000, concurrency: 1 });
+  await page.locator('#create-result.ok', { hasText: 'Created 1,000 events' }).waitFor(WAIT);
+  await page.click('#query-run');
+  await page.locator('#query-status[data-state="ok"]', { hasText: '26,000 matching events' }).waitFor(WAIT);
+  await page.locator('#chart-caption', { hasText: 'all 26,000 matches' }).waitFor(WAIT);
+
   // Delete, with its confirmation step; the query then shows zero.
-  await deleteCollection(page, collection, 25000);
+  await deleteCollection(page, collection, 26000);
   await shot(page, '05-delete-confirm');
   await page.click('#delete-yes');
-  await page.locator('#delete-result.ok', { hasText: 'Deleted 25,000 events' }).waitFor(WAIT);
+  await page.locator('#delete-result.ok', { hasText: 'Deleted 26,000 events' }).waitFor(WAIT);
   await page.locator('#query-status[data-state="ok"]', { hasText: '0 matching events' }).waitFor(WAIT);
   assert.equal(await text(page, '#results-body'), 'No matching events.');
   await page.locator('#chart-plot', { hasText: 'No matching events to chart.' }).waitFor(WAIT);

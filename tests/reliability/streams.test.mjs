@@ -101,6 +101,42 @@ test('events and multi-byte characters split across pieces are read whole', asyn
   });
 });
 
+test('string pieces cut inside a surrogate pair are read whole; an unpaired surrogate in a string piece is a bad event, not U+FFFD stored', async () => {
+  await withEmulator([], async (emu) => {
+    const { token, client } = await clientFor(emu);
+    // Every UTF-16 position, by sync and by async pieces: cuts fall between the halves of each pair.
+    const textFor = (collection) => ndjson(makeEvents(2, collection).map((e, i) => ({ ...e, value: `a😀b ${i} 𝄞` })));
+    const length = textFor('utf16-0000').length;
+    for (let cut = 1; cut < length; cut++) {
+      const collection = `utf16-${String(cut).padStart(4, '0')}`;
+      const text = textFor(collection);
+      const pieces = [text.slice(0, cut), text.slice(cut)];
+      const source = cut % 2 ? pieces[Symbol.iterator]() : (async function* () { yield* pieces; })();
+      const result = await client.createEvents(source);
+      assert.equal(result.created, 2, `cut at ${cut}`);
+      const stored = await storedEvents(emu, token, { collection });
+      assert.deepEqual(stored.map((s) => s.value), ['a😀b 0 𝄞', 'a😀b 1 𝄞'], `cut at ${cut}`);
+    }
+    // A raw lone surrogate (JSON.stringify would have escaped it): inside a piece, a low
+    // one starting a piece, a high one ending a piece before text or ending the input.
+    // Its event is refused with its line (TextEncoder would have stored U+FFFD instead).
+    const [good, bad] = makeEvents(2, 'lone');
+    const [head, tail] = JSON.stringify({ ...bad, value: 'xQy' }).split('Q');
+    const goodLine = JSON.stringify(good) + '\n';
+    for (const [pieces, at] of [
+      [[goodLine + head + '\uD800' + tail + '\n'], 2],
+      [[goodLine + head, '\uDC00' + tail + '\n'], 2],
+      [[head + '\uD83D', tail + '\n', goodLine], 1],
+      [[goodLine, '\uD83D'], 2],
+    ]) {
+      const err = await client.createEvents(pieces[Symbol.iterator]()).then(() => null, (e) => e);
+      assert.equal(err?.name, 'ValidationError', String(err));
+      assert.equal(err.problems[0].line, at, JSON.stringify(err.problems));
+      assert.match(err.problems[0].message, /unpaired UTF-16 surrogate/, JSON.stringify(err.problems));
+    }
+  });
+});
+
 test('a bad event stops the upload (its line and offset named, what was stored said); onInvalid skip leaves it out and reports it', async () => {
   await withEmulator([], async (emu) => {
     const { token, client } = await clientFor(emu, { concurrency: 1 });

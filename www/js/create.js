@@ -27,6 +27,9 @@ export function setupCreate(ctx) {
   for (const radio of form.elements.source) radio.addEventListener('change', showSource);
   showSource();
 
+  // Picking the same path again (the file fixed in place) must fire `change`, and the
+  // File read afresh: the one kept from the first pick can no longer be read.
+  $('file').addEventListener('click', (e) => { e.target.value = ''; });
   $('file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     loaded = null;

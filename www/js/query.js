@@ -155,6 +155,8 @@ export function setupQuery(ctx) {
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    // Run again: events may have been created since; only paging reuses the chart.
+    chartKey = null;
     try {
       const page = intField(form.elements.page, 'Page') - 1;
       runPage(queryBody(form.elements), page, Number(form.elements.pageSize.value));
