@@ -105,7 +105,11 @@ impl ExportWriter {
             out.extend_from_slice(quoted(&key).as_bytes());
             out.push(b':');
             let value = text.get(start..s.pos()).ok_or(ScanError { at: start })?;
-            out.extend_from_slice(value.trim_start().as_bytes());
+            // The scanner skips JSON's whitespace only (ASCII) before a value, and a value
+            // starts with no whitespace: cut by bytes (not `trim_start`'s char code).
+            let value = value.as_bytes();
+            let lead = value.iter().take_while(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t')).count();
+            out.extend_from_slice(value.get(lead..).unwrap_or_default());
         }
         out.push(b'}');
         if self.format == Format::Ndjson {

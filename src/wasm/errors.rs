@@ -71,7 +71,7 @@ impl ClientError {
     /// renewal) say it after their API's name.
     pub fn answered(&self) -> String {
         let ClientError::Api { status, status_text, server_message, hint, .. } = self else { return String::new() };
-        let mut m = format!("answered {status}");
+        let mut m = format!("answered {}", u32::from(*status)); // u32: no `u16` `Display` code
         if !status_text.is_empty() {
             m.push(' ');
             m.push_str(status_text);

@@ -59,7 +59,7 @@ impl Exporter {
             self.page.set(number + 1);
         } else {
             self.finished();
-            page.bytes.extend(self.writer.borrow().end());
+            page.bytes.append(&mut self.writer.borrow().end()); // not `extend`: its `IntoIter` code
         }
         Ok(Some(page.bytes))
     }

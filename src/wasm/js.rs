@@ -164,6 +164,26 @@ extern "C" {
     fn decode(this: &TextDecoder, bytes: &[u8]) -> js_sys::JsString;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Uint8Array.prototype.set.call(dst, src)`: what js-sys' `to_vec` calls, without
+    /// its `assert_eq!` of the lengths (which linked `assert_failed` and integer `Debug`).
+    #[wasm_bindgen(js_namespace = Uint8Array, js_name = "prototype.set.call")]
+    fn set_into(dst: &mut [u8], src: &js_sys::Uint8Array);
+}
+
+/// A `Uint8Array`'s bytes copied into a new `Vec` (js-sys' `to_vec`, without its assert).
+pub fn bytes_to_vec(bytes: &js_sys::Uint8Array) -> Vec<u8> {
+    let len = bytes.length() as usize;
+    let mut out: Vec<u8> = Vec::with_capacity(len);
+    // SAFETY: the slice covers `out`'s capacity; `set` writes all `len` bytes.
+    unsafe {
+        set_into(core::slice::from_raw_parts_mut(out.as_mut_ptr(), len), bytes);
+        out.set_len(len);
+    }
+    out
+}
+
 // One static for both (each has its own lazy initialisation code).
 // Label `undefined`: UTF-8. `ignoreBOM`: a leading BOM stays in the text, as Rust's decoder keeps it.
 static CODEC: Local<(TextEncoder, TextDecoder)> =

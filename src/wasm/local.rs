@@ -1,13 +1,13 @@
 //! `thread_local!` without std: a value made on first use, for the wasm's one thread.
 
-use core::cell::OnceCell;
+use core::cell::UnsafeCell;
 
 #[cfg(target_feature = "atomics")]
 compile_error!("`Local` assumes one thread: a wasm built with atomics may have several");
 
 /// A static made by `init` on first use (as `thread_local!`'s lazy initialisation).
 pub struct Local<T> {
-    value: OnceCell<T>,
+    value: UnsafeCell<Option<T>>,
     init: fn() -> T,
 }
 
@@ -16,10 +16,21 @@ unsafe impl<T> Sync for Local<T> {}
 
 impl<T> Local<T> {
     pub const fn new(init: fn() -> T) -> Local<T> {
-        Local { value: OnceCell::new(), init }
+        Local { value: UnsafeCell::new(None), init }
     }
 
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        f(self.value.get_or_init(self.init))
+        // Not `OnceCell::get_or_init`: its `try_init` (with its reentrancy panic) was
+        // compiled once per `T`. No `init` reads its own `Local`.
+        let slot = self.value.get();
+        // SAFETY: one thread, and no reference into `slot` is held across `init`; once
+        // set, the value is never replaced nor moved, so the `&T` given to `f` stays valid.
+        unsafe {
+            if (*slot).is_none() {
+                let value = (self.init)();
+                *slot = Some(value);
+            }
+            f((*slot).as_ref().unwrap_unchecked())
+        }
     }
 }

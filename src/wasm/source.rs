@@ -127,7 +127,7 @@ fn next_slice(pending: &RefCell<Option<Pending>>) -> Result<Option<Vec<u8>>, Fai
     }
     let to = from.saturating_add(SLICE_BYTES).min(len);
     *at = to;
-    let piece = bytes.subarray(from, to).to_vec();
+    let piece = crate::wasm::js::bytes_to_vec(&bytes.subarray(from, to));
     if to == len {
         *slot = None;
     }
@@ -308,7 +308,10 @@ impl Source {
                     let skip = skip_bytes.get().min(bytes.len() as u64);
                     if skip > 0 {
                         skip_bytes.set(skip_bytes.get() - skip);
-                        bytes.drain(..skip as usize);
+                        // Moved down in place (not `drain`, compiled for its type).
+                        let skip = skip as usize;
+                        bytes.copy_within(skip.., 0);
+                        bytes.truncate(bytes.len() - skip);
                     }
                     if !bytes.is_empty() {
                         return Ok(Some(vec![Feed::Bytes(bytes)]));
@@ -476,11 +479,12 @@ fn reader(stream: &JsValue) -> Option<Kind> {
         let next = get(&reader, "read").dyn_into::<Function>().ok()?;
         return Some(kind(next, reader, true));
     }
-    for (symbol, promises) in [(Symbol::async_iterator(), true), (Symbol::iterator(), false)] {
-        if let Ok(f) = Reflect::get(stream, &symbol).and_then(|f| f.dyn_into::<Function>()) {
+    // By reference: an array's `IntoIter` compiles its own drop.
+    for (symbol, promises) in &[(Symbol::async_iterator(), true), (Symbol::iterator(), false)] {
+        if let Ok(f) = Reflect::get(stream, symbol).and_then(|f| f.dyn_into::<Function>()) {
             let it = f.call0(stream).ok()?;
             let next = get(&it, "next").dyn_into::<Function>().ok()?;
-            return Some(kind(next, it, promises));
+            return Some(kind(next, it, *promises));
         }
     }
     None

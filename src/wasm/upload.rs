@@ -102,12 +102,21 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
             Err(unserializable) => {
                 // The window cannot be serialized whole: its other events are checked one
                 // by one, so that their problems are reported too, in index order.
-                let mut unserializable = unserializable.into_iter().peekable();
+                // The next unserializable one held aside (not `Peekable::next_if`, compiled for its type).
+                let mut unserializable = unserializable.into_iter();
+                let mut next = unserializable.next();
                 for index in from..to {
-                    if let Some((index, why)) = unserializable.next_if(|(i, _)| *i == index) {
-                        problems.push(Problem { index, field: String::new(), message: why });
-                    } else if let Ok(json) = stringify(events, index, index + 1) {
-                        let _ = validate_spans(&utf8_of(&json), index, opts.max_chunk_bytes, &mut problems);
+                    match next.take() {
+                        Some((i, why)) if i == index => {
+                            problems.push(Problem { index, field: String::new(), message: why });
+                            next = unserializable.next();
+                        }
+                        other => {
+                            next = other;
+                            if let Ok(json) = stringify(events, index, index + 1) {
+                                let _ = validate_spans(&utf8_of(&json), index, opts.max_chunk_bytes, &mut problems);
+                            }
+                        }
                     }
                 }
             }
@@ -547,7 +556,7 @@ impl Upload<'_> {
 /// The two halves of a body that was sent (the first of `left_count` events), cut
 /// from its bytes: validated bytes stay the bytes sent.
 fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Array)> {
-    let text = String::from_utf8(body.to_vec()).ok()?;
+    let text = String::from_utf8(crate::wasm::js::bytes_to_vec(body)).ok()?;
     let (left, right) = split_body(&text, left_count)?;
     Some((Uint8Array::from(left.as_bytes()), Uint8Array::from(right.as_bytes())))
 }

@@ -194,7 +194,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
                 Turn::Sent(pieces) => {
                     // Kept in order as they land (a sorted insert: std's sort costs 2 KB of wasm).
                     for p in pieces.unwrap_or_default() {
-                        let at = done.partition_point(|d| (d.chunk, d.range.from) < (p.chunk, p.range.from));
+                        // A linear search (not `partition_point`'s binary search, compiled for
+                        // this type): the same place, and the insert is linear anyway.
+                        let key = (p.chunk, p.range.from);
+                        let at = done.iter().position(|d| (d.chunk, d.range.from) >= key).unwrap_or(done.len());
                         done.insert(at, p);
                     }
                 }
@@ -222,7 +225,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
                     };
                     match framed {
                         Ok(more) => {
-                            for framed in more {
+                            for framed in &more {
                                 counted += framed.count;
                                 let range = ChunkRange { index: chunks, from: framed.from, to: framed.to };
                                 let end = ResumePoint { events: framed.to, bytes: framed.end_offset, line: framed.end_line };
@@ -293,9 +296,9 @@ fn frame(framer: &mut Framer, feed: Vec<Feed>, bytes_read: Option<&Progress>) ->
                 if let Some(progress) = bytes_read {
                     progress.bytes_read(bytes.len());
                 }
-                out.extend(framer.push(&bytes)?);
+                out.append(&mut framer.push(&bytes)?);
             }
-            Feed::Unreadable(why) => out.extend(framer.push_unreadable(why)),
+            Feed::Unreadable(why) => out.append(&mut framer.push_unreadable(why)),
         }
     }
     Ok(out)
@@ -331,7 +334,8 @@ fn problems_with_positions(framer: &Framer, positions: bool) -> Array {
 /// `onSkip` with each event left out: index, line and offset (bytes), its text as read,
 /// and its problems. What the callback throws does not stop the upload.
 fn tell_skipped(on_skip: &Function, skipped: Vec<Skipped>, positions: bool) {
-    for event in skipped {
+    // By reference: an `IntoIter<Skipped>` would compile its own drop.
+    for event in &skipped {
         let problems = Array::new();
         for p in &event.problems {
             problems.push(&Obj::new().set("field", p.field.as_str()).set("message", p.message.as_str()).into());

@@ -120,8 +120,10 @@ impl Wakers {
     }
 
     pub fn wake_all(&self) {
-        for w in core::mem::take(&mut *self.0.borrow_mut()) {
-            w.wake();
+        // By reference, then dropped: an `IntoIter<Waker>` would compile its own drop.
+        let wakers = core::mem::take(&mut *self.0.borrow_mut());
+        for w in &wakers {
+            w.wake_by_ref();
         }
     }
 }
