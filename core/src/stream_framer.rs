@@ -449,11 +449,11 @@ impl Framer {
                 // A surrogate written as UTF-8 would write a character (WTF-8): what an
                 // unpaired surrogate of a JS string piece becomes (src/wasm/source.rs).
                 let surrogate = matches!(bytes[at..], [0xED, 0xA0..=0xBF, ..]);
-                let what = if surrogate { "holds an unpaired UTF-16 surrogate (a cut emoji?), which" } else { "is" };
+                let what = if surrogate { "holds an unpaired UTF-16 surrogate (a cut emoji?), which " } else { "" };
                 found.push(Problem {
                     index,
                     field: String::new(),
-                    message: format!("event {what} is not valid UTF-8 (at byte {at} of the event)"),
+                    message: format!("event {what}is not valid UTF-8 (at byte {at} of the event)"),
                 });
                 false
             }
@@ -640,7 +640,7 @@ mod tests {
         let (chunks, problems) = run(&input, &[], None, 10, 1 << 20);
         assert_eq!(chunks.unwrap()[0].count, 1);
         assert_eq!(problems[0].0, 1);
-        assert!(problems[0].1.contains("not valid UTF-8"), "{problems:?}");
+        assert!(problems[0].1.starts_with("event is not valid UTF-8 (at byte "), "{problems:?}");
         assert_eq!(problems[0].2.unwrap().offset, bad_at as u64);
         // A surrogate written as UTF-8 (WTF-8: a JS string piece's unpaired one) is named.
         let (_, problems) = run(b"{\"owner\":\"\xED\xA0\xBD\"}\n", &[], None, 10, 1 << 20);

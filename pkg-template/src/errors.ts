@@ -236,8 +236,15 @@ interface ErrorValue {
   failed?: Array<{ error?: unknown }>;
 }
 
+/**
+ * The brand the engine sets on the error values it makes (src/wasm/errors.rs `build`):
+ * only those are converted; a caller's value of the same shape (an abort reason, what
+ * `getToken` threw, another realm's `Error`) is passed on as it is.
+ */
+const ENGINE = Symbol.for('genomcore-events-wasm.error');
+
 function isErrorValue(v: unknown): v is ErrorValue {
-  if (typeof v !== 'object' || v === null || v instanceof Error) return false;
+  if (typeof v !== 'object' || v === null || (v as Record<symbol, unknown>)[ENGINE] !== true) return false;
   const { name, message } = v as Partial<ErrorValue>;
   return typeof message === 'string' && typeof name === 'string' &&
     // Not Object.hasOwn: Safari before 15.4 and Firefox before 92 lack it.
@@ -252,7 +259,7 @@ function isErrorValue(v: unknown): v is ErrorValue {
  */
 export function toError(value: unknown): unknown {
   if (!isErrorValue(value)) return value;
-  const { name, message, ...fields } = value;
+  const { name, message, [ENGINE]: _brand, ...fields } = value as ErrorValue & { [ENGINE]?: true };
   const made = new Map<unknown, unknown>();
   for (const chunk of fields.failed ?? []) {
     const error = toError(chunk.error);

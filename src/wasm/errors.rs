@@ -191,10 +191,17 @@ impl From<Failure> for JsValue {
 }
 
 /// The error value named `name`: `fields` with the `name` and `message` added (a
-/// `cause` field becomes the error's `cause`).
+/// `cause` field becomes the error's `cause`), and the engine's brand, by which the face
+/// converts it (pkg-template/src/errors.ts `ENGINE`): a caller's value of the same shape
+/// (an abort reason, what `getToken` threw) is passed on as it is.
 pub fn build(name: &str, message: &str, fields: Obj) -> JsValue {
-    fields.set("name", name).set("message", message).into()
+    let value: JsValue = fields.set("name", name).set("message", message).into();
+    let _ = js_sys::Reflect::set(&value, &js_sys::Symbol::for_(ENGINE_BRAND), &JsValue::TRUE);
+    value
 }
+
+/// `Symbol.for` of the engine's brand on its error values.
+const ENGINE_BRAND: &str = "genomcore-events-wasm.error";
 
 /// A resume point past the end of the events given (an array's length, or the events an
 /// iterable gave).

@@ -291,34 +291,35 @@ impl Source {
                         }
                         continue;
                     }
-                    let mut bytes = match bytes_of(&value).transpose()? {
+                    let bytes = match bytes_of(&value).transpose()? {
                         Some(bytes) => {
+                            // A surrogate held from the last string piece is alone after all:
+                            // its bytes come first, and a resume skips them first.
+                            let mut lone = held_alone(&state.held, skip_bytes);
                             // Sliced as a buffer given at once is (an in-memory Blob's stream gives
                             // itself whole), past what a resume skips.
                             let skip = skip_bytes.get().min(bytes.length() as u64);
                             skip_bytes.set(skip_bytes.get() - skip);
                             *pending.borrow_mut() = self::pending(bytes, skip as u32);
                             match next_slice(pending)? {
-                                Some(piece) => return Ok(Some(vec![Feed::Bytes(after_held(&state.held, piece))])),
-                                None => continue,
+                                Some(piece) if lone.is_empty() => piece,
+                                Some(mut piece) => {
+                                    lone.append(&mut piece);
+                                    lone
+                                }
+                                None => lone,
                             }
                         }
-                        None => string_piece(value.unchecked_ref(), &state.held),
+                        None => skipped_front(string_piece(value.unchecked_ref(), &state.held), skip_bytes),
                     };
-                    let skip = skip_bytes.get().min(bytes.len() as u64);
-                    if skip > 0 {
-                        skip_bytes.set(skip_bytes.get() - skip);
-                        // Moved down in place (not `drain`, compiled for its type).
-                        let skip = skip as usize;
-                        bytes.copy_within(skip.., 0);
-                        bytes.truncate(bytes.len() - skip);
-                    }
                     if !bytes.is_empty() {
                         return Ok(Some(vec![Feed::Bytes(bytes)]));
                     }
                 }
                 if done {
                     closed.set(true);
+                    // The last string piece ended in half a surrogate pair.
+                    let lone = held_alone(&state.held, skip_bytes);
                     if events.get() == Some(true) && skip_events.get() > 0 {
                         return Err(past_the_end(resume.events, resume.events - skip_events.get()));
                     }
@@ -331,8 +332,7 @@ impl Source {
                             state.remember(&objects);
                             Some(events_end(&objects, opened))
                         }
-                        // The last string piece ended in half a surrogate pair.
-                        _ => state.held.take().map(|unit| vec![Feed::Bytes(wtf8(unit).to_vec())]),
+                        _ => (!lone.is_empty()).then(|| vec![Feed::Bytes(lone)]),
                     });
                 }
                 if objects.length() as usize >= batch {
@@ -376,13 +376,23 @@ fn string_piece(text: &JsString, held: &Cell<Option<u16>>) -> Vec<u8> {
     out
 }
 
-/// `piece`, after the held high surrogate if there is one: alone after all (bytes came
-/// next), as WTF-8.
+/// The held high surrogate, alone after all (bytes or the end came next), as WTF-8,
+/// past what a resume skips; empty when none is held.
 #[inline(never)]
-fn after_held(held: &Cell<Option<u16>>, piece: Vec<u8>) -> Vec<u8> {
-    let Some(unit) = held.take() else { return piece };
-    let mut bytes = wtf8(unit).to_vec();
-    bytes.extend_from_slice(&piece);
+fn held_alone(held: &Cell<Option<u16>>, skip_bytes: &Cell<u64>) -> Vec<u8> {
+    skipped_front(held.take().map_or(Vec::new(), |unit| wtf8(unit).to_vec()), skip_bytes)
+}
+
+/// `bytes` past what a resume skips (`skip_bytes`, lowered by what they give).
+fn skipped_front(mut bytes: Vec<u8>, skip_bytes: &Cell<u64>) -> Vec<u8> {
+    let skip = skip_bytes.get().min(bytes.len() as u64);
+    if skip > 0 {
+        skip_bytes.set(skip_bytes.get() - skip);
+        // Moved down in place (not `drain`, compiled for its type).
+        let skip = skip as usize;
+        bytes.copy_within(skip.., 0);
+        bytes.truncate(bytes.len() - skip);
+    }
     bytes
 }
 

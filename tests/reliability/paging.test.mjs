@@ -117,7 +117,9 @@ test('a query body carries Dates of any realm and values with their own toJSON, 
     const { client } = await seeded(emu);
     const foreign = runInNewContext('new Date("2000-01-01T00:00:00Z")'); // an iframe's, a test realm's
     const decimal = { toJSON: () => '2000-01-01T00:00:00Z' };
-    for (const from of [foreign, decimal, new Date('2000-01-01T00:00:00Z')]) {
+    // toJSON is given its key, as JSON.stringify gives it; what it gives is what is checked.
+    const keyed = { toJSON: (key) => (key === '$gte' ? '2000-01-01T00:00:00Z' : null) };
+    for (const from of [foreign, decimal, keyed, new Date('2000-01-01T00:00:00Z')]) {
       const page = await client.queryEvents({ filter: { collection: COLLECTION, start: { $gte: from } } }, { pageSize: 1 });
       assert.equal(page.total, 3000);
     }

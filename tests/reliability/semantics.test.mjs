@@ -342,6 +342,20 @@ test('errors carry their cause: the abort reason, AbortSignal.timeout(), fetch, 
     assert.equal(auth.name, 'AuthError');
     assert.equal(auth.cause, vault);
     assert.match(auth.message, /^getToken failed: the vault is sealed$/);
+    // A caller's value shaped like one of the engine's errors, or another realm's Error,
+    // is the cause as it was given: the face converts only the engine's own values.
+    const { runInNewContext } = await import('node:vm');
+    const shaped = { name: 'TimeoutError', message: 'the vault timed out', code: 7 };
+    const shapedAuth = (await settle(new EventsClient({ baseUrl: emu.api, getToken: () => Promise.reject(shaped) }).queryEvents())).error;
+    assert.equal(shapedAuth.name, 'AuthError');
+    assert.equal(shapedAuth.cause, shaped, 'the same object, not a TimeoutError made of it');
+    for (const given of [{ name: 'NetworkError', message: 'app went offline' }, runInNewContext('new TypeError("other realm", { cause: 42 })')]) {
+      const shapedAbort = new AbortController();
+      shapedAbort.abort(given);
+      const aborted = (await settle(client.queryEvents({}, { signal: shapedAbort.signal }))).error;
+      assert.equal(aborted.name, 'AbortError');
+      assert.equal(aborted.cause, given, 'the abort reason as it was given');
+    }
     // A getToken that never settles: bounded by timeoutMs, and an abort stops it at once.
     const never = new EventsClient({ baseUrl: emu.api, timeoutMs: 300, getToken: () => new Promise(() => {}) });
     const slow = (await settle(never.queryEvents())).error;

@@ -134,6 +134,28 @@ test('string pieces cut inside a surrogate pair are read whole; an unpaired surr
       assert.equal(err.problems[0].line, at, JSON.stringify(err.problems));
       assert.match(err.problems[0].message, /unpaired UTF-16 surrogate/, JSON.stringify(err.problems));
     }
+    // A held high surrogate that bytes follow comes before them, also for a resume that
+    // skips past it: the events after it are read whole.
+    const [e1, e2, e3, e4] = makeEvents(4, 'held-resume');
+    const [h2, t2] = JSON.stringify({ ...e2, value: 'xQy' }).split('Q');
+    const l = (e) => JSON.stringify(e) + '\n';
+    // The first run read the file up to e3 (as if it had stopped there), its resume point
+    // saved as it went.
+    const runId = 'held-resume-run';
+    let resumeFrom;
+    const first = [l(e1), h2 + '\uD800', enc.encode(t2 + '\n' + l(e3))];
+    const firstRun = await client.createEvents(first.values(), { chunksize: 1, onInvalid: 'skip', runId, onProgress: (p) => (resumeFrom = p.resumeFrom) });
+    assert.equal(firstRun.created, 2);
+    assert.equal(resumeFrom.events, 3, JSON.stringify(resumeFrom));
+    const skipped = [];
+    const whole = [l(e1), h2 + '\uD800', enc.encode(t2 + '\n' + l(e3) + l(e4))];
+    const resumed = await client.createEvents(whole.values(), {
+      chunksize: 1, onInvalid: 'skip', runId, resumeFrom, onSkip: (x) => skipped.push(x),
+    });
+    assert.equal(resumed.created, 1);
+    assert.deepEqual(skipped, [], 'nothing after the resume point is bad');
+    const stored = await storedEvents(emu, token, { collection: 'held-resume' });
+    assert.deepEqual(stored.map((x) => x.externalId).sort(), [e1, e3, e4].map((x) => x.externalId).sort());
   });
 });
 

@@ -29,7 +29,12 @@ export function setupCreate(ctx) {
 
   // Picking the same path again (the file fixed in place) must fire `change`, and the
   // File read afresh: the one kept from the first pick can no longer be read.
-  $('file').addEventListener('click', (e) => { e.target.value = ''; });
+  // Cancelling the picker then leaves no file, as the input shows.
+  $('file').addEventListener('click', (e) => {
+    e.target.value = '';
+    loaded = null;
+    setStatus(fileStatus, 'idle', 'No file chosen.');
+  });
   $('file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     loaded = null;
