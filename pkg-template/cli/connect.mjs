@@ -47,7 +47,7 @@ export function readToken(values, command, env = process.env) {
 }
 
 /** A JWT (`eyJ…`, two dots) or a long word with no path separator. */
-function looksLikeToken(value) {
+export function looksLikeToken(value) {
   return /^eyJ[\w-]*\.[\w-]*\./.test(value) || (value.length >= 40 && !/[/\\.]/.test(value));
 }
 

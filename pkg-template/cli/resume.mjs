@@ -1,7 +1,9 @@
 // Resuming an upload from a file: a new run's state, the checks that a saved run can
 // go on with this file and these options, and the command that resumes it.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
 import { Failure, UsageError } from './errors.mjs';
 import { int } from './output.mjs';
 import { STATE_VERSION } from './state.mjs';
@@ -61,9 +63,21 @@ const describeTarget = (t) => (t.baseUrl ? t.baseUrl : `--env ${t.env}`);
  * package is not installed, would fetch whatever package of that name the registry has,
  * and hand it the token in the environment).
  */
-export function resumeCommand(argv, env = process.env) {
-  const quote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  const command = env.npm_command === 'exec' ? ['npx', '-p', PACKAGE, 'genomcore-events'] : ['genomcore-events'];
+export function resumeCommand(argv, env = process.env, script = process.argv[1]) {
+  // npx, or an npm script (whose PATH has the project's bins, the shell's has not):
+  // through npx, which finds the project's install. Run by path (`./node_modules/.bin/…`),
+  // the command is not on the PATH either: the line names the script itself.
+  const command = env.npm_command === 'exec' || env.npm_command === 'run-script'
+    ? ['npx', '-p', PACKAGE, 'genomcore-events']
+    : onPath('genomcore-events', env.PATH) || !script ? ['genomcore-events'] : ['node', script];
   return [...command, 'upload', ...argv.filter((a) => a !== '--restart')].map(quote).join(' ');
+}
+
+/** `a` quoted for a POSIX shell when it needs it. */
+export const quote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/** Whether `name` is a file in one of PATH's directories (npm's bins are links or, on Windows, `.cmd`s). */
+function onPath(name, path = '') {
+  return path.split(delimiter).some((dir) => dir && [name, `${name}.cmd`].some((n) => existsSync(join(dir, n))));
 }
 

@@ -1,13 +1,13 @@
 // `genomcore-events upload <file|->`: the file (or standard input) streamed through
 // the client's createEvents, with a progress line and a resume state file.
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { choiceOption, commonHelp, intOption, parse, positionals } from './args.mjs';
-import { connect, target } from './connect.mjs';
+import { connect, looksLikeToken, target } from './connect.mjs';
 import { Failure, INTERRUPTED, UsageError } from './errors.mjs';
 import { bytes, colours, duration, fitParts, int, progressLine } from './output.mjs';
 import { rejectsFile } from './rejected.mjs';
-import { checkResumable, newState, resumeCommand } from './resume.mjs';
+import { checkResumable, newState, quote, resumeCommand } from './resume.mjs';
 import { loadState, removeState, saveState, statePath, throttledSaver, UnreadableState } from './state.mjs';
 
 export const summary = 'upload an NDJSON or JSON-array file (or standard input), resumable';
@@ -85,14 +85,17 @@ export async function run(argv, { signal, onForceQuit }) {
       console.error(err.yellow(`--restart: the ${int(saved.resumeFrom.events)} events stored by the interrupted upload will be stored again`));
     }
     state = saved && !v.restart ? saved : newState(file, where, chunksize, format);
+    // Recorded: a run resumed without --skip-invalid still counts what this one leaves out.
+    if (v['skip-invalid']) state.options.skipInvalid = true;
     saveState(path, state);
   } else {
     state = newState(undefined, where, chunksize, format);
   }
   const resumed = { ...state.resumeFrom };
   const rejects = v['skip-invalid'] ? rejectsFile(input, stdin, resumed.events) : undefined;
-  // resumeFrom counts the input's events: those stored and those the earlier run left out.
-  const skippedBefore = rejects?.skippedBefore ?? 0;
+  // resumeFrom counts the input's events: those stored and those an earlier run left out
+  // (listed in the rejects file, read also when this run is without --skip-invalid).
+  const skippedBefore = (rejects ?? (state.options.skipInvalid ? rejectsFile(input, stdin, resumed.events) : undefined))?.skippedBefore ?? 0;
   const storedBefore = resumed.events - skippedBefore;
   if (resumed.events > 0) {
     console.error(`resuming run ${state.runId}: ${int(storedBefore)} events already stored` + (skippedBefore ? `, ${int(skippedBefore)} left out` : ''));
@@ -111,7 +114,9 @@ export async function run(argv, { signal, onForceQuit }) {
     line.update(progressText(p, resumed, storedBefore, size, started, line.tty ? err : colours({}), line.width));
   };
   const { chunksize: cs, format: fmt } = state.options;
-  const source = stdin ? process.stdin : createReadStream(input);
+  // The file as it was checked (its size is in the resume state): what is appended while
+  // it uploads (a half-written line too) is left for a later upload, and said so.
+  const source = stdin ? process.stdin : size > 0 ? createReadStream(input, { end: size - 1 }) : new Uint8Array(0);
   let result;
   try {
     result = await client.createEvents(source, {
@@ -141,6 +146,12 @@ export async function run(argv, { signal, onForceQuit }) {
   if (path) removeState(path);
 
   const rejected = rejects?.used ? rejects.path : undefined;
+  const warnings = [...result.warnings];
+  const grown = stdin ? 0 : (statSync(input, { throwIfNoEntry: false })?.size ?? size) - size;
+  if (grown > 0) {
+    warnings.push(`${input} grew by ${int(grown)} bytes while it uploaded: those were not uploaded (the file was read to byte ${int(size)}); ` +
+      `to upload them: tail -c +${size + 1} ${quote(input)} | genomcore-events upload - …`);
+  }
   const out = {
     ok: true,
     input,
@@ -153,7 +164,8 @@ export async function run(argv, { signal, onForceQuit }) {
     chunks: result.chunks.length,
     retries: last?.retries ?? result.chunks.reduce((n, c) => n + Math.max(0, c.attempts - 1), 0),
     compressionRefused: result.compressionRefused,
-    ...(result.warnings.length && { warnings: result.warnings }),
+    ...(warnings.length && { warnings }),
+    ...(grown > 0 && { notUploadedBytes: grown }),
     elapsedMs: Math.round(performance.now() - started),
   };
   if (v.json) return void console.log(JSON.stringify(out));
@@ -186,9 +198,14 @@ function inspect(input) {
   try {
     st = statSync(input);
   } catch (e) {
-    throw new Failure(`cannot read ${input}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    // A token pasted in the file's place is not echoed.
+    const named = looksLikeToken(input) ? '(the value given looks like a token, not a path: not shown)' : input;
+    throw new Failure(`cannot read ${named}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   }
   if (!st.isFile()) throw new Failure(`${input} is not a file (use '-' for standard input)`);
+  if (st.size >= 2 && readPrefix(input, 2) === '1f8b') {
+    throw new Failure(`${input} is gzip-compressed: pipe it through zcat (zcat ${quote(input)} | genomcore-events upload - …)`);
+  }
   return { size: st.size, file: { path: resolve(input), size: st.size, mtimeMs: st.mtimeMs } };
 }
 
@@ -228,9 +245,11 @@ function failure(e, { input, argv, state, path, stdin, signal, retries }) {
     );
   }
   details.push(`${int(created)} events stored by this run` + (stored > created ? `, ${int(stored)} from the start of the input` : ''));
-  const command = resumeCommand(argv);
+  // A run stopped by a bad event goes on past it only with --skip-invalid.
+  const skip = Array.isArray(e.problems) && e.problems.length && !argv.includes('--skip-invalid');
+  const command = resumeCommand(skip ? [...argv, '--skip-invalid'] : argv);
   if (stdin) details.push(`standard input cannot be resumed (run ${e.runId ?? state.runId}): upload from a file to be able to resume`);
-  else details.push(`state saved in ${path}; to resume: ${command}`);
+  else details.push(`state saved in ${path}; to ${skip ? 'upload the valid rest' : 'resume'}: ${command}`);
   const json = {
     input,
     runId: e.runId ?? state.runId,
@@ -244,3 +263,13 @@ function failure(e, { input, argv, state, path, stdin, signal, retries }) {
   return new Failure(message, { details, json, cause: e, exitCode: interrupted ? INTERRUPTED : 1 });
 }
 
+/** The first `n` bytes of the file, in hex. */
+function readPrefix(input, n) {
+  const fd = openSync(input, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0)).toString('hex');
+  } finally {
+    closeSync(fd);
+  }
+}

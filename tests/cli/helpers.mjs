@@ -58,6 +58,18 @@ export function cli(args, options) {
   return startCli(args, options).done;
 }
 
+/** A command line a command printed, run verbatim by a shell: `{ code, signal, stdout, stderr }`. */
+export async function shell(line, env = {}, cwd = APP) {
+  const child = spawn('sh', ['-c', line], { cwd, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  const [code, signal] = await new Promise((resolve) => child.once('close', (...r) => resolve(r)));
+  transcript.push(stdout, stderr);
+  return { code, signal, stdout, stderr };
+}
+
 /** As `cli`, failing with its output unless it exits with `code`. */
 export async function cliExpect(code, args, options) {
   const r = await cli(args, options);

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync, chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import {
-  APP, assertEachOnce, assertNoToken, cliEnv, cliExpect, transcript, clearFaults, makeEvents, readJson, release, setFaults, startCli, stats,
-  waitFor, withCli, writeNdjson,
+  APP, BIN, assertEachOnce, assertNoToken, cliEnv, cliExpect, transcript, clearFaults, makeEvents, readJson, release, setFaults, startCli, stats,
+  waitFor, withCli, writeNdjson, lastJson,
 } from './helpers.mjs';
 
 const EVENTS = 20000;
@@ -65,7 +66,9 @@ async function secondRun(emu, env, args, statePath) {
 
 test('Ctrl-C mid-upload: state saved, the resume command printed, exit 130; the rerun sends only what was missing', async () => {
   await withCli(async ({ emu, dir, token, env }) => {
-    const { events, args, run, statePath } = await interruptedUpload(emu, env, dir, 'cli-sigint');
+    // The command on the PATH, as after `npm install -g`: the resume line names it.
+    const onPath = { ...env, PATH: `${dirname(BIN)}${delimiter}${process.env.PATH}` };
+    const { events, args, run, statePath } = await interruptedUpload(emu, onPath, dir, 'cli-sigint');
     // The token is in the environment, never in the arguments.
     const cmdline = readFileSync(`/proc/${run.child.pid}/cmdline`, 'utf8');
     assert.match(cmdline, /upload/);
@@ -251,5 +254,58 @@ test('run by npx, a stopped upload prints a resume command that runs through npx
     // Through npx, naming the package: `npx genomcore-events` where the package is not
     // installed would fetch another package of that name from the registry.
     assert.match(stderr, /to resume: npx -p genomcore-events-wasm genomcore-events upload .*npx\.ndjson --base-url /);
+  });
+});
+
+test('a file that grows while it uploads: the bytes it held at the start are uploaded, a half-written line after them is not read, and the output says what was left', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    // ~1 MB, so that the upload, its first request held, has not read to the end yet.
+    const events = makeEvents(4000, 'cli-grow');
+    const file = writeNdjson(join(dir, 'grow.ndjson'), events);
+    const size = statSync(file).size;
+    await setFaults(emu, { sequence: ['hold'] });
+    const run = startCli(['upload', file, '--base-url', emu.api, '--chunksize', '100', '--concurrency', '1', '--json'], { env });
+    await waitFor(async () => (await stats(emu)).held === 1, 'the held create', { timeoutMs: 60_000 });
+    const half = JSON.stringify(makeEvents(1, 'cli-grow', 'late')[0]).slice(0, 30);
+    appendFileSync(file, half); // a writer in the middle of its line
+    await clearFaults(emu);
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr);
+    const out = lastJson(r.stdout);
+    assert.equal(out.created, 4000);
+    assert.equal(out.notUploadedBytes, 30);
+    assert.match(out.warnings.join('\n'), new RegExp(`grew by 30 bytes while it uploaded: those were not uploaded .*tail -c \\+${size + 1} `));
+    await assertEachOnce(emu, token, 'cli-grow', events);
+  });
+});
+
+test('a --skip-invalid upload resumed without the flag still counts the events the first run left out', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    const events = makeEvents(100, 'cli-skip-then-not');
+    const lines = events.map((e, i) => JSON.stringify(i === 5 ? { ...e, start: 'never' } : e));
+    const file = join(dir, 'skip-then-not.ndjson');
+    writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
+    const args = ['upload', file, '--base-url', emu.api, '--chunksize', '10', '--concurrency', '1', '--json'];
+    await setFaults(emu, { sequence: ['ok', 'ok', 'ok', '503'] });
+    await cliExpect(1, [...args, '--skip-invalid', '--max-retries', '0'], { env });
+    await clearFaults(emu);
+    const out = lastJson((await cliExpect(0, args, { env })).stdout);
+    assert.equal(out.skipped, 1, JSON.stringify(out));
+    assert.ok(out.storedBefore > 0, 'a resumed run');
+    assert.equal(out.storedBefore + out.created + out.skipped, 100);
+    await assertEachOnce(emu, token, 'cli-skip-then-not', events.filter((_, i) => i !== 5));
+  });
+});
+
+test('a gzip file is refused with the way to upload it; a token given as the file is not echoed', async () => {
+  await withCli(async ({ emu, dir, token, env }) => {
+    const file = join(dir, 'events.ndjson.gz');
+    writeFileSync(file, gzipSync(makeEvents(3, 'cli-gz').map((e) => JSON.stringify(e)).join('\n') + '\n'));
+    const gz = await cliExpect(1, ['upload', file, '--base-url', emu.api], { env });
+    assert.match(gz.stderr, /events\.ndjson\.gz is gzip-compressed: pipe it through zcat \(zcat \S+ \| genomcore-events upload - …\)/);
+    const pasted = await cliExpect(1, ['upload', token, '--base-url', emu.api], { env });
+    assert.match(pasted.stderr, /cannot read \(the value given looks like a token, not a path: not shown\)/);
+    assertNoToken(pasted.stderr + pasted.stdout, token, 'the output');
+    assert.equal((await stats(emu)).requests.create, 0, 'nothing sent');
   });
 });
