@@ -19,7 +19,7 @@ pub fn percent_encode_component(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".iter().any(|&c| c == b) {
             out.push(b as char);
         } else {
             out.push('%');
@@ -123,17 +123,17 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     {
         return bad("it holds spaces, control characters or backslashes");
     }
-    if rest.as_bytes().contains(&b'?') {
+    if rest.bytes().any(|b| b == b'?') {
         return bad("it must not have a query (?...)");
     }
-    if rest.as_bytes().contains(&b'#') {
+    if rest.bytes().any(|b| b == b'#') {
         return bad("it must not have a fragment (#...)");
     }
     let (authority, path) = match rest.bytes().position(|b| b == b'/').and_then(|i| rest.split_at_checked(i)) {
         Some(split) => split,
         None => (rest, ""),
     };
-    if authority.as_bytes().contains(&b'@') {
+    if authority.bytes().any(|b| b == b'@') {
         return bad("it must not hold credentials (user:password@)");
     }
     let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
@@ -164,7 +164,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if host.is_empty() {
         return bad("it has no host");
     }
-    if !host.starts_with('[') && host.bytes().any(|b| b"<>^|%:[]".contains(&b)) {
+    if !host.starts_with('[') && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
         return bad("its host holds characters a host cannot");
     }
     if let Some(p) = port {

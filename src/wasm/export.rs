@@ -21,6 +21,15 @@ use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
 use super::session::{unexpected, Session};
 
+#[wasm_bindgen]
+extern "C" {
+    type GlobalThis;
+    /// `globalThis.ReadableStream` (`undefined` where it lacks): read by the glue, not
+    /// through `js_sys::global()`, which tries four names with code for each.
+    #[wasm_bindgen(static_method_of = GlobalThis, js_class = "globalThis", getter = ReadableStream)]
+    fn readable_stream() -> JsValue;
+}
+
 struct Exporter {
     pages: PagesAhead,
     page: Cell<u32>,
@@ -100,7 +109,7 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
     let source = Object::new();
     let _ = Reflect::set(&source, &"pull".into(), &pull.into_js_value());
     let _ = Reflect::set(&source, &"cancel".into(), &cancel.into_js_value());
-    let class = get(&js_sys::global(), "ReadableStream")
+    let class = GlobalThis::readable_stream()
         .dyn_into::<Function>()
         .map_err(|_| ClientError::Type("exportEvents needs ReadableStream, which this runtime lacks".into()))?;
     Reflect::construct(&class, &js_sys::Array::of1(&source))

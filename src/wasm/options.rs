@@ -349,8 +349,9 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Failure>
         return Err(wrong_type(what, "an object", v));
     }
     let keys = Object::keys(v.unchecked_ref::<Object>());
-    for key in keys.iter() {
-        let key = key.as_string().unwrap_or_default();
+    // Indexed, not `Array::iter` (its iterator's code, for a few loops).
+    for i in 0..keys.length() {
+        let key = keys.get(i).as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
             return Err(bad_type(format!(
                 "{what}: unknown option '{key}' (known: {})",

@@ -75,8 +75,9 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
     if !array && !proto.is_null() && !Object::get_prototype_of(&proto).is_null() && v == given {
         return Err((String::new(), "not a plain object (a Map, a Set, a class instance)"));
     }
-    for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
+    let keys = Object::keys(v.unchecked_ref::<Object>());
+    for i in 0..keys.length() {
+        let key = keys.get(i).as_string().unwrap_or_default();
         if let Err((mut path, what)) = carried(&get(v, &key), &JsValue::from_str(&key), depth + 1) {
             let step = match (array, path.starts_with('[') || path.is_empty()) {
                 (true, _) => format!("[{key}]"),

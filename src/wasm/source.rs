@@ -268,7 +268,9 @@ impl Source {
                 let want = batch.saturating_sub(objects.length() as usize).max(1);
                 let got = pull_batch(next, this, want, promises).await?;
                 let done = get(&got, "done").as_bool() == Some(true);
-                for value in Array::from(&get(&got, "values")).iter() {
+                let values = Array::from(&get(&got, "values"));
+                for i in 0..values.length() {
+                    let value = values.get(i);
                     // Events or bytes is told by the first item; the pieces of bytes are each checked.
                     if events.get() != Some(true) {
                         let is_bytes = is_piece_of_bytes(&value) || value.is_string();

@@ -657,7 +657,8 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     }
     // On failure every stored chunk names its own ids (when kept): the caller resends
     // exactly `failed`.
-    for (report, piece) in succeeded.iter().zip(pieces.iter().filter(|p| p.result.is_ok())) {
+    for (i, piece) in pieces.iter().filter(|p| p.result.is_ok()).enumerate() {
+        let report = succeeded.get(i as u32);
         if let (Ok((_, chunk_ids)), true) = (&piece.result, progress.keep_ids) {
             let _ = js_sys::Reflect::set(&report, &"ids".into(), chunk_ids);
         }
@@ -709,14 +710,14 @@ fn flatten(arrays: &Array) -> Array {
     concat
         .and_then(|f| js_sys::Reflect::apply(&f, &Array::new(), arrays).ok())
         .and_then(|a| a.dyn_into::<Array>().ok())
-        .unwrap_or_else(|| arrays.iter().fold(Array::new(), |all, a| all.concat(&a.unchecked_into::<Array>())))
+        .unwrap_or_else(|| (0..arrays.length()).fold(Array::new(), |all, i| all.concat(&arrays.get(i).unchecked_into::<Array>())))
 }
 
 /// `events 0–999, 5000–5999` for the failed pieces (first few).
 fn describe_ranges(pieces: &[Piece]) -> String {
     // Loops, not `filter().map().collect()` nor `take(5)`: std's code per type, and
     // `join` over the same iterator type as its other callers.
-    let (mut failed, mut first) = (0, Vec::new());
+    let (mut failed, mut first) = (0usize, Vec::new());
     for p in pieces {
         if p.result.is_err() {
             failed += 1;
