@@ -20,6 +20,7 @@ mod prelude {
     pub use alloc::string::{String, ToString};
     pub use alloc::vec::Vec;
     pub use alloc::{format, vec};
+    pub use genomcore_events_core::text;
 }
 
 pub use genomcore_events_core as core;

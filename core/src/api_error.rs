@@ -30,7 +30,7 @@ pub fn server_message(body: &str) -> Vec<String> {
 #[inline]
 fn shorten(s: &mut String) {
     if let Some(kept) = cut_chars(s, MAX_MESSAGE_CHARS) {
-        *s = format!("{kept}…");
+        *s = text![kept, "…"];
     }
 }
 

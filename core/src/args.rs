@@ -52,7 +52,7 @@ impl ArgError {
     #[inline]
     pub fn text(&self, print: impl Fn(f64) -> String) -> String {
         match self.got {
-            Some(v) => format!("{}{}", self.message, print(v)),
+            Some(v) => text![self.message, print(v)],
             None => self.message.clone(),
         }
     }
@@ -113,7 +113,7 @@ fn integer_in(name: &str, v: f64, min: u64, max: u64) -> Result<u64, ArgError> {
     } else {
         Err(ArgError {
             got: Some(v),
-            ..ArgError::range(format!("{name} must be an integer from {min} to {max}, got "))
+            ..ArgError::range(text![name, " must be an integer from ", min, " to ", max, ", got "])
         })
     }
 }
@@ -204,9 +204,7 @@ pub const MAX_RUN_ID_LEN: usize = 200;
 #[inline]
 pub fn run_id(v: String) -> Result<String, ArgError> {
     if v.is_empty() || v.len() > MAX_RUN_ID_LEN || !v.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ArgError::range(format!(
-            "runId must be 1 to {MAX_RUN_ID_LEN} visible ASCII characters (no spaces)"
-        )));
+        return Err(ArgError::range(text!["runId must be 1 to ", MAX_RUN_ID_LEN, " visible ASCII characters (no spaces)"]));
     }
     Ok(v)
 }

@@ -188,9 +188,9 @@ pub fn split_in_two(range: ChunkRange) -> Option<(ChunkRange, ChunkRange)> {
 /// by shortening `run_id`, never the range.
 #[inline]
 pub fn idempotency_key(run_id: &str, range: &ChunkRange) -> String {
-    let suffix = format!(":{}-{}", range.from, range.to);
+    let suffix = text![":", range.from, "-", range.to];
     let room = MAX_IDEMPOTENCY_KEY_LEN.saturating_sub(suffix.len());
-    format!("{}{suffix}", prefix_within(run_id, room))
+    text![prefix_within(run_id, room), suffix]
 }
 
 /// A chunk body's fingerprint: FNV-1a (64 bits) over `parts` in turn. Pass one keeps it

@@ -23,6 +23,7 @@ mod prelude {
     pub use alloc::string::{String, ToString};
     pub use alloc::vec::Vec;
     pub use alloc::{format, vec};
+    pub use crate::text;
 }
 
 pub mod contract;

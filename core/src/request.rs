@@ -33,35 +33,32 @@ pub fn percent_encode_component(s: &str) -> String {
 /// `POST` target of a create.
 #[inline]
 pub fn create_url(base: &str) -> String {
-    format!("{base}{EVENTS_PATH}")
+    text![base, EVENTS_PATH]
 }
 
 /// `DELETE` target that empties `collection` (percent-encoded: names may hold `/`,
 /// `?`, `#`, `&`, spaces, non-ASCII).
 #[inline]
 pub fn delete_url(base: &str, collection: &str) -> String {
-    format!(
-        "{base}{EVENTS_PATH}?{COLLECTION_PARAM}={}",
-        percent_encode_component(collection)
-    )
+    text![base, EVENTS_PATH, "?", COLLECTION_PARAM, "=", percent_encode_component(collection)]
 }
 
 /// `POST` target of one page of a query.
 #[inline]
 pub fn query_url(base: &str, page: u32, page_size: u32) -> String {
-    format!("{base}{QUERY_PATH}?{PAGE_PARAM}={page}&{PAGE_SIZE_PARAM}={page_size}")
+    text![base, QUERY_PATH, "?", PAGE_PARAM, "=", page, "&", PAGE_SIZE_PARAM, "=", page_size]
 }
 
 /// `POST` target of a token refresh, on the auth base URL.
 #[inline]
 pub fn refresh_url(auth_base: &str) -> String {
-    format!("{auth_base}{REFRESH_PATH}")
+    text![auth_base, REFRESH_PATH]
 }
 
 /// `POST` target of the emulator's login, on the auth base URL.
 #[inline]
 pub fn login_url(auth_base: &str) -> String {
-    format!("{auth_base}{LOGIN_PATH}")
+    text![auth_base, LOGIN_PATH]
 }
 
 /// Whether a base URL (as `check_base_url` gave it) names a loopback host: there the
@@ -89,12 +86,12 @@ pub fn redacted(url: &str) -> String {
     let (scheme, rest) = split_once_str(before_query, "://").unwrap_or(("", before_query));
     let authority = split_ascii(rest, b'/').next().unwrap_or_default();
     let rest = match authority.bytes().rposition(|b| b == b'@').and_then(|at| rest.get(at..)) {
-        Some(from_at) => format!("***{from_at}"),
+        Some(from_at) => text!["***", from_at],
         None => rest.to_string(),
     };
-    let scheme = if scheme.is_empty() { String::new() } else { format!("{scheme}://") };
-    let tail = if cut.is_empty() { String::new() } else { format!("{cut}***") };
-    format!("{scheme}{rest}{tail}")
+    let scheme = if scheme.is_empty() { String::new() } else { text![scheme, "://"] };
+    let tail = if cut.is_empty() { String::new() } else { text![cut, "***"] };
+    text![scheme, rest, tail]
 }
 
 /// Checks a base URL and returns it without trailing `/`, scheme in lower case.
@@ -108,7 +105,7 @@ pub fn redacted(url: &str) -> String {
 #[inline]
 pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, ArgError> {
     let shown = quoted(&redacted(url));
-    let bad = |why: &str| Err(ArgError::type_error(format!("{shown} is not a usable base URL: {why}")));
+    let bad = |why: &str| Err(ArgError::type_error(text![shown, " is not a usable base URL: ", why]));
     let url_t = url.trim();
     let Some((scheme, rest)) = split_once_str(url_t, "://") else {
         return bad("it must start with https://");
@@ -177,17 +174,14 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
         }
     }
     if scheme == "http" && !allow_insecure_http && !is_loopback(host) {
-        return Err(ArgError::range(format!(
-            "{} uses plain http:// to {host}: tokens and events would travel unencrypted. Use \
-             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)",
-            shown
-        )));
+        return Err(ArgError::range(text![shown, " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
+             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
     }
     let mut path = path;
     while let Some(shorter) = path.strip_suffix('/') {
         path = shorter;
     }
-    Ok(format!("{scheme}://{authority}{path}"))
+    Ok(text![scheme, "://", authority, path])
 }
 
 /// `localhost`, `127.0.0.0/8` in dotted-decimal form, or `[::1]`; other spellings (such

@@ -248,7 +248,7 @@ impl Framer {
         if self.format == Some(Format::Json) && self.array != Array::Closed {
             let at = self.base + self.pending.len() as u64;
             let what = if self.in_string { "a string is not terminated" } else { "the JSON array is not closed" };
-            return Err(Broken { line: self.scan_line, offset: at, message: format!("the input ends early: {what}") });
+            return Err(Broken { line: self.scan_line, offset: at, message: text!["the input ends early: ", what] });
         }
         if self.chunk_count > 0 {
             out.push(self.close_chunk());
@@ -453,7 +453,7 @@ impl Framer {
                 found.push(Problem {
                     index,
                     field: String::new(),
-                    message: format!("event {what}is not valid UTF-8 (at byte {at} of the event)"),
+                    message: text!["event ", what, "is not valid UTF-8 (at byte ", at, " of the event)"],
                 });
                 false
             }
@@ -463,7 +463,7 @@ impl Framer {
             found.push(Problem {
                 index,
                 field: String::new(),
-                message: format!("event is {} bytes as JSON, more than maxChunkBytes ({})", bytes.len(), self.max_bytes),
+                message: text!["event is ", bytes.len(), " bytes as JSON, more than maxChunkBytes (", self.max_bytes, ")"],
             });
         }
         if !valid || too_large {

@@ -5,7 +5,91 @@
 //! (`split('.')`, `find("://")`) cost 1 to 2 KB each, so the URL and token code
 //! splits at ASCII bytes here (README "Size").
 
-use crate::prelude::*;
+/// Builds a text from its pieces, in order: `text!["event ", index, " is ", why]`.
+/// The messages are made this way instead of by `format!`: none needs padding,
+/// precision or `Debug`, and core::fmt's machinery it linked (`fmt::write`,
+/// `format_inner`, `String`'s `fmt::Write`, `u64`'s `Display`) cost 217 B of gzipped
+/// wasm more than these 60 lines (docs/size.md, step 45). ufmt's `uwrite!` expands to
+/// the same calls, a write per piece, through a proc macro and its own writer trait.
+#[macro_export]
+macro_rules! text {
+    ($($piece:expr),* $(,)?) => {{
+        let mut text = $crate::text::String::new();
+        $( $crate::text::Piece::add_to(&$piece, &mut text); )*
+        text
+    }};
+}
+
+#[doc(hidden)]
+pub use alloc::string::String;
+
+/// What `text!` can put in a text: strings and whole numbers, in decimal.
+pub trait Piece {
+    fn add_to(&self, text: &mut String);
+}
+
+impl Piece for str {
+    #[inline]
+    fn add_to(&self, text: &mut String) {
+        push_str(text, self);
+    }
+}
+
+impl Piece for String {
+    #[inline]
+    fn add_to(&self, text: &mut String) {
+        push_str(text, self);
+    }
+}
+
+impl<T: Piece + ?Sized> Piece for &T {
+    #[inline]
+    fn add_to(&self, text: &mut String) {
+        (**self).add_to(text);
+    }
+}
+
+impl Piece for char {
+    #[inline]
+    fn add_to(&self, text: &mut String) {
+        text.push(*self);
+    }
+}
+
+macro_rules! whole_number_piece {
+    ($($t:ty),*) => {$(
+        impl Piece for $t {
+            #[inline]
+            fn add_to(&self, text: &mut String) {
+                push_decimal(text, *self as u64);
+            }
+        }
+    )*};
+}
+whole_number_piece!(u8, u16, u32, u64, usize);
+
+/// One function for every piece of text, so that each `text!` is a call per piece.
+#[inline(never)]
+fn push_str(text: &mut String, piece: &str) {
+    text.push_str(piece);
+}
+
+/// A whole number in decimal, without core::fmt.
+#[inline(never)]
+fn push_decimal(text: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    text.push_str(core::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
+}
 /// The first `max` characters of `s` when it holds more; `None` when it fits.
 #[inline]
 pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
@@ -79,6 +163,19 @@ pub fn split_once_str<'a>(s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::prelude::*;
+
+    #[test]
+    fn text_is_what_format_gives() {
+        let (name, owned, c) = ("start", String::from("got \"x\""), 'é');
+        assert_eq!(text![], "");
+        assert_eq!(text![name, " must be a date, ", owned], format!("{name} must be a date, {owned}"));
+        for n in [0u64, 7, 10, 99, 100, 65_535, 4_294_967_296, u64::MAX] {
+            assert_eq!(text!["n=", n, "."], format!("n={n}."));
+        }
+        assert_eq!(text![0u8, 255u8, 65_535u16, u32::MAX, usize::MAX], format!("{}{}{}{}{}", 0, 255, 65_535, u32::MAX, usize::MAX));
+        assert_eq!(text![c, &name, &&owned], format!("{c}{name}{owned}"));
+    }
 
     #[test]
     fn cuts_whole_characters() {

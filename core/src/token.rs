@@ -58,15 +58,15 @@ pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), Stri
         .ok_or_else(|| "the token refresh answer is not a JSON object".to_owned())?;
     let token = match o.take(TOKEN_FIELD) {
         Some(Field::Str(t)) if !t.is_empty() => t,
-        _ => return Err(format!("the token refresh answer has no \"{TOKEN_FIELD}\" string")),
+        _ => return Err(text!["the token refresh answer has no \"", TOKEN_FIELD, "\" string"]),
     };
     if !is_header_safe(&token) {
-        return Err(format!("the token refresh answer's \"{TOKEN_FIELD}\" {NOT_HEADER_SAFE}"));
+        return Err(text!["the token refresh answer's \"", TOKEN_FIELD, "\" ", NOT_HEADER_SAFE]);
     }
     let refresh = match o.take(REFRESH_TOKEN_FIELD) {
         Some(Field::Str(r)) if !r.is_empty() => Some(r),
         None | Some(Field::Null) | Some(Field::Str(_)) => None,
-        Some(_) => return Err(format!("the token refresh answer's \"{REFRESH_TOKEN_FIELD}\" is not a string")),
+        Some(_) => return Err(text!["the token refresh answer's \"", REFRESH_TOKEN_FIELD, "\" is not a string"]),
     };
     Ok((token, refresh))
 }

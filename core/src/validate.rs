@@ -35,16 +35,22 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// "3.start: …": the event's index, the field (cut as its message quotes it: an
+    /// unknown key can be any length), the message.
+    pub fn text(&self) -> String {
+        if self.field.is_empty() {
+            return text![self.index, ": ", self.message];
+        }
+        let field = cut_chars(&self.field, QUOTE_MAX_CHARS).unwrap_or(&self.field);
+        let more = if field.len() < self.field.len() { "..." } else { "" };
+        text![self.index, ".", field, more, ": ", self.message]
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field.is_empty() {
-            write!(f, "{}: {}", self.index, self.message)
-        } else {
-            // An unknown key can be any length: cut it as its message quotes it.
-            let field = cut_chars(&self.field, QUOTE_MAX_CHARS).unwrap_or(&self.field);
-            let more = if field.len() < self.field.len() { "..." } else { "" };
-            write!(f, "{}.{field}{more}: {}", self.index, self.message)
-        }
+        f.write_str(&self.text())
     }
 }
 
@@ -122,23 +128,18 @@ impl Problems {
         }
         let plural = |n: usize, word: &str| {
             if n == 1 {
-                format!("{n} {word}")
+                text![n, " ", word]
             } else {
-                format!("{n} {word}s")
+                text![n, " ", word, "s"]
             }
         };
         let mut named = Vec::new();
         for p in self.list.iter().take(SUMMARY_NAMED) {
-            named.push(p.to_string()); // a loop: `collect` compiles std's code per type
+            named.push(p.text()); // a loop: `collect` compiles std's code per type
         }
-        let mut out = format!(
-            "{} in the input ({}): {}",
-            plural(self.events, "invalid event"),
-            plural(self.total, "problem"),
-            crate::text::join(&named, "; ")
-        );
+        let mut out = text![plural(self.events, "invalid event"), " in the input (", plural(self.total, "problem"), "): ", crate::text::join(&named, "; ")];
         if self.total > named.len() {
-            out.push_str(&format!(" and {} more", self.total - named.len()));
+            out.push_str(&text![" and ", self.total - named.len(), " more"]);
         }
         out
     }
@@ -198,8 +199,8 @@ pub fn validate_spans(
 ) -> Result<Vec<EventSpan>, NotAnArray> {
     let unreadable = |e: ScanError| NotAnArray {
         message: match json_type_of(json) {
-            Some("array") | None => format!("events could not be read as a JSON array (at byte {})", e.at),
-            Some(kind) => format!("events must be an array, got {kind}"),
+            Some("array") | None => text!["events could not be read as a JSON array (at byte ", e.at, ")"],
+            Some(kind) => text!["events must be an array, got ", kind],
         },
     };
     let mut scanner = Scanner::new(json);
@@ -230,7 +231,7 @@ pub fn validate_spans(
 #[cold]
 #[inline(never)]
 fn too_large(problems: &mut Problems, index: usize, len: usize, max_chunk_bytes: usize) {
-    problems.add(index, "", format!("event is {len} bytes as JSON, more than maxChunkBytes ({max_chunk_bytes})"));
+    problems.add(index, "", text!["event is ", len, " bytes as JSON, more than maxChunkBytes (", max_chunk_bytes, ")"]);
 }
 
 /// Validates one event given as JSON text (an element of a stream), recording its
@@ -244,10 +245,10 @@ pub fn validate_event(json: &str, index: usize, problems: &mut Problems) -> bool
     }
     let mut scanner = Scanner::new(json);
     match walk_event(&mut scanner, index, problems) {
-        Err(e) => problems.add(index, "", format!("event is not valid JSON (at byte {} of the event)", e.at)),
+        Err(e) => problems.add(index, "", text!["event is not valid JSON (at byte ", e.at, " of the event)"]),
         Ok(()) if !scanner.at_end() => {
             let at = scanner.pos();
-            problems.add(index, "", format!("event is not valid JSON (text after it at byte {at} of the event)"));
+            problems.add(index, "", text!["event is not valid JSON (text after it at byte ", at, " of the event)"]);
         }
         Ok(()) => {}
     }
@@ -348,7 +349,7 @@ impl Seen {
 /// JSON quoting, not Rust's `{:?}`: that would pull Unicode tables into the wasm.
 fn quote(v: &str) -> String {
     match cut_chars(v, QUOTE_MAX_CHARS) {
-        Some(kept) => format!("{}...", quoted(kept)),
+        Some(kept) => text![quoted(kept), "..."],
         None => quoted(v),
     }
 }
@@ -428,7 +429,7 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
     if !scanner.peek_is_object() {
         let kind = scanner.value()?.kind();
         scanner.take_lone_surrogate();
-        problems.add(index, "", format!("event must be an object, got {kind}"));
+        problems.add(index, "", text!["event must be an object, got ", kind]);
         return Ok(());
     }
     scanner.begin_object()?;
@@ -445,7 +446,7 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
             } else {
                 ""
             };
-            let message = format!("{} is not an allowed field{why}", quote_key(&key));
+            let message = text![quote_key(&key), " is not an allowed field", why];
             problems.push(Problem { index, field: key.into_owned(), message });
             continue;
         };
@@ -454,12 +455,12 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
         let lone_surrogate = scanner.take_lone_surrogate();
         let name = field.name();
         if seen & field.bit() != 0 {
-            problems.add(index, name, format!("{name} is given twice"));
+            problems.add(index, name, text![name, " is given twice"]);
             continue;
         }
         seen |= field.bit();
         if lone_surrogate {
-            problems.add(index, name, format!("{name} holds an unpaired UTF-16 surrogate (a \\uD800 to \\uDFFF escape without its pair), which the API refuses"));
+            problems.add(index, name, text![name, " holds an unpaired UTF-16 surrogate (a \\uD800 to \\uDFFF escape without its pair), which the API refuses"]);
         } else if let Some(message) = check(field, &seen_value) {
             problems.add(index, name, message);
         }
@@ -473,7 +474,7 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
     for f in FIELDS {
         let optional = matches!(f, Field::End | Field::Batch);
         if !optional && seen & f.bit() == 0 {
-            problems.add(index, f.name(), format!("{} is required", f.name()));
+            problems.add(index, f.name(), text![f.name(), " is required"]);
         }
     }
     if let (Some(s), Some(e)) = (start, end) {
@@ -503,36 +504,26 @@ fn check(field: Field, v: &Seen) -> Option<String> {
     let name = field.name();
     match (field, v) {
         (Field::Owner | Field::Collection, Seen::Str { empty: false, .. }) => None,
-        (Field::Owner | Field::Collection, Seen::Str { .. }) => Some(format!(
-            "{name} must be a non-empty string, got an empty string"
-        )),
+        (Field::Owner | Field::Collection, Seen::Str { .. }) => Some(text![name, " must be a non-empty string, got an empty string"]),
         (Field::Owner | Field::Collection, Seen::Other(kind)) => {
-            Some(format!("{name} must be a non-empty string, got {kind}"))
+            Some(text![name, " must be a non-empty string, got ", kind])
         }
         (Field::Start, Seen::Str { date: Some(_), .. })
         | (Field::End, Seen::Str { date: Some(_), .. }) => None,
-        (Field::Start, Seen::Str { quoted, .. }) => Some(format!(
-            "start must be {DATE_HINT}, got {}",
-            quoted.as_deref().unwrap_or("\"\"")
-        )),
-        (Field::Start, Seen::Other(kind)) => Some(format!("start must be {DATE_HINT}, got {kind}")),
-        (Field::End, Seen::Str { quoted, .. }) => Some(format!(
-            "end must be an RFC 3339 date-time or absent, got {}",
-            quoted.as_deref().unwrap_or("\"\"")
-        )),
-        (Field::End, Seen::Other(kind)) => Some(format!(
-            "end must be an RFC 3339 date-time or absent, got {kind}"
-        )),
+        (Field::Start, Seen::Str { quoted, .. }) => Some(text!["start must be ", DATE_HINT, ", got ", quoted.as_deref().unwrap_or("\"\"")]),
+        (Field::Start, Seen::Other(kind)) => Some(text!["start must be ", DATE_HINT, ", got ", kind]),
+        (Field::End, Seen::Str { quoted, .. }) => Some(text!["end must be an RFC 3339 date-time or absent, got ", quoted.as_deref().unwrap_or("\"\"")]),
+        (Field::End, Seen::Other(kind)) => Some(text!["end must be an RFC 3339 date-time or absent, got ", kind]),
         (Field::Batch, Seen::Str { empty: true, .. }) => Some("batch must not be empty".to_owned()),
         (Field::Batch, Seen::Other("null")) => {
             Some("batch must not be null (leave it out instead)".to_owned())
         }
         (Field::Batch, Seen::Other(kind)) => {
-            Some(format!("batch must be a non-empty string, got {kind}"))
+            Some(text!["batch must be a non-empty string, got ", kind])
         }
         // value, type, source, externalId: required strings, empty allowed.
         (_, Seen::Str { .. }) => None,
-        (_, Seen::Other(kind)) => Some(format!("{name} must be a string, got {kind}")),
+        (_, Seen::Other(kind)) => Some(text![name, " must be a string, got ", kind]),
     }
 }
 

@@ -1,7 +1,8 @@
 //! The caller's `AbortSignal`, watched once per operation.
 
 use crate::prelude::*;
-use core::cell::{Cell, RefCell};
+use super::cell::RefCell;
+use core::cell::Cell;
 use core::future::{poll_fn, Future};
 use core::pin::{pin, Pin};
 use alloc::rc::Rc;

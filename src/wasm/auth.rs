@@ -3,7 +3,8 @@
 //! a 401. Tokens live only here and in the `Authorization` header.
 
 use crate::prelude::*;
-use core::cell::{Cell, RefCell};
+use super::cell::RefCell;
+use core::cell::Cell;
 use core::future::{poll_fn, Future};
 use core::pin::{pin, Pin};
 use alloc::rc::Rc;
@@ -11,7 +12,7 @@ use core::task::Poll;
 
 use js_sys::{Function, JsString, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use super::settle::Settled;
 
 use crate::core::json_scan::quoted;
 use crate::core::retry::{classify_status, Disposition};
@@ -80,7 +81,7 @@ impl Turn<'_> {
         loop {
             let under_way = renewing.borrow().clone();
             let Some(ended) = under_way else { break };
-            let mut ended = JsFuture::from(ended);
+            let mut ended = Settled::from(ended);
             poll_fn(|cx| {
                 if fired.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(Err(abort.error()));
@@ -198,7 +199,7 @@ impl Auth {
             Credentials::Tokens { refresh: Some(r), .. } => r.clone(),
             _ => return Ok(()),
         };
-        let body = format!("{{\"{}\":{}}}", crate::contract::REFRESH_TOKEN_FIELD, quoted(&refresh));
+        let body = text!["{\"", crate::contract::REFRESH_TOKEN_FIELD, "\":", quoted(&refresh), "}"];
         let body = JsString::from(body);
         let refused = |why: String, status: Option<u16>, cause: Option<JsValue>, for_good: bool| {
             self.refusals.set(self.refusals.get() + 1);
@@ -222,8 +223,8 @@ impl Auth {
                         let for_good = (400..500).contains(&status) && !matches!(classify_status(status), Disposition::Retry);
                         // The cause is the Auth API's answer: its message names that API.
                         let answered = e.answered();
-                        let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", format!("Auth API {answered}"));
-                        refused(format!("the Auth API {answered}"), Some(status), Some(cause.build().into()), for_good)
+                        let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", text!["Auth API ", answered]);
+                        refused(text!["the Auth API ", answered], Some(status), Some(cause.build().into()), for_good)
                     }
                     _ => refused(e.message(), None, Some(e.to_js()), false),
                 })
@@ -245,7 +246,7 @@ impl Auth {
 /// An `AuthError` for a renewal that failed: `why` (never a token), the Auth API's
 /// status, the error behind it.
 fn refresh_failed(why: String, status: Option<u16>, cause: Option<JsValue>) -> Failure {
-    Box::new(ClientError::Auth { message: format!("token refresh failed: {why}"), status, cause })
+    Box::new(ClientError::Auth { message: text!["token refresh failed: ", why], status, cause })
 }
 
 /// `getToken()`, awaited no longer than `timeout_ms` and not past the caller's abort: a
@@ -254,19 +255,19 @@ fn refresh_failed(why: String, status: Option<u16>, cause: Option<JsValue>) -> F
 async fn call_get_token(get_token: &Function, timeout_ms: u32, abort: &AbortWatch) -> Result<String, Failure> {
     let failed = |e: JsValue| {
         let why = super::js::get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
-        Box::new(ClientError::Auth { message: format!("getToken failed: {why}"), status: None, cause: Some(e) })
+        Box::new(ClientError::Auth { message: text!["getToken failed: ", why], status: None, cause: Some(e) })
     };
     let mut value = get_token.call0(&JsValue::UNDEFINED).map_err(failed)?;
     // A Promise of any realm (an iframe's), or a thenable: awaited as `await` would.
     if super::js::get(&value, "then").is_function() {
-        let mut answer = JsFuture::from(super::js::as_promise(&value));
+        let mut answer = Settled::from(super::js::as_promise(&value));
         let (mut timeout, mut fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
         value = poll_fn(|cx| {
             if let Poll::Ready(v) = Pin::new(&mut answer).poll(cx) {
                 return Poll::Ready(v.map_err(failed));
             }
             if timeout.as_mut().poll(cx).is_ready() {
-                let message = format!("getToken did not settle within timeoutMs ({timeout_ms} ms)");
+                let message = text!["getToken did not settle within timeoutMs (", timeout_ms, " ms)"];
                 return Poll::Ready(Err(Box::new(ClientError::Auth { message, status: None, cause: None })));
             }
             fired.as_mut().poll(cx).map(|()| Err(abort.error()))
@@ -276,7 +277,7 @@ async fn call_get_token(get_token: &Function, timeout_ms: u32, abort: &AbortWatc
     match value.as_string() {
         Some(t) if token::is_header_safe(&t) => Ok(t),
         Some(t) if !t.is_empty() => {
-            Err(Box::new(ClientError::Auth { message: format!("the token getToken returned {}", token::NOT_HEADER_SAFE), status: None, cause: None }))
+            Err(Box::new(ClientError::Auth { message: text!["the token getToken returned ", token::NOT_HEADER_SAFE], status: None, cause: None }))
         }
         _ => Err(Box::new(ClientError::Auth {
             message: "getToken must return a non-empty string (or a Promise of one)".into(),

@@ -135,7 +135,7 @@ impl Step {
         match self {
             Step::Renewed => "status 401: token renewed".into(),
             Step::Trouble(e, _) => match **e {
-                ClientError::Api { status, .. } => format!("status {}", u32::from(status)), // u32: no `u16` `Display` code
+                ClientError::Api { status, .. } => text!["status ", status],
                 ClientError::Timeout(_) => "timeout".into(),
                 _ => "network error".into(),
             },

@@ -3,7 +3,7 @@
 
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use super::settle::Settled;
 
 use crate::contract::GZIP_ENCODING;
 
@@ -38,6 +38,6 @@ extern "C" {
 pub async fn gzip(body: &Uint8Array) -> Option<Uint8Array> {
     let compressor = JsCompressionStream::new(GZIP_ENCODING).ok()?;
     let compressed = JsBlob::new(&Array::of1(body)).stream().pipe_through(&compressor);
-    let bytes = JsFuture::from(BodyReader::new(&compressed).array_buffer()).await.ok()?;
+    let bytes = Settled::from(BodyReader::new(&compressed).array_buffer()).await.ok()?;
     Some(Uint8Array::new(&bytes))
 }

@@ -71,7 +71,7 @@ impl ClientError {
     /// renewal) say it after their API's name.
     pub fn answered(&self) -> String {
         let ClientError::Api { status, status_text, server_message, hint, .. } = self else { return String::new() };
-        let mut m = format!("answered {}", u32::from(*status)); // u32: no `u16` `Display` code
+        let mut m = text!["answered ", *status];
         if !status_text.is_empty() {
             m.push(' ');
             m.push_str(status_text);
@@ -93,9 +93,9 @@ impl ClientError {
         match self {
             ClientError::Type(m) | ClientError::Range(m) => m.clone(),
             ClientError::Validation(p) => p.summary(),
-            ClientError::Api { .. } => format!("Events API {}", self.answered()),
-            ClientError::Network { message, .. } => format!("network error: {message}"),
-            ClientError::Timeout(ms) => format!("no answer within {ms} ms"),
+            ClientError::Api { .. } => text!["Events API ", self.answered()],
+            ClientError::Network { message, .. } => text!["network error: ", message],
+            ClientError::Timeout(ms) => text!["no answer within ", ms, " ms"],
             ClientError::Aborted { .. } => "the operation was aborted".to_string(),
             ClientError::Auth { message, .. } | ClientError::Source { message, .. } => message.clone(),
         }
@@ -206,5 +206,5 @@ const ENGINE_BRAND: &str = "genomcore-events-wasm.error";
 /// A resume point past the end of the events given (an array's length, or the events an
 /// iterable gave).
 pub(super) fn past_the_end(from: usize, n: usize) -> Failure {
-    Box::new(ClientError::Range(format!("resumeFrom.events ({from}) is past the end of the events ({n})")))
+    Box::new(ClientError::Range(text!["resumeFrom.events (", from, ") is past the end of the events (", n, ")"]))
 }

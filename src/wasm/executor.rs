@@ -15,7 +15,8 @@
 
 use crate::prelude::*;
 use super::local::Local;
-use core::cell::{Cell, RefCell};
+use super::cell::RefCell;
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use alloc::rc::Rc;

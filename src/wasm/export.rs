@@ -6,7 +6,8 @@
 //! in flight.
 
 use crate::prelude::*;
-use core::cell::{Cell, RefCell};
+use super::cell::RefCell;
+use core::cell::Cell;
 use alloc::rc::Rc;
 
 use js_sys::{Function, JsString, Object, Promise, Reflect, Uint8Array};
@@ -16,7 +17,7 @@ use crate::core::export::{more_pages, ExportWriter};
 
 use super::abort::{linked, AbortWatch, Linked};
 use super::errors::{ClientError, Failure};
-use super::js::{call_method, get, promise, utf8_of};
+use super::js::{call_method, promise, utf8_of};
 use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
 use super::session::{unexpected, Session};

@@ -7,6 +7,7 @@ mod abort;
 mod auth;
 mod call;
 mod client;
+mod cell;
 mod compress;
 #[cfg(feature = "crossing-bench")]
 mod crossing_bench;
@@ -21,6 +22,7 @@ mod pages_ahead;
 mod query_body;
 mod query_pages;
 mod session;
+mod settle;
 mod source;
 mod transport;
 mod upload;

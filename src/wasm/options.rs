@@ -28,13 +28,13 @@ fn bad_range(message: String) -> Failure {
 /// `{what} must be {kind}, got {its type}` (a `TypeError`): one `format!` for every
 /// argument and option of the wrong type.
 pub fn wrong_type(what: &str, kind: &str, v: &JsValue) -> Failure {
-    bad_type(format!("{what} must be {kind}, got {}", type_name(v)))
+    bad_type(text![what, " must be ", kind, ", got ", type_name(v)])
 }
 
 /// `{key} must be {choices}, got '{got}'` (a `RangeError`), for the options that name
 /// one of a few values.
 fn not_one_of(key: &str, choices: &str, got: &str) -> Failure {
-    bad_range(format!("{key} must be {choices}, got '{got}'"))
+    bad_range(text![key, " must be ", choices, ", got '", got, "'"])
 }
 use super::js::get;
 
@@ -136,7 +136,7 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
     let get_token = function(opts, "getToken")?;
     for (name, value) in [("token", &token), ("refreshToken", &refresh)] {
         if value.as_deref().is_some_and(|t| !t.is_empty() && !crate::core::token::is_header_safe(t)) {
-            return Err(bad_type(format!("{name} {}", crate::core::token::NOT_HEADER_SAFE)));
+            return Err(bad_type(text![name, " ", crate::core::token::NOT_HEADER_SAFE]));
         }
     }
     Ok(match (token, get_token) {
@@ -286,7 +286,7 @@ fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
     }
     let v = object("resumeFrom", &v, RESUME_KEYS)?;
     let field = |key: &str, min: u64| -> Result<Option<u64>, Failure> {
-        Ok(number(&v, key)?.map(|n| args::position(&format!("resumeFrom.{key}"), n, min)).transpose()?)
+        Ok(number(&v, key)?.map(|n| args::position(&text!["resumeFrom.", key], n, min)).transpose()?)
     };
     let events = field("events", 0)?.ok_or_else(|| bad_type("resumeFrom needs events (a number)".into()))?;
     Ok(Some(ResumePoint { events: events as usize, bytes: field("bytes", 0)?.unwrap_or(0), line: field("line", 1)?.unwrap_or(1) }))
@@ -353,10 +353,7 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Failure>
     for i in 0..keys.length() {
         let key = keys.get(i).as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
-            return Err(bad_type(format!(
-                "{what}: unknown option '{key}' (known: {})",
-                join(allowed, ", ")
-            )));
+            return Err(bad_type(text![what, ": unknown option '", key, "' (known: ", join(allowed, ", "), ")"]));
         }
     }
     Ok(v.clone())

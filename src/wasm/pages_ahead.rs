@@ -7,7 +7,8 @@
 //! those still in flight.
 
 use crate::prelude::*;
-use core::cell::{Cell, RefCell};
+use super::cell::RefCell;
+use core::cell::Cell;
 use core::future::poll_fn;
 use alloc::rc::Rc;
 use core::task::{Poll, Waker};

@@ -23,14 +23,12 @@ pub fn query_body(body: &JsValue) -> Result<JsString, Failure> {
         return Err(wrong_type("the query body", "an object", body));
     }
     if let Err((path, what)) = carried(body, &JsValue::from_str(""), 0) {
-        let at = if path.is_empty() { String::new() } else { format!("'s {path}") };
-        return Err(Box::new(ClientError::Type(format!(
-            "the query body{at} is {what}: JSON would not send it as given, and the query would be another"
-        ))));
+        let at = if path.is_empty() { String::new() } else { text!["'s ", path] };
+        return Err(Box::new(ClientError::Type(text!["the query body", at, " is ", what, ": JSON would not send it as given, and the query would be another"])));
     }
     JSON::stringify(body).map_err(|e| {
         let why = get(&e, "message").as_string().unwrap_or_default();
-        Box::new(ClientError::Type(format!("the query body cannot be serialized to JSON: {why}")))
+        Box::new(ClientError::Type(text!["the query body cannot be serialized to JSON: ", why]))
     })
 }
 
@@ -80,9 +78,9 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
         let key = keys.get(i).as_string().unwrap_or_default();
         if let Err((mut path, what)) = carried(&get(v, &key), &JsValue::from_str(&key), depth + 1) {
             let step = match (array, path.starts_with('[') || path.is_empty()) {
-                (true, _) => format!("[{key}]"),
+                (true, _) => text!["[", key, "]"],
                 (false, true) => key,
-                (false, false) => format!("{key}."),
+                (false, false) => text![key, "."],
             };
             path.insert_str(0, &step);
             return Err((path, what));

@@ -11,13 +11,14 @@
 
 use crate::prelude::*;
 use super::local::Local;
-use core::cell::{Cell, RefCell};
+use super::cell::RefCell;
+use core::cell::Cell;
 use alloc::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Function, JsString, Promise, Reflect, Symbol, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use super::settle::Settled;
 
 use crate::core::resume::ResumePoint;
 use crate::core::validate::Problem;
@@ -118,7 +119,7 @@ fn next_slice(pending: &RefCell<Option<Pending>>) -> Result<Option<Vec<u8>>, Fai
     let Some((bytes, at, len)) = slot.as_mut() else { return Ok(None) };
     let (from, len) = (*at, *len);
     if bytes.length() != len {
-        let message = format!("the source's bytes changed length (detached or resized) while they were read, {from} of {len} bytes in");
+        let message = text!["the source's bytes changed length (detached or resized) while they were read, ", from, " of ", len, " bytes in"];
         return Err(Box::new(ClientError::Source { message, cause: JsValue::UNDEFINED }));
     }
     if from >= len {
@@ -142,11 +143,7 @@ impl Source {
             // Anything `createEvents` takes but another function (an array of events too).
             if fresh.is_function() || !(is_source(&fresh) || Array::is_array(&fresh)) {
                 let promise = fresh.is_instance_of::<Promise>();
-                return Err(Box::new(ClientError::Type(format!(
-                    "a source function must return events or bytes (an array, a buffer, a Blob, a stream or an iterable){}, got {}",
-                    if promise { " at once, not a Promise: give an async iterable instead" } else { "" },
-                    type_name(&fresh)
-                ))));
+                return Err(Box::new(ClientError::Type(text!["a source function must return events or bytes (an array, a buffer, a Blob, a stream or an iterable)", if promise { " at once, not a Promise: give an async iterable instead" } else { "" }, ", got ", type_name(&fresh)])));
             }
             return Source::open(&fresh, resume, batch);
         }
@@ -421,7 +418,7 @@ async fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool
         return Err(Box::new(ClientError::Type("an iterable source is read through the package's EventsClient (setPull was not called)".into())));
     };
     let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
-    JsFuture::from(super::js::as_promise(&got)).await.map_err(source_failed)
+    Settled::from(super::js::as_promise(&got)).await.map_err(source_failed)
 }
 
 /// A source left before its end (a bad event, broken bytes, an abort, a failed read)
@@ -437,7 +434,7 @@ impl Drop for Source {
         let call = |name: &str| {
             let settled = call_method(this, name, &JsValue::UNDEFINED).ok();
             if let Some(p) = settled.filter(|v| get(v, "then").is_function()) {
-                drop(JsFuture::from(super::js::as_promise(&p)));
+                drop(Settled::from(super::js::as_promise(&p)));
             }
         };
         if !ended {
@@ -538,18 +535,16 @@ fn check_resume_for_bytes(resume: ResumePoint) -> Result<(), Failure> {
 /// one cut since). Resolving with nothing sent would say the upload is complete.
 fn bytes_past_the_end(from: u64, size: u64) -> Failure {
     // Whole numbers: formatting an f64 would link Rust's float printing (9 KB of wasm).
-    Box::new(ClientError::Range(format!(
-        "resumeFrom.bytes ({from}) is past the end of the source ({size} bytes): is it the source of that point?"
-    )))
+    Box::new(ClientError::Range(text!["resumeFrom.bytes (", from, ") is past the end of the source (", size, " bytes): is it the source of that point?"]))
 }
 
 fn unreadable(v: &JsValue) -> Failure {
-    Box::new(ClientError::Type(format!("the source could not be read ({})", type_name(v))))
+    Box::new(ClientError::Type(text!["the source could not be read (", type_name(v), ")"]))
 }
 
 pub fn source_failed(cause: JsValue) -> Failure {
     let why = get(&cause, "message").as_string().unwrap_or_else(|| "it threw".into());
-    Box::new(ClientError::Source { message: format!("the source failed: {why}"), cause })
+    Box::new(ClientError::Source { message: text!["the source failed: ", why], cause })
 }
 
 /// Whether `v` is an array of events: an array whose first item is not a piece of

@@ -12,7 +12,7 @@ use core::task::Poll;
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use super::settle::Settled;
 use web_sys::AbortController;
 
 use super::abort::AbortWatch;
@@ -88,7 +88,7 @@ pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &
 async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) -> Result<Answer, Failure> {
     let mut headers = Obj::new().set("Accept", "application/json");
     if let Some(token) = req.bearer {
-        headers = headers.set("Authorization", format!("Bearer {token}"));
+        headers = headers.set("Authorization", text!["Bearer ", token]);
     }
     if !req.compressed_answer {
         headers = headers.set("Accept-Encoding", "identity");
@@ -109,7 +109,7 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     // (plain http included) the answer names.
     let init: JsValue = init.set("headers", headers).set("signal", controller.signal()).set("redirect", "manual").into();
     let pending = net.fetch(req.url, &init).map_err(|e| network("fetch threw", e))?;
-    let response = JsFuture::from(pending).await.map_err(|e| network("fetch failed", e))?;
+    let response = Settled::from(pending).await.map_err(|e| network("fetch failed", e))?;
     // Read by name, each read able to fail: a caller's `fetch` (a test double, a wrapper
     // that forgot to return) may give anything, and a call through a missing method
     // would throw past us and leave the Promise unsettled.
@@ -117,7 +117,7 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
         return Err(network("fetch did not give a Response (no status)", response));
     };
     let text = call_method(&response, "text", &JsValue::UNDEFINED).map_err(|e| network("the answer could not be read", e))?;
-    let text = JsFuture::from(super::js::as_promise(&text)).await.map_err(|e| network("the answer could not be read", e))?;
+    let text = Settled::from(super::js::as_promise(&text)).await.map_err(|e| network("the answer could not be read", e))?;
     let Some(text) = text.dyn_ref::<JsString>() else {
         return Err(network("the answer's text() did not give a string", text));
     };

@@ -11,7 +11,8 @@
 //! validated, even if the caller changes the array while the upload runs.
 
 use crate::prelude::*;
-use core::cell::{Cell, RefCell};
+use super::cell::RefCell;
+use core::cell::Cell;
 use alloc::rc::Rc;
 
 use js_sys::{Array, Function, JsString, Uint8Array, JSON};
@@ -158,7 +159,7 @@ pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [
         } else {
             continue;
         };
-        p.message = format!("{said}got {was}");
+        p.message = text![said, "got ", was];
     }
 }
 
@@ -211,20 +212,13 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
         problems.push(Problem {
             index: range.from + spans.len(),
             field: String::new(),
-            message: format!(
-                "the events array changed during createEvents: it now holds {} events",
-                events.length()
-            ),
+            message: text!["the events array changed during createEvents: it now holds ", events.length(), " events"],
         });
     } else if problems.is_empty() && fingerprint(&[text.as_bytes()]) != fingerprint_validated {
         problems.push(Problem {
             index: range.from,
             field: String::new(),
-            message: format!(
-                "the events array changed during createEvents: events {}–{} are not the ones validated (nothing of them was sent)",
-                range.from,
-                range.to - 1
-            ),
+            message: text!["the events array changed during createEvents: events ", range.from, "–", range.to - 1, " are not the ones validated (nothing of them was sent)"],
         });
     }
     if !problems.is_empty() {
@@ -238,7 +232,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
 pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsString, Vec<(usize, String)>> {
     let slice = window(events, from as u32, to as u32).map_err(|(index, e)| {
         let why = get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
-        vec![(index as usize, format!("event cannot be read: {why}"))]
+        vec![(index as usize, text!["event cannot be read: ", why])]
     })?;
     match JSON::stringify(&slice) {
         Ok(json) => Ok(json),
@@ -247,7 +241,7 @@ pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsStri
             for i in from..to {
                 if let Err(e) = JSON::stringify(&item(events, i as u32).unwrap_or_default()) {
                     let why = get(&e, "message").as_string().unwrap_or_default();
-                    unserializable.push((i, format!("event cannot be serialized to JSON: {why}")));
+                    unserializable.push((i, text!["event cannot be serialized to JSON: ", why]));
                 }
             }
             Err(unserializable)
@@ -569,14 +563,14 @@ fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
         Ok(answer) => match get(&answer, IDS_FIELD).dyn_into::<Array>() {
             Err(_) => Err("has no ids".to_string()),
             Ok(ids) if ids.length() as usize != sent || get(&answer, CREATED_FIELD).as_f64().is_some_and(|c| c as usize != sent) => {
-                Err(format!("counts {} ids for {sent} events sent", ids.length()))
+                Err(text!["counts ", ids.length(), " ids for ", sent, " events sent"])
             }
             Ok(ids) => Ok(ids),
         },
     };
     match ids {
         Ok(ids) => (ids, None),
-        Err(why) => (Array::new(), Some(format!("stored, but the answer {why}: no ids for them"))),
+        Err(why) => (Array::new(), Some(text!["stored, but the answer ", why, ": no ids for them"])),
     }
 }
 
@@ -629,7 +623,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         match &piece.result {
             Ok((_, chunk_ids)) => {
                 if let Some(w) = &piece.warning {
-                    warnings.push(&format!("events {}–{}: {w}", piece.range.from, piece.range.to - 1).into());
+                    warnings.push(&text!["events ", piece.range.from, "–", piece.range.to - 1, ": ", w].into());
                 }
                 created += piece.range.len();
                 id_arrays.push(chunk_ids);
@@ -678,7 +672,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         // what was stored, its message only what is wrong.
         let message = match stop.name {
             "TypeError" | "RangeError" => stop.message,
-            _ => format!("{}; {created} events were stored before (resume with runId {run_id})", stop.message),
+            _ => text![stop.message, "; ", created, " events were stored before (resume with runId ", run_id, ")"],
         };
         let all = stop.fields.build();
         js_sys::Object::assign(&all, &fields.build());
@@ -686,18 +680,12 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         return Err(err);
     }
     if abort.is_aborted() {
-        let message = format!(
-            "createEvents was aborted: {created} of {total} events were stored; not confirmed: {ranges} (resume with runId {run_id})"
-        );
+        let message = text!["createEvents was aborted: ", created, " of ", total, " events were stored; not confirmed: ", ranges, " (resume with runId ", run_id, ")"];
         return Err(build("AbortError", &message, fields.set("cause", abort.reason())));
     }
     // The first chunk's error is the cause, as platform errors that wrap another do.
     let (first_message, first) = first_error.unwrap_or_default();
-    let message = format!(
-        "{} of {} chunks failed ({ranges}); {created} of {total} events were stored. First error: {first_message}",
-        failed.length(),
-        pieces.len(),
-    );
+    let message = text![failed.length(), " of ", pieces.len(), " chunks failed (", ranges, "); ", created, " of ", total, " events were stored. First error: ", first_message];
     Err(build("CreateEventsError", &message, fields.set("cause", first)))
 }
 
@@ -722,14 +710,14 @@ fn describe_ranges(pieces: &[Piece]) -> String {
         if p.result.is_err() {
             failed += 1;
             if failed <= 5 {
-                first.push(format!("{}–{}", p.range.from, p.range.to - 1));
+                first.push(text![p.range.from, "–", p.range.to - 1]);
             }
         }
     }
     let shown = join(&first, ", ");
     if failed > 5 {
-        format!("events {shown} and {} more ranges", failed - 5)
+        text!["events ", shown, " and ", failed - 5, " more ranges"]
     } else {
-        format!("events {shown}")
+        text!["events ", shown]
     }
 }

@@ -308,7 +308,7 @@ fn frame(framer: &mut Framer, feed: Vec<Feed>, bytes_read: Option<&Progress>) ->
 fn validation_error(stop: Stop, framer: &Framer, positions: bool) -> JsValue {
     let Stopped { name, message, fields } = stopped(stop, framer, positions);
     let message = match name {
-        "ValidationError" => format!("{message}; nothing was sent (validate: 'all')"),
+        "ValidationError" => text![message, "; nothing was sent (validate: 'all')"],
         _ => message,
     };
     build(name, &message, fields.set("created", 0.0))
@@ -366,13 +366,13 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
             let p = framer.problems();
             Stopped {
                 name: "ValidationError",
-                message: format!("{} (nothing after it was sent)", p.summary()),
+                message: text![p.summary(), " (nothing after it was sent)"],
                 fields: Obj::new().set("problems", problems_with_positions(framer, positions)).set("problemCount", p.total() as f64),
             }
         }
         Stop::Broken(b) => Stopped {
             name: "ValidationError",
-            message: format!("the input cannot be read at line {}, byte {}: {}", b.line, b.offset, b.message),
+            message: text!["the input cannot be read at line ", b.line, ", byte ", b.offset, ": ", b.message],
             fields: Obj::new().set(
                 "problems",
                 Array::of1(

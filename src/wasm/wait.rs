@@ -6,14 +6,15 @@
 //! `select`-like helper compiled per pair of output types (docs/size.md, step 38).
 
 use crate::prelude::*;
-use core::cell::{Cell, RefCell};
+use super::cell::RefCell;
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use super::settle::Settled;
 
 /// A boxed future: one type however it was made, so code over it is compiled once.
 pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -35,7 +36,7 @@ pub struct Sleep {
     timer: JsValue,
     /// The Promise's `resolve` (the executor runs at once: always `Some`).
     resolve: Option<Function>,
-    done: JsFuture,
+    done: Settled,
 }
 
 impl Sleep {
@@ -46,7 +47,7 @@ impl Sleep {
             timer = set_timeout(&resolve, ms as i32);
             resolve_it = Some(resolve);
         });
-        Sleep { timer, resolve: resolve_it, done: JsFuture::from(done) }
+        Sleep { timer, resolve: resolve_it, done: Settled::from(done) }
     }
 }
 
