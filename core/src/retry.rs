@@ -80,13 +80,9 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     // Spaces and tabs cut as bytes (ASCII: always at a char boundary): `trim_matches`
     // with its own closure is std's char-searching code compiled once more.
     let blank = |b: u8| b == b' ' || b == b'\t';
-    let (mut from, mut to) = (0, value.len());
-    while from < to && blank(value.as_bytes()[from]) {
-        from += 1;
-    }
-    while to > from && blank(value.as_bytes()[to - 1]) {
-        to -= 1;
-    }
+    let bytes = value.as_bytes();
+    let from = bytes.iter().position(|&b| !blank(b)).unwrap_or(bytes.len());
+    let to = bytes.iter().rposition(|&b| !blank(b)).map_or(from, |last| last + 1);
     let v = value.get(from..to)?;
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
         let secs = v.bytes().fold(0u64, |n, b| {

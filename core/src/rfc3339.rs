@@ -111,7 +111,7 @@ pub fn parse(s: &str) -> Option<Instant> {
 
     let offset_secs: i64 = match b.get(at)? {
         b'Z' | b'z' if b.len() == at + 1 => 0,
-        sign @ (b'+' | b'-') if b.len() == at + 6 && b[at + 3] == b':' => {
+        sign @ (b'+' | b'-') if b.len() == at + 6 && b.get(at + 3) == Some(&b':') => {
             let oh = digits(b, at + 1, 2)?;
             let om = digits(b, at + 4, 2)?;
             if oh > 23 || om > 59 {

@@ -384,8 +384,8 @@ fn fast_valid_event(b: &[u8], mut i: usize) -> Option<usize> {
             return None;
         }
         let (vs, ve) = plain(b, ke + 2)?;
-        let value = &b[vs..ve];
-        let field = match &b[ks..ke] {
+        let value = b.get(vs..ve)?;
+        let field = match b.get(ks..ke)? {
             b"owner" => Field::Owner,
             b"collection" => Field::Collection,
             b"start" => Field::Start,

@@ -475,8 +475,9 @@ fn events_end(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
 fn array_piece(json: &JsString, opened: &Cell<bool>) -> Vec<u8> {
     let mut piece = utf8_of(json).into_bytes();
     piece.pop();
-    if opened.replace(true) {
-        piece[0] = b',';
+    let after_first = opened.replace(true);
+    if let Some(opening) = piece.first_mut().filter(|_| after_first) {
+        *opening = b',';
     }
     piece
 }

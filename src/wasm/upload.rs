@@ -89,12 +89,12 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                 }
                 planner.end_window();
                 if problems.is_empty() {
-                    for chunk in &planner.closed()[first_chunk..] {
-                        let range = frame(&spans[chunk.from - from..chunk.to - from]);
+                    for chunk in planner.closed().get(first_chunk..).unwrap_or_default() {
+                        let range = frame(spans.get(chunk.from - from..chunk.to - from).unwrap_or_default());
                         let size = range.len() + 2;
                         let keep = kept_bytes + size <= opts.max_buffered_bytes;
                         kept_bytes += if keep { size } else { 0 };
-                        let bytes = &text.as_bytes()[range];
+                        let bytes = text.as_bytes().get(range).unwrap_or_default();
                         fingerprints.push(if keep { 0 } else { fingerprint(&[b"[", bytes, b"]"]) });
                         kept.push(keep.then(|| framed(bytes)));
                     }

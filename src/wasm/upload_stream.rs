@@ -150,9 +150,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
                 ready.clear();
                 next = 0;
             }
-            while running.len() < progress.concurrency() && stop.is_none() && next < ready.len() {
+            while running.len() < progress.concurrency() && stop.is_none() {
+                let Some(r) = ready.get_mut(next) else { break };
                 // Taken out, its place left empty: a Vec does, without VecDeque's code.
-                let chunk = Ready { range: ready[next].range, end: ready[next].end, body: ready[next].body.take() };
+                let chunk = Ready { range: r.range, end: r.end, body: r.body.take() };
                 next += 1;
                 running.push(Box::pin(send(chunk)));
             }
