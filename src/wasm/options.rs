@@ -168,15 +168,9 @@ fn base_urls(opts: &JsValue) -> Result<(String, String), Failure> {
 }
 
 fn read_client_config(c: &mut ClientConfig, opts: &JsValue) -> Result<(), Failure> {
-    if let Some(v) = number(opts, "concurrency")? {
-        c.concurrency = args::concurrency(v)?;
-    }
-    if let Some(v) = number(opts, "maxRetries")? {
-        c.max_retries = args::max_retries(v)?;
-    }
-    if let Some(v) = number(opts, "timeoutMs")? {
-        c.timeout_ms = args::timeout_ms(v)?;
-    }
+    checked(opts, "concurrency", args::concurrency, &mut c.concurrency)?;
+    checked(opts, "maxRetries", args::max_retries, &mut c.max_retries)?;
+    checked(opts, "timeoutMs", args::timeout_ms, &mut c.timeout_ms)?;
     if let Some(v) = compression(opts)? {
         c.compression = v;
     }
@@ -230,21 +224,11 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     if let Some(v) = positional.or(named) {
         o.chunksize = args::chunksize(v)?;
     }
-    if let Some(v) = number(opts, "concurrency")? {
-        o.concurrency = args::concurrency(v)?;
-    }
-    if let Some(v) = number(opts, "maxRetries")? {
-        o.max_retries = args::max_retries(v)?;
-    }
-    if let Some(v) = number(opts, "maxChunkBytes")? {
-        o.max_chunk_bytes = args::max_chunk_bytes(v)?;
-    }
-    if let Some(v) = number(opts, "maxBufferedBytes")? {
-        o.max_buffered_bytes = args::max_buffered_bytes(v)?;
-    }
-    if let Some(v) = number(opts, "timeoutMs")? {
-        o.timeout_ms = args::timeout_ms(v)?;
-    }
+    checked(opts, "concurrency", args::concurrency, &mut o.concurrency)?;
+    checked(opts, "maxRetries", args::max_retries, &mut o.max_retries)?;
+    checked(opts, "maxChunkBytes", args::max_chunk_bytes, &mut o.max_chunk_bytes)?;
+    checked(opts, "maxBufferedBytes", args::max_buffered_bytes, &mut o.max_buffered_bytes)?;
+    checked(opts, "timeoutMs", args::timeout_ms, &mut o.timeout_ms)?;
     o.on_progress = function(opts, "onProgress")?;
     o.signal = signal(opts)?;
     if let Some(id) = string(opts, "runId")? {
@@ -305,18 +289,10 @@ pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[
 }
 
 fn read_query_options(q: &mut QueryOptions, opts: &JsValue) -> Result<(), Failure> {
-    if let Some(v) = number(opts, "page")? {
-        q.page = args::page(v)?;
-    }
-    if let Some(v) = number(opts, "pageSize")? {
-        q.page_size = args::page_size(v)?;
-    }
-    if let Some(v) = number(opts, "maxRetries")? {
-        q.max_retries = args::max_retries(v)?;
-    }
-    if let Some(v) = number(opts, "timeoutMs")? {
-        q.timeout_ms = args::timeout_ms(v)?;
-    }
+    checked(opts, "page", args::page, &mut q.page)?;
+    checked(opts, "pageSize", args::page_size, &mut q.page_size)?;
+    checked(opts, "maxRetries", args::max_retries, &mut q.max_retries)?;
+    checked(opts, "timeoutMs", args::timeout_ms, &mut q.timeout_ms)?;
     q.signal = signal(opts)?;
     Ok(())
 }
@@ -357,6 +333,17 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Failure>
         }
     }
     Ok(v.clone())
+}
+
+/// A number option, when given, checked by `check` (the core's rule for it) into
+/// `slot`: one function per value type, not the reading and the error's conversion
+/// at each option.
+#[inline(never)]
+fn checked<T>(opts: &JsValue, key: &str, check: fn(f64) -> Result<T, args::ArgError>, slot: &mut T) -> Result<(), Failure> {
+    if let Some(v) = number(opts, key)? {
+        *slot = check(v)?;
+    }
+    Ok(())
 }
 
 fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Failure> {
