@@ -246,7 +246,13 @@ impl Auth {
 /// An `AuthError` for a renewal that failed: `why` (never a token), the Auth API's
 /// status, the error behind it.
 fn refresh_failed(why: String, status: Option<u16>, cause: Option<JsValue>) -> Failure {
-    Box::new(ClientError::Auth { message: text!["token refresh failed: ", why], status, cause })
+    auth_error(text!["token refresh failed: ", why], status, cause)
+}
+
+/// An `AuthError`, boxed in one place (not the error written out at each of five sites).
+#[inline(never)]
+fn auth_error(message: String, status: Option<u16>, cause: Option<JsValue>) -> Failure {
+    Box::new(ClientError::Auth { message, status, cause })
 }
 
 /// `getToken()`, awaited no longer than `timeout_ms` and not past the caller's abort: a
@@ -255,7 +261,7 @@ fn refresh_failed(why: String, status: Option<u16>, cause: Option<JsValue>) -> F
 async fn call_get_token(get_token: &Function, timeout_ms: u32, abort: &AbortWatch) -> Result<String, Failure> {
     let failed = |e: JsValue| {
         let why = super::js::get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
-        Box::new(ClientError::Auth { message: text!["getToken failed: ", why], status: None, cause: Some(e) })
+        auth_error(text!["getToken failed: ", why], None, Some(e))
     };
     let mut value = get_token.call0(&JsValue::UNDEFINED).map_err(failed)?;
     // A Promise of any realm (an iframe's), or a thenable: awaited as `await` would.
@@ -268,7 +274,7 @@ async fn call_get_token(get_token: &Function, timeout_ms: u32, abort: &AbortWatc
             }
             if timeout.as_mut().poll(cx).is_ready() {
                 let message = text!["getToken did not settle within timeoutMs (", timeout_ms, " ms)"];
-                return Poll::Ready(Err(Box::new(ClientError::Auth { message, status: None, cause: None })));
+                return Poll::Ready(Err(auth_error(message, None, None)));
             }
             fired.as_mut().poll(cx).map(|()| Err(abort.error()))
         })
@@ -277,12 +283,8 @@ async fn call_get_token(get_token: &Function, timeout_ms: u32, abort: &AbortWatc
     match value.as_string() {
         Some(t) if token::is_header_safe(&t) => Ok(t),
         Some(t) if !t.is_empty() => {
-            Err(Box::new(ClientError::Auth { message: text!["the token getToken returned ", token::NOT_HEADER_SAFE], status: None, cause: None }))
+            Err(auth_error(text!["the token getToken returned ", token::NOT_HEADER_SAFE], None, None))
         }
-        _ => Err(Box::new(ClientError::Auth {
-            message: "getToken must return a non-empty string (or a Promise of one)".into(),
-            status: None,
-            cause: None,
-        })),
+        _ => Err(auth_error("getToken must return a non-empty string (or a Promise of one)".into(), None, None)),
     }
 }
