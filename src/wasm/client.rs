@@ -40,11 +40,7 @@ pub struct Engine {
 impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Engine, JsValue> {
-        let mut config = options::client_config(&options)?;
-        let credentials = core::mem::replace(
-            &mut config.credentials,
-            super::auth::Credentials::Tokens { access: String::new(), refresh: None },
-        );
+        let (mut config, credentials) = options::client_config(&options)?;
         let net = Rc::new(Net { fetch: config.fetch.take(), on_request: config.on_request.take() });
         let refresh_url = request::refresh_url(&config.auth_url);
         let auth = Rc::new(Auth::new(credentials, refresh_url, net.clone(), config.max_retries, call::refresh_call));

@@ -45,7 +45,6 @@ pub struct ClientConfig {
     pub concurrency: usize,
     pub max_retries: u32,
     pub timeout_ms: u32,
-    pub credentials: Credentials,
     pub compression: Compression,
     /// The `fetch` option, used for every request.
     pub fetch: Option<Function>,
@@ -111,7 +110,8 @@ const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRet
 // fields read so far at each one: 1.5 KB of wasm in `createEvents` alone). The options
 // are read, and their errors raised, in the order of their keys.
 
-pub fn client_config(opts: &JsValue) -> Result<ClientConfig, Failure> {
+/// The client's options, and its credentials apart (they go to `Auth` alone).
+pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials), Failure> {
     let opts = object("EventsClient options", opts, CLIENT_KEYS)?;
     let credentials = credentials(&opts)?;
     let (events_url, auth_url) = base_urls(&opts)?;
@@ -121,13 +121,12 @@ pub fn client_config(opts: &JsValue) -> Result<ClientConfig, Failure> {
         concurrency: contract::DEFAULT_CONCURRENCY,
         max_retries: contract::DEFAULT_MAX_RETRIES,
         timeout_ms: contract::DEFAULT_TIMEOUT_MS,
-        credentials,
         compression: Compression::default(),
         fetch: None,
         on_request: None,
     };
     read_client_config(&mut config, &opts)?;
-    Ok(config)
+    Ok((config, credentials))
 }
 
 fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
