@@ -17,7 +17,7 @@ use crate::core::{args, request};
 use super::abort::AbortWatch;
 use super::auth::Auth;
 use super::call;
-use super::errors::{ClientError, Failure};
+use super::errors::{type_error, ClientError, Failure};
 use super::js::{get, random_uuid, Obj};
 use super::net::Net;
 use super::options::{self, wrong_type, QueryOptions};
@@ -81,7 +81,7 @@ impl Engine {
             let opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
             if !streamed && (opts.format.is_some() || opts.bytes_total.is_some()) {
                 let name = if opts.format.is_some() { "format" } else { "bytesTotal" };
-                return Err(Box::new(ClientError::Type(text![name, " is for bytes (a Uint8Array, Blob, stream…), not an array of events"])));
+                return Err(type_error(text![name, " is for bytes (a Uint8Array, Blob, stream…), not an array of events"]));
             }
             // An array to skip bad events from, or to send chunk by chunk as they are
             // found valid, is read as the iterable of events it is: the stream path

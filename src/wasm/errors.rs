@@ -203,8 +203,20 @@ pub fn build(name: &str, message: &str, fields: Obj) -> JsValue {
 /// `Symbol.for` of the engine's brand on its error values.
 const ENGINE_BRAND: &str = "genomcore-events-wasm.error";
 
+/// A `TypeError`, boxed in one function (not the error written out at each of ~15 sites).
+#[inline(never)]
+pub fn type_error(message: String) -> Failure {
+    Box::new(ClientError::Type(message))
+}
+
+/// A `RangeError`, boxed in one function.
+#[inline(never)]
+pub fn range_error(message: String) -> Failure {
+    Box::new(ClientError::Range(message))
+}
+
 /// A resume point past the end of the events given (an array's length, or the events an
 /// iterable gave).
 pub(super) fn past_the_end(from: usize, n: usize) -> Failure {
-    Box::new(ClientError::Range(text!["resumeFrom.events (", from, ") is past the end of the events (", n, ")"]))
+    range_error(text!["resumeFrom.events (", from, ") is past the end of the events (", n, ")"])
 }

@@ -15,26 +15,18 @@ use crate::core::{args, request};
 
 use super::abort::as_signal;
 use super::auth::Credentials;
-use super::errors::{ClientError, Failure};
-
-fn bad_type(message: String) -> Failure {
-    Box::new(ClientError::Type(message))
-}
-
-fn bad_range(message: String) -> Failure {
-    Box::new(ClientError::Range(message))
-}
+use super::errors::{range_error, type_error, Failure};
 
 /// `{what} must be {kind}, got {its type}` (a `TypeError`): one `format!` for every
 /// argument and option of the wrong type.
 pub fn wrong_type(what: &str, kind: &str, v: &JsValue) -> Failure {
-    bad_type(text![what, " must be ", kind, ", got ", type_name(v)])
+    type_error(text![what, " must be ", kind, ", got ", type_name(v)])
 }
 
 /// `{key} must be {choices}, got '{got}'` (a `RangeError`), for the options that name
 /// one of a few values.
 fn not_one_of(key: &str, choices: &str, got: &str) -> Failure {
-    bad_range(text![key, " must be ", choices, ", got '", got, "'"])
+    range_error(text![key, " must be ", choices, ", got '", got, "'"])
 }
 use super::js::get;
 
@@ -135,15 +127,15 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
     let get_token = function(opts, "getToken")?;
     for (name, value) in [("token", &token), ("refreshToken", &refresh)] {
         if value.as_deref().is_some_and(|t| !t.is_empty() && !crate::core::token::is_header_safe(t)) {
-            return Err(bad_type(text![name, " ", crate::core::token::NOT_HEADER_SAFE]));
+            return Err(type_error(text![name, " ", crate::core::token::NOT_HEADER_SAFE]));
         }
     }
     Ok(match (token, get_token) {
-        (Some(_), Some(_)) => return Err(bad_type("give either token or getToken, not both".into())),
+        (Some(_), Some(_)) => return Err(type_error("give either token or getToken, not both".into())),
         (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },
         (None, Some(f)) => Credentials::Callback(f),
         _ => {
-            return Err(bad_type(
+            return Err(type_error(
                 "EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken".into(),
             ))
         }
@@ -208,7 +200,7 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
 fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue) -> Result<(), Failure> {
     let (chunksize_arg, opts) = if second.is_object() {
         if !third.is_undefined() {
-            return Err(bad_type("createEvents(events, options) takes no third argument".into()));
+            return Err(type_error("createEvents(events, options) takes no third argument".into()));
         }
         (&JsValue::UNDEFINED, second)
     } else {
@@ -218,7 +210,7 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     let positional = number_value("chunksize", chunksize_arg)?;
     let named = number(opts, "chunksize")?;
     if positional.is_some() && named.is_some() {
-        return Err(bad_type("chunksize is given twice: as an argument and as an option".into()));
+        return Err(type_error("chunksize is given twice: as an argument and as an option".into()));
     }
     if let Some(v) = positional.or(named) {
         o.chunksize = args::chunksize(v)?;
@@ -256,7 +248,7 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     }
     o.on_skip = function(opts, "onSkip")?;
     if o.on_skip.is_some() && !o.skip_invalid {
-        return Err(bad_type("onSkip is told of the events onInvalid: 'skip' leaves out: give onInvalid: 'skip' too".into()));
+        return Err(type_error("onSkip is told of the events onInvalid: 'skip' leaves out: give onInvalid: 'skip' too".into()));
     }
     Ok(())
 }
@@ -271,7 +263,7 @@ fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
     let field = |key: &str, min: u64| -> Result<Option<u64>, Failure> {
         Ok(number(&v, key)?.map(|n| args::position(&text!["resumeFrom.", key], n, min)).transpose()?)
     };
-    let events = field("events", 0)?.ok_or_else(|| bad_type("resumeFrom needs events (a number)".into()))?;
+    let events = field("events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)".into()))?;
     Ok(Some(ResumePoint { events: events as usize, bytes: field("bytes", 0)?.unwrap_or(0), line: field("line", 1)?.unwrap_or(1) }))
 }
 
@@ -328,7 +320,7 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Failure>
     for i in 0..keys.length() {
         let key = keys.get(i).as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
-            return Err(bad_type(text![what, ": unknown option '", key, "' (known: ", join(allowed, ", "), ")"]));
+            return Err(type_error(text![what, ": unknown option '", key, "' (known: ", join(allowed, ", "), ")"]));
         }
     }
     Ok(v.clone())

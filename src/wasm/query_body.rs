@@ -7,7 +7,7 @@ use crate::prelude::*;
 use js_sys::{Array, Function, JsString, Object, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::errors::{ClientError, Failure};
+use super::errors::{type_error, Failure};
 use super::js::{get, lone_surrogate_at};
 use super::options::wrong_type;
 
@@ -24,11 +24,11 @@ pub fn query_body(body: &JsValue) -> Result<JsString, Failure> {
     }
     if let Err((path, what)) = carried(body, &JsValue::from_str(""), 0) {
         let at = if path.is_empty() { String::new() } else { text!["'s ", path] };
-        return Err(Box::new(ClientError::Type(text!["the query body", at, " is ", what, ": JSON would not send it as given, and the query would be another"])));
+        return Err(type_error(text!["the query body", at, " is ", what, ": JSON would not send it as given, and the query would be another"]));
     }
     JSON::stringify(body).map_err(|e| {
         let why = get(&e, "message").as_string().unwrap_or_default();
-        Box::new(ClientError::Type(text!["the query body cannot be serialized to JSON: ", why]))
+        type_error(text!["the query body cannot be serialized to JSON: ", why])
     })
 }
 

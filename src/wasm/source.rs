@@ -23,7 +23,7 @@ use super::settle::Settled;
 use crate::core::resume::ResumePoint;
 use crate::core::validate::Problem;
 
-use super::errors::{past_the_end, ClientError, Failure};
+use super::errors::{past_the_end, range_error, type_error, ClientError, Failure};
 use super::js::{call_method, get, item, lone_surrogate_at, utf8_of, window};
 use super::options::{type_name, wrong_type};
 use super::upload::{name_what_json_lost, stringify};
@@ -143,7 +143,7 @@ impl Source {
             // Anything `createEvents` takes but another function (an array of events too).
             if fresh.is_function() || !(is_source(&fresh) || Array::is_array(&fresh)) {
                 let promise = fresh.is_instance_of::<Promise>();
-                return Err(Box::new(ClientError::Type(text!["a source function must return events or bytes (an array, a buffer, a Blob, a stream or an iterable)", if promise { " at once, not a Promise: give an async iterable instead" } else { "" }, ", got ", type_name(&fresh)])));
+                return Err(type_error(text!["a source function must return events or bytes (an array, a buffer, a Blob, a stream or an iterable)", if promise { " at once, not a Promise: give an async iterable instead" } else { "" }, ", got ", type_name(&fresh)]));
             }
             return Source::open(&fresh, resume, batch);
         }
@@ -415,7 +415,7 @@ pub fn set_pull(pull: Function) {
 /// The next batch of an iterator's or a reader's items, read by the face's `pull`.
 async fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> Result<JsValue, Failure> {
     let Some(pull) = PULL.with(|p| p.borrow().clone()) else {
-        return Err(Box::new(ClientError::Type("an iterable source is read through the package's EventsClient (setPull was not called)".into())));
+        return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)".into()));
     };
     let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
     Settled::from(super::js::as_promise(&got)).await.map_err(source_failed)
@@ -515,9 +515,9 @@ fn check_resume(is_bytes: bool, resume: ResumePoint) -> Result<(), Failure> {
     if is_bytes {
         check_resume_for_bytes(resume)
     } else if resume.bytes > 0 || resume.line > 1 {
-        Err(Box::new(ClientError::Type(
+        Err(type_error(
             "resumeFrom.bytes and resumeFrom.line are for bytes; events resume from resumeFrom.events alone".into(),
-        )))
+        ))
     } else {
         Ok(())
     }
@@ -525,9 +525,9 @@ fn check_resume(is_bytes: bool, resume: ResumePoint) -> Result<(), Failure> {
 
 fn check_resume_for_bytes(resume: ResumePoint) -> Result<(), Failure> {
     if resume.events > 0 && resume.bytes == 0 {
-        return Err(Box::new(ClientError::Type(
+        return Err(type_error(
             "resumeFrom for bytes needs bytes and line besides events, as progress reports them".into(),
-        )));
+        ));
     }
     Ok(())
 }
@@ -536,11 +536,11 @@ fn check_resume_for_bytes(resume: ResumePoint) -> Result<(), Failure> {
 /// one cut since). Resolving with nothing sent would say the upload is complete.
 fn bytes_past_the_end(from: u64, size: u64) -> Failure {
     // Whole numbers: formatting an f64 would link Rust's float printing (9 KB of wasm).
-    Box::new(ClientError::Range(text!["resumeFrom.bytes (", from, ") is past the end of the source (", size, " bytes): is it the source of that point?"]))
+    range_error(text!["resumeFrom.bytes (", from, ") is past the end of the source (", size, " bytes): is it the source of that point?"])
 }
 
 fn unreadable(v: &JsValue) -> Failure {
-    Box::new(ClientError::Type(text!["the source could not be read (", type_name(v), ")"]))
+    type_error(text!["the source could not be read (", type_name(v), ")"])
 }
 
 pub fn source_failed(cause: JsValue) -> Failure {
