@@ -205,8 +205,8 @@ const ENGINE_BRAND: &str = "genomcore-events-wasm.error";
 
 /// A `TypeError`, boxed in one function (not the error written out at each of ~15 sites).
 #[inline(never)]
-pub fn type_error(message: String) -> Failure {
-    Box::new(ClientError::Type(message))
+pub fn type_error(message: impl Into<String>) -> Failure {
+    Box::new(ClientError::Type(message.into()))
 }
 
 /// A `RangeError`, boxed in one function.

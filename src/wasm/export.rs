@@ -114,6 +114,6 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
         .dyn_into::<Function>()
         .map_err(|_| ClientError::Type("exportEvents needs ReadableStream, which this runtime lacks".into()))?;
     Reflect::construct(&class, &js_sys::Array::of1(&source))
-        .map_err(|_| type_error("exportEvents could not make a ReadableStream".into()))
+        .map_err(|_| type_error("exportEvents could not make a ReadableStream"))
 }
 

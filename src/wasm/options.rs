@@ -131,12 +131,12 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
         }
     }
     Ok(match (token, get_token) {
-        (Some(_), Some(_)) => return Err(type_error("give either token or getToken, not both".into())),
+        (Some(_), Some(_)) => return Err(type_error("give either token or getToken, not both")),
         (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },
         (None, Some(f)) => Credentials::Callback(f),
         _ => {
             return Err(type_error(
-                "EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken".into(),
+                "EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken",
             ))
         }
     })
@@ -200,7 +200,7 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
 fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue) -> Result<(), Failure> {
     let (chunksize_arg, opts) = if second.is_object() {
         if !third.is_undefined() {
-            return Err(type_error("createEvents(events, options) takes no third argument".into()));
+            return Err(type_error("createEvents(events, options) takes no third argument"));
         }
         (&JsValue::UNDEFINED, second)
     } else {
@@ -210,7 +210,7 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     let positional = number_value("chunksize", chunksize_arg)?;
     let named = number(opts, "chunksize")?;
     if positional.is_some() && named.is_some() {
-        return Err(type_error("chunksize is given twice: as an argument and as an option".into()));
+        return Err(type_error("chunksize is given twice: as an argument and as an option"));
     }
     if let Some(v) = positional.or(named) {
         o.chunksize = args::chunksize(v)?;
@@ -248,7 +248,7 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     }
     o.on_skip = function(opts, "onSkip")?;
     if o.on_skip.is_some() && !o.skip_invalid {
-        return Err(type_error("onSkip is told of the events onInvalid: 'skip' leaves out: give onInvalid: 'skip' too".into()));
+        return Err(type_error("onSkip is told of the events onInvalid: 'skip' leaves out: give onInvalid: 'skip' too"));
     }
     Ok(())
 }
@@ -263,7 +263,7 @@ fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
     let field = |key: &str, min: u64| -> Result<Option<u64>, Failure> {
         Ok(number(&v, key)?.map(|n| args::position(&text!["resumeFrom.", key], n, min)).transpose()?)
     };
-    let events = field("events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)".into()))?;
+    let events = field("events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
     Ok(Some(ResumePoint { events: events as usize, bytes: field("bytes", 0)?.unwrap_or(0), line: field("line", 1)?.unwrap_or(1) }))
 }
 

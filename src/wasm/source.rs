@@ -415,7 +415,7 @@ pub fn set_pull(pull: Function) {
 /// The next batch of an iterator's or a reader's items, read by the face's `pull`.
 async fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> Result<JsValue, Failure> {
     let Some(pull) = PULL.with(|p| p.borrow().clone()) else {
-        return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)".into()));
+        return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)"));
     };
     let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
     Settled::from(super::js::as_promise(&got)).await.map_err(source_failed)
@@ -516,7 +516,7 @@ fn check_resume(is_bytes: bool, resume: ResumePoint) -> Result<(), Failure> {
         check_resume_for_bytes(resume)
     } else if resume.bytes > 0 || resume.line > 1 {
         Err(type_error(
-            "resumeFrom.bytes and resumeFrom.line are for bytes; events resume from resumeFrom.events alone".into(),
+            "resumeFrom.bytes and resumeFrom.line are for bytes; events resume from resumeFrom.events alone",
         ))
     } else {
         Ok(())
@@ -526,7 +526,7 @@ fn check_resume(is_bytes: bool, resume: ResumePoint) -> Result<(), Failure> {
 fn check_resume_for_bytes(resume: ResumePoint) -> Result<(), Failure> {
     if resume.events > 0 && resume.bytes == 0 {
         return Err(type_error(
-            "resumeFrom for bytes needs bytes and line besides events, as progress reports them".into(),
+            "resumeFrom for bytes needs bytes and line besides events, as progress reports them",
         ));
     }
     Ok(())
