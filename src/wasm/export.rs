@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use crate::core::export::{more_pages, ExportWriter};
 
 use super::abort::{linked, AbortWatch, Linked};
-use super::errors::{type_error, ClientError, Failure};
+use super::errors::{type_error, Failure};
 use super::js::{call_method, promise, utf8_of};
 use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
@@ -112,7 +112,7 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
     let _ = Reflect::set(&source, &"cancel".into(), &cancel.into_js_value());
     let class = GlobalThis::readable_stream()
         .dyn_into::<Function>()
-        .map_err(|_| ClientError::Type("exportEvents needs ReadableStream, which this runtime lacks".into()))?;
+        .map_err(|_| type_error("exportEvents needs ReadableStream, which this runtime lacks"))?;
     Reflect::construct(&class, &js_sys::Array::of1(&source))
         .map_err(|_| type_error("exportEvents could not make a ReadableStream"))
 }

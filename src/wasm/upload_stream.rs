@@ -29,7 +29,7 @@ use crate::core::stream_framer::{Broken, Framed, Framer, Skipped};
 use crate::core::validate::Problems;
 
 use super::abort::AbortWatch;
-use super::errors::{build, ClientError, Failure};
+use super::errors::{build, type_error, ClientError, Failure};
 use super::options::CreateOptions;
 use super::session::Session;
 use super::source::{is_events_array, is_rereadable, Feed, Source};
@@ -82,13 +82,13 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
     let mut checking = streamed && opts.validate_all;
     if checking {
         if opts.skip_invalid {
-            return Err(ClientError::Type("validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it".into()).into_js());
+            return Err(type_error("validate: 'all' sends nothing if any event is bad; onInvalid: 'skip' cannot go with it").into());
         }
         if !is_rereadable(&given) {
-            return Err(ClientError::Type(
-                "validate: 'all' reads the source twice: give a Blob, File, Uint8Array, ArrayBuffer, or a function that returns a fresh stream".into(),
+            return Err(type_error(
+                "validate: 'all' reads the source twice: give a Blob, File, Uint8Array, ArrayBuffer, or a function that returns a fresh stream",
             )
-            .into_js());
+            .into());
         }
     }
     // The chunks ready to be sent, in order, from `next` on: an array's plan, or the
