@@ -452,7 +452,8 @@ impl Upload<'_> {
     /// Sends one range: its kept body, or `body`, or one made afresh. A 413 splits the
     /// body in two and sends the halves in turn; a 415 sends it again plain. One loop
     /// over what is left to send (not a call of itself per half: one state machine).
-    pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, progress: &Progress, plan: &Plan) -> Vec<Piece> {
+    /// Its pieces are told to the progress as done, the chunk ending at `end` in the source.
+    pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, end: ResumePoint, progress: &Progress, plan: &Plan) -> Vec<Piece> {
         let mut pieces = Vec::new();
         // Left to send, the next on top: a range, its body if it has one yet (a half,
         // or a body sent again plain), and the requests of the one it replaces after a
@@ -543,6 +544,7 @@ impl Upload<'_> {
             }
             pieces.push(piece(called.attempts, ms, compressed, Err(e)));
         }
+        progress.chunk_done(&mut pieces, end);
         pieces
     }
 }

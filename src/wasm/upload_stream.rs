@@ -119,11 +119,6 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
             framer.keep_skipped();
         }
         let progress = &Progress::new(opts, totals);
-        let send = |ready: Ready| async move {
-            let mut pieces = upload.send(ready.range, ready.body, progress, plan).await;
-            progress.chunk_done(&mut pieces, ready.end);
-            pieces
-        };
         let mut next = 0;
         let mut running = InFlight::new();
         let mut done: Vec<Piece> = Vec::new();
@@ -151,11 +146,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &Cr
                 next = 0;
             }
             while running.len() < progress.concurrency() && stop.is_none() {
-                let Some(r) = ready.get_mut(next) else { break };
-                // Taken out, its place left empty: a Vec does, without VecDeque's code.
-                let chunk = Ready { range: r.range, end: r.end, body: r.body.take() };
+                let Some(chunk) = ready.get_mut(next) else { break };
+                // Its body taken out, its place left empty: a Vec does, without VecDeque's code.
                 next += 1;
-                running.push(Box::pin(send(chunk)));
+                running.push(Box::pin(upload.send(chunk.range, chunk.body.take(), chunk.end, progress, plan)));
             }
             if next == ready.len() {
                 ready.clear();
