@@ -18,7 +18,7 @@ use super::abort::AbortWatch;
 use super::auth::Auth;
 use super::call;
 use super::errors::{type_error, ClientError, Failure};
-use super::js::{get, random_uuid, Obj};
+use super::js::{get, Obj};
 use super::net::Net;
 use super::options::{self, wrong_type, QueryOptions};
 use super::query_body::query_body;
@@ -93,13 +93,7 @@ impl Engine {
             }
             Ok((streamed, opts, abort))
         })();
-        let inner = self.inner.clone();
-        super::js::promise(async move {
-            let (streamed, opts, abort) = prepared?;
-            let create_url = request::create_url(&inner.config.events_url);
-            let run_id = opts.run_id.clone().unwrap_or_else(random_uuid);
-            upload_stream::run(inner, events, streamed, &opts, abort, run_id, create_url).await
-        })
+        super::js::promise(upload_stream::run(self.inner.clone(), events, prepared))
     }
 
     /// One page of events matching `body`.

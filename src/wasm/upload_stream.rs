@@ -26,6 +26,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::core::chunking::ChunkRange;
 use crate::core::resume::ResumePoint;
 use crate::core::stream_framer::{Broken, Framed, Framer, Skipped};
+use crate::core::request;
 use crate::core::validate::Problems;
 
 use super::abort::AbortWatch;
@@ -34,7 +35,7 @@ use super::options::CreateOptions;
 use super::session::Session;
 use super::source::{is_events_array, is_rereadable, Feed, Source};
 use super::upload::{finish, plan, Piece, Plan, Progress, Stopped, Totals, Upload};
-use super::js::{call_back, utf8_lossy, Obj};
+use super::js::{call_back, random_uuid, utf8_lossy, Obj};
 use super::wait::{Boxed, InFlight};
 
 /// Why the upload stops reading.
@@ -71,7 +72,15 @@ struct Ready {
 /// With `validate: 'all'` the same loop first reads the source whole without sending
 /// (`checking`): it counts the chunks and events, gathers every problem, and rejects
 /// with them (nothing sent) before the second read sends anything.
-pub async fn run(session: Rc<Session>, given: JsValue, streamed: bool, opts: &CreateOptions, abort: AbortWatch, run_id: String, create_url: String) -> Result<JsValue, JsValue> {
+///
+/// `prepared`: the arguments `createEvents` checked (whether `given` is read as a
+/// source, the options, the caller's signal watched), or why they are wrong. The
+/// Promise's future is this function's (no async block around it).
+pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, CreateOptions, AbortWatch), Failure>) -> Result<JsValue, JsValue> {
+    let (streamed, opts, abort) = prepared?;
+    let create_url = request::create_url(&session.config.events_url);
+    let run_id = opts.run_id.clone().unwrap_or_else(random_uuid);
+    let opts = &opts;
     let resume = opts.resume.unwrap_or_default();
     // An array read as an iterable (`onInvalid: 'skip'`) keeps the arrays' `returnIds` default.
     let mut totals = Totals { streamed: !is_events_array(&given), ..Totals::default() };
