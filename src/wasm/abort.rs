@@ -4,7 +4,7 @@ use crate::prelude::*;
 use super::cell::RefCell;
 use core::cell::Cell;
 use core::future::{poll_fn, Future};
-use core::pin::{pin, Pin};
+use core::pin::Pin;
 use alloc::rc::Rc;
 use core::task::{Context, Poll};
 
@@ -172,11 +172,12 @@ pub fn as_signal(v: &wasm_bindgen::JsValue) -> Option<AbortSignal> {
 }
 
 /// Sleeps `ms`, or less when the signal fires first; says whether it fired.
-pub async fn sleep_unless_aborted(ms: u64, abort: &AbortWatch) -> bool {
-    let (mut sleep, mut fired) = (pin!(Sleep::new(ms.min(u32::MAX as u64) as u32)), pin!(abort.fired()));
-    poll_fn(|cx| match sleep.as_mut().poll(cx) {
+/// A `poll_fn` itself, not an async fn around one (one state machine fewer); the
+/// timer starts when it is called, at once awaited by its callers.
+pub fn sleep_unless_aborted(ms: u64, abort: &AbortWatch) -> impl Future<Output = bool> + '_ {
+    let (mut sleep, mut fired) = (Sleep::new(ms.min(u32::MAX as u64) as u32), abort.fired());
+    poll_fn(move |cx| match Pin::new(&mut sleep).poll(cx) {
         Poll::Ready(()) => Poll::Ready(abort.is_aborted()),
-        Poll::Pending => fired.as_mut().poll(cx).map(|()| true),
+        Poll::Pending => Pin::new(&mut fired).poll(cx).map(|()| true),
     })
-    .await
 }
