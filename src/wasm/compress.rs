@@ -1,6 +1,9 @@
 //! gzip with the platform's `CompressionStream` (every current browser, Node 18+,
 //! Deno, Bun, Workers): no compressor compiled into the wasm.
 
+use core::future::{poll_fn, Future};
+use core::pin::Pin;
+use core::task::Poll;
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use super::settle::Settled;
@@ -35,9 +38,15 @@ extern "C" {
 
 /// `body` gzipped, or `None` where the platform has no `CompressionStream` (the body
 /// then goes plain: compression is an optimisation, never a requirement).
-pub async fn gzip(body: &Uint8Array) -> Option<Uint8Array> {
-    let compressor = JsCompressionStream::new(GZIP_ENCODING).ok()?;
-    let compressed = JsBlob::new(&Array::of1(body)).stream().pipe_through(&compressor);
-    let bytes = Settled::from(BodyReader::new(&compressed).array_buffer()).await.ok()?;
-    Some(Uint8Array::new(&bytes))
+/// A `poll_fn`, not an async fn (one state machine fewer): the compression starts
+/// when it is called, at once awaited by its caller.
+pub fn gzip(body: &Uint8Array) -> impl Future<Output = Option<Uint8Array>> {
+    let mut bytes = JsCompressionStream::new(GZIP_ENCODING).ok().map(|compressor| {
+        let compressed = JsBlob::new(&Array::of1(body)).stream().pipe_through(&compressor);
+        Settled::from(BodyReader::new(&compressed).array_buffer())
+    });
+    poll_fn(move |cx| match &mut bytes {
+        Some(bytes) => Pin::new(bytes).poll(cx).map(|b| Some(Uint8Array::new(&b.ok()?))),
+        None => Poll::Ready(None),
+    })
 }
