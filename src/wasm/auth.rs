@@ -76,24 +76,29 @@ struct Turn<'a> {
 impl Turn<'_> {
     /// Waits for the renewal under way, if any, then takes the turn. The caller's abort
     /// ends the wait: another call's renewal may take its whole retry budget.
-    async fn take<'a>(renewing: &'a RefCell<Option<Promise>>, abort: &AbortWatch) -> Result<Turn<'a>, Failure> {
-        let mut fired = pin!(abort.fired());
-        loop {
-            let under_way = renewing.borrow().clone();
-            let Some(ended) = under_way else { break };
-            let mut ended = Settled::from(ended);
-            poll_fn(|cx| {
-                if fired.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Err(abort.error()));
+    /// One `poll_fn` (not an async fn looping on awaits: one state machine fewer), which
+    /// its caller awaits at once.
+    fn take<'a>(renewing: &'a RefCell<Option<Promise>>, abort: &'a AbortWatch) -> impl Future<Output = Result<Turn<'a>, Failure>> + 'a {
+        let (mut fired, mut ended) = (abort.fired(), None::<Settled>);
+        poll_fn(move |cx| {
+            loop {
+                if let Some(under_way) = &mut ended {
+                    if Pin::new(&mut fired).poll(cx).is_ready() {
+                        return Poll::Ready(Err(abort.error()));
+                    }
+                    if Pin::new(under_way).poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
                 }
-                Pin::new(&mut ended).poll(cx).map(|_| Ok(()))
-            })
-            .await?;
-        }
-        let mut done: Function = JsValue::UNDEFINED.unchecked_into();
-        let ended = Promise::new(&mut |resolve, _| done = resolve);
-        *renewing.borrow_mut() = Some(ended);
-        Ok(Turn { renewing, done })
+                let under_way = renewing.borrow().clone();
+                let Some(under_way) = under_way else { break };
+                ended = Some(Settled::from(under_way));
+            }
+            let mut done: Function = JsValue::UNDEFINED.unchecked_into();
+            let ended = Promise::new(&mut |resolve, _| done = resolve);
+            *renewing.borrow_mut() = Some(ended);
+            Poll::Ready(Ok(Turn { renewing, done }))
+        })
     }
 }
 
