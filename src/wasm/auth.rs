@@ -6,7 +6,7 @@ use crate::prelude::*;
 use super::cell::RefCell;
 use core::cell::Cell;
 use core::future::{poll_fn, Future};
-use core::pin::{pin, Pin};
+use core::pin::Pin;
 use alloc::rc::Rc;
 use core::task::Poll;
 
@@ -263,33 +263,41 @@ fn auth_error(message: String, status: Option<u16>, cause: Option<JsValue>) -> F
 /// `getToken()`, awaited no longer than `timeout_ms` and not past the caller's abort: a
 /// callback whose Promise never settles would otherwise hold the call (and the requests
 /// waiting for its slot) for ever.
-async fn call_get_token(get_token: &Function, timeout_ms: u32, abort: &AbortWatch) -> Result<String, Failure> {
+///
+/// One `poll_fn` over the answer, the timer and the signal (not an async fn around it:
+/// one state machine fewer); `getToken` is called when this is, awaited at once.
+fn call_get_token<'a>(get_token: &Function, timeout_ms: u32, abort: &'a AbortWatch) -> impl Future<Output = Result<String, Failure>> + 'a {
     let failed = |e: JsValue| {
         let why = super::js::get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
         auth_error(text!["getToken failed: ", why], None, Some(e))
     };
-    let mut value = get_token.call0(&JsValue::UNDEFINED).map_err(failed)?;
+    let value = get_token.call0(&JsValue::UNDEFINED).map_err(failed);
     // A Promise of any realm (an iframe's), or a thenable: awaited as `await` would.
-    if super::js::get(&value, "then").is_function() {
-        let mut answer = Settled::from(super::js::as_promise(&value));
-        let (mut timeout, mut fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
-        value = poll_fn(|cx| {
-            if let Poll::Ready(v) = Pin::new(&mut answer).poll(cx) {
-                return Poll::Ready(v.map_err(failed));
+    let mut waiting = match &value {
+        Ok(v) if super::js::get(v, "then").is_function() => Some((Settled::from(super::js::as_promise(v)), Sleep::new(timeout_ms), abort.fired())),
+        _ => None,
+    };
+    let mut value = Some(value);
+    poll_fn(move |cx| {
+        let value = match &mut waiting {
+            None => value.take().unwrap_or_else(|| Ok(JsValue::UNDEFINED)),
+            Some((answer, timeout, fired)) => {
+                if let Poll::Ready(v) = Pin::new(answer).poll(cx) {
+                    v.map_err(failed)
+                } else if Pin::new(timeout).poll(cx).is_ready() {
+                    let message = text!["getToken did not settle within timeoutMs (", timeout_ms, " ms)"];
+                    Err(auth_error(message, None, None))
+                } else if Pin::new(fired).poll(cx).is_ready() {
+                    Err(abort.error())
+                } else {
+                    return Poll::Pending;
+                }
             }
-            if timeout.as_mut().poll(cx).is_ready() {
-                let message = text!["getToken did not settle within timeoutMs (", timeout_ms, " ms)"];
-                return Poll::Ready(Err(auth_error(message, None, None)));
-            }
-            fired.as_mut().poll(cx).map(|()| Err(abort.error()))
-        })
-        .await?;
-    }
-    match value.as_string() {
-        Some(t) if token::is_header_safe(&t) => Ok(t),
-        Some(t) if !t.is_empty() => {
-            Err(auth_error(text!["the token getToken returned ", token::NOT_HEADER_SAFE], None, None))
-        }
-        _ => Err(auth_error("getToken must return a non-empty string (or a Promise of one)".into(), None, None)),
-    }
+        };
+        Poll::Ready(value.and_then(|value| match value.as_string() {
+            Some(t) if token::is_header_safe(&t) => Ok(t),
+            Some(t) if !t.is_empty() => Err(auth_error(text!["the token getToken returned ", token::NOT_HEADER_SAFE], None, None)),
+            _ => Err(auth_error("getToken must return a non-empty string (or a Promise of one)".into(), None, None)),
+        }))
+    })
 }
