@@ -22,7 +22,9 @@ use crate::core::export::{page_exists, same_result};
 use super::abort::AbortWatch;
 use super::errors::Failure;
 use super::options::QueryOptions;
-use super::session::{query_answer, Session};
+use super::session::{plain_call, Session};
+use super::transport::Method;
+use crate::core::request;
 use super::transport::Answer;
 
 /// What every page request of one query shares.
@@ -127,7 +129,9 @@ impl PagesAhead {
         // a second time.
         let _ = super::js::promise(async move {
             let opts = QueryOptions { page, ..query.opts.clone() };
-            let answer = query_answer(&query.session, &query.body, &opts, &query.abort).await;
+            // `POST /events/query` for this page, as text.
+            let url = request::query_url(&query.session.config.events_url, page, opts.page_size);
+            let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &opts, &query.abort, &|_| {}).await;
             *filled.answer.borrow_mut() = Some(answer);
             if let Some(waker) = filled.waiting.borrow_mut().take() {
                 waker.wake();

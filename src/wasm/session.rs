@@ -10,7 +10,6 @@ use js_sys::{Array, JsString};
 use wasm_bindgen::JsValue;
 
 use crate::contract::{ITEMS_FIELD, PAGE_PARAM, PAGE_SIZE_PARAM, TOTAL_FIELD};
-use crate::core::request;
 
 use super::abort::AbortWatch;
 use super::auth::Auth;
@@ -50,12 +49,6 @@ pub fn page_of(answer: &Answer) -> Result<JsValue, Failure> {
         .set(PAGE_SIZE_PARAM, get(&parsed, PAGE_SIZE_PARAM))
         .set(TOTAL_FIELD, get(&parsed, TOTAL_FIELD))
         .into())
-}
-
-/// The answer to `POST /events/query` for page `opts.page`, as text.
-pub async fn query_answer(inner: &Session, body: &JsString, opts: &QueryOptions, abort: &AbortWatch) -> Result<Answer, Failure> {
-    let url = request::query_url(&inner.config.events_url, opts.page, opts.page_size);
-    plain_call(inner, Method::Post, &url, Some(body), opts, abort, &|_| {}).await
 }
 
 /// One call that is not a create (no chunk, no idempotency key): a query page or a
