@@ -9,7 +9,7 @@
 //! parts of `retry` and `chunking`). rustc compiles an `#[inline]` function in the
 //! crate that calls it, so these are built with the wasm crate's opt-level "z" while
 //! the validator, the scanner and the framer (no `#[inline]`) keep this crate's
-//! opt-level 3: 1.9 KB less gzipped wasm, the same validation speed (README "Size").
+//! opt-level 2: 1.9 KB less gzipped wasm, the same validation speed (README "Size").
 
 #![no_std]
 // No std: the wasm defines its own panic handler, which std would define too (README "Size").
