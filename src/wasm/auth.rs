@@ -158,21 +158,28 @@ impl Auth {
         Ok(Bearer { token: self.tokens().0, generation: self.generation.get() })
     }
 
-    /// After a 401: renews (once for all requests that saw that token).
-    /// Says whether a retry may help.
-    pub async fn renew_after_401(&self, used: &Bearer, timeout_ms: u32, abort: &AbortWatch) -> Result<bool, Failure> {
+    /// After a 401, before any renewal: `Some(answer)` when none is to be made (whether
+    /// a retry may help: `getToken` is asked again for it; without a refresh token it
+    /// cannot), `None` when `renew_after_401` is to renew.
+    pub fn retry_without_renewal(&self) -> Option<bool> {
         if matches!(&*self.credentials.borrow(), Credentials::Callback(_)) {
-            return Ok(true); // getToken is asked again for the retry
+            return Some(true);
         }
-        if !self.tokens().1 {
-            return Ok(false);
-        }
-        let renewed = self.renew(used.generation, timeout_ms, abort).await;
-        if renewed.is_err() && self.refused_for_good.get() {
+        (!self.tokens().1).then_some(false)
+    }
+
+    /// After a 401: renews (once for all requests that saw that token). Its caller
+    /// awaits it at once, and tells `renewal_after_401_failed` of a failure (not an async
+    /// fn around `renew`: one state machine fewer).
+    pub fn renew_after_401<'a>(&'a self, used: &Bearer, timeout_ms: u32, abort: &'a AbortWatch) -> impl Future<Output = Result<(), Failure>> + 'a {
+        self.renew(used.generation, timeout_ms, abort)
+    }
+
+    /// A renewal after a 401 failed: refused for good, no later request is sent.
+    pub fn renewal_after_401_failed(&self) {
+        if self.refused_for_good.get() {
             self.dead_end.set(true);
         }
-        renewed?;
-        Ok(true)
     }
 
     /// The `AuthError` of the last failed renewal, for the requests that waited on it.

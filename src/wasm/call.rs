@@ -170,10 +170,17 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
         (Disposition::Success, _) => Step::Done(Ok(answer)),
         (Disposition::RefreshThenRetryOnce, Some((auth, bearer))) if !*renewed => {
             *renewed = true;
-            match auth.renew_after_401(bearer, spec.timeout_ms, abort).await {
+            let retry = match auth.retry_without_renewal() {
+                Some(retry) => Ok(retry),
+                None => auth.renew_after_401(bearer, spec.timeout_ms, abort).await.map(|()| true),
+            };
+            match retry {
                 Ok(true) => Step::Renewed,
                 Ok(false) => Step::Done(Err(api_error(answer, false))),
-                Err(e) => Step::Trouble(e, None),
+                Err(e) => {
+                    auth.renewal_after_401_failed();
+                    Step::Trouble(e, None)
+                }
             }
         }
         (Disposition::Retry, _) => {
