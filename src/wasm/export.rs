@@ -9,6 +9,7 @@ use crate::prelude::*;
 use super::cell::RefCell;
 use core::cell::Cell;
 use alloc::rc::Rc;
+use core::future::Future;
 
 use js_sys::{Function, JsString, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -21,6 +22,7 @@ use super::js::{call_method, promise, utf8_of};
 use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
 use super::session::{unexpected, Session};
+use super::transport::Answer;
 
 #[wasm_bindgen]
 extern "C" {
@@ -50,9 +52,10 @@ impl Exporter {
         self.stop.release();
     }
 
-    /// The next piece of the document: a page's events (and, after the last page,
-    /// what ends the document); `None` once it is all written.
-    async fn next(&self) -> Result<Option<Vec<u8>>, Failure> {
+    /// The next page to read and its answer (a future its caller awaits at once, then
+    /// gives to `written`: not an async fn around it, one state machine fewer); `None`
+    /// once the document is written whole.
+    fn next_page(&self) -> Result<Option<(u32, impl Future<Output = Result<Answer, Failure>>)>, Failure> {
         if self.done.get() {
             return Ok(None);
         }
@@ -61,7 +64,12 @@ impl Exporter {
             return Err(abort.error());
         }
         let number = self.page.get();
-        let answer = self.pages.answer(number).await?;
+        Ok(Some((number, self.pages.answer(number))))
+    }
+
+    /// The piece of the document page `number` makes: its events (and, after the last
+    /// page, what ends the document).
+    fn written(&self, number: u32, answer: Answer) -> Result<Vec<u8>, Failure> {
         let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
         let more = self.pages.answered(number, page.total).and_then(|()| more_pages(number, self.pages.query().opts.page_size, page.count, page.total));
@@ -71,7 +79,7 @@ impl Exporter {
             self.finished();
             page.bytes.append(&mut self.writer.borrow().end()); // not `extend`: its `IntoIter` code
         }
-        Ok(Some(page.bytes))
+        Ok(page.bytes)
     }
 }
 
@@ -91,7 +99,9 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
         let exporter = pulling.clone();
         promise(async move {
             // An empty piece is not enqueued (a reader would see a zero-length read).
-            while let Some(bytes) = exporter.next().await.inspect_err(|_| exporter.finished())? {
+            while let Some((number, answer)) = exporter.next_page().inspect_err(|_| exporter.finished())? {
+                let bytes = answer.await.and_then(|answer| exporter.written(number, answer));
+                let bytes = bytes.inspect_err(|_| exporter.finished())?;
                 if !bytes.is_empty() {
                     let _ = call_method(&controller, "enqueue", &Uint8Array::from(&bytes[..]).into());
                     break;
