@@ -52,7 +52,7 @@ pub struct Called<T> {
 /// `on_retry` runs before each retry with the trouble (progress counts retries; an
 /// upload lowers its concurrency on 429 and 503). `auth`: the bearer token and its
 /// renewal after a 401; `None` for the token's renewal itself.
-pub async fn call(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, on_retry: &dyn Fn(&ClientError)) -> Called<Answer> {
+pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, on_retry: &dyn Fn(&ClientError)) -> Called<Answer> {
     let policy = BackoffPolicy::default();
     let mut attempts = 0;
     let mut retries = 0;
@@ -64,7 +64,7 @@ pub async fn call(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, 
         let started = now_ms();
         // Boxed: one attempt's state machine polled on its own, not inlined into the
         // loop's (0.2 KB less gzipped; one allocation per request).
-        let step = Box::pin(attempt(auth, spec, abort, &mut attempts, &mut renewed_after_401)).await;
+        let step = Box::pin(attempt(auth, &spec, abort, &mut attempts, &mut renewed_after_401)).await;
         drop(held);
         let will_retry = match &step {
             Step::Trouble(err, _) => err.retryable() && retries < spec.max_retries,
@@ -212,7 +212,7 @@ pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, time
             slots: None,
             chunk: None,
         };
-        call(None, &spec, abort, &|_| {}).await.result
+        call(None, spec, abort, &|_| {}).await.result
     })
 }
 

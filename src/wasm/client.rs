@@ -177,7 +177,7 @@ fn plain_promise(inner: Rc<Session>, prepared: Result<PlainCall, Failure>, read:
         let abort = AbortWatch::new(opts.signal.clone());
         let lost = Cell::new(false);
         let on_retry = |e: &ClientError| lost.set(lost.get() || may_have_been_carried_out(e.status()));
-        let answer = plain_call(&inner, method, &url, body.as_ref(), &opts, &abort, &on_retry).await?;
+        let answer = plain_call(&inner, method, &url, body.as_ref(), &opts, &abort, &on_retry).await.result?;
         Ok(read(&answer, lost.get())?)
     })
 }

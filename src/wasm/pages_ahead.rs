@@ -131,7 +131,7 @@ impl PagesAhead {
             let opts = QueryOptions { page, ..query.opts.clone() };
             // `POST /events/query` for this page, as text.
             let url = request::query_url(&query.session.config.events_url, page, opts.page_size);
-            let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &opts, &query.abort, &|_| {}).await;
+            let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &opts, &query.abort, &|_| {}).await.result;
             *filled.answer.borrow_mut() = Some(answer);
             if let Some(waker) = filled.waiting.borrow_mut().take() {
                 waker.wake();

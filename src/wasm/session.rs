@@ -13,7 +13,7 @@ use crate::contract::{ITEMS_FIELD, PAGE_PARAM, PAGE_SIZE_PARAM, TOTAL_FIELD};
 
 use super::abort::AbortWatch;
 use super::auth::Auth;
-use super::call::{call, CallSpec};
+use super::call::{call, CallSpec, Called};
 use super::errors::{ClientError, Failure, ServerMessage};
 use super::js::{get, json_parse, utf8_of, Obj};
 use super::net::Net;
@@ -52,17 +52,18 @@ pub fn page_of(answer: &Answer) -> Result<JsValue, Failure> {
 }
 
 /// One call that is not a create (no chunk, no idempotency key): a query page or a
-/// delete. One state machine for both (boxed: its caller's stays small).
+/// delete. One state machine for both (boxed: its caller's stays small), returned
+/// for its caller to await at once (not an async fn around it: one state machine fewer).
 /// `on_retry` hears of each trouble that is retried.
-pub async fn plain_call(
-    inner: &Session,
+pub fn plain_call<'a>(
+    inner: &'a Session,
     method: Method,
-    url: &str,
-    body: Option<&JsString>,
+    url: &'a str,
+    body: Option<&'a JsString>,
     opts: &QueryOptions,
-    abort: &AbortWatch,
-    on_retry: &dyn Fn(&ClientError),
-) -> Result<Answer, Failure> {
+    abort: &'a AbortWatch,
+    on_retry: &'a dyn Fn(&ClientError),
+) -> impl core::future::Future<Output = Called<Answer>> + 'a {
     // Bytes on the wire (UTF-8), not the string's UTF-16 length: what `onRequest` reports.
     let length = body.map_or(0, |b| utf8_of(b).len());
     let spec = CallSpec {
@@ -81,7 +82,7 @@ pub async fn plain_call(
         slots: None,
         chunk: None,
     };
-    Box::pin(call(Some(&inner.auth), &spec, abort, on_retry)).await.result
+    Box::pin(call(Some(&inner.auth), spec, abort, on_retry))
 }
 
 pub fn parse_answer(answer: &Answer) -> Result<JsValue, Failure> {

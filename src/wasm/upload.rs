@@ -498,7 +498,7 @@ impl Upload<'_> {
                 slots: Some(&progress.slots),
                 chunk: Some(chunk),
             };
-            let called = call(Some(&session.auth), &spec, &self.abort, &|err| progress.trouble(err)).await;
+            let called = call(Some(&session.auth), spec, &self.abort, &|err| progress.trouble(err)).await;
             drop(gzipped);
             let ms = now_ms() - started;
             let mut e = match called.result {
