@@ -22,7 +22,7 @@ use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
 use super::js::Obj;
 use super::net::Net;
-use super::transport::Answer;
+use super::transport::{Answer, Called};
 use super::wait::{Boxed, Sleep};
 
 pub enum Credentials {
@@ -65,7 +65,7 @@ struct Refusal {
 }
 
 /// Sends the refresh body to the URL, retrying its passing trouble up to `max_retries` times.
-pub type RefreshCall = for<'a> fn(&'a str, &'a JsString, u32, u32, &'a Net, &'a AbortWatch) -> Boxed<'a, Result<Answer, Failure>>;
+pub type RefreshCall = for<'a> fn(&'a str, &'a JsString, u32, u32, &'a Net, &'a AbortWatch) -> Boxed<'a, Called<Answer>>;
 
 /// The turn of one renewal; ending it (however the renewal ends) lets the next one in.
 struct Turn<'a> {
@@ -221,7 +221,7 @@ impl Auth {
         };
         // One call, retried as the API calls are (its passing trouble: a network error, a
         // timeout, a 5xx or 429): retrying the request instead would send the old token.
-        let answer = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await {
+        let answer = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
             Ok(answer) => answer,
             Err(e) => {
                 // The error behind it is the `cause` (a `NetworkError`'s own cause tells

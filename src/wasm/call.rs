@@ -15,7 +15,7 @@ use super::auth::Auth;
 use super::errors::{ClientError, Failure, ServerMessage};
 use super::js::{now_ms, utf8_of};
 use super::net::{Net, Report};
-use super::transport::{self, Answer, Method, Request};
+use super::transport::{self, Answer, Called, Method, Request};
 use super::wait::{Boxed, Enter, Slots};
 
 pub struct CallSpec<'a> {
@@ -40,12 +40,6 @@ pub struct CallSpec<'a> {
     pub slots: Option<&'a Slots>,
     /// The create chunk this call sends, for the reports.
     pub chunk: Option<usize>,
-}
-
-/// How a call ended, with the number of HTTP requests it took.
-pub struct Called<T> {
-    pub result: Result<T, Failure>,
-    pub attempts: u32,
 }
 
 /// Sends until success, a final error, or `max_retries` retries of passing trouble.
@@ -193,28 +187,29 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
 
 /// The token's renewal: one call without a bearer token, retried as the others are.
 /// Given to `Auth` by the client (`auth.rs` does not import this module, which imports it).
-pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, timeout_ms: u32, net: &'a Net, abort: &'a AbortWatch) -> Boxed<'a, Result<Answer, Failure>> {
-    Box::pin(async move {
-        let bytes = utf8_of(body).len();
-        let spec = CallSpec {
-            method: Method::Post,
-            url,
-            json_body: Some(body),
-            content_encoding: None,
-            raw_bytes: bytes,
-            sent_bytes: bytes,
-            idempotency_key: None,
-            compressed_answer: true,
-            max_retries,
-            timeout_ms,
-            net,
-            earlier_attempts: 0,
-            slots: None,
-            chunk: None,
-        };
-        call(None, spec, abort, &|_| {}).await.result
-    })
+pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, timeout_ms: u32, net: &'a Net, abort: &'a AbortWatch) -> Boxed<'a, Called<Answer>> {
+    let bytes = utf8_of(body).len();
+    let spec = CallSpec {
+        method: Method::Post,
+        url,
+        json_body: Some(body),
+        content_encoding: None,
+        raw_bytes: bytes,
+        sent_bytes: bytes,
+        idempotency_key: None,
+        compressed_answer: true,
+        max_retries,
+        timeout_ms,
+        net,
+        earlier_attempts: 0,
+        slots: None,
+        chunk: None,
+    };
+    Box::pin(call(None, spec, abort, &no_report))
 }
+
+/// The renewal's retries are not the caller's to hear of.
+fn no_report(_: &ClientError) {}
 
 pub fn api_error(answer: Answer, retryable: bool) -> Failure {
     let text: String = answer.text.into();

@@ -13,12 +13,12 @@ use crate::contract::{ITEMS_FIELD, PAGE_PARAM, PAGE_SIZE_PARAM, TOTAL_FIELD};
 
 use super::abort::AbortWatch;
 use super::auth::Auth;
-use super::call::{call, CallSpec, Called};
+use super::call::{call, CallSpec};
 use super::errors::{ClientError, Failure, ServerMessage};
 use super::js::{get, json_parse, utf8_of, Obj};
 use super::net::Net;
 use super::options::{ClientConfig, QueryOptions};
-use super::transport::{Answer, Method};
+use super::transport::{Answer, Called, Method};
 
 pub struct Session {
     pub config: ClientConfig,

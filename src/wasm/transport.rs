@@ -49,6 +49,13 @@ pub struct Answer {
     pub text: JsString,
 }
 
+/// How a call ended (`call::call`, its retries included), with the number of HTTP
+/// requests it took. Here, not in `call`, so that `auth` can name it (`call` imports `auth`).
+pub struct Called<T> {
+    pub result: Result<T, Failure>,
+    pub attempts: u32,
+}
+
 impl Method {
     pub fn name(self) -> &'static str {
         match self {
