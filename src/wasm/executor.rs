@@ -63,12 +63,11 @@ pub fn promise(future: Job) -> Promise {
 }
 
 fn schedule(task: Rc<Task>) {
-    QUEUE.with(|q| {
-        q.ready.borrow_mut().push(task);
-        if !q.scheduled.replace(true) {
-            queue_microtask(q.run.as_ref().unchecked_ref());
-        }
-    });
+    let q = QUEUE.get();
+    q.ready.borrow_mut().push(task);
+    if !q.scheduled.replace(true) {
+        queue_microtask(q.run.as_ref().unchecked_ref());
+    }
 }
 
 /// The microtask: polls the tasks queued before it began. They stay in the queue until
@@ -76,18 +75,17 @@ fn schedule(task: Rc<Task>) {
 /// through a poll (an import without `catch`, a bug) then loses only its own task, not
 /// the others (other calls, other clients) queued with it.
 fn run_ready() {
-    let count = QUEUE.with(|q| {
-        q.scheduled.set(false);
-        q.ready.borrow().len()
-    });
+    let q = QUEUE.get();
+    q.scheduled.set(false);
+    let count = q.ready.borrow().len();
     for _ in 0..count {
-        let task = QUEUE.with(|q| {
+        let task = {
             let mut ready = q.ready.borrow_mut();
             if ready.len() > 1 && !q.scheduled.replace(true) {
                 queue_microtask(q.run.as_ref().unchecked_ref());
             }
             ready.remove(0)
-        });
+        };
         run(task);
     }
 }

@@ -193,7 +193,7 @@ static CODEC: Local<(TextEncoder, TextDecoder)> =
 /// `String::from_utf8_lossy` does: both follow the WHATWG decoder), without linking
 /// Rust's lossy decoder.
 pub fn utf8_lossy(bytes: &[u8]) -> js_sys::JsString {
-    CODEC.with(|(_, d)| d.decode(bytes))
+    CODEC.get().1.decode(bytes)
 }
 
 /// Where `text` holds its first unpaired UTF-16 surrogate (-1: none), which UTF-8
@@ -213,7 +213,7 @@ pub fn utf8_of(text: &js_sys::JsString) -> String {
     // SAFETY: the view covers `out`'s allocation and is used at once, before any
     // allocation could grow (and detach) the wasm memory.
     let view = unsafe { js_sys::Uint8Array::view_mut_raw(out.as_mut_ptr(), capacity) };
-    let result = CODEC.with(|(e, _)| e.encode_into(text, &view));
+    let result = CODEC.get().0.encode_into(text, &view);
     let written = get(&result, "written").as_f64().unwrap_or(0.0) as usize;
     // SAFETY: encodeInto initialised exactly `written` bytes of valid UTF-8.
     unsafe {
@@ -237,7 +237,7 @@ pub fn call_method(value: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue
 pub fn call_back(f: &js_sys::Function, arg: &JsValue) {
     let Ok(returned) = f.call1(&JsValue::UNDEFINED, arg) else { return };
     if returned.is_object() && get(&returned, "then").is_function() {
-        IGNORE.with(|ignore| drop(as_promise(&returned).catch(ignore)));
+        drop(as_promise(&returned).catch(IGNORE.get()));
     }
 }
 

@@ -19,18 +19,21 @@ impl<T> Local<T> {
         Local { value: UnsafeCell::new(None), init }
     }
 
-    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+    /// The value, made now if this is its first use. Compiled once per `T` (a `with`
+    /// taking a closure was compiled once per closure: each use's code twice over).
+    pub fn get(&'static self) -> &'static T {
         // Not `OnceCell::get_or_init`: its `try_init` (with its reentrancy panic) was
         // compiled once per `T`. No `init` reads its own `Local`.
         let slot = self.value.get();
         // SAFETY: one thread, and no reference into `slot` is held across `init`; once
-        // set, the value is never replaced nor moved, so the `&T` given to `f` stays valid.
+        // set, the value is never replaced nor moved (the `Local` is a static), so the
+        // `&T` stays valid for ever.
         unsafe {
             if (*slot).is_none() {
                 let value = (self.init)();
                 *slot = Some(value);
             }
-            f((*slot).as_ref().unwrap_unchecked())
+            (*slot).as_ref().unwrap_unchecked()
         }
     }
 }

@@ -409,12 +409,12 @@ static PULL: Local<RefCell<Option<Function>>> = Local::new(|| RefCell::new(None)
 /// is JavaScript by nature, and one crossing per batch is what makes iterables fast.
 #[wasm_bindgen(js_name = setPull)]
 pub fn set_pull(pull: Function) {
-    PULL.with(|p| *p.borrow_mut() = Some(pull));
+    *PULL.get().borrow_mut() = Some(pull);
 }
 
 /// The next batch of an iterator's or a reader's items, read by the face's `pull`.
 async fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> Result<JsValue, Failure> {
-    let Some(pull) = PULL.with(|p| p.borrow().clone()) else {
+    let Some(pull) = PULL.get().borrow().clone() else {
         return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)"));
     };
     let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
