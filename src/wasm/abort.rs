@@ -53,7 +53,8 @@ impl AbortWatch {
                 w.fired.set(true);
             } else {
                 let w = Rc::downgrade(w);
-                let fire = Closure::<dyn FnMut()>::new(move || {
+                // The event ignored: taken as a `JsValue`, the type of every closure here (its glue once).
+                let fire = Closure::<dyn FnMut(JsValue)>::new(move |_| {
                     if let Some(w) = w.upgrade() {
                         w.fire();
                     }
@@ -148,7 +149,7 @@ pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
             controller.abort_with_reason(&caller.reason());
         } else {
             let (ours, theirs) = (controller.clone(), caller.clone());
-            let forwarding = Closure::<dyn FnMut()>::new(move || ours.abort_with_reason(&theirs.reason())).into_js_value();
+            let forwarding = Closure::<dyn FnMut(JsValue)>::new(move |_| ours.abort_with_reason(&theirs.reason())).into_js_value();
             let opts = AddEventListenerOptions::new();
             opts.set_once(true);
             let _ = caller.add_event_listener_with_callback_and_add_event_listener_options(

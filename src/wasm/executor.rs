@@ -47,11 +47,13 @@ struct Task {
 struct Queue {
     ready: RefCell<Vec<Rc<Task>>>,
     scheduled: Cell<bool>,
-    run: Closure<dyn FnMut()>,
+    /// `run_ready`, its argument ignored: every closure of the wasm takes one `JsValue`
+    /// (one closure type, whose glue and shims are compiled once).
+    run: Closure<dyn FnMut(JsValue)>,
 }
 
 static QUEUE: Local<Queue> =
-    Local::new(|| Queue { ready: RefCell::new(Vec::new()), scheduled: Cell::new(false), run: Closure::new(run_ready) });
+    Local::new(|| Queue { ready: RefCell::new(Vec::new()), scheduled: Cell::new(false), run: Closure::new(|_| run_ready()) });
 
 /// A Promise settled by `future`'s result, `Ok` resolving it and `Err` rejecting it.
 pub fn promise(future: Job) -> Promise {
