@@ -15,6 +15,9 @@ impl Obj {
 
     /// Only the conversion of `value` is compiled per type; the setting is one
     /// function (`put`) for all nine types (each had its own copy: 0.9 KB of wasm).
+    /// Inlined always: a conversion and a call at each site compress better than a
+    /// call to a copy per type (108 B less gzipped than rustc's choice).
+    #[inline(always)]
     pub fn set(self, key: &str, value: impl Into<JsValue>) -> Obj {
         self.put(key, value.into())
     }
