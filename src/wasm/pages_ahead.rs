@@ -81,7 +81,7 @@ impl PagesAhead {
     /// was requested ahead; the pages after it are requested as far as the window and
     /// the known total allow. A `poll_fn`, not an async fn (one state machine fewer):
     /// the requests start when it is called, and its callers await it at once.
-    pub fn answer(&self, page: u32) -> impl Future<Output = Result<Answer, Failure>> {
+    pub fn answer(&self, page: u32) -> impl Future<Output = Result<Answer, Failure>> + use<> {
         let ahead = {
             let mut started = self.started.borrow_mut();
             // `started` is in page order: the pages before `page` are at its front

@@ -4,6 +4,9 @@
 //! decides it).
 
 use core::cell::Cell;
+use core::future::{poll_fn, Future};
+use core::pin::Pin;
+use core::task::{ready, Poll};
 use alloc::rc::Rc;
 
 use js_sys::{Array, JsString, Promise};
@@ -16,7 +19,9 @@ use super::abort::{linked, AbortWatch, Linked};
 use super::js::{get, Obj};
 use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
+use super::errors::Failure;
 use super::session::{page_of, unexpected, Session};
+use super::transport::Answer;
 
 /// The pages of a query, read in order by `next()`; `stop()` aborts the requests in flight.
 #[wasm_bindgen]
@@ -47,19 +52,28 @@ impl QueryPages {
         let s = self.state.clone();
         let page = s.next_page.get();
         s.next_page.set(page + 1);
-        super::js::promise(async move {
-            let answered = s.pages.answer(page).await?;
-            let answer = page_of(&answered)?;
-            let items: Array = get(&answer, ITEMS_FIELD).into();
-            let total = get(&answer, TOTAL_FIELD).as_f64();
-            let more = s.pages.answered(page, total).and_then(|()| more_pages(page, s.pages.query().opts.page_size, items.length() as usize, total));
-            let more = more.map_err(|why| unexpected(answered.status, why))?;
-            Ok(Obj::new().set(ITEMS_FIELD, items).set("more", more).into())
-        })
+        // One `poll_fn` (not an async block around the answer: one state machine fewer);
+        // the page is asked for at its first poll, as an async block would.
+        let mut answer = None;
+        super::js::promise(poll_fn(move |cx| {
+            let answered = ready!(Pin::new(answer.get_or_insert_with(|| s.pages.answer(page))).poll(cx));
+            Poll::Ready(read_page(&s, page, answered))
+        }))
     }
 
     /// Ends the iteration: the page requests in flight are aborted.
     pub fn stop(&self) {
         self.state.stop.controller.abort();
     }
+}
+
+/// A page's answer as `{ items, more }`, `more` false when it was the last.
+fn read_page(s: &State, page: u32, answered: Result<Answer, Failure>) -> Result<JsValue, JsValue> {
+    let answered = answered?;
+    let answer = page_of(&answered)?;
+    let items: Array = get(&answer, ITEMS_FIELD).into();
+    let total = get(&answer, TOTAL_FIELD).as_f64();
+    let more = s.pages.answered(page, total).and_then(|()| more_pages(page, s.pages.query().opts.page_size, items.length() as usize, total));
+    let more = more.map_err(|why| unexpected(answered.status, why))?;
+    Ok(Obj::new().set(ITEMS_FIELD, items).set("more", more).into())
 }
