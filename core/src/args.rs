@@ -164,6 +164,7 @@ pub fn max_chunk_bytes(v: f64) -> Result<usize, ArgError> {
 
 /// A position in a source (`resumeFrom.events`, `.bytes`, `.line`, `bytesTotal`): an
 /// integer from `min` up to what a JS number holds exactly.
+#[inline]
 pub fn position(name: &str, v: f64, min: u64) -> Result<u64, ArgError> {
     integer_in(name, v, min, MAX_SAFE_INTEGER)
 }

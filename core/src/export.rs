@@ -124,6 +124,7 @@ impl ExportWriter {
 /// more events follow is an error: the service pages otherwise than asked (a lower cap
 /// on `pageSize` than the contract's ASSUMED one), and ending there would cut the
 /// result short without a word.
+#[inline]
 pub fn more_pages(page: u32, page_size: u32, count: usize, total: Option<f64>) -> Result<bool, &'static str> {
     if count > page_size as usize {
         return Err(LONG_PAGE);

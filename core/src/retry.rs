@@ -27,6 +27,7 @@ pub enum Disposition {
 /// other 4xx say the request is wrong, other 5xx (501, 505, ...) will not heal by
 /// waiting, and a 3xx (or 0, a browser's opaque redirect) is a redirect the client does
 /// not follow (`REDIRECT_HINT`).
+#[inline]
 pub fn classify_status(status: u16) -> Disposition {
     match status {
         200..=299 => Disposition::Success,
@@ -159,6 +160,7 @@ impl BackoffPolicy {
     /// server's `Retry-After` when it gave one (capped at `MAX_RETRY_AFTER_MS`): the
     /// jitter on top of it, so that the chunks a burst of `429`s answered together do
     /// not all come back at the same instant (with `max(jitter, Retry-After)` they did).
+    #[inline]
     pub fn delay_ms(&self, retry_number: u32, random01: f64, retry_after_ms: Option<u64>) -> u64 {
         let r = if random01.is_nan() {
             0.0
