@@ -34,12 +34,14 @@ pub struct StoredPrefix {
 
 impl StoredPrefix {
     /// `start`: where this run began (a given `resumeFrom`, or the source's start).
+    #[inline]
     pub fn new(start: ResumePoint) -> StoredPrefix {
         StoredPrefix { at: start, next_chunk: 0, ahead: Vec::new() }
     }
 
     /// Chunk `chunk`, which ends at `end`, is stored. A chunk that fails is never
     /// reported: the prefix stops before it.
+    #[inline]
     pub fn stored(&mut self, chunk: usize, end: ResumePoint) {
         if chunk != self.next_chunk {
             if chunk > self.next_chunk {
@@ -58,6 +60,7 @@ impl StoredPrefix {
     }
 
     /// Where a resumed run would start now.
+    #[inline]
     pub fn at(&self) -> ResumePoint {
         self.at
     }

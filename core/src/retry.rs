@@ -146,6 +146,7 @@ impl Default for BackoffPolicy {
 impl BackoffPolicy {
     /// Window of retry number `retry_number` (1-based; 0 counts as 1):
     /// `min(cap, base * 2^(retry_number - 1))`.
+    #[inline]
     pub fn window_ms(&self, retry_number: u32) -> u64 {
         let shift = retry_number.max(1) - 1;
         let grown = 1u64
