@@ -131,6 +131,7 @@ pub struct Framer {
 
 impl Framer {
     /// `format`: `None` detects it from the first byte that is not blank (`[`: JSON).
+    #[inline]
     pub fn new(format: Option<Format>, max_count: usize, max_bytes: usize) -> Framer {
         Framer {
             format,
@@ -163,11 +164,13 @@ impl Framer {
     }
 
     /// From now on, every bad event is also kept whole for `take_skipped`.
+    #[inline]
     pub fn keep_skipped(&mut self) {
         self.skipped.get_or_insert_with(Vec::new);
     }
 
     /// The bad events met since the last call (with `keep_skipped`).
+    #[inline]
     pub fn take_skipped(&mut self) -> Vec<Skipped> {
         self.skipped.as_mut().map(core::mem::take).unwrap_or_default()
     }
@@ -176,6 +179,7 @@ impl Framer {
     /// (`Framed::end_offset`, `end_line`): the caller gives only the bytes after
     /// `at.bytes`. Events are numbered on from `at.events`, so the resumed run frames
     /// the very chunks (and idempotency keys) the first run would have.
+    #[inline]
     pub fn resume(format: Option<Format>, max_count: usize, max_bytes: usize, at: ResumePoint) -> Framer {
         let mut framer = Framer::new(format, max_count, max_bytes);
         framer.next_index = at.events;
@@ -203,6 +207,7 @@ impl Framer {
     }
 
     /// Where the event `index` (one with a problem) starts.
+    #[inline]
     pub fn position(&self, index: usize) -> Option<Position> {
         self.positions.iter().find(|p| p.index == index).copied()
     }

@@ -38,6 +38,7 @@ pub struct Problem {
 impl Problem {
     /// "3.start: …": the event's index, the field (cut as its message quotes it: an
     /// unknown key can be any length), the message.
+    #[inline]
     pub fn text(&self) -> String {
         if self.field.is_empty() {
             return text![self.index, ": ", self.message];
