@@ -42,8 +42,10 @@ impl Piece for String {
     }
 }
 
+// Always inlined: at the wasm crate's "z" rustc kept a call through this forwarding
+// (an instance per type and reference depth), 473 B of gzipped wasm.
 impl<T: Piece + ?Sized> Piece for &T {
-    #[inline]
+    #[inline(always)]
     fn add_to(&self, text: &mut String) {
         (**self).add_to(text);
     }
