@@ -18,8 +18,8 @@ use super::wait::{Sleep, Wakers};
 
 /// One listener on the caller's signal per operation (not one per request: Node
 /// warns past ten listeners on a signal), removed when the operation ends; its
-/// waiters share one flag and their wakers. Not a `JsFuture` per waiter on a Promise
-/// the listener resolves: a `JsFuture` frees its callbacks only when its Promise
+/// waiters share one flag and their wakers. Not a `Settled` per waiter on a Promise
+/// the listener resolves: a `Settled` frees its callbacks only when its Promise
 /// settles, which an unaborted signal's never does, and each request leaked two
 /// closures and, through their waker, the call's whole result (a load review).
 pub struct AbortWatch {

@@ -17,7 +17,7 @@ use super::abort::as_signal;
 use super::auth::Credentials;
 use super::errors::{range_error, type_error, Failure};
 
-/// `{what} must be {kind}, got {its type}` (a `TypeError`): one `format!` for every
+/// `{what} must be {kind}, got {its type}` (a `TypeError`): one `text!` for every
 /// argument and option of the wrong type.
 pub fn wrong_type(what: &str, kind: &str, v: &JsValue) -> Failure {
     type_error(text![what, " must be ", kind, ", got ", type_name(v)])

@@ -29,7 +29,7 @@ extern "C" {
 
 /// Resolves after `ms` (the JS timer); dropped early, it clears the timer, so that a
 /// pending timeout does not keep Node's event loop alive, and settles its Promise: a
-/// `JsFuture` frees its callbacks (and the waker they hold, with the task's result)
+/// `Settled` (settle.rs, as wasm-bindgen-futures' `JsFuture`) frees its callbacks (and the waker they hold, with the task's result)
 /// only when its Promise settles, and every request's timeout leaked them (a load
 /// review: two closures a request).
 pub struct Sleep {
