@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bi
 export EMULATOR := $(TARGET_DIR)/debug/events-emulator
 DEMO_ADDR ?= 127.0.0.1:8787
 
-.PHONY: help setup size-profile test test-native test-wasm test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit test-package test-runtimes test-cli test-demo test-bench emulator pack demo bench
+.PHONY: help setup size-profile test test-build test-native test-wasm test-wasm-node test-wasm-browser test-wasm-firefox test-wasm-webkit test-package test-runtimes test-cli test-demo test-bench emulator pack demo bench
 .PHONY: test-reliability test-reliability-rust test-reliability-node soak test-api-fuzz
 .PHONY: contract-check smoke test-contract
 
@@ -103,6 +103,11 @@ test-demo: pack emulator
 	rm -rf test-output/demo
 	scripts/with-emulator.sh --static dist/demo -- node --test --test-concurrency=1 tests/demo/*.test.mjs
 
+# The build's own scripts on small modules made by the tests (seconds): the function
+# table's pruning before wasm-opt (scripts/prune-wasm-table.mjs, docs/size.md step 50).
+test-build:
+	node --test tests/build/*.test.mjs
+
 # The benchmarks' published side, without running any benchmark (seconds): every figure
 # in the READMEs and bench/results.md is what the committed bench/results.json generates
 # (bench/check-readme.mjs), and the plain-JS validator baseline finds the same invalid
@@ -145,6 +150,7 @@ demo: setup
 
 test: setup
 	$(MAKE) test-native
+	$(MAKE) test-build
 	$(MAKE) test-api-fuzz
 	$(MAKE) test-wasm
 	$(MAKE) test-package test-runtimes test-cli  # one invocation: the package is packed once

@@ -3,9 +3,10 @@
 #   dist/package/                          the unpacked package, exactly what npm packs
 #   genomcore-events-wasm-<version>.tgz    at the repo root, made by `npm pack`
 #
-# One wasm build (wasm-pack --target web, which runs `wasm-opt -Oz` from
-# node_modules/.bin), one `.wasm` in the package: the Node glue comes from
-# `wasm-bindgen --target nodejs` on the same cargo output and loads web/'s `.wasm`.
+# One wasm build (wasm-pack --target web --no-opt, then scripts/optimize-wasm.sh: the
+# function table's dead entries pruned and `wasm-opt -Oz` from node_modules/.bin), one
+# `.wasm` in the package: the Node glue comes from `wasm-bindgen --target nodejs` on the
+# same cargo output and loads web/'s `.wasm`.
 # Over each glue, the TypeScript face (pkg-template/src/, scripts/build-face.mjs):
 # ES modules in web/, CommonJS in node/, with the declarations tsc generates.
 # The version has one source: `[package] version` in Cargo.toml.
@@ -34,9 +35,10 @@ say "version $VERSION (Cargo.toml)"
 rm -rf "$BUILD" "$PKG"
 mkdir -p "$BUILD" "$PKG/web" "$PKG/node"
 
-# 1. The wasm and its browser/bundler glue (cargo build --release, wasm-bindgen, wasm-opt -Oz).
-say "wasm-pack build --target web"
-wasm-pack --quiet build --mode no-install --release --target web --no-pack --no-gitignore \
+# 1. The wasm and its browser/bundler glue (cargo build --release, wasm-bindgen; the
+#    optimisation is step 2b's).
+say "wasm-pack build --target web --no-opt"
+wasm-pack --quiet build --mode no-install --release --target web --no-opt --no-pack --no-gitignore \
   --out-dir "$BUILD/web" --out-name "$STEM" .
 [ -f "$BUILD/web/${STEM}_bg.wasm" ] || die "wasm-pack did not produce $BUILD/web/${STEM}_bg.wasm"
 
@@ -52,7 +54,11 @@ cmp -s "$BUILD/check/$STEM.js" "$BUILD/web/$STEM.js" \
   || die "wasm-pack's web glue differs from 'wasm-bindgen --target web' on $CARGO_WASM"
 cmp -s "$BUILD/check/${STEM}_bg.wasm" "$BUILD/node/${STEM}_bg.wasm" \
   || die "wasm-bindgen gave the web and nodejs targets different wasm: one .wasm cannot serve both"
-# 2b. Short names for the wasm's imports and the exports the glue calls, in the `.wasm`
+# 2b. The optimisation wasm-pack would run, after the function table's dead entries are
+#     pruned (scripts/prune-wasm-table.mjs: ~1.3 KB of the gzipped wasm, docs/size.md
+#     step 50): wasm-opt with Cargo.toml's [package.metadata.wasm-pack.profile.release] flags.
+scripts/optimize-wasm.sh "$BUILD/web/${STEM}_bg.wasm" "$BUILD/web/${STEM}_bg.wasm"
+# 2c. Short names for the wasm's imports and the exports the glue calls, in the `.wasm`
 #     and in both glues (wasm-bindgen's names carry hashes that do not compress: ~2 KB
 #     of the gzipped wasm, docs/size.md step 30).
 node scripts/short-wasm-names.mjs "$BUILD/web/${STEM}_bg.wasm" "$BUILD/web/$STEM.js" "$BUILD/node/$STEM.js"

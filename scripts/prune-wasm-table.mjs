@@ -1,0 +1,123 @@
+// Part of `scripts/optimize-wasm.sh` (`make pack`, `make size-profile`): before
+// wasm-opt, points the function table's entries that nothing can call at one function
+// that traps, so that wasm-opt can drop the code only they kept. Needs wasm-bindgen's
+// output with its name section (the rules below go by function names).
+//   node scripts/prune-wasm-table.mjs <in.wasm> <out.wasm>
+//
+// Why: wasm-opt keeps every function in the table, because an index into it may be
+// any number in memory. wasm-bindgen leaves entries there that no code will ever call
+// through the table, and they keep `core::fmt`'s padding and integer printing and the
+// closures' invoke shims alive. Measured on main 9223297 (docs/size.md step 50):
+// 66,905 -> ~65,600 B gzipped.
+//
+// An entry is pruned only by a rule proven on the module itself, else kept:
+// - a closure's invoke shim (`wasm_bindgen::convert::closures::_::invoke::…`): its
+//   index is in the table only for the closure's descriptor, which wasm-bindgen reads
+//   at build time and deletes; the glue calls the shims it uses as exports, and no Rust
+//   code calls one (a shim is JS's way into a closure). Proof: the table is not
+//   exported, so only the wasm could call through it.
+// - a `core::fmt` trait's `fmt` (`<u32 as core::fmt::Display>::fmt`, `RefCell`'s
+//   borrow errors): only code that formats calls one through the table (`fmt::write`
+//   over `fmt::Arguments`, `to_string` on a `dyn Display`). Proof: the only functions
+//   that name `fmt` are such impls, `Formatter::pad` and `pad_integral` (which they
+//   call) and `panic_fmt`, no function is a `to_string`, and the panic handler is a lone
+//   `unreachable` (src/lib.rs), so a panic's message is never formatted. The messages
+//   are made by `core::text`. A panic still stores such an entry's index; nothing
+//   reads it.
+// js-sys's JSPI task wakers (4 entries, ~150 B gzipped) stay: proving that nothing
+// makes one needs the data's layout, not only names.
+// The table keeps its size and every other entry its index; a pruned entry traps if
+// called (`unreachable`).
+import { readFileSync, writeFileSync } from 'node:fs';
+import binaryen from 'binaryen';
+
+const [inPath, outPath] = process.argv.slice(2);
+if (!inPath || !outPath) {
+  console.error('usage: node scripts/prune-wasm-table.mjs <in.wasm> <out.wasm>');
+  process.exit(2);
+}
+const say = (msg) => console.error(`[prune-wasm-table] ${msg}`);
+
+const module = binaryen.readBinary(readFileSync(inPath));
+const functions = [];
+for (let i = 0; i < module.getNumFunctions(); i++) {
+  functions.push(binaryen.getFunctionInfo(module.getFunctionByIndex(i)).name);
+}
+const exportedTables = new Set();
+for (let i = 0; i < module.getNumExports(); i++) {
+  const info = binaryen.getExportInfo(module.getExportByIndex(i));
+  if (info.kind === binaryen.ExternalTable) exportedTables.add(info.value);
+}
+
+const HASH = '(::h[0-9a-f]+)?';
+const CORE = 'core(\\[[0-9a-f]+\\])?';
+const INVOKE = /^wasm_bindgen::convert::closures::_::invoke::h[0-9a-f]+$/;
+const FMT_IMPL = new RegExp(`^<.+ as ${CORE}::fmt::[A-Za-z]+>::fmt${HASH}$`);
+const FMT_HELPERS = new RegExp(
+  `^(<${CORE}::fmt::Formatter>::(pad|pad_integral|pad_integral::write_prefix)|${CORE}::panicking::panic(_nounwind)?_fmt)${HASH}$`,
+);
+const TO_STRING = /ToString>::to_string/;
+const PANIC_HANDLER = /(^|::)rust_begin_unwind(::h[0-9a-f]+)?$/;
+
+const named = functions.some((name) => name.includes('::'));
+const handler = functions.filter((name) => PANIC_HANDLER.test(name));
+const handlerTraps =
+  handler.length === 1 &&
+  binaryen.getExpressionId(binaryen.getFunctionInfo(module.getFunction(handler[0])).body) === binaryen.UnreachableId;
+const formatter = functions.find(
+  (name) => (name.includes('fmt') && !FMT_IMPL.test(name) && !FMT_HELPERS.test(name)) || TO_STRING.test(name),
+);
+const formats = !handlerTraps || formatter !== undefined;
+const rules = [
+  { what: 'closure invoke shims', test: (name) => INVOKE.test(name) },
+  { what: 'core::fmt impls', test: (name) => FMT_IMPL.test(name) && !formats },
+];
+
+const STUB = 'pruned_table_entry';
+const counts = new Map(rules.map((r) => [r.what, 0]));
+let total = 0;
+const segments = [];
+for (let i = 0; i < module.getNumElementSegments(); i++) {
+  segments.push(binaryen.getElementSegmentInfo(module.getElementSegmentByIndex(i)));
+}
+for (const segment of segments) total += segment.data.length;
+// One active segment of a table the outside cannot reach (JS may call an exported
+// table at any index; with several segments, their order would matter when rewritten).
+const prunable = named && segments.length === 1 && segments[0].table && !exportedTables.has(segments[0].table);
+const rewritten = [];
+for (const segment of prunable ? segments : []) {
+  let changed = false;
+  const data = segment.data.map((name) => {
+    const rule = rules.find((r) => r.test(name));
+    if (!rule) return name;
+    counts.set(rule.what, counts.get(rule.what) + 1);
+    changed = true;
+    return STUB;
+  });
+  if (changed) rewritten.push({ segment, data });
+}
+
+if (rewritten.length > 0) {
+  if (functions.includes(STUB)) throw new Error(`the module already has a function named ${STUB}`);
+  module.addFunction(STUB, binaryen.none, binaryen.none, [], module.unreachable());
+  for (const { segment, data } of rewritten) {
+    // The offset expression is kept as it was: copied before its segment is removed.
+    const offset = binaryen.getExpressionInfo(segment.offset);
+    if (offset.id !== binaryen.ConstId) throw new Error(`element segment ${segment.name}: offset is not a constant`);
+    module.removeElementSegment(segment.name);
+    module.addActiveElementSegment(segment.table, segment.name, data, module.i32.const(offset.value));
+  }
+}
+const pruned = [...counts.values()].reduce((a, b) => a + b, 0);
+const detail = [...counts].map(([what, n]) => `${n} ${what}`).join(', ');
+say(`${pruned} of ${total} table entries pruned (${detail})`);
+if (!named) say('nothing pruned: the module has no function names');
+else if (!prunable) say('nothing pruned: the table is exported, or there is not exactly one element segment');
+if (formats) {
+  const why = handlerTraps ? `${formatter} may format` : 'the panic handler is not a lone unreachable';
+  say(`kept the core::fmt impls: ${why}`);
+}
+// With the name section: `make size-profile` keeps the names through wasm-opt (-g).
+binaryen.setDebugInfo(true);
+writeFileSync(outPath, module.emitBinary());
+module.dispose();

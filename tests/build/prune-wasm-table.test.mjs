@@ -1,0 +1,105 @@
+// scripts/prune-wasm-table.mjs on small modules made here with binaryen.js, named as
+// rustc and wasm-bindgen name their functions: each rule prunes only what it proves
+// dead, keeps the rest, and the table keeps its entries' indices.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import binaryen from 'binaryen';
+
+const SCRIPT = new URL('../../scripts/prune-wasm-table.mjs', import.meta.url).pathname;
+const run = promisify(execFile);
+
+const INVOKE = 'wasm_bindgen::convert::closures::_::invoke::h0a4ae84c66d9b6f3';
+const OTHER_INVOKE = 'wasm_bindgen::convert::closures::_::invoke::h445a4a229001492a';
+const CLOSURE = 'genomcore_events_wasm::wasm::abort::linked::{{closure}}::h241d2cc79336e622';
+const U32_DISPLAY = '<u32 as core[c5930c85a12de822]::fmt::Display>::fmt';
+const BORROW_DISPLAY = '<core[c5930c85a12de822]::cell::BorrowError as core[c5930c85a12de822]::fmt::Display>::fmt';
+const PAD = '<core[c5930c85a12de822]::fmt::Formatter>::pad_integral';
+const PANIC_FMT = 'core[c5930c85a12de822]::panicking::panic_fmt';
+const HANDLER = '__rustc[b7974e8690430dd9]::rust_begin_unwind';
+const TABLE = [INVOKE, CLOSURE, OTHER_INVOKE, U32_DISPLAY, BORROW_DISPLAY];
+
+/** A module shaped like wasm-bindgen's output: a function table at offset 1, names. */
+function build({ extra = [], handlerBody = 'unreachable', exportTable = false } = {}) {
+  const m = new binaryen.Module();
+  const ii = binaryen.createType([binaryen.i32, binaryen.i32]);
+  const body = () => m.i32.const(0);
+  for (const name of [INVOKE, OTHER_INVOKE, CLOSURE, U32_DISPLAY, BORROW_DISPLAY, PAD, PANIC_FMT, ...extra]) {
+    m.addFunction(name, ii, binaryen.i32, [], body());
+  }
+  m.addFunction(HANDLER, binaryen.i32, binaryen.none, [],
+    handlerBody === 'unreachable' ? m.unreachable() : m.drop(m.call(PAD, [m.i32.const(0), m.i32.const(0)], binaryen.i32)));
+  m.addTable('table', TABLE.length + 1, TABLE.length + 1);
+  m.addActiveElementSegment('table', 'elem', TABLE, m.i32.const(1));
+  // The glue calls an invoke shim as an export; a call_indirect keeps the table used.
+  m.addFunctionExport(INVOKE, 'invoke');
+  m.addFunction('call_through_table', binaryen.createType([binaryen.i32, binaryen.i32, binaryen.i32]), binaryen.i32, [],
+    m.call_indirect('table', m.local.get(2, binaryen.i32), [m.local.get(0, binaryen.i32), m.local.get(1, binaryen.i32)], ii, binaryen.i32));
+  m.addFunctionExport('call_through_table', 'call');
+  if (exportTable) m.addTableExport('table', 'table');
+  assert.ok(m.validate(), 'the test module is valid');
+  binaryen.setDebugInfo(true); // the name section, as wasm-bindgen's output has
+  const bytes = m.emitBinary();
+  m.dispose();
+  return bytes;
+}
+
+/** Runs the script on a module; returns the table's entries after it and what it said. */
+async function prune(bytes) {
+  const dir = mkdtempSync(join(tmpdir(), 'prune-test-'));
+  try {
+    writeFileSync(join(dir, 'in.wasm'), bytes);
+    const { stderr } = await run(process.execPath, [SCRIPT, join(dir, 'in.wasm'), join(dir, 'out.wasm')]);
+    const m = binaryen.readBinary(readFileSync(join(dir, 'out.wasm')));
+    assert.ok(m.validate(), 'the pruned module is valid');
+    assert.equal(m.getNumElementSegments(), 1);
+    const segment = binaryen.getElementSegmentInfo(m.getElementSegmentByIndex(0));
+    assert.equal(binaryen.getExpressionInfo(segment.offset).value, 1, 'the segment keeps its offset');
+    const stub = segment.data.find((name) => !TABLE.includes(name));
+    if (stub) {
+      assert.equal(binaryen.getExpressionId(binaryen.getFunctionInfo(m.getFunction(stub)).body), binaryen.UnreachableId,
+        'a pruned entry traps');
+    }
+    const exported = binaryen.getExportInfo(m.getExport('invoke')).value;
+    m.dispose();
+    return { entries: segment.data.map((name) => (TABLE.includes(name) ? name : 'pruned')), exported, said: stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('invoke shims and, when nothing formats, core::fmt impls are pruned; the rest keeps its place', async () => {
+  const { entries, exported, said } = await prune(build());
+  assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', 'pruned', 'pruned']);
+  assert.equal(exported, INVOKE, 'an invoke shim the glue calls stays exported');
+  assert.match(said, /4 of 5 table entries pruned \(2 closure invoke shims, 2 core::fmt impls\)/);
+});
+
+test('core::fmt impls are kept when something may format', async () => {
+  for (const formatter of [
+    'core[c5930c85a12de822]::fmt::write',
+    'alloc::fmt::format::format_inner::h1f2e3d4c5b6a7988',
+    '<alloc::string::String as core[c5930c85a12de822]::fmt::Write>::write_str::h1f2e3d4c5b6a7988',
+    '<dyn core::fmt::Display as alloc::string::ToString>::to_string::h1f2e3d4c5b6a7988',
+  ]) {
+    const { entries, said } = await prune(build({ extra: [formatter] }));
+    assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY], formatter);
+    assert.match(said, /kept the core::fmt impls: .* may format/);
+  }
+});
+
+test('core::fmt impls are kept when the panic handler may format the message', async () => {
+  const { entries, said } = await prune(build({ handlerBody: 'formats' }));
+  assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY]);
+  assert.match(said, /the panic handler is not a lone unreachable/);
+});
+
+test('nothing is pruned from a table JS can reach', async () => {
+  const { entries, said } = await prune(build({ exportTable: true }));
+  assert.deepEqual(entries, TABLE);
+  assert.match(said, /0 of 5 table entries pruned/);
+});
