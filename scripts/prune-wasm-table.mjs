@@ -15,12 +15,15 @@
 //   index is in the table only for the closure's descriptor, which wasm-bindgen reads
 //   at build time and deletes; the glue calls the shims it uses as exports, and no Rust
 //   code calls one (a shim is JS's way into a closure). Proof: the table is not
-//   exported, so only the wasm could call through it.
+//   exported nor imported, and the wasm reads no entry as a value (`table.get`, ...), so
+//   only the wasm's `call_indirect`s reach an entry.
 // - a `core::fmt` trait's `fmt` (`<u32 as core::fmt::Display>::fmt`, `RefCell`'s
 //   borrow errors): only code that formats calls one through the table (`fmt::write`
 //   over `fmt::Arguments`, `to_string` on a `dyn Display`). Proof: the only functions
 //   that name `fmt` are such impls, `Formatter::pad` and `pad_integral` (which they
-//   call) and `panic_fmt`, no function is a `to_string`, and the panic handler is a lone
+//   call) and `panic_fmt` (so no `<W as fmt::Write>::write_str` either, which a
+//   `Formatter` given to an impl through the table would need, wherever LTO inlined
+//   `fmt::write`), no function is a `to_string`, and the panic handler is a lone
 //   `unreachable` (src/lib.rs), so a panic's message is never formatted. The messages
 //   are made by `core::text`. A panic still stores such an entry's index; nothing
 //   reads it.
@@ -81,9 +84,15 @@ for (let i = 0; i < module.getNumElementSegments(); i++) {
   segments.push(binaryen.getElementSegmentInfo(module.getElementSegmentByIndex(i)));
 }
 for (const segment of segments) total += segment.data.length;
-// One active segment of a table the outside cannot reach (JS may call an exported
-// table at any index; with several segments, their order would matter when rewritten).
-const prunable = named && segments.length === 1 && segments[0].table && !exportedTables.has(segments[0].table);
+// One active segment of a table the outside cannot reach (JS may call an exported or
+// imported table at any index; with several segments, their order would matter when
+// rewritten), and that the wasm only calls through: an entry read as a `funcref`
+// (`table.get`, `table.copy`, ...) could be called some other way.
+const table = segments.length === 1 ? segments[0].table : '';
+const hidden = table !== '' && !exportedTables.has(table) && binaryen.getTableInfo(module.getTable(table)).module === '';
+const escaped = table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const readsEntries = hidden && new RegExp(`\\(table\\.(get|set|copy|fill|grow|init) \\$${escaped}\\b`).test(module.emitText());
+const prunable = named && hidden && !readsEntries;
 const rewritten = [];
 for (const segment of prunable ? segments : []) {
   let changed = false;
@@ -112,7 +121,9 @@ const pruned = [...counts.values()].reduce((a, b) => a + b, 0);
 const detail = [...counts].map(([what, n]) => `${n} ${what}`).join(', ');
 say(`${pruned} of ${total} table entries pruned (${detail})`);
 if (!named) say('nothing pruned: the module has no function names');
-else if (!prunable) say('nothing pruned: the table is exported, or there is not exactly one element segment');
+else if (!prunable) {
+  say('nothing pruned: the table is exported or imported, its entries are read as values, or there is not exactly one element segment');
+}
 if (formats) {
   const why = handlerTraps ? `${formatter} may format` : 'the panic handler is not a lone unreachable';
   say(`kept the core::fmt impls: ${why}`);
