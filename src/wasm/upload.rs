@@ -554,7 +554,8 @@ impl Upload<'_> {
 fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Array)> {
     let text = String::from_utf8(crate::wasm::js::bytes_to_vec(body)).ok()?;
     let (left, right) = split_body(&text, left_count)?;
-    Some((Uint8Array::from(left.as_bytes()), Uint8Array::from(right.as_bytes())))
+    let bytes = text.as_bytes();
+    Some((framed(bytes.get(left)?), framed(bytes.get(right)?)))
 }
 
 /// The ids of a `201 {"created", "ids"}` answer (ASSUMED shape), checked against the
