@@ -194,6 +194,8 @@ fn framed(events: &[u8]) -> Uint8Array {
 /// again now, and sent only if it is the body pass one validated (its `fingerprint`):
 /// events the caller changed, shifted or replaced meanwhile fail the chunk instead of
 /// being stored in other events' places.
+/// Inlined always into `Upload::send`, its one caller (58 B less gzipped than a call).
+#[inline(always)]
 fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) -> Result<Uint8Array, Failure> {
     let mut problems = Problems::new();
     let json = match stringify(events, range.from, range.to) {
