@@ -6,9 +6,10 @@
 //
 // Why: wasm-opt keeps every function in the table, because an index into it may be
 // any number in memory. wasm-bindgen leaves entries there that no code will ever call
-// through the table, and they keep `core::fmt`'s padding and integer printing and the
-// closures' invoke shims alive. Measured on main 9223297 (docs/size.md step 50):
-// 66,905 -> ~65,600 B gzipped.
+// through the table, and they keep `core::fmt`'s padding and integer printing, the
+// closures' invoke shims and js-sys' JSPI task code alive. Measured with `make pack`
+// (docs/size.md steps 50 and 52): 66,905 -> 65,644 B gzipped (the shims and
+// `core::fmt`), then 65,433 -> 65,312 B (the JSPI wakers).
 //
 // An entry is pruned only by a rule proven on the module itself, else kept:
 // - a closure's invoke shim (`wasm_bindgen::convert::closures::_::invoke::…`): its
@@ -27,8 +28,11 @@
 //   `unreachable` (src/lib.rs), so a panic's message is never formatted. The messages
 //   are made by `core::text`. A panic still stores such an entry's index; nothing
 //   reads it.
-// js-sys's JSPI task wakers (4 entries, ~150 B gzipped) stay: proving that nothing
-// makes one needs the data's layout, not only names.
+// - js-sys' JSPI task wakers (`js_sys::futures::jspi::task_waker::raw_*`): a waker is
+//   made from their `RawWakerVTable`, which is in the data as the four entries' indices
+//   in a row; wasm-bindgen deleted the JSPI task code that makes one. Proof: no data
+//   holds the vtable's address, and no code but `raw_clone`'s (a waker cloning itself)
+//   names it.
 // The table keeps its size and every other entry its index; a pruned entry traps if
 // called (`unreachable`).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -71,13 +75,47 @@ const formatter = functions.find(
   (name) => (name.includes('fmt') && !FMT_IMPL.test(name) && !FMT_HELPERS.test(name)) || TO_STRING.test(name),
 );
 const formats = !handlerTraps || formatter !== undefined;
-const rules = [
-  { what: 'closure invoke shims', test: (name) => INVOKE.test(name) },
-  { what: 'core::fmt impls', test: (name) => FMT_IMPL.test(name) && !formats },
-];
+const JSPI_WAKER = ['raw_clone', 'raw_wake', 'raw_wake_by_ref', 'raw_drop'].map(
+  (f) => new RegExp(`^js_sys::futures::jspi::task_waker::${f}::h[0-9a-f]+$`),
+);
+
+/** The data's aligned 32-bit words, as [address, value] pairs. */
+function dataWords() {
+  const words = [];
+  for (let i = 0; i < module.getNumDataSegments(); i++) {
+    const info = module.getDataSegmentInfo(module.getDataSegmentByIndex(i));
+    if (info.passive) continue;
+    const bytes = Buffer.from(info.data);
+    for (let at = (4 - (info.offset % 4)) % 4; at + 4 <= bytes.length; at += 4) {
+      words.push([info.offset + at, bytes.readUInt32LE(at)]);
+    }
+  }
+  return words;
+}
+
+/** Whether no code can make a JSPI task waker (see the rule above). */
+function jspiWakersUnmade(segment, text) {
+  const base = binaryen.getExpressionInfo(segment.offset).value;
+  const indices = JSPI_WAKER.map((re) => segment.data.findIndex((name) => re.test(name)));
+  if (indices.some((i) => i < 0)) return false;
+  const words = dataWords();
+  const vtables = [];
+  for (let w = 0; w + 3 < words.length; w++) {
+    const run = words.slice(w, w + 4);
+    if (run.every(([address, value], k) => value === base + indices[k] && address === run[0][0] + 4 * k)) vtables.push(run[0][0]);
+  }
+  if (vtables.length !== 1) return false;
+  const [vtable] = vtables;
+  if (words.some(([, value]) => value === vtable)) return false;
+  const naming = new RegExp(`i32\\.const ${vtable}\\b`);
+  return text
+    .split('\n (func ')
+    .slice(1)
+    .filter((body) => naming.test(body))
+    .every((body) => /^\$js_sys::futures::jspi::task_waker::raw_clone::h[0-9a-f]+ /.test(body));
+}
 
 const STUB = 'pruned_table_entry';
-const counts = new Map(rules.map((r) => [r.what, 0]));
 let total = 0;
 const segments = [];
 for (let i = 0; i < module.getNumElementSegments(); i++) {
@@ -91,8 +129,16 @@ for (const segment of segments) total += segment.data.length;
 const table = segments.length === 1 ? segments[0].table : '';
 const hidden = table !== '' && !exportedTables.has(table) && binaryen.getTableInfo(module.getTable(table)).module === '';
 const escaped = table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const readsEntries = hidden && new RegExp(`\\(table\\.(get|set|copy|fill|grow|init) \\$${escaped}\\b`).test(module.emitText());
+const text = hidden ? module.emitText() : '';
+const readsEntries = hidden && new RegExp(`\\(table\\.(get|set|copy|fill|grow|init) \\$${escaped}\\b`).test(text);
 const prunable = named && hidden && !readsEntries;
+const wakersUnmade = prunable && jspiWakersUnmade(segments[0], text);
+const rules = [
+  { what: 'closure invoke shims', test: (name) => INVOKE.test(name) },
+  { what: 'core::fmt impls', test: (name) => FMT_IMPL.test(name) && !formats },
+  { what: 'JSPI task wakers', test: (name) => wakersUnmade && JSPI_WAKER.some((re) => re.test(name)) },
+];
+const counts = new Map(rules.map((r) => [r.what, 0]));
 const rewritten = [];
 for (const segment of prunable ? segments : []) {
   let changed = false;

@@ -21,10 +21,16 @@ const BORROW_DISPLAY = '<core[c5930c85a12de822]::cell::BorrowError as core[c5930
 const PAD = '<core[c5930c85a12de822]::fmt::Formatter>::pad_integral';
 const PANIC_FMT = 'core[c5930c85a12de822]::panicking::panic_fmt';
 const HANDLER = '__rustc[b7974e8690430dd9]::rust_begin_unwind';
-const TABLE = [INVOKE, CLOSURE, OTHER_INVOKE, U32_DISPLAY, BORROW_DISPLAY];
+const WAKERS = ['raw_clone::haa3946bd30f0cc0e', 'raw_wake::h882cc69764730de9', 'raw_wake_by_ref::h7ce51d4fd4836a5f', 'raw_drop::h911d42c3752122cd']
+  .map((f) => `js_sys::futures::jspi::task_waker::${f}`);
+const TABLE = [INVOKE, CLOSURE, OTHER_INVOKE, U32_DISPLAY, BORROW_DISPLAY, ...WAKERS];
+// The wakers' RawWakerVTable: their table indices (the segment is at offset 1), in a row.
+const VTABLE = 1024;
+const VTABLE_WORDS = WAKERS.map((name) => TABLE.indexOf(name) + 1);
+const PRUNED_WAKERS = WAKERS.map(() => 'pruned');
 
 /** A module shaped like wasm-bindgen's output: a function table at offset 1, names. */
-function build({ extra = [], handlerBody = 'unreachable', exportTable = false, importTable = false, readEntry = false } = {}) {
+function build({ extra = [], handlerBody = 'unreachable', exportTable = false, importTable = false, readEntry = false, waker = 'unmade' } = {}) {
   const m = new binaryen.Module();
   m.setFeatures(binaryen.Features.ReferenceTypes); // as rustc's output has (table.get needs it)
   const ii = binaryen.createType([binaryen.i32, binaryen.i32]);
@@ -32,6 +38,21 @@ function build({ extra = [], handlerBody = 'unreachable', exportTable = false, i
   for (const name of [INVOKE, OTHER_INVOKE, CLOSURE, U32_DISPLAY, BORROW_DISPLAY, PAD, PANIC_FMT, ...extra]) {
     m.addFunction(name, ii, binaryen.i32, [], body());
   }
+  // raw_clone names the vtable (a waker cloning itself); `waker: 'made'` adds JSPI code
+  // that makes a waker, `'stored'` a static holding the vtable's address, `'twice'` a
+  // second copy of the vtable.
+  for (const name of WAKERS) m.addFunction(name, ii, binaryen.i32, [], name === WAKERS[0] ? m.i32.const(VTABLE) : body());
+  if (waker === 'made') {
+    m.addFunction('js_sys::futures::jspi::SpawnedTask::waker::h0123456789abcdef', ii, binaryen.i32, [], m.i32.const(VTABLE));
+    m.addFunctionExport('js_sys::futures::jspi::SpawnedTask::waker::h0123456789abcdef', 'spawn');
+  }
+  const words = (values) => new Uint8Array(new Uint32Array(values).buffer);
+  m.setMemory(1, 1, null, [
+    { offset: m.i32.const(VTABLE), data: words(VTABLE_WORDS), passive: false },
+    ...(waker === 'stored' ? [{ offset: m.i32.const(2048), data: words([VTABLE]), passive: false }] : []),
+    // A second copy of the vtable: which one code uses cannot be told by one address.
+    ...(waker === 'twice' ? [{ offset: m.i32.const(3072), data: words(VTABLE_WORDS), passive: false }] : []),
+  ]);
   m.addFunction(HANDLER, binaryen.i32, binaryen.none, [],
     handlerBody === 'unreachable' ? m.unreachable() : m.drop(m.call(PAD, [m.i32.const(0), m.i32.const(0)], binaryen.i32)));
   m.addTable('table', TABLE.length + 1, TABLE.length + 1);
@@ -82,9 +103,9 @@ async function prune(bytes) {
 
 test('invoke shims and, when nothing formats, core::fmt impls are pruned; the rest keeps its place', async () => {
   const { entries, exported, said } = await prune(build());
-  assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', 'pruned', 'pruned']);
+  assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', 'pruned', 'pruned', ...PRUNED_WAKERS]);
   assert.equal(exported, INVOKE, 'an invoke shim the glue calls stays exported');
-  assert.match(said, /4 of 5 table entries pruned \(2 closure invoke shims, 2 core::fmt impls\)/);
+  assert.match(said, /8 of 9 table entries pruned \(2 closure invoke shims, 2 core::fmt impls, 4 JSPI task wakers\)/);
 });
 
 test('core::fmt impls are kept when something may format', async () => {
@@ -97,14 +118,14 @@ test('core::fmt impls are kept when something may format', async () => {
     '<genomcore_events_core::args::ArgError as alloc::string::ToString>::to_string::h1f2e3d4c5b6a7988',
   ]) {
     const { entries, said } = await prune(build({ extra: [formatter] }));
-    assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY], formatter);
+    assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY, ...PRUNED_WAKERS], formatter);
     assert.match(said, /kept the core::fmt impls: .* may format/);
   }
 });
 
 test('core::fmt impls are kept when the panic handler may format the message', async () => {
   const { entries, said } = await prune(build({ handlerBody: 'formats' }));
-  assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY]);
+  assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY, ...PRUNED_WAKERS]);
   assert.match(said, /the panic handler is not a lone unreachable/);
 });
 
@@ -112,6 +133,13 @@ test('nothing is pruned from a table JS can reach or whose entries the wasm read
   for (const how of [{ exportTable: true }, { importTable: true }, { readEntry: true }]) {
     const { entries, said } = await prune(build(how));
     assert.deepEqual(entries, TABLE, JSON.stringify(how));
-    assert.match(said, /0 of 5 table entries pruned/);
+    assert.match(said, /0 of 9 table entries pruned/);
+  }
+});
+
+test('the JSPI task wakers are kept when code or data may make a waker', async () => {
+  for (const waker of ['made', 'stored', 'twice']) {
+    const { entries } = await prune(build({ waker }));
+    assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', 'pruned', 'pruned', ...WAKERS], waker);
   }
 });
