@@ -68,8 +68,7 @@ export class EventsClient {
       setPull(pull);
       pullGiven = true;
     }
-    this.baseUrl = this.#engine.baseUrl;
-    this.authUrl = this.#engine.authUrl;
+    [this.baseUrl, this.authUrl] = this.#engine.urls() as [string, string];
   }
 
   /** The engine, or a TypeError once the client is freed. */

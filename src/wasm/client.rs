@@ -49,16 +49,10 @@ impl Engine {
         Ok(Engine { inner: Rc::new(session) })
     }
 
-    /// The Events API base URL in use.
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.inner.config.events_url.clone()
-    }
-
-    /// The Auth API base URL in use (token renewal).
-    #[wasm_bindgen(getter, js_name = authUrl)]
-    pub fn auth_url(&self) -> String {
-        self.inner.config.auth_url.clone()
+    /// The Events API and Auth API base URLs in use, in that order.
+    pub fn urls(&self) -> js_sys::Array {
+        let c = &self.inner.config;
+        js_sys::Array::of2(&JsValue::from_str(&c.events_url), &JsValue::from_str(&c.auth_url))
     }
 
     /// Validates every event, then creates them in chunks. See `CreateEventsOptions`.

@@ -537,7 +537,7 @@ async fn tokens_never_show_in_errors_or_serialization() {
     let secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.SECRET-SIGNATURE";
     let c = Engine::new(js(json!({"token": secret, "refreshToken": "REFRESH-SECRET", "baseUrl": emulator::api(), "maxRetries": 0}))).unwrap();
     let err = settle(c.query_events(JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap_err();
-    let shown = format!("{} {} {}", message_of(&err), String::from(JSON::stringify(&err).unwrap()), c.base_url());
+    let shown = format!("{} {} {}", message_of(&err), String::from(JSON::stringify(&err).unwrap()), String::from(JSON::stringify(&c.urls()).unwrap()));
     assert!(!shown.contains("SECRET"), "{shown}");
     // The API's 401, then the Auth API's refusal of the refresh token.
     assert_eq!(name_of(&err), "AuthError");
