@@ -11,14 +11,14 @@ use core::cell::Cell;
 use alloc::rc::Rc;
 use core::future::Future;
 
-use js_sys::{Function, JsString, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, JsString, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::core::export::{more_pages, ExportWriter};
 
 use super::abort::{linked, AbortWatch, Linked};
 use super::errors::{type_error, Failure};
-use super::js::{call_method, promise, utf8_of};
+use super::js::{call_method, promise, utf8_of, Obj};
 use super::options::QueryOptions;
 use super::pages_ahead::{PagesAhead, Query};
 use super::session::{unexpected, Session};
@@ -117,9 +117,7 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
         exporter.stop.controller.abort_with_reason(&reason);
         exporter.finished();
     });
-    let source = Object::new();
-    let _ = Reflect::set(&source, &"pull".into(), &pull.into_js_value());
-    let _ = Reflect::set(&source, &"cancel".into(), &cancel.into_js_value());
+    let source: JsValue = Obj::new().set("pull", pull.into_js_value()).set("cancel", cancel.into_js_value()).into();
     let class = GlobalThis::readable_stream()
         .dyn_into::<Function>()
         .map_err(|_| type_error("exportEvents needs ReadableStream, which this runtime lacks"))?;
