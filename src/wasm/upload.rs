@@ -659,7 +659,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     for (i, piece) in pieces.iter().filter(|p| p.result.is_ok()).enumerate() {
         let report = succeeded.get(i as u32);
         if let (Ok((_, chunk_ids)), true) = (&piece.result, progress.keep_ids) {
-            let _ = js_sys::Reflect::set(&report, &"ids".into(), chunk_ids);
+            Obj::from(report.unchecked_into::<js_sys::Object>()).set("ids", chunk_ids.clone());
         }
     }
     let total: usize = pieces.iter().map(|p| p.range.len()).sum();

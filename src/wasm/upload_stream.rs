@@ -20,7 +20,7 @@ use core::pin::Pin;
 use alloc::rc::Rc;
 use core::task::Poll;
 
-use js_sys::{Array, Function, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::chunking::ChunkRange;
@@ -285,7 +285,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         let stopped = stop.map(|s| stopped(s, &framer, positions));
         let result = finish(done, upload.ending(progress, stopped))?;
         if streamed && opts.skip_invalid {
-            let _ = Reflect::set(&result, &"skipped".into(), &skipped(&framer, positions).into());
+            return Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into());
         }
         return Ok(result);
     }
