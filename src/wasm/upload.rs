@@ -697,9 +697,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
 /// `[].concat(...arrays)`: one copy of all ids (concatenating chunk by chunk would
 /// copy the growing array once per chunk: quadratic, and memory that grows with it).
 fn flatten(arrays: &Array) -> Array {
-    let concat = js_sys::Reflect::get(&Array::new(), &"concat".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let concat = get(&Array::new().into(), "concat").dyn_into::<js_sys::Function>().ok();
     concat
         .and_then(|f| js_sys::Reflect::apply(&f, &Array::new(), arrays).ok())
         .and_then(|a| a.dyn_into::<Array>().ok())
