@@ -275,8 +275,7 @@ fn auth_error(message: String, status: Option<u16>, cause: Option<JsValue>) -> F
 /// one state machine fewer); `getToken` is called when this is, awaited at once.
 fn call_get_token<'a>(get_token: &Function, timeout_ms: u32, abort: &'a AbortWatch) -> impl Future<Output = Result<String, Failure>> + 'a {
     let failed = |e: JsValue| {
-        let why = super::js::get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
-        auth_error(text!["getToken failed: ", why], None, Some(e))
+        auth_error(super::js::threw("getToken failed: ", &e), None, Some(e))
     };
     let value = get_token.call0(&JsValue::UNDEFINED).map_err(failed);
     // A Promise of any realm (an iframe's), or a thenable: awaited as `await` would.

@@ -233,6 +233,14 @@ pub fn call_method(value: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue
     f.call1(value, arg)
 }
 
+/// `prefix` and what the caller's code threw: its `message`, or "it threw" (a thrown
+/// non-`Error`). One function for the three places that say it.
+#[inline(never)]
+pub fn threw(prefix: &str, e: &JsValue) -> String {
+    let why = get(e, "message").as_string().unwrap_or_else(|| "it threw".into());
+    text![prefix, why]
+}
+
 /// Calls the caller's callback `f` with `arg`, as `onProgress`, `onChunk`, `onSkip` and
 /// `onRequest` are: what it throws is ignored, and so is the rejection of a Promise it
 /// returns (an `async` callback that fails): left unhandled, that rejection would end a

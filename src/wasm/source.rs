@@ -24,7 +24,7 @@ use crate::core::resume::ResumePoint;
 use crate::core::validate::Problem;
 
 use super::errors::{past_the_end, range_error, type_error, ClientError, Failure};
-use super::js::{call_method, get, item, lone_surrogate_at, utf8_of, window};
+use super::js::{call_method, get, item, lone_surrogate_at, threw, utf8_of, window};
 use super::options::{type_name, wrong_type};
 use super::upload::{name_what_json_lost, stringify};
 use super::wait::Boxed;
@@ -546,8 +546,7 @@ fn unreadable(v: &JsValue) -> Failure {
 }
 
 pub fn source_failed(cause: JsValue) -> Failure {
-    let why = get(&cause, "message").as_string().unwrap_or_else(|| "it threw".into());
-    Box::new(ClientError::Source { message: text!["the source failed: ", why], cause })
+    Box::new(ClientError::Source { message: threw("the source failed: ", &cause), cause })
 }
 
 /// Whether `v` is an array of events: an array whose first item is not a piece of

@@ -29,7 +29,7 @@ use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::call::{call, CallSpec};
 use super::compress;
 use super::errors::{build, past_the_end, ClientError, Failure};
-use super::js::{call_back, get, item, json_parse, now_ms, utf8_of, window, Obj};
+use super::js::{call_back, get, item, json_parse, now_ms, threw, utf8_of, window, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
 use super::transport::Method;
@@ -233,8 +233,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
 /// events that cannot be serialized, with the engine's reason.
 pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsString, Vec<(usize, String)>> {
     let slice = window(events, from as u32, to as u32).map_err(|(index, e)| {
-        let why = get(&e, "message").as_string().unwrap_or_else(|| "it threw".into());
-        vec![(index as usize, text!["event cannot be read: ", why])]
+        vec![(index as usize, threw("event cannot be read: ", &e))]
     })?;
     match JSON::stringify(&slice) {
         Ok(json) => Ok(json),
