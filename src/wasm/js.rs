@@ -234,11 +234,16 @@ pub fn call_method(value: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue
 }
 
 /// `prefix` and what the caller's code threw: its `message`, or "it threw" (a thrown
-/// non-`Error`). One function for the three places that say it.
-#[inline(never)]
+/// non-`Error`). One function for the places that say it.
 pub fn threw(prefix: &str, e: &JsValue) -> String {
-    let why = get(e, "message").as_string().unwrap_or_else(|| "it threw".into());
-    text![prefix, why]
+    said(prefix, e, "it threw")
+}
+
+/// `prefix` and the `message` of `e`, or `otherwise` when it has none.
+#[inline(never)]
+pub fn said(prefix: &str, e: &JsValue, otherwise: &str) -> String {
+    let why = get(e, "message").as_string();
+    text![prefix, why.as_deref().unwrap_or(otherwise)]
 }
 
 /// Calls the caller's callback `f` with `arg`, as `onProgress`, `onChunk`, `onSkip` and

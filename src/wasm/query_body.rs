@@ -8,7 +8,7 @@ use js_sys::{Array, Function, JsString, Object, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::{type_error, Failure};
-use super::js::{get, lone_surrogate_at};
+use super::js::{get, lone_surrogate_at, said};
 use super::options::wrong_type;
 
 /// Deeper than any query; a cycle stops here rather than overflow the stack.
@@ -27,8 +27,7 @@ pub fn query_body(body: &JsValue) -> Result<JsString, Failure> {
         return Err(type_error(text!["the query body", at, " is ", what, ": JSON would not send it as given, and the query would be another"]));
     }
     JSON::stringify(body).map_err(|e| {
-        let why = get(&e, "message").as_string().unwrap_or_default();
-        type_error(text!["the query body cannot be serialized to JSON: ", why])
+        type_error(said("the query body cannot be serialized to JSON: ", &e, ""))
     })
 }
 

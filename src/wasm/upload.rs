@@ -29,7 +29,7 @@ use super::abort::{sleep_unless_aborted, AbortWatch};
 use super::call::{call, CallSpec};
 use super::compress;
 use super::errors::{build, past_the_end, ClientError, Failure};
-use super::js::{call_back, get, item, json_parse, now_ms, threw, utf8_of, window, Obj};
+use super::js::{call_back, get, item, json_parse, now_ms, said, threw, utf8_of, window, Obj};
 use super::options::CreateOptions;
 use super::session::{unexpected, Session};
 use super::transport::Method;
@@ -241,8 +241,7 @@ pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsStri
             let mut unserializable = Vec::new(); // a loop: `collect` compiles std's code per type
             for i in from..to {
                 if let Err(e) = JSON::stringify(&item(events, i as u32).unwrap_or_default()) {
-                    let why = get(&e, "message").as_string().unwrap_or_default();
-                    unserializable.push((i, text!["event cannot be serialized to JSON: ", why]));
+                    unserializable.push((i, said("event cannot be serialized to JSON: ", &e, "")));
                 }
             }
             Err(unserializable)
