@@ -52,13 +52,22 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
         },
         _ => v.clone(),
     };
-    let what = match v.js_typeof().as_string().unwrap_or_default().as_str() {
-        "undefined" => "undefined (leave the key out, or give null for an absent field)",
-        "function" | "symbol" | "bigint" => "a function, a symbol or a BigInt",
-        "number" if !v.as_f64().is_some_and(f64::is_finite) => "not a finite number",
-        "string" if lone_surrogate_at(v.unchecked_ref()) >= 0 => "a string with an unpaired UTF-16 surrogate (a cut emoji?)",
-        "object" if !v.is_null() => "",
-        _ => return Ok(()),
+    // By `typeof`, through wasm-bindgen's checks (no `typeof` string made and compared):
+    // what is none of the others, nor `null` nor a boolean, is `typeof "undefined"`.
+    let what = if v.is_function() || v.is_symbol() || v.is_bigint() {
+        "a function, a symbol or a BigInt"
+    } else if let Some(n) = v.as_f64() {
+        if n.is_finite() { return Ok(()) }
+        "not a finite number"
+    } else if v.is_string() {
+        if lone_surrogate_at(v.unchecked_ref()) < 0 { return Ok(()) }
+        "a string with an unpaired UTF-16 surrogate (a cut emoji?)"
+    } else if v.is_object() {
+        ""
+    } else if v.is_null() || v.as_bool().is_some() {
+        return Ok(());
+    } else {
+        "undefined (leave the key out, or give null for an absent field)"
     };
     if !what.is_empty() {
         return Err((String::new(), what));
