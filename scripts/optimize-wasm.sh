@@ -2,7 +2,8 @@
 # The wasm's optimisation, for `make pack` and `make size-profile`: the function table's
 # dead entries pruned (scripts/prune-wasm-table.mjs, docs/size.md step 50), then
 # wasm-opt with the flags of Cargo.toml's [package.metadata.wasm-pack.profile.release]
-# (the ones wasm-pack would pass; `make pack` runs wasm-pack with --no-opt).
+# (the ones wasm-pack would pass; `make pack` runs wasm-pack with --no-opt), then the
+# data only the pruned code used zeroed (scripts/zero-dead-data.mjs).
 #   scripts/optimize-wasm.sh <wasm-bindgen's .wasm> <out.wasm> [more wasm-opt flags, e.g. -g]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,3 +19,4 @@ trap 'rm -f "$PRUNED"' EXIT
 node scripts/prune-wasm-table.mjs "$IN" "$PRUNED"
 # shellcheck disable=SC2086 # FLAGS is a list of flags
 wasm-opt $FLAGS "$@" "$PRUNED" -o "$OUT"
+node scripts/zero-dead-data.mjs "$OUT"
