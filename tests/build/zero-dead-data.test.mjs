@@ -1,6 +1,6 @@
 // scripts/zero-dead-data.mjs on small modules made here with binaryen.js: core::fmt's
-// digit-pair table is zeroed only when no code nor data names it (or an address just
-// below it), and nothing else in the file changes.
+// digit-pair table and js-sys' JSPI panic locations are zeroed only when no code nor
+// data names them (or an address just below them), and nothing else in the file changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -81,12 +81,74 @@ for (const [what, options] of [
   });
 }
 
+// JSPI's panic locations: a path, then two locations pointing at it (16 bytes each).
+const JSPI = Buffer.from('/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/js-sys-0.3.107/src/futures/jspi.rs');
+const PATH_AT = 2048;
+const LOCATIONS_AT = 2048 + 128;
+
+/** A module with JSPI's path and locations; `consts` are the addresses its code names. */
+function buildJspi({ consts = [], pointer = null } = {}) {
+  const m = new binaryen.Module();
+  const location = (line) => {
+    const b = Buffer.alloc(16);
+    b.writeUInt32LE(PATH_AT, 0);
+    b.writeUInt32LE(JSPI.length, 4);
+    b.writeUInt32LE(line, 8);
+    b.writeUInt32LE(5, 12);
+    return b;
+  };
+  const segments = [
+    { offset: m.i32.const(PATH_AT), data: JSPI, passive: false },
+    { offset: m.i32.const(LOCATIONS_AT), data: Buffer.concat([location(200), location(187)]), passive: false },
+  ];
+  if (pointer !== null) {
+    const word = Buffer.alloc(4);
+    word.writeUInt32LE(pointer);
+    segments.push({ offset: m.i32.const(4096), data: word, passive: false });
+  }
+  m.setMemory(1, 1, 'memory', segments);
+  m.addFunction('f', binaryen.none, binaryen.none, [], m.block(null, [...consts, 0].map((n) => m.drop(m.i32.load8_u(0, 1, m.i32.const(n))))));
+  m.addFunctionExport('f', 'f');
+  assert.ok(m.validate());
+  const bytes = Buffer.from(m.emitBinary());
+  m.dispose();
+  return bytes;
+}
+
+test('JSPI locations nothing names are zeroed with their path, every other byte kept', async () => {
+  const before = build({ consts: [LUT] }); // the digit pairs kept
+  const jspi = buildJspi();
+  const { out, log } = await zero(jspi);
+  assert.match(log, /zeroed js-sys' JSPI panic locations and path \(125 bytes\)/);
+  const path = jspi.indexOf(JSPI);
+  assert.deepEqual(out.subarray(path, path + JSPI.length), Buffer.alloc(JSPI.length));
+  const changed = [...out].flatMap((b, i) => (b === jspi[i] ? [] : [i]));
+  assert.equal(changed.filter((i) => i < path || i >= path + JSPI.length).length > 0, true);
+  assert.ok(changed.every((i) => out[i] === 0));
+  assert.ok(WebAssembly.validate(out));
+  assert.match((await zero(before)).log, /kept core::fmt's digit-pair table: code names it/);
+});
+
+for (const [what, options] of [
+  ['code names a location', { consts: [LOCATIONS_AT + 16] }],
+  ['code names the path', { consts: [PATH_AT] }],
+  ['a static points at a location', { pointer: LOCATIONS_AT }],
+  ['a static points at the path', { pointer: PATH_AT + 4 }],
+]) {
+  test(`JSPI locations kept when ${what}`, async () => {
+    const before = buildJspi(options);
+    const { out, log } = await zero(before);
+    assert.match(log, /kept js-sys' JSPI panic locations and path/);
+    assert.deepEqual(out, before);
+  });
+}
+
 test('a module without the table is left alone', async () => {
   const m = new binaryen.Module();
   m.setMemory(1, 1, 'memory', [{ offset: m.i32.const(DATA), data: Buffer.from('nothing'), passive: false }]);
   const before = Buffer.from(m.emitBinary());
   m.dispose();
   const { out, log } = await zero(before);
-  assert.match(log, /no digit-pair table/);
+  assert.match(log, /kept core::fmt's digit-pair table: not in the data/);
   assert.deepEqual(out, before);
 });
