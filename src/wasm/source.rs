@@ -174,7 +174,7 @@ impl Source {
             Kind::Once
         } else {
             // A Blob or File: its stream, from the resume point on. A ReadableStream: its reader.
-            let stream = if get(v, "stream").is_function() && get(v, "getReader").is_undefined() {
+            let stream = if is_blob(v) {
                 size = get(v, "size").as_f64();
                 if let Some(size) = size.filter(|&size| skip_bytes as f64 > size) {
                     return Err(bytes_past_the_end(skip_bytes, size as u64));
@@ -505,9 +505,12 @@ fn reader(stream: &JsValue) -> Option<Kind> {
 /// Bytes whatever their pieces: a buffer, a `Blob` or `File` (a stream or an iterable
 /// tells at its first piece).
 fn is_bytes_at_once(v: &JsValue) -> bool {
-    v.is_instance_of::<Uint8Array>()
-        || v.is_instance_of::<ArrayBuffer>()
-        || (v.is_object() && get(v, "stream").is_function() && get(v, "getReader").is_undefined())
+    is_piece_of_bytes(v) || is_blob(v)
+}
+
+/// A `Blob` or `File` (a `stream()` method, but not a stream itself).
+fn is_blob(v: &JsValue) -> bool {
+    v.is_object() && get(v, "stream").is_function() && get(v, "getReader").is_undefined()
 }
 
 /// A resume point fits the source: bytes are resumed at a byte offset (events numbered
@@ -593,8 +596,7 @@ fn is_piece_of_bytes(v: &JsValue) -> bool {
 pub fn is_source(v: &JsValue) -> bool {
     !is_events_array(v)
         && (v.is_function()
-            || v.is_instance_of::<Uint8Array>()
-            || v.is_instance_of::<ArrayBuffer>()
+            || is_piece_of_bytes(v)
             || (v.is_object()
                 && (get(v, "getReader").is_function()
                     || get(v, "stream").is_function()
