@@ -135,7 +135,7 @@ impl ClientError {
                 )
             }
             ClientError::Network { cause, .. } => {
-                build("NetworkError", &message, with_cause(Obj::new().set("retryable", true), cause.clone()))
+                build("NetworkError", &message, with_cause(Obj::new().set("retryable", true), cause))
             }
             ClientError::Timeout(ms) => {
                 build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", *ms))
@@ -148,16 +148,16 @@ impl ClientError {
                     Some(status) => fields.set("status", *status),
                     None => fields,
                 };
-                build("AuthError", &message, with_cause(fields, cause.clone()))
+                build("AuthError", &message, with_cause(fields, cause))
             }
         }
     }
 }
 
 /// `fields` plus `cause`, when there is one.
-fn with_cause(fields: Obj, cause: Option<JsValue>) -> Obj {
+fn with_cause(fields: Obj, cause: &Option<JsValue>) -> Obj {
     match cause {
-        Some(cause) => fields.set("cause", cause),
+        Some(cause) => fields.set("cause", cause.clone()),
         None => fields,
     }
 }
