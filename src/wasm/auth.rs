@@ -57,7 +57,6 @@ pub struct Auth {
 }
 
 /// Why a renewal failed (never a token), the Auth API's status, and the error behind it.
-#[derive(Clone)]
 struct Refusal {
     why: String,
     status: Option<u16>,
@@ -184,8 +183,11 @@ impl Auth {
 
     /// The `AuthError` of the last failed renewal, for the requests that waited on it.
     fn refusal(&self) -> Failure {
-        let Refusal { why, status, cause } = self.refused.borrow().clone().unwrap_or(Refusal { why: String::new(), status: None, cause: None });
-        refresh_failed(why, status, cause)
+        // Its fields cloned, not the whole `Option<Refusal>` (a derived clone of its own).
+        match &*self.refused.borrow() {
+            Some(r) => refresh_failed(r.why.clone(), r.status, r.cause.clone()),
+            None => refresh_failed(String::new(), None, None),
+        }
     }
 
     fn tokens(&self) -> (String, bool) {
