@@ -31,8 +31,8 @@
 // - js-sys' JSPI task wakers (`js_sys::futures::jspi::task_waker::raw_*`): a waker is
 //   made from their `RawWakerVTable`, which is in the data as the four entries' indices
 //   in a row; wasm-bindgen deleted the JSPI task code that makes one. Proof: no data
-//   holds the vtable's address, and no code but `raw_clone`'s (a waker cloning itself)
-//   names it.
+//   word (at any alignment) points into the vtable, and no code but `raw_clone`'s (a
+//   waker cloning itself) names an address in it (`i32.const` or `offset=`).
 // The table keeps its size and every other entry its index; a pruned entry traps if
 // called (`unreachable`).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -79,14 +79,14 @@ const JSPI_WAKER = ['raw_clone', 'raw_wake', 'raw_wake_by_ref', 'raw_drop'].map(
   (f) => new RegExp(`^js_sys::futures::jspi::task_waker::${f}::h[0-9a-f]+$`),
 );
 
-/** The data's aligned 32-bit words, as [address, value] pairs. */
-function dataWords() {
+/** The data's 32-bit words, as [address, value] pairs: every `step` bytes (4: aligned). */
+function dataWords(step) {
   const words = [];
   for (let i = 0; i < module.getNumDataSegments(); i++) {
     const info = module.getDataSegmentInfo(module.getDataSegmentByIndex(i));
     if (info.passive) continue;
     const bytes = Buffer.from(info.data);
-    for (let at = (4 - (info.offset % 4)) % 4; at + 4 <= bytes.length; at += 4) {
+    for (let at = step === 4 ? (4 - (info.offset % 4)) % 4 : 0; at + 4 <= bytes.length; at += step) {
       words.push([info.offset + at, bytes.readUInt32LE(at)]);
     }
   }
@@ -98,7 +98,7 @@ function jspiWakersUnmade(segment, text) {
   const base = binaryen.getExpressionInfo(segment.offset).value;
   const indices = JSPI_WAKER.map((re) => segment.data.findIndex((name) => re.test(name)));
   if (indices.some((i) => i < 0)) return false;
-  const words = dataWords();
+  const words = dataWords(4);
   const vtables = [];
   for (let w = 0; w + 3 < words.length; w++) {
     const run = words.slice(w, w + 4);
@@ -106,12 +106,18 @@ function jspiWakersUnmade(segment, text) {
   }
   if (vtables.length !== 1) return false;
   const [vtable] = vtables;
-  if (words.some(([, value]) => value === vtable)) return false;
-  const naming = new RegExp(`i32\\.const ${vtable}\\b`);
+  const end = vtable + 4 * JSPI_WAKER.length;
+  // Named: a pointer into the vtable in the data (at any alignment), or in code an
+  // `i32.const` or a memory access's `offset=` into it (a slot read at a fixed address).
+  // No slack below it, unlike scripts/zero-dead-data.mjs's for arrays: a vtable is
+  // reached by its address, never indexed from below (the text before it is named).
+  if (dataWords(1).some(([, value]) => value >= vtable && value < end)) return false;
+  const names = (body) =>
+    [...body.matchAll(/(?:i32\.const |offset=)(-?\d+)/g)].some(([, n]) => (Number(n) >>> 0) >= vtable && (Number(n) >>> 0) < end);
   return text
     .split('\n (func ')
     .slice(1)
-    .filter((body) => naming.test(body))
+    .filter(names)
     .every((body) => /^\$js_sys::futures::jspi::task_waker::raw_clone::h[0-9a-f]+ /.test(body));
 }
 

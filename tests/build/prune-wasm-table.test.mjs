@@ -39,8 +39,9 @@ function build({ extra = [], handlerBody = 'unreachable', exportTable = false, i
     m.addFunction(name, ii, binaryen.i32, [], body());
   }
   // raw_clone names the vtable (a waker cloning itself); `waker: 'made'` adds JSPI code
-  // that makes a waker, `'stored'` a static holding the vtable's address, `'twice'` a
-  // second copy of the vtable.
+  // that makes a waker, `'slot'` code reading a slot of it at its fixed address
+  // (`offset=`), `'stored'` a static holding the vtable's address, `'unaligned'` a packed
+  // static holding a pointer into it, `'twice'` a second copy of the vtable.
   for (const name of WAKERS) m.addFunction(name, ii, binaryen.i32, [], name === WAKERS[0] ? m.i32.const(VTABLE) : body());
   if (waker === 'made') {
     m.addFunction('js_sys::futures::jspi::SpawnedTask::waker::h0123456789abcdef', ii, binaryen.i32, [], m.i32.const(VTABLE));
@@ -50,9 +51,15 @@ function build({ extra = [], handlerBody = 'unreachable', exportTable = false, i
   m.setMemory(1, 1, null, [
     { offset: m.i32.const(VTABLE), data: words(VTABLE_WORDS), passive: false },
     ...(waker === 'stored' ? [{ offset: m.i32.const(2048), data: words([VTABLE]), passive: false }] : []),
+    ...(waker === 'unaligned' ? [{ offset: m.i32.const(2049), data: words([VTABLE + 8]), passive: false }] : []),
     // A second copy of the vtable: which one code uses cannot be told by one address.
     ...(waker === 'twice' ? [{ offset: m.i32.const(3072), data: words(VTABLE_WORDS), passive: false }] : []),
   ]);
+  // After the memory: a load names the module's memory when it is made.
+  if (waker === 'slot') {
+    m.addFunction('wake_through_slot', ii, binaryen.i32, [], m.i32.load(VTABLE + 4, 4, m.i32.const(0)));
+    m.addFunctionExport('wake_through_slot', 'slot');
+  }
   m.addFunction(HANDLER, binaryen.i32, binaryen.none, [],
     handlerBody === 'unreachable' ? m.unreachable() : m.drop(m.call(PAD, [m.i32.const(0), m.i32.const(0)], binaryen.i32)));
   m.addTable('table', TABLE.length + 1, TABLE.length + 1);
@@ -138,7 +145,7 @@ test('nothing is pruned from a table JS can reach or whose entries the wasm read
 });
 
 test('the JSPI task wakers are kept when code or data may make a waker', async () => {
-  for (const waker of ['made', 'stored', 'twice']) {
+  for (const waker of ['made', 'slot', 'stored', 'unaligned', 'twice']) {
     const { entries } = await prune(build({ waker }));
     assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', 'pruned', 'pruned', ...WAKERS], waker);
   }
