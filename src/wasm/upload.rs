@@ -459,90 +459,86 @@ impl Upload<'_> {
         // or a body sent again plain), and the requests of the one it replaces after a
         // 415, counted in the first piece that comes of it.
         let mut todo = vec![(range, body, 0)];
-        while let Some((range, body, earlier)) = todo.pop() {
+        'todo: while let Some((range, body, earlier)) = todo.pop() {
             let chunk = range.index;
-            let piece = |attempts: u32, ms, compressed, result| Piece { chunk, range, attempts: attempts + earlier, ms, compressed, result, warning: None };
-            if self.abort.is_aborted() {
-                pieces.push(piece(0, 0.0, false, Err(self.abort.error())));
-                continue;
-            }
-            let started = now_ms();
-            let body = match body.or_else(|| plan.take_kept(chunk)).map(Ok).unwrap_or_else(|| fresh_body(&self.events, &range, plan.fingerprint(chunk))) {
-                Ok(body) => body,
-                Err(e) => {
-                    pieces.push(piece(0, 0.0, false, Err(e)));
-                    continue;
+            // What came of this body: its requests, time, compression, result and
+            // warning. One `Piece` made below for every outcome (not one per branch).
+            let (attempts, ms, compressed, result, warning) = 'sent: {
+                if self.abort.is_aborted() {
+                    break 'sent (0, 0.0, false, Err(self.abort.error()), None);
                 }
-            };
-            let session = &self.session;
-            let raw_bytes = body.length() as usize;
-            let compress = self.opts.compression.compresses(raw_bytes, session.api_is_loopback, session.compression_refused.get());
-            let gzipped = if compress { compress::gzip(&body).await } else { None };
-            let compressed = gzipped.is_some();
-            let payload = gzipped.as_ref().unwrap_or(&body);
-            // One key for every retry of this body: a retry after a lost answer stores nothing twice.
-            let key = idempotency_key(&self.run_id, &range);
-            let spec = CallSpec {
-                method: Method::Post,
-                url: &self.create_url,
-                json_body: Some(payload.as_ref()),
-                content_encoding: compressed.then_some(GZIP_ENCODING),
-                raw_bytes,
-                sent_bytes: payload.length() as usize,
-                idempotency_key: Some(&key),
-                compressed_answer: self.opts.compression.answers_compressed(session.api_is_loopback),
-                max_retries: self.opts.max_retries,
-                timeout_ms: self.opts.timeout_ms,
-                net: &session.net,
-                earlier_attempts: earlier,
-                slots: Some(&progress.slots),
-                chunk: Some(chunk),
-            };
-            let called = call(Some(&session.auth), spec, &self.abort, &|err| progress.trouble(err)).await;
-            drop(gzipped);
-            let ms = now_ms() - started;
-            let mut e = match called.result {
-                Ok(answer) => {
-                    // A 2xx stores the chunk, whatever its body says: reported as stored
-                    // (resending it would store it twice), with a warning when the body is off.
-                    let (ids, warning) = read_created(&answer.text, range.len());
-                    progress.events_done.set(progress.events_done.get() + range.len());
-                    let mut stored = piece(called.attempts, ms, compressed, Ok((answer.status, ids)));
-                    stored.warning = warning;
-                    pieces.push(stored);
-                    continue;
-                }
-                Err(e) => e,
-            };
-            if let ClientError::Api { status, hint, .. } = &mut *e {
-                let status = *status;
-                match classify_status(status) {
-                    Disposition::SendPlain if compressed => {
-                        // The API does not take compressed bodies: this one again, plain, and no
-                        // more compression for this client.
-                        session.compression_refused.set(true);
-                        // A second attempt of the chunk: counted as the retries are (the
-                        // chunk's `attempts` counts it too).
-                        progress.retries.set(progress.retries.get() + 1);
-                        todo.push((range, Some(body), earlier + called.attempts));
-                        continue;
+                let started = now_ms();
+                let body = match body.or_else(|| plan.take_kept(chunk)).map(Ok).unwrap_or_else(|| fresh_body(&self.events, &range, plan.fingerprint(chunk))) {
+                    Ok(body) => body,
+                    Err(e) => break 'sent (0, 0.0, false, Err(e), None),
+                };
+                let session = &self.session;
+                let raw_bytes = body.length() as usize;
+                let compress = self.opts.compression.compresses(raw_bytes, session.api_is_loopback, session.compression_refused.get());
+                let gzipped = if compress { compress::gzip(&body).await } else { None };
+                let compressed = gzipped.is_some();
+                let payload = gzipped.as_ref().unwrap_or(&body);
+                // One key for every retry of this body: a retry after a lost answer stores nothing twice.
+                let key = idempotency_key(&self.run_id, &range);
+                let spec = CallSpec {
+                    method: Method::Post,
+                    url: &self.create_url,
+                    json_body: Some(payload.as_ref()),
+                    content_encoding: compressed.then_some(GZIP_ENCODING),
+                    raw_bytes,
+                    sent_bytes: payload.length() as usize,
+                    idempotency_key: Some(&key),
+                    compressed_answer: self.opts.compression.answers_compressed(session.api_is_loopback),
+                    max_retries: self.opts.max_retries,
+                    timeout_ms: self.opts.timeout_ms,
+                    net: &session.net,
+                    earlier_attempts: earlier,
+                    slots: Some(&progress.slots),
+                    chunk: Some(chunk),
+                };
+                let called = call(Some(&session.auth), spec, &self.abort, &|err| progress.trouble(err)).await;
+                drop(gzipped);
+                let ms = now_ms() - started;
+                let mut e = match called.result {
+                    Ok(answer) => {
+                        // A 2xx stores the chunk, whatever its body says: reported as stored
+                        // (resending it would store it twice), with a warning when the body is off.
+                        let (ids, warning) = read_created(&answer.text, range.len());
+                        progress.events_done.set(progress.events_done.get() + range.len());
+                        break 'sent (called.attempts, ms, compressed, Ok((answer.status, ids)), warning);
                     }
-                    Disposition::Split if range.len() > 1 => {
-                        let (left, right) = split_in_two(range).expect("a range of two or more splits");
-                        let Some((left_body, right_body)) = halves(&body, left.len()) else {
-                            pieces.push(piece(called.attempts, ms, compressed, Err(unexpected(status, "the chunk body could not be split"))));
-                            continue;
-                        };
-                        todo.push((right, Some(right_body), 0));
-                        todo.push((left, Some(left_body), earlier));
-                        continue;
+                    Err(e) => e,
+                };
+                if let ClientError::Api { status, hint, .. } = &mut *e {
+                    let status = *status;
+                    match classify_status(status) {
+                        Disposition::SendPlain if compressed => {
+                            // The API does not take compressed bodies: this one again, plain, and no
+                            // more compression for this client.
+                            session.compression_refused.set(true);
+                            // A second attempt of the chunk: counted as the retries are (the
+                            // chunk's `attempts` counts it too).
+                            progress.retries.set(progress.retries.get() + 1);
+                            todo.push((range, Some(body), earlier + called.attempts));
+                            continue 'todo;
+                        }
+                        Disposition::Split if range.len() > 1 => {
+                            let (left, right) = split_in_two(range).expect("a range of two or more splits");
+                            let Some((left_body, right_body)) = halves(&body, left.len()) else {
+                                break 'sent (called.attempts, ms, compressed, Err(unexpected(status, "the chunk body could not be split")), None);
+                            };
+                            todo.push((right, Some(right_body), 0));
+                            todo.push((left, Some(left_body), earlier));
+                            continue 'todo;
+                        }
+                        // The server holds another body under this key: a resume whose events changed.
+                        _ if status == 422 => *hint = Some(KEY_REUSED_HINT),
+                        _ => {}
                     }
-                    // The server holds another body under this key: a resume whose events changed.
-                    _ if status == 422 => *hint = Some(KEY_REUSED_HINT),
-                    _ => {}
                 }
-            }
-            pieces.push(piece(called.attempts, ms, compressed, Err(e)));
+                (called.attempts, ms, compressed, Err(e), None)
+            };
+            pieces.push(Piece { chunk, range, attempts: attempts + earlier, ms, compressed, result, warning });
         }
         progress.chunk_done(&mut pieces, end);
         pieces
