@@ -650,10 +650,10 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     }
     // On failure every stored chunk names its own ids (when kept): the caller resends
     // exactly `failed`.
-    for (i, piece) in pieces.iter().filter(|p| p.result.is_ok()).enumerate() {
-        let report = succeeded.get(i as u32);
-        if let (Ok((_, chunk_ids)), true) = (&piece.result, progress.keep_ids) {
-            Obj::from(report.unchecked_into::<js_sys::Object>()).set("ids", chunk_ids.clone());
+    // `id_arrays` holds the stored chunks' ids in the order of their reports.
+    if progress.keep_ids {
+        for i in 0..succeeded.length() {
+            Obj::from(succeeded.get(i).unchecked_into::<js_sys::Object>()).set("ids", id_arrays.get(i));
         }
     }
     let total: usize = pieces.iter().map(|p| p.range.len()).sum();
