@@ -557,20 +557,17 @@ fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Arra
 /// The ids of a `201 {"created", "ids"}` answer (ASSUMED shape), checked against the
 /// count sent. An answer off that shape gives no ids, and says what was wrong.
 fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
-    let ids = match json_parse(text) {
-        Err(_) => Err("is not JSON".to_string()),
+    let why: String = match json_parse(text) {
+        Err(_) => "is not JSON".into(),
         Ok(answer) => match get(&answer, IDS_FIELD).dyn_into::<Array>() {
-            Err(_) => Err("has no ids".to_string()),
+            Err(_) => "has no ids".into(),
             Ok(ids) if ids.length() as usize != sent || get(&answer, CREATED_FIELD).as_f64().is_some_and(|c| c as usize != sent) => {
-                Err(text!["counts ", ids.length(), " ids for ", sent, " events sent"])
+                text!["counts ", ids.length(), " ids for ", sent, " events sent"]
             }
-            Ok(ids) => Ok(ids),
+            Ok(ids) => return (ids, None),
         },
     };
-    match ids {
-        Ok(ids) => (ids, None),
-        Err(why) => (Array::new(), Some(text!["stored, but the answer ", why, ": no ids for them"])),
-    }
+    (Array::new(), Some(text!["stored, but the answer ", why, ": no ids for them"]))
 }
 
 /// A chunk's report (`ChunkReport`); a stored one's (`onChunk`, `chunks`, `succeeded`)
