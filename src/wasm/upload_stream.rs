@@ -196,13 +196,16 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                     continue;
                 }
                 Turn::Sent(pieces) => {
-                    // Kept in order as they land (a sorted insert: std's sort costs 2 KB of wasm).
-                    for p in pieces.unwrap_or_default() {
-                        // A linear search (not `partition_point`'s binary search, compiled for
-                        // this type): the same place, and the insert is linear anyway.
-                        let key = (p.chunk, p.range.from);
-                        let at = done.iter().position(|d| (d.chunk, d.range.from) >= key).unwrap_or(done.len());
-                        done.insert(at, p);
+                    // Kept in order as they land (a sorted insert: std's sort costs 2 KB of
+                    // wasm). A chunk's pieces come together, in order: they go in whole
+                    // before the first later chunk's, found by a linear search (not
+                    // `partition_point`'s binary search, compiled for this type).
+                    let mut pieces = pieces.unwrap_or_default();
+                    if let Some(first) = pieces.first() {
+                        let at = done.iter().position(|d| d.chunk > first.chunk).unwrap_or(done.len());
+                        let mut after = done.split_off(at);
+                        done.append(&mut pieces);
+                        done.append(&mut after);
                     }
                 }
                 Turn::Read(piece) => {
