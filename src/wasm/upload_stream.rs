@@ -50,7 +50,7 @@ enum Stop {
 /// What ended one wait of the send loop.
 enum Turn {
     Read(Result<Option<Vec<Feed>>, Failure>),
-    Sent(Option<Vec<Piece>>),
+    Sent(Vec<Piece>),
     /// The caller's signal fired while a read was all that was under way.
     Aborted,
 }
@@ -186,7 +186,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                     // Nothing in flight: the read races the signal, or a source that stops
                     // giving pieces (a stream kept open) would hold an abort off for ever.
                     Poll::Ready(None) => Pin::new(fired.get_or_insert_with(|| upload.abort.fired())).poll(cx).map(|()| Turn::Aborted),
-                    sent => sent.map(Turn::Sent),
+                    Poll::Ready(Some(pieces)) => Poll::Ready(Turn::Sent(pieces)),
+                    Poll::Pending => Poll::Pending,
                 }
             })
             .await;
@@ -195,12 +196,11 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                     reading = None; // the source is cancelled when it is dropped
                     continue;
                 }
-                Turn::Sent(pieces) => {
+                Turn::Sent(mut pieces) => {
                     // Kept in order as they land (a sorted insert: std's sort costs 2 KB of
                     // wasm). A chunk's pieces come together, in order: they go in whole
                     // before the first later chunk's, found by a linear search (not
                     // `partition_point`'s binary search, compiled for this type).
-                    let mut pieces = pieces.unwrap_or_default();
                     if let Some(first) = pieces.first() {
                         let at = done.iter().position(|d| d.chunk > first.chunk).unwrap_or(done.len());
                         let mut after = done.split_off(at);
