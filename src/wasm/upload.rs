@@ -468,9 +468,12 @@ impl Upload<'_> {
                     break 'sent (0, 0.0, false, Err(self.abort.error()), None);
                 }
                 let started = now_ms();
-                let body = match body.or_else(|| plan.take_kept(chunk)).map(Ok).unwrap_or_else(|| fresh_body(&self.events, &range, plan.fingerprint(chunk))) {
-                    Ok(body) => body,
-                    Err(e) => break 'sent (0, 0.0, false, Err(e), None),
+                let body = match body.or_else(|| plan.take_kept(chunk)) {
+                    Some(body) => body,
+                    None => match fresh_body(&self.events, &range, plan.fingerprint(chunk)) {
+                        Ok(body) => body,
+                        Err(e) => break 'sent (0, 0.0, false, Err(e), None),
+                    },
                 };
                 let session = &self.session;
                 let raw_bytes = body.length() as usize;
