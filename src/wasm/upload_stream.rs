@@ -210,6 +210,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                 }
                 Turn::Read(piece) => {
                     reading = None;
+                    // (A read comes only from a source: an array has none.)
+                    let Some(source) = &source else { continue };
                     if let Some(Stop::Invalid) = stop {
                         looked_past_stop = true;
                         if let Ok(None) = piece {
@@ -218,7 +220,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                         }
                         continue;
                     }
-                    let bytes_read = (holds_events(&source) == Some(false) && !checking).then_some(progress);
+                    let bytes_read = (source.holds_events() == Some(false) && !checking).then_some(progress);
                     let framed = match piece {
                         Ok(Some(feed)) => frame(&mut framer, feed, bytes_read),
                         Ok(None) => {
@@ -244,17 +246,13 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                         }
                         Err(broken) => stop = Some(Stop::Broken(broken)),
                     }
-                    if let Some(source) = &source {
-                        source.name_what_json_lost(framer.problems_mut().list_mut());
-                    }
+                    source.name_what_json_lost(framer.problems_mut().list_mut());
                     if let Some(on_skip) = &opts.on_skip {
                         let mut skipped = framer.take_skipped();
                         for event in &mut skipped {
-                            if let Some(source) = &source {
-                                source.name_what_json_lost(&mut event.problems);
-                            }
+                            source.name_what_json_lost(&mut event.problems);
                         }
-                        tell_skipped(on_skip, skipped, holds_events(&source) != Some(true));
+                        tell_skipped(on_skip, skipped, source.holds_events() != Some(true));
                     }
                     // The checking read goes on to the end, to name every bad event.
                     if !opts.skip_invalid && !checking && !framer.problems().is_empty() && stop.is_none() {
