@@ -36,12 +36,19 @@ use super::transport::Method;
 use super::wait::Slots;
 
 /// Pass one's result: the chunks, and the validated bodies kept to be sent as they
-/// are (by chunk index; `None` past `maxBufferedBytes`).
+/// are or their fingerprints, by chunk index.
 pub struct Plan {
     pub chunks: Vec<ChunkRange>,
-    kept: RefCell<Vec<Option<Uint8Array>>>,
-    /// By chunk index: the fingerprint of the body validated (`0` when it was kept).
-    fingerprints: Vec<u64>,
+    validated: RefCell<Vec<Validated>>,
+}
+
+/// What pass one keeps of a chunk's validated body (one list by chunk index, not a
+/// list of bodies and one of fingerprints: one `Vec` type fewer).
+struct Validated {
+    /// The body, to be sent as it is; `None` past `maxBufferedBytes`.
+    kept: Option<Uint8Array>,
+    /// The fingerprint of the body validated (`0` when it was kept).
+    fingerprint: u64,
 }
 
 /// How long pass one may hold the thread before it lets the page (or Node) breathe.
@@ -57,8 +64,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     }
     let mut planner = ChunkPlanner::starting_at(first, opts.chunksize, opts.max_chunk_bytes);
     let mut problems = Problems::new();
-    let mut kept: Vec<Option<Uint8Array>> = Vec::new();
-    let mut fingerprints: Vec<u64> = Vec::new();
+    let mut validated: Vec<Validated> = Vec::new();
     let mut kept_bytes = 0usize;
     let mut from = first;
     let mut last_yield = now_ms();
@@ -95,8 +101,10 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                         let keep = kept_bytes + size <= opts.max_buffered_bytes;
                         kept_bytes += if keep { size } else { 0 };
                         let bytes = text.as_bytes().get(range).unwrap_or_default();
-                        fingerprints.push(if keep { 0 } else { fingerprint(&[b"[", bytes, b"]"]) });
-                        kept.push(keep.then(|| framed(bytes)));
+                        validated.push(Validated {
+                            fingerprint: if keep { 0 } else { fingerprint(&[b"[", bytes, b"]"]) },
+                            kept: keep.then(|| framed(bytes)),
+                        });
                     }
                 }
             }
@@ -135,7 +143,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
         name_what_json_lost(0, events, problems.list_mut());
         return Err(Box::new(ClientError::Validation(problems)));
     }
-    Ok(Plan { chunks: planner.finish(), kept: RefCell::new(kept), fingerprints })
+    Ok(Plan { chunks: planner.finish(), validated: RefCell::new(validated) })
 }
 
 /// What JSON makes `null` (an invalid `Date`, `NaN`, `undefined` or a hole, a function),
@@ -166,17 +174,17 @@ pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [
 impl Plan {
     /// No chunks planned ahead: a stream's bodies come framed as they are read.
     pub(super) fn streaming() -> Plan {
-        Plan { chunks: Vec::new(), kept: RefCell::new(Vec::new()), fingerprints: Vec::new() }
+        Plan { chunks: Vec::new(), validated: RefCell::new(Vec::new()) }
     }
 
     /// The body pass one validated and kept for this chunk, if any (given out once).
     fn take_kept(&self, chunk: usize) -> Option<Uint8Array> {
-        self.kept.borrow_mut().get_mut(chunk).and_then(Option::take)
+        self.validated.borrow_mut().get_mut(chunk).and_then(|v| v.kept.take())
     }
 
     /// The fingerprint of the body pass one validated for this chunk.
     fn fingerprint(&self, chunk: usize) -> u64 {
-        self.fingerprints.get(chunk).copied().unwrap_or_default()
+        self.validated.borrow().get(chunk).map_or(0, |v| v.fingerprint)
     }
 }
 
