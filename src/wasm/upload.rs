@@ -35,18 +35,18 @@ use super::session::{unexpected, Session};
 use super::transport::Method;
 use super::wait::Slots;
 
-/// Pass one's result: the chunks, and the validated bodies kept to be sent as they
-/// are or their fingerprints, by chunk index.
+/// Pass one's result: the chunks planned, in order (a chunk's index is its place).
 pub struct Plan {
-    pub chunks: Vec<ChunkRange>,
-    validated: RefCell<Vec<Validated>>,
+    pub chunks: Vec<Planned>,
 }
 
-/// What pass one keeps of a chunk's validated body (one list by chunk index, not a
-/// list of bodies and one of fingerprints: one `Vec` type fewer).
-struct Validated {
-    /// The body, to be sent as it is; `None` past `maxBufferedBytes`.
-    kept: Option<Uint8Array>,
+/// A chunk planned by pass one, with what it keeps of the body it validated (one
+/// list, not one of ranges, one of bodies and one of fingerprints: one `Vec` type).
+pub(super) struct Planned {
+    pub range: ChunkRange,
+    /// The body, to be sent as it is (the send loop takes it); `None` past
+    /// `maxBufferedBytes`.
+    pub kept: Option<Uint8Array>,
     /// The fingerprint of the body validated (`0` when it was kept).
     fingerprint: u64,
 }
@@ -64,7 +64,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     }
     let mut planner = ChunkPlanner::starting_at(first, opts.chunksize, opts.max_chunk_bytes);
     let mut problems = Problems::new();
-    let mut validated: Vec<Validated> = Vec::new();
+    let mut chunks: Vec<Planned> = Vec::new();
     let mut kept_bytes = 0usize;
     let mut from = first;
     let mut last_yield = now_ms();
@@ -101,7 +101,8 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                         let keep = kept_bytes + size <= opts.max_buffered_bytes;
                         kept_bytes += if keep { size } else { 0 };
                         let bytes = text.as_bytes().get(range).unwrap_or_default();
-                        validated.push(Validated {
+                        chunks.push(Planned {
+                            range: *chunk,
                             fingerprint: if keep { 0 } else { fingerprint(&[b"[", bytes, b"]"]) },
                             kept: keep.then(|| framed(bytes)),
                         });
@@ -143,7 +144,8 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
         name_what_json_lost(0, events, problems.list_mut());
         return Err(Box::new(ClientError::Validation(problems)));
     }
-    Ok(Plan { chunks: planner.finish(), validated: RefCell::new(validated) })
+    // (Each window closed its chunks, all gathered above: `planner.finish` has none left.)
+    Ok(Plan { chunks })
 }
 
 /// What JSON makes `null` (an invalid `Date`, `NaN`, `undefined` or a hole, a function),
@@ -174,17 +176,12 @@ pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [
 impl Plan {
     /// No chunks planned ahead: a stream's bodies come framed as they are read.
     pub(super) fn streaming() -> Plan {
-        Plan { chunks: Vec::new(), validated: RefCell::new(Vec::new()) }
-    }
-
-    /// The body pass one validated and kept for this chunk, if any (given out once).
-    fn take_kept(&self, chunk: usize) -> Option<Uint8Array> {
-        self.validated.borrow_mut().get_mut(chunk).and_then(|v| v.kept.take())
+        Plan { chunks: Vec::new() }
     }
 
     /// The fingerprint of the body pass one validated for this chunk.
     fn fingerprint(&self, chunk: usize) -> u64 {
-        self.validated.borrow().get(chunk).map_or(0, |v| v.fingerprint)
+        self.chunks.get(chunk).map_or(0, |c| c.fingerprint)
     }
 }
 
@@ -457,9 +454,10 @@ impl Upload<'_> {
         }
     }
 
-    /// Sends one range: its kept body, or `body`, or one made afresh. A 413 splits the
-    /// body in two and sends the halves in turn; a 415 sends it again plain. One loop
-    /// over what is left to send (not a call of itself per half: one state machine).
+    /// Sends one range: `body` (the one pass one kept, or a source's), or one made
+    /// afresh. A 413 splits the body in two and sends the halves in turn; a 415 sends
+    /// it again plain. One loop over what is left to send (not a call of itself per
+    /// half: one state machine).
     /// Its pieces are told to the progress as done, the chunk ending at `end` in the source.
     pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, end: ResumePoint, progress: &Progress, plan: &Plan) -> Vec<Piece> {
         let mut pieces = Vec::new();
@@ -476,7 +474,7 @@ impl Upload<'_> {
                     break 'sent (0, 0.0, false, Err(self.abort.error()), None);
                 }
                 let started = now_ms();
-                let body = match body.or_else(|| plan.take_kept(chunk)) {
+                let body = match body {
                     Some(body) => body,
                     None => match fresh_body(&self.events, &range, plan.fingerprint(chunk)) {
                         Ok(body) => body,

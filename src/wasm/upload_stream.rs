@@ -56,7 +56,7 @@ enum Turn {
 }
 
 /// A chunk ready to be sent: its range, where it ends in the source (for `resumeFrom`),
-/// and its body (`None` for an array's chunk: the body pass one kept, or one made afresh).
+/// and its body (an array's chunk: the body pass one kept, or `None`: made afresh when sent).
 struct Ready {
     range: ChunkRange,
     end: ResumePoint,
@@ -107,11 +107,12 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         (Array::new(), Plan::streaming())
     } else {
         let events: Array = given.clone().unchecked_into();
-        let plan = plan(&events, opts, &abort).await?;
-        for &range in &plan.chunks {
-            ready.push(Ready { range, end: ResumePoint { events: range.to, ..ResumePoint::default() }, body: None });
+        let mut plan = plan(&events, opts, &abort).await?;
+        for chunk in &mut plan.chunks {
+            let range = chunk.range;
+            ready.push(Ready { range, end: ResumePoint { events: range.to, ..ResumePoint::default() }, body: chunk.kept.take() });
         }
-        let (first, last) = (plan.chunks.first().map_or(0, |c| c.from), plan.chunks.last().map_or(0, |c| c.to));
+        let (first, last) = (plan.chunks.first().map_or(0, |c| c.range.from), plan.chunks.last().map_or(0, |c| c.range.to));
         (totals.chunks, totals.events) = (Some(plan.chunks.len()), Some(last - first));
         (events, plan)
     };
