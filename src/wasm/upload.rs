@@ -557,9 +557,9 @@ impl Upload<'_> {
 /// The two halves of a body that was sent (the first of `left_count` events), cut
 /// from its bytes: validated bytes stay the bytes sent.
 fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Array)> {
-    let text = String::from_utf8(crate::wasm::js::bytes_to_vec(body)).ok()?;
-    let (left, right) = split_body(&text, left_count)?;
-    let bytes = text.as_bytes();
+    let bytes = crate::wasm::js::bytes_to_vec(body);
+    // Borrowed as text (not `String::from_utf8`, whose error would own the bytes).
+    let (left, right) = split_body(core::str::from_utf8(&bytes).ok()?, left_count)?;
     Some((framed(bytes.get(left)?), framed(bytes.get(right)?)))
 }
 
