@@ -15,7 +15,7 @@ use super::cell::RefCell;
 use core::cell::Cell;
 use alloc::rc::Rc;
 
-use js_sys::{Array, Function, JsString, Uint8Array, JSON};
+use js_sys::{Array, JsString, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::contract::{CREATED_FIELD, GZIP_ENCODING, IDS_FIELD};
@@ -267,9 +267,9 @@ pub(super) struct Piece {
     warning: Option<String>,
 }
 
-pub(super) struct Progress {
-    callback: Option<Function>,
-    on_chunk: Option<Function>,
+pub(super) struct Progress<'a> {
+    /// The options: the callbacks and the `concurrency` (borrowed, not cloned).
+    opts: &'a CreateOptions,
     /// Ids are handed to `onChunk` and then dropped, unless `returnIds`.
     keep_ids: bool,
     /// Unknown (`undefined` in the report) for a stream read once.
@@ -290,7 +290,6 @@ pub(super) struct Progress {
     /// successes, never above the `concurrency` option. Each request holds a slot,
     /// retries included, so that the requests out drop when it is lowered.
     pub(super) slots: Slots,
-    max_concurrency: usize,
     /// Chunks stored since the concurrency last changed.
     stored_since_change: Cell<usize>,
     /// Halved on a 429/503 since the last stored chunk (`trouble`).
@@ -309,12 +308,11 @@ pub(super) struct Totals {
     pub streamed: bool,
 }
 
-impl Progress {
-    pub(super) fn new(opts: &CreateOptions, totals: Totals) -> Progress {
+impl<'a> Progress<'a> {
+    pub(super) fn new(opts: &'a CreateOptions, totals: Totals) -> Progress<'a> {
         let start = opts.resume.unwrap_or_default();
         Progress {
-            callback: opts.on_progress.clone(),
-            on_chunk: opts.on_chunk.clone(),
+            opts,
             keep_ids: opts.return_ids.unwrap_or(!totals.streamed),
             chunks_total: totals.chunks,
             events_total: totals.events,
@@ -327,7 +325,6 @@ impl Progress {
             failed_chunks: Cell::new(0),
             retries: Cell::new(0),
             slots: Slots::new(opts.concurrency),
-            max_concurrency: opts.concurrency,
             stored_since_change: Cell::new(0),
             halved_since_stored: Cell::new(false),
             started: now_ms(),
@@ -348,7 +345,7 @@ impl Progress {
         }
         for piece in pieces.iter_mut() {
             let Ok((_, ids)) = &piece.result else { continue };
-            if let Some(cb) = &self.on_chunk {
+            if let Some(cb) = &self.opts.on_chunk {
                 let stored = report(piece).set("ids", ids.clone());
                 // A throwing callback must not break the upload.
                 call_back(cb, &stored.into());
@@ -383,7 +380,7 @@ impl Progress {
     }
 
     fn report(&self) {
-        let Some(cb) = &self.callback else { return };
+        let Some(cb) = &self.opts.on_progress else { return };
         let p = Obj::new()
             .set("chunksDone", self.chunks_done.get() as f64)
             .set("chunksTotal", self.chunks_total.map(|n| n as f64))
@@ -423,7 +420,7 @@ impl Progress {
     fn success(&self) {
         self.halved_since_stored.set(false);
         let stored = self.stored_since_change.get() + 1;
-        if stored >= self.concurrency() && self.concurrency() < self.max_concurrency {
+        if stored >= self.concurrency() && self.concurrency() < self.opts.concurrency {
             self.slots.set_limit(self.concurrency() + 1);
             self.stored_since_change.set(0);
         } else {
@@ -444,7 +441,7 @@ pub struct Upload<'a> {
 
 impl Upload<'_> {
     /// How the upload ends, for `finish`.
-    pub(super) fn ending<'p>(&'p self, progress: &'p Progress, stopped: Option<Stopped>) -> Ending<'p> {
+    pub(super) fn ending<'p>(&'p self, progress: &'p Progress<'p>, stopped: Option<Stopped>) -> Ending<'p> {
         Ending {
             abort: &self.abort,
             run_id: &self.run_id,
@@ -459,7 +456,7 @@ impl Upload<'_> {
     /// it again plain. One loop over what is left to send (not a call of itself per
     /// half: one state machine).
     /// Its pieces are told to the progress as done, the chunk ending at `end` in the source.
-    pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, end: ResumePoint, progress: &Progress, plan: &Plan) -> Vec<Piece> {
+    pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, end: ResumePoint, progress: &Progress<'_>, plan: &Plan) -> Vec<Piece> {
         let mut pieces = Vec::new();
         // Left to send, the next on top: a range, its body if it has one yet (a half,
         // or a body sent again plain), and the requests of the one it replaces after a
@@ -612,7 +609,7 @@ pub(super) struct Ending<'a> {
     run_id: &'a str,
     compression_refused: bool,
     stopped: Option<Stopped>,
-    progress: &'a Progress,
+    progress: &'a Progress<'a>,
 }
 
 /// The resolved value, or the rejection, from all pieces in input order.

@@ -296,7 +296,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
 /// Feeds one read to the framer; counts the bytes read (byte sources). Inlined always
 /// into the send loop, its one caller (29 B less gzipped than a call).
 #[inline(always)]
-fn frame(framer: &mut Framer, feed: Vec<Feed>, bytes_read: Option<&Progress>) -> Result<Vec<Framed>, Broken> {
+fn frame(framer: &mut Framer, feed: Vec<Feed>, bytes_read: Option<&Progress<'_>>) -> Result<Vec<Framed>, Broken> {
     let mut out = Vec::new();
     for piece in feed {
         match piece {
