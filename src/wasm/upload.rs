@@ -461,7 +461,9 @@ impl Upload<'_> {
         // Left to send, the next on top: a range, its body if it has one yet (a half,
         // or a body sent again plain), and the requests of the one it replaces after a
         // 415, counted in the first piece that comes of it.
-        let mut todo = vec![(range, body, 0)];
+        // (`push`, not `vec![…]`: its boxed-slice path is more code for this type.)
+        let mut todo = Vec::new();
+        todo.push((range, body, 0));
         'todo: while let Some((range, body, earlier)) = todo.pop() {
             let chunk = range.index;
             // What came of this body: its requests, time, compression, result and
