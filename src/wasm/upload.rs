@@ -237,13 +237,18 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
 /// `JSON.stringify(events.slice(from, to))`; when it throws (a BigInt, a cycle), the
 /// events that cannot be serialized, with the engine's reason.
 pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsString, Vec<(usize, String)>> {
-    let slice = window(events, from as u32, to as u32).map_err(|(index, e)| {
-        vec![(index as usize, threw("event cannot be read: ", &e))]
-    })?;
+    // Pushed, not `vec![…]` nor `collect`ed: their code is compiled per type.
+    let mut unserializable = Vec::new();
+    let slice = match window(events, from as u32, to as u32) {
+        Ok(slice) => slice,
+        Err((index, e)) => {
+            unserializable.push((index as usize, threw("event cannot be read: ", &e)));
+            return Err(unserializable);
+        }
+    };
     match JSON::stringify(&slice) {
         Ok(json) => Ok(json),
         Err(_) => {
-            let mut unserializable = Vec::new(); // a loop: `collect` compiles std's code per type
             for i in from..to {
                 if let Err(e) = JSON::stringify(&item(events, i as u32).unwrap_or_default()) {
                     unserializable.push((i, said("event cannot be serialized to JSON: ", &e, "")));
