@@ -261,7 +261,7 @@ pub(super) fn stringify(events: &Array, from: usize, to: usize) -> Result<JsStri
 
 /// One request's worth of input: a planned chunk, or a half of one after a 413.
 pub(super) struct Piece {
-    pub(super) chunk: usize,
+    /// Its events; `range.index` is its chunk's (a half keeps it).
     pub(super) range: ChunkRange,
     attempts: u32,
     ms: f64,
@@ -345,7 +345,7 @@ impl<'a> Progress<'a> {
         } else {
             self.success();
             if let Some(first) = pieces.first() {
-                self.prefix.borrow_mut().stored(first.chunk, end);
+                self.prefix.borrow_mut().stored(first.range.index, end);
             }
         }
         for piece in pieces.iter_mut() {
@@ -551,7 +551,7 @@ impl Upload<'_> {
                 }
                 (called.attempts, ms, compressed, Err(e), None)
             };
-            pieces.push(Piece { chunk, range, attempts: attempts + earlier, ms, compressed, result, warning });
+            pieces.push(Piece { range, attempts: attempts + earlier, ms, compressed, result, warning });
         }
         progress.chunk_done(&mut pieces, end);
         pieces
@@ -587,7 +587,7 @@ fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
 /// with its `status` and `ms`.
 fn report(piece: &Piece) -> Obj {
     let mut report = Obj::new()
-        .set("index", piece.chunk as f64)
+        .set("index", piece.range.index as f64)
         .set("from", piece.range.from as f64)
         .set("to", piece.range.to as f64)
         .set("count", piece.range.len() as f64)

@@ -203,7 +203,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                     // before the first later chunk's, found by a linear search (not
                     // `partition_point`'s binary search, compiled for this type).
                     if let Some(first) = pieces.first() {
-                        let at = done.iter().position(|d| d.chunk > first.chunk).unwrap_or(done.len());
+                        let at = done.iter().position(|d| d.range.index > first.range.index).unwrap_or(done.len());
                         let mut after = done.split_off(at);
                         done.append(&mut pieces);
                         done.append(&mut after);
