@@ -167,22 +167,20 @@ fn js_number(v: f64) -> String {
     js_sys::Number::from(v).to_string_with_radix(10).map(String::from).unwrap_or_default()
 }
 
-impl From<ArgError> for ClientError {
-    fn from(e: ArgError) -> Self {
-        match e.kind {
-            // The refused number is printed by the JS engine, as the caller would print it.
-            ArgErrorKind::Type => ClientError::Type(e.text(js_number)),
-            ArgErrorKind::Range => ClientError::Range(e.text(js_number)),
-        }
-    }
-}
-
 impl From<ArgError> for Box<ClientError> {
     fn from(e: ArgError) -> Self {
-        Box::new(e.into())
+        // The refused number is printed by the JS engine, as the caller would print it.
+        // The message is moved, not cloned (`ArgError::text` borrows it).
+        let mut message = e.message;
+        if let Some(got) = e.got {
+            message.push_str(&js_number(got));
+        }
+        Box::new(match e.kind {
+            ArgErrorKind::Type => ClientError::Type(message),
+            ArgErrorKind::Range => ClientError::Range(message),
+        })
     }
 }
-
 
 impl From<Failure> for JsValue {
     fn from(e: Failure) -> JsValue {
