@@ -374,20 +374,22 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Failure> {
         .map_err(|v| wrong_type(key, "a function", &v))
 }
 
-/// The `format` option (`createEvents`, `exportEvents`), when given.
+/// The `format` option (`createEvents`, `exportEvents`), when given. (A `match`, not
+/// `map` and `transpose`: their code per type.)
 fn format_option(opts: &JsValue) -> Result<Option<Format>, Failure> {
-    string(opts, "format")?
-        .map(|name| Format::parse(&name).ok_or_else(|| not_one_of("format", "'ndjson' or 'json'", &name)))
-        .transpose()
+    let Some(name) = string(opts, "format")? else { return Ok(None) };
+    match Format::parse(&name) {
+        Some(format) => Ok(Some(format)),
+        None => Err(not_one_of("format", "'ndjson' or 'json'", &name)),
+    }
 }
 
 fn compression(opts: &JsValue) -> Result<Option<Compression>, Failure> {
-    string(opts, "compression")?
-        .map(|name| {
-            Compression::parse(&name)
-                .ok_or_else(|| not_one_of("compression", "'auto', 'gzip' or 'none'", &name))
-        })
-        .transpose()
+    let Some(name) = string(opts, "compression")? else { return Ok(None) };
+    match Compression::parse(&name) {
+        Some(compression) => Ok(Some(compression)),
+        None => Err(not_one_of("compression", "'auto', 'gzip' or 'none'", &name)),
+    }
 }
 
 fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Failure> {
