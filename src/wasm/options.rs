@@ -260,11 +260,19 @@ fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
         return Ok(None);
     }
     let v = object("resumeFrom", &v, RESUME_KEYS)?;
-    let field = |key: &str, min: u64| -> Result<Option<u64>, Failure> {
-        Ok(number(&v, key)?.map(|n| args::position(&text!["resumeFrom.", key], n, min)).transpose()?)
-    };
-    let events = field("events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
-    Ok(Some(ResumePoint { events: events as usize, bytes: field("bytes", 0)?.unwrap_or(0), line: field("line", 1)?.unwrap_or(1) }))
+    let events = resume_field(&v, "events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
+    Ok(Some(ResumePoint {
+        events: events as usize,
+        bytes: resume_field(&v, "bytes", 0)?.unwrap_or(0),
+        line: resume_field(&v, "line", 1)?.unwrap_or(1),
+    }))
+}
+
+/// `resumeFrom.<key>`, when given: a whole number from `min`. (A `let else`, not `map`
+/// and `transpose`: their code per type.)
+fn resume_field(resume_from: &JsValue, key: &str, min: u64) -> Result<Option<u64>, Failure> {
+    let Some(n) = number(resume_from, key)? else { return Ok(None) };
+    Ok(Some(args::position(&text!["resumeFrom.", key], n, min)?))
 }
 
 pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[&str]) -> Result<QueryOptions, Failure> {
