@@ -85,7 +85,8 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
     for i in 0..keys.length() {
         let key = keys.get(i).as_string().unwrap_or_default();
         if let Err((mut path, what)) = carried(&get(v, &key), &JsValue::from_str(&key), depth + 1) {
-            let step = match (array, path.starts_with('[') || path.is_empty()) {
+            // The first byte, not `starts_with('[')`: a `char` pattern is encoded as UTF-8 first.
+            let step = match (array, matches!(path.as_bytes().first(), None | Some(b'['))) {
                 (true, _) => text!["[", key, "]"],
                 (false, true) => key,
                 (false, false) => text![key, "."],
