@@ -67,7 +67,8 @@ pub fn login_url(auth_base: &str) -> String {
 pub fn is_loopback_url(url: &str) -> bool {
     let rest = split_once_str(url, "://").map_or(url, |(_, r)| r);
     let authority = split_ascii(rest, b'/').next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
+    // `"["`, not `'['`: a `char` pattern is encoded as UTF-8 first (its code in the wasm).
+    let host = match authority.strip_prefix("[") {
         Some(v6) => split_ascii(v6, b']').next().and_then(|h| authority.get(..h.len() + 2)).unwrap_or_default(),
         None => split_ascii(authority, b':').next().unwrap_or_default(),
     };
@@ -133,7 +134,8 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if authority.bytes().any(|b| b == b'@') {
         return bad("it must not hold credentials (user:password@)");
     }
-    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+    // String patterns, not `char`s, here and below: as in `is_loopback_url`.
+    let (host, port) = if let Some(inner) = authority.strip_prefix("[") {
         let Some((v6, after)) = split_once_ascii(inner, b']') else {
             return bad("its IPv6 host has no closing ]");
         };
@@ -147,7 +149,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
         let bracketed = authority.get(..v6.len() + 2).unwrap_or(authority);
         match after {
             "" => (bracketed, None),
-            _ => match after.strip_prefix(':') {
+            _ => match after.strip_prefix(":") {
                 Some(p) => (bracketed, Some(p)),
                 None => return bad("unexpected text after its IPv6 host"),
             },
@@ -161,7 +163,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if host.is_empty() {
         return bad("it has no host");
     }
-    if !host.starts_with('[') && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
+    if !host.starts_with("[") && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
         return bad("its host holds characters a host cannot");
     }
     if let Some(p) = port {
@@ -178,7 +180,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
              https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
     }
     let mut path = path;
-    while let Some(shorter) = path.strip_suffix('/') {
+    while let Some(shorter) = path.strip_suffix("/") {
         path = shorter;
     }
     Ok(text![scheme, "://", authority, path])
