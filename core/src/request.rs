@@ -6,7 +6,7 @@
 use crate::prelude::*;
 use super::args::ArgError;
 use crate::json_scan::quoted;
-use crate::text::{split_ascii, split_once_ascii, split_once_str};
+use crate::text::{before_ascii, split_ascii, split_once_ascii, split_once_str};
 use crate::contract::{
     COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH,
     REFRESH_PATH,
@@ -66,11 +66,11 @@ pub fn login_url(auth_base: &str) -> String {
 #[inline]
 pub fn is_loopback_url(url: &str) -> bool {
     let rest = split_once_str(url, "://").map_or(url, |(_, r)| r);
-    let authority = split_ascii(rest, b'/').next().unwrap_or_default();
+    let authority = before_ascii(rest, b'/');
     // `"["`, not `'['`: a `char` pattern is encoded as UTF-8 first (its code in the wasm).
     let host = match authority.strip_prefix("[") {
-        Some(v6) => split_ascii(v6, b']').next().and_then(|h| authority.get(..h.len() + 2)).unwrap_or_default(),
-        None => split_ascii(authority, b':').next().unwrap_or_default(),
+        Some(v6) => authority.get(..before_ascii(v6, b']').len() + 2).unwrap_or_default(),
+        None => before_ascii(authority, b':'),
     };
     is_loopback(host)
 }
@@ -85,7 +85,7 @@ pub fn redacted(url: &str) -> String {
         None => (url, ""),
     };
     let (scheme, rest) = split_once_str(before_query, "://").unwrap_or(("", before_query));
-    let authority = split_ascii(rest, b'/').next().unwrap_or_default();
+    let authority = before_ascii(rest, b'/');
     let rest = match authority.bytes().rposition(|b| b == b'@').and_then(|at| rest.get(at..)) {
         Some(from_at) => text!["***", from_at],
         None => rest.to_string(),
