@@ -111,10 +111,14 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     let Some((scheme, rest)) = split_once_str(url_t, "://") else {
         return bad("it must start with https://");
     };
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "https" && scheme != "http" {
+    // Compared without case rather than lowercased (no `String` made).
+    let scheme = if scheme.eq_ignore_ascii_case("https") {
+        "https"
+    } else if scheme.eq_ignore_ascii_case("http") {
+        "http"
+    } else {
         return bad("it must start with https://");
-    }
+    };
     if rest
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
