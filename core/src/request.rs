@@ -171,11 +171,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
         return bad("its host holds characters a host cannot");
     }
     if let Some(p) = port {
-        if p.is_empty()
-            || p.len() > 5
-            || !p.bytes().all(|b| b.is_ascii_digit())
-            || p.parse::<u32>().unwrap_or(u32::MAX) > 65_535
-        {
+        if !decimal_within(p, 5, 65_535) {
             return bad("its port must be a number from 0 to 65535");
         }
     }
@@ -190,6 +186,16 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     Ok(text![scheme, "://", authority, path])
 }
 
+/// Whether `s` is 1 to `max_digits` ASCII digits (at most 9) whose value is at most
+/// `max`. By a fold, not `str::parse` (its code per integer type).
+#[inline]
+fn decimal_within(s: &str, max_digits: usize, max: u32) -> bool {
+    !s.is_empty()
+        && s.len() <= max_digits
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && s.bytes().fold(0, |n: u32, b| n * 10 + u32::from(b - b'0')) <= max
+}
+
 /// `localhost`, `127.0.0.0/8` in dotted-decimal form, or `[::1]`; other spellings (such
 /// as `127.1` or `[0:0::1]`) count as not loopback, which only errs on the safe side.
 #[inline]
@@ -197,12 +203,9 @@ fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") || host == "[::1]" {
         return true;
     }
-    let octet = |o: &str| {
-        !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u16>().is_ok_and(|n| n <= 255)
-    };
     let mut count = 0;
     for o in split_ascii(host, b'.') {
-        if !octet(o) || (count == 0 && o != "127") {
+        if !decimal_within(o, 3, 255) || (count == 0 && o != "127") {
             return false;
         }
         count += 1;
