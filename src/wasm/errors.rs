@@ -162,9 +162,15 @@ fn with_cause(fields: Obj, cause: &Option<JsValue>) -> Obj {
     }
 }
 
-/// `String(v)` of the JS engine.
-fn js_number(v: f64) -> String {
-    js_sys::Number::from(v).to_string_with_radix(10).map(String::from).unwrap_or_default()
+/// `String(v)` of the JS engine (Rust's float printing would be 9 KB of wasm): one
+/// function for the refused numbers and `name_what_json_lost`'s, by a `match` (not
+/// `map` and `unwrap_or_default`, compiled for its types).
+#[inline(never)]
+pub(super) fn js_number(v: f64) -> String {
+    match js_sys::Number::from(v).to_string_with_radix(10) {
+        Ok(text) => text.into(),
+        Err(_) => String::new(),
+    }
 }
 
 impl From<ArgError> for Box<ClientError> {
