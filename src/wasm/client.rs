@@ -19,7 +19,6 @@ use super::auth::Auth;
 use super::call;
 use super::errors::{type_error, ClientError, Failure};
 use super::js::{get, Obj};
-use super::net::Net;
 use super::options::{self, wrong_type, QueryOptions};
 use super::query_body::query_body;
 use super::query_pages::QueryPages;
@@ -40,8 +39,8 @@ pub struct Engine {
 impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Engine, JsValue> {
-        let (mut config, credentials) = options::client_config(&options)?;
-        let net = Rc::new(Net { fetch: config.fetch.take(), on_request: config.on_request.take() });
+        let (config, credentials, net) = options::client_config(&options)?;
+        let net = Rc::new(net);
         let refresh_url = request::refresh_url(&config.auth_url);
         let auth = Rc::new(Auth::new(credentials, refresh_url, net.clone(), config.max_retries, call::refresh_call));
         let api_is_loopback = request::is_loopback_url(&config.events_url);

@@ -15,6 +15,7 @@ use crate::core::{args, request};
 
 use super::abort::as_signal;
 use super::auth::Credentials;
+use super::net::Net;
 use super::errors::{range_error, type_error, Failure};
 
 /// `{what} must be {kind}, got {its type}` (a `TypeError`): one `text!` for every
@@ -38,10 +39,6 @@ pub struct ClientConfig {
     pub max_retries: u32,
     pub timeout_ms: u32,
     pub compression: Compression,
-    /// The `fetch` option, used for every request.
-    pub fetch: Option<Function>,
-    /// The `onRequest` option, told of every request.
-    pub on_request: Option<Function>,
 }
 
 pub struct CreateOptions {
@@ -102,8 +99,9 @@ const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRet
 // fields read so far at each one: 1.5 KB of wasm in `createEvents` alone). The options
 // are read, and their errors raised, in the order of their keys.
 
-/// The client's options, and its credentials apart (they go to `Auth` alone).
-pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials), Failure> {
+/// The client's options, and apart its credentials (they go to `Auth` alone) and its
+/// `fetch` and `onRequest` (they go to `Net`, shared by the session and `Auth`).
+pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net), Failure> {
     let opts = object("EventsClient options", opts, CLIENT_KEYS)?;
     let credentials = credentials(&opts)?;
     let (events_url, auth_url) = base_urls(&opts)?;
@@ -114,11 +112,10 @@ pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials), Fail
         max_retries: contract::DEFAULT_MAX_RETRIES,
         timeout_ms: contract::DEFAULT_TIMEOUT_MS,
         compression: Compression::default(),
-        fetch: None,
-        on_request: None,
     };
-    read_client_config(&mut config, &opts)?;
-    Ok((config, credentials))
+    let mut net = Net::default();
+    read_client_config(&mut config, &mut net, &opts)?;
+    Ok((config, credentials, net))
 }
 
 fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
@@ -158,15 +155,15 @@ fn base_urls(opts: &JsValue) -> Result<(String, String), Failure> {
     Ok((events_url, auth_url))
 }
 
-fn read_client_config(c: &mut ClientConfig, opts: &JsValue) -> Result<(), Failure> {
+fn read_client_config(c: &mut ClientConfig, net: &mut Net, opts: &JsValue) -> Result<(), Failure> {
     checked(opts, "concurrency", args::concurrency, &mut c.concurrency)?;
     checked(opts, "maxRetries", args::max_retries, &mut c.max_retries)?;
     checked(opts, "timeoutMs", args::timeout_ms, &mut c.timeout_ms)?;
     if let Some(v) = compression(opts)? {
         c.compression = v;
     }
-    c.fetch = function(opts, "fetch")?;
-    c.on_request = function(opts, "onRequest")?;
+    net.fetch = function(opts, "fetch")?;
+    net.on_request = function(opts, "onRequest")?;
     Ok(())
 }
 
