@@ -122,11 +122,8 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
     let token = string(opts, "token")?;
     let refresh = string(opts, "refreshToken")?;
     let get_token = function(opts, "getToken")?;
-    for (name, value) in [("token", &token), ("refreshToken", &refresh)] {
-        if value.as_deref().is_some_and(|t| !t.is_empty() && !crate::core::token::is_header_safe(t)) {
-            return Err(type_error(text![name, " ", crate::core::token::NOT_HEADER_SAFE]));
-        }
-    }
+    header_safe("token", &token)?;
+    header_safe("refreshToken", &refresh)?;
     Ok(match (token, get_token) {
         (Some(_), Some(_)) => return Err(type_error("give either token or getToken, not both")),
         (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },
@@ -137,6 +134,16 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
             ))
         }
     })
+}
+
+/// A token given, when not empty, must be fit for an HTTP header.
+fn header_safe(name: &str, value: &Option<String>) -> Result<(), Failure> {
+    match value {
+        Some(t) if !t.is_empty() && !crate::core::token::is_header_safe(t) => {
+            Err(type_error(text![name, " ", crate::core::token::NOT_HEADER_SAFE]))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The Events API's and the Auth API's base URLs.
