@@ -157,8 +157,8 @@ fn base_urls(opts: &JsValue) -> Result<(String, String), Failure> {
     let base = string(opts, "baseUrl")?;
     let events_url = request::check_base_url(base.as_deref().unwrap_or(env.events_url()), allow_insecure)?;
     // Without authUrl, a custom baseUrl also serves auth (as the emulator does).
-    let auth_default = if base.is_some() { events_url.clone() } else { env.auth_url().to_string() };
-    let auth_url = request::check_base_url(&string(opts, "authUrl")?.unwrap_or(auth_default), allow_insecure)?;
+    let auth_default = if base.is_some() { &events_url } else { env.auth_url() };
+    let auth_url = request::check_base_url(string(opts, "authUrl")?.as_deref().unwrap_or(auth_default), allow_insecure)?;
     Ok((events_url, auth_url))
 }
 
