@@ -86,13 +86,14 @@ pub fn redacted(url: &str) -> String {
     };
     let (scheme, rest) = split_once_str(before_query, "://").unwrap_or(("", before_query));
     let authority = before_ascii(rest, b'/');
-    let rest = match authority.bytes().rposition(|b| b == b'@').and_then(|at| rest.get(at..)) {
-        Some(from_at) => text!["***", from_at],
-        None => rest.to_string(),
+    let (credentials, rest) = match authority.bytes().rposition(|b| b == b'@').and_then(|at| rest.get(at..)) {
+        Some(from_at) => ("***", from_at),
+        None => ("", rest),
     };
-    let scheme = if scheme.is_empty() { String::new() } else { text![scheme, "://"] };
-    let tail = if cut.is_empty() { String::new() } else { text![cut, "***"] };
-    text![scheme, rest, tail]
+    // One text of pieces, some empty (no `String` made per piece).
+    let scheme_end = if scheme.is_empty() { "" } else { "://" };
+    let query = if cut.is_empty() { "" } else { "***" };
+    text![scheme, scheme_end, credentials, rest, cut, query]
 }
 
 /// Checks a base URL and returns it without trailing `/`, scheme in lower case.
