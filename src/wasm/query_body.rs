@@ -23,8 +23,8 @@ pub fn query_body(body: &JsValue) -> Result<JsString, Failure> {
         return Err(wrong_type("the query body", "an object", body));
     }
     if let Err((path, what)) = carried(body, &JsValue::from_str(""), 0) {
-        let at = if path.is_empty() { String::new() } else { text!["'s ", path] };
-        return Err(type_error(text!["the query body", at, " is ", what, ": JSON would not send it as given, and the query would be another"]));
+        let possessive = if path.is_empty() { "" } else { "'s " }; // a piece, not a `String` made
+        return Err(type_error(text!["the query body", possessive, path, " is ", what, ": JSON would not send it as given, and the query would be another"]));
     }
     JSON::stringify(body).map_err(|e| {
         type_error(said("the query body cannot be serialized to JSON: ", &e, ""))
