@@ -84,15 +84,15 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
     let keys = Object::keys(v.unchecked_ref::<Object>());
     for i in 0..keys.length() {
         let key = keys.get(i).as_string().unwrap_or_default();
-        if let Err((mut path, what)) = carried(&get(v, &key), &JsValue::from_str(&key), depth + 1) {
+        if let Err((path, what)) = carried(&get(v, &key), &JsValue::from_str(&key), depth + 1) {
             // The first byte, not `starts_with('[')`: a `char` pattern is encoded as UTF-8 first.
-            let step = match (array, matches!(path.as_bytes().first(), None | Some(b'['))) {
-                (true, _) => text!["[", key, "]"],
-                (false, true) => key,
-                (false, false) => text![key, "."],
+            let (open, close) = match (array, matches!(path.as_bytes().first(), None | Some(b'['))) {
+                (true, _) => ("[", "]"),
+                (false, true) => ("", ""),
+                (false, false) => ("", "."),
             };
-            path.insert_str(0, &step);
-            return Err((path, what));
+            // One text! of pieces, not a step made and inserted before the path.
+            return Err((text![open, key, close, path], what));
         }
     }
     Ok(())
