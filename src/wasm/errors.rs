@@ -109,8 +109,8 @@ impl ClientError {
     pub fn to_js(&self) -> JsValue {
         let message = self.message();
         match self {
-            ClientError::Type(m) => build("TypeError", m, Obj::new()),
-            ClientError::Range(m) => build("RangeError", m, Obj::new()),
+            ClientError::Type(_) => build("TypeError", &message, Obj::new()),
+            ClientError::Range(_) => build("RangeError", &message, Obj::new()),
             ClientError::Validation(p) => {
                 // Loops rather than `collect`s: an iterator chain is compiled per closure.
                 let problems = Array::new();
