@@ -6,7 +6,7 @@
 use crate::prelude::*;
 use super::args::ArgError;
 use crate::json_scan::quoted;
-use crate::text::{split_ascii, split_once_ascii, split_once_str};
+use crate::text::{before_ascii, split_ascii, split_once_ascii, split_once_str};
 use crate::contract::{
     COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH,
     REFRESH_PATH,
@@ -66,10 +66,11 @@ pub fn login_url(auth_base: &str) -> String {
 #[inline]
 pub fn is_loopback_url(url: &str) -> bool {
     let rest = split_once_str(url, "://").map_or(url, |(_, r)| r);
-    let authority = split_ascii(rest, b'/').next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => split_ascii(v6, b']').next().and_then(|h| authority.get(..h.len() + 2)).unwrap_or_default(),
-        None => split_ascii(authority, b':').next().unwrap_or_default(),
+    let authority = before_ascii(rest, b'/');
+    // `"["`, not `'['`: a `char` pattern is encoded as UTF-8 first (its code in the wasm).
+    let host = match authority.strip_prefix("[") {
+        Some(v6) => authority.get(..before_ascii(v6, b']').len() + 2).unwrap_or_default(),
+        None => before_ascii(authority, b':'),
     };
     is_loopback(host)
 }
@@ -84,14 +85,15 @@ pub fn redacted(url: &str) -> String {
         None => (url, ""),
     };
     let (scheme, rest) = split_once_str(before_query, "://").unwrap_or(("", before_query));
-    let authority = split_ascii(rest, b'/').next().unwrap_or_default();
-    let rest = match authority.bytes().rposition(|b| b == b'@').and_then(|at| rest.get(at..)) {
-        Some(from_at) => text!["***", from_at],
-        None => rest.to_string(),
+    let authority = before_ascii(rest, b'/');
+    let (credentials, rest) = match authority.bytes().rposition(|b| b == b'@').and_then(|at| rest.get(at..)) {
+        Some(from_at) => ("***", from_at),
+        None => ("", rest),
     };
-    let scheme = if scheme.is_empty() { String::new() } else { text![scheme, "://"] };
-    let tail = if cut.is_empty() { String::new() } else { text![cut, "***"] };
-    text![scheme, rest, tail]
+    // One text of pieces, some empty (no `String` made per piece).
+    let scheme_end = if scheme.is_empty() { "" } else { "://" };
+    let query = if cut.is_empty() { "" } else { "***" };
+    text![scheme, scheme_end, credentials, rest, cut, query]
 }
 
 /// Checks a base URL and returns it without trailing `/`, scheme in lower case.
@@ -110,10 +112,14 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     let Some((scheme, rest)) = split_once_str(url_t, "://") else {
         return bad("it must start with https://");
     };
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "https" && scheme != "http" {
+    // Compared without case rather than lowercased (no `String` made).
+    let scheme = if scheme.eq_ignore_ascii_case("https") {
+        "https"
+    } else if scheme.eq_ignore_ascii_case("http") {
+        "http"
+    } else {
         return bad("it must start with https://");
-    }
+    };
     if rest
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
@@ -133,7 +139,8 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if authority.bytes().any(|b| b == b'@') {
         return bad("it must not hold credentials (user:password@)");
     }
-    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+    // String patterns, not `char`s, here and below: as in `is_loopback_url`.
+    let (host, port) = if let Some(inner) = authority.strip_prefix("[") {
         let Some((v6, after)) = split_once_ascii(inner, b']') else {
             return bad("its IPv6 host has no closing ]");
         };
@@ -147,7 +154,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
         let bracketed = authority.get(..v6.len() + 2).unwrap_or(authority);
         match after {
             "" => (bracketed, None),
-            _ => match after.strip_prefix(':') {
+            _ => match after.strip_prefix(":") {
                 Some(p) => (bracketed, Some(p)),
                 None => return bad("unexpected text after its IPv6 host"),
             },
@@ -161,15 +168,11 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if host.is_empty() {
         return bad("it has no host");
     }
-    if !host.starts_with('[') && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
+    if !host.starts_with("[") && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
         return bad("its host holds characters a host cannot");
     }
     if let Some(p) = port {
-        if p.is_empty()
-            || p.len() > 5
-            || !p.bytes().all(|b| b.is_ascii_digit())
-            || p.parse::<u32>().unwrap_or(u32::MAX) > 65_535
-        {
+        if !decimal_within(p, 5, 65_535) {
             return bad("its port must be a number from 0 to 65535");
         }
     }
@@ -178,10 +181,20 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
              https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
     }
     let mut path = path;
-    while let Some(shorter) = path.strip_suffix('/') {
+    while let Some(shorter) = path.strip_suffix("/") {
         path = shorter;
     }
     Ok(text![scheme, "://", authority, path])
+}
+
+/// Whether `s` is 1 to `max_digits` ASCII digits (at most 9) whose value is at most
+/// `max`. By a fold, not `str::parse` (its code per integer type).
+#[inline]
+fn decimal_within(s: &str, max_digits: usize, max: u32) -> bool {
+    !s.is_empty()
+        && s.len() <= max_digits
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && s.bytes().fold(0, |n: u32, b| n * 10 + u32::from(b - b'0')) <= max
 }
 
 /// `localhost`, `127.0.0.0/8` in dotted-decimal form, or `[::1]`; other spellings (such
@@ -191,12 +204,9 @@ fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") || host == "[::1]" {
         return true;
     }
-    let octet = |o: &str| {
-        !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u16>().is_ok_and(|n| n <= 255)
-    };
     let mut count = 0;
     for o in split_ascii(host, b'.') {
-        if !octet(o) || (count == 0 && o != "127") {
+        if !decimal_within(o, 3, 255) || (count == 0 && o != "127") {
             return false;
         }
         count += 1;

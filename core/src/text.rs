@@ -146,6 +146,13 @@ pub fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     })
 }
 
+/// What comes before the first `sep` in `s` (all of it when there is none): `split_ascii(s,
+/// sep).next()` without an iterator.
+#[inline]
+pub fn before_ascii(s: &str, sep: u8) -> &str {
+    s.bytes().position(|b| b == sep).and_then(|at| s.get(..at)).unwrap_or(s)
+}
+
 /// `s.split_once(sep)` for an ASCII `sep`, by a byte search.
 #[inline]
 pub fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {

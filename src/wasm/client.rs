@@ -19,7 +19,6 @@ use super::auth::Auth;
 use super::call;
 use super::errors::{type_error, ClientError, Failure};
 use super::js::{get, Obj};
-use super::net::Net;
 use super::options::{self, wrong_type, QueryOptions};
 use super::query_body::query_body;
 use super::query_pages::QueryPages;
@@ -40,8 +39,8 @@ pub struct Engine {
 impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Engine, JsValue> {
-        let (mut config, credentials) = options::client_config(&options)?;
-        let net = Rc::new(Net { fetch: config.fetch.take(), on_request: config.on_request.take() });
+        let (config, credentials, net) = options::client_config(&options)?;
+        let net = Rc::new(net);
         let refresh_url = request::refresh_url(&config.auth_url);
         let auth = Rc::new(Auth::new(credentials, refresh_url, net.clone(), config.max_retries, call::refresh_call));
         let api_is_loopback = request::is_loopback_url(&config.events_url);
@@ -103,7 +102,7 @@ impl Engine {
             let url = request::query_url(&self.inner.config.events_url, opts.page, opts.page_size);
             Ok(PlainCall { method: Method::Post, url, body: Some(body), opts })
         })();
-        plain_promise(self.inner.clone(), prepared, |answer, _| page_of(answer))
+        plain_promise(self.inner.clone(), prepared, Read::Page)
     }
 
     /// The pages of every matching event, for `queryAll`; throws on a bad argument
@@ -140,18 +139,29 @@ impl Engine {
             let url = request::delete_url(&self.inner.config.events_url, &name);
             Ok(PlainCall { method: Method::Delete, url, body: None, opts })
         })();
-        plain_promise(self.inner.clone(), prepared, |answer, retried_after_loss| {
-            let parsed = parse_answer(answer)?;
-            let deleted = get(&parsed, DELETED_FIELD);
-            // A count: a whole number, not negative (the CLI prints it, callers add it up).
-            if !deleted.as_f64().is_some_and(crate::core::args::is_count) {
-                return Err(unexpected(answer.status, "the delete answer has no deleted count"));
-            }
-            // An earlier request whose answer was lost may have deleted the events: the
-            // count is then the last request's alone (the collection is empty either way).
-            Ok(Obj::new().set(DELETED_FIELD, deleted).set("uncertain", retried_after_loss).into())
-        })
+        plain_promise(self.inner.clone(), prepared, Read::Deleted)
     }
+}
+
+/// A delete answer as `{ deleted, uncertain }` (`retried_after_loss`: a request before
+/// the answered one may have been carried out, its answer lost).
+fn deleted_of(answer: &Answer, retried_after_loss: bool) -> Result<JsValue, Failure> {
+    let parsed = parse_answer(answer)?;
+    let deleted = get(&parsed, DELETED_FIELD);
+    // A count: a whole number, not negative (the CLI prints it, callers add it up).
+    if !deleted.as_f64().is_some_and(crate::core::args::is_count) {
+        return Err(unexpected(answer.status, "the delete answer has no deleted count"));
+    }
+    // An earlier request whose answer was lost may have deleted the events: the
+    // count is then the last request's alone (the collection is empty either way).
+    Ok(Obj::new().set(DELETED_FIELD, deleted).set("uncertain", retried_after_loss).into())
+}
+
+/// How a plain call's answer is read: a query page, or a delete's count.
+#[derive(Clone, Copy)]
+enum Read {
+    Page,
+    Deleted,
 }
 
 /// A call of `queryEvents` or `deleteEvents`, its arguments checked.
@@ -162,16 +172,19 @@ struct PlainCall {
     opts: QueryOptions,
 }
 
-/// The Promise of a call that is not a create, its answer read by `read` (told whether
-/// a request before the answered one may have been carried out, its answer lost): one
-/// future type for `queryEvents` and `deleteEvents`, not one each.
-fn plain_promise(inner: Rc<Session>, prepared: Result<PlainCall, Failure>, read: fn(&Answer, bool) -> Result<JsValue, Failure>) -> Promise {
+/// The Promise of a call that is not a create, its answer read as `read` says: one
+/// future type for `queryEvents` and `deleteEvents`, not one each (a kind, not a
+/// function pointer: the readers are called directly).
+fn plain_promise(inner: Rc<Session>, prepared: Result<PlainCall, Failure>, read: Read) -> Promise {
     super::js::promise(async move {
         let PlainCall { method, url, body, opts } = prepared?;
         let abort = AbortWatch::new(opts.signal.clone());
         let lost = Cell::new(false);
         let on_retry = |e: &ClientError| lost.set(lost.get() || may_have_been_carried_out(e.status()));
         let answer = plain_call(&inner, method, &url, body.as_ref(), &opts, &abort, &on_retry).await.result?;
-        Ok(read(&answer, lost.get())?)
+        Ok(match read {
+            Read::Page => page_of(&answer)?,
+            Read::Deleted => deleted_of(&answer, lost.get())?,
+        })
     })
 }

@@ -109,8 +109,8 @@ impl ClientError {
     pub fn to_js(&self) -> JsValue {
         let message = self.message();
         match self {
-            ClientError::Type(m) => build("TypeError", m, Obj::new()),
-            ClientError::Range(m) => build("RangeError", m, Obj::new()),
+            ClientError::Type(_) => build("TypeError", &message, Obj::new()),
+            ClientError::Range(_) => build("RangeError", &message, Obj::new()),
             ClientError::Validation(p) => {
                 // Loops rather than `collect`s: an iterator chain is compiled per closure.
                 let problems = Array::new();
@@ -162,27 +162,31 @@ fn with_cause(fields: Obj, cause: &Option<JsValue>) -> Obj {
     }
 }
 
-/// `String(v)` of the JS engine.
-fn js_number(v: f64) -> String {
-    js_sys::Number::from(v).to_string_with_radix(10).map(String::from).unwrap_or_default()
-}
-
-impl From<ArgError> for ClientError {
-    fn from(e: ArgError) -> Self {
-        match e.kind {
-            // The refused number is printed by the JS engine, as the caller would print it.
-            ArgErrorKind::Type => ClientError::Type(e.text(js_number)),
-            ArgErrorKind::Range => ClientError::Range(e.text(js_number)),
-        }
+/// `String(v)` of the JS engine (Rust's float printing would be 9 KB of wasm): one
+/// function for the refused numbers and `name_what_json_lost`'s, by a `match` (not
+/// `map` and `unwrap_or_default`, compiled for its types).
+#[inline(never)]
+pub(super) fn js_number(v: f64) -> String {
+    match js_sys::Number::from(v).to_string_with_radix(10) {
+        Ok(text) => text.into(),
+        Err(_) => String::new(),
     }
 }
 
 impl From<ArgError> for Box<ClientError> {
     fn from(e: ArgError) -> Self {
-        Box::new(e.into())
+        // The refused number is printed by the JS engine, as the caller would print it.
+        // The message is moved, not cloned (`ArgError::text` borrows it).
+        let mut message = e.message;
+        if let Some(got) = e.got {
+            message.push_str(&js_number(got));
+        }
+        Box::new(match e.kind {
+            ArgErrorKind::Type => ClientError::Type(message),
+            ArgErrorKind::Range => ClientError::Range(message),
+        })
     }
 }
-
 
 impl From<Failure> for JsValue {
     fn from(e: Failure) -> JsValue {

@@ -15,6 +15,7 @@ use crate::core::{args, request};
 
 use super::abort::as_signal;
 use super::auth::Credentials;
+use super::net::Net;
 use super::errors::{range_error, type_error, Failure};
 
 /// `{what} must be {kind}, got {its type}` (a `TypeError`): one `text!` for every
@@ -38,10 +39,6 @@ pub struct ClientConfig {
     pub max_retries: u32,
     pub timeout_ms: u32,
     pub compression: Compression,
-    /// The `fetch` option, used for every request.
-    pub fetch: Option<Function>,
-    /// The `onRequest` option, told of every request.
-    pub on_request: Option<Function>,
 }
 
 pub struct CreateOptions {
@@ -102,8 +99,9 @@ const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRet
 // fields read so far at each one: 1.5 KB of wasm in `createEvents` alone). The options
 // are read, and their errors raised, in the order of their keys.
 
-/// The client's options, and its credentials apart (they go to `Auth` alone).
-pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials), Failure> {
+/// The client's options, and apart its credentials (they go to `Auth` alone) and its
+/// `fetch` and `onRequest` (they go to `Net`, shared by the session and `Auth`).
+pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net), Failure> {
     let opts = object("EventsClient options", opts, CLIENT_KEYS)?;
     let credentials = credentials(&opts)?;
     let (events_url, auth_url) = base_urls(&opts)?;
@@ -114,22 +112,18 @@ pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials), Fail
         max_retries: contract::DEFAULT_MAX_RETRIES,
         timeout_ms: contract::DEFAULT_TIMEOUT_MS,
         compression: Compression::default(),
-        fetch: None,
-        on_request: None,
     };
-    read_client_config(&mut config, &opts)?;
-    Ok((config, credentials))
+    let mut net = Net::default();
+    read_client_config(&mut config, &mut net, &opts)?;
+    Ok((config, credentials, net))
 }
 
 fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
     let token = string(opts, "token")?;
     let refresh = string(opts, "refreshToken")?;
     let get_token = function(opts, "getToken")?;
-    for (name, value) in [("token", &token), ("refreshToken", &refresh)] {
-        if value.as_deref().is_some_and(|t| !t.is_empty() && !crate::core::token::is_header_safe(t)) {
-            return Err(type_error(text![name, " ", crate::core::token::NOT_HEADER_SAFE]));
-        }
-    }
+    header_safe("token", &token)?;
+    header_safe("refreshToken", &refresh)?;
     Ok(match (token, get_token) {
         (Some(_), Some(_)) => return Err(type_error("give either token or getToken, not both")),
         (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },
@@ -140,6 +134,16 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
             ))
         }
     })
+}
+
+/// A token given, when not empty, must be fit for an HTTP header.
+fn header_safe(name: &str, value: &Option<String>) -> Result<(), Failure> {
+    match value {
+        Some(t) if !t.is_empty() && !crate::core::token::is_header_safe(t) => {
+            Err(type_error(text![name, " ", crate::core::token::NOT_HEADER_SAFE]))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The Events API's and the Auth API's base URLs.
@@ -153,20 +157,20 @@ fn base_urls(opts: &JsValue) -> Result<(String, String), Failure> {
     let base = string(opts, "baseUrl")?;
     let events_url = request::check_base_url(base.as_deref().unwrap_or(env.events_url()), allow_insecure)?;
     // Without authUrl, a custom baseUrl also serves auth (as the emulator does).
-    let auth_default = if base.is_some() { events_url.clone() } else { env.auth_url().to_string() };
-    let auth_url = request::check_base_url(&string(opts, "authUrl")?.unwrap_or(auth_default), allow_insecure)?;
+    let auth_default = if base.is_some() { &events_url } else { env.auth_url() };
+    let auth_url = request::check_base_url(string(opts, "authUrl")?.as_deref().unwrap_or(auth_default), allow_insecure)?;
     Ok((events_url, auth_url))
 }
 
-fn read_client_config(c: &mut ClientConfig, opts: &JsValue) -> Result<(), Failure> {
+fn read_client_config(c: &mut ClientConfig, net: &mut Net, opts: &JsValue) -> Result<(), Failure> {
     checked(opts, "concurrency", args::concurrency, &mut c.concurrency)?;
     checked(opts, "maxRetries", args::max_retries, &mut c.max_retries)?;
     checked(opts, "timeoutMs", args::timeout_ms, &mut c.timeout_ms)?;
     if let Some(v) = compression(opts)? {
         c.compression = v;
     }
-    c.fetch = function(opts, "fetch")?;
-    c.on_request = function(opts, "onRequest")?;
+    net.fetch = function(opts, "fetch")?;
+    net.on_request = function(opts, "onRequest")?;
     Ok(())
 }
 
@@ -260,11 +264,19 @@ fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
         return Ok(None);
     }
     let v = object("resumeFrom", &v, RESUME_KEYS)?;
-    let field = |key: &str, min: u64| -> Result<Option<u64>, Failure> {
-        Ok(number(&v, key)?.map(|n| args::position(&text!["resumeFrom.", key], n, min)).transpose()?)
-    };
-    let events = field("events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
-    Ok(Some(ResumePoint { events: events as usize, bytes: field("bytes", 0)?.unwrap_or(0), line: field("line", 1)?.unwrap_or(1) }))
+    let events = resume_field(&v, "events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
+    Ok(Some(ResumePoint {
+        events: events as usize,
+        bytes: resume_field(&v, "bytes", 0)?.unwrap_or(0),
+        line: resume_field(&v, "line", 1)?.unwrap_or(1),
+    }))
+}
+
+/// `resumeFrom.<key>`, when given: a whole number from `min`. (A `let else`, not `map`
+/// and `transpose`: their code per type.)
+fn resume_field(resume_from: &JsValue, key: &str, min: u64) -> Result<Option<u64>, Failure> {
+    let Some(n) = number(resume_from, key)? else { return Ok(None) };
+    Ok(Some(args::position(&text!["resumeFrom.", key], n, min)?))
 }
 
 pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[&str]) -> Result<QueryOptions, Failure> {
@@ -374,20 +386,22 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Failure> {
         .map_err(|v| wrong_type(key, "a function", &v))
 }
 
-/// The `format` option (`createEvents`, `exportEvents`), when given.
+/// The `format` option (`createEvents`, `exportEvents`), when given. (A `match`, not
+/// `map` and `transpose`: their code per type.)
 fn format_option(opts: &JsValue) -> Result<Option<Format>, Failure> {
-    string(opts, "format")?
-        .map(|name| Format::parse(&name).ok_or_else(|| not_one_of("format", "'ndjson' or 'json'", &name)))
-        .transpose()
+    let Some(name) = string(opts, "format")? else { return Ok(None) };
+    match Format::parse(&name) {
+        Some(format) => Ok(Some(format)),
+        None => Err(not_one_of("format", "'ndjson' or 'json'", &name)),
+    }
 }
 
 fn compression(opts: &JsValue) -> Result<Option<Compression>, Failure> {
-    string(opts, "compression")?
-        .map(|name| {
-            Compression::parse(&name)
-                .ok_or_else(|| not_one_of("compression", "'auto', 'gzip' or 'none'", &name))
-        })
-        .transpose()
+    let Some(name) = string(opts, "compression")? else { return Ok(None) };
+    match Compression::parse(&name) {
+        Some(compression) => Ok(Some(compression)),
+        None => Err(not_one_of("compression", "'auto', 'gzip' or 'none'", &name)),
+    }
 }
 
 fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Failure> {

@@ -23,8 +23,8 @@ pub fn query_body(body: &JsValue) -> Result<JsString, Failure> {
         return Err(wrong_type("the query body", "an object", body));
     }
     if let Err((path, what)) = carried(body, &JsValue::from_str(""), 0) {
-        let at = if path.is_empty() { String::new() } else { text!["'s ", path] };
-        return Err(type_error(text!["the query body", at, " is ", what, ": JSON would not send it as given, and the query would be another"]));
+        let possessive = if path.is_empty() { "" } else { "'s " }; // a piece, not a `String` made
+        return Err(type_error(text!["the query body", possessive, path, " is ", what, ": JSON would not send it as given, and the query would be another"]));
     }
     JSON::stringify(body).map_err(|e| {
         type_error(said("the query body cannot be serialized to JSON: ", &e, ""))
@@ -84,14 +84,15 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
     let keys = Object::keys(v.unchecked_ref::<Object>());
     for i in 0..keys.length() {
         let key = keys.get(i).as_string().unwrap_or_default();
-        if let Err((mut path, what)) = carried(&get(v, &key), &JsValue::from_str(&key), depth + 1) {
-            let step = match (array, path.starts_with('[') || path.is_empty()) {
-                (true, _) => text!["[", key, "]"],
-                (false, true) => key,
-                (false, false) => text![key, "."],
+        if let Err((path, what)) = carried(&get(v, &key), &JsValue::from_str(&key), depth + 1) {
+            // The first byte, not `starts_with('[')`: a `char` pattern is encoded as UTF-8 first.
+            let (open, close) = match (array, matches!(path.as_bytes().first(), None | Some(b'['))) {
+                (true, _) => ("[", "]"),
+                (false, true) => ("", ""),
+                (false, false) => ("", "."),
             };
-            path.insert_str(0, &step);
-            return Err((path, what));
+            // One text! of pieces, not a step made and inserted before the path.
+            return Err((text![open, key, close, path], what));
         }
     }
     Ok(())

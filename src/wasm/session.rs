@@ -47,7 +47,7 @@ pub fn page_of(answer: &Answer) -> Result<JsValue, Failure> {
         .set(ITEMS_FIELD, items)
         .set(PAGE_PARAM, get(&parsed, PAGE_PARAM))
         .set(PAGE_SIZE_PARAM, get(&parsed, PAGE_SIZE_PARAM))
-        .set(TOTAL_FIELD, get(&parsed, TOTAL_FIELD))
+        .set(TOTAL_FIELD, total)
         .into())
 }
 

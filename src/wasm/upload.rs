@@ -161,9 +161,9 @@ pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [
             "undefined".into()
         } else if value.dyn_ref::<js_sys::Date>().is_some_and(|d| d.get_time().is_nan()) {
             "an invalid Date".into()
-        } else if value.as_f64().is_some() {
-            // The engine's text of the number (NaN, Infinity): Rust's float printing is 9 KB.
-            value.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_default()
+        } else if let Some(n) = value.as_f64() {
+            // The engine's text of the number (NaN, Infinity).
+            super::errors::js_number(n)
         } else if value.is_function() {
             "a function".into()
         } else {
