@@ -128,10 +128,10 @@ impl PagesAhead {
         // `spawn_local` on a future type of its own compiled the executor's task code
         // a second time.
         let _ = super::js::promise(async move {
-            let opts = QueryOptions { page, ..query.opts.clone() };
-            // `POST /events/query` for this page, as text.
-            let url = request::query_url(&query.session.config.events_url, page, opts.page_size);
-            let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &opts, &query.abort, &|_| {}).await.result;
+            // `POST /events/query` for this page, as text (the page is in the URL: the
+            // query's options are given as they are, not cloned with it).
+            let url = request::query_url(&query.session.config.events_url, page, query.opts.page_size);
+            let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &query.opts, &query.abort, &|_| {}).await.result;
             *filled.answer.borrow_mut() = Some(answer);
             if let Some(waker) = filled.waiting.borrow_mut().take() {
                 waker.wake();
