@@ -209,12 +209,12 @@ impl Auth {
             // refusal by the Auth API holds for good.
             return Err(self.refusal());
         }
-        let refresh = match &*self.credentials.borrow() {
-            Credentials::Tokens { refresh: Some(r), .. } => r.clone(),
+        // The body made from the refresh token in place: no copy of the token kept in
+        // this future's state across the request.
+        let body = match &*self.credentials.borrow() {
+            Credentials::Tokens { refresh: Some(r), .. } => JsString::from(text!["{\"", crate::contract::REFRESH_TOKEN_FIELD, "\":", quoted(r), "}"]),
             _ => return Ok(()),
         };
-        let body = text!["{\"", crate::contract::REFRESH_TOKEN_FIELD, "\":", quoted(&refresh), "}"];
-        let body = JsString::from(body);
         let refused = |why: String, status: Option<u16>, cause: Option<JsValue>, for_good: bool| {
             self.refusals.set(self.refusals.get() + 1);
             self.refused_for_good.set(for_good);
