@@ -48,11 +48,12 @@ pub struct PagesAhead {
     total: Cell<Option<f64>>,
 }
 
-/// Where a request leaves its answer, and who waits for it.
+/// Where a request leaves its answer, and who waits for it (`Cell`s taken and set
+/// whole: no borrow to check).
 #[derive(Default)]
 struct Slot {
-    answer: RefCell<Option<Result<Answer, Failure>>>,
-    waiting: RefCell<Option<Waker>>,
+    answer: Cell<Option<Result<Answer, Failure>>>,
+    waiting: Cell<Option<Waker>>,
 }
 
 impl PagesAhead {
@@ -99,10 +100,10 @@ impl PagesAhead {
             self.start(page)
         });
         self.start_ahead(page);
-        poll_fn(move |cx| match slot.answer.borrow_mut().take() {
+        poll_fn(move |cx| match slot.answer.take() {
             Some(answer) => Poll::Ready(answer),
             None => {
-                *slot.waiting.borrow_mut() = Some(cx.waker().clone());
+                slot.waiting.set(Some(cx.waker().clone()));
                 Poll::Pending
             }
         })
@@ -132,8 +133,8 @@ impl PagesAhead {
             // query's options are given as they are, not cloned with it).
             let url = request::query_url(&query.session.config.events_url, page, query.opts.page_size);
             let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &query.opts, &query.abort, &|_| {}).await.result;
-            *filled.answer.borrow_mut() = Some(answer);
-            if let Some(waker) = filled.waiting.borrow_mut().take() {
+            filled.answer.set(Some(answer));
+            if let Some(waker) = filled.waiting.take() {
                 waker.wake();
             }
             Ok(JsValue::UNDEFINED)
