@@ -22,8 +22,7 @@ use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
 use super::js::Obj;
 use super::net::Net;
-use super::transport::{Answer, Called};
-use super::wait::{Boxed, Sleep};
+use super::wait::Sleep;
 
 pub enum Credentials {
     Tokens { access: String, refresh: Option<String> },
@@ -51,9 +50,6 @@ pub struct Auth {
     dead_end: Cell<bool>,
     /// Retries of a renewal's passing trouble (the client's `maxRetries`).
     max_retries: u32,
-    /// The renewal's request (`call::refresh_call`, given by the client: this module
-    /// does not import `call`, which imports it).
-    refresh_call: RefreshCall,
 }
 
 /// Why a renewal failed (never a token), the Auth API's status, and the error behind it.
@@ -62,9 +58,6 @@ struct Refusal {
     status: Option<u16>,
     cause: Option<JsValue>,
 }
-
-/// Sends the refresh body to the URL, retrying its passing trouble up to `max_retries` times.
-pub type RefreshCall = for<'a> fn(&'a str, &'a JsString, u32, u32, &'a Net, &'a AbortWatch) -> Boxed<'a, Called<Answer>>;
 
 /// The turn of one renewal; ending it (however the renewal ends) lets the next one in.
 struct Turn<'a> {
@@ -115,7 +108,7 @@ pub struct Bearer {
 }
 
 impl Auth {
-    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32, refresh_call: RefreshCall) -> Auth {
+    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32) -> Auth {
         Auth {
             credentials: RefCell::new(credentials),
             refresh_url,
@@ -127,7 +120,6 @@ impl Auth {
             refused_for_good: Cell::new(false),
             dead_end: Cell::new(false),
             max_retries,
-            refresh_call,
         }
     }
 
@@ -223,7 +215,9 @@ impl Auth {
         };
         // One call, retried as the API calls are (its passing trouble: a network error, a
         // timeout, a 5xx or 429): retrying the request instead would send the old token.
-        let answer = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
+        // Called directly (not through a function pointer the client gives: `call`
+        // imports this module, and the two may name each other).
+        let answer = match super::call::refresh_call(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
             Ok(answer) => answer,
             Err(e) => {
                 // The error behind it is the `cause` (a `NetworkError`'s own cause tells
