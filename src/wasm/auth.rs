@@ -10,7 +10,7 @@ use core::pin::Pin;
 use alloc::rc::Rc;
 use core::task::Poll;
 
-use js_sys::{Function, JsString, Object, Promise};
+use js_sys::{Function, JsString, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use super::settle::Settled;
 
@@ -22,7 +22,7 @@ use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
 use super::js::Obj;
 use super::net::Net;
-use super::wait::Sleep;
+use super::wait::{Enter, Held, Sleep, Slots};
 
 pub enum Credentials {
     Tokens { access: String, refresh: Option<String> },
@@ -35,8 +35,8 @@ pub struct Auth {
     net: Rc<Net>,
     /// Bumped by every renewal, so that concurrent 401s renew only once.
     generation: Cell<u64>,
-    /// While a renewal is under way: a Promise resolved when it ends (one at a time).
-    renewing: RefCell<Option<Promise>>,
+    /// Renewals one at a time: a slot taken while one is under way.
+    renewals: Slots,
     /// Renewals that failed, and the last one's failure: told to the requests that
     /// waited on it.
     refusals: Cell<u64>,
@@ -59,46 +59,27 @@ struct Refusal {
     cause: Option<JsValue>,
 }
 
-/// The turn of one renewal; ending it (however the renewal ends) lets the next one in.
-struct Turn<'a> {
-    renewing: &'a RefCell<Option<Promise>>,
-    done: Function,
-}
-
-impl Turn<'_> {
-    /// Waits for the renewal under way, if any, then takes the turn. The caller's abort
-    /// ends the wait: another call's renewal may take its whole retry budget.
-    /// One `poll_fn` (not an async fn looping on awaits: one state machine fewer), which
-    /// its caller awaits at once.
-    fn take<'a>(renewing: &'a RefCell<Option<Promise>>, abort: &'a AbortWatch) -> impl Future<Output = Result<Turn<'a>, Failure>> + 'a {
-        let (mut fired, mut ended) = (abort.fired(), None::<Settled>);
-        poll_fn(move |cx| {
-            loop {
-                if let Some(under_way) = &mut ended {
-                    if Pin::new(&mut fired).poll(cx).is_ready() {
-                        return Poll::Ready(Err(abort.error()));
-                    }
-                    if Pin::new(under_way).poll(cx).is_pending() {
-                        return Poll::Pending;
-                    }
-                }
-                let under_way = renewing.borrow().clone();
-                let Some(under_way) = under_way else { break };
-                ended = Some(Settled::from(under_way));
-            }
-            let mut done: Function = JsValue::UNDEFINED.unchecked_into();
-            let ended = Promise::new(&mut |resolve, _| done = resolve);
-            *renewing.borrow_mut() = Some(ended);
-            Poll::Ready(Ok(Turn { renewing, done }))
-        })
-    }
-}
-
-impl Drop for Turn<'_> {
-    fn drop(&mut self) {
-        self.renewing.borrow_mut().take();
-        let _ = self.done.call0(&JsValue::UNDEFINED);
-    }
+/// Waits for the renewal under way, if any, then takes the turn: a slot of `renewals`
+/// (`Slots` of one, whose waiting tasks are woken when the turn is given back, however
+/// the renewal ends; not a Promise per renewal awaited by the waiting ones). The
+/// caller's abort ends the wait: another call's renewal may take its whole retry budget.
+/// One `poll_fn` (not an async fn looping on awaits: one state machine fewer), which
+/// its caller awaits at once.
+fn take_turn<'a>(renewals: &'a Slots, abort: &'a AbortWatch) -> impl Future<Output = Result<Held<'a>, Failure>> + 'a {
+    let (mut fired, mut waiting) = (abort.fired(), false);
+    poll_fn(move |cx| loop {
+        if waiting && Pin::new(&mut fired).poll(cx).is_ready() {
+            return Poll::Ready(Err(abort.error()));
+        }
+        if let Poll::Ready(turn) = Pin::new(&mut Enter(Some(renewals))).poll(cx) {
+            return Poll::Ready(Ok(turn));
+        }
+        if waiting {
+            return Poll::Pending;
+        }
+        // A renewal is under way: the abort is checked before the wait, as after each wake.
+        waiting = true;
+    })
 }
 
 /// The token a request was sent with, and which renewal it came from.
@@ -114,7 +95,7 @@ impl Auth {
             refresh_url,
             net,
             generation: Cell::new(0),
-            renewing: RefCell::new(None),
+            renewals: Slots::new(1),
             refusals: Cell::new(0),
             refused: RefCell::new(None),
             refused_for_good: Cell::new(false),
@@ -191,7 +172,7 @@ impl Auth {
 
     async fn renew(&self, seen_generation: u64, timeout_ms: u32, abort: &AbortWatch) -> Result<(), Failure> {
         let tried_before = self.refusals.get();
-        let _one_at_a_time = Turn::take(&self.renewing, abort).await?;
+        let _one_at_a_time = take_turn(&self.renewals, abort).await?;
         if self.generation.get() != seen_generation {
             return Ok(()); // another request renewed meanwhile
         }
