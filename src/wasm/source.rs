@@ -491,12 +491,13 @@ fn reader(stream: &JsValue) -> Option<Kind> {
         let next = get(&reader, "read").dyn_into::<Function>().ok()?;
         return Some(kind(next, reader, true));
     }
-    // By reference: an array's `IntoIter` compiles its own drop.
-    for (symbol, promises) in &[(Symbol::async_iterator(), true), (Symbol::iterator(), false)] {
-        if let Ok(f) = Reflect::get(stream, symbol).and_then(|f| f.dyn_into::<Function>()) {
+    // Async first. The symbol got in the loop: an array of them compiles its own drop.
+    for promises in [true, false] {
+        let symbol = if promises { Symbol::async_iterator() } else { Symbol::iterator() };
+        if let Ok(f) = Reflect::get(stream, &symbol).and_then(|f| f.dyn_into::<Function>()) {
             let it = f.call0(stream).ok()?;
             let next = get(&it, "next").dyn_into::<Function>().ok()?;
-            return Some(kind(next, it, *promises));
+            return Some(kind(next, it, promises));
         }
     }
     None
