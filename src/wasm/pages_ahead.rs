@@ -19,7 +19,7 @@ use wasm_bindgen::JsValue;
 use crate::contract::QUERY_PAGES_AHEAD;
 use crate::core::export::{page_exists, same_result};
 
-use super::abort::AbortWatch;
+use super::abort::{linked, AbortWatch, Linked};
 use super::errors::Failure;
 use super::options::QueryOptions;
 use super::session::{plain_call, Session};
@@ -57,9 +57,14 @@ struct Slot {
 }
 
 impl PagesAhead {
-    pub fn new(query: Query) -> PagesAhead {
-        let first = query.opts.page;
-        PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), total: Cell::new(None) }
+    /// The pages of `body`'s query, and what stops them: a signal of their own that
+    /// fires with the caller's (`opts.signal`) or when the `Linked` is aborted. One
+    /// place for `queryAll` and `exportEvents` (their code once).
+    pub fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> (PagesAhead, Linked) {
+        let (stop, signal) = linked(opts.signal.as_ref());
+        let first = opts.page;
+        let query = Query { session, body, opts, abort: AbortWatch::new(Some(signal)) };
+        (PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), total: Cell::new(None) }, stop)
     }
 
     pub fn query(&self) -> &Query {
