@@ -37,7 +37,8 @@ impl From<Promise> for Settled {
         };
         let (resolve, reject) = (on(true), on(false));
         let _ = promise.then2(&resolve, &reject);
-        state.callbacks.set(Some((resolve, reject)));
+        // Over a `None`, which `set` would drop (its drop glue, for nothing).
+        core::mem::forget(state.callbacks.replace(Some((resolve, reject))));
         Settled(state)
     }
 }
