@@ -246,8 +246,8 @@ impl Source {
                     next.set(to);
                     if from < to {
                         let items = window(array, from as u32, to as u32).map_err(|(_, e)| source_failed(e))?;
-                        state.next_event.set(from);
-                        state.remember(&items);
+                        s.next_event.set(from);
+                        s.remember(&items);
                         return Ok(Some(events_feed(&items, &s.opened)));
                     }
                     s.closed.set(true);
@@ -295,7 +295,7 @@ impl Source {
                         Some(bytes) => {
                             // A surrogate held from the last string piece is alone after all:
                             // its bytes come first, and a resume skips them first.
-                            let mut lone = held_alone(&state.held, &s.skip_bytes);
+                            let mut lone = held_alone(&s.held, &s.skip_bytes);
                             // Sliced as a buffer given at once is (an in-memory Blob's stream gives
                             // itself whole), past what a resume skips.
                             let skip = s.skip_bytes.get().min(bytes.length() as u64);
@@ -310,7 +310,7 @@ impl Source {
                                 None => lone,
                             }
                         }
-                        None => skipped_front(string_piece(value.unchecked_ref(), &state.held), &s.skip_bytes),
+                        None => skipped_front(string_piece(value.unchecked_ref(), &s.held), &s.skip_bytes),
                     };
                     if !bytes.is_empty() {
                         return Ok(Some(vec![Feed::Bytes(bytes)]));
@@ -319,7 +319,7 @@ impl Source {
                 if done {
                     s.closed.set(true);
                     // The last string piece ended in half a surrogate pair.
-                    let lone = held_alone(&state.held, &s.skip_bytes);
+                    let lone = held_alone(&s.held, &s.skip_bytes);
                     if s.events.get() == Some(true) && s.skip_events.get() > 0 {
                         return Err(past_the_end(s.resume.events, s.resume.events - s.skip_events.get()));
                     }
@@ -329,14 +329,14 @@ impl Source {
                     }
                     return Ok(match s.events.get() {
                         Some(true) => {
-                            state.remember(&objects);
+                            s.remember(&objects);
                             Some(events_end(&objects, &s.opened))
                         }
                         _ => (!lone.is_empty()).then(|| vec![Feed::Bytes(lone)]),
                     });
                 }
                 if objects.length() as usize >= batch {
-                    state.remember(&objects);
+                    s.remember(&objects);
                     return Ok(Some(events_feed(&objects, &s.opened)));
                 }
             }
