@@ -402,7 +402,8 @@ fn wtf8(unit: u16) -> [u8; 3] {
 }
 
 /// The face's `pull` (pkg-template/src/pull.ts), given by `setPull`.
-static PULL: Local<RefCell<Option<Function>>> = Local::new(|| RefCell::new(None));
+/// (A `Cell`, its value taken and put back whole: no borrow to check.)
+static PULL: Local<Cell<Option<Function>>> = Local::new(|| Cell::new(None));
 
 /// Gives the engine the face's `pull(next, self, n, promises)`: a Promise of up to `n`
 /// items of an iterator or reader as `{ values, done }` (`promises`: its steps are
@@ -410,14 +411,16 @@ static PULL: Local<RefCell<Option<Function>>> = Local::new(|| RefCell::new(None)
 /// is JavaScript by nature, and one crossing per batch is what makes iterables fast.
 #[wasm_bindgen(js_name = setPull)]
 pub fn set_pull(pull: Function) {
-    *PULL.get().borrow_mut() = Some(pull);
+    PULL.get().set(Some(pull));
 }
 
 /// The next batch of an iterator's or a reader's items, read by the face's `pull`: its
 /// Promise, which the caller awaits at once (not an async fn around it: one state
 /// machine fewer).
 fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> Result<Settled, Failure> {
-    let Some(pull) = PULL.get().borrow().clone() else {
+    let pull = PULL.get().take();
+    PULL.get().set(pull.clone());
+    let Some(pull) = pull else {
         return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)"));
     };
     let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
