@@ -72,6 +72,18 @@ typically a resume with a runId whose events or chunking changed: resume with th
 /// (a client call should not hang for hours on one header).
 pub const MAX_RETRY_AFTER_MS: u64 = 120_000;
 
+/// `n * by`, or `u64::MAX` when that overflows (`saturating_mul`), the overflow told by
+/// a comparison: a `u64` `saturating_mul` or `checked_mul` multiplies in 128 bits in
+/// wasm32 (compiler-rt's `__multi3`, linked for these alone).
+#[inline]
+fn times_or_max(n: u64, by: u64) -> u64 {
+    if by != 0 && n > u64::MAX / by {
+        u64::MAX
+    } else {
+        n * by
+    }
+}
+
 /// Reads a `Retry-After` value: delta-seconds (`120`) or an IMF-fixdate
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`), giving milliseconds from `now_ms` (ms since the
 /// Unix epoch), 0 for a date in the past; `None` for anything else. The obsolete
@@ -87,9 +99,9 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let v = value.get(from..to)?;
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
         let secs = v.bytes().fold(0u64, |n, b| {
-            n.saturating_mul(10).saturating_add((b - b'0') as u64)
+            times_or_max(n, 10).saturating_add((b - b'0') as u64)
         });
-        return Some(secs.saturating_mul(1000));
+        return Some(times_or_max(secs, 1000));
     }
     let at_ms = imf_fixdate_secs(v)? as f64 * 1000.0;
     let wait = at_ms - now_ms;
@@ -149,10 +161,15 @@ impl BackoffPolicy {
     #[inline]
     pub fn window_ms(&self, retry_number: u32) -> u64 {
         let shift = retry_number.max(1) - 1;
-        let grown = 1u64
-            .checked_shl(shift)
-            .and_then(|factor| self.base_ms.checked_mul(factor))
-            .unwrap_or(if self.base_ms == 0 { 0 } else { u64::MAX });
+        // `base * 2^shift` as a shift, its overflow told by a comparison (a `u64`
+        // `checked_mul` multiplies in 128 bits in wasm32: `__multi3`).
+        let grown = if shift < 64 && self.base_ms <= u64::MAX >> shift {
+            self.base_ms << shift
+        } else if self.base_ms == 0 {
+            0
+        } else {
+            u64::MAX
+        };
         grown.min(self.cap_ms)
     }
 
@@ -320,6 +337,19 @@ mod tests {
             let floor = ra.map_or(0, |v| v.min(MAX_RETRY_AFTER_MS));
             prop_assert!(d >= floor);
             prop_assert!(d <= floor + w);
+        }
+
+        #[test]
+        fn times_or_max_saturates_as_saturating_mul(n in any::<u64>(), by in prop_oneof![Just(0u64), Just(10), Just(1000), any::<u64>()]) {
+            prop_assert_eq!(times_or_max(n, by), n.saturating_mul(by));
+        }
+
+        #[test]
+        fn window_as_checked_mul(base in prop_oneof![Just(0u64), 0u64..100_000, any::<u64>()], n in 0u32..200) {
+            let p = BackoffPolicy { base_ms: base, cap_ms: u64::MAX };
+            let shift = n.max(1) - 1;
+            let checked = 1u64.checked_shl(shift).and_then(|f| base.checked_mul(f)).unwrap_or(if base == 0 { 0 } else { u64::MAX });
+            prop_assert_eq!(p.window_ms(n), checked);
         }
 
         #[test]

@@ -1,7 +1,6 @@
 //! The caller's `AbortSignal`, watched once per operation.
 
 use crate::prelude::*;
-use super::cell::RefCell;
 use core::cell::Cell;
 use core::future::{poll_fn, Future};
 use core::pin::Pin;
@@ -120,15 +119,15 @@ impl Future for Fired<'_> {
 pub struct Linked {
     pub controller: AbortController,
     /// The caller's signal and the forwarding function (owning its closure, as
-    /// `AbortWatch`'s listener does: safe to call late).
-    forward: RefCell<Option<(AbortSignal, JsValue)>>,
+    /// `AbortWatch`'s listener does: safe to call late). A `Cell`, taken whole: no borrow to check.
+    forward: Cell<Option<(AbortSignal, JsValue)>>,
 }
 
 impl Linked {
     /// Removes the listener from the caller's signal: the work is over (an export's
     /// stream, done, may stay reachable long after).
     pub fn release(&self) {
-        if let Some((caller, forward)) = self.forward.borrow_mut().take() {
+        if let Some((caller, forward)) = self.forward.take() {
             let _ = caller.remove_event_listener_with_callback("abort", forward.unchecked_ref());
         }
     }
@@ -161,7 +160,7 @@ pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
         }
     }
     let signal = controller.signal();
-    (Linked { controller, forward: RefCell::new(forward) }, signal)
+    (Linked { controller, forward: Cell::new(forward) }, signal)
 }
 
 /// Reads an `AbortSignal` option: anything with a boolean `aborted` and an

@@ -10,7 +10,7 @@ use core::pin::Pin;
 use alloc::rc::Rc;
 use core::task::Poll;
 
-use js_sys::{Function, JsString, Object, Promise};
+use js_sys::{Function, JsString, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use super::settle::Settled;
 
@@ -22,8 +22,7 @@ use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
 use super::js::Obj;
 use super::net::Net;
-use super::transport::{Answer, Called};
-use super::wait::{Boxed, Sleep};
+use super::wait::{Enter, Held, Sleep, Slots};
 
 pub enum Credentials {
     Tokens { access: String, refresh: Option<String> },
@@ -36,8 +35,8 @@ pub struct Auth {
     net: Rc<Net>,
     /// Bumped by every renewal, so that concurrent 401s renew only once.
     generation: Cell<u64>,
-    /// While a renewal is under way: a Promise resolved when it ends (one at a time).
-    renewing: RefCell<Option<Promise>>,
+    /// Renewals one at a time: a slot taken while one is under way.
+    renewals: Slots,
     /// Renewals that failed, and the last one's failure: told to the requests that
     /// waited on it.
     refusals: Cell<u64>,
@@ -51,9 +50,6 @@ pub struct Auth {
     dead_end: Cell<bool>,
     /// Retries of a renewal's passing trouble (the client's `maxRetries`).
     max_retries: u32,
-    /// The renewal's request (`call::refresh_call`, given by the client: this module
-    /// does not import `call`, which imports it).
-    refresh_call: RefreshCall,
 }
 
 /// Why a renewal failed (never a token), the Auth API's status, and the error behind it.
@@ -63,49 +59,27 @@ struct Refusal {
     cause: Option<JsValue>,
 }
 
-/// Sends the refresh body to the URL, retrying its passing trouble up to `max_retries` times.
-pub type RefreshCall = for<'a> fn(&'a str, &'a JsString, u32, u32, &'a Net, &'a AbortWatch) -> Boxed<'a, Called<Answer>>;
-
-/// The turn of one renewal; ending it (however the renewal ends) lets the next one in.
-struct Turn<'a> {
-    renewing: &'a RefCell<Option<Promise>>,
-    done: Function,
-}
-
-impl Turn<'_> {
-    /// Waits for the renewal under way, if any, then takes the turn. The caller's abort
-    /// ends the wait: another call's renewal may take its whole retry budget.
-    /// One `poll_fn` (not an async fn looping on awaits: one state machine fewer), which
-    /// its caller awaits at once.
-    fn take<'a>(renewing: &'a RefCell<Option<Promise>>, abort: &'a AbortWatch) -> impl Future<Output = Result<Turn<'a>, Failure>> + 'a {
-        let (mut fired, mut ended) = (abort.fired(), None::<Settled>);
-        poll_fn(move |cx| {
-            loop {
-                if let Some(under_way) = &mut ended {
-                    if Pin::new(&mut fired).poll(cx).is_ready() {
-                        return Poll::Ready(Err(abort.error()));
-                    }
-                    if Pin::new(under_way).poll(cx).is_pending() {
-                        return Poll::Pending;
-                    }
-                }
-                let under_way = renewing.borrow().clone();
-                let Some(under_way) = under_way else { break };
-                ended = Some(Settled::from(under_way));
-            }
-            let mut done: Function = JsValue::UNDEFINED.unchecked_into();
-            let ended = Promise::new(&mut |resolve, _| done = resolve);
-            *renewing.borrow_mut() = Some(ended);
-            Poll::Ready(Ok(Turn { renewing, done }))
-        })
-    }
-}
-
-impl Drop for Turn<'_> {
-    fn drop(&mut self) {
-        self.renewing.borrow_mut().take();
-        let _ = self.done.call0(&JsValue::UNDEFINED);
-    }
+/// Waits for the renewal under way, if any, then takes the turn: a slot of `renewals`
+/// (`Slots` of one, whose waiting tasks are woken when the turn is given back, however
+/// the renewal ends; not a Promise per renewal awaited by the waiting ones). The
+/// caller's abort ends the wait: another call's renewal may take its whole retry budget.
+/// One `poll_fn` (not an async fn looping on awaits: one state machine fewer), which
+/// its caller awaits at once.
+fn take_turn<'a>(renewals: &'a Slots, abort: &'a AbortWatch) -> impl Future<Output = Result<Held<'a>, Failure>> + 'a {
+    let (mut fired, mut waiting) = (abort.fired(), false);
+    poll_fn(move |cx| loop {
+        if waiting && Pin::new(&mut fired).poll(cx).is_ready() {
+            return Poll::Ready(Err(abort.error()));
+        }
+        if let Poll::Ready(turn) = Pin::new(&mut Enter(Some(renewals))).poll(cx) {
+            return Poll::Ready(Ok(turn));
+        }
+        if waiting {
+            return Poll::Pending;
+        }
+        // A renewal is under way: the abort is checked before the wait, as after each wake.
+        waiting = true;
+    })
 }
 
 /// The token a request was sent with, and which renewal it came from.
@@ -115,19 +89,18 @@ pub struct Bearer {
 }
 
 impl Auth {
-    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32, refresh_call: RefreshCall) -> Auth {
+    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32) -> Auth {
         Auth {
             credentials: RefCell::new(credentials),
             refresh_url,
             net,
             generation: Cell::new(0),
-            renewing: RefCell::new(None),
+            renewals: Slots::new(1),
             refusals: Cell::new(0),
             refused: RefCell::new(None),
             refused_for_good: Cell::new(false),
             dead_end: Cell::new(false),
             max_retries,
-            refresh_call,
         }
     }
 
@@ -199,7 +172,7 @@ impl Auth {
 
     async fn renew(&self, seen_generation: u64, timeout_ms: u32, abort: &AbortWatch) -> Result<(), Failure> {
         let tried_before = self.refusals.get();
-        let _one_at_a_time = Turn::take(&self.renewing, abort).await?;
+        let _one_at_a_time = take_turn(&self.renewals, abort).await?;
         if self.generation.get() != seen_generation {
             return Ok(()); // another request renewed meanwhile
         }
@@ -209,12 +182,12 @@ impl Auth {
             // refusal by the Auth API holds for good.
             return Err(self.refusal());
         }
-        let refresh = match &*self.credentials.borrow() {
-            Credentials::Tokens { refresh: Some(r), .. } => r.clone(),
+        // The body made from the refresh token in place: no copy of the token kept in
+        // this future's state across the request.
+        let body = match &*self.credentials.borrow() {
+            Credentials::Tokens { refresh: Some(r), .. } => JsString::from(text!["{\"", crate::contract::REFRESH_TOKEN_FIELD, "\":", quoted(r), "}"]),
             _ => return Ok(()),
         };
-        let body = text!["{\"", crate::contract::REFRESH_TOKEN_FIELD, "\":", quoted(&refresh), "}"];
-        let body = JsString::from(body);
         let refused = |why: String, status: Option<u16>, cause: Option<JsValue>, for_good: bool| {
             self.refusals.set(self.refusals.get() + 1);
             self.refused_for_good.set(for_good);
@@ -223,7 +196,9 @@ impl Auth {
         };
         // One call, retried as the API calls are (its passing trouble: a network error, a
         // timeout, a 5xx or 429): retrying the request instead would send the old token.
-        let answer = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
+        // Called directly (not through a function pointer the client gives: `call`
+        // imports this module, and the two may name each other).
+        let answer = match super::call::refresh_call(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
             Ok(answer) => answer,
             Err(e) => {
                 // The error behind it is the `cause` (a `NetworkError`'s own cause tells

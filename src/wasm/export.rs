@@ -16,11 +16,11 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::export::{more_pages, ExportWriter};
 
-use super::abort::{linked, AbortWatch, Linked};
+use super::abort::Linked;
 use super::errors::{type_error, Failure};
 use super::js::{call_method, promise, utf8_of, Obj};
 use super::options::QueryOptions;
-use super::pages_ahead::{PagesAhead, Query};
+use super::pages_ahead::PagesAhead;
 use super::session::{unexpected, Session};
 use super::transport::Answer;
 
@@ -85,10 +85,10 @@ impl Exporter {
 
 /// The stream. `opts.page` is the first page read (0 unless given).
 pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> Result<JsValue, Failure> {
-    let (stop, signal) = linked(opts.signal.as_ref());
     let first = opts.page;
+    let (pages, stop) = PagesAhead::new(session, body, opts);
     let exporter = Rc::new(Exporter {
-        pages: PagesAhead::new(Query { session, body, opts, abort: AbortWatch::new(Some(signal)) }),
+        pages,
         page: Cell::new(first),
         writer: RefCell::new(writer),
         done: Cell::new(false),

@@ -25,13 +25,16 @@ impl<T> Local<T> {
         // Not `OnceCell::get_or_init`: its `try_init` (with its reentrancy panic) was
         // compiled once per `T`. No `init` reads its own `Local`.
         let slot = self.value.get();
-        // SAFETY: one thread, and no reference into `slot` is held across `init`; once
-        // set, the value is never replaced nor moved (the `Local` is a static), so the
-        // `&T` stays valid for ever.
+        // SAFETY: one thread, and no reference into `slot` is held across `init`; the
+        // slot is still `None` after `init` (which does not read its own `Local`), so
+        // writing over it leaks nothing; once set, the value is never replaced nor moved
+        // (the `Local` is a static), so the `&T` stays valid for ever.
         unsafe {
             if (*slot).is_none() {
                 let value = (self.init)();
-                *slot = Some(value);
+                // Written over the `None` without dropping it: an assignment would drop
+                // the old value, code compiled per `T` for a `None` that has nothing to drop.
+                slot.write(Some(value));
             }
             (*slot).as_ref().unwrap_unchecked()
         }

@@ -19,7 +19,7 @@ use wasm_bindgen::JsValue;
 use crate::contract::QUERY_PAGES_AHEAD;
 use crate::core::export::{page_exists, same_result};
 
-use super::abort::AbortWatch;
+use super::abort::{linked, AbortWatch, Linked};
 use super::errors::Failure;
 use super::options::QueryOptions;
 use super::session::{plain_call, Session};
@@ -48,17 +48,23 @@ pub struct PagesAhead {
     total: Cell<Option<f64>>,
 }
 
-/// Where a request leaves its answer, and who waits for it.
+/// Where a request leaves its answer, and who waits for it (`Cell`s taken and set
+/// whole: no borrow to check).
 #[derive(Default)]
 struct Slot {
-    answer: RefCell<Option<Result<Answer, Failure>>>,
-    waiting: RefCell<Option<Waker>>,
+    answer: Cell<Option<Result<Answer, Failure>>>,
+    waiting: Cell<Option<Waker>>,
 }
 
 impl PagesAhead {
-    pub fn new(query: Query) -> PagesAhead {
-        let first = query.opts.page;
-        PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), total: Cell::new(None) }
+    /// The pages of `body`'s query, and what stops them: a signal of their own that
+    /// fires with the caller's (`opts.signal`) or when the `Linked` is aborted. One
+    /// place for `queryAll` and `exportEvents` (their code once).
+    pub fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> (PagesAhead, Linked) {
+        let (stop, signal) = linked(opts.signal.as_ref());
+        let first = opts.page;
+        let query = Query { session, body, opts, abort: AbortWatch::new(Some(signal)) };
+        (PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), total: Cell::new(None) }, stop)
     }
 
     pub fn query(&self) -> &Query {
@@ -99,10 +105,10 @@ impl PagesAhead {
             self.start(page)
         });
         self.start_ahead(page);
-        poll_fn(move |cx| match slot.answer.borrow_mut().take() {
+        poll_fn(move |cx| match slot.answer.take() {
             Some(answer) => Poll::Ready(answer),
             None => {
-                *slot.waiting.borrow_mut() = Some(cx.waker().clone());
+                slot.waiting.set(Some(cx.waker().clone()));
                 Poll::Pending
             }
         })
@@ -128,12 +134,13 @@ impl PagesAhead {
         // `spawn_local` on a future type of its own compiled the executor's task code
         // a second time.
         let _ = super::js::promise(async move {
-            let opts = QueryOptions { page, ..query.opts.clone() };
-            // `POST /events/query` for this page, as text.
-            let url = request::query_url(&query.session.config.events_url, page, opts.page_size);
-            let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &opts, &query.abort, &|_| {}).await.result;
-            *filled.answer.borrow_mut() = Some(answer);
-            if let Some(waker) = filled.waiting.borrow_mut().take() {
+            // `POST /events/query` for this page, as text (the page is in the URL: the
+            // query's options are given as they are, not cloned with it).
+            let url = request::query_url(&query.session.config.events_url, page, query.opts.page_size);
+            let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &query.opts, &query.abort, &|_| {}).await.result;
+            // Over a `None`, which `set` would drop (its drop glue, for nothing).
+            core::mem::forget(filled.answer.replace(Some(answer)));
+            if let Some(waker) = filled.waiting.take() {
                 waker.wake();
             }
             Ok(JsValue::UNDEFINED)

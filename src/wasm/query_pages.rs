@@ -15,10 +15,10 @@ use wasm_bindgen::prelude::*;
 use crate::contract::{ITEMS_FIELD, TOTAL_FIELD};
 use crate::core::export::more_pages;
 
-use super::abort::{linked, AbortWatch, Linked};
+use super::abort::Linked;
 use super::js::{get, Obj};
 use super::options::QueryOptions;
-use super::pages_ahead::{PagesAhead, Query};
+use super::pages_ahead::PagesAhead;
 use super::errors::Failure;
 use super::session::{page_of, unexpected, Session};
 use super::transport::Answer;
@@ -38,9 +38,8 @@ struct State {
 
 impl QueryPages {
     pub(super) fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> QueryPages {
-        let (stop, signal) = linked(opts.signal.as_ref());
         let first = opts.page;
-        let pages = PagesAhead::new(Query { session, body, opts, abort: AbortWatch::new(Some(signal)) });
+        let (pages, stop) = PagesAhead::new(session, body, opts);
         QueryPages { state: Rc::new(State { pages, stop, next_page: Cell::new(first) }) }
     }
 }

@@ -228,16 +228,17 @@ impl Source {
     pub fn read(&self) -> Boxed<'static, Result<Option<Vec<Feed>>, Failure>> {
         let state = self.state.clone();
         Box::pin(async move {
-            let State { kind, events, skip_bytes, skip_events, opened, closed, batch, resume, pending, .. } = &*state;
-            let batch = *batch;
-            if let Some(piece) = next_slice(pending)? {
+            // Fields read through one reference (not one reference each kept across the awaits).
+            let s = &*state;
+            let batch = s.batch;
+            if let Some(piece) = next_slice(&s.pending)? {
                 return Ok(Some(vec![Feed::Bytes(piece)]));
             }
-            let (next, this, promises) = match kind {
+            let (next, this, promises) = match &s.kind {
                 Kind::Once => return Ok(None),
                 Kind::Reader { next, this, promises } => (next, this, *promises),
                 Kind::Array { events: array, next } => {
-                    if closed.get() {
+                    if s.closed.get() {
                         return Ok(None);
                     }
                     let (from, n) = (next.get(), array.length() as usize);
@@ -245,15 +246,15 @@ impl Source {
                     next.set(to);
                     if from < to {
                         let items = window(array, from as u32, to as u32).map_err(|(_, e)| source_failed(e))?;
-                        state.next_event.set(from);
-                        state.remember(&items);
-                        return Ok(Some(events_feed(&items, opened)));
+                        s.next_event.set(from);
+                        s.remember(&items);
+                        return Ok(Some(events_feed(&items, &s.opened)));
                     }
-                    closed.set(true);
-                    return Ok(Some(events_end(&Array::new(), opened)));
+                    s.closed.set(true);
+                    return Ok(Some(events_end(&Array::new(), &s.opened)));
                 }
             };
-            if closed.get() {
+            if s.closed.get() {
                 return Ok(None);
             }
             let objects = Array::new();
@@ -269,12 +270,12 @@ impl Source {
                 for i in 0..values.length() {
                     let value = values.get(i);
                     // Events or bytes is told by the first item; the pieces of bytes are each checked.
-                    if events.get() != Some(true) {
+                    if s.events.get() != Some(true) {
                         let is_bytes = is_piece_of_bytes(&value) || value.is_string();
-                        match events.get() {
+                        match s.events.get() {
                             None => {
-                                check_resume(is_bytes, *resume)?;
-                                events.set(Some(!is_bytes));
+                                check_resume(is_bytes, s.resume)?;
+                                s.events.set(Some(!is_bytes));
                             }
                             Some(false) if !is_bytes => {
                                 return Err(wrong_type("the source's pieces", "Uint8Array, ArrayBuffer or string", &value))
@@ -282,9 +283,9 @@ impl Source {
                             _ => {}
                         }
                     }
-                    if events.get() == Some(true) {
-                        if skip_events.get() > 0 {
-                            skip_events.set(skip_events.get() - 1);
+                    if s.events.get() == Some(true) {
+                        if s.skip_events.get() > 0 {
+                            s.skip_events.set(s.skip_events.get() - 1);
                         } else {
                             objects.push(&value);
                         }
@@ -294,13 +295,13 @@ impl Source {
                         Some(bytes) => {
                             // A surrogate held from the last string piece is alone after all:
                             // its bytes come first, and a resume skips them first.
-                            let mut lone = held_alone(&state.held, skip_bytes);
+                            let mut lone = held_alone(&s.held, &s.skip_bytes);
                             // Sliced as a buffer given at once is (an in-memory Blob's stream gives
                             // itself whole), past what a resume skips.
-                            let skip = skip_bytes.get().min(bytes.length() as u64);
-                            skip_bytes.set(skip_bytes.get() - skip);
-                            *pending.borrow_mut() = self::pending(bytes, skip as u32);
-                            match next_slice(pending)? {
+                            let skip = s.skip_bytes.get().min(bytes.length() as u64);
+                            s.skip_bytes.set(s.skip_bytes.get() - skip);
+                            *s.pending.borrow_mut() = self::pending(bytes, skip as u32);
+                            match next_slice(&s.pending)? {
                                 Some(piece) if lone.is_empty() => piece,
                                 Some(mut piece) => {
                                     lone.append(&mut piece);
@@ -309,34 +310,34 @@ impl Source {
                                 None => lone,
                             }
                         }
-                        None => skipped_front(string_piece(value.unchecked_ref(), &state.held), skip_bytes),
+                        None => skipped_front(string_piece(value.unchecked_ref(), &s.held), &s.skip_bytes),
                     };
                     if !bytes.is_empty() {
                         return Ok(Some(vec![Feed::Bytes(bytes)]));
                     }
                 }
                 if done {
-                    closed.set(true);
+                    s.closed.set(true);
                     // The last string piece ended in half a surrogate pair.
-                    let lone = held_alone(&state.held, skip_bytes);
-                    if events.get() == Some(true) && skip_events.get() > 0 {
-                        return Err(past_the_end(resume.events, resume.events - skip_events.get()));
+                    let lone = held_alone(&s.held, &s.skip_bytes);
+                    if s.events.get() == Some(true) && s.skip_events.get() > 0 {
+                        return Err(past_the_end(s.resume.events, s.resume.events - s.skip_events.get()));
                     }
                     // A stream that ended before the resume point: another, shorter source.
-                    if skip_bytes.get() > 0 {
-                        return Err(bytes_past_the_end(resume.bytes, resume.bytes - skip_bytes.get()));
+                    if s.skip_bytes.get() > 0 {
+                        return Err(bytes_past_the_end(s.resume.bytes, s.resume.bytes - s.skip_bytes.get()));
                     }
-                    return Ok(match events.get() {
+                    return Ok(match s.events.get() {
                         Some(true) => {
-                            state.remember(&objects);
-                            Some(events_end(&objects, opened))
+                            s.remember(&objects);
+                            Some(events_end(&objects, &s.opened))
                         }
                         _ => (!lone.is_empty()).then(|| vec![Feed::Bytes(lone)]),
                     });
                 }
                 if objects.length() as usize >= batch {
-                    state.remember(&objects);
-                    return Ok(Some(events_feed(&objects, opened)));
+                    s.remember(&objects);
+                    return Ok(Some(events_feed(&objects, &s.opened)));
                 }
             }
         })
@@ -401,7 +402,8 @@ fn wtf8(unit: u16) -> [u8; 3] {
 }
 
 /// The face's `pull` (pkg-template/src/pull.ts), given by `setPull`.
-static PULL: Local<RefCell<Option<Function>>> = Local::new(|| RefCell::new(None));
+/// (A `Cell`, its value taken and put back whole: no borrow to check.)
+static PULL: Local<Cell<Option<Function>>> = Local::new(|| Cell::new(None));
 
 /// Gives the engine the face's `pull(next, self, n, promises)`: a Promise of up to `n`
 /// items of an iterator or reader as `{ values, done }` (`promises`: its steps are
@@ -409,14 +411,16 @@ static PULL: Local<RefCell<Option<Function>>> = Local::new(|| RefCell::new(None)
 /// is JavaScript by nature, and one crossing per batch is what makes iterables fast.
 #[wasm_bindgen(js_name = setPull)]
 pub fn set_pull(pull: Function) {
-    *PULL.get().borrow_mut() = Some(pull);
+    PULL.get().set(Some(pull));
 }
 
 /// The next batch of an iterator's or a reader's items, read by the face's `pull`: its
 /// Promise, which the caller awaits at once (not an async fn around it: one state
 /// machine fewer).
 fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> Result<Settled, Failure> {
-    let Some(pull) = PULL.get().borrow().clone() else {
+    let pull = PULL.get().take();
+    PULL.get().set(pull.clone());
+    let Some(pull) = pull else {
         return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)"));
     };
     let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
@@ -491,12 +495,13 @@ fn reader(stream: &JsValue) -> Option<Kind> {
         let next = get(&reader, "read").dyn_into::<Function>().ok()?;
         return Some(kind(next, reader, true));
     }
-    // By reference: an array's `IntoIter` compiles its own drop.
-    for (symbol, promises) in &[(Symbol::async_iterator(), true), (Symbol::iterator(), false)] {
-        if let Ok(f) = Reflect::get(stream, symbol).and_then(|f| f.dyn_into::<Function>()) {
+    // Async first. The symbol got in the loop: an array of them compiles its own drop.
+    for promises in [true, false] {
+        let symbol = if promises { Symbol::async_iterator() } else { Symbol::iterator() };
+        if let Ok(f) = Reflect::get(stream, &symbol).and_then(|f| f.dyn_into::<Function>()) {
             let it = f.call0(stream).ok()?;
             let next = get(&it, "next").dyn_into::<Function>().ok()?;
-            return Some(kind(next, it, *promises));
+            return Some(kind(next, it, promises));
         }
     }
     None

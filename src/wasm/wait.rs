@@ -34,18 +34,18 @@ extern "C" {
 /// review: two closures a request).
 pub struct Sleep {
     timer: JsValue,
-    /// The Promise's `resolve` (the executor runs at once: always `Some`).
-    resolve: Option<Function>,
+    /// The Promise's `resolve` (set by its executor, which runs at once).
+    resolve: Function,
     done: Settled,
 }
 
 impl Sleep {
     /// `ms` up to `i32::MAX` (every caller's delay is bounded below it).
     pub fn new(ms: u32) -> Sleep {
-        let (mut timer, mut resolve_it) = (JsValue::UNDEFINED, None);
+        let (mut timer, mut resolve_it) = (JsValue::UNDEFINED, JsValue::UNDEFINED.unchecked_into());
         let done = Promise::new(&mut |resolve, _| {
             timer = set_timeout(&resolve, ms as i32);
-            resolve_it = Some(resolve);
+            resolve_it = resolve;
         });
         Sleep { timer, resolve: resolve_it, done: Settled::from(done) }
     }
@@ -61,9 +61,7 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         clear_timeout(&self.timer);
-        if let Some(resolve) = &self.resolve {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        }
+        let _ = self.resolve.call0(&JsValue::UNDEFINED);
     }
 }
 
