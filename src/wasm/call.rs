@@ -190,8 +190,7 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
 }
 
 /// The token's renewal: one call without a bearer token, retried as the others are
-/// (`Auth::renew` calls it). Inlined always into that one caller (17 B less gzipped).
-#[inline(always)]
+/// (`Auth::renew` calls it).
 pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, timeout_ms: u32, net: &'a Net, abort: &'a AbortWatch) -> Boxed<'a, Called<Answer>> {
     let bytes = utf8_of(body).len();
     let spec = CallSpec {
