@@ -22,7 +22,8 @@ use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
 use super::js::Obj;
 use super::net::Net;
-use super::wait::{Enter, Held, Sleep, Slots};
+use super::transport::{Answer, Called};
+use super::wait::{Boxed, Enter, Held, Sleep, Slots};
 
 pub enum Credentials {
     Tokens { access: String, refresh: Option<String> },
@@ -50,6 +51,9 @@ pub struct Auth {
     dead_end: Cell<bool>,
     /// Retries of a renewal's passing trouble (the client's `maxRetries`).
     max_retries: u32,
+    /// The renewal's request (`call::refresh_call`, given by the client: this module
+    /// does not import `call`, which imports it).
+    refresh_call: RefreshCall,
 }
 
 /// Why a renewal failed (never a token), the Auth API's status, and the error behind it.
@@ -58,6 +62,9 @@ struct Refusal {
     status: Option<u16>,
     cause: Option<JsValue>,
 }
+
+/// Sends the refresh body to the URL, retrying its passing trouble up to `max_retries` times.
+pub type RefreshCall = for<'a> fn(&'a str, &'a JsString, u32, u32, &'a Net, &'a AbortWatch) -> Boxed<'a, Called<Answer>>;
 
 /// Waits for the renewal under way, if any, then takes the turn: a slot of `renewals`
 /// (`Slots` of one, whose waiting tasks are woken when the turn is given back, however
@@ -89,7 +96,7 @@ pub struct Bearer {
 }
 
 impl Auth {
-    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32) -> Auth {
+    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32, refresh_call: RefreshCall) -> Auth {
         Auth {
             credentials: RefCell::new(credentials),
             refresh_url,
@@ -101,6 +108,7 @@ impl Auth {
             refused_for_good: Cell::new(false),
             dead_end: Cell::new(false),
             max_retries,
+            refresh_call,
         }
     }
 
@@ -196,9 +204,7 @@ impl Auth {
         };
         // One call, retried as the API calls are (its passing trouble: a network error, a
         // timeout, a 5xx or 429): retrying the request instead would send the old token.
-        // Called directly (not through a function pointer the client gives: `call`
-        // imports this module, and the two may name each other).
-        let answer = match super::call::refresh_call(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
+        let answer = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
             Ok(answer) => answer,
             Err(e) => {
                 // The error behind it is the `cause` (a `NetworkError`'s own cause tells

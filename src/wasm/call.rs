@@ -189,8 +189,8 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
     }
 }
 
-/// The token's renewal: one call without a bearer token, retried as the others are
-/// (`Auth::renew` calls it).
+/// The token's renewal: one call without a bearer token, retried as the others are.
+/// Given to `Auth` by the client (`auth.rs` does not import this module, which imports it).
 pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, timeout_ms: u32, net: &'a Net, abort: &'a AbortWatch) -> Boxed<'a, Called<Answer>> {
     let bytes = utf8_of(body).len();
     let spec = CallSpec {

@@ -16,6 +16,7 @@ use crate::core::{args, request};
 
 use super::abort::AbortWatch;
 use super::auth::Auth;
+use super::call;
 use super::errors::{type_error, ClientError, Failure};
 use super::js::{get, Obj};
 use super::options::{self, wrong_type, QueryOptions};
@@ -41,7 +42,7 @@ impl Engine {
         let (config, credentials, net) = options::client_config(&options)?;
         let net = Rc::new(net);
         let refresh_url = request::refresh_url(&config.auth_url);
-        let auth = Rc::new(Auth::new(credentials, refresh_url, net.clone(), config.max_retries));
+        let auth = Rc::new(Auth::new(credentials, refresh_url, net.clone(), config.max_retries, call::refresh_call));
         let api_is_loopback = request::is_loopback_url(&config.events_url);
         let session = Session { config, auth, net, compression_refused: Cell::new(false), api_is_loopback };
         Ok(Engine { inner: Rc::new(session) })

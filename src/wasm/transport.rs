@@ -50,7 +50,7 @@ pub struct Answer {
 }
 
 /// How a call ended (`call::call`, its retries included), with the number of HTTP
-/// requests it took.
+/// requests it took. Here, not in `call`, so that `auth` can name it (`call` imports `auth`).
 pub struct Called<T> {
     pub result: Result<T, Failure>,
     pub attempts: u32,
