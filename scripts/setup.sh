@@ -23,9 +23,13 @@ command -v node >/dev/null || { echo "setup: Node.js ${MIN_NODE_MAJOR}+ is neede
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge "$MIN_NODE_MAJOR" ] || { echo "setup: Node.js ${MIN_NODE_MAJOR}+ is needed, found $(node --version)" >&2; exit 1; }
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  say "adding the wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown
+# The compiler rust-toolchain.toml pins, with the wasm target (rustup would install them
+# on first use too; here a failure is told at once, by name).
+RUST_TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+[ -n "$RUST_TOOLCHAIN" ] || { echo "setup: no channel in rust-toolchain.toml" >&2; exit 1; }
+if ! rustup target list --installed --toolchain "$RUST_TOOLCHAIN" 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "installing Rust $RUST_TOOLCHAIN with the wasm32-unknown-unknown target (once)"
+  rustup toolchain install "$RUST_TOOLCHAIN" --profile minimal --target wasm32-unknown-unknown
 fi
 
 # wasm-pack and wasm-bindgen from crates.io: their own downloaders reach hosts we cannot.

@@ -14,6 +14,7 @@
 #[macro_export]
 macro_rules! text {
     ($($piece:expr),* $(,)?) => {{
+        #[allow(unused_mut)] // `text![]`, with no pieces, never adds to it
         let mut text = $crate::text::String::new();
         $( $crate::text::Piece::add_to(&$piece, &mut text); )*
         text
