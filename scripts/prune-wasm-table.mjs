@@ -56,27 +56,29 @@ for (let i = 0; i < module.getNumExports(); i++) {
   if (info.kind === binaryen.ExternalTable) exportedTables.add(info.value);
 }
 
-const HASH = '(::h[0-9a-f]+)?';
-const CORE = 'core(\\[[0-9a-f]+\\])?';
-const INVOKE = /^wasm_bindgen::convert::closures::_::invoke::h[0-9a-f]+$/;
-const FMT_IMPL = new RegExp(`^<.+ as ${CORE}::fmt::[A-Za-z]+>::fmt${HASH}$`);
-const FMT_HELPERS = new RegExp(
-  `^(<${CORE}::fmt::Formatter>::(pad|pad_integral|pad_integral::write_prefix)|${CORE}::panicking::panic(_nounwind)?_fmt)${HASH}$`,
-);
+// The rules go by names without their hashes: Rust's legacy mangling ends a path with
+// `::h0123…` (Rust 1.95), its v0 mangling (the default since: rust-toolchain.toml) puts
+// `[0123…]` after each crate and spells a generic function's arguments out
+// (`invoke::<JsValue, u32, …>`).
+const unhashed = (name) => name.replace(/\[[0-9a-f]{8,}\]/g, '').replace(/::h[0-9a-f]{16}$/, '');
+const INVOKE = /^wasm_bindgen::convert::closures::_::invoke(::<.*>)?$/;
+const FMT_IMPL = /^<.+ as core::fmt::[A-Za-z]+>::fmt$/;
+const FMT_HELPERS =
+  /^(<core::fmt::Formatter>::(pad|pad_integral|pad_integral::write_prefix)|core::panicking::panic(_nounwind)?_fmt)$/;
 const TO_STRING = /ToString>::to_string/;
-const PANIC_HANDLER = /(^|::)rust_begin_unwind(::h[0-9a-f]+)?$/;
+const PANIC_HANDLER = /(^|::)rust_begin_unwind$/;
 
 const named = functions.some((name) => name.includes('::'));
-const handler = functions.filter((name) => PANIC_HANDLER.test(name));
+const handler = functions.filter((name) => PANIC_HANDLER.test(unhashed(name)));
 const handlerTraps =
   handler.length === 1 &&
   binaryen.getExpressionId(binaryen.getFunctionInfo(module.getFunction(handler[0])).body) === binaryen.UnreachableId;
-const formatter = functions.find(
+const formatter = functions.map(unhashed).find(
   (name) => (name.includes('fmt') && !FMT_IMPL.test(name) && !FMT_HELPERS.test(name)) || TO_STRING.test(name),
 );
 const formats = !handlerTraps || formatter !== undefined;
 const JSPI_WAKER = ['raw_clone', 'raw_wake', 'raw_wake_by_ref', 'raw_drop'].map(
-  (f) => new RegExp(`^js_sys::futures::jspi::task_waker::${f}::h[0-9a-f]+$`),
+  (f) => new RegExp(`^js_sys::futures::jspi::task_waker::${f}$`),
 );
 
 /** The data's 32-bit words, as [address, value] pairs: every `step` bytes (4: aligned). */
@@ -96,7 +98,7 @@ function dataWords(step) {
 /** Whether no code can make a JSPI task waker (see the rule above). */
 function jspiWakersUnmade(segment, text) {
   const base = binaryen.getExpressionInfo(segment.offset).value;
-  const indices = JSPI_WAKER.map((re) => segment.data.findIndex((name) => re.test(name)));
+  const indices = JSPI_WAKER.map((re) => segment.data.findIndex((name) => re.test(unhashed(name))));
   if (indices.some((i) => i < 0)) return false;
   const words = dataWords(4);
   const vtables = [];
@@ -118,7 +120,14 @@ function jspiWakersUnmade(segment, text) {
     .split('\n (func ')
     .slice(1)
     .filter(names)
-    .every((body) => /^\$js_sys::futures::jspi::task_waker::raw_clone::h[0-9a-f]+ /.test(body));
+    .every((body) => JSPI_WAKER[0].test(unhashed(textName(body))));
+}
+
+/** A function's name as binaryen's text prints it at the start of its body: `$name`, or
+ * `$"name"` when the name has characters a text name cannot (v0 mangling's `[`, `<`, spaces). */
+function textName(body) {
+  const quoted = /^\$"((?:[^"\\]|\\.)*)"/.exec(body);
+  return quoted ? quoted[1] : /^\$(\S+)/.exec(body)?.[1] ?? '';
 }
 
 const STUB = 'pruned_table_entry';
@@ -140,9 +149,9 @@ const readsEntries = hidden && new RegExp(`\\(table\\.(get|set|copy|fill|grow|in
 const prunable = named && hidden && !readsEntries;
 const wakersUnmade = prunable && jspiWakersUnmade(segments[0], text);
 const rules = [
-  { what: 'closure invoke shims', test: (name) => INVOKE.test(name) },
-  { what: 'core::fmt impls', test: (name) => FMT_IMPL.test(name) && !formats },
-  { what: 'JSPI task wakers', test: (name) => wakersUnmade && JSPI_WAKER.some((re) => re.test(name)) },
+  { what: 'closure invoke shims', test: (name) => INVOKE.test(unhashed(name)) },
+  { what: 'core::fmt impls', test: (name) => FMT_IMPL.test(unhashed(name)) && !formats },
+  { what: 'JSPI task wakers', test: (name) => wakersUnmade && JSPI_WAKER.some((re) => re.test(unhashed(name))) },
 ];
 const counts = new Map(rules.map((r) => [r.what, 0]));
 const rewritten = [];

@@ -54,11 +54,12 @@ while (p < bytes.length) {
 const functions = bodies
   .map((b) => ({ name: names.get(b.index + importedFuncs) ?? `func[${b.index + importedFuncs}]`, size: b.size }))
   .sort((a, b) => b.size - a.size);
-// "crate": the first path segment, std's hash suffix dropped; wasm-bindgen's export shims apart.
+// "crate": the first path segment, the crates' hashes dropped; wasm-bindgen's export shims apart.
 const crateOf = (fn) => {
   if (/ shim$/.test(fn)) return 'wasm-bindgen export shims';
   const path = fn.replace(/^[<&]+/, '').replace(/\[[0-9a-f]+\]/g, '');
-  if (path.startsWith('core::ptr::drop_in_place')) return 'drop glue (core::ptr::drop_in_place)';
+  // Rust 1.95 names it `drop_in_place`, 1.99 (rust-toolchain.toml) `drop_glue`.
+  if (/^core::ptr::drop_(in_place|glue)\b/.test(path)) return 'drop glue (core::ptr::drop_in_place)';
   const seg = path.split('::');
   return /^(genomcore_events_wasm|genomcore_events_core)$/.test(seg[0]) && seg[1] ? `${seg[0]}::${seg[1] === 'wasm' ? seg[2] : seg[1]}` : seg[0];
 };
@@ -66,7 +67,8 @@ const crates = new Map();
 for (const f of functions) crates.set(crateOf(f.name), (crates.get(crateOf(f.name)) ?? 0) + f.size);
 const profile = {
   sections,
-  top: functions.slice(0, top).map((f) => ({ name: f.name.replace(/::h[0-9a-f]{16}$/, ''), size: f.size })),
+  // Without the hashes of either mangling (legacy `::h…` at the end, v0 `[…]` after each crate).
+  top: functions.slice(0, top).map((f) => ({ name: f.name.replace(/::h[0-9a-f]{16}$/, '').replace(/\[[0-9a-f]{8,}\]/g, ''), size: f.size })),
   crates: [...crates].sort((a, b) => b[1] - a[1]).slice(0, top).map(([crate, size]) => ({ crate, size })),
 };
 if (args.includes('--json')) {
