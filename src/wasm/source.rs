@@ -597,16 +597,16 @@ fn is_piece_of_bytes(v: &JsValue) -> bool {
 }
 
 /// Whether `v` is a source `createEvents` takes besides an array of events (else: a
-/// `TypeError`), without starting to read it.
+/// `TypeError`), without starting to read it. An array of events passes too: both
+/// callers tell those apart first (not asked again here).
 pub fn is_source(v: &JsValue) -> bool {
-    !is_events_array(v)
-        && (v.is_function()
-            || is_piece_of_bytes(v)
-            || (v.is_object()
-                && (get(v, "getReader").is_function()
-                    || get(v, "stream").is_function()
-                    || Reflect::get(v, &Symbol::async_iterator()).is_ok_and(|f| f.is_function())
-                    || Reflect::get(v, &Symbol::iterator()).is_ok_and(|f| f.is_function()))))
+    v.is_function()
+        || is_piece_of_bytes(v)
+        || (v.is_object()
+            && (get(v, "getReader").is_function()
+                || get(v, "stream").is_function()
+                || Reflect::get(v, &Symbol::async_iterator()).is_ok_and(|f| f.is_function())
+                || Reflect::get(v, &Symbol::iterator()).is_ok_and(|f| f.is_function())))
 }
 
 /// Whether `v` can be read twice (`validate: 'all'`): bytes, a `Blob`/`File`, an array
