@@ -232,7 +232,7 @@ impl Source {
             let s = &*state;
             let batch = s.batch;
             if let Some(piece) = next_slice(&s.pending)? {
-                return Ok(Some(vec![Feed::Bytes(piece)]));
+                return Ok(Some(bytes_feed(piece)));
             }
             let (next, this, promises) = match &s.kind {
                 Kind::Once => return Ok(None),
@@ -313,7 +313,7 @@ impl Source {
                         None => skipped_front(string_piece(value.unchecked_ref(), &s.held), &s.skip_bytes),
                     };
                     if !bytes.is_empty() {
-                        return Ok(Some(vec![Feed::Bytes(bytes)]));
+                        return Ok(Some(bytes_feed(bytes)));
                     }
                 }
                 if done {
@@ -332,7 +332,7 @@ impl Source {
                             s.remember(&objects);
                             Some(events_end(&objects, &s.opened))
                         }
-                        _ => (!lone.is_empty()).then(|| vec![Feed::Bytes(lone)]),
+                        _ => (!lone.is_empty()).then(|| bytes_feed(lone)),
                     });
                 }
                 if objects.length() as usize >= batch {
@@ -454,7 +454,7 @@ impl Drop for Source {
 /// after. An event `JSON.stringify` refuses is fed as unreadable, in its place.
 fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
     match stringify(objects, 0, objects.length() as usize) {
-        Ok(json) => vec![Feed::Bytes(array_piece(&json, opened))],
+        Ok(json) => bytes_feed(array_piece(&json, opened)),
         Err(_) => {
             let mut feeds = Vec::new(); // a loop: `collect` compiles std's code per type
             for i in 0..objects.length() {
@@ -467,6 +467,13 @@ fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
             feeds
         }
     }
+}
+
+/// One piece of bytes as a read's feed: `vec![…]` written once (four sites each
+/// compiled its own allocation and write).
+#[inline(never)]
+fn bytes_feed(bytes: Vec<u8>) -> Vec<Feed> {
+    vec![Feed::Bytes(bytes)]
 }
 
 /// The last events and the array's `]` (`[]` when there were none).
