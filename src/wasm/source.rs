@@ -479,7 +479,8 @@ fn bytes_feed(bytes: Vec<u8>) -> Vec<Feed> {
 /// The last events and the array's `]` (`[]` when there were none).
 fn events_end(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
     let mut feed = if objects.length() > 0 { events_feed(objects, opened) } else { Vec::new() };
-    feed.push(Feed::Bytes(if opened.get() { b"]".to_vec() } else { b"[]".to_vec() }));
+    let end: &[u8] = if opened.get() { b"]" } else { b"[]" }; // one `to_vec`, not two
+    feed.push(Feed::Bytes(end.to_vec()));
     feed
 }
 
