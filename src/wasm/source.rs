@@ -503,10 +503,9 @@ fn reader(stream: &JsValue) -> Option<Kind> {
         let next = get(&reader, "read").dyn_into::<Function>().ok()?;
         return Some(kind(next, reader, true));
     }
-    // Async first. The symbol got in the loop: an array of them compiles its own drop.
+    // Async first.
     for promises in [true, false] {
-        let symbol = if promises { Symbol::async_iterator() } else { Symbol::iterator() };
-        if let Ok(f) = Reflect::get(stream, &symbol).and_then(|f| f.dyn_into::<Function>()) {
+        if let Some(f) = iterator_method(stream, promises) {
             let it = f.call0(stream).ok()?;
             let next = get(&it, "next").dyn_into::<Function>().ok()?;
             return Some(kind(next, it, promises));
@@ -613,8 +612,16 @@ pub fn is_source(v: &JsValue) -> bool {
         || (v.is_object()
             && (get(v, "getReader").is_function()
                 || get(v, "stream").is_function()
-                || Reflect::get(v, &Symbol::async_iterator()).is_ok_and(|f| f.is_function())
-                || Reflect::get(v, &Symbol::iterator()).is_ok_and(|f| f.is_function())))
+                || iterator_method(v, true).is_some()
+                || iterator_method(v, false).is_some()))
+}
+
+/// `v[Symbol.asyncIterator]` (`promises`) or `v[Symbol.iterator]`, when it is a
+/// function: one place for `reader` and `is_source`. (The symbol got here, not passed:
+/// an array of them compiles its own drop.)
+fn iterator_method(v: &JsValue, promises: bool) -> Option<Function> {
+    let symbol = if promises { Symbol::async_iterator() } else { Symbol::iterator() };
+    Reflect::get(v, &symbol).ok()?.dyn_into().ok()
 }
 
 /// Whether `v` can be read twice (`validate: 'all'`): bytes, a `Blob`/`File`, an array
