@@ -181,11 +181,11 @@ impl Source {
                 }
                 let mut blob = v.clone();
                 if skip_bytes > 0 {
-                    let slice = get(v, "slice").dyn_into::<Function>().map_err(|_| unreadable(v))?;
+                    let slice = method(v, "slice").ok_or_else(|| unreadable(v))?;
                     blob = slice.call1(v, &(skip_bytes as f64).into()).map_err(source_failed)?;
                     skip_bytes = 0;
                 }
-                let stream_of = get(&blob, "stream").dyn_into::<Function>().map_err(|_| unreadable(v))?;
+                let stream_of = method(&blob, "stream").ok_or_else(|| unreadable(v))?;
                 stream_of.call0(&blob).map_err(source_failed)?
             } else {
                 v.clone()
@@ -498,16 +498,16 @@ fn array_piece(json: &JsString, opened: &Cell<bool>) -> Vec<u8> {
 
 fn reader(stream: &JsValue) -> Option<Kind> {
     let kind = |next, this, promises| Kind::Reader { next, this, promises };
-    if let Ok(get_reader) = get(stream, "getReader").dyn_into::<Function>() {
+    if let Some(get_reader) = method(stream, "getReader") {
         let reader = get_reader.call0(stream).ok()?;
-        let next = get(&reader, "read").dyn_into::<Function>().ok()?;
+        let next = method(&reader, "read")?;
         return Some(kind(next, reader, true));
     }
     // Async first.
     for promises in [true, false] {
         if let Some(f) = iterator_method(stream, promises) {
             let it = f.call0(stream).ok()?;
-            let next = get(&it, "next").dyn_into::<Function>().ok()?;
+            let next = method(&it, "next")?;
             return Some(kind(next, it, promises));
         }
     }
@@ -614,6 +614,11 @@ pub fn is_source(v: &JsValue) -> bool {
                 || get(v, "stream").is_function()
                 || iterator_method(v, true).is_some()
                 || iterator_method(v, false).is_some()))
+}
+
+/// `v[name]`, when it is a function (one place for the five methods a source is read by).
+fn method(v: &JsValue, name: &str) -> Option<Function> {
+    get(v, name).dyn_into().ok()
 }
 
 /// `v[Symbol.asyncIterator]` (`promises`) or `v[Symbol.iterator]`, when it is a
