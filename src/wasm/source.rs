@@ -163,13 +163,14 @@ impl Source {
             holds_events = Some(true);
             Kind::Array { events: events.clone(), next: Cell::new(resume.events) }
         } else if let Some(bytes) = bytes_of(v).transpose()? {
-            size = Some(bytes.length() as f64);
-            if skip_bytes > bytes.length() as u64 {
-                return Err(bytes_past_the_end(skip_bytes, bytes.length() as u64));
+            let len = bytes.length(); // read once (a call into JS each time)
+            size = Some(len as f64);
+            if skip_bytes > len as u64 {
+                return Err(bytes_past_the_end(skip_bytes, len as u64));
             }
             let from = skip_bytes as u32;
             skip_bytes = 0;
-            pending = self::pending(bytes.subarray(from, bytes.length()), 0);
+            pending = self::pending(bytes.subarray(from, len), 0);
             holds_events = Some(false);
             Kind::Once
         } else {
