@@ -252,7 +252,8 @@ pub fn said(prefix: &str, e: &JsValue, otherwise: &str) -> String {
 /// Node process in the middle of an upload.
 pub fn call_back(f: &js_sys::Function, arg: &JsValue) {
     let Ok(returned) = f.call1(&JsValue::UNDEFINED, arg) else { return };
-    if returned.is_object() && get(&returned, "then").is_function() {
+    // (`get` gives `undefined` for what is not an object: no `is_object` first.)
+    if get(&returned, "then").is_function() {
         drop(as_promise(&returned).catch(IGNORE.get()));
     }
 }

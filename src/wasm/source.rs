@@ -521,9 +521,10 @@ fn is_bytes_at_once(v: &JsValue) -> bool {
     is_piece_of_bytes(v) || is_blob(v)
 }
 
-/// A `Blob` or `File` (a `stream()` method, but not a stream itself).
+/// A `Blob` or `File` (a `stream()` method, but not a stream itself). Not an object:
+/// `get` gives `undefined`, so no `is_object` first.
 fn is_blob(v: &JsValue) -> bool {
-    v.is_object() && get(v, "stream").is_function() && get(v, "getReader").is_undefined()
+    get(v, "stream").is_function() && get(v, "getReader").is_undefined()
 }
 
 /// A resume point fits the source: bytes are resumed at a byte offset (events numbered
