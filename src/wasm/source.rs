@@ -24,7 +24,7 @@ use crate::core::resume::ResumePoint;
 use crate::core::validate::Problem;
 
 use super::errors::{past_the_end, range_error, type_error, ClientError, Failure};
-use super::js::{call_method, get, item, lone_surrogate_at, threw, utf8_of, window};
+use super::js::{call_method, get, ignore_rejection, item, lone_surrogate_at, threw, utf8_of, window};
 use super::options::{type_name, wrong_type};
 use super::upload::{name_what_json_lost, stringify};
 use super::wait::Boxed;
@@ -438,9 +438,8 @@ impl Drop for Source {
         let Kind::Reader { this, .. } = &self.state.kind else { return };
         let ended = self.state.closed.replace(true);
         let call = |name: &str| {
-            let settled = call_method(this, name, &JsValue::UNDEFINED).ok();
-            if let Some(p) = settled.filter(|v| get(v, "then").is_function()) {
-                drop(Settled::from(super::js::as_promise(&p)));
+            if let Ok(returned) = call_method(this, name, &JsValue::UNDEFINED) {
+                ignore_rejection(&returned);
             }
         };
         if !ended {
