@@ -91,13 +91,15 @@ impl PagesAhead {
         let mut ahead = None;
         {
             let mut started = self.started.borrow_mut();
-            // `started` is in page order: the pages before `page`, then `page` itself if
-            // it was requested ahead, are at its front (a loop rather than `retain`, whose
-            // code is compiled per element type; one `remove` for both).
-            while started.first().is_some_and(|(p, _)| *p <= page) {
-                let (p, slot) = started.remove(0);
+            // The pages before `page` dropped, `page` itself taken if it was requested
+            // ahead, the later ones put back in order: a loop over the few taken out
+            // (not `retain`, nor `remove(0)` with its panic message, each compiled for
+            // this element type alone).
+            for (p, slot) in core::mem::take(&mut *started) {
                 if p == page {
                     ahead = Some(slot);
+                } else if p > page {
+                    started.push((p, slot));
                 }
             }
         }
