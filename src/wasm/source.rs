@@ -605,16 +605,16 @@ fn is_piece_of_bytes(v: &JsValue) -> bool {
 }
 
 /// Whether `v` is a source `createEvents` takes besides an array of events (else: a
-/// `TypeError`), without starting to read it. An array of events passes too: both
-/// callers tell those apart first (not asked again here).
+/// `TypeError`), without starting to read it.
 pub fn is_source(v: &JsValue) -> bool {
-    v.is_function()
-        || is_piece_of_bytes(v)
-        || (v.is_object()
-            && (get(v, "getReader").is_function()
-                || get(v, "stream").is_function()
-                || iterator_method(v, true).is_some()
-                || iterator_method(v, false).is_some()))
+    !is_events_array(v)
+        && (v.is_function()
+            || is_piece_of_bytes(v)
+            || (v.is_object()
+                && (get(v, "getReader").is_function()
+                    || get(v, "stream").is_function()
+                    || iterator_method(v, true).is_some()
+                    || iterator_method(v, false).is_some())))
 }
 
 /// `v[name]`, when it is a function (one place for the five methods a source is read by).
