@@ -71,7 +71,7 @@ impl Engine {
                     &events,
                 ));
             }
-            let opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
+            let mut opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
             if !streamed && (opts.format.is_some() || opts.bytes_total.is_some()) {
                 let name = if opts.format.is_some() { "format" } else { "bytesTotal" };
                 return Err(type_error(text![name, " is for bytes (a Uint8Array, Blob, stream…), not an array of events"]));
@@ -80,7 +80,8 @@ impl Engine {
             // found valid, is read as the iterable of events it is: the stream path
             // does both (arrays otherwise validate everything before the first request).
             let streamed = streamed || opts.skip_invalid || opts.validate_per_chunk;
-            let abort = AbortWatch::new(opts.signal.clone());
+            // The signal moved into the watch, its one user (no clone).
+            let abort = AbortWatch::new(opts.signal.take());
             if abort.is_aborted() {
                 return Err(abort.error());
             }
@@ -177,8 +178,9 @@ struct PlainCall {
 /// function pointer: the readers are called directly).
 fn plain_promise(inner: Rc<Session>, prepared: Result<PlainCall, Failure>, read: Read) -> Promise {
     super::js::promise(async move {
-        let PlainCall { method, url, body, opts } = prepared?;
-        let abort = AbortWatch::new(opts.signal.clone());
+        let PlainCall { method, url, body, mut opts } = prepared?;
+        // The signal moved into the watch, its one user (no clone).
+        let abort = AbortWatch::new(opts.signal.take());
         let lost = Cell::new(false);
         let on_retry = |e: &ClientError| lost.set(lost.get() || may_have_been_carried_out(e.status()));
         let answer = plain_call(&inner, method, &url, body.as_ref(), &opts, &abort, &on_retry).await.result?;

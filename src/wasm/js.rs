@@ -251,11 +251,19 @@ pub fn said(prefix: &str, e: &JsValue, otherwise: &str) -> String {
 /// returns (an `async` callback that fails): left unhandled, that rejection would end a
 /// Node process in the middle of an upload.
 pub fn call_back(f: &js_sys::Function, arg: &JsValue) {
-    let Ok(returned) = f.call1(&JsValue::UNDEFINED, arg) else { return };
-    if returned.is_object() && get(&returned, "then").is_function() {
-        drop(as_promise(&returned).catch(IGNORE.get()));
+    if let Ok(returned) = f.call1(&JsValue::UNDEFINED, arg) {
+        ignore_rejection(&returned);
     }
 }
 
-/// The rejection handler of `call_back`: made once.
+/// When `v` is a Promise or a thenable (what the caller's code returned), its rejection
+/// is handled and ignored rather than left unhandled; it is not awaited.
+pub fn ignore_rejection(v: &JsValue) {
+    // (`get` gives `undefined` for what is not an object: no `is_object` first.)
+    if get(v, "then").is_function() {
+        drop(as_promise(v).catch(IGNORE.get()));
+    }
+}
+
+/// The rejection handler of `ignore_rejection`: made once.
 static IGNORE: Local<Closure<dyn FnMut(JsValue)>> = Local::new(|| Closure::new(|_: JsValue| {}));

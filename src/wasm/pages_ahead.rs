@@ -88,18 +88,21 @@ impl PagesAhead {
     /// the known total allow. A `poll_fn`, not an async fn (one state machine fewer):
     /// the requests start when it is called, and its callers await it at once.
     pub fn answer(&self, page: u32) -> impl Future<Output = Result<Answer, Failure>> + use<> {
-        let ahead = {
+        let mut ahead = None;
+        {
             let mut started = self.started.borrow_mut();
-            // `started` is in page order: the pages before `page` are at its front
-            // (a loop rather than `retain`, whose code is compiled per element type).
-            while started.first().is_some_and(|(p, _)| *p < page) {
-                started.remove(0);
+            // The pages before `page` dropped, `page` itself taken if it was requested
+            // ahead, the later ones put back in order: a loop over the few taken out
+            // (not `retain`, nor `remove(0)` with its panic message, each compiled for
+            // this element type alone).
+            for (p, slot) in core::mem::take(&mut *started) {
+                if p == page {
+                    ahead = Some(slot);
+                } else if p > page {
+                    started.push((p, slot));
+                }
             }
-            match started.first() {
-                Some((p, _)) if *p == page => Some(started.remove(0).1),
-                _ => None,
-            }
-        };
+        }
         let slot = ahead.unwrap_or_else(|| {
             self.next_to_start.set(self.next_to_start.get().max(page + 1));
             self.start(page)

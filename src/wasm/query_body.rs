@@ -63,7 +63,8 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
         if lone_surrogate_at(v.unchecked_ref()) < 0 { return Ok(()) }
         "a string with an unpaired UTF-16 surrogate (a cut emoji?)"
     } else if v.is_object() {
-        ""
+        // Walked below, unless too deep (one error return for all of these).
+        if depth >= MAX_DEPTH { "nested too deeply (a cycle?)" } else { "" }
     } else if v.is_null() || v.as_bool().is_some() {
         return Ok(());
     } else {
@@ -71,9 +72,6 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
     };
     if !what.is_empty() {
         return Err((String::new(), what));
-    }
-    if depth >= MAX_DEPTH {
-        return Err((String::new(), "nested too deeply (a cycle?)"));
     }
     let array = Array::is_array(v);
     let proto = Object::get_prototype_of(v);

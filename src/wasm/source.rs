@@ -24,7 +24,7 @@ use crate::core::resume::ResumePoint;
 use crate::core::validate::Problem;
 
 use super::errors::{past_the_end, range_error, type_error, ClientError, Failure};
-use super::js::{call_method, get, item, lone_surrogate_at, threw, utf8_of, window};
+use super::js::{call_method, get, ignore_rejection, item, lone_surrogate_at, threw, utf8_of, window};
 use super::options::{type_name, wrong_type};
 use super::upload::{name_what_json_lost, stringify};
 use super::wait::Boxed;
@@ -163,13 +163,14 @@ impl Source {
             holds_events = Some(true);
             Kind::Array { events: events.clone(), next: Cell::new(resume.events) }
         } else if let Some(bytes) = bytes_of(v).transpose()? {
-            size = Some(bytes.length() as f64);
-            if skip_bytes > bytes.length() as u64 {
-                return Err(bytes_past_the_end(skip_bytes, bytes.length() as u64));
+            let len = bytes.length(); // read once (a call into JS each time)
+            size = Some(len as f64);
+            if skip_bytes > len as u64 {
+                return Err(bytes_past_the_end(skip_bytes, len as u64));
             }
             let from = skip_bytes as u32;
             skip_bytes = 0;
-            pending = self::pending(bytes.subarray(from, bytes.length()), 0);
+            pending = self::pending(bytes.subarray(from, len), 0);
             holds_events = Some(false);
             Kind::Once
         } else {
@@ -181,11 +182,11 @@ impl Source {
                 }
                 let mut blob = v.clone();
                 if skip_bytes > 0 {
-                    let slice = get(v, "slice").dyn_into::<Function>().map_err(|_| unreadable(v))?;
+                    let slice = method(v, "slice").ok_or_else(|| unreadable(v))?;
                     blob = slice.call1(v, &(skip_bytes as f64).into()).map_err(source_failed)?;
                     skip_bytes = 0;
                 }
-                let stream_of = get(&blob, "stream").dyn_into::<Function>().map_err(|_| unreadable(v))?;
+                let stream_of = method(&blob, "stream").ok_or_else(|| unreadable(v))?;
                 stream_of.call0(&blob).map_err(source_failed)?
             } else {
                 v.clone()
@@ -232,7 +233,7 @@ impl Source {
             let s = &*state;
             let batch = s.batch;
             if let Some(piece) = next_slice(&s.pending)? {
-                return Ok(Some(vec![Feed::Bytes(piece)]));
+                return Ok(Some(bytes_feed(piece)));
             }
             let (next, this, promises) = match &s.kind {
                 Kind::Once => return Ok(None),
@@ -266,7 +267,8 @@ impl Source {
                 let want = batch.saturating_sub(objects.length() as usize).max(1);
                 let got = pull_batch(next, this, want, promises)?.await.map_err(source_failed)?;
                 let done = get(&got, "done").as_bool() == Some(true);
-                let values = Array::from(&get(&got, "values"));
+                // The face's own array (pull.ts), used as it is: no `Array.from` copy.
+                let values: Array = get(&got, "values").unchecked_into();
                 for i in 0..values.length() {
                     let value = values.get(i);
                     // Events or bytes is told by the first item; the pieces of bytes are each checked.
@@ -313,7 +315,7 @@ impl Source {
                         None => skipped_front(string_piece(value.unchecked_ref(), &s.held), &s.skip_bytes),
                     };
                     if !bytes.is_empty() {
-                        return Ok(Some(vec![Feed::Bytes(bytes)]));
+                        return Ok(Some(bytes_feed(bytes)));
                     }
                 }
                 if done {
@@ -332,7 +334,7 @@ impl Source {
                             s.remember(&objects);
                             Some(events_end(&objects, &s.opened))
                         }
-                        _ => (!lone.is_empty()).then(|| vec![Feed::Bytes(lone)]),
+                        _ => (!lone.is_empty()).then(|| bytes_feed(lone)),
                     });
                 }
                 if objects.length() as usize >= batch {
@@ -388,10 +390,9 @@ fn skipped_front(mut bytes: Vec<u8>, skip_bytes: &Cell<u64>) -> Vec<u8> {
     let skip = skip_bytes.get().min(bytes.len() as u64);
     if skip > 0 {
         skip_bytes.set(skip_bytes.get() - skip);
-        // Moved down in place (not `drain`, compiled for its type).
-        let skip = skip as usize;
-        bytes.copy_within(skip.., 0);
-        bytes.truncate(bytes.len() - skip);
+        // The rest copied out by `to_vec`, compiled for other uses already (`drain` and
+        // `copy_within` are compiled for this one): only pieces a resume cuts pay it.
+        bytes = bytes.get(skip as usize..).unwrap_or_default().to_vec();
     }
     bytes
 }
@@ -438,9 +439,8 @@ impl Drop for Source {
         let Kind::Reader { this, .. } = &self.state.kind else { return };
         let ended = self.state.closed.replace(true);
         let call = |name: &str| {
-            let settled = call_method(this, name, &JsValue::UNDEFINED).ok();
-            if let Some(p) = settled.filter(|v| get(v, "then").is_function()) {
-                drop(Settled::from(super::js::as_promise(&p)));
+            if let Ok(returned) = call_method(this, name, &JsValue::UNDEFINED) {
+                ignore_rejection(&returned);
             }
         };
         if !ended {
@@ -454,7 +454,7 @@ impl Drop for Source {
 /// after. An event `JSON.stringify` refuses is fed as unreadable, in its place.
 fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
     match stringify(objects, 0, objects.length() as usize) {
-        Ok(json) => vec![Feed::Bytes(array_piece(&json, opened))],
+        Ok(json) => bytes_feed(array_piece(&json, opened)),
         Err(_) => {
             let mut feeds = Vec::new(); // a loop: `collect` compiles std's code per type
             for i in 0..objects.length() {
@@ -469,10 +469,18 @@ fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
     }
 }
 
+/// One piece of bytes as a read's feed: `vec![…]` written once (four sites each
+/// compiled its own allocation and write).
+#[inline(never)]
+fn bytes_feed(bytes: Vec<u8>) -> Vec<Feed> {
+    vec![Feed::Bytes(bytes)]
+}
+
 /// The last events and the array's `]` (`[]` when there were none).
 fn events_end(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
     let mut feed = if objects.length() > 0 { events_feed(objects, opened) } else { Vec::new() };
-    feed.push(Feed::Bytes(if opened.get() { b"]".to_vec() } else { b"[]".to_vec() }));
+    let end: &[u8] = if opened.get() { b"]" } else { b"[]" }; // one `to_vec`, not two
+    feed.push(Feed::Bytes(end.to_vec()));
     feed
 }
 
@@ -490,17 +498,16 @@ fn array_piece(json: &JsString, opened: &Cell<bool>) -> Vec<u8> {
 
 fn reader(stream: &JsValue) -> Option<Kind> {
     let kind = |next, this, promises| Kind::Reader { next, this, promises };
-    if let Ok(get_reader) = get(stream, "getReader").dyn_into::<Function>() {
+    if let Some(get_reader) = method(stream, "getReader") {
         let reader = get_reader.call0(stream).ok()?;
-        let next = get(&reader, "read").dyn_into::<Function>().ok()?;
+        let next = method(&reader, "read")?;
         return Some(kind(next, reader, true));
     }
-    // Async first. The symbol got in the loop: an array of them compiles its own drop.
+    // Async first.
     for promises in [true, false] {
-        let symbol = if promises { Symbol::async_iterator() } else { Symbol::iterator() };
-        if let Ok(f) = Reflect::get(stream, &symbol).and_then(|f| f.dyn_into::<Function>()) {
+        if let Some(f) = iterator_method(stream, promises) {
             let it = f.call0(stream).ok()?;
-            let next = get(&it, "next").dyn_into::<Function>().ok()?;
+            let next = method(&it, "next")?;
             return Some(kind(next, it, promises));
         }
     }
@@ -513,9 +520,10 @@ fn is_bytes_at_once(v: &JsValue) -> bool {
     is_piece_of_bytes(v) || is_blob(v)
 }
 
-/// A `Blob` or `File` (a `stream()` method, but not a stream itself).
+/// A `Blob` or `File` (a `stream()` method, but not a stream itself). Not an object:
+/// `get` gives `undefined`, so no `is_object` first.
 fn is_blob(v: &JsValue) -> bool {
-    v.is_object() && get(v, "stream").is_function() && get(v, "getReader").is_undefined()
+    get(v, "stream").is_function() && get(v, "getReader").is_undefined()
 }
 
 /// A resume point fits the source: bytes are resumed at a byte offset (events numbered
@@ -605,8 +613,21 @@ pub fn is_source(v: &JsValue) -> bool {
             || (v.is_object()
                 && (get(v, "getReader").is_function()
                     || get(v, "stream").is_function()
-                    || Reflect::get(v, &Symbol::async_iterator()).is_ok_and(|f| f.is_function())
-                    || Reflect::get(v, &Symbol::iterator()).is_ok_and(|f| f.is_function()))))
+                    || iterator_method(v, true).is_some()
+                    || iterator_method(v, false).is_some())))
+}
+
+/// `v[name]`, when it is a function (one place for the five methods a source is read by).
+fn method(v: &JsValue, name: &str) -> Option<Function> {
+    get(v, name).dyn_into().ok()
+}
+
+/// `v[Symbol.asyncIterator]` (`promises`) or `v[Symbol.iterator]`, when it is a
+/// function: one place for `reader` and `is_source`. (The symbol got here, not passed:
+/// an array of them compiles its own drop.)
+fn iterator_method(v: &JsValue, promises: bool) -> Option<Function> {
+    let symbol = if promises { Symbol::async_iterator() } else { Symbol::iterator() };
+    Reflect::get(v, &symbol).ok()?.dyn_into().ok()
 }
 
 /// Whether `v` can be read twice (`validate: 'all'`): bytes, a `Blob`/`File`, an array
