@@ -97,8 +97,18 @@ fn push_decimal(text: &mut String, mut n: u64) {
 /// The first `max` characters of `s` when it holds more; `None` when it fits.
 #[inline]
 pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
-    let (cut, _) = s.char_indices().nth(max)?;
-    s.get(..cut)
+    // Counted by bytes (a char starts at each byte that is not a continuation byte),
+    // not by `char_indices().nth`, which decodes every char.
+    let mut chars = 0;
+    for (at, &b) in s.as_bytes().iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if chars == max {
+                return s.get(..at);
+            }
+            chars += 1;
+        }
+    }
+    None
 }
 
 /// The longest prefix of `s` of at most `max_bytes` bytes that ends on a character
