@@ -134,13 +134,17 @@ impl Problems {
                 text![n, " ", word, "s"]
             }
         };
-        let mut named = Vec::new();
-        for p in self.list.iter().take(SUMMARY_NAMED) {
-            named.push(p.text()); // a loop: `collect` compiles std's code per type
+        let mut out = text![plural(self.events, "invalid event"), " in the input (", plural(self.total, "problem"), "): "];
+        // The named problems written into `out` one by one: no list of their texts to join.
+        let named = self.list.len().min(SUMMARY_NAMED);
+        for (i, p) in self.list.iter().take(named).enumerate() {
+            if i > 0 {
+                out.push_str("; ");
+            }
+            out.push_str(&p.text());
         }
-        let mut out = text![plural(self.events, "invalid event"), " in the input (", plural(self.total, "problem"), "): ", crate::text::join(&named, "; ")];
-        if self.total > named.len() {
-            out.push_str(&text![" and ", self.total - named.len(), " more"]);
+        if self.total > named {
+            out.push_str(&text![" and ", self.total - named, " more"]);
         }
         out
     }
