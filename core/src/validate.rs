@@ -127,13 +127,7 @@ impl Problems {
         if self.is_empty() {
             return "no invalid events".to_owned();
         }
-        let plural = |n: usize, word: &str| {
-            if n == 1 {
-                text![n, " ", word]
-            } else {
-                text![n, " ", word, "s"]
-            }
-        };
+        let plural = |n: usize, word: &str| text![n, " ", word, if n == 1 { "" } else { "s" }];
         let mut out = text![plural(self.events, "invalid event"), " in the input (", plural(self.total, "problem"), "): "];
         // The named problems written into `out` one by one: no list of their texts to join.
         let named = self.list.len().min(SUMMARY_NAMED);
