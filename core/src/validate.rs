@@ -23,8 +23,6 @@ pub const SUMMARY_NAMED: usize = 3;
 /// Longest piece of a bad value quoted back in a message, in characters.
 const QUOTE_MAX_CHARS: usize = 40;
 
-const DATE_HINT: &str = "an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z";
-
 /// One thing wrong with one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -500,30 +498,27 @@ fn quote_key(name: &str) -> String {
 
 /// The contract's rule for one present field; `None` when the value is fine.
 fn check(field: Field, v: &Seen) -> Option<String> {
-    let name = field.name();
-    match (field, v) {
-        (Field::Owner | Field::Collection, Seen::Str { empty: false, .. }) => None,
-        (Field::Owner | Field::Collection, Seen::Str { .. }) => Some(text![name, " must be a non-empty string, got an empty string"]),
-        (Field::Owner | Field::Collection, Seen::Other(kind)) => {
-            Some(text![name, " must be a non-empty string, got ", kind])
-        }
-        (Field::Start, Seen::Str { date: Some(_), .. })
-        | (Field::End, Seen::Str { date: Some(_), .. }) => None,
-        (Field::Start, Seen::Str { quoted, .. }) => Some(text!["start must be ", DATE_HINT, ", got ", quoted.as_deref().unwrap_or("\"\"")]),
-        (Field::Start, Seen::Other(kind)) => Some(text!["start must be ", DATE_HINT, ", got ", kind]),
-        (Field::End, Seen::Str { quoted, .. }) => Some(text!["end must be an RFC 3339 date-time or absent, got ", quoted.as_deref().unwrap_or("\"\"")]),
-        (Field::End, Seen::Other(kind)) => Some(text!["end must be an RFC 3339 date-time or absent, got ", kind]),
-        (Field::Batch, Seen::Str { empty: true, .. }) => Some("batch must not be empty".to_owned()),
+    let must_be = match (field, v) {
+        (Field::Owner | Field::Collection | Field::Batch, Seen::Str { empty: false, .. })
+        | (Field::Start | Field::End, Seen::Str { date: Some(_), .. }) => return None,
+        (Field::Batch, Seen::Str { .. }) => return Some("batch must not be empty".to_owned()),
         (Field::Batch, Seen::Other("null")) => {
-            Some("batch must not be null (leave it out instead)".to_owned())
+            return Some("batch must not be null (leave it out instead)".to_owned())
         }
-        (Field::Batch, Seen::Other(kind)) => {
-            Some(text!["batch must be a non-empty string, got ", kind])
-        }
+        (Field::Owner | Field::Collection | Field::Batch, _) => " must be a non-empty string, got ",
+        (Field::Start, _) => " must be an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z, got ",
+        (Field::End, _) => " must be an RFC 3339 date-time or absent, got ",
         // value, type, source, externalId: required strings, empty allowed.
-        (_, Seen::Str { .. }) => None,
-        (_, Seen::Other(kind)) => Some(text![name, " must be a string, got ", kind]),
-    }
+        (_, Seen::Str { .. }) => return None,
+        (_, Seen::Other(_)) => " must be a string, got ",
+    };
+    // One text for every message: the field, what it must be, what it was (a string
+    // here is an empty one or a bad date, quoted).
+    let got = match v {
+        Seen::Str { quoted, .. } => quoted.as_deref().unwrap_or("an empty string"),
+        Seen::Other(kind) => kind,
+    };
+    Some(text![field.name(), must_be, got])
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
