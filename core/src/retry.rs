@@ -124,7 +124,9 @@ fn imf_fixdate_secs(s: &str) -> Option<i64> {
     if b.len() != 29 || &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' {
         return None;
     }
-    if b[19] != b':' || b[22] != b':' || &b[25..] != b" GMT" || !DAYS.contains(&&b[0..3]) {
+    // The day by `iter().any`, as the month by `position`: `contains` compiled std's
+    // `slice_contains` for this one array.
+    if b[19] != b':' || b[22] != b':' || &b[25..] != b" GMT" || !DAYS.iter().any(|d| *d == &b[0..3]) {
         return None;
     }
     let month = MONTHS.iter().position(|m| *m == &b[8..11])? as u32 + 1;
