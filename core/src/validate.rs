@@ -125,8 +125,9 @@ impl Problems {
         if self.is_empty() {
             return "no invalid events".to_owned();
         }
-        let plural = |n: usize, word: &str| text![n, " ", word, if n == 1 { "" } else { "s" }];
-        let mut out = text![plural(self.events, "invalid event"), " in the input (", plural(self.total, "problem"), "): "];
+        // One text, no text per count: the plural's "s" is a piece of it.
+        let plural_s = |n: usize| if n == 1 { "" } else { "s" };
+        let mut out = text![self.events, " invalid event", plural_s(self.events), " in the input (", self.total, " problem", plural_s(self.total), "): "];
         // The named problems written into `out` one by one: no list of their texts to join.
         let named = self.list.len().min(SUMMARY_NAMED);
         for (i, p) in self.list.iter().take(named).enumerate() {
