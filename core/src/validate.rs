@@ -38,12 +38,11 @@ impl Problem {
     /// unknown key can be any length), the message.
     #[inline]
     pub fn text(&self) -> String {
-        if self.field.is_empty() {
-            return text![self.index, ": ", self.message];
-        }
+        // One text, whether there is a field or not (its "." then left out).
+        let dot = if self.field.is_empty() { "" } else { "." };
         let field = cut_chars(&self.field, QUOTE_MAX_CHARS).unwrap_or(&self.field);
         let more = if field.len() < self.field.len() { "..." } else { "" };
-        text![self.index, ".", field, more, ": ", self.message]
+        text![self.index, dot, field, more, ": ", self.message]
     }
 }
 
