@@ -97,10 +97,11 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let from = bytes.iter().position(|&b| !blank(b)).unwrap_or(bytes.len());
     let to = bytes.iter().rposition(|&b| !blank(b)).map_or(from, |last| last + 1);
     let v = value.get(from..to)?;
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        let secs = v.bytes().fold(0u64, |n, b| {
-            times_or_max(n, 10).saturating_add((b - b'0') as u64)
-        });
+    // One pass: the digits checked as they are added up.
+    let secs = v.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_digit().then(|| times_or_max(n, 10).saturating_add((b - b'0') as u64))
+    });
+    if let Some(secs) = secs.filter(|_| !v.is_empty()) {
         return Some(times_or_max(secs, 1000));
     }
     let at_ms = imf_fixdate_secs(v)? as f64 * 1000.0;
