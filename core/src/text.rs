@@ -78,21 +78,14 @@ fn push_str(text: &mut String, piece: &str) {
 
 /// A whole number in decimal, without core::fmt.
 #[inline(never)]
-fn push_decimal(text: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    // Filled from the end by an iterator: an index would bring a bounds check and its
-    // panic's location and arguments (docs/size.md, step 46).
-    for digit in digits.iter_mut().rev() {
-        *digit = b'0' + (n % 10) as u8;
-        at -= 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+fn push_decimal(text: &mut String, n: u64) {
+    // The higher digits first, by recursion (at most 20 deep): no buffer filled from
+    // its end, and no UTF-8 check of it.
+    if n >= 10 {
+        push_decimal(text, n / 10);
     }
-    // Only ASCII digits were written.
-    text.push_str(core::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
+    let digit = (n % 10) as usize;
+    push_str(text, "0123456789".get(digit..digit + 1).unwrap_or_default());
 }
 /// The first `max` characters of `s` when it holds more; `None` when it fits.
 #[inline]
