@@ -11,8 +11,14 @@
 /// `format_inner`, `String`'s `fmt::Write`, `u64`'s `Display`) cost 217 B of gzipped
 /// wasm more than these 60 lines (docs/size.md, step 45). ufmt's `uwrite!` expands to
 /// the same calls, a write per piece, through a proc macro and its own writer trait.
+/// `text![into s; …]` appends the pieces to the `String` `s` instead (no text made
+/// to be copied into it).
 #[macro_export]
 macro_rules! text {
+    (into $text:expr; $($piece:expr),* $(,)?) => {{
+        let text: &mut $crate::text::String = &mut $text;
+        $( $crate::text::Piece::add_to(&$piece, text); )*
+    }};
     ($($piece:expr),* $(,)?) => {{
         let mut text = $crate::text::String::new();
         $( $crate::text::Piece::add_to(&$piece, &mut text); )*
@@ -190,6 +196,9 @@ mod tests {
         }
         assert_eq!(text![0u8, 255u8, 65_535u16, u32::MAX, usize::MAX], format!("{}{}{}{}{}", 0, 255, 65_535, u32::MAX, usize::MAX));
         assert_eq!(text![c, &name, &&owned], format!("{c}{name}{owned}"));
+        let mut appended = text!["n=", 7u8];
+        text![into appended; ", ", name, " ", 42u32];
+        assert_eq!(appended, "n=7, start 42");
     }
 
     #[test]

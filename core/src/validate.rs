@@ -131,12 +131,12 @@ impl Problems {
         let named = self.list.len().min(SUMMARY_NAMED);
         for (i, p) in self.list.iter().take(named).enumerate() {
             if i > 0 {
-                out.push_str("; ");
+                text![into out; "; "];
             }
-            out.push_str(&p.text());
+            text![into out; p.text()];
         }
         if self.total > named {
-            out.push_str(&text![" and ", self.total - named, " more"]);
+            text![into out; " and ", self.total - named, " more"];
         }
         out
     }
