@@ -168,7 +168,8 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if host.is_empty() {
         return bad("it has no host");
     }
-    if !host.starts_with("[") && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
+    // Its first byte compared, not `starts_with` (std's slice comparison called).
+    if host.as_bytes().first() != Some(&b'[') && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
         return bad("its host holds characters a host cannot");
     }
     if let Some(p) = port {
