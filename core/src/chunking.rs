@@ -56,6 +56,10 @@ pub fn body_bytes(event_bytes: &[u32]) -> usize {
 }
 
 /// Greedy planner: fill a chunk until the next event would break a limit.
+///
+/// Its methods and the range helpers below are `#[inline]`: only the wasm's pass one
+/// calls them, so they are built at its opt-level "z" (lib.rs), a per-event `push`
+/// included (a few comparisons; the validator's cost per event is far larger).
 #[derive(Debug, Clone)]
 pub struct ChunkPlanner {
     max_count: usize,
@@ -70,6 +74,7 @@ pub struct ChunkPlanner {
 impl ChunkPlanner {
     /// `max_count` events and `max_bytes` body bytes per chunk, at most; a limit of 0
     /// counts as 1 (a chunk always holds at least one event).
+    #[inline]
     pub fn new(max_count: usize, max_bytes: usize) -> ChunkPlanner {
         ChunkPlanner {
             max_count: max_count.max(1),
@@ -82,12 +87,14 @@ impl ChunkPlanner {
     }
 
     /// A planner whose first event is the input's event `first` (a resumed run).
+    #[inline]
     pub fn starting_at(first: usize, max_count: usize, max_bytes: usize) -> ChunkPlanner {
         ChunkPlanner { from: first, next: first, ..ChunkPlanner::new(max_count, max_bytes) }
     }
 
     /// Appends the next input event, of `event_bytes` serialized bytes. On error the
     /// planner is unchanged (the caller gives up on the whole input).
+    #[inline]
     pub fn push(&mut self, event_bytes: u32) -> Result<(), EventTooLarge> {
         let b = event_bytes as usize;
         if 2 + b > self.max_bytes {
@@ -105,6 +112,7 @@ impl ChunkPlanner {
         Ok(())
     }
 
+    #[inline]
     fn close(&mut self) {
         self.chunks.push(ChunkRange {
             index: self.chunks.len(),
@@ -117,6 +125,7 @@ impl ChunkPlanner {
 
     /// Closes the open chunk, if any, where a window of input ends: a chunk never spans
     /// two windows, so that its body can be framed from one window's validated text.
+    #[inline]
     pub fn end_window(&mut self) {
         if self.next > self.from {
             self.close();
@@ -124,11 +133,13 @@ impl ChunkPlanner {
     }
 
     /// The chunks closed so far, in input order (those of the windows pushed).
+    #[inline]
     pub fn closed(&self) -> &[ChunkRange] {
         &self.chunks
     }
 
     /// The chunks, in input order, covering every pushed event once.
+    #[inline]
     pub fn finish(mut self) -> Vec<ChunkRange> {
         if self.next > self.from {
             self.close();
@@ -140,6 +151,7 @@ impl ChunkPlanner {
 /// The bytes of `text` that hold the events `spans` (consecutive elements of one JSON
 /// array as `JSON.stringify` writes it, no blanks between them): the body of a chunk
 /// is `[` + `text[range]` + `]`, the very bytes that were validated.
+#[inline]
 pub fn frame(spans: &[EventSpan]) -> Range<usize> {
     match (spans.first(), spans.last()) {
         (Some(first), Some(last)) => first.start as usize..last.end as usize,
@@ -164,6 +176,7 @@ pub fn split_body(body: &str, left_count: usize) -> Option<(Range<usize>, Range<
 
 /// Halves of a chunk answered with `413` (the first half takes the odd event);
 /// `None` for a single event, which cannot be split.
+#[inline]
 pub fn split_in_two(range: ChunkRange) -> Option<(ChunkRange, ChunkRange)> {
     if range.len() < 2 {
         return None;

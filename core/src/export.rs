@@ -66,11 +66,13 @@ impl ExportWriter {
     /// What ends the document: a JSON array's `]` (`[]` when it is empty).
     #[inline]
     pub fn end(&self) -> Vec<u8> {
-        match (self.format, self.written) {
-            (Format::Json, 0) => b"[]\n".to_vec(),
-            (Format::Json, _) => b"\n]\n".to_vec(),
-            (Format::Ndjson, _) => Vec::new(),
-        }
+        // One copy made, of whichever text ends the output.
+        let end: &[u8] = match (self.format, self.written) {
+            (Format::Json, 0) => b"[]\n",
+            (Format::Json, _) => b"\n]\n",
+            (Format::Ndjson, _) => b"",
+        };
+        end.to_vec()
     }
 
     /// A JSON array holds one event per line, as NDJSON does: readable, and counted by

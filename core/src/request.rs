@@ -168,7 +168,8 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if host.is_empty() {
         return bad("it has no host");
     }
-    if !host.starts_with("[") && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
+    // Its first byte compared, not `starts_with` (std's slice comparison called).
+    if host.as_bytes().first() != Some(&b'[') && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
         return bad("its host holds characters a host cannot");
     }
     if let Some(p) = port {
@@ -191,10 +192,12 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
 /// `max`. By a fold, not `str::parse` (its code per integer type).
 #[inline]
 fn decimal_within(s: &str, max_digits: usize, max: u32) -> bool {
+    // One pass: the digits checked as they are added up.
     !s.is_empty()
         && s.len() <= max_digits
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && s.bytes().fold(0, |n: u32, b| n * 10 + u32::from(b - b'0')) <= max
+        && s.bytes()
+            .try_fold(0, |n: u32, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+            .is_some_and(|n| n <= max)
 }
 
 /// `localhost`, `127.0.0.0/8` in dotted-decimal form, or `[::1]`; other spellings (such

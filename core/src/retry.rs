@@ -97,10 +97,11 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let from = bytes.iter().position(|&b| !blank(b)).unwrap_or(bytes.len());
     let to = bytes.iter().rposition(|&b| !blank(b)).map_or(from, |last| last + 1);
     let v = value.get(from..to)?;
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        let secs = v.bytes().fold(0u64, |n, b| {
-            times_or_max(n, 10).saturating_add((b - b'0') as u64)
-        });
+    // One pass: the digits checked as they are added up.
+    let secs = v.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_digit().then(|| times_or_max(n, 10).saturating_add((b - b'0') as u64))
+    });
+    if let Some(secs) = secs.filter(|_| !v.is_empty()) {
         return Some(times_or_max(secs, 1000));
     }
     let at_ms = imf_fixdate_secs(v)? as f64 * 1000.0;
@@ -124,7 +125,9 @@ fn imf_fixdate_secs(s: &str) -> Option<i64> {
     if b.len() != 29 || &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' {
         return None;
     }
-    if b[19] != b':' || b[22] != b':' || &b[25..] != b" GMT" || !DAYS.contains(&&b[0..3]) {
+    // The day by `iter().any`, as the month by `position`: `contains` compiled std's
+    // `slice_contains` for this one array.
+    if b[19] != b':' || b[22] != b':' || &b[25..] != b" GMT" || !DAYS.iter().any(|d| *d == &b[0..3]) {
         return None;
     }
     let month = MONTHS.iter().position(|m| *m == &b[8..11])? as u32 + 1;

@@ -11,8 +11,14 @@
 /// `format_inner`, `String`'s `fmt::Write`, `u64`'s `Display`) cost 217 B of gzipped
 /// wasm more than these 60 lines (docs/size.md, step 45). ufmt's `uwrite!` expands to
 /// the same calls, a write per piece, through a proc macro and its own writer trait.
+/// `text![into s; …]` appends the pieces to the `String` `s` instead (no text made
+/// to be copied into it).
 #[macro_export]
 macro_rules! text {
+    (into $text:expr; $($piece:expr),* $(,)?) => {{
+        let text: &mut $crate::text::String = &mut $text;
+        $( $crate::text::Piece::add_to(&$piece, text); )*
+    }};
     ($($piece:expr),* $(,)?) => {{
         #[allow(unused_mut)] // `text![]`, with no pieces, never adds to it
         let mut text = $crate::text::String::new();
@@ -79,27 +85,30 @@ fn push_str(text: &mut String, piece: &str) {
 
 /// A whole number in decimal, without core::fmt.
 #[inline(never)]
-fn push_decimal(text: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    // Filled from the end by an iterator: an index would bring a bounds check and its
-    // panic's location and arguments (docs/size.md, step 46).
-    for digit in digits.iter_mut().rev() {
-        *digit = b'0' + (n % 10) as u8;
-        at -= 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+fn push_decimal(text: &mut String, n: u64) {
+    // The higher digits first, by recursion (at most 20 deep): no buffer filled from
+    // its end, and no UTF-8 check of it.
+    if n >= 10 {
+        push_decimal(text, n / 10);
     }
-    // Only ASCII digits were written.
-    text.push_str(core::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
+    let digit = (n % 10) as usize;
+    push_str(text, "0123456789".get(digit..digit + 1).unwrap_or_default());
 }
 /// The first `max` characters of `s` when it holds more; `None` when it fits.
 #[inline]
 pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
-    let (cut, _) = s.char_indices().nth(max)?;
-    s.get(..cut)
+    // Counted by bytes (a char starts at each byte that is not a continuation byte),
+    // not by `char_indices().nth`, which decodes every char.
+    let mut chars = 0;
+    for (at, &b) in s.as_bytes().iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if chars == max {
+                return s.get(..at);
+            }
+            chars += 1;
+        }
+    }
+    None
 }
 
 /// The longest prefix of `s` of at most `max_bytes` bytes that ends on a character
@@ -151,7 +160,8 @@ pub fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
 /// sep).next()` without an iterator.
 #[inline]
 pub fn before_ascii(s: &str, sep: u8) -> &str {
-    s.bytes().position(|b| b == sep).and_then(|at| s.get(..at)).unwrap_or(s)
+    // Through `split_once_ascii`: one search and cut compiled, not two.
+    split_once_ascii(s, sep).map_or(s, |(before, _)| before)
 }
 
 /// `s.split_once(sep)` for an ASCII `sep`, by a byte search.
@@ -187,6 +197,9 @@ mod tests {
         }
         assert_eq!(text![0u8, 255u8, 65_535u16, u32::MAX, usize::MAX], format!("{}{}{}{}{}", 0, 255, 65_535, u32::MAX, usize::MAX));
         assert_eq!(text![c, &name, &&owned], format!("{c}{name}{owned}"));
+        let mut appended = text!["n=", 7u8];
+        text![into appended; ", ", name, " ", 42u32];
+        assert_eq!(appended, "n=7, start 42");
     }
 
     #[test]

@@ -8,21 +8,24 @@ use crate::prelude::*;
 use crate::contract::{REFRESH_TOKEN_FIELD, RENEW_BEFORE_SECS, TOKEN_FIELD};
 use crate::json_fields::{object_fields, Field};
 use crate::json_scan::number_floor;
-use crate::text::split_ascii;
+use crate::text::split_once_ascii;
 
 /// The `exp` claim (seconds since the Unix epoch, fractions floored) of a compact JWS
 /// `header.payload.signature`; `None` when the token is not one or has no numeric `exp`.
 #[inline]
 pub fn jwt_expiry(token: &str) -> Option<i64> {
-    let mut parts = split_ascii(token, b'.');
-    let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
+    // Two `split_once_ascii`s, not `split_ascii`'s iterator: its code inlined here again.
+    let (_header, rest) = split_once_ascii(token, b'.')?;
+    let (payload, sig) = split_once_ascii(rest, b'.')?;
+    if split_once_ascii(sig, b'.').is_some() {
         return None;
     }
     let json = base64url_decode(payload)?;
-    match object_fields(core::str::from_utf8(&json).ok()?)?.get("exp")? {
+    // No `?` past here: one way out, where the decoded text and its fields are dropped.
+    let claims = core::str::from_utf8(&json).ok().and_then(object_fields);
+    match claims.as_ref().and_then(|claims| claims.get("exp")) {
         // Within ±9e15 (sane): beyond ±2^53 an f64 no longer holds whole seconds.
-        Field::Num(n) => number_floor(n),
+        Some(Field::Num(n)) => number_floor(n),
         _ => None,
     }
 }

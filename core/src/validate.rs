@@ -23,8 +23,6 @@ pub const SUMMARY_NAMED: usize = 3;
 /// Longest piece of a bad value quoted back in a message, in characters.
 const QUOTE_MAX_CHARS: usize = 40;
 
-const DATE_HINT: &str = "an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z";
-
 /// One thing wrong with one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -40,12 +38,11 @@ impl Problem {
     /// unknown key can be any length), the message.
     #[inline]
     pub fn text(&self) -> String {
-        if self.field.is_empty() {
-            return text![self.index, ": ", self.message];
-        }
+        // One text, whether there is a field or not (its "." then left out).
+        let dot = if self.field.is_empty() { "" } else { "." };
         let field = cut_chars(&self.field, QUOTE_MAX_CHARS).unwrap_or(&self.field);
         let more = if field.len() < self.field.len() { "..." } else { "" };
-        text![self.index, ".", field, more, ": ", self.message]
+        text![self.index, dot, field, more, ": ", self.message]
     }
 }
 
@@ -127,20 +124,19 @@ impl Problems {
         if self.is_empty() {
             return "no invalid events".to_owned();
         }
-        let plural = |n: usize, word: &str| {
-            if n == 1 {
-                text![n, " ", word]
-            } else {
-                text![n, " ", word, "s"]
+        // One text, no text per count: the plural's "s" is a piece of it.
+        let plural_s = |n: usize| if n == 1 { "" } else { "s" };
+        let mut out = text![self.events, " invalid event", plural_s(self.events), " in the input (", self.total, " problem", plural_s(self.total), "): "];
+        // The named problems written into `out` one by one: no list of their texts to join.
+        let named = self.list.len().min(SUMMARY_NAMED);
+        for (i, p) in self.list.iter().take(named).enumerate() {
+            if i > 0 {
+                text![into out; "; "];
             }
-        };
-        let mut named = Vec::new();
-        for p in self.list.iter().take(SUMMARY_NAMED) {
-            named.push(p.text()); // a loop: `collect` compiles std's code per type
+            text![into out; p.text()];
         }
-        let mut out = text![plural(self.events, "invalid event"), " in the input (", plural(self.total, "problem"), "): ", crate::text::join(&named, "; ")];
-        if self.total > named.len() {
-            out.push_str(&text![" and ", self.total - named.len(), " more"]);
+        if self.total > named {
+            text![into out; " and ", self.total - named, " more"];
         }
         out
     }
@@ -273,14 +269,15 @@ pub fn validate_one(json: &str) -> Vec<(String, String)> {
 
 /// Best guess of a JSON text's type from its first byte, for error messages.
 fn json_type_of(json: &str) -> Option<&'static str> {
-    // `trim`: the same first byte as `trim_start`, one instance of std's trimming code.
-    Some(match json.trim().as_bytes().first()? {
-        b'[' => "array",
-        b'{' => "object",
-        b'"' => "string",
-        b'n' => "null",
-        b't' | b'f' => "boolean",
-        b'-' | b'0'..=b'9' => "number",
+    // The first char that is not whitespace, found forwards only (`trim`, inlined here,
+    // decoded the text from both ends).
+    Some(match json.chars().find(|c| !c.is_whitespace())? {
+        '[' => "array",
+        '{' => "object",
+        '"' => "string",
+        'n' => "null",
+        't' | 'f' => "boolean",
+        '-' | '0'..='9' => "number",
         _ => return None,
     })
 }
@@ -502,30 +499,27 @@ fn quote_key(name: &str) -> String {
 
 /// The contract's rule for one present field; `None` when the value is fine.
 fn check(field: Field, v: &Seen) -> Option<String> {
-    let name = field.name();
-    match (field, v) {
-        (Field::Owner | Field::Collection, Seen::Str { empty: false, .. }) => None,
-        (Field::Owner | Field::Collection, Seen::Str { .. }) => Some(text![name, " must be a non-empty string, got an empty string"]),
-        (Field::Owner | Field::Collection, Seen::Other(kind)) => {
-            Some(text![name, " must be a non-empty string, got ", kind])
-        }
-        (Field::Start, Seen::Str { date: Some(_), .. })
-        | (Field::End, Seen::Str { date: Some(_), .. }) => None,
-        (Field::Start, Seen::Str { quoted, .. }) => Some(text!["start must be ", DATE_HINT, ", got ", quoted.as_deref().unwrap_or("\"\"")]),
-        (Field::Start, Seen::Other(kind)) => Some(text!["start must be ", DATE_HINT, ", got ", kind]),
-        (Field::End, Seen::Str { quoted, .. }) => Some(text!["end must be an RFC 3339 date-time or absent, got ", quoted.as_deref().unwrap_or("\"\"")]),
-        (Field::End, Seen::Other(kind)) => Some(text!["end must be an RFC 3339 date-time or absent, got ", kind]),
-        (Field::Batch, Seen::Str { empty: true, .. }) => Some("batch must not be empty".to_owned()),
+    let must_be = match (field, v) {
+        (Field::Owner | Field::Collection | Field::Batch, Seen::Str { empty: false, .. })
+        | (Field::Start | Field::End, Seen::Str { date: Some(_), .. }) => return None,
+        (Field::Batch, Seen::Str { .. }) => return Some("batch must not be empty".to_owned()),
         (Field::Batch, Seen::Other("null")) => {
-            Some("batch must not be null (leave it out instead)".to_owned())
+            return Some("batch must not be null (leave it out instead)".to_owned())
         }
-        (Field::Batch, Seen::Other(kind)) => {
-            Some(text!["batch must be a non-empty string, got ", kind])
-        }
+        (Field::Owner | Field::Collection | Field::Batch, _) => " must be a non-empty string, got ",
+        (Field::Start, _) => " must be an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z, got ",
+        (Field::End, _) => " must be an RFC 3339 date-time or absent, got ",
         // value, type, source, externalId: required strings, empty allowed.
-        (_, Seen::Str { .. }) => None,
-        (_, Seen::Other(kind)) => Some(text![name, " must be a string, got ", kind]),
-    }
+        (_, Seen::Str { .. }) => return None,
+        (_, Seen::Other(_)) => " must be a string, got ",
+    };
+    // One text for every message: the field, what it must be, what it was (a string
+    // here is an empty one or a bad date, quoted).
+    let got = match v {
+        Seen::Str { quoted, .. } => quoted.as_deref().unwrap_or("an empty string"),
+        Seen::Other(kind) => kind,
+    };
+    Some(text![field.name(), must_be, got])
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
