@@ -213,6 +213,20 @@ mod tests {
         assert_eq!(prefix_within("😀", 3), "");
     }
 
+    proptest::proptest! {
+        // The byte-counting `cut_chars` and the recursive `push_decimal` (size forms,
+        // docs/size.md step 59) against std's.
+        #[test]
+        fn cut_chars_is_char_indices(s in "\\PC{0,12}", max in 0usize..14) {
+            proptest::prop_assert_eq!(cut_chars(&s, max), s.char_indices().nth(max).map(|(at, _)| &s[..at]));
+        }
+
+        #[test]
+        fn decimals_are_display(n: u64) {
+            proptest::prop_assert_eq!(text![n], format!("{n}"));
+        }
+    }
+
     #[test]
     fn splits_like_split() {
         for s in ["a.b.c", "", ".", "a..", "é.ü", "none"] {
