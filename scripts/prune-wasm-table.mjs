@@ -61,7 +61,19 @@ for (let i = 0; i < module.getNumExports(); i++) {
 // `[0123…]` after each crate and spells a generic function's arguments out
 // (`invoke::<JsValue, u32, …>`).
 const unhashed = (name) => name.replace(/\[[0-9a-f]{8,}\]/g, '').replace(/::h[0-9a-f]{16}$/, '');
-const INVOKE = /^wasm_bindgen::convert::closures::_::invoke(::<.*>)?$/;
+const INVOKE = 'wasm_bindgen::convert::closures::_::invoke';
+/** `invoke` itself, or `invoke::<…>` with one balanced list of generic arguments and
+ * nothing after it (not an item nested inside it, such as `invoke::<A>::helper`). */
+function isInvoke(name) {
+  if (name === INVOKE) return true;
+  if (!name.startsWith(`${INVOKE}::<`) || !name.endsWith('>')) return false;
+  let depth = 0;
+  for (let i = INVOKE.length + 2; i < name.length; i++) {
+    if (name[i] === '<') depth++;
+    else if (name[i] === '>' && name[i - 1] !== '-' && --depth === 0 && i !== name.length - 1) return false;
+  }
+  return depth === 0;
+}
 const FMT_IMPL = /^<.+ as core::fmt::[A-Za-z]+>::fmt$/;
 const FMT_HELPERS =
   /^(<core::fmt::Formatter>::(pad|pad_integral|pad_integral::write_prefix)|core::panicking::panic(_nounwind)?_fmt)$/;
@@ -149,7 +161,7 @@ const readsEntries = hidden && new RegExp(`\\(table\\.(get|set|copy|fill|grow|in
 const prunable = named && hidden && !readsEntries;
 const wakersUnmade = prunable && jspiWakersUnmade(segments[0], text);
 const rules = [
-  { what: 'closure invoke shims', test: (name) => INVOKE.test(unhashed(name)) },
+  { what: 'closure invoke shims', test: (name) => isInvoke(unhashed(name)) },
   { what: 'core::fmt impls', test: (name) => FMT_IMPL.test(unhashed(name)) && !formats },
   { what: 'JSPI task wakers', test: (name) => wakersUnmade && JSPI_WAKER.some((re) => re.test(unhashed(name))) },
 ];

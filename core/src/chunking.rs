@@ -57,9 +57,10 @@ pub fn body_bytes(event_bytes: &[u32]) -> usize {
 
 /// Greedy planner: fill a chunk until the next event would break a limit.
 ///
-/// Its methods and the range helpers below are `#[inline]`: only the wasm's pass one
-/// calls them, so they are built at its opt-level "z" (lib.rs), a per-event `push`
-/// included (a few comparisons; the validator's cost per event is far larger).
+/// Its methods and the range helpers below are `#[inline]`: only the wasm calls them
+/// (pass one; `split_in_two` after a `413`), so they are built at its opt-level "z"
+/// (lib.rs), a per-event `push` included (a few comparisons; the validator's cost per
+/// event is far larger).
 #[derive(Debug, Clone)]
 pub struct ChunkPlanner {
     max_count: usize,

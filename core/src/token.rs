@@ -14,7 +14,8 @@ use crate::text::split_once_ascii;
 /// `header.payload.signature`; `None` when the token is not one or has no numeric `exp`.
 #[inline]
 pub fn jwt_expiry(token: &str) -> Option<i64> {
-    // Two `split_once_ascii`s, not `split_ascii`'s iterator: its code inlined here again.
+    // `split_once_ascii` three times (the third refuses a fourth part), not
+    // `split_ascii`'s iterator: its code inlined here again.
     let (_header, rest) = split_once_ascii(token, b'.')?;
     let (payload, sig) = split_once_ascii(rest, b'.')?;
     if split_once_ascii(sig, b'.').is_some() {

@@ -32,6 +32,9 @@ const MANGLINGS = {
     WAKERS: ['raw_clone::haa3946bd30f0cc0e', 'raw_wake::h882cc69764730de9', 'raw_wake_by_ref::h7ce51d4fd4836a5f', 'raw_drop::h911d42c3752122cd']
       .map((f) => `js_sys::futures::jspi::task_waker::${f}`),
     MAKES_WAKER: 'js_sys::futures::jspi::SpawnedTask::waker::h0123456789abcdef',
+    // Kept: an item nested inside `invoke`, and one of our closures' shims.
+    NESTED: 'wasm_bindgen::convert::closures::_::invoke::helper::h5a5a5a5a5a5a5a5a',
+    OUR_SHIM: '<genomcore_events_wasm::wasm::abort::linked::{{closure}} as core::ops::function::FnOnce<(wasm_bindgen::JsValue,)>>::call_once{{vtable.shim}}::h6b6b6b6b6b6b6b6b',
     FORMATTERS: [
       'core[c5930c85a12de822]::fmt::write',
       'alloc::fmt::format::format_inner::h1f2e3d4c5b6a7988',
@@ -52,6 +55,8 @@ const MANGLINGS = {
     HANDLER: '__rustc[5224e6b81cd82a8f]::rust_begin_unwind',
     WAKERS: ['raw_clone', 'raw_wake', 'raw_wake_by_ref', 'raw_drop'].map((f) => `js_sys[6e16d43a0dd3685e]::futures::jspi::task_waker::${f}`),
     MAKES_WAKER: 'js_sys[6e16d43a0dd3685e]::futures::jspi::SpawnedTask::waker',
+    NESTED: `${WB}::convert::closures::_::invoke::<${WB}::JsValue, true>::helper::<u32>`,
+    OUR_SHIM: `<genomcore_events_wasm[bfb8dd7c7a21c09f]::wasm::abort::linked::{closure#1} as ${CORE}::ops::function::FnOnce<(${WB}::JsValue,)>>::call_once::{shim:vtable#0}`,
     FORMATTERS: [
       `${CORE}::fmt::write`,
       'alloc[42d2b33bd937efdb]::fmt::format::format_inner',
@@ -62,7 +67,8 @@ const MANGLINGS = {
   },
 };
 for (const names of Object.values(MANGLINGS)) {
-  names.TABLE = [names.INVOKE, names.CLOSURE, names.OTHER_INVOKE, names.U32_DISPLAY, names.BORROW_DISPLAY, ...names.WAKERS];
+  names.TABLE = [names.INVOKE, names.CLOSURE, names.OTHER_INVOKE, names.U32_DISPLAY, names.BORROW_DISPLAY, ...names.WAKERS, names.NESTED, names.OUR_SHIM];
+  names.KEPT = [names.NESTED, names.OUR_SHIM];
   names.PRUNED_WAKERS = names.WAKERS.map(() => 'pruned');
 }
 // The wakers' RawWakerVTable: their table indices (the segment is at offset 1), in a row.
@@ -76,7 +82,7 @@ function build(names, { extra = [], handlerBody = 'unreachable', exportTable = f
   m.setFeatures(binaryen.Features.ReferenceTypes); // as rustc's output has (table.get needs it)
   const ii = binaryen.createType([binaryen.i32, binaryen.i32]);
   const body = () => m.i32.const(0);
-  for (const name of [INVOKE, OTHER_INVOKE, CLOSURE, U32_DISPLAY, BORROW_DISPLAY, PAD, PANIC_FMT, ...extra]) {
+  for (const name of [INVOKE, OTHER_INVOKE, CLOSURE, U32_DISPLAY, BORROW_DISPLAY, PAD, PANIC_FMT, ...names.KEPT, ...extra]) {
     m.addFunction(name, ii, binaryen.i32, [], body());
   }
   // raw_clone names the vtable (a waker cloning itself); `waker: 'made'` adds JSPI code
@@ -151,26 +157,26 @@ async function prune(names, bytes) {
 }
 
 for (const [mangling, names] of Object.entries(MANGLINGS)) {
-  const { INVOKE, CLOSURE, U32_DISPLAY, BORROW_DISPLAY, WAKERS, TABLE, PRUNED_WAKERS, FORMATTERS } = names;
+  const { INVOKE, CLOSURE, U32_DISPLAY, BORROW_DISPLAY, WAKERS, TABLE, PRUNED_WAKERS, FORMATTERS, KEPT } = names;
 
   test(`${mangling} names: invoke shims and, when nothing formats, core::fmt impls are pruned; the rest keeps its place`, async () => {
     const { entries, exported, said } = await prune(names, build(names));
-    assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', 'pruned', 'pruned', ...PRUNED_WAKERS]);
+    assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', 'pruned', 'pruned', ...PRUNED_WAKERS, ...KEPT]);
     assert.equal(exported, INVOKE, 'an invoke shim the glue calls stays exported');
-    assert.match(said, /8 of 9 table entries pruned \(2 closure invoke shims, 2 core::fmt impls, 4 JSPI task wakers\)/);
+    assert.match(said, /8 of 11 table entries pruned \(2 closure invoke shims, 2 core::fmt impls, 4 JSPI task wakers\)/);
   });
 
   test(`${mangling} names: core::fmt impls are kept when something may format`, async () => {
     for (const formatter of FORMATTERS) {
       const { entries, said } = await prune(names, build(names, { extra: [formatter] }));
-      assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY, ...PRUNED_WAKERS], formatter);
+      assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY, ...PRUNED_WAKERS, ...KEPT], formatter);
       assert.match(said, /kept the core::fmt impls: .* may format/);
     }
   });
 
   test(`${mangling} names: core::fmt impls are kept when the panic handler may format the message`, async () => {
     const { entries, said } = await prune(names, build(names, { handlerBody: 'formats' }));
-    assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY, ...PRUNED_WAKERS]);
+    assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', U32_DISPLAY, BORROW_DISPLAY, ...PRUNED_WAKERS, ...KEPT]);
     assert.match(said, /the panic handler is not a lone unreachable/);
   });
 
@@ -178,14 +184,14 @@ for (const [mangling, names] of Object.entries(MANGLINGS)) {
     for (const how of [{ exportTable: true }, { importTable: true }, { readEntry: true }]) {
       const { entries, said } = await prune(names, build(names, how));
       assert.deepEqual(entries, TABLE, JSON.stringify(how));
-      assert.match(said, /0 of 9 table entries pruned/);
+      assert.match(said, /0 of 11 table entries pruned/);
     }
   });
 
   test(`${mangling} names: the JSPI task wakers are kept when code or data may make a waker`, async () => {
     for (const waker of ['made', 'slot', 'stored', 'unaligned', 'twice']) {
       const { entries } = await prune(names, build(names, { waker }));
-      assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', 'pruned', 'pruned', ...WAKERS], waker);
+      assert.deepEqual(entries, ['pruned', CLOSURE, 'pruned', 'pruned', 'pruned', ...WAKERS, ...KEPT], waker);
     }
   });
 }
