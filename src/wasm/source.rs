@@ -162,7 +162,7 @@ impl Source {
             }
             holds_events = Some(true);
             Kind::Array { events: events.clone(), next: Cell::new(resume.events) }
-        } else if let Some(bytes) = bytes_of(v).transpose()? {
+        } else if let Some(bytes) = bytes_of(v)? {
             let len = bytes.length(); // read once (a call into JS each time)
             size = Some(len as f64);
             if skip_bytes > len as u64 {
@@ -293,7 +293,7 @@ impl Source {
                         }
                         continue;
                     }
-                    let bytes = match bytes_of(&value).transpose()? {
+                    let bytes = match bytes_of(&value)? {
                         Some(bytes) => {
                             // A surrogate held from the last string piece is alone after all:
                             // its bytes come first, and a resume skips them first.
@@ -588,15 +588,19 @@ extern "C" {
 /// `Uint8Array` over them: a subclass's `subarray` would call its own constructor (which
 /// may throw), and a detached buffer, which reads as empty and would end the input early,
 /// as if complete, is a `SourceError` here.
-fn bytes_of(v: &JsValue) -> Option<Result<Uint8Array, Failure>> {
+/// (`Ok(None)` for anything else: its callers' `?` takes it as it is, no `transpose`.)
+fn bytes_of(v: &JsValue) -> Result<Option<Uint8Array>, Failure> {
     let (buffer, offset, length) = match v.dyn_ref::<ArrayBuffer>() {
         Some(buffer) => (buffer.clone(), 0, buffer.byte_length()),
-        None => {
-            let bytes = v.dyn_ref::<Uint8Array>()?;
-            (bytes.buffer(), bytes.byte_offset(), bytes.length())
-        }
+        None => match v.dyn_ref::<Uint8Array>() {
+            Some(bytes) => (bytes.buffer(), bytes.byte_offset(), bytes.length()),
+            None => return Ok(None),
+        },
     };
-    Some(View::new(&buffer, offset, length).map(JsCast::unchecked_into).map_err(source_failed))
+    match View::new(&buffer, offset, length) {
+        Ok(view) => Ok(Some(view.unchecked_into())),
+        Err(e) => Err(source_failed(e)),
+    }
 }
 
 /// A `Uint8Array` (a Node `Buffer` is one) or an `ArrayBuffer`: a piece of a byte source.
