@@ -645,7 +645,9 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
             }
         }
     }
-    if failed.length() == 0 && stopped.is_none() {
+    // Counted once: the array itself moves into the error's fields.
+    let failed_count = failed.length();
+    if failed_count == 0 && stopped.is_none() {
         // Ids in input order, or none when an answer gave none (its warning says so).
         let ids = if warnings.length() == 0 { flatten(&id_arrays) } else { Array::new() };
         return Ok(Obj::new()
@@ -670,7 +672,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     let fields = Obj::new()
         .set("created", created as f64)
         .set("succeeded", succeeded)
-        .set("failed", failed.clone())
+        .set("failed", failed)
         .set("runId", run_id)
         .set("resumeFrom", progress.resume_from())
         .set("compressionRefused", compression_refused)
@@ -694,7 +696,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     }
     // The first chunk's error is the cause, as platform errors that wrap another do.
     let (first_message, first) = first_error.unwrap_or_default();
-    let message = text![failed.length(), " of ", pieces.len(), " chunks failed (", ranges, "); ", created, " of ", total, " events were stored. First error: ", first_message];
+    let message = text![failed_count, " of ", pieces.len(), " chunks failed (", ranges, "); ", created, " of ", total, " events were stored. First error: ", first_message];
     Err(build("CreateEventsError", &message, fields.set("cause", first)))
 }
 
