@@ -626,7 +626,8 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     let mut created = 0usize;
     let succeeded = Array::new();
     let failed = Array::new();
-    let mut first_error: Option<(String, JsValue)> = None;
+    // The first failure and its error object: its message is made only if it is needed.
+    let mut first_error: Option<(&Failure, JsValue)> = None;
     let warnings = Array::new();
     for piece in &pieces {
         match &piece.result {
@@ -640,7 +641,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
             }
             Err(e) => {
                 let error = e.to_js();
-                first_error.get_or_insert_with(|| (e.message(), error.clone()));
+                first_error.get_or_insert_with(|| (e, error.clone()));
                 failed.push(&report(piece).set("error", error).into());
             }
         }
@@ -695,7 +696,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         return Err(build("AbortError", &message, fields.set("cause", abort.reason())));
     }
     // The first chunk's error is the cause, as platform errors that wrap another do.
-    let (first_message, first) = first_error.unwrap_or_default();
+    let (first_message, first) = first_error.map_or_else(Default::default, |(e, error)| (e.message(), error));
     let message = text![failed_count, " of ", pieces.len(), " chunks failed (", ranges, "); ", created, " of ", total, " events were stored. First error: ", first_message];
     Err(build("CreateEventsError", &message, fields.set("cause", first)))
 }
