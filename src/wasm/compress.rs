@@ -36,12 +36,14 @@ extern "C" {
     fn array_buffer(this: &BodyReader) -> Promise;
 }
 
-/// `body` gzipped, or `None` where the platform has no `CompressionStream` (the body
-/// then goes plain: compression is an optimisation, never a requirement).
-/// A `poll_fn`, not an async fn (one state machine fewer): the compression starts
-/// when it is called, at once awaited by its caller.
-pub fn gzip(body: &Uint8Array) -> impl Future<Output = Option<Uint8Array>> {
-    let mut bytes = JsCompressionStream::new(GZIP_ENCODING).ok().map(|compressor| {
+/// `body` gzipped when `wanted`, else `None`, as where the platform has no
+/// `CompressionStream` (the body then goes plain: compression is an optimisation,
+/// never a requirement). A `poll_fn`, not an async fn (one state machine fewer): the
+/// compression starts when it is called, at once awaited by its caller, whose one
+/// await serves both cases.
+pub fn gzip(body: &Uint8Array, wanted: bool) -> impl Future<Output = Option<Uint8Array>> {
+    let compressor = if wanted { JsCompressionStream::new(GZIP_ENCODING).ok() } else { None };
+    let mut bytes = compressor.map(|compressor| {
         let compressed = JsBlob::new(&Array::of1(body)).stream().pipe_through(&compressor);
         Settled::from(BodyReader::new(&compressed).array_buffer())
     });

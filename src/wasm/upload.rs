@@ -488,7 +488,7 @@ impl Upload<'_> {
                 let session = &self.session;
                 let raw_bytes = body.length() as usize;
                 let compress = self.opts.compression.compresses(raw_bytes, session.api_is_loopback, session.compression_refused.get());
-                let gzipped = if compress { compress::gzip(&body).await } else { None };
+                let gzipped = compress::gzip(&body, compress).await;
                 let compressed = gzipped.is_some();
                 let payload = gzipped.as_ref().unwrap_or(&body);
                 // One key for every retry of this body: a retry after a lost answer stores nothing twice.
