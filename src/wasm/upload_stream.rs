@@ -112,8 +112,9 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             let range = chunk.range;
             ready.push(Ready { range, end: ResumePoint { events: range.to, ..ResumePoint::default() }, body: chunk.kept.take() });
         }
-        let (first, last) = (plan.chunks.first().map_or(0, |c| c.range.from), plan.chunks.last().map_or(0, |c| c.range.to));
-        (totals.chunks, totals.events) = (Some(plan.chunks.len()), Some(last - first));
+        // (`totals.events` was set above: the plan covers the array's events past the
+        // resume point, as long as it was when pass one started.)
+        totals.chunks = Some(plan.chunks.len());
         (events, plan)
     };
     let upload = Upload { session, create_url, events, opts, abort, run_id };
