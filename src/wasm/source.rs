@@ -419,11 +419,10 @@ pub fn set_pull(pull: Function) {
 /// Promise, which the caller awaits at once (not an async fn around it: one state
 /// machine fewer).
 fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> Result<Settled, Failure> {
-    let pull = PULL.get().take();
-    PULL.get().set(pull.clone());
-    let Some(pull) = pull else {
+    let Some(pull) = PULL.get().take() else {
         return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)"));
     };
+    PULL.get().set(Some(pull.clone()));
     let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
     Ok(Settled::from(super::js::as_promise(&got)))
 }
