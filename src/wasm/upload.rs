@@ -623,13 +623,14 @@ pub(super) struct Ending<'a> {
 pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsValue> {
     let Ending { abort, run_id, compression_refused, stopped, progress } = ending;
     let id_arrays = Array::new();
-    let mut created = 0usize;
+    let (mut created, mut total) = (0usize, 0usize);
     let succeeded = Array::new();
     let failed = Array::new();
     // The first failure and its error object: its message is made only if it is needed.
     let mut first_error: Option<(&Failure, JsValue)> = None;
     let warnings = Array::new();
     for piece in &pieces {
+        total += piece.range.len();
         match &piece.result {
             Ok((_, chunk_ids)) => {
                 if let Some(w) = &piece.warning {
@@ -669,7 +670,6 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
             Obj::from(succeeded.get(i).unchecked_into::<js_sys::Object>()).set("ids", id_arrays.get(i));
         }
     }
-    let total: usize = pieces.iter().map(|p| p.range.len()).sum();
     let fields = Obj::new()
         .set("created", created as f64)
         .set("succeeded", succeeded)
