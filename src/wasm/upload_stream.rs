@@ -179,7 +179,6 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             }
             // The read (first) or the next chunk to finish, whichever ends first: one
             // await for the three cases (a read alone, chunks alone, both).
-            let mut fired = None;
             let turn = poll_fn(|cx| {
                 if let Some(Poll::Ready(read)) = reading.as_mut().map(|r| r.as_mut().poll(cx)) {
                     return Poll::Ready(Turn::Read(read));
@@ -187,7 +186,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                 match running.poll_next(cx) {
                     // Nothing in flight: the read races the signal, or a source that stops
                     // giving pieces (a stream kept open) would hold an abort off for ever.
-                    Poll::Ready(None) => Pin::new(fired.get_or_insert_with(|| upload.abort.fired())).poll(cx).map(|()| Turn::Aborted),
+                    // (`Fired` keeps no state: made afresh at each poll.)
+                    Poll::Ready(None) => Pin::new(&mut upload.abort.fired()).poll(cx).map(|()| Turn::Aborted),
                     Poll::Ready(Some(pieces)) => Poll::Ready(Turn::Sent(pieces)),
                     Poll::Pending => Poll::Pending,
                 }
