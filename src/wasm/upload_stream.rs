@@ -79,7 +79,11 @@ struct Ready {
 pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, CreateOptions, AbortWatch), Failure>) -> Result<JsValue, JsValue> {
     let (streamed, opts, abort) = prepared?;
     let create_url = request::create_url(&session.config.events_url);
-    let run_id = opts.run_id.clone().unwrap_or_else(random_uuid);
+    // (A `match`: `clone` then `unwrap_or_else` copies the whole `Option` first.)
+    let run_id = match &opts.run_id {
+        Some(id) => id.clone(),
+        None => random_uuid(),
+    };
     let opts = &opts;
     let resume = opts.resume.unwrap_or_default();
     // An array read as an iterable (`onInvalid: 'skip'`) keeps the arrays' `returnIds` default.
