@@ -314,6 +314,8 @@ pub(super) struct Totals {
 }
 
 impl<'a> Progress<'a> {
+    /// Inlined always into the send loop, its one caller (36 B less gzipped than a call).
+    #[inline(always)]
     pub(super) fn new(opts: &'a CreateOptions, totals: Totals) -> Progress<'a> {
         let start = opts.resume.unwrap_or_default();
         Progress {
