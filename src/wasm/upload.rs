@@ -571,6 +571,8 @@ fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Arra
 
 /// The ids of a `201 {"created", "ids"}` answer (ASSUMED shape), checked against the
 /// count sent. An answer off that shape gives no ids, and says what was wrong.
+/// Inlined always into `Upload::send`, its one caller (37 B less gzipped than a call).
+#[inline(always)]
 fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
     let why: String = match json_parse(text) {
         Err(_) => "is not JSON".into(),
