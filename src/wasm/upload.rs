@@ -109,20 +109,19 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                     }
                 }
             }
-            Err(unserializable) => {
+            Err(mut unserializable) => {
                 // The window cannot be serialized whole: its other events are checked one
                 // by one, so that their problems are reported too, in index order.
-                // The next unserializable one held aside (not `Peekable::next_if`, compiled for its type).
-                let mut unserializable = unserializable.into_iter();
-                let mut next = unserializable.next();
+                // `bad`: the next unserializable one, its reason taken when its turn comes
+                // (an index, not `into_iter` and `Peekable`: their code per type).
+                let mut bad = 0;
                 for index in from..to {
-                    match next.take() {
-                        Some((i, why)) if i == index => {
-                            problems.push(Problem { index, field: String::new(), message: why });
-                            next = unserializable.next();
+                    match unserializable.get_mut(bad) {
+                        Some((i, why)) if *i == index => {
+                            problems.push(Problem { index, field: String::new(), message: core::mem::take(why) });
+                            bad += 1;
                         }
-                        other => {
-                            next = other;
+                        _ => {
                             if let Ok(json) = stringify(events, index, index + 1) {
                                 let _ = validate_spans(&utf8_of(&json), index, opts.max_chunk_bytes, &mut problems);
                             }
