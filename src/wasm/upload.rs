@@ -204,9 +204,10 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
     let mut problems = Problems::new();
     let json = match stringify(events, range.from, range.to) {
         Ok(json) => json,
-        Err(bad) => {
-            for (index, message) in bad {
-                problems.push(Problem { index, field: String::new(), message });
+        Err(mut bad) => {
+            // By reference, the texts taken: an `IntoIter` would compile its own drop.
+            for (index, message) in &mut bad {
+                problems.push(Problem { index: *index, field: String::new(), message: core::mem::take(message) });
             }
             return Err(Box::new(ClientError::Validation(problems)));
         }
