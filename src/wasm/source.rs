@@ -154,7 +154,8 @@ impl Source {
         if is_bytes_at_once(v) {
             check_resume_for_bytes(resume)?;
         }
-        let kind = if let Some(events) = v.dyn_ref::<Array>().filter(|_| is_events_array(v)) {
+        let kind = if is_events_array(v) {
+            let events: &Array = v.unchecked_ref(); // (an array: is_events_array checked it)
             check_resume(false, resume)?;
             let n = events.length() as usize;
             if resume.events > n {
