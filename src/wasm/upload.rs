@@ -626,6 +626,8 @@ pub(super) struct Ending<'a> {
 }
 
 /// The resolved value, or the rejection, from all pieces in input order.
+/// Inlined always into the send loop, its one caller (22 B less gzipped than a call).
+#[inline(always)]
 pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsValue> {
     let Ending { abort, run_id, compression_refused, stopped, progress } = ending;
     let id_arrays = Array::new();
