@@ -48,7 +48,7 @@ pub(super) struct Planned {
     /// `maxBufferedBytes`.
     pub kept: Option<Uint8Array>,
     /// The fingerprint of the body validated (`0` when it was kept).
-    fingerprint: u64,
+    pub fingerprint: u64,
 }
 
 /// How long pass one may hold the thread before it lets the page (or Node) breathe.
@@ -169,18 +169,6 @@ pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [
             continue;
         };
         p.message = text![said, "got ", was];
-    }
-}
-
-impl Plan {
-    /// No chunks planned ahead: a stream's bodies come framed as they are read.
-    pub(super) fn streaming() -> Plan {
-        Plan { chunks: Vec::new() }
-    }
-
-    /// The fingerprint of the body pass one validated for this chunk.
-    fn fingerprint(&self, chunk: usize) -> u64 {
-        self.chunks.get(chunk).map_or(0, |c| c.fingerprint)
     }
 }
 
@@ -459,11 +447,11 @@ impl Upload<'_> {
     }
 
     /// Sends one range: `body` (the one pass one kept, or a source's), or one made
-    /// afresh. A 413 splits the body in two and sends the halves in turn; a 415 sends
+    /// afresh, sent only if it is the body pass one validated (`fingerprint_validated`). A 413 splits the body in two and sends the halves in turn; a 415 sends
     /// it again plain. One loop over what is left to send (not a call of itself per
     /// half: one state machine).
     /// Its pieces are told to the progress as done, the chunk ending at `end` in the source.
-    pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, end: ResumePoint, progress: &Progress<'_>, plan: &Plan) -> Vec<Piece> {
+    pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, end: ResumePoint, progress: &Progress<'_>, fingerprint_validated: u64) -> Vec<Piece> {
         let mut pieces = Vec::new();
         // Left to send, the next on top: a range, its body if it has one yet (a half,
         // or a body sent again plain), and the requests of the one it replaces after a
@@ -482,7 +470,7 @@ impl Upload<'_> {
                 let started = now_ms();
                 let body = match body {
                     Some(body) => body,
-                    None => match fresh_body(&self.events, &range, plan.fingerprint(chunk)) {
+                    None => match fresh_body(&self.events, &range, fingerprint_validated) {
                         Ok(body) => body,
                         Err(e) => break 'sent (0, 0.0, false, Err(e), None),
                     },

@@ -34,7 +34,7 @@ use super::errors::{build, type_error, ClientError, Failure};
 use super::options::CreateOptions;
 use super::session::Session;
 use super::source::{is_events_array, is_rereadable, Feed, Source};
-use super::upload::{finish, plan, Piece, Plan, Progress, Stopped, Totals, Upload};
+use super::upload::{finish, plan, Piece, Progress, Stopped, Totals, Upload};
 use super::js::{call_back, random_uuid, utf8_lossy, Obj};
 use super::wait::{Boxed, InFlight};
 
@@ -56,11 +56,13 @@ enum Turn {
 }
 
 /// A chunk ready to be sent: its range, where it ends in the source (for `resumeFrom`),
-/// and its body (an array's chunk: the body pass one kept, or `None`: made afresh when sent).
+/// and its body (an array's chunk: the body pass one kept, or `None`: made afresh when
+/// sent, and sent only if it has the `fingerprint` of the body pass one validated).
 struct Ready {
     range: ChunkRange,
     end: ResumePoint,
     body: Option<Uint8Array>,
+    fingerprint: u64,
 }
 
 /// `createEvents` whole: an array (`streamed` false) is validated by pass one
@@ -107,22 +109,24 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
     // The chunks ready to be sent, in order, from `next` on: an array's plan, or the
     // chunks of a source's last read (a read starts only once they are all sent).
     let mut ready: Vec<Ready> = Vec::new();
-    let (events, plan) = if streamed {
-        (Array::new(), Plan::streaming())
+    // (The plan is not kept: its chunks, with their bodies and fingerprints, are `ready`.)
+    let events = if streamed {
+        Array::new()
     } else {
         let events: Array = given.clone().unchecked_into();
         let mut plan = plan(&events, opts, &abort).await?;
         for chunk in &mut plan.chunks {
             let range = chunk.range;
-            ready.push(Ready { range, end: ResumePoint { events: range.to, ..ResumePoint::default() }, body: chunk.kept.take() });
+            let end = ResumePoint { events: range.to, ..ResumePoint::default() };
+            ready.push(Ready { range, end, body: chunk.kept.take(), fingerprint: chunk.fingerprint });
         }
         // (`totals.events` was set above: the plan covers the array's events past the
         // resume point, as long as it was when pass one started.)
         totals.chunks = Some(plan.chunks.len());
-        (events, plan)
+        events
     };
     let upload = Upload { session, create_url, events, opts, abort, run_id };
-    let (upload, plan) = (&upload, &plan);
+    let upload = &upload;
     loop {
         let source = match streamed {
             true => Some(Source::open(&given, resume, opts.chunksize)?),
@@ -164,7 +168,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                 let Some(chunk) = ready.get_mut(next) else { break };
                 // Its body taken out, its place left empty: a Vec does, without VecDeque's code.
                 next += 1;
-                running.push(Box::pin(upload.send(chunk.range, chunk.body.take(), chunk.end, progress, plan)));
+                running.push(Box::pin(upload.send(chunk.range, chunk.body.take(), chunk.end, progress, chunk.fingerprint)));
             }
             if next == ready.len() {
                 ready.clear();
@@ -246,7 +250,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                                 let end = ResumePoint { events: framed.to, bytes: framed.end_offset, line: framed.end_line };
                                 chunks += 1;
                                 if !checking {
-                                    ready.push(Ready { range, end, body: Some(Uint8Array::from(&framed.body[..])) });
+                                    ready.push(Ready { range, end, body: Some(Uint8Array::from(&framed.body[..])), fingerprint: 0 });
                                 }
                             }
                         }
