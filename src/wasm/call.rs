@@ -97,7 +97,10 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
         on_retry(&err);
         // Not kept in the state across the sleep (its drop there is code of its own).
         drop(err);
-        let retry_after_ms = retry_after.and_then(|v| parse_retry_after(&v, now_ms()));
+        let retry_after_ms = match retry_after {
+            Some(v) => parse_retry_after(&v, now_ms()),
+            None => None,
+        };
         let delay = policy.delay_ms(retries, super::js::random(), retry_after_ms);
         if sleep_unless_aborted(delay, abort).await {
             return Called { result: Err(abort.error()), attempts };
