@@ -215,8 +215,9 @@ pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, time
     Box::pin(call(None, spec, abort, &no_report))
 }
 
-/// The renewal's retries are not the caller's to hear of.
-fn no_report(_: &ClientError) {}
+/// The renewal's retries are not the caller's to hear of, nor a query page's (one
+/// function for both: a closure each was a function and vtable each).
+pub fn no_report(_: &ClientError) {}
 
 pub fn api_error(answer: Answer, retryable: bool) -> Failure {
     let text: String = answer.text.into();
