@@ -142,10 +142,12 @@ impl Auth {
     /// a retry may help: `getToken` is asked again for it; without a refresh token it
     /// cannot), `None` when `renew_after_401` is to renew.
     pub fn retry_without_renewal(&self) -> Option<bool> {
-        if matches!(&*self.credentials.borrow(), Credentials::Callback(_)) {
-            return Some(true);
+        // Read in place (not through `tokens`, which copies the access token).
+        match &*self.credentials.borrow() {
+            Credentials::Callback(_) => Some(true),
+            Credentials::Tokens { refresh: Some(_), .. } => None,
+            Credentials::Tokens { refresh: None, .. } => Some(false),
         }
-        (!self.tokens().1).then_some(false)
     }
 
     /// After a 401: renews (once for all requests that saw that token). Its caller
