@@ -116,10 +116,15 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
 /// spacing; the day name is checked for spelling, not against the date).
 #[inline]
 fn imf_fixdate_secs(s: &str) -> Option<i64> {
-    const DAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
-    const MONTHS: [&[u8]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
+    // Names as three bytes in one number, compared whole (not as slices: a length
+    // check and a `memcmp` each).
+    const fn tag(s: &[u8]) -> u32 {
+        s[0] as u32 | (s[1] as u32) << 8 | (s[2] as u32) << 16
+    }
+    const DAYS: [u32; 7] = [tag(b"Mon"), tag(b"Tue"), tag(b"Wed"), tag(b"Thu"), tag(b"Fri"), tag(b"Sat"), tag(b"Sun")];
+    const MONTHS: [u32; 12] = [
+        tag(b"Jan"), tag(b"Feb"), tag(b"Mar"), tag(b"Apr"), tag(b"May"), tag(b"Jun"), tag(b"Jul"), tag(b"Aug"),
+        tag(b"Sep"), tag(b"Oct"), tag(b"Nov"), tag(b"Dec"),
     ];
     let b = s.as_bytes();
     if b.len() != 29 || &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' {
@@ -127,10 +132,10 @@ fn imf_fixdate_secs(s: &str) -> Option<i64> {
     }
     // The day by `iter().any`, as the month by `position`: `contains` compiled std's
     // `slice_contains` for this one array.
-    if b[19] != b':' || b[22] != b':' || &b[25..] != b" GMT" || !DAYS.iter().any(|d| *d == &b[0..3]) {
+    if b[19] != b':' || b[22] != b':' || &b[25..] != b" GMT" || !DAYS.iter().any(|&d| d == tag(b)) {
         return None;
     }
-    let month = MONTHS.iter().position(|m| *m == &b[8..11])? as u32 + 1;
+    let month = MONTHS.iter().position(|&m| m == tag(&b[8..]))? as u32 + 1;
     let (day, year) = (digits(b, 5, 2)?, digits(b, 12, 4)? as i64);
     let (h, m, sec) = (digits(b, 17, 2)?, digits(b, 20, 2)?, digits(b, 23, 2)?);
     if day == 0 || day > days_in_month(year, month) || h > 23 || m > 59 || sec > 60 {

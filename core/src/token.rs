@@ -58,8 +58,9 @@ pub const NOT_HEADER_SAFE: &str =
 /// refresh token when the answer carries one (absent, null or empty: keep the old).
 #[inline]
 pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), String> {
-    let mut o = object_fields(json)
-        .ok_or_else(|| "the token refresh answer is not a JSON object".to_owned())?;
+    let Some(mut o) = object_fields(json) else {
+        return Err("the token refresh answer is not a JSON object".into());
+    };
     let token = match o.take(TOKEN_FIELD) {
         Some(Field::Str(t)) if !t.is_empty() => t,
         _ => return Err(text!["the token refresh answer has no \"", TOKEN_FIELD, "\" string"]),

@@ -80,7 +80,10 @@ impl AbortWatch {
 
     /// The signal's `reason` (`undefined` without a signal).
     pub fn reason(&self) -> JsValue {
-        self.signal.as_ref().map(|s| s.reason()).unwrap_or(JsValue::UNDEFINED)
+        match &self.signal {
+            Some(s) => s.reason(),
+            None => JsValue::UNDEFINED,
+        }
     }
 
     /// Resolves when the signal fires; never without a signal.

@@ -142,10 +142,12 @@ impl Auth {
     /// a retry may help: `getToken` is asked again for it; without a refresh token it
     /// cannot), `None` when `renew_after_401` is to renew.
     pub fn retry_without_renewal(&self) -> Option<bool> {
-        if matches!(&*self.credentials.borrow(), Credentials::Callback(_)) {
-            return Some(true);
+        // Read in place (not through `tokens`, which copies the access token).
+        match &*self.credentials.borrow() {
+            Credentials::Callback(_) => Some(true),
+            Credentials::Tokens { refresh: Some(_), .. } => None,
+            Credentials::Tokens { refresh: None, .. } => Some(false),
         }
-        (!self.tokens().1).then_some(false)
     }
 
     /// After a 401: renews (once for all requests that saw that token). Its caller
@@ -164,10 +166,11 @@ impl Auth {
 
     /// The `AuthError` of the last failed renewal, for the requests that waited on it.
     fn refusal(&self) -> Failure {
-        // Its fields cloned, not the whole `Option<Refusal>` (a derived clone of its own).
+        // Its fields read, not the whole `Option<Refusal>` cloned (a derived clone of its
+        // own); `why` borrowed into the message, not cloned first.
         match &*self.refused.borrow() {
-            Some(r) => refresh_failed(r.why.clone(), r.status, r.cause.clone()),
-            None => refresh_failed(String::new(), None, None),
+            Some(r) => refresh_failed(&r.why, r.status, r.cause.clone()),
+            None => refresh_failed("", None, None),
         }
     }
 
@@ -240,7 +243,7 @@ impl Auth {
 
 /// An `AuthError` for a renewal that failed: `why` (never a token), the Auth API's
 /// status, the error behind it.
-fn refresh_failed(why: String, status: Option<u16>, cause: Option<JsValue>) -> Failure {
+fn refresh_failed(why: &str, status: Option<u16>, cause: Option<JsValue>) -> Failure {
     auth_error(text!["token refresh failed: ", why], status, cause)
 }
 

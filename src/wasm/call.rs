@@ -97,7 +97,10 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
         on_retry(&err);
         // Not kept in the state across the sleep (its drop there is code of its own).
         drop(err);
-        let retry_after_ms = retry_after.and_then(|v| parse_retry_after(&v, now_ms()));
+        let retry_after_ms = match retry_after {
+            Some(v) => parse_retry_after(&v, now_ms()),
+            None => None,
+        };
         let delay = policy.delay_ms(retries, super::js::random(), retry_after_ms);
         if sleep_unless_aborted(delay, abort).await {
             return Called { result: Err(abort.error()), attempts };
@@ -212,8 +215,9 @@ pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, time
     Box::pin(call(None, spec, abort, &no_report))
 }
 
-/// The renewal's retries are not the caller's to hear of.
-fn no_report(_: &ClientError) {}
+/// The renewal's retries are not the caller's to hear of, nor a query page's (one
+/// function for both: a closure each was a function and vtable each).
+pub fn no_report(_: &ClientError) {}
 
 pub fn api_error(answer: Answer, retryable: bool) -> Failure {
     let text: String = answer.text.into();

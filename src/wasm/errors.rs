@@ -8,7 +8,6 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::core::args::{ArgError, ArgErrorKind};
-use crate::core::text::join;
 use crate::core::validate::Problems;
 
 use super::js::Obj;
@@ -73,17 +72,14 @@ impl ClientError {
         let ClientError::Api { status, status_text, server_message, hint, .. } = self else { return String::new() };
         let mut m = text!["answered ", *status];
         if !status_text.is_empty() {
-            m.push(' ');
-            m.push_str(status_text);
+            text![into m; " ", status_text];
         }
-        if !server_message.0.is_empty() {
-            m.push_str(": ");
-            m.push_str(&join(&server_message.0, "; "));
+        // The server's lines joined by "; ", appended in place (no joined copy).
+        for (i, line) in server_message.0.iter().enumerate() {
+            text![into m; if i == 0 { ": " } else { "; " }, line];
         }
         if let Some(hint) = hint {
-            m.push_str(" (");
-            m.push_str(hint);
-            m.push(')');
+            text![into m; " (", hint, ")"];
         }
         m
     }

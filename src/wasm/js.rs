@@ -51,7 +51,11 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     if !obj.is_object() {
         return JsValue::UNDEFINED;
     }
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    // A match, not `unwrap_or`: no default made and dropped when it is not needed.
+    match Reflect::get(obj, &JsValue::from_str(key)) {
+        Ok(v) => v,
+        Err(_) => JsValue::UNDEFINED,
+    }
 }
 
 /// A Promise of a future, run by `executor.rs`. Boxed first: one type for every

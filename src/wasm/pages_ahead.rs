@@ -140,7 +140,7 @@ impl PagesAhead {
             // `POST /events/query` for this page, as text (the page is in the URL: the
             // query's options are given as they are, not cloned with it).
             let url = request::query_url(&query.session.config.events_url, page, query.opts.page_size);
-            let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &query.opts, &query.abort, &|_| {}).await.result;
+            let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &query.opts, &query.abort, &super::call::no_report).await.result;
             // Over a `None`, which `set` would drop (its drop glue, for nothing).
             core::mem::forget(filled.answer.replace(Some(answer)));
             if let Some(waker) = filled.waiting.take() {

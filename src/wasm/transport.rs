@@ -123,8 +123,12 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     let Some(status) = get(&response, "status").as_f64().filter(|s| (0.0..1000.0).contains(s)) else {
         return Err(network("fetch did not give a Response (no status)", response));
     };
-    let text = call_method(&response, "text", &JsValue::UNDEFINED).map_err(|e| network("the answer could not be read", e))?;
-    let text = Settled::from(super::js::as_promise(&text)).await.map_err(|e| network("the answer could not be read", e))?;
+    // `text()` throwing or rejecting: one error made for both.
+    let text = match call_method(&response, "text", &JsValue::UNDEFINED) {
+        Ok(text) => Settled::from(super::js::as_promise(&text)).await,
+        Err(e) => Err(e),
+    };
+    let text = text.map_err(|e| network("the answer could not be read", e))?;
     let Some(text) = text.dyn_ref::<JsString>() else {
         return Err(network("the answer's text() did not give a string", text));
     };
