@@ -121,10 +121,11 @@ fn imf_fixdate_secs(s: &str) -> Option<i64> {
     const fn tag(s: &[u8]) -> u32 {
         s[0] as u32 | (s[1] as u32) << 8 | (s[2] as u32) << 16
     }
-    const DAYS: [u32; 7] = [tag(b"Mon"), tag(b"Tue"), tag(b"Wed"), tag(b"Thu"), tag(b"Fri"), tag(b"Sat"), tag(b"Sun")];
+    const DAYS: [u32; 7] =
+        [tag(b"Mon"), tag(b"Tue"), tag(b"Wed"), tag(b"Thu"), tag(b"Fri"), tag(b"Sat"), tag(b"Sun")];
     const MONTHS: [u32; 12] = [
-        tag(b"Jan"), tag(b"Feb"), tag(b"Mar"), tag(b"Apr"), tag(b"May"), tag(b"Jun"), tag(b"Jul"), tag(b"Aug"),
-        tag(b"Sep"), tag(b"Oct"), tag(b"Nov"), tag(b"Dec"),
+        tag(b"Jan"), tag(b"Feb"), tag(b"Mar"), tag(b"Apr"), tag(b"May"), tag(b"Jun"),
+        tag(b"Jul"), tag(b"Aug"), tag(b"Sep"), tag(b"Oct"), tag(b"Nov"), tag(b"Dec"),
     ];
     let b = s.as_bytes();
     if b.len() != 29 || &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' {
@@ -305,6 +306,25 @@ mod tests {
         ] {
             assert_eq!(parse_retry_after(bad, 0.0), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn every_day_and_month_name() {
+        // The names compared as packed bytes: each day name is accepted, and each month
+        // is the one its name says (2001's first days, one month after the other).
+        let mut at = None;
+        for (i, month) in ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].iter().enumerate() {
+            let day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i % 7];
+            let secs = imf_fixdate_secs(&format!("{day}, 01 {month} 2001 00:00:00 GMT")).unwrap();
+            if let Some(before) = at {
+                let days = crate::rfc3339::days_in_month(2001, i as u32);
+                assert_eq!(secs - before, i64::from(days) * 86_400, "{month}");
+            }
+            at = Some(secs);
+        }
+        assert_eq!(at, Some(1_007_164_800)); // 2001-12-01T00:00:00Z
+        assert_eq!(imf_fixdate_secs("Mon, 01 Jam 2001 00:00:00 GMT"), None);
+        assert_eq!(imf_fixdate_secs("Mom, 01 Jan 2001 00:00:00 GMT"), None);
     }
 
     #[test]

@@ -447,8 +447,9 @@ impl Upload<'_> {
     }
 
     /// Sends one range: `body` (the one pass one kept, or a source's), or one made
-    /// afresh, sent only if it is the body pass one validated (`fingerprint_validated`). A 413 splits the body in two and sends the halves in turn; a 415 sends
-    /// it again plain. One loop over what is left to send (not a call of itself per
+    /// afresh, sent only if it is the body pass one validated (`fingerprint_validated`).
+    /// A 413 splits the body in two and sends the halves in turn; a 415 sends it again
+    /// plain. One loop over what is left to send (not a call of itself per
     /// half: one state machine).
     /// Its pieces are told to the progress as done, the chunk ending at `end` in the source.
     pub(super) async fn send(&self, range: ChunkRange, body: Option<Uint8Array>, end: ResumePoint, progress: &Progress<'_>, fingerprint_validated: u64) -> Vec<Piece> {

@@ -250,7 +250,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                                 let end = ResumePoint { events: framed.to, bytes: framed.end_offset, line: framed.end_line };
                                 chunks += 1;
                                 if !checking {
-                                    ready.push(Ready { range, end, body: Some(Uint8Array::from(&framed.body[..])), fingerprint: 0 });
+                                    ready.push(Ready { range, end, body: Some(Uint8Array::from(&framed.body[..])), fingerprint: 0 }); // (0: its body is here, never made afresh)
                                 }
                             }
                         }
