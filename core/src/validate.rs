@@ -85,6 +85,10 @@ impl Problems {
         }
     }
 
+    /// Cold and not inlined: a problem is rare, and each of the validator's sites would
+    /// carry its own copy of the field's allocation.
+    #[cold]
+    #[inline(never)]
     fn add(&mut self, index: usize, field: &str, message: String) {
         self.push(Problem {
             index,
