@@ -97,6 +97,13 @@ impl Problems {
         });
     }
 
+    /// A problem of the field `field` whose message is its name then `what`.
+    #[cold]
+    #[inline(never)]
+    fn add_named(&mut self, index: usize, field: &str, what: &str) {
+        self.add(index, field, text![field, what]);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.total == 0
     }
@@ -457,12 +464,12 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
         let lone_surrogate = scanner.take_lone_surrogate();
         let name = field.name();
         if seen & field.bit() != 0 {
-            problems.add(index, name, text![name, " is given twice"]);
+            problems.add_named(index, name, " is given twice");
             continue;
         }
         seen |= field.bit();
         if lone_surrogate {
-            problems.add(index, name, text![name, " holds an unpaired UTF-16 surrogate (a \\uD800 to \\uDFFF escape without its pair), which the API refuses"]);
+            problems.add_named(index, name, " holds an unpaired UTF-16 surrogate (a \\uD800 to \\uDFFF escape without its pair), which the API refuses");
         } else if let Some(message) = check(field, &seen_value) {
             problems.add(index, name, message);
         }
@@ -476,7 +483,7 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
     for f in FIELDS {
         let optional = matches!(f, Field::End | Field::Batch);
         if !optional && seen & f.bit() == 0 {
-            problems.add(index, f.name(), text![f.name(), " is required"]);
+            problems.add_named(index, f.name(), " is required");
         }
     }
     if let (Some(s), Some(e)) = (start, end) {
