@@ -9,6 +9,7 @@
 //! allocates nothing), which also gives each element's byte length for chunking.
 
 use crate::prelude::*;
+use alloc::borrow::Cow;
 use core::fmt;
 
 use super::json_scan::{quoted, Scalar, ScanError, Scanner};
@@ -450,13 +451,7 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
         let Some(i) = EVENT_FIELDS.iter().position(|&n| n == key) else {
             scanner.value()?;
             scanner.take_lone_surrogate();
-            let why = if crate::contract::SERVER_FIELDS.contains(&key.as_ref()) {
-                " (the server assigns it)"
-            } else {
-                ""
-            };
-            let message = text![quote_key(&key), " is not an allowed field", why];
-            problems.push(Problem { index, field: key.into_owned(), message });
+            not_allowed(problems, index, key);
             continue;
         };
         let field = FIELDS[i];
@@ -492,6 +487,19 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
         }
     }
     Ok(())
+}
+
+/// A key that is not an event field: its problem. Cold and kept apart from `walk_event`.
+#[cold]
+#[inline(never)]
+fn not_allowed(problems: &mut Problems, index: usize, key: Cow<'_, str>) {
+    let why = if crate::contract::SERVER_FIELDS.contains(&key.as_ref()) {
+        " (the server assigns it)"
+    } else {
+        ""
+    };
+    let message = text![quote_key(&key), " is not an allowed field", why];
+    problems.push(Problem { index, field: key.into_owned(), message });
 }
 
 /// An unknown key as it appears in a message: as is when plain, quoted otherwise.
