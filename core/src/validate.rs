@@ -483,7 +483,7 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
     }
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
-            problems.add(index, "end", "end must not be before start".to_owned());
+            problems.add_named(index, "end", " must not be before start");
         }
     }
     Ok(())
