@@ -521,9 +521,9 @@ fn check(field: Field, v: &Seen) -> Option<String> {
     let must_be = match (field, v) {
         (Field::Owner | Field::Collection | Field::Batch, Seen::Str { empty: false, .. })
         | (Field::Start | Field::End, Seen::Str { date: Some(_), .. }) => return None,
-        (Field::Batch, Seen::Str { .. }) => return Some("batch must not be empty".to_owned()),
+        (Field::Batch, Seen::Str { .. }) => return Some(text!["batch must not be empty"]),
         (Field::Batch, Seen::Other("null")) => {
-            return Some("batch must not be null (leave it out instead)".to_owned())
+            return Some(text!["batch must not be null (leave it out instead)"])
         }
         (Field::Owner | Field::Collection | Field::Batch, _) => " must be a non-empty string, got ",
         (Field::Start, _) => " must be an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z, got ",
