@@ -9,7 +9,6 @@
 //! allocates nothing), which also gives each element's byte length for chunking.
 
 use crate::prelude::*;
-use alloc::borrow::Cow;
 use core::fmt;
 
 use super::json_scan::{quoted, Scalar, ScanError, Scanner};
@@ -451,7 +450,7 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
         let Some(i) = EVENT_FIELDS.iter().position(|&n| n == key) else {
             scanner.value()?;
             scanner.take_lone_surrogate();
-            not_allowed(problems, index, key);
+            not_allowed(problems, index, &key);
             continue;
         };
         let field = FIELDS[i];
@@ -492,14 +491,14 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
 /// A key that is not an event field: its problem. Cold and kept apart from `walk_event`.
 #[cold]
 #[inline(never)]
-fn not_allowed(problems: &mut Problems, index: usize, key: Cow<'_, str>) {
-    let why = if crate::contract::SERVER_FIELDS.contains(&key.as_ref()) {
+fn not_allowed(problems: &mut Problems, index: usize, key: &str) {
+    let why = if crate::contract::SERVER_FIELDS.contains(&key) {
         " (the server assigns it)"
     } else {
         ""
     };
-    let message = text![quote_key(&key), " is not an allowed field", why];
-    problems.push(Problem { index, field: key.into_owned(), message });
+    let message = text![quote_key(key), " is not an allowed field", why];
+    problems.add(index, key, message);
 }
 
 /// An unknown key as it appears in a message: as is when plain, quoted otherwise.
