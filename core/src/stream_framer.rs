@@ -465,11 +465,7 @@ impl Framer {
         };
         let too_large = valid && 2 + bytes.len() > self.max_bytes;
         if too_large {
-            found.push(Problem {
-                index,
-                field: String::new(),
-                message: text!["event is ", bytes.len(), " bytes as JSON, more than maxChunkBytes (", self.max_bytes, ")"],
-            });
+            crate::validate::too_large(&mut found, index, bytes.len(), self.max_bytes);
         }
         if !valid || too_large {
             if let Some(skipped) = &mut self.skipped {

@@ -234,11 +234,12 @@ pub fn validate_spans(
     Ok(spans)
 }
 
-/// An event larger than any chunk may be. Cold and kept apart: the message's formatting,
-/// inlined into the validator's loop at opt-level 3, cost 0.8 KB of wasm.
+/// An event larger than any chunk may be (of an array, or of a stream: the framer's).
+/// Cold and kept apart: the message's formatting, inlined into the validator's loop at
+/// opt-level 3, cost 0.8 KB of wasm.
 #[cold]
 #[inline(never)]
-fn too_large(problems: &mut Problems, index: usize, len: usize, max_chunk_bytes: usize) {
+pub(crate) fn too_large(problems: &mut Problems, index: usize, len: usize, max_chunk_bytes: usize) {
     problems.add(index, "", text!["event is ", len, " bytes as JSON, more than maxChunkBytes (", max_chunk_bytes, ")"]);
 }
 
