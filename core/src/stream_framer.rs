@@ -455,11 +455,7 @@ impl Framer {
                 // unpaired surrogate of a JS string piece becomes (src/wasm/source.rs).
                 let surrogate = matches!(bytes.get(at..), Some([0xED, 0xA0..=0xBF, ..]));
                 let what = if surrogate { "holds an unpaired UTF-16 surrogate (a cut emoji?), which " } else { "" };
-                found.push(Problem {
-                    index,
-                    field: String::new(),
-                    message: text!["event ", what, "is not valid UTF-8 (at byte ", at, " of the event)"],
-                });
+                found.add(index, "", text!["event ", what, "is not valid UTF-8 (at byte ", at, " of the event)"]);
                 false
             }
         };

@@ -89,7 +89,7 @@ impl Problems {
     /// carry its own copy of the field's allocation.
     #[cold]
     #[inline(never)]
-    fn add(&mut self, index: usize, field: &str, message: String) {
+    pub(crate) fn add(&mut self, index: usize, field: &str, message: String) {
         self.push(Problem {
             index,
             field: field.to_owned(),
