@@ -363,7 +363,7 @@ impl Framer {
             let broken = |s: &Self, what: &str| Broken {
                 line: s.scan_line,
                 offset: s.base + here as u64,
-                message: what.to_owned(),
+                message: text![what],
             };
             if let Some((start, line)) = self.value_start {
                 // Inside a value: find its end, strings and nesting included.
