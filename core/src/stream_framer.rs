@@ -246,7 +246,9 @@ impl Framer {
     }
 
     /// The source has ended: its last event (an NDJSON line without newline) and the
-    /// last chunk; a JSON array must be closed.
+    /// last chunk; a JSON array must be closed. Once per source: `#[inline]`, so built
+    /// at the wasm's opt-level "z" (lib.rs).
+    #[inline]
     pub fn finish(&mut self) -> Result<Vec<Framed>, Broken> {
         let mut out = Vec::new();
         self.cut(&mut out, true)?;
