@@ -462,25 +462,30 @@ pub fn number_floor(text: &str) -> Option<i64> {
 
 /// `s` as a JSON string literal, quotes included.
 pub fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
-            }
-            c => out.push(c),
+    let mut out = text!["\""];
+    // Only ASCII bytes are escaped: the text between two of them is copied as it is
+    // (no char decoded and encoded again), cut where an escaped byte stands. Cold
+    // (messages, a refresh body): each piece is written by `text!`'s call.
+    let mut plain = 0;
+    for (at, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "\\u00",
+            _ => continue,
+        };
+        text![into out; s.get(plain..at).unwrap_or_default(), escape];
+        if escape == "\\u00" {
+            // The control character's two hex digits: 0 or 1, then 0 to f.
+            let low = usize::from(b & 15);
+            text![into out; if b < 0x10 { "0" } else { "1" }, "0123456789abcdef".get(low..low + 1).unwrap_or_default()];
         }
+        plain = at + 1;
     }
-    out.push('"');
+    text![into out; s.get(plain..).unwrap_or_default(), "\""];
     out
 }
 
@@ -600,6 +605,25 @@ mod tests {
             prop_assert_eq!(serde_json::from_str::<String>(&q).unwrap(), s.clone());
             let array = format!("[{q}]");
             prop_assert_eq!(values(&array).unwrap(), vec![Scalar::Str(s.into())]);
+        }
+
+        #[test]
+        fn quoted_as_by_chars(s in "\\PC{0,30}|[\\x00-\\x7f]{0,30}|[\\x00-\\x1f\"\\\\a\u{e9}\u{1F600}]{0,12}") {
+            // The form before it copied runs of bytes: char by char.
+            let mut by_chars = String::from("\"");
+            for c in s.chars() {
+                match c {
+                    '"' => by_chars.push_str("\\\""),
+                    '\\' => by_chars.push_str("\\\\"),
+                    '\n' => by_chars.push_str("\\n"),
+                    '\r' => by_chars.push_str("\\r"),
+                    '\t' => by_chars.push_str("\\t"),
+                    c if (c as u32) < 0x20 => by_chars.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => by_chars.push(c),
+                }
+            }
+            by_chars.push('"');
+            prop_assert_eq!(quoted(&s), by_chars);
         }
 
         #[test]
