@@ -362,11 +362,6 @@ impl Framer {
         let mut used = 0;
         while let Some(&b) = self.pending.get(self.scan) {
             let here = self.scan;
-            let broken = |s: &Self, what: &str| Broken {
-                line: s.scan_line,
-                offset: s.base + here as u64,
-                message: text![what],
-            };
             if let Some((start, line)) = self.value_start {
                 // Inside a value: find its end, strings and nesting included.
                 let mut ends_at = None;
@@ -412,7 +407,7 @@ impl Framer {
                 match (self.array, b) {
                     (Array::Opening, b'[') => self.array = Array::Value { first: true },
                     (Array::Value { first: true }, b']') | (Array::Next, b']') => self.array = Array::Closed,
-                    (Array::Value { first: false }, b']') => return Err(broken(self, "a comma before ] (JSON has no trailing comma)")),
+                    (Array::Value { first: false }, b']') => return Err(self.broken(here, "a comma before ] (JSON has no trailing comma)")),
                     (Array::Value { .. }, _) => {
                         self.value_start = Some((here, self.scan_line));
                         self.in_string = b == b'"';
@@ -420,9 +415,9 @@ impl Framer {
                         self.array = Array::Next;
                     }
                     (Array::Next, b',') => self.array = Array::Value { first: false },
-                    (Array::Opening, _) => return Err(broken(self, "the input must start with [ (a JSON array) or be NDJSON")),
-                    (Array::Next, _) => return Err(broken(self, "expected , or ] after an event")),
-                    (Array::Closed, _) => return Err(broken(self, "text after the end of the JSON array")),
+                    (Array::Opening, _) => return Err(self.broken(here, "the input must start with [ (a JSON array) or be NDJSON")),
+                    (Array::Next, _) => return Err(self.broken(here, "expected , or ] after an event")),
+                    (Array::Closed, _) => return Err(self.broken(here, "text after the end of the JSON array")),
                 }
                 if self.value_start.is_none() {
                     used = here + 1;
@@ -439,6 +434,14 @@ impl Framer {
             self.base_line = self.scan_line;
         }
         Ok(used)
+    }
+
+    /// The array's bytes stop making sense at `here` (in `pending`), for `what`. Cold
+    /// and kept apart from `cut_array`'s loop.
+    #[cold]
+    #[inline(never)]
+    fn broken(&self, here: usize, what: &str) -> Broken {
+        Broken { line: self.scan_line, offset: self.base + here as u64, message: text![what] }
     }
 
     /// One event's bytes: validated, then added to the chunk being built (or recorded
