@@ -335,12 +335,14 @@ impl<'a> Scanner<'a> {
     /// as `JSON.parse` then `TextEncoder` would make them (and are noted, above).
     /// Returns bytes used.
     fn unicode_escape(&self, i: usize) -> Result<(char, usize), ScanError> {
+        // Four hex digits, nothing else (`from_str_radix` would take a sign): folded
+        // digit by digit.
         let hex4 = |at: usize| -> Option<u32> {
-            let h = self.text.get(at..at + 4)?;
-            if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
-                return None;
+            let mut v = 0;
+            for c in self.text.get(at..at + 4)?.bytes() {
+                v = v * 16 + char::from(c).to_digit(16)?;
             }
-            u32::from_str_radix(h, 16).ok()
+            Some(v)
         };
         let hi = hex4(i + 2).ok_or(ScanError { at: i })?;
         if (0xD800..0xDC00).contains(&hi) && self.text.get(i + 6..i + 8) == Some("\\u") {
