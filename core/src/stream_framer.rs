@@ -470,7 +470,7 @@ impl Framer {
         }
         if !valid || too_large {
             if let Some(skipped) = &mut self.skipped {
-                skipped.push(Skipped { position, text: bytes.to_vec(), problems: found.list().to_vec() });
+                keep_skipped(skipped, position, bytes, &found);
             }
             self.problems.absorb(found);
             self.positions.push(position);
@@ -512,6 +512,14 @@ impl Framer {
         self.chunk_count = 0;
         framed
     }
+}
+
+/// A copy of an event left out and of its problems, for `take_skipped`. Cold and kept
+/// apart from `Framer::event`.
+#[cold]
+#[inline(never)]
+fn keep_skipped(skipped: &mut Vec<Skipped>, position: Position, bytes: &[u8], found: &Problems) {
+    skipped.push(Skipped { position, text: bytes.to_vec(), problems: found.list().to_vec() });
 }
 
 fn trim(b: &[u8]) -> &[u8] {
