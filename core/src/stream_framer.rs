@@ -231,12 +231,13 @@ impl Framer {
     pub fn push_unreadable(&mut self, message: String) -> Vec<Framed> {
         let index = self.next_index;
         self.next_index += 1;
-        let problem = Problem { index, field: String::new(), message };
+        let mut found = Problems::new();
+        found.add(index, "", message);
         let position = Position { index, line: self.scan_line, offset: self.base + self.pending.len() as u64 };
         if let Some(skipped) = &mut self.skipped {
-            skipped.push(Skipped { position, text: Vec::new(), problems: vec![problem.clone()] });
+            keep_skipped(skipped, position, &[], &found);
         }
-        self.problems.push(problem);
+        self.problems.absorb(found);
         self.positions.push(position);
         let mut out = Vec::new();
         if self.chunk_count > 0 {
