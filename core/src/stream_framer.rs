@@ -234,15 +234,8 @@ impl Framer {
         let mut found = Problems::new();
         found.add(index, "", message);
         let position = Position { index, line: self.scan_line, offset: self.base + self.pending.len() as u64 };
-        if let Some(skipped) = &mut self.skipped {
-            keep_skipped(skipped, position, &[], &found);
-        }
-        self.problems.absorb(found);
-        self.positions.push(position);
         let mut out = Vec::new();
-        if self.chunk_count > 0 {
-            out.push(self.close_chunk());
-        }
+        self.left_out(position, &[], found, &mut out);
         out
     }
 
@@ -470,16 +463,7 @@ impl Framer {
             crate::validate::too_large(&mut found, index, bytes.len(), self.max_bytes);
         }
         if !valid || too_large {
-            if let Some(skipped) = &mut self.skipped {
-                keep_skipped(skipped, position, bytes, &found);
-            }
-            self.problems.absorb(found);
-            self.positions.push(position);
-            // A chunk holds consecutive events only: one left out closes it, so that
-            // every chunk is `from..to` whole (its Idempotency-Key names that range).
-            if self.chunk_count > 0 {
-                out.push(self.close_chunk());
-            }
+            self.left_out(position, bytes, found, out);
             return;
         }
         let full = self.chunk_count >= self.max_count || self.chunk.len() + 1 + bytes.len() + 1 > self.max_bytes;
@@ -497,6 +481,21 @@ impl Framer {
         self.chunk_count += 1;
         self.chunk_to = index + 1;
         (self.chunk_end, self.chunk_end_line) = end;
+    }
+
+    /// An event with problems (`found`): recorded, and kept whole when asked for, not
+    /// framed (its bytes, none for `push_unreadable`'s).
+    fn left_out(&mut self, position: Position, bytes: &[u8], found: Problems, out: &mut Vec<Framed>) {
+        if let Some(skipped) = &mut self.skipped {
+            keep_skipped(skipped, position, bytes, &found);
+        }
+        self.problems.absorb(found);
+        self.positions.push(position);
+        // A chunk holds consecutive events only: one left out closes it, so that
+        // every chunk is `from..to` whole (its Idempotency-Key names that range).
+        if self.chunk_count > 0 {
+            out.push(self.close_chunk());
+        }
     }
 
     fn close_chunk(&mut self) -> Framed {
