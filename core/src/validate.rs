@@ -98,10 +98,15 @@ impl Problems {
     }
 
     /// A problem of the field `field` whose message is its name then `what`.
+    fn add_named(&mut self, index: usize, field: &str, what: &str) {
+        self.add_two(index, field, field, what);
+    }
+
+    /// A problem whose message is `first` then `second`.
     #[cold]
     #[inline(never)]
-    fn add_named(&mut self, index: usize, field: &str, what: &str) {
-        self.add(index, field, text![field, what]);
+    fn add_two(&mut self, index: usize, field: &str, first: &str, second: &str) {
+        self.add(index, field, text![first, second]);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -439,7 +444,7 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
     if !scanner.peek_is_object() {
         let kind = scanner.value()?.kind();
         scanner.take_lone_surrogate();
-        problems.add(index, "", text!["event must be an object, got ", kind]);
+        problems.add_two(index, "", "event must be an object, got ", kind);
         return Ok(());
     }
     scanner.begin_object()?;
