@@ -470,8 +470,8 @@ fn walk_event(scanner: &mut Scanner<'_>, index: usize, problems: &mut Problems) 
         seen |= field.bit();
         if lone_surrogate {
             problems.add_named(index, name, " holds an unpaired UTF-16 surrogate (a \\uD800 to \\uDFFF escape without its pair), which the API refuses");
-        } else if let Some(message) = check(field, &seen_value) {
-            problems.add(index, name, message);
+        } else {
+            check(problems, index, field, &seen_value);
         }
         if let Seen::Str { date: Some(d), .. } = seen_value {
             match field {
@@ -521,20 +521,21 @@ fn quote_key(name: &str) -> String {
     }
 }
 
-/// The contract's rule for one present field; `None` when the value is fine.
-fn check(field: Field, v: &Seen) -> Option<String> {
+/// The contract's rule for one present field: its problem recorded, if the value has one.
+fn check(problems: &mut Problems, index: usize, field: Field, v: &Seen) {
+    let name = field.name();
     let must_be = match (field, v) {
         (Field::Owner | Field::Collection | Field::Batch, Seen::Str { empty: false, .. })
-        | (Field::Start | Field::End, Seen::Str { date: Some(_), .. }) => return None,
-        (Field::Batch, Seen::Str { .. }) => return Some(text!["batch must not be empty"]),
+        | (Field::Start | Field::End, Seen::Str { date: Some(_), .. }) => return,
+        (Field::Batch, Seen::Str { .. }) => return problems.add_named(index, name, " must not be empty"),
         (Field::Batch, Seen::Other("null")) => {
-            return Some(text!["batch must not be null (leave it out instead)"])
+            return problems.add_named(index, name, " must not be null (leave it out instead)")
         }
         (Field::Owner | Field::Collection | Field::Batch, _) => " must be a non-empty string, got ",
         (Field::Start, _) => " must be an RFC 3339 date-time, e.g. 2021-01-01T00:00:00Z, got ",
         (Field::End, _) => " must be an RFC 3339 date-time or absent, got ",
         // value, type, source, externalId: required strings, empty allowed.
-        (_, Seen::Str { .. }) => return None,
+        (_, Seen::Str { .. }) => return,
         (_, Seen::Other(_)) => " must be a string, got ",
     };
     // One text for every message: the field, what it must be, what it was (a string
@@ -543,7 +544,7 @@ fn check(field: Field, v: &Seen) -> Option<String> {
         Seen::Str { quoted, .. } => quoted.as_deref().unwrap_or("an empty string"),
         Seen::Other(kind) => kind,
     };
-    Some(text![field.name(), must_be, got])
+    problems.add(index, name, text![name, must_be, got]);
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
