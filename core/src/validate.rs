@@ -258,15 +258,14 @@ pub fn validate_event(json: &str, index: usize, problems: &mut Problems) -> bool
         }
     }
     let mut scanner = Scanner::new(json);
-    match walk_event(&mut scanner, index, problems) {
-        Err(e) => problems.add(index, "", text!["event is not valid JSON (at byte ", e.at, " of the event)"]),
-        Ok(()) if !scanner.at_end() => {
-            let at = scanner.pos();
-            problems.add(index, "", text!["event is not valid JSON (text after it at byte ", at, " of the event)"]);
-        }
-        Ok(()) => {}
-    }
-    problems.total() == before
+    // One text for both messages: where the JSON broke, or where text after it starts.
+    let (what, at) = match walk_event(&mut scanner, index, problems) {
+        Err(e) => ("", e.at),
+        Ok(()) if !scanner.at_end() => ("text after it ", scanner.pos()),
+        Ok(()) => return problems.total() == before,
+    };
+    problems.add(index, "", text!["event is not valid JSON (", what, "at byte ", at, " of the event)"]);
+    false
 }
 
 /// Validates one event given as JSON text; returns `(field, message)` pairs. For tests
