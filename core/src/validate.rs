@@ -210,12 +210,7 @@ pub fn validate_spans(
     max_chunk_bytes: usize,
     problems: &mut Problems,
 ) -> Result<Vec<EventSpan>, NotAnArray> {
-    let unreadable = |e: ScanError| NotAnArray {
-        message: match json_type_of(json) {
-            Some("array") | None => text!["events could not be read as a JSON array (at byte ", e.at, ")"],
-            Some(kind) => text!["events must be an array, got ", kind],
-        },
-    };
+    let unreadable = |e: ScanError| not_an_array(json, e);
     let mut scanner = Scanner::new(json);
     scanner.begin_array().map_err(unreadable)?;
     let mut spans = Vec::new();
@@ -237,6 +232,18 @@ pub fn validate_spans(
         return Err(unreadable(ScanError { at: scanner.pos() }));
     }
     Ok(spans)
+}
+
+/// Why `json` could not be read as an array of events (it broke at `e`). Cold.
+#[cold]
+#[inline(never)]
+fn not_an_array(json: &str, e: ScanError) -> NotAnArray {
+    NotAnArray {
+        message: match json_type_of(json) {
+            Some("array") | None => text!["events could not be read as a JSON array (at byte ", e.at, ")"],
+            Some(kind) => text!["events must be an array, got ", kind],
+        },
+    }
 }
 
 /// An event larger than any chunk may be (of an array, or of a stream: the framer's).
