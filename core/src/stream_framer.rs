@@ -217,7 +217,9 @@ impl Framer {
         self.next_index
     }
 
-    /// Takes the next piece of the source; returns the chunks it completed.
+    /// Takes the next piece of the source; returns the chunks it completed. Once per
+    /// piece, around `cut`: `#[inline]`, so built at the wasm's opt-level "z" (lib.rs).
+    #[inline]
     pub fn push(&mut self, piece: &[u8]) -> Result<Vec<Framed>, Broken> {
         self.pending.extend_from_slice(piece);
         let mut out = Vec::new();
