@@ -254,7 +254,7 @@ impl Framer {
             return Err(Broken { line: self.scan_line, offset: at, message: text!["the input ends early: ", what] });
         }
         if self.chunk_count > 0 {
-            out.push(self.close_chunk());
+            self.close_chunk(&mut out);
         }
         Ok(out)
     }
@@ -470,7 +470,7 @@ impl Framer {
         }
         let full = self.chunk_count >= self.max_count || self.chunk.len() + 1 + bytes.len() + 1 > self.max_bytes;
         if self.chunk_count > 0 && full {
-            out.push(self.close_chunk());
+            self.close_chunk(out);
         }
         if self.chunk_count == 0 {
             self.chunk.clear();
@@ -496,23 +496,23 @@ impl Framer {
         // A chunk holds consecutive events only: one left out closes it, so that
         // every chunk is `from..to` whole (its Idempotency-Key names that range).
         if self.chunk_count > 0 {
-            out.push(self.close_chunk());
+            self.close_chunk(out);
         }
     }
 
-    fn close_chunk(&mut self) -> Framed {
+    /// Closes the chunk being built and adds it to `out`.
+    fn close_chunk(&mut self, out: &mut Vec<Framed>) {
         let mut body = core::mem::take(&mut self.chunk);
         body.push(b']');
-        let framed = Framed {
+        out.push(Framed {
             from: self.chunk_from,
             to: self.chunk_to,
             count: self.chunk_count,
             body,
             end_offset: self.chunk_end,
             end_line: self.chunk_end_line,
-        };
+        });
         self.chunk_count = 0;
-        framed
     }
 }
 
