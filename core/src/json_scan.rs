@@ -204,8 +204,7 @@ impl<'a> Scanner<'a> {
         self.skip_ws();
         match self.peek() {
             Some(b'"') => self.string().map(Scalar::Str),
-            Some(b'{') => self.skip_nested().map(|_| Scalar::Object),
-            Some(b'[') => self.skip_nested().map(|_| Scalar::Array),
+            Some(b @ (b'{' | b'[')) => self.skip_nested().map(|_| if b == b'{' { Scalar::Object } else { Scalar::Array }),
             Some(b't') => self.literal("true").map(|_| Scalar::Bool),
             Some(b'f') => self.literal("false").map(|_| Scalar::Bool),
             Some(b'n') => self.literal("null").map(|_| Scalar::Null),
