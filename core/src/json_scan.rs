@@ -205,9 +205,14 @@ impl<'a> Scanner<'a> {
         match self.peek() {
             Some(b'"') => self.string().map(Scalar::Str),
             Some(b @ (b'{' | b'[')) => self.skip_nested().map(|_| if b == b'{' { Scalar::Object } else { Scalar::Array }),
-            Some(b't') => self.literal("true").map(|_| Scalar::Bool),
-            Some(b'f') => self.literal("false").map(|_| Scalar::Bool),
-            Some(b'n') => self.literal("null").map(|_| Scalar::Null),
+            Some(b @ (b't' | b'f' | b'n')) => {
+                let (word, scalar) = match b {
+                    b't' => ("true", Scalar::Bool),
+                    b'f' => ("false", Scalar::Bool),
+                    _ => ("null", Scalar::Null),
+                };
+                self.literal(word).map(|_| scalar)
+            }
             Some(b'-' | b'0'..=b'9') => self.number().map(Scalar::Number),
             _ => self.err(),
         }
