@@ -68,7 +68,9 @@ impl Exporter {
     }
 
     /// The piece of the document page `number` makes: its events (and, after the last
-    /// page, what ends the document).
+    /// page, what ends the document). Kept out of the pull's async body, its one caller
+    /// (13 B less gzipped than inlined there).
+    #[inline(never)]
     fn written(&self, number: u32, answer: Answer) -> Result<Vec<u8>, Failure> {
         let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
