@@ -132,10 +132,9 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if rest.bytes().any(|b| b == b'#') {
         return bad("it must not have a fragment (#...)");
     }
-    let (authority, path) = match rest.bytes().position(|b| b == b'/').and_then(|i| rest.split_at_checked(i)) {
-        Some(split) => split,
-        None => (rest, ""),
-    };
+    // Cut before the first `/` (an ASCII byte: a char boundary), or at the end.
+    let at = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+    let (authority, path) = (rest.get(..at).unwrap_or(rest), rest.get(at..).unwrap_or_default());
     if authority.bytes().any(|b| b == b'@') {
         return bad("it must not hold credentials (user:password@)");
     }
