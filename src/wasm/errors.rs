@@ -101,12 +101,14 @@ impl ClientError {
         self.to_js()
     }
 
-    /// The JS error value, the error kept (no clone of it to report it).
+    /// The JS error value, the error kept (no clone of it to report it). One object of
+    /// fields and one `build` for every kind (not one of each per arm).
     pub fn to_js(&self) -> JsValue {
         let message = self.message();
-        match self {
-            ClientError::Type(_) => build("TypeError", &message, Obj::new()),
-            ClientError::Range(_) => build("RangeError", &message, Obj::new()),
+        let fields = Obj::new();
+        let (name, fields) = match self {
+            ClientError::Type(_) => ("TypeError", fields),
+            ClientError::Range(_) => ("RangeError", fields),
             ClientError::Validation(p) => {
                 // Loops rather than `collect`s: an iterator chain is compiled per closure.
                 let problems = Array::new();
@@ -117,36 +119,29 @@ impl ClientError {
                         .set("message", pr.message.as_str());
                     problems.push(&problem.into());
                 }
-                build("ValidationError", &message, Obj::new().set("problems", problems).set("problemCount", p.total() as f64))
+                ("ValidationError", fields.set("problems", problems).set("problemCount", p.total() as f64))
             }
             ClientError::Api { status, server_message, retryable, .. } => {
                 let server = Array::new();
                 for line in &server_message.0 {
                     server.push(&JsValue::from_str(line));
                 }
-                build(
-                    "EventsApiError",
-                    &message,
-                    Obj::new().set("status", *status).set("retryable", *retryable).set("serverMessage", server),
-                )
+                ("EventsApiError", fields.set("status", *status).set("retryable", *retryable).set("serverMessage", server))
             }
-            ClientError::Network { cause, .. } => {
-                build("NetworkError", &message, with_cause(Obj::new().set("retryable", true), cause))
-            }
-            ClientError::Timeout(ms) => {
-                build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", *ms))
-            }
-            ClientError::Aborted { reason } => build("AbortError", &message, Obj::new().set("cause", reason.clone())),
-            ClientError::Source { cause, .. } => build("SourceError", &message, Obj::new().set("retryable", false).set("cause", cause.clone())),
+            ClientError::Network { cause, .. } => ("NetworkError", with_cause(fields.set("retryable", true), cause)),
+            ClientError::Timeout(ms) => ("TimeoutError", fields.set("retryable", true).set("timeoutMs", *ms)),
+            ClientError::Aborted { reason } => ("AbortError", fields.set("cause", reason.clone())),
+            ClientError::Source { cause, .. } => ("SourceError", fields.set("retryable", false).set("cause", cause.clone())),
             ClientError::Auth { cause, status, .. } => {
-                let fields = Obj::new().set("retryable", false);
+                let fields = fields.set("retryable", false);
                 let fields = match status {
                     Some(status) => fields.set("status", *status),
                     None => fields,
                 };
-                build("AuthError", &message, with_cause(fields, cause))
+                ("AuthError", with_cause(fields, cause))
             }
-        }
+        };
+        build(name, &message, fields)
     }
 }
 
