@@ -87,13 +87,16 @@ impl ClientError {
     /// A one-line description, safe to show: never holds a token.
     pub fn message(&self) -> String {
         match self {
-            ClientError::Type(m) | ClientError::Range(m) => m.clone(),
+            // (One arm for the kinds whose message is kept as it is: one clone.)
+            ClientError::Type(m)
+            | ClientError::Range(m)
+            | ClientError::Auth { message: m, .. }
+            | ClientError::Source { message: m, .. } => m.clone(),
             ClientError::Validation(p) => p.summary(),
             ClientError::Api { .. } => text!["Events API ", self.answered()],
             ClientError::Network { message, .. } => text!["network error: ", message],
             ClientError::Timeout(ms) => text!["no answer within ", ms, " ms"],
             ClientError::Aborted { .. } => "the operation was aborted".to_string(),
-            ClientError::Auth { message, .. } | ClientError::Source { message, .. } => message.clone(),
         }
     }
 
