@@ -17,7 +17,8 @@ use crate::contract::{
 #[inline]
 pub fn percent_encode_component(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(s.len());
+    // Grown as it goes (a collection's name is short): no capacity reserved first.
+    let mut out = String::new();
     for &b in s.as_bytes() {
         if b.is_ascii_alphanumeric() || b"-_.!~*'()".iter().any(|&c| c == b) {
             out.push(b as char);
