@@ -90,7 +90,7 @@ pub fn random_uuid() -> String {
     b[8] = (b[8] & 0x3f) | 0x80;
     // Written out by hand: `format!("{:02x}")` and string slicing cost wasm bytes.
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(36);
+    let mut out = String::new();
     for (i, x) in b.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
