@@ -65,12 +65,13 @@ impl ClientError {
         }
     }
 
-    /// What an API answered: `answered 401 Unauthorized: <server message> (<hint>)`;
-    /// empty for other errors. The Events API's errors and the Auth API's (a refused
-    /// renewal) say it after their API's name.
-    pub fn answered(&self) -> String {
-        let ClientError::Api { status, status_text, server_message, hint, .. } = self else { return String::new() };
-        let mut m = text!["answered ", *status];
+    /// What an API answered, after `api` (its name): `<api>answered 401 Unauthorized:
+    /// <server message> (<hint>)`; just `api` for other errors. The Events API's errors
+    /// and the Auth API's (a refused renewal) say it so (one text, no copy of it made).
+    pub fn answered(&self, api: &str) -> String {
+        let mut m = text![api];
+        let ClientError::Api { status, status_text, server_message, hint, .. } = self else { return m };
+        text![into m; "answered ", *status];
         if !status_text.is_empty() {
             text![into m; " ", status_text];
         }
@@ -93,7 +94,7 @@ impl ClientError {
             | ClientError::Auth { message: m, .. }
             | ClientError::Source { message: m, .. } => m.clone(),
             ClientError::Validation(p) => p.summary(),
-            ClientError::Api { .. } => text!["Events API ", self.answered()],
+            ClientError::Api { .. } => self.answered("Events API "),
             ClientError::Network { message, .. } => text!["network error: ", message],
             ClientError::Timeout(ms) => text!["no answer within ", ms, " ms"],
             ClientError::Aborted { .. } => "the operation was aborted".to_string(),
