@@ -16,16 +16,17 @@ use crate::contract::{
 /// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` (upper-case hex).
 #[inline]
 pub fn percent_encode_component(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    // Grown as it goes (a collection's name is short): no capacity reserved first.
+    const HEX: &str = "0123456789ABCDEF";
+    let hex = |d: u8| HEX.get(usize::from(d)..usize::from(d) + 1).unwrap_or_default();
+    // Grown as it goes (a collection's name is short): no capacity reserved first. Pieces
+    // of text, not `char`s pushed (`String::push` encodes each as UTF-8 first).
     let mut out = String::new();
-    for &b in s.as_bytes() {
+    for (i, &b) in s.as_bytes().iter().enumerate() {
         if b.is_ascii_alphanumeric() || b"-_.!~*'()".iter().any(|&c| c == b) {
-            out.push(b as char);
+            // An ASCII byte: a character of its own.
+            out.push_str(s.get(i..i + 1).unwrap_or_default());
         } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
+            text![into out; "%", hex(b >> 4), hex(b & 15)];
         }
     }
     out
