@@ -174,7 +174,7 @@ impl From<ArgError> for Box<ClientError> {
         // The message is moved, not cloned (`ArgError::text` borrows it).
         let mut message = e.message;
         if let Some(got) = e.got {
-            message.push_str(&js_number(got));
+            text![into message; js_number(got)];
         }
         Box::new(match e.kind {
             ArgErrorKind::Type => ClientError::Type(message),
