@@ -24,7 +24,7 @@ pub fn percent_encode_component(s: &str) -> String {
     for (i, &b) in s.as_bytes().iter().enumerate() {
         if b.is_ascii_alphanumeric() || b"-_.!~*'()".iter().any(|&c| c == b) {
             // An ASCII byte: a character of its own.
-            out.push_str(s.get(i..i + 1).unwrap_or_default());
+            text![into out; s.get(i..i + 1).unwrap_or_default()];
         } else {
             text![into out; "%", hex(b >> 4), hex(b & 15)];
         }
