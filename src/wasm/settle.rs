@@ -47,7 +47,8 @@ impl From<Promise> for Settled {
 }
 
 fn settle(state: &State, result: Result<JsValue, JsValue>) {
-    state.result.set(Some(result));
+    // Over a `None` (a Promise settles once), which `set` would drop (its drop glue, for nothing).
+    core::mem::forget(state.result.replace(Some(result)));
     let (callbacks, waker) = (state.callbacks.take(), state.waker.take());
     drop(callbacks);
     if let Some(waker) = waker {
