@@ -176,10 +176,11 @@ impl From<ArgError> for Box<ClientError> {
         if let Some(got) = e.got {
             text![into message; js_number(got)];
         }
-        Box::new(match e.kind {
-            ArgErrorKind::Type => ClientError::Type(message),
-            ArgErrorKind::Range => ClientError::Range(message),
-        })
+        // Boxed by the two constructors below (no box made here).
+        match e.kind {
+            ArgErrorKind::Type => type_error(message),
+            ArgErrorKind::Range => range_error(message),
+        }
     }
 }
 
