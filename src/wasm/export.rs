@@ -83,7 +83,7 @@ impl Exporter {
             self.page.set(number + 1);
         } else {
             self.finished();
-            page.bytes.append(&mut self.writer.borrow().end()); // not `extend`: its `IntoIter` code
+            self.writer.borrow().end(&mut page.bytes);
         }
         Ok(page.bytes)
     }
