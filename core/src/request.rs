@@ -16,20 +16,25 @@ use crate::contract::{
 /// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` (upper-case hex).
 #[inline]
 pub fn percent_encode_component(s: &str) -> String {
+    let mut out = String::new();
+    percent_encode_into(&mut out, s);
+    out
+}
+
+/// `percent_encode_component(s)` appended to `out` (no text made to be copied into it).
+#[inline]
+fn percent_encode_into(out: &mut String, s: &str) {
     const HEX: &str = "0123456789ABCDEF";
     let hex = |d: u8| HEX.get(usize::from(d)..usize::from(d) + 1).unwrap_or_default();
-    // Grown as it goes (a collection's name is short): no capacity reserved first. Pieces
-    // of text, not `char`s pushed (`String::push` encodes each as UTF-8 first).
-    let mut out = String::new();
+    // Pieces of text, not `char`s pushed (`String::push` encodes each as UTF-8 first).
     for (i, &b) in s.as_bytes().iter().enumerate() {
         if b.is_ascii_alphanumeric() || b"-_.!~*'()".iter().any(|&c| c == b) {
             // An ASCII byte: a character of its own.
-            text![into out; s.get(i..i + 1).unwrap_or_default()];
+            text![into *out; s.get(i..i + 1).unwrap_or_default()];
         } else {
-            text![into out; "%", hex(b >> 4), hex(b & 15)];
+            text![into *out; "%", hex(b >> 4), hex(b & 15)];
         }
     }
-    out
 }
 
 /// `POST` target of a create.
@@ -42,7 +47,9 @@ pub fn create_url(base: &str) -> String {
 /// `?`, `#`, `&`, spaces, non-ASCII).
 #[inline]
 pub fn delete_url(base: &str, collection: &str) -> String {
-    text![base, EVENTS_PATH, "?", COLLECTION_PARAM, "=", percent_encode_component(collection)]
+    let mut url = text![base, EVENTS_PATH, "?", COLLECTION_PARAM, "="];
+    percent_encode_into(&mut url, collection);
+    url
 }
 
 /// `POST` target of one page of a query.
