@@ -63,16 +63,17 @@ impl ExportWriter {
         Ok(out)
     }
 
-    /// What ends the document: a JSON array's `]` (`[]` when it is empty).
+    /// What ends the document, appended to `out`: a JSON array's `]` (`[]` when it is
+    /// empty). Appended, not returned: no `Vec` made to be moved into the last page's.
     #[inline]
-    pub fn end(&self) -> Vec<u8> {
+    pub fn end(&self, out: &mut Vec<u8>) {
         // One copy made, of whichever text ends the output.
         let end: &[u8] = match (self.format, self.written) {
             (Format::Json, 0) => b"[]\n",
             (Format::Json, _) => b"\n]\n",
             (Format::Ndjson, _) => b"",
         };
-        end.to_vec()
+        out.extend_from_slice(end);
     }
 
     /// A JSON array holds one event per line, as NDJSON does: readable, and counted by
@@ -195,7 +196,9 @@ mod tests {
         for line in lines {
             assert!(crate::validate::validate_one(line).is_empty(), "{line}");
         }
-        assert!(w.end().is_empty());
+        let mut end = Vec::new();
+        w.end(&mut end);
+        assert!(end.is_empty());
     }
 
     #[test]
@@ -204,7 +207,7 @@ mod tests {
         let mut doc = w.page(ANSWER).unwrap().bytes;
         doc.extend(w.page(r#"{"items":[],"total":3}"#).unwrap().bytes);
         doc.extend(w.page(ANSWER).unwrap().bytes);
-        doc.extend(w.end());
+        w.end(&mut doc);
         let text = String::from_utf8(doc).unwrap();
         assert!(text.starts_with("[\n{\"id\":\"1\",\"owner\""), "{text}");
         assert!(text.ends_with("}\n]\n"), "{text}");
@@ -213,7 +216,9 @@ mod tests {
         let mut problems = crate::validate::Problems::new();
         assert_eq!(crate::validate::validate_spans(&text, 0, usize::MAX, &mut problems).unwrap().len(), 4);
         let empty = ExportWriter::new(Format::Json, false);
-        assert_eq!(empty.end(), b"[]\n");
+        let mut end = Vec::new();
+        empty.end(&mut end);
+        assert_eq!(end, b"[]\n");
     }
 
     #[test]

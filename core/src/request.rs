@@ -16,18 +16,25 @@ use crate::contract::{
 /// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` (upper-case hex).
 #[inline]
 pub fn percent_encode_component(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
+    let mut out = String::new();
+    percent_encode_into(&mut out, s);
+    out
+}
+
+/// `percent_encode_component(s)` appended to `out` (no text made to be copied into it).
+#[inline]
+fn percent_encode_into(out: &mut String, s: &str) {
+    const HEX: &str = "0123456789ABCDEF";
+    let hex = |d: u8| HEX.get(usize::from(d)..usize::from(d) + 1).unwrap_or_default();
+    // Pieces of text, not `char`s pushed (`String::push` encodes each as UTF-8 first).
+    for (i, &b) in s.as_bytes().iter().enumerate() {
         if b.is_ascii_alphanumeric() || b"-_.!~*'()".iter().any(|&c| c == b) {
-            out.push(b as char);
+            // An ASCII byte: a character of its own.
+            text![into *out; s.get(i..i + 1).unwrap_or_default()];
         } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
+            text![into *out; "%", hex(b >> 4), hex(b & 15)];
         }
     }
-    out
 }
 
 /// `POST` target of a create.
@@ -40,7 +47,9 @@ pub fn create_url(base: &str) -> String {
 /// `?`, `#`, `&`, spaces, non-ASCII).
 #[inline]
 pub fn delete_url(base: &str, collection: &str) -> String {
-    text![base, EVENTS_PATH, "?", COLLECTION_PARAM, "=", percent_encode_component(collection)]
+    let mut url = text![base, EVENTS_PATH, "?", COLLECTION_PARAM, "="];
+    percent_encode_into(&mut url, collection);
+    url
 }
 
 /// `POST` target of one page of a query.
@@ -132,10 +141,9 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     if rest.bytes().any(|b| b == b'#') {
         return bad("it must not have a fragment (#...)");
     }
-    let (authority, path) = match rest.bytes().position(|b| b == b'/').and_then(|i| rest.split_at_checked(i)) {
-        Some(split) => split,
-        None => (rest, ""),
-    };
+    // Cut before the first `/` (an ASCII byte: a char boundary), or at the end.
+    let at = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+    let (authority, path) = (rest.get(..at).unwrap_or(rest), rest.get(at..).unwrap_or_default());
     if authority.bytes().any(|b| b == b'@') {
         return bad("it must not hold credentials (user:password@)");
     }

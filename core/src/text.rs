@@ -129,10 +129,11 @@ pub fn prefix_within(s: &str, max_bytes: usize) -> &str {
 pub fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
     let mut out = String::new();
     for (i, part) in parts.iter().enumerate() {
+        // Through `push_str` below, as `text!` appends: std's `push_str` is inlined.
         if i > 0 {
-            out.push_str(sep);
+            push_str(&mut out, sep);
         }
-        out.push_str(part.as_ref());
+        push_str(&mut out, part.as_ref());
     }
     out
 }

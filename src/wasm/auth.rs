@@ -220,9 +220,8 @@ impl Auth {
                     ClientError::Api { status, .. } => {
                         let for_good = (400..500).contains(&status) && !matches!(classify_status(status), Disposition::Retry);
                         // The cause is the Auth API's answer: its message names that API.
-                        let answered = e.answered();
-                        let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", text!["Auth API ", answered]);
-                        refused(text!["the Auth API ", answered], Some(status), Some(cause.build().into()), for_good)
+                        let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", e.answered("Auth API "));
+                        refused(e.answered("the Auth API "), Some(status), Some(cause.build().into()), for_good)
                     }
                     _ => refused(e.message(), None, Some(e.to_js()), false),
                 })

@@ -65,12 +65,13 @@ impl ClientError {
         }
     }
 
-    /// What an API answered: `answered 401 Unauthorized: <server message> (<hint>)`;
-    /// empty for other errors. The Events API's errors and the Auth API's (a refused
-    /// renewal) say it after their API's name.
-    pub fn answered(&self) -> String {
-        let ClientError::Api { status, status_text, server_message, hint, .. } = self else { return String::new() };
-        let mut m = text!["answered ", *status];
+    /// What an API answered, after `api` (its name): `<api>answered 401 Unauthorized:
+    /// <server message> (<hint>)`; just `api` for other errors. The Events API's errors
+    /// and the Auth API's (a refused renewal) say it so (one text, no copy of it made).
+    pub fn answered(&self, api: &str) -> String {
+        let mut m = text![api];
+        let ClientError::Api { status, status_text, server_message, hint, .. } = self else { return m };
+        text![into m; "answered ", *status];
         if !status_text.is_empty() {
             text![into m; " ", status_text];
         }
@@ -87,13 +88,16 @@ impl ClientError {
     /// A one-line description, safe to show: never holds a token.
     pub fn message(&self) -> String {
         match self {
-            ClientError::Type(m) | ClientError::Range(m) => m.clone(),
+            // (One arm for the kinds whose message is kept as it is: one clone.)
+            ClientError::Type(m)
+            | ClientError::Range(m)
+            | ClientError::Auth { message: m, .. }
+            | ClientError::Source { message: m, .. } => m.clone(),
             ClientError::Validation(p) => p.summary(),
-            ClientError::Api { .. } => text!["Events API ", self.answered()],
+            ClientError::Api { .. } => self.answered("Events API "),
             ClientError::Network { message, .. } => text!["network error: ", message],
             ClientError::Timeout(ms) => text!["no answer within ", ms, " ms"],
             ClientError::Aborted { .. } => "the operation was aborted".to_string(),
-            ClientError::Auth { message, .. } | ClientError::Source { message, .. } => message.clone(),
         }
     }
 
@@ -101,12 +105,14 @@ impl ClientError {
         self.to_js()
     }
 
-    /// The JS error value, the error kept (no clone of it to report it).
+    /// The JS error value, the error kept (no clone of it to report it). One object of
+    /// fields and one `build` for every kind (not one of each per arm).
     pub fn to_js(&self) -> JsValue {
         let message = self.message();
-        match self {
-            ClientError::Type(_) => build("TypeError", &message, Obj::new()),
-            ClientError::Range(_) => build("RangeError", &message, Obj::new()),
+        let fields = Obj::new();
+        let (name, fields) = match self {
+            ClientError::Type(_) => ("TypeError", fields),
+            ClientError::Range(_) => ("RangeError", fields),
             ClientError::Validation(p) => {
                 // Loops rather than `collect`s: an iterator chain is compiled per closure.
                 let problems = Array::new();
@@ -117,36 +123,29 @@ impl ClientError {
                         .set("message", pr.message.as_str());
                     problems.push(&problem.into());
                 }
-                build("ValidationError", &message, Obj::new().set("problems", problems).set("problemCount", p.total() as f64))
+                ("ValidationError", fields.set("problems", problems).set("problemCount", p.total() as f64))
             }
             ClientError::Api { status, server_message, retryable, .. } => {
                 let server = Array::new();
                 for line in &server_message.0 {
                     server.push(&JsValue::from_str(line));
                 }
-                build(
-                    "EventsApiError",
-                    &message,
-                    Obj::new().set("status", *status).set("retryable", *retryable).set("serverMessage", server),
-                )
+                ("EventsApiError", fields.set("status", *status).set("retryable", *retryable).set("serverMessage", server))
             }
-            ClientError::Network { cause, .. } => {
-                build("NetworkError", &message, with_cause(Obj::new().set("retryable", true), cause))
-            }
-            ClientError::Timeout(ms) => {
-                build("TimeoutError", &message, Obj::new().set("retryable", true).set("timeoutMs", *ms))
-            }
-            ClientError::Aborted { reason } => build("AbortError", &message, Obj::new().set("cause", reason.clone())),
-            ClientError::Source { cause, .. } => build("SourceError", &message, Obj::new().set("retryable", false).set("cause", cause.clone())),
+            ClientError::Network { cause, .. } => ("NetworkError", with_cause(fields.set("retryable", true), cause)),
+            ClientError::Timeout(ms) => ("TimeoutError", fields.set("retryable", true).set("timeoutMs", *ms)),
+            ClientError::Aborted { reason } => ("AbortError", fields.set("cause", reason.clone())),
+            ClientError::Source { cause, .. } => ("SourceError", fields.set("retryable", false).set("cause", cause.clone())),
             ClientError::Auth { cause, status, .. } => {
-                let fields = Obj::new().set("retryable", false);
+                let fields = fields.set("retryable", false);
                 let fields = match status {
                     Some(status) => fields.set("status", *status),
                     None => fields,
                 };
-                build("AuthError", &message, with_cause(fields, cause))
+                ("AuthError", with_cause(fields, cause))
             }
-        }
+        };
+        build(name, &message, fields)
     }
 }
 
@@ -175,12 +174,13 @@ impl From<ArgError> for Box<ClientError> {
         // The message is moved, not cloned (`ArgError::text` borrows it).
         let mut message = e.message;
         if let Some(got) = e.got {
-            message.push_str(&js_number(got));
+            text![into message; js_number(got)];
         }
-        Box::new(match e.kind {
-            ArgErrorKind::Type => ClientError::Type(message),
-            ArgErrorKind::Range => ClientError::Range(message),
-        })
+        // Boxed by the two constructors below (no box made here).
+        match e.kind {
+            ArgErrorKind::Type => type_error(message),
+            ArgErrorKind::Range => range_error(message),
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use core::cell::Cell;
 use alloc::rc::Rc;
 use core::future::Future;
 
-use js_sys::{Function, JsString, Promise, Reflect, Uint8Array};
+use js_sys::{Function, JsString, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::core::export::{more_pages, ExportWriter};
@@ -31,6 +31,10 @@ extern "C" {
     /// through `js_sys::global()`, which tries four names with code for each.
     #[wasm_bindgen(static_method_of = GlobalThis, js_class = "globalThis", getter = ReadableStream)]
     fn readable_stream() -> JsValue;
+    /// `Reflect.construct(class, args)`, catching: js-sys' own is generic over its
+    /// arguments' types, with a wrapper of its own compiled for them.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = construct, catch)]
+    fn construct(class: &Function, args: &js_sys::Array) -> Result<JsValue, JsValue>;
 }
 
 struct Exporter {
@@ -68,7 +72,9 @@ impl Exporter {
     }
 
     /// The piece of the document page `number` makes: its events (and, after the last
-    /// page, what ends the document).
+    /// page, what ends the document). Kept out of the pull's async body, its one caller
+    /// (13 B less gzipped than inlined there).
+    #[inline(never)]
     fn written(&self, number: u32, answer: Answer) -> Result<Vec<u8>, Failure> {
         let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
@@ -77,7 +83,7 @@ impl Exporter {
             self.page.set(number + 1);
         } else {
             self.finished();
-            page.bytes.append(&mut self.writer.borrow().end()); // not `extend`: its `IntoIter` code
+            self.writer.borrow().end(&mut page.bytes);
         }
         Ok(page.bytes)
     }
@@ -121,7 +127,7 @@ pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: 
     let class = GlobalThis::readable_stream()
         .dyn_into::<Function>()
         .map_err(|_| type_error("exportEvents needs ReadableStream, which this runtime lacks"))?;
-    Reflect::construct(&class, &js_sys::Array::of1(&source))
+    construct(&class, &js_sys::Array::of1(&source))
         .map_err(|_| type_error("exportEvents could not make a ReadableStream"))
 }
 

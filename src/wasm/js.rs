@@ -89,14 +89,13 @@ pub fn random_uuid() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     // Written out by hand: `format!("{:02x}")` and string slicing cost wasm bytes.
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(36);
-    for (i, x) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push(HEX[usize::from(x >> 4)] as char);
-        out.push(HEX[usize::from(x & 15)] as char);
+    // Pieces of text, not `char`s pushed (`String::push` encodes each as UTF-8 first).
+    const HEX: &str = "0123456789abcdef";
+    let hex = |d: u8| HEX.get(usize::from(d)..usize::from(d) + 1).unwrap_or_default();
+    let mut out = String::new();
+    for (i, &x) in b.iter().enumerate() {
+        let dash = if matches!(i, 4 | 6 | 8 | 10) { "-" } else { "" };
+        text![into out; dash, hex(x >> 4), hex(x & 15)];
     }
     out
 }

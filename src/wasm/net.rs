@@ -14,7 +14,7 @@ use super::js::Obj;
 extern "C" {
     /// The global `fetch` of browsers, workers, Node 18+, Deno and Bun.
     #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(url: &str, init: &JsValue) -> Result<Promise, JsValue>;
+    fn global_fetch(url: &JsValue, init: &JsValue) -> Result<Promise, JsValue>;
 }
 
 #[derive(Default)]
@@ -49,10 +49,12 @@ impl Net {
     /// Inlined always into `transport::exchange`, its one caller (26 B less gzipped).
     #[inline(always)]
     pub fn fetch(&self, url: &str, init: &JsValue) -> Result<Promise, JsValue> {
+        // The URL made a JS string once, for either `fetch`.
+        let url = JsValue::from_str(url);
         match &self.fetch {
-            None => global_fetch(url, init),
+            None => global_fetch(&url, init),
             Some(f) => f
-                .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init)
+                .call2(&JsValue::UNDEFINED, &url, init)
                 .map(|answer| super::js::as_promise(&answer)),
         }
     }

@@ -414,11 +414,13 @@ fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Failure> {
 
 /// `typeof`, with `null` and arrays told apart.
 pub fn type_name(v: &JsValue) -> String {
-    if v.is_null() {
-        "null".into()
+    // One `String` made from either name (not one conversion each).
+    let name = if v.is_null() {
+        "null"
     } else if js_sys::Array::is_array(v) {
-        "array".into()
+        "array"
     } else {
-        v.js_typeof().as_string().unwrap_or_default()
-    }
+        return v.js_typeof().as_string().unwrap_or_default();
+    };
+    name.into()
 }

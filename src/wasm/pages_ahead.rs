@@ -94,12 +94,14 @@ impl PagesAhead {
             // The pages before `page` dropped, `page` itself taken if it was requested
             // ahead, the later ones put back in order: a loop over the few taken out
             // (not `retain`, nor `remove(0)` with its panic message, each compiled for
-            // this element type alone).
-            for (p, slot) in core::mem::take(&mut *started) {
-                if p == page {
-                    ahead = Some(slot);
-                } else if p > page {
-                    started.push((p, slot));
+            // this element type alone), by reference (an `IntoIter` would compile its
+            // own drop): their slots cloned, the old list dropped whole.
+            let taken = core::mem::take(&mut *started);
+            for (p, slot) in &taken {
+                if *p == page {
+                    ahead = Some(slot.clone());
+                } else if *p > page {
+                    started.push((*p, slot.clone()));
                 }
             }
         }

@@ -1,8 +1,8 @@
 //! A Promise awaited from Rust. What wasm-bindgen-futures' `JsFuture` does (two
-//! one-shot callbacks that store the result and wake the task, freed when the Promise
-//! settles), with `Cell`s rather than a `RefCell` and without `JsFuture`'s
-//! `assert!`s: 194 B less gzipped wasm (docs/size.md, step 45), and the crate is no
-//! longer a dependency of the wasm (the tests still await with it).
+//! callbacks, each called at most once, that store the result and wake the task, freed
+//! when the Promise settles), with `Cell`s rather than a `RefCell` and without
+//! `JsFuture`'s `assert!`s: 194 B less gzipped wasm (docs/size.md, step 45), and the
+//! crate is no longer a dependency of the wasm (the tests still await with it).
 
 use alloc::rc::Rc;
 use core::cell::Cell;
@@ -33,7 +33,10 @@ impl From<Promise> for Settled {
         let state = Rc::new(State::default());
         let on = |fulfilled: bool| {
             let state = state.clone();
-            Closure::once(move |value: JsValue| settle(&state, if fulfilled { Ok(value) } else { Err(value) }))
+            // `new`, not `once`: a Promise calls a reaction at most once, and `once`'s
+            // wrapper (an `Option` taken at the call) is code of its own (76 B gzipped).
+            // Dropped by `settle` during its own call, the glue frees it after the call.
+            Closure::new(move |value: JsValue| settle(&state, if fulfilled { Ok(value) } else { Err(value) }))
         };
         let (resolve, reject) = (on(true), on(false));
         let _ = promise.then2(&resolve, &reject);
@@ -44,7 +47,8 @@ impl From<Promise> for Settled {
 }
 
 fn settle(state: &State, result: Result<JsValue, JsValue>) {
-    state.result.set(Some(result));
+    // Over a `None` (a Promise settles once), which `set` would drop (its drop glue, for nothing).
+    core::mem::forget(state.result.replace(Some(result)));
     let (callbacks, waker) = (state.callbacks.take(), state.waker.take());
     drop(callbacks);
     if let Some(waker) = waker {

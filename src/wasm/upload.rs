@@ -35,27 +35,24 @@ use super::session::{unexpected, Session};
 use super::transport::Method;
 use super::wait::Slots;
 
-/// Pass one's result: the chunks planned, in order (a chunk's index is its place).
-pub struct Plan {
-    pub chunks: Vec<Planned>,
-}
-
-/// A chunk planned by pass one, with what it keeps of the body it validated (one
-/// list, not one of ranges, one of bodies and one of fingerprints: one `Vec` type).
-pub(super) struct Planned {
+/// A chunk ready to be sent: its range, where it ends in the source (for `resumeFrom`),
+/// and its body (an array's chunk: the body pass one kept, or `None`: made afresh when
+/// sent, and sent only if it has the `fingerprint` of the body pass one validated).
+/// Pass one makes an array's chunks as these, in order; the send loop
+/// (`upload_stream::run`) makes a source's as each read is framed.
+pub(super) struct Ready {
     pub range: ChunkRange,
-    /// The body, to be sent as it is (the send loop takes it); `None` past
-    /// `maxBufferedBytes`.
-    pub kept: Option<Uint8Array>,
-    /// The fingerprint of the body validated (`0` when it was kept).
+    pub end: ResumePoint,
+    pub body: Option<Uint8Array>,
     pub fingerprint: u64,
 }
 
 /// How long pass one may hold the thread before it lets the page (or Node) breathe.
 const YIELD_EVERY_MS: f64 = 40.0;
 
-/// Pass one: every problem of every event, or the chunk plan and the kept bodies.
-pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> Result<Plan, Failure> {
+/// Pass one: every problem of every event, or the chunks planned, in order (a chunk's
+/// index is its place), each with its kept body or its fingerprint.
+pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> Result<Vec<Ready>, Failure> {
     let n = events.length() as usize;
     // A resumed run starts after the stored prefix, with the first run's windows.
     let first = opts.resume.map_or(0, |r| r.events);
@@ -64,7 +61,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     }
     let mut planner = ChunkPlanner::starting_at(first, opts.chunksize, opts.max_chunk_bytes);
     let mut problems = Problems::new();
-    let mut chunks: Vec<Planned> = Vec::new();
+    let mut chunks: Vec<Ready> = Vec::new();
     let mut kept_bytes = 0usize;
     let mut from = first;
     let mut last_yield = now_ms();
@@ -101,10 +98,13 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                         let keep = kept_bytes + size <= opts.max_buffered_bytes;
                         kept_bytes += if keep { size } else { 0 };
                         let bytes = text.as_bytes().get(range).unwrap_or_default();
-                        chunks.push(Planned {
+                        chunks.push(Ready {
                             range: *chunk,
+                            end: ResumePoint { events: chunk.to, ..ResumePoint::default() },
+                            // The body, to be sent as it is; `None` past `maxBufferedBytes`.
+                            body: keep.then(|| framed(bytes)),
+                            // The fingerprint of the body validated (`0` when it was kept).
                             fingerprint: if keep { 0 } else { fingerprint(&[b"[", bytes, b"]"]) },
-                            kept: keep.then(|| framed(bytes)),
                         });
                     }
                 }
@@ -144,7 +144,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
         return Err(Box::new(ClientError::Validation(problems)));
     }
     // (Each window closed its chunks, all gathered above: `planner.finish` has none left.)
-    Ok(Plan { chunks })
+    Ok(chunks)
 }
 
 /// What JSON makes `null` (an invalid `Date`, `NaN`, `undefined` or a hole, a function),

@@ -34,7 +34,7 @@ use super::errors::{build, type_error, ClientError, Failure};
 use super::options::CreateOptions;
 use super::session::Session;
 use super::source::{is_events_array, is_rereadable, Feed, Source};
-use super::upload::{finish, plan, Piece, Progress, Stopped, Totals, Upload};
+use super::upload::{finish, plan, Piece, Progress, Ready, Stopped, Totals, Upload};
 use super::js::{call_back, random_uuid, utf8_lossy, Obj};
 use super::wait::{Boxed, InFlight};
 
@@ -53,16 +53,6 @@ enum Turn {
     Sent(Vec<Piece>),
     /// The caller's signal fired while a read was all that was under way.
     Aborted,
-}
-
-/// A chunk ready to be sent: its range, where it ends in the source (for `resumeFrom`),
-/// and its body (an array's chunk: the body pass one kept, or `None`: made afresh when
-/// sent, and sent only if it has the `fingerprint` of the body pass one validated).
-struct Ready {
-    range: ChunkRange,
-    end: ResumePoint,
-    body: Option<Uint8Array>,
-    fingerprint: u64,
 }
 
 /// `createEvents` whole: an array (`streamed` false) is validated by pass one
@@ -109,20 +99,15 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
     // The chunks ready to be sent, in order, from `next` on: an array's plan, or the
     // chunks of a source's last read (a read starts only once they are all sent).
     let mut ready: Vec<Ready> = Vec::new();
-    // (The plan is not kept: its chunks, with their bodies and fingerprints, are `ready`.)
+    // (An array's plan is `ready` itself: pass one makes its chunks, bodies and fingerprints.)
     let events = if streamed {
         Array::new()
     } else {
         let events: Array = given.clone().unchecked_into();
-        let mut plan = plan(&events, opts, &abort).await?;
-        for chunk in &mut plan.chunks {
-            let range = chunk.range;
-            let end = ResumePoint { events: range.to, ..ResumePoint::default() };
-            ready.push(Ready { range, end, body: chunk.kept.take(), fingerprint: chunk.fingerprint });
-        }
+        ready = plan(&events, opts, &abort).await?;
         // (`totals.events` was set above: the plan covers the array's events past the
         // resume point, as long as it was when pass one started.)
-        totals.chunks = Some(plan.chunks.len());
+        totals.chunks = Some(ready.len());
         events
     };
     let upload = Upload { session, create_url, events, opts, abort, run_id };
