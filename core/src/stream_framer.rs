@@ -263,11 +263,16 @@ impl Framer {
         if !self.started && !self.start(at_end)? {
             return Ok(());
         }
+        // The bytes are taken out while they are cut, so that each event is validated and
+        // framed from them in place: no copy of every event (`self.event` borrows `self`).
+        let pending = core::mem::take(&mut self.pending);
         let consumed = match self.format {
-            Some(Format::Ndjson) => self.cut_lines(out, at_end),
-            Some(Format::Json) => self.cut_array(out)?,
-            None => 0,
+            Some(Format::Ndjson) => Ok(self.cut_lines(&pending, out, at_end)),
+            Some(Format::Json) => self.cut_array(&pending, out),
+            None => Ok(0),
         };
+        self.pending = pending;
+        let consumed = consumed?;
         // Drop what was cut, once per piece (not once per event). Bounded by the length
         // for the compiler, which then drops drain's check and its panic (42 B of wasm).
         self.pending.drain(..consumed.min(self.pending.len()));
@@ -322,30 +327,29 @@ impl Framer {
     }
 
     /// NDJSON: every complete line (and, at the end, the last one); returns bytes used.
-    fn cut_lines(&mut self, out: &mut Vec<Framed>, at_end: bool) -> usize {
+    fn cut_lines(&mut self, pending: &[u8], out: &mut Vec<Framed>, at_end: bool) -> usize {
         let mut start = 0;
         let mut searched = core::mem::take(&mut self.line_searched);
         loop {
-            let newline = self.pending[start + searched..].iter().position(|&b| b == b'\n').map(|n| searched + n);
+            let newline = pending[start + searched..].iter().position(|&b| b == b'\n').map(|n| searched + n);
             searched = 0;
             let end = match newline {
                 Some(n) => start + n,
-                None if at_end && start < self.pending.len() => self.pending.len(),
+                None if at_end && start < pending.len() => pending.len(),
                 None => {
-                    self.line_searched = self.pending.len() - start;
+                    self.line_searched = pending.len() - start;
                     return start;
                 }
             };
             let line_no = self.base_line;
             let offset = self.base + start as u64;
-            let line = trim(&self.pending[start..end]);
+            let line = trim(&pending[start..end]);
             if !line.is_empty() {
-                let lead = self.pending[start..end].iter().take_while(|b| b.is_ascii_whitespace()).count();
-                let text = line.to_vec();
+                let lead = pending[start..end].iter().take_while(|b| b.is_ascii_whitespace()).count();
                 let position = Position { index: self.next_index, line: line_no, offset: offset + lead as u64 };
-                self.event(&text, position, (self.base + end as u64, line_no), out);
+                self.event(line, position, (self.base + end as u64, line_no), out);
             }
-            start = (end + 1).min(self.pending.len());
+            start = (end + 1).min(pending.len());
             self.base_line += newline.map_or(0, |_| 1);
             if newline.is_none() {
                 return start;
@@ -354,9 +358,9 @@ impl Framer {
     }
 
     /// JSON: the elements the scan completes; returns bytes used.
-    fn cut_array(&mut self, out: &mut Vec<Framed>) -> Result<usize, Broken> {
+    fn cut_array(&mut self, pending: &[u8], out: &mut Vec<Framed>) -> Result<usize, Broken> {
         let mut used = 0;
-        while let Some(&b) = self.pending.get(self.scan) {
+        while let Some(&b) = pending.get(self.scan) {
             let here = self.scan;
             if let Some((start, line)) = self.value_start {
                 // Inside a value: find its end, strings and nesting included.
@@ -388,10 +392,10 @@ impl Framer {
                     }
                 }
                 if let Some(end) = ends_at {
-                    let text = self.pending.get(start..end).unwrap_or_default().to_vec();
+                    let text = pending.get(start..end).unwrap_or_default();
                     let position = Position { index: self.next_index, line, offset: self.base + start as u64 };
                     let end_line = self.scan_line;
-                    self.event(&text, position, (self.base + end as u64, end_line), out);
+                    self.event(text, position, (self.base + end as u64, end_line), out);
                     self.value_start = None;
                     self.array = Array::Next;
                     used = end;
