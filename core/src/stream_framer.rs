@@ -271,7 +271,9 @@ impl Framer {
             Some(Format::Json) => self.cut_array(&pending, out),
             None => Ok(0),
         };
-        self.pending = pending;
+        // Over the empty `Vec` `take` left (nothing is added to it while cutting): `=`
+        // would drop it (its drop glue, for nothing).
+        core::mem::forget(core::mem::replace(&mut self.pending, pending));
         let consumed = consumed?;
         // Drop what was cut, once per piece (not once per event). Bounded by the length
         // for the compiler, which then drops drain's check and its panic (42 B of wasm).
