@@ -141,10 +141,16 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     }
     if !problems.is_empty() {
         name_what_json_lost(0, events, problems.list_mut());
-        return Err(Box::new(ClientError::Validation(problems)));
+        return Err(invalid(problems));
     }
     // (Each window closed its chunks, all gathered above: `planner.finish` has none left.)
     Ok(chunks)
+}
+
+/// A `ValidationError` of `problems`, boxed in one function (not at each of three sites).
+#[inline(never)]
+fn invalid(problems: Problems) -> Failure {
+    Box::new(ClientError::Validation(problems))
 }
 
 /// What JSON makes `null` (an invalid `Date`, `NaN`, `undefined` or a hole, a function),
@@ -197,7 +203,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
             for (index, message) in &mut bad {
                 problems.push(Problem { index: *index, field: String::new(), message: core::mem::take(message) });
             }
-            return Err(Box::new(ClientError::Validation(problems)));
+            return Err(invalid(problems));
         }
     };
     let text = utf8_of(&json);
@@ -217,7 +223,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
         });
     }
     if !problems.is_empty() {
-        return Err(Box::new(ClientError::Validation(problems)));
+        return Err(invalid(problems));
     }
     Ok(Uint8Array::from(text.as_bytes()))
 }
