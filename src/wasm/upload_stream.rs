@@ -70,7 +70,6 @@ enum Turn {
 /// Promise's future is this function's (no async block around it).
 pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, CreateOptions, AbortWatch), Failure>) -> Result<JsValue, JsValue> {
     let (streamed, opts, abort) = prepared?;
-    let create_url = request::create_url(&session.config.events_url);
     // (A `match`: `clone` then `unwrap_or_else` copies the whole `Option` first.)
     let run_id = match &opts.run_id {
         Some(id) => id.clone(),
@@ -110,6 +109,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         totals.chunks = Some(ready.len());
         events
     };
+    // (Made after pass one: not kept across its awaits.)
+    let create_url = request::create_url(&session.config.events_url);
     let upload = Upload { session, create_url, events, opts, abort, run_id };
     let upload = &upload;
     loop {
