@@ -610,6 +610,9 @@ pub(super) struct Stopped {
     pub name: &'static str,
     pub message: String,
     pub fields: Obj,
+    /// A wrong argument found while reading (a `TypeError` or `RangeError`), not an
+    /// upload to resume (a flag: no comparison of the name's text).
+    pub wrong_argument: bool,
 }
 
 /// What `finish` needs besides the pieces.
@@ -686,9 +689,9 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     if let Some(stop) = stopped {
         // A wrong argument found while reading is not an upload to resume: its fields say
         // what was stored, its message only what is wrong.
-        let message = match stop.name {
-            "TypeError" | "RangeError" => stop.message,
-            _ => text![stop.message, "; ", created, " events were stored before (resume with runId ", run_id, ")"],
+        let message = match stop.wrong_argument {
+            true => stop.message,
+            false => text![stop.message, "; ", created, " events were stored before (resume with runId ", run_id, ")"],
         };
         let all = stop.fields.build();
         js_sys::Object::assign(&all, &fields.build());
