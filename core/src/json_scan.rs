@@ -291,7 +291,8 @@ impl<'a> Scanner<'a> {
                 Some(_) => i += 1,
             }
         }
-        // Escapes: build the string.
+        // Escapes: build the string. A decoded char is appended as the `&str` it encodes
+        // to (not `String::push`, compiled for this one caller: 49 B less gzipped).
         let mut out = String::with_capacity(i - start + 16);
         out.push_str(self.text_between(start, i)?);
         loop {
@@ -314,13 +315,13 @@ impl<'a> Scanner<'a> {
                         Some(b'u') => {
                             let (c, used) = self.unicode_escape(i)?;
                             self.lone_surrogate |= c == '\u{FFFD}' && self.text.get(i + 2..i + 6).is_some_and(is_surrogate);
-                            out.push(c);
+                            out.push_str(c.encode_utf8(&mut [0; 4]));
                             i += used;
                             continue;
                         }
                         _ => return Err(ScanError { at: i }),
                     };
-                    out.push(c);
+                    out.push_str(c.encode_utf8(&mut [0; 4]));
                     i += 2;
                 }
                 Some(0..=0x1f) => return Err(ScanError { at: i }),

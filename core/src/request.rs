@@ -115,6 +115,14 @@ pub fn redacted(url: &str) -> String {
 /// another host is a `Range` error.
 #[inline]
 pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, ArgError> {
+    checked_base_url(url, allow_insecure_http).map(|(url, _)| url)
+}
+
+/// `check_base_url`'s URL, and whether its host is loopback (`is_loopback_url` of it),
+/// told from the host it has already found (the wasm's client reads both: no second
+/// parse of the URL). `#[inline]`: built in its caller's crate, at the wasm's `"z"`.
+#[inline]
+pub fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<(String, bool), ArgError> {
     let shown = quoted(&redacted(url));
     let bad = |why: &str| Err(ArgError::type_error(text![shown, " is not a usable base URL: ", why]));
     let url_t = url.trim();
@@ -185,7 +193,8 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
             return bad("its port must be a number from 0 to 65535");
         }
     }
-    if scheme == "http" && !allow_insecure_http && !is_loopback(host) {
+    let loopback = is_loopback(host);
+    if scheme == "http" && !allow_insecure_http && !loopback {
         return Err(ArgError::range(text![shown, " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
              https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
     }
@@ -193,7 +202,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
     while let Some(shorter) = path.strip_suffix("/") {
         path = shorter;
     }
-    Ok(text![scheme, "://", authority, path])
+    Ok((text![scheme, "://", authority, path], loopback))
 }
 
 /// Whether `s` is 1 to `max_digits` ASCII digits (at most 9) whose value is at most
@@ -378,6 +387,14 @@ mod tests {
                 let authority = u.split("://").nth(1).unwrap().split('/').next().unwrap();
                 prop_assert!(!authority.is_empty() && !authority.contains('@'));
                 prop_assert!(!u.ends_with('/') && !u.contains('?') && !u.contains('#'));
+            }
+        }
+
+        #[test]
+        fn checked_loopback_as_is_loopback_url(s in "(https?://)?(localhost|LocalHost|127\\.0\\.0\\.1|\\[::1\\]|[a-z0-9.:\\[\\]-]{0,12})(:[0-9]{1,5})?(/[a-z]{0,3})?", insecure in any::<bool>()) {
+            // The loopback test told by `checked_base_url` is `is_loopback_url` of its URL.
+            if let Ok((u, loopback)) = checked_base_url(&s, insecure) {
+                prop_assert_eq!(loopback, is_loopback_url(&u));
             }
         }
     }

@@ -195,24 +195,33 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
 /// The token's renewal: one call without a bearer token, retried as the others are.
 /// Given to `Auth` by the client (`auth.rs` does not import this module, which imports it).
 pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, timeout_ms: u32, net: &'a Net, abort: &'a AbortWatch) -> Boxed<'a, Called<Answer>> {
-    let bytes = utf8_of(body).len();
-    let spec = CallSpec {
-        method: Method::Post,
-        url,
-        json_body: Some(body),
-        content_encoding: None,
-        raw_bytes: bytes,
-        sent_bytes: bytes,
-        idempotency_key: None,
-        compressed_answer: true,
-        max_retries,
-        timeout_ms,
-        net,
-        earlier_attempts: 0,
-        slots: None,
-        chunk: None,
-    };
+    let spec = CallSpec::plain(Method::Post, url, Some(body), true, max_retries, timeout_ms, net);
     Box::pin(call(None, spec, abort, &no_report))
+}
+
+impl<'a> CallSpec<'a> {
+    /// A call that is not a create's (no chunk, no idempotency key, no slot): a query
+    /// page, a delete, the token's renewal. One literal for the three.
+    pub fn plain(method: Method, url: &'a str, body: Option<&'a JsString>, compressed_answer: bool, max_retries: u32, timeout_ms: u32, net: &'a Net) -> Self {
+        // Bytes on the wire (UTF-8), not the string's UTF-16 length: what `onRequest` reports.
+        let bytes = body.map_or(0, |b| utf8_of(b).len());
+        CallSpec {
+            method,
+            url,
+            json_body: body.map(|b| b.as_ref()),
+            content_encoding: None,
+            raw_bytes: bytes,
+            sent_bytes: bytes,
+            idempotency_key: None,
+            compressed_answer,
+            max_retries,
+            timeout_ms,
+            net,
+            earlier_attempts: 0,
+            slots: None,
+            chunk: None,
+        }
+    }
 }
 
 /// The renewal's retries are not the caller's to hear of, nor a query page's (one

@@ -206,7 +206,13 @@ const ENGINE_BRAND: &str = "genomcore-events-wasm.error";
 /// A `TypeError`, boxed in one function (not the error written out at each of ~15 sites).
 #[inline(never)]
 pub fn type_error(message: impl Into<String>) -> Failure {
-    Box::new(ClientError::Type(message.into()))
+    boxed_type_error(message.into())
+}
+
+/// The box, made once for `type_error`'s instances (a `&str` and a `String` message).
+#[inline(never)]
+fn boxed_type_error(message: String) -> Failure {
+    Box::new(ClientError::Type(message))
 }
 
 /// A `RangeError`, boxed in one function.

@@ -14,7 +14,7 @@ use core::future::Future;
 use js_sys::{Function, JsString, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use crate::core::export::{more_pages, ExportWriter};
+use crate::core::export::ExportWriter;
 
 use super::abort::Linked;
 use super::errors::{type_error, Failure};
@@ -78,8 +78,7 @@ impl Exporter {
     fn written(&self, number: u32, answer: Answer) -> Result<Vec<u8>, Failure> {
         let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
-        let more = self.pages.answered(number, page.total).and_then(|()| more_pages(number, self.pages.query().opts.page_size, page.count, page.total));
-        if more.map_err(|why| unexpected(answer.status, why))? {
+        if self.pages.answered(number, page.count, page.total, answer.status)? {
             self.page.set(number + 1);
         } else {
             self.finished();

@@ -39,6 +39,8 @@ pub struct ClientConfig {
     pub max_retries: u32,
     pub timeout_ms: u32,
     pub compression: Compression,
+    /// The Events API's host is loopback (found while checking its URL).
+    pub api_is_loopback: bool,
 }
 
 pub struct CreateOptions {
@@ -104,7 +106,7 @@ const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRet
 pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net), Failure> {
     let opts = object("EventsClient options", opts, CLIENT_KEYS)?;
     let credentials = credentials(&opts)?;
-    let (events_url, auth_url) = base_urls(&opts)?;
+    let (events_url, auth_url, api_is_loopback) = base_urls(&opts)?;
     let mut config = ClientConfig {
         events_url,
         auth_url,
@@ -112,6 +114,7 @@ pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net),
         max_retries: contract::DEFAULT_MAX_RETRIES,
         timeout_ms: contract::DEFAULT_TIMEOUT_MS,
         compression: Compression::default(),
+        api_is_loopback,
     };
     let mut net = Net::default();
     read_client_config(&mut config, &mut net, &opts)?;
@@ -146,8 +149,8 @@ fn header_safe(name: &str, value: &Option<String>) -> Result<(), Failure> {
     }
 }
 
-/// The Events API's and the Auth API's base URLs.
-fn base_urls(opts: &JsValue) -> Result<(String, String), Failure> {
+/// The Events API's and the Auth API's base URLs, and whether the first is on loopback.
+fn base_urls(opts: &JsValue) -> Result<(String, String, bool), Failure> {
     let env = match string(opts, "env")? {
         None => Env::default(),
         Some(name) => Env::parse(&name)
@@ -155,11 +158,11 @@ fn base_urls(opts: &JsValue) -> Result<(String, String), Failure> {
     };
     let allow_insecure = boolean(opts, "allowInsecureHttp")?.unwrap_or(false);
     let base = string(opts, "baseUrl")?;
-    let events_url = request::check_base_url(base.as_deref().unwrap_or(env.events_url()), allow_insecure)?;
+    let (events_url, events_on_loopback) = request::checked_base_url(base.as_deref().unwrap_or(env.events_url()), allow_insecure)?;
     // Without authUrl, a custom baseUrl also serves auth (as the emulator does).
     let auth_default = if base.is_some() { &events_url } else { env.auth_url() };
     let auth_url = request::check_base_url(string(opts, "authUrl")?.as_deref().unwrap_or(auth_default), allow_insecure)?;
-    Ok((events_url, auth_url))
+    Ok((events_url, auth_url, events_on_loopback))
 }
 
 fn read_client_config(c: &mut ClientConfig, net: &mut Net, opts: &JsValue) -> Result<(), Failure> {

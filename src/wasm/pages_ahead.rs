@@ -17,12 +17,12 @@ use js_sys::JsString;
 use wasm_bindgen::JsValue;
 
 use crate::contract::QUERY_PAGES_AHEAD;
-use crate::core::export::{page_exists, same_result};
+use crate::core::export::{more_pages, page_exists, same_result};
 
 use super::abort::{linked, AbortWatch, Linked};
 use super::errors::Failure;
 use super::options::QueryOptions;
-use super::session::{plain_call, Session};
+use super::session::{plain_call, unexpected, Session};
 use super::transport::Method;
 use crate::core::request;
 use super::transport::Answer;
@@ -71,16 +71,23 @@ impl PagesAhead {
         &self.query
     }
 
-    /// Page `page` was answered, telling `total` (when it did): the pages after it that
-    /// exist are requested now, as far as the window allows, while its reader works
-    /// through it. `Err` when the total differs from the first one told.
-    pub fn answered(&self, page: u32, total: Option<f64>) -> Result<(), &'static str> {
-        same_result(self.total.get(), total)?;
-        if self.total.get().is_none() {
-            self.total.set(total);
-        }
-        self.start_ahead(page);
-        Ok(())
+    /// Page `page` was answered (with `status`) with `count` events, telling `total`
+    /// (when it did): the pages after it that exist are requested now, as far as the
+    /// window allows, while its reader works through it. Whether more pages follow (the
+    /// core's `more_pages`); an unexpected answer when the total differs from the first
+    /// one told or the page is not as asked (one error made here for both readers).
+    pub fn answered(&self, page: u32, count: usize, total: Option<f64>, status: u16) -> Result<bool, Failure> {
+        let more = match same_result(self.total.get(), total) {
+            Ok(()) => {
+                if self.total.get().is_none() {
+                    self.total.set(total);
+                }
+                self.start_ahead(page);
+                more_pages(page, self.query.opts.page_size, count, total)
+            }
+            Err(why) => Err(why),
+        };
+        more.map_err(|why| unexpected(status, why))
     }
 
     /// The answer for `page` (pages are asked for in order), requested now unless it

@@ -13,14 +13,13 @@ use js_sys::{Array, JsString, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::contract::{ITEMS_FIELD, TOTAL_FIELD};
-use crate::core::export::more_pages;
 
 use super::abort::Linked;
 use super::js::{get, Obj};
 use super::options::QueryOptions;
 use super::pages_ahead::PagesAhead;
 use super::errors::Failure;
-use super::session::{page_of, unexpected, Session};
+use super::session::{page_of, Session};
 use super::transport::Answer;
 
 /// The pages of a query, read in order by `next()`; `stop()` aborts the requests in flight.
@@ -72,7 +71,6 @@ fn read_page(s: &State, page: u32, answered: Result<Answer, Failure>) -> Result<
     let answer = page_of(&answered)?;
     let items: Array = get(&answer, ITEMS_FIELD).into();
     let total = get(&answer, TOTAL_FIELD).as_f64();
-    let more = s.pages.answered(page, total).and_then(|()| more_pages(page, s.pages.query().opts.page_size, items.length() as usize, total));
-    let more = more.map_err(|why| unexpected(answered.status, why))?;
+    let more = s.pages.answered(page, items.length() as usize, total, answered.status)?;
     Ok(Obj::new().set(ITEMS_FIELD, items).set("more", more).into())
 }

@@ -15,7 +15,7 @@ use super::abort::AbortWatch;
 use super::auth::Auth;
 use super::call::{call, CallSpec};
 use super::errors::{ClientError, Failure, ServerMessage};
-use super::js::{get, json_parse, utf8_of, Obj};
+use super::js::{get, json_parse, Obj};
 use super::net::Net;
 use super::options::{ClientConfig, QueryOptions};
 use super::transport::{Answer, Called, Method};
@@ -64,24 +64,8 @@ pub fn plain_call<'a>(
     abort: &'a AbortWatch,
     on_retry: &'a dyn Fn(&ClientError),
 ) -> impl core::future::Future<Output = Called<Answer>> + 'a {
-    // Bytes on the wire (UTF-8), not the string's UTF-16 length: what `onRequest` reports.
-    let length = body.map_or(0, |b| utf8_of(b).len());
-    let spec = CallSpec {
-        method,
-        url,
-        json_body: body.map(|b| b.as_ref()),
-        content_encoding: None,
-        raw_bytes: length,
-        sent_bytes: length,
-        idempotency_key: None,
-        compressed_answer: inner.config.compression.answers_compressed(inner.api_is_loopback),
-        max_retries: opts.max_retries,
-        timeout_ms: opts.timeout_ms,
-        net: &inner.net,
-        earlier_attempts: 0,
-        slots: None,
-        chunk: None,
-    };
+    let compressed_answer = inner.config.compression.answers_compressed(inner.api_is_loopback);
+    let spec = CallSpec::plain(method, url, body, compressed_answer, opts.max_retries, opts.timeout_ms, &inner.net);
     Box::pin(call(Some(&inner.auth), spec, abort, on_retry))
 }
 

@@ -176,23 +176,27 @@ impl Source {
             Kind::Once
         } else {
             // A Blob or File: its stream, from the resume point on. A ReadableStream: its reader.
-            let stream = if is_blob(v) {
-                size = get(v, "size").as_f64();
-                if let Some(size) = size.filter(|&size| skip_bytes as f64 > size) {
-                    return Err(bytes_past_the_end(skip_bytes, size as u64));
-                }
-                let mut blob = v.clone();
-                if skip_bytes > 0 {
-                    let slice = method(v, "slice").ok_or_else(|| unreadable(v))?;
-                    blob = slice.call1(v, &(skip_bytes as f64).into()).map_err(source_failed)?;
-                    skip_bytes = 0;
-                }
-                let stream_of = method(&blob, "stream").ok_or_else(|| unreadable(v))?;
-                stream_of.call0(&blob).map_err(source_failed)?
-            } else {
-                v.clone()
+            // (`None`: a method is missing; one `unreadable` for the three ways.)
+            let kind = 'read: {
+                let stream = if is_blob(v) {
+                    size = get(v, "size").as_f64();
+                    if let Some(size) = size.filter(|&size| skip_bytes as f64 > size) {
+                        return Err(bytes_past_the_end(skip_bytes, size as u64));
+                    }
+                    let mut blob = v.clone();
+                    if skip_bytes > 0 {
+                        let Some(slice) = method(v, "slice") else { break 'read None };
+                        blob = slice.call1(v, &(skip_bytes as f64).into()).map_err(source_failed)?;
+                        skip_bytes = 0;
+                    }
+                    let Some(stream_of) = method(&blob, "stream") else { break 'read None };
+                    stream_of.call0(&blob).map_err(source_failed)?
+                } else {
+                    v.clone()
+                };
+                reader(&stream)
             };
-            reader(&stream).ok_or_else(|| unreadable(v))?
+            kind.ok_or_else(|| unreadable(v))?
         };
         let state = State {
             kind,

@@ -70,7 +70,6 @@ enum Turn {
 /// Promise's future is this function's (no async block around it).
 pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, CreateOptions, AbortWatch), Failure>) -> Result<JsValue, JsValue> {
     let (streamed, opts, abort) = prepared?;
-    let create_url = request::create_url(&session.config.events_url);
     // (A `match`: `clone` then `unwrap_or_else` copies the whole `Option` first.)
     let run_id = match &opts.run_id {
         Some(id) => id.clone(),
@@ -110,6 +109,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         totals.chunks = Some(ready.len());
         events
     };
+    // (Made after pass one: not kept across its awaits.)
+    let create_url = request::create_url(&session.config.events_url);
     let upload = Upload { session, create_url, events, opts, abort, run_id };
     let upload = &upload;
     loop {
@@ -309,7 +310,7 @@ fn frame(framer: &mut Framer, mut feed: Vec<Feed>, bytes_read: Option<&Progress<
 
 /// A stop of the validating pass, as the error it rejects with (nothing was sent).
 fn validation_error(stop: Stop, framer: &Framer, positions: bool) -> JsValue {
-    let Stopped { name, message, fields } = stopped(stop, framer, positions);
+    let Stopped { name, message, fields, .. } = stopped(stop, framer, positions);
     let message = match name {
         "ValidationError" => text![message, "; nothing was sent (validate: 'all')"],
         _ => message,
@@ -371,6 +372,7 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
                 name: "ValidationError",
                 message: text![p.summary(), " (nothing after it was sent)"],
                 fields: Obj::new().set("problems", problems_with_positions(framer, positions)).set("problemCount", p.total() as f64),
+                wrong_argument: false,
             }
         }
         Stop::Broken(b) => Stopped {
@@ -389,19 +391,21 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
                 ),
             )
             .set("problemCount", 1.0),
+            wrong_argument: false,
         },
         Stop::Source(e) => {
-            let (name, cause) = match &*e {
-                ClientError::Source { cause, .. } => ("CreateEventsError", cause.clone()),
-                ClientError::Range(_) => ("RangeError", JsValue::UNDEFINED),
-                _ => ("TypeError", JsValue::UNDEFINED),
+            let (name, cause, wrong_argument) = match &*e {
+                ClientError::Source { cause, .. } => ("CreateEventsError", cause.clone(), false),
+                ClientError::Range(_) => ("RangeError", JsValue::UNDEFINED, true),
+                _ => ("TypeError", JsValue::UNDEFINED, true),
             };
-            Stopped { name, message: e.message(), fields: Obj::new().set("cause", cause) }
+            Stopped { name, message: e.message(), fields: Obj::new().set("cause", cause), wrong_argument }
         }
         Stop::Aborted(reason) => Stopped {
             name: "AbortError",
             message: "createEvents was aborted before the source was all sent".into(),
             fields: Obj::new().set("cause", reason),
+            wrong_argument: false,
         },
     }
 }
