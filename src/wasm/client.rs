@@ -43,8 +43,7 @@ impl Engine {
         let net = Rc::new(net);
         let refresh_url = request::refresh_url(&config.auth_url);
         let auth = Rc::new(Auth::new(credentials, refresh_url, net.clone(), config.max_retries, call::refresh_call));
-        let api_is_loopback = config.api_is_loopback;
-        let session = Session { config, auth, net, compression_refused: Cell::new(false), api_is_loopback };
+        let session = Session { config, auth, net, compression_refused: Cell::new(false) };
         Ok(Engine { inner: Rc::new(session) })
     }
 

@@ -39,7 +39,8 @@ pub struct ClientConfig {
     pub max_retries: u32,
     pub timeout_ms: u32,
     pub compression: Compression,
-    /// The Events API's host is loopback (found while checking its URL).
+    /// The Events API's host is loopback (found while checking its URL): `compression:
+    /// 'auto'` leaves bodies plain there.
     pub api_is_loopback: bool,
 }
 

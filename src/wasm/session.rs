@@ -26,8 +26,6 @@ pub struct Session {
     pub net: Rc<Net>,
     /// The API answered `415` to a compressed body: plain bodies from then on.
     pub compression_refused: Cell<bool>,
-    /// The Events API is on loopback: `compression: 'auto'` leaves bodies plain.
-    pub api_is_loopback: bool,
 }
 
 /// A query answer as `{ items, page, pageSize, total }`.
@@ -64,7 +62,7 @@ pub fn plain_call<'a>(
     abort: &'a AbortWatch,
     on_retry: &'a dyn Fn(&ClientError),
 ) -> impl core::future::Future<Output = Called<Answer>> + 'a {
-    let compressed_answer = inner.config.compression.answers_compressed(inner.api_is_loopback);
+    let compressed_answer = inner.config.compression.answers_compressed(inner.config.api_is_loopback);
     let spec = CallSpec::plain(method, url, body, compressed_answer, opts.max_retries, opts.timeout_ms, &inner.net);
     Box::pin(call(Some(&inner.auth), spec, abort, on_retry))
 }

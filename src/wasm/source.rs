@@ -176,8 +176,9 @@ impl Source {
             Kind::Once
         } else {
             // A Blob or File: its stream, from the resume point on. A ReadableStream: its reader.
-            // (`None`: a method is missing; one `unreadable` for the three ways.)
-            let kind = 'read: {
+            // (`None`: a method is missing, or `getReader` or the iterator method threw;
+            // one `unreadable` for every way.)
+            let reader_kind = 'read: {
                 let stream = if is_blob(v) {
                     size = get(v, "size").as_f64();
                     if let Some(size) = size.filter(|&size| skip_bytes as f64 > size) {
@@ -196,7 +197,7 @@ impl Source {
                 };
                 reader(&stream)
             };
-            kind.ok_or_else(|| unreadable(v))?
+            reader_kind.ok_or_else(|| unreadable(v))?
         };
         let state = State {
             kind,

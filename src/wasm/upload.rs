@@ -484,7 +484,7 @@ impl Upload<'_> {
                 };
                 let session = &self.session;
                 let raw_bytes = body.length() as usize;
-                let compress = self.opts.compression.compresses(raw_bytes, session.api_is_loopback, session.compression_refused.get());
+                let compress = self.opts.compression.compresses(raw_bytes, session.config.api_is_loopback, session.compression_refused.get());
                 let gzipped = compress::gzip(&body, compress).await;
                 let compressed = gzipped.is_some();
                 let payload = gzipped.as_ref().unwrap_or(&body);
@@ -498,7 +498,7 @@ impl Upload<'_> {
                     raw_bytes,
                     sent_bytes: payload.length() as usize,
                     idempotency_key: Some(&key),
-                    compressed_answer: self.opts.compression.answers_compressed(session.api_is_loopback),
+                    compressed_answer: self.opts.compression.answers_compressed(session.config.api_is_loopback),
                     max_retries: self.opts.max_retries,
                     timeout_ms: self.opts.timeout_ms,
                     net: &session.net,
@@ -689,9 +689,10 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     if let Some(stop) = stopped {
         // A wrong argument found while reading is not an upload to resume: its fields say
         // what was stored, its message only what is wrong.
-        let message = match stop.wrong_argument {
-            true => stop.message,
-            false => text![stop.message, "; ", created, " events were stored before (resume with runId ", run_id, ")"],
+        let message = if stop.wrong_argument {
+            stop.message
+        } else {
+            text![stop.message, "; ", created, " events were stored before (resume with runId ", run_id, ")"]
         };
         let all = stop.fields.build();
         js_sys::Object::assign(&all, &fields.build());
