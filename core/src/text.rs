@@ -116,17 +116,19 @@ pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
 /// this crate's two cold users (a base URL, an error body).
 #[inline]
 pub fn trim(s: &str) -> &str {
-    // `end` from the iterator's offset, not `at + c.len_utf8()` (no length computed).
-    let mut start = None;
-    let mut end = 0;
+    // `end` from the iterator's offset, not `at + c.len_utf8()` (no length computed);
+    // `end` is 0 until the first character kept, whose start is `start`.
+    let (mut start, mut end) = (0, 0);
     let mut chars = s.char_indices();
     while let Some((at, c)) = chars.next() {
         if !c.is_whitespace() {
-            start.get_or_insert(at);
+            if end == 0 {
+                start = at;
+            }
             end = chars.offset();
         }
     }
-    s.get(start.unwrap_or(end)..end).unwrap_or_default()
+    s.get(start..end).unwrap_or_default()
 }
 
 /// The longest prefix of `s` of at most `max_bytes` bytes that ends on a character
