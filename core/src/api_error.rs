@@ -4,7 +4,7 @@
 use crate::prelude::*;
 use crate::contract::ERROR_MESSAGE_FIELD;
 use crate::json_fields::{object_fields, Field};
-use crate::text::cut_chars;
+use crate::text::{cut_chars, trim};
 
 /// Longest server message kept, so that an odd body cannot flood an error.
 const MAX_MESSAGE_CHARS: usize = 2000;
@@ -17,8 +17,8 @@ pub fn server_message(body: &str) -> Vec<String> {
     let mut lines = match message {
         Some(Field::Str(s)) => vec![s],
         Some(Field::Strs(v)) => v,
-        // Trimmed once (`trim` is inlined at each use).
-        _ => match body.trim() {
+        // Trimmed once.
+        _ => match trim(body) {
             "" => vec![],
             text => vec![text.to_string()],
         },

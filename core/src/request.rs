@@ -6,7 +6,7 @@
 use crate::prelude::*;
 use super::args::ArgError;
 use crate::json_scan::quoted;
-use crate::text::{before_ascii, split_ascii, split_once_ascii, split_once_str};
+use crate::text::{before_ascii, split_ascii, split_once_ascii, split_once_str, trim};
 use crate::contract::{
     COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH,
     REFRESH_PATH,
@@ -126,7 +126,7 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
 pub fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<(String, bool), ArgError> {
     let shown = quoted(&redacted(url));
     let bad = |why: &str| Err(ArgError::type_error(text![shown, " is not a usable base URL: ", why]));
-    let url_t = url.trim();
+    let url_t = trim(url);
     let Some((scheme, rest)) = split_once_str(url_t, "://") else {
         return bad("it must start with https://");
     };

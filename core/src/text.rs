@@ -111,6 +111,26 @@ pub fn cut_chars(s: &str, max: usize) -> Option<&str> {
     None
 }
 
+/// `s` without its leading and trailing whitespace (Unicode's, as `str::trim`), found
+/// in one forward pass: std's `trim` decodes from both ends, its searcher compiled for
+/// this crate's two cold users (a base URL, an error body).
+#[inline]
+pub fn trim(s: &str) -> &str {
+    // `end` from the iterator's offset, not `at + c.len_utf8()` (no length computed);
+    // `end` is 0 until the first character kept, whose start is `start`.
+    let (mut start, mut end) = (0, 0);
+    let mut chars = s.char_indices();
+    while let Some((at, c)) = chars.next() {
+        if !c.is_whitespace() {
+            if end == 0 {
+                start = at;
+            }
+            end = chars.offset();
+        }
+    }
+    s.get(start..end).unwrap_or_default()
+}
+
 /// The longest prefix of `s` of at most `max_bytes` bytes that ends on a character
 /// boundary.
 #[inline]
@@ -220,6 +240,13 @@ mod tests {
         #[test]
         fn cut_chars_is_char_indices(s in "\\PC{0,12}", max in 0usize..14) {
             proptest::prop_assert_eq!(cut_chars(&s, max), s.char_indices().nth(max).map(|(at, _)| &s[..at]));
+        }
+
+        // The forward-only `trim` against std's (Unicode whitespace, and a few
+        // characters that are not: a zero-width space, a control).
+        #[test]
+        fn trim_is_str_trim(s in "[ \\t\\r\\n\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200B}\\x{2028}\\x{3000}\\x{80}a-zé😀]{0,10}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
         }
 
         #[test]

@@ -88,9 +88,10 @@ impl Problems {
     /// Cold and not inlined: a problem is rare, and each of the validator's sites would
     /// carry its own copy of the field's allocation. The field is copied by `text!`'s
     /// call (`to_owned` was the allocation and copy written out here, at opt-level 2).
+    /// Public: the wasm side's problems (no field) are added through it too.
     #[cold]
     #[inline(never)]
-    pub(crate) fn add(&mut self, index: usize, field: &str, message: String) {
+    pub fn add(&mut self, index: usize, field: &str, message: String) {
         self.push(Problem {
             index,
             field: text![field],

@@ -77,11 +77,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                     // JSON.stringify of an array of n gives n elements; anything else is
                     // an engine we do not understand: refuse rather than guess.
                     _ => {
-                        problems.push(Problem {
-                            index: from,
-                            field: String::new(),
-                            message: "events could not be read back from JSON.stringify".into(),
-                        });
+                        problems.add(from, "", "events could not be read back from JSON.stringify".into());
                         Vec::new()
                     }
                 };
@@ -118,7 +114,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                 for index in from..to {
                     match unserializable.get_mut(bad) {
                         Some((i, why)) if *i == index => {
-                            problems.push(Problem { index, field: String::new(), message: core::mem::take(why) });
+                            problems.add(index, "", core::mem::take(why));
                             bad += 1;
                         }
                         _ => {
@@ -201,7 +197,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
         Err(mut bad) => {
             // By reference, the texts taken: an `IntoIter` would compile its own drop.
             for (index, message) in &mut bad {
-                problems.push(Problem { index: *index, field: String::new(), message: core::mem::take(message) });
+                problems.add(*index, "", core::mem::take(message));
             }
             return Err(invalid(problems));
         }
@@ -210,17 +206,17 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
     // (Sizes were checked by pass one, and the fingerprint holds the bytes to those.)
     let spans = validate_spans(&text, range.from, usize::MAX, &mut problems).unwrap_or_default();
     if spans.len() != range.len() {
-        problems.push(Problem {
-            index: range.from + spans.len(),
-            field: String::new(),
-            message: text!["the events array changed during createEvents: it now holds ", events.length(), " events"],
-        });
+        problems.add(
+            range.from + spans.len(),
+            "",
+            text!["the events array changed during createEvents: it now holds ", events.length(), " events"],
+        );
     } else if problems.is_empty() && fingerprint(&[text.as_bytes()]) != fingerprint_validated {
-        problems.push(Problem {
-            index: range.from,
-            field: String::new(),
-            message: text!["the events array changed during createEvents: events ", range.from, "–", range.to - 1, " are not the ones validated (nothing of them was sent)"],
-        });
+        problems.add(
+            range.from,
+            "",
+            text!["the events array changed during createEvents: events ", range.from, "–", range.to - 1, " are not the ones validated (nothing of them was sent)"],
+        );
     }
     if !problems.is_empty() {
         return Err(invalid(problems));
