@@ -104,8 +104,9 @@ test-demo: pack emulator
 	scripts/with-emulator.sh --static dist/demo -- node --test --test-concurrency=1 tests/demo/*.test.mjs
 
 # The build's own scripts on small modules made by the tests (seconds): the function
-# table's pruning before wasm-opt (scripts/prune-wasm-table.mjs, docs/size.md step 50)
-# and the dead data's zeroing after it (scripts/zero-dead-data.mjs).
+# table's pruning and the panic entry points made to trap at once, before wasm-opt
+# (scripts/prune-wasm-table.mjs, trap-panics.mjs: docs/size.md steps 50 and 63), and the
+# dead data's zeroing after it (scripts/zero-dead-data.mjs).
 test-build:
 	node --test tests/build/*.test.mjs
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The wasm's optimisation, for `make pack` and `make size-profile`: the function table's
-# dead entries pruned (scripts/prune-wasm-table.mjs, docs/size.md step 50), then
+# dead entries pruned (scripts/prune-wasm-table.mjs, docs/size.md step 50), Rust's panic
+# entry points made to trap at once (scripts/trap-panics.mjs, step 63), then
 # wasm-opt with the flags of Cargo.toml's [package.metadata.wasm-pack.profile.release]
 # (the ones wasm-pack would pass; `make pack` runs wasm-pack with --no-opt), then the
 # data only the pruned code used zeroed (scripts/zero-dead-data.mjs).
@@ -17,6 +18,7 @@ FLAGS=$(awk '/^\[package.metadata.wasm-pack.profile.release\]/{on=1; next} /^\[/
 PRUNED=$(mktemp "${TMPDIR:-/tmp}/pruned.XXXXXX.wasm")
 trap 'rm -f "$PRUNED"' EXIT
 node scripts/prune-wasm-table.mjs "$IN" "$PRUNED"
+node scripts/trap-panics.mjs "$PRUNED" "$PRUNED"
 # shellcheck disable=SC2086 # FLAGS is a list of flags
 wasm-opt $FLAGS "$@" "$PRUNED" -o "$OUT"
 node scripts/zero-dead-data.mjs "$OUT"

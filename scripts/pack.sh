@@ -57,8 +57,10 @@ cmp -s "$BUILD/check/${STEM}_bg.wasm" "$BUILD/node/${STEM}_bg.wasm" \
   || die "wasm-bindgen gave the web and nodejs targets different wasm: one .wasm cannot serve both"
 # 2b. The optimisation wasm-pack would run, after the function table's dead entries are
 #     pruned (scripts/prune-wasm-table.mjs: ~1.3 KB of the gzipped wasm, docs/size.md
-#     step 50): wasm-opt with Cargo.toml's [package.metadata.wasm-pack.profile.release] flags,
-#     then the data only the pruned code used zeroed (scripts/zero-dead-data.mjs: ~0.25 KB).
+#     step 50) and Rust's panic entry points made to trap at once (scripts/trap-panics.mjs,
+#     step 63: 0.4 KB): wasm-opt with Cargo.toml's [package.metadata.wasm-pack.profile.release]
+#     flags, then the data only the dropped code used zeroed (scripts/zero-dead-data.mjs:
+#     ~0.75 KB with step 63's).
 scripts/optimize-wasm.sh "$BUILD/web/${STEM}_bg.wasm" "$BUILD/web/${STEM}_bg.wasm"
 # 2c. Short names for the wasm's imports and the exports the glue calls, in the `.wasm`
 #     and in both glues (wasm-bindgen's names carry hashes that do not compress: ~2 KB

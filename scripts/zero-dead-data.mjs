@@ -1,20 +1,25 @@
 // Part of `scripts/optimize-wasm.sh` (`make pack`, `make size-profile`): after
 // wasm-opt, zeroes data that only code wasm-opt dropped used. wasm-opt drops dead code
-// but never data, so what only the pruned table entries' code used
-// (prune-wasm-table.mjs) stays in the file:
+// but never data, so what only the pruned table entries' code (prune-wasm-table.mjs)
+// and the panic entry points' bodies (trap-panics.mjs) used stays in the file:
 // - `core::fmt`'s table of decimal digit pairs ("00" to "99", 200 bytes), used only by
 //   `u32`'s `Display` (pruned);
-// - js-sys' JSPI task code's panic locations (16 bytes each) and its source path (93
-//   bytes), kept only through the wakers (pruned; wasm-bindgen deletes the rest).
+// - panic locations (16 bytes each: the caller's file, line and column) and their
+//   source paths, passed to a panic entry point that now traps before reading them
+//   (and js-sys' JSPI task code's, kept only through the pruned wakers);
+// - core's and alloc's panic messages ("capacity overflow", ...), which only the
+//   entry points' bodies named.
 // Zeroed in place, byte for byte (a binaryen round trip of the whole module costs more
-// than it saves); the memory's size and every other byte stay.
+// than it saves); the memory's size and every other byte stay. Measured with `make
+// pack`: 58,498 -> 57,986 B gzipped for the locations and messages (docs/size.md step 63).
 //   node scripts/zero-dead-data.mjs <wasm>
 //
 // Proof on the module, for each kind, else it is kept: its bytes are in active data
 // segments; no `i32.const` (code, globals) and no memory access's `offset=` holds an
 // address from 64 bytes below them to their end (a pointer folded a little below its
-// base, as `&LUT[i - k]` may be); no 4 bytes of the data (at any alignment: a pointer
-// in a static) point into them, except a dead location's pointer to its dead path.
+// base, as `&LUT[i - k]` may be; not for a location, which is only reached by its
+// address); no 4 bytes of the data (at any alignment: a pointer in a static) point
+// into them, except a dead location's pointer to its dead path.
 // Code reaches memory only from such numbers (the glue reads it only at addresses
 // the wasm gives it).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +33,25 @@ if (!path) {
 const say = (msg) => console.error(`[zero-dead-data] ${msg}`);
 
 const DIGIT_PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''));
-const JSPI_PATH = /\/js-sys-[^/]+\/src\/futures\/jspi\.rs$/;
+const SOURCE_PATH = /^[\x21-\x7e]+\.rs$/;
+// The pieces of the messages of core's and alloc's panic entry points (their calls are
+// gone since scripts/trap-panics.mjs makes them trap first).
+const PANIC_MESSAGES = [
+  'slice index starts at ',
+  ' but ends at ',
+  'range start index ',
+  'range end index ',
+  ' out of range for slice of length ',
+  'memory allocation of ',
+  ' bytes failed',
+  'removal index (is ',
+  ') should be < len (is ',
+  'capacity overflow',
+  'attempt to divide by zero',
+  '`async fn` resumed after completion',
+  'RefCell already mutably borrowed',
+  'RefCell already borrowed',
+];
 const LOCATION = 16; // `core::panic::Location`: the file's pointer and length, line, column
 const BELOW = 64;
 
@@ -95,7 +118,7 @@ const words = [];
 for (const s of segments) {
   for (let i = 0; i + 4 <= s.data.length; i++) words.push({ at: s.address + i, value: s.data.readUInt32LE(i) });
 }
-const codeNames = (start, end) => numbers.some((n) => n >= start - BELOW && n < end);
+const codeNames = (start, end, below = BELOW) => numbers.some((n) => n >= start - below && n < end);
 const dataNames = (start, end, allowed = new Set()) => words.some((w) => w.value >= start && w.value < end && !allowed.has(w.at));
 
 /** Every address where `needle` is in the data. */
@@ -124,31 +147,48 @@ function read(address, length) {
   return s ? s.data.subarray(address - s.address, address - s.address + length) : null;
 }
 
-/** The ranges of JSPI's panic locations and their path, or why they are kept. */
-function jspiLocations() {
-  // A location: a word pointing at the path, then the path's length.
+/** The ranges of panic locations no code nor data names, and of the paths only they
+ * pointed at, or why none is zeroed. A location (16 bytes): a word pointing at a
+ * source path (`….rs`), the path's length, the line, the column. */
+function panicLocations() {
   const locations = words.filter((w) => {
+    if (w.at % 4 !== 0) return false;
     const length = read(w.at + 4, 4)?.readUInt32LE(0);
-    const file = length > 0 && length < 4096 ? read(w.value, length) : null;
-    return file !== null && JSPI_PATH.test(file.toString('latin1'));
+    const file = length > 3 && length < 4096 ? read(w.value, length) : null;
+    return file !== null && SOURCE_PATH.test(file.toString('latin1'));
   });
   if (locations.length === 0) return 'not in the data';
-  const file = locations[0].value;
-  const length = read(locations[0].at + 4, 4).readUInt32LE(0);
-  if (locations.some((l) => l.value !== file || l.at % 4 !== 0)) return 'two paths, or a location out of line';
-  const ranges = [[file, file + length]];
-  for (const l of locations) ranges.push([l.at, l.at + LOCATION]);
-  if (ranges.some(([start, end]) => codeNames(start, end))) return 'code names them';
-  const pointers = new Set(locations.map((l) => l.at));
-  if (dataNames(file, file + length, pointers)) return 'another word of the data points at the path';
-  if (locations.some((l) => dataNames(l.at, l.at + LOCATION))) return 'a word of the data points at a location';
-  return ranges;
+  // No slack below a location: it is reached by its address (a `&'static Location`),
+  // never indexed from below (as the JSPI vtable in scripts/prune-wasm-table.mjs).
+  const dead = locations.filter((l) => !codeNames(l.at, l.at + LOCATION, 0) && !dataNames(l.at, l.at + LOCATION));
+  const deadAt = new Set(dead.map((l) => l.at));
+  const ranges = dead.map((l) => [l.at, l.at + LOCATION]);
+  const paths = new Map(locations.map((l) => [l.value, read(l.at + 4, 4).readUInt32LE(0)]));
+  for (const [file, length] of paths) {
+    // Dead when every word pointing into it is a dead location's, and no code names it.
+    if (!codeNames(file, file + length) && !dataNames(file, file + length, deadAt)) ranges.push([file, file + length]);
+  }
+  return ranges.length > 0 ? ranges : 'code or data names every one';
+}
+
+/** The ranges of core's and alloc's panic messages no code nor data names, or why none
+ * is zeroed. */
+function panicMessages() {
+  const ranges = [];
+  for (const message of PANIC_MESSAGES) {
+    for (const start of addressesOf(Buffer.from(message))) {
+      const end = start + message.length;
+      if (!codeNames(start, end) && !dataNames(start, end)) ranges.push([start, end]);
+    }
+  }
+  return ranges.length > 0 ? ranges : 'not in the data, or named';
 }
 
 let zeroed = 0;
 for (const [what, find] of [
   ["core::fmt's digit-pair table", digitPairs],
-  ["js-sys' JSPI panic locations and path", jspiLocations],
+  ['panic locations and their paths', panicLocations],
+  ["core's panic messages", panicMessages],
 ]) {
   const ranges = find();
   if (typeof ranges === 'string') {

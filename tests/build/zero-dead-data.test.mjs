@@ -1,6 +1,7 @@
 // scripts/zero-dead-data.mjs on small modules made here with binaryen.js: core::fmt's
-// digit-pair table and js-sys' JSPI panic locations are zeroed only when no code nor
-// data names them (or an address just below them), and nothing else in the file changes.
+// digit-pair table, panic locations with their paths and core's panic messages are
+// zeroed only when no code nor data names them (or, for the table and the messages, an
+// address just below them), and nothing else in the file changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -81,13 +82,15 @@ for (const [what, options] of [
   });
 }
 
-// JSPI's panic locations: a path, then two locations pointing at it (16 bytes each).
+// Panic locations: a path, then two locations pointing at it (16 bytes each), then a
+// panic message of core's; code names what `consts` lists.
 const JSPI = Buffer.from('/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/js-sys-0.3.107/src/futures/jspi.rs');
 const PATH_AT = 2048;
 const LOCATIONS_AT = 2048 + 128;
+const MESSAGE = Buffer.from('capacity overflow');
+const MESSAGE_AT = 3072;
 
-/** A module with JSPI's path and locations; `consts` are the addresses its code names. */
-function buildJspi({ consts = [], pointer = null } = {}) {
+function buildPanics({ consts = [], pointer = null } = {}) {
   const m = new binaryen.Module();
   const location = (line) => {
     const b = Buffer.alloc(16);
@@ -100,6 +103,7 @@ function buildJspi({ consts = [], pointer = null } = {}) {
   const segments = [
     { offset: m.i32.const(PATH_AT), data: JSPI, passive: false },
     { offset: m.i32.const(LOCATIONS_AT), data: Buffer.concat([location(200), location(187)]), passive: false },
+    { offset: m.i32.const(MESSAGE_AT), data: MESSAGE, passive: false },
   ];
   if (pointer !== null) {
     const word = Buffer.alloc(4);
@@ -115,33 +119,54 @@ function buildJspi({ consts = [], pointer = null } = {}) {
   return bytes;
 }
 
-test('JSPI locations nothing names are zeroed with their path, every other byte kept', async () => {
-  const before = build({ consts: [LUT] }); // the digit pairs kept
-  const jspi = buildJspi();
-  const { out, log } = await zero(jspi);
-  assert.match(log, /zeroed js-sys' JSPI panic locations and path \(125 bytes\)/);
-  const path = jspi.indexOf(JSPI);
-  assert.deepEqual(out.subarray(path, path + JSPI.length), Buffer.alloc(JSPI.length));
-  const changed = [...out].flatMap((b, i) => (b === jspi[i] ? [] : [i]));
-  assert.equal(changed.filter((i) => i < path || i >= path + JSPI.length).length > 0, true);
+/** Which of the path, the two locations and the message `out` has zeroed. */
+function zeroedParts(before, out) {
+  const path = before.indexOf(JSPI);
+  const locations = before.indexOf(Buffer.concat([Buffer.from([0, 8, 0, 0, JSPI.length, 0, 0, 0])]));
+  const message = before.indexOf(MESSAGE);
+  assert.ok(path > 0 && locations > 0 && message > 0);
+  const isZero = (at, n) => out.subarray(at, at + n).every((b) => b === 0);
+  // Only those parts changed, each to zeros.
+  const changed = [...out].flatMap((b, i) => (b === before[i] ? [] : [i]));
   assert.ok(changed.every((i) => out[i] === 0));
   assert.ok(WebAssembly.validate(out));
-  assert.match((await zero(before)).log, /kept core::fmt's digit-pair table: code names it/);
+  return {
+    path: isZero(path, JSPI.length),
+    first: isZero(locations, 16),
+    second: isZero(locations + 16, 16),
+    message: isZero(message, MESSAGE.length),
+  };
+}
+
+test('panic locations, their path and messages nothing names are zeroed, every other byte kept', async () => {
+  const before = buildPanics();
+  const { out, log } = await zero(before);
+  assert.match(log, /zeroed panic locations and their paths \(125 bytes\)/);
+  assert.match(log, /zeroed core's panic messages \(17 bytes\)/);
+  assert.deepEqual(zeroedParts(before, out), { path: true, first: true, second: true, message: true });
+  assert.match((await zero(build({ consts: [LUT] }))).log, /kept core::fmt's digit-pair table: code names it/);
 });
 
-for (const [what, options] of [
-  ['code names a location', { consts: [LOCATIONS_AT + 16] }],
-  ['code names the path', { consts: [PATH_AT] }],
-  ['a static points at a location', { pointer: LOCATIONS_AT }],
-  ['a static points at the path', { pointer: PATH_AT + 4 }],
+for (const [what, options, expected] of [
+  ['code names a location: it and the path kept', { consts: [LOCATIONS_AT + 16] }, { path: false, first: true, second: false }],
+  ['code names the path: it kept', { consts: [PATH_AT] }, { path: false, first: true, second: true }],
+  ['a static points at a location: it and the path kept', { pointer: LOCATIONS_AT }, { path: false, first: false, second: true }],
+  ['a static points into the path: it kept', { pointer: PATH_AT + 4 }, { path: false, first: true, second: true }],
+  ['code names the message: it kept', { consts: [MESSAGE_AT] }, { path: true, first: true, second: true, message: false }],
+  ['code names an address just below the message: it kept', { consts: [MESSAGE_AT - 20] }, { path: true, first: true, second: true, message: false }],
 ]) {
-  test(`JSPI locations kept when ${what}`, async () => {
-    const before = buildJspi(options);
-    const { out, log } = await zero(before);
-    assert.match(log, /kept js-sys' JSPI panic locations and path/);
-    assert.deepEqual(out, before);
+  test(`panic data: ${what}`, async () => {
+    const before = buildPanics(options);
+    const { out } = await zero(before);
+    assert.deepEqual(zeroedParts(before, out), { message: true, ...expected });
   });
 }
+
+test('a location just above one code names is zeroed (a location is never indexed from below)', async () => {
+  const before = buildPanics({ consts: [LOCATIONS_AT] });
+  const { out } = await zero(before);
+  assert.deepEqual(zeroedParts(before, out), { path: false, first: false, second: true, message: true });
+});
 
 test('a module without the table is left alone', async () => {
   const m = new binaryen.Module();
