@@ -197,9 +197,13 @@ for (const [what, find] of [
   }
   let n = 0;
   for (const [start, end] of ranges) {
-    const s = segments.find((s) => start >= s.address && end <= s.address + s.data.length);
-    bytes.fill(0, s.fileAt + start - s.address, s.fileAt + end - s.address);
-    n += end - start;
+    // A range may span segments that lie end to end: each one's part is zeroed.
+    for (const s of segments) {
+      const [from, to] = [Math.max(start, s.address), Math.min(end, s.address + s.data.length)];
+      if (from >= to) continue;
+      bytes.fill(0, s.fileAt + from - s.address, s.fileAt + to - s.address);
+      n += to - from;
+    }
   }
   say(`zeroed ${what} (${n} bytes): nothing names them`);
   zeroed += n;
