@@ -1,12 +1,13 @@
-// Part of `scripts/pack.sh` (and `scripts/size-profile.sh`): gives the wasm's imports
-// and the exports its glue calls short names, in the `.wasm` and in each wasm-bindgen
-// glue given, so that they still meet.
+// Part of `scripts/pack.sh` (and `scripts/size-profile.sh`): gives the wasm's imports,
+// their module and the exports its glue calls short names, in the `.wasm` and in each
+// wasm-bindgen glue given, so that they still meet.
 //   node scripts/short-wasm-names.mjs <module.wasm> [glue.js ...]
 //
 // Why: wasm-bindgen names each import `__wbg_<name>_<16 hex digits of hash>` and each
 // closure shim `wasm_bindgen__convert__closures_____invoke__h<hash>`; the hashes do
 // not compress. Measured on main e3377f8 (docs/size.md step 30): 95 imports and 24
-// exports, the `.wasm` 71,776 -> ~69,800 B gzipped. binaryen's `--minify-imports`
+// exports, the `.wasm` 71,776 -> ~69,800 B gzipped. The module's name, repeated in each
+// of 105 imports, was left until step 63: 57,969 -> 57,581 B. binaryen's `--minify-imports`
 // renames only imports from `env`, and a binaryen round trip of wasm-pack's output
 // adds ~170 B, so the two sections are rewritten here byte for byte: nothing else in
 // the module changes (the function indices, the code and the name section, if any).
@@ -34,6 +35,11 @@ const escape = (s) => s.replace(/[$]/g, '\\$');
 const exportUse = (name) => new RegExp(`(?<![\\w$])wasm\\.${escape(name)}(?![\\w$])`, 'g');
 // How a glue provides an import: a key `<name>:` of its imports object.
 const importKey = (name) => new RegExp(`(?<![\\w$.])${escape(name)}:`, 'g');
+// How a glue names the imports' module: the quoted key `"<module>":` of its imports object.
+const literal = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const moduleKey = (quoted) => new RegExp(`(?<![\\w$.])${literal(quoted)}:`, 'g');
+// The imports' one module, renamed.
+const MODULE = 'g';
 // `a`..`z`, `A`..`Z`, then two letters: valid JS property names, unquoted.
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const shortName = (i) => (i < LETTERS.length ? '' : shortName(Math.floor(i / LETTERS.length) - 1)) + LETTERS[i % LETTERS.length];
@@ -65,14 +71,21 @@ function readName(at) {
   return [wasm.subarray(start, start + length).toString('utf8'), start + length];
 }
 
-// Every entry of the section keeps its bytes except the one name `rename` rewrites.
+// Every entry of the section keeps its kind and type; its module and field get short
+// names. wasm-bindgen puts every import in one module, named after its glue file
+// (`./genomcore_events_wasm_bg.js`, 30 bytes per import), which each glue names once,
+// as the key of the imports object it gives `WebAssembly.instantiate`.
 function rewriteImports(body) {
   let [count, at] = readU32(body.start);
   const parts = [u32(count)];
+  let module = null;
   for (let i = 0; i < count; i++) {
-    const moduleStart = at;
-    [, at] = readName(at);
-    const moduleBytes = wasm.subarray(moduleStart, at);
+    let importModule;
+    [importModule, at] = readName(at);
+    if (module === null) {
+      module = importModule;
+      renameInGlues(JSON.stringify(module), JSON.stringify(MODULE), moduleKey, (s) => `${s}:`, 'import module');
+    } else if (importModule !== module) fail(`imports from two modules, ${module} and ${importModule}: wasm-bindgen changed?`);
     let field;
     [field, at] = readName(at);
     const descriptorStart = at;
@@ -81,7 +94,7 @@ function rewriteImports(body) {
     [, at] = readU32(at);
     const short = shortName(i);
     renameInGlues(field, short, importKey, (s) => `${s}:`, 'import');
-    parts.push(moduleBytes, name(short), wasm.subarray(descriptorStart, at));
+    parts.push(name(MODULE), name(short), wasm.subarray(descriptorStart, at));
   }
   return Buffer.concat(parts);
 }
@@ -111,7 +124,7 @@ function rewriteExports(body) {
 function renameInGlues(old, short, pattern, replacement, what) {
   glues.forEach((glue, i) => {
     const hits = glue.match(pattern(old))?.length ?? 0;
-    if (what === 'import' && hits !== 1) {
+    if (what !== 'export' && hits !== 1) {
       fail(`${gluePaths[i]} should provide the import ${old} once (found ${hits}): wasm-bindgen changed?`);
     }
     glues[i] = glue.replace(pattern(old), replacement(short));
