@@ -38,8 +38,10 @@ const importKey = (name) => new RegExp(`(?<![\\w$.])${escape(name)}:`, 'g');
 // How a glue names the imports' module: the quoted key `"<module>":` of its imports object.
 const literal = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const moduleKey = (quoted) => new RegExp(`(?<![\\w$.])${literal(quoted)}:`, 'g');
-// The imports' one module, renamed.
-const MODULE = 'g';
+// The imports' one module, renamed: the empty name, which no module loader resolves
+// (a `.wasm` imported as an ES module fails at once, as it did with the glue's file
+// name, which is not in the package; a bare `g` could resolve to an npm package).
+const MODULE = '';
 // `a`..`z`, `A`..`Z`, then two letters: valid JS property names, unquoted.
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const shortName = (i) => (i < LETTERS.length ? '' : shortName(Math.floor(i / LETTERS.length) - 1)) + LETTERS[i % LETTERS.length];
@@ -125,7 +127,7 @@ function renameInGlues(old, short, pattern, replacement, what) {
   glues.forEach((glue, i) => {
     const hits = glue.match(pattern(old))?.length ?? 0;
     if (what !== 'export' && hits !== 1) {
-      fail(`${gluePaths[i]} should provide the import ${old} once (found ${hits}): wasm-bindgen changed?`);
+      fail(`${gluePaths[i]} should provide the ${what} ${old} once (found ${hits}): wasm-bindgen changed?`);
     }
     glues[i] = glue.replace(pattern(old), replacement(short));
   });

@@ -20,9 +20,11 @@
 // A function is made to trap only by a rule proven on the module, else it is kept:
 // - its name is one of core's and alloc's panic entry points (below), which Rust
 //   declares `-> !`: they never return;
-// - it calls nothing but other such entry points and the panic handler, and the
-//   handler's body is a lone `unreachable`: so it has no effect but its writes to
-//   memory before the trap (no import, no JS, no allocation is skipped).
+// - it calls nothing but other such entry points and the panic handler, whose body
+//   is a lone `unreachable`, and does nothing else but read, write memory and move
+//   the stack pointer before the trap (no other global, table or memory change, no
+//   call through a table, no throw): so the writes to memory that a trap
+//   leaves behind are all it skips (no import, no JS, no allocation).
 import { readFileSync, writeFileSync } from 'node:fs';
 import binaryen from 'binaryen';
 
@@ -63,12 +65,20 @@ for (let i = 0; i < module.getNumFunctions(); i++) {
 const handler = functions.filter((f) => PANIC_HANDLER.test(unhashed(f.name)));
 const handlerTraps = handler.length === 1 && binaryen.getExpressionId(handler[0].body) === binaryen.UnreachableId;
 
-/** The functions a function's body calls directly (binaryen's text, `(call $name`). */
+/** The functions a function's body calls directly (binaryen's text, `(call $name`),
+ * and whether it does anything but those calls, reads, writes to memory and the stack
+ * pointer's moves before its trap: any other global set, a table or memory change, a
+ * call through a table or reference, a `throw`. (A `return` may follow a call to
+ * another entry point: never reached, as Rust's `-> !` says.) */
 function callees(info) {
   const text = binaryen.emitText(info.body);
   const names = new Set();
-  for (const [, quoted, plain] of text.matchAll(/\(call \$(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)) names.add(quoted ?? plain);
-  return { names, indirect: /\(call_indirect|\(call_ref|\(return_call/.test(text) };
+  for (const [, quoted, plain] of text.matchAll(/\(call \$(?:"((?:[^"\\]|\\.)*)"|([^\s()]+))/g)) {
+    names.add(quoted === undefined ? plain : JSON.parse(`"${quoted}"`));
+  }
+  const otherEffects =
+    /\((call_indirect|call_ref|return_call|throw|rethrow|memory\.(grow|init|fill|copy)|table\.|data\.drop|global\.set \$(?!__stack_pointer\b))/.test(text);
+  return { names, otherEffects };
 }
 
 // The entry points whose calls are all to entry points or the handler: found by
@@ -78,9 +88,9 @@ const calls = new Map([...entryPoints.values()].map((f) => [f.name, callees(f)])
 for (let dropped = true; dropped; ) {
   dropped = false;
   for (const [name] of entryPoints) {
-    const { names, indirect } = calls.get(name);
+    const { names, otherEffects } = calls.get(name);
     const allowed = (callee) => entryPoints.has(callee) || callee === handler[0]?.name;
-    if (indirect || ![...names].every(allowed)) {
+    if (otherEffects || ![...names].every(allowed)) {
       entryPoints.delete(name);
       dropped = true;
     }

@@ -113,13 +113,24 @@ for (const line of text.split('\n')) {
   // The data segments' own offsets are `(data … (i32.const N)`: not a use.
   if (line.startsWith(' (data ')) continue;
   for (const [, n] of line.matchAll(/(?:i32\.const |offset=)(-?\d+)/g)) numbers.push(Number(n) >>> 0);
+  // An `i64.const` may hold a pointer in either half (a `&str` stored as one word).
+  for (const [, n] of line.matchAll(/i64\.const (-?\d+)/g)) {
+    const v = BigInt.asUintN(64, BigInt(n));
+    numbers.push(Number(v & 0xffffffffn), Number(v >> 32n));
+  }
 }
+// The data as memory holds it: the segments in one image, zeros between them (wasm-opt
+// splits the data at runs of zeros), so that a word spanning two segments, or ending
+// in the zeros between them, is read too.
+const low = Math.min(...segments.map((s) => s.address));
+const high = Math.max(...segments.map((s) => s.address + s.data.length));
+const image = Buffer.alloc(segments.length > 0 ? high - low : 0);
+for (const s of segments) s.data.copy(image, s.address - low);
 const words = [];
-for (const s of segments) {
-  for (let i = 0; i + 4 <= s.data.length; i++) words.push({ at: s.address + i, value: s.data.readUInt32LE(i) });
-}
+for (let i = 0; i + 4 <= image.length; i++) words.push({ at: low + i, value: image.readUInt32LE(i) });
 const codeNames = (start, end, below = BELOW) => numbers.some((n) => n >= start - below && n < end);
-const dataNames = (start, end, allowed = new Set()) => words.some((w) => w.value >= start && w.value < end && !allowed.has(w.at));
+const dataNames = (start, end, allowed = new Set(), below = 0) =>
+  words.some((w) => w.value >= start - below && w.value < end && !allowed.has(w.at));
 
 /** Every address where `needle` is in the data. */
 function addressesOf(needle) {
@@ -141,10 +152,9 @@ function digitPairs() {
   return [[start, end]];
 }
 
-/** The bytes at `address` (within one segment), or null. */
+/** The bytes at `address` in the data's image, or null outside it. */
 function read(address, length) {
-  const s = segments.find((s) => address >= s.address && address + length <= s.address + s.data.length);
-  return s ? s.data.subarray(address - s.address, address - s.address + length) : null;
+  return address >= low && address + length <= high ? image.subarray(address - low, address - low + length) : null;
 }
 
 /** The ranges of panic locations no code nor data names, and of the paths only they
@@ -153,7 +163,11 @@ function read(address, length) {
 function panicLocations() {
   const locations = words.filter((w) => {
     if (w.at % 4 !== 0) return false;
-    const length = read(w.at + 4, 4)?.readUInt32LE(0);
+    const fields = read(w.at + 4, 12);
+    if (fields === null) return false;
+    const [length, line, column] = [0, 4, 8].map((k) => fields.readUInt32LE(k));
+    // A location's line and column count from 1.
+    if (line < 1 || column < 1 || line > 1e6 || column > 1e4) return false;
     const file = length > 3 && length < 4096 ? read(w.value, length) : null;
     return file !== null && SOURCE_PATH.test(file.toString('latin1'));
   });
@@ -172,13 +186,23 @@ function panicLocations() {
 }
 
 /** The ranges of core's and alloc's panic messages no code nor data names, or why none
- * is zeroed. */
+ * is zeroed. A message is zeroed only when nothing names an address from 64 bytes
+ * below the run of printable text it is in to its end: so not when it is part of a
+ * longer text that is named (one of ours that happens to hold " bytes failed"), and
+ * not when its template (Rust 1.99 keeps a message's pieces in one: `\x16slice index
+ * starts at \xc0\r but ends at …`) is named a few bytes below the piece. */
 function panicMessages() {
   const ranges = [];
+  const printable = (address) => {
+    const b = read(address, 1);
+    return b !== null && b[0] >= 0x20 && b[0] < 0x7f;
+  };
   for (const message of PANIC_MESSAGES) {
     for (const start of addressesOf(Buffer.from(message))) {
       const end = start + message.length;
-      if (!codeNames(start, end) && !dataNames(start, end)) ranges.push([start, end]);
+      let run = start;
+      while (printable(run - 1)) run--;
+      if (!codeNames(run, end) && !dataNames(run, end, new Set(), BELOW)) ranges.push([start, end]);
     }
   }
   return ranges.length > 0 ? ranges : 'not in the data, or named';

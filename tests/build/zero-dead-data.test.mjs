@@ -90,20 +90,22 @@ const LOCATIONS_AT = 2048 + 128;
 const MESSAGE = Buffer.from('capacity overflow');
 const MESSAGE_AT = 3072;
 
-function buildPanics({ consts = [], pointer = null } = {}) {
+function buildPanics({ consts = [], pointer = null, column = 5, messagePrefix = '' } = {}) {
   const m = new binaryen.Module();
   const location = (line) => {
     const b = Buffer.alloc(16);
     b.writeUInt32LE(PATH_AT, 0);
     b.writeUInt32LE(JSPI.length, 4);
     b.writeUInt32LE(line, 8);
-    b.writeUInt32LE(5, 12);
+    b.writeUInt32LE(column, 12);
     return b;
   };
+  // The message alone, or inside a longer text starting `messagePrefix` before it.
+  const text = Buffer.from(messagePrefix + MESSAGE.toString());
   const segments = [
     { offset: m.i32.const(PATH_AT), data: JSPI, passive: false },
     { offset: m.i32.const(LOCATIONS_AT), data: Buffer.concat([location(200), location(187)]), passive: false },
-    { offset: m.i32.const(MESSAGE_AT), data: MESSAGE, passive: false },
+    { offset: m.i32.const(MESSAGE_AT - messagePrefix.length), data: text, passive: false },
   ];
   if (pointer !== null) {
     const word = Buffer.alloc(4);
@@ -119,23 +121,29 @@ function buildPanics({ consts = [], pointer = null } = {}) {
   return bytes;
 }
 
-/** Which of the path, the two locations and the message `out` has zeroed. */
+/** Which of the path, the two locations and the message `out` has zeroed, after
+ * checking that nothing else changed: the bytes that differ are exactly those parts'. */
 function zeroedParts(before, out) {
-  const path = before.indexOf(JSPI);
-  const locations = before.indexOf(Buffer.concat([Buffer.from([0, 8, 0, 0, JSPI.length, 0, 0, 0])]));
-  const message = before.indexOf(MESSAGE);
-  assert.ok(path > 0 && locations > 0 && message > 0);
-  const isZero = (at, n) => out.subarray(at, at + n).every((b) => b === 0);
-  // Only those parts changed, each to zeros.
-  const changed = [...out].flatMap((b, i) => (b === before[i] ? [] : [i]));
-  assert.ok(changed.every((i) => out[i] === 0));
-  assert.ok(WebAssembly.validate(out));
-  return {
-    path: isZero(path, JSPI.length),
-    first: isZero(locations, 16),
-    second: isZero(locations + 16, 16),
-    message: isZero(message, MESSAGE.length),
+  const at = {
+    path: [before.indexOf(JSPI), JSPI.length],
+    first: [before.indexOf(Buffer.from([0, 8, 0, 0, JSPI.length, 0, 0, 0])), 16],
+    message: [before.indexOf(MESSAGE), MESSAGE.length],
   };
+  at.second = [at.first[0] + 16, 16];
+  assert.ok(Object.values(at).every(([start]) => start > 0));
+  assert.equal(out.length, before.length);
+  const zeroed = Object.fromEntries(
+    Object.entries(at).map(([part, [start, n]]) => [part, out.subarray(start, start + n).every((b) => b === 0)]),
+  );
+  const expected = new Set(
+    Object.entries(at).flatMap(([part, [start, n]]) =>
+      zeroed[part] ? Array.from({ length: n }, (_, i) => start + i).filter((i) => before[i] !== 0) : [],
+    ),
+  );
+  const changed = [...out].flatMap((b, i) => (b === before[i] ? [] : [i]));
+  assert.deepEqual(changed, [...expected].sort((a, b) => a - b));
+  assert.ok(WebAssembly.validate(out));
+  return { path: zeroed.path, first: zeroed.first, second: zeroed.second, message: zeroed.message };
 }
 
 test('panic locations, their path and messages nothing names are zeroed, every other byte kept', async () => {
@@ -161,6 +169,20 @@ for (const [what, options, expected] of [
     assert.deepEqual(zeroedParts(before, out), { message: true, ...expected });
   });
 }
+
+test('a message inside a longer text that code names is kept, however far from its start', async () => {
+  const messagePrefix = 'a longer text of ours, named at its start, which happens to hold: ';
+  assert.ok(messagePrefix.length > 64);
+  const before = buildPanics({ consts: [MESSAGE_AT - messagePrefix.length], messagePrefix });
+  const { out } = await zero(before);
+  assert.deepEqual(zeroedParts(before, out), { path: true, first: true, second: true, message: false });
+});
+
+test('16 bytes whose column is 0 are not a location: kept with their path', async () => {
+  const before = buildPanics({ column: 0 });
+  const { out } = await zero(before);
+  assert.deepEqual(zeroedParts(before, out), { path: false, first: false, second: false, message: true });
+});
 
 test('a location just above one code names is zeroed (a location is never indexed from below)', async () => {
   const before = buildPanics({ consts: [LOCATIONS_AT] });
