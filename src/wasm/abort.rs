@@ -143,9 +143,9 @@ impl Drop for Linked {
 }
 
 pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
-    // AbortController is a global of every supported runtime: without it, a trap, as a
-    // panic would be (its message would be dead data: scripts/trap-panics.mjs).
-    let controller = AbortController::new().unwrap_or_else(|_| core::arch::wasm32::unreachable());
+    // Every supported runtime has AbortController; if not, a trap, as a panic would be
+    // (a message would be dead data: scripts/trap-panics.mjs).
+    let controller = AbortController::new().unwrap_or_else(|_| super::cell::trap());
     let mut forward = None;
     if let Some(caller) = caller {
         if caller.aborted() {

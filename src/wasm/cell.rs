@@ -24,7 +24,8 @@ impl<T> RefCell<T> {
     }
 }
 
+/// A bug's trap, as a panic would be, without a message (scripts/trap-panics.mjs).
 #[cold]
-fn trap() -> ! {
+pub fn trap() -> ! {
     core::arch::wasm32::unreachable()
 }
