@@ -4,7 +4,7 @@
 # entry points made to trap at once (scripts/trap-panics.mjs, step 63), then
 # wasm-opt with the flags of Cargo.toml's [package.metadata.wasm-pack.profile.release]
 # (the ones wasm-pack would pass; `make pack` runs wasm-pack with --no-opt), then the
-# data only the pruned code used zeroed (scripts/zero-dead-data.mjs).
+# data only the code wasm-opt dropped used zeroed (scripts/zero-dead-data.mjs).
 #   scripts/optimize-wasm.sh <wasm-bindgen's .wasm> <out.wasm> [more wasm-opt flags, e.g. -g]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,8 +4,8 @@
 #   genomcore-events-wasm-<version>.tgz    at the repo root, made by `npm pack`
 #
 # One wasm build (wasm-pack --target web --no-opt, then scripts/optimize-wasm.sh: the
-# function table's dead entries pruned, `wasm-opt -Oz` from node_modules/.bin, the data
-# only the pruned code used zeroed), one
+# function table's dead entries pruned, the panic entry points made to trap at once,
+# `wasm-opt -Oz` from node_modules/.bin, the data only the dropped code used zeroed), one
 # `.wasm` in the package: the Node glue comes from `wasm-bindgen --target nodejs` on the
 # same cargo output and loads web/'s `.wasm`.
 # Over each glue, the TypeScript face (pkg-template/src/, scripts/build-face.mjs):
