@@ -265,11 +265,11 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         // A source that failed (or proved wrong: a resume point past its end, a piece of
         // the wrong type) before any chunk was sent (`validate: 'all'`'s checking read
         // sends none): its own error, as a source function that throws, and no "stored
-        // before" to speak of.
-        let stop = match stop {
-            Some(Stop::Source(e)) if done.is_empty() => return Err(e.into_js()),
-            other => other,
-        };
+        // before" to speak of. (Made from a reference: a partial move out of `stop` would
+        // need its drop flags.)
+        if let (Some(Stop::Source(e)), true) = (&stop, done.is_empty()) {
+            return Err(e.to_js());
+        }
         if checking {
             let stop = stop.or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
             if let Some(stop) = stop {
