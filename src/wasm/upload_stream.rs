@@ -271,7 +271,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             return Err(e.to_js());
         }
         if checking {
-            let stop = stop.or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
+            // (`take`, not a move: `stop` stays whole, so it needs no drop flag.)
+            let stop = stop.take().or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
             if let Some(stop) = stop {
                 return Err(validation_error(stop, &framer, positions));
             }
@@ -279,7 +280,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             checking = false;
             continue;
         }
-        let stopped = stop.map(|s| stopped(s, &framer, positions));
+        let stopped = stop.take().map(|s| stopped(s, &framer, positions));
         let result = finish(done, upload.ending(progress, stopped))?;
         if streamed && opts.skip_invalid {
             return Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into());
