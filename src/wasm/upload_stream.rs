@@ -281,7 +281,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             continue;
         }
         let stopped = stop.take().map(|s| stopped(s, &framer, positions));
-        let result = finish(done, upload.ending(progress, stopped))?;
+        // (`take`: `done` stays whole, so it needs no drop flag.)
+        let result = finish(core::mem::take(&mut done), upload.ending(progress, stopped))?;
         if streamed && opts.skip_invalid {
             return Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into());
         }
