@@ -99,20 +99,21 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
     // chunks of a source's last read (a read starts only once they are all sent).
     let mut ready: Vec<Ready> = Vec::new();
     // (An array's plan is `ready` itself: pass one makes its chunks, bodies and fingerprints.)
-    let events = if streamed {
-        Array::new()
-    } else {
-        let events: Array = given.clone().unchecked_into();
-        ready = plan(&events, opts, &abort).await?;
-        // (`totals.events` was set above: the plan covers the array's events past the
-        // resume point, as long as it was when pass one started.)
-        totals.chunks = Some(ready.len());
-        events
+    let events = match streamed {
+        true => Array::new(),
+        false => given.clone().unchecked_into(),
     };
-    // (Made after pass one: not kept across its awaits.)
+    // Made before pass one: the session, run id and signal move into it at once (moved
+    // after an await, each would need a drop flag).
     let create_url = request::create_url(&session.config.events_url);
     let upload = Upload { session, create_url, events, opts, abort, run_id };
     let upload = &upload;
+    if !streamed {
+        ready = plan(&upload.events, opts, &upload.abort).await?;
+        // (`totals.events` was set above: the plan covers the array's events past the
+        // resume point, as long as it was when pass one started.)
+        totals.chunks = Some(ready.len());
+    }
     loop {
         let source = match streamed {
             true => Some(Source::open(&given, resume, opts.chunksize)?),
