@@ -76,6 +76,15 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         None => random_uuid(),
     };
     let opts = &opts;
+    let events = match streamed {
+        true => Array::new(),
+        false => given.clone().unchecked_into(),
+    };
+    // Made at once: the session, run id and signal move into it before any exit or
+    // await (moved later, each would need a drop flag).
+    let create_url = request::create_url(&session.config.events_url);
+    let upload = Upload { session, create_url, events, opts, abort, run_id };
+    let upload = &upload;
     let resume = opts.resume.unwrap_or_default();
     // An array read as an iterable (`onInvalid: 'skip'`) keeps the arrays' `returnIds` default.
     let mut totals = Totals { streamed: !is_events_array(&given), ..Totals::default() };
@@ -99,15 +108,6 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
     // chunks of a source's last read (a read starts only once they are all sent).
     let mut ready: Vec<Ready> = Vec::new();
     // (An array's plan is `ready` itself: pass one makes its chunks, bodies and fingerprints.)
-    let events = match streamed {
-        true => Array::new(),
-        false => given.clone().unchecked_into(),
-    };
-    // Made before pass one: the session, run id and signal move into it at once (moved
-    // after an await, each would need a drop flag).
-    let create_url = request::create_url(&session.config.events_url);
-    let upload = Upload { session, create_url, events, opts, abort, run_id };
-    let upload = &upload;
     if !streamed {
         ready = plan(&upload.events, opts, &upload.abort).await?;
         // (`totals.events` was set above: the plan covers the array's events past the
