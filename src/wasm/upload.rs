@@ -525,7 +525,8 @@ impl Upload<'_> {
                             // A second attempt of the chunk: counted as the retries are (the
                             // chunk's `attempts` counts it too).
                             progress.retries.set(progress.retries.get() + 1);
-                            todo.push((range, Some(body), earlier + called.attempts));
+                            // (A clone: moving `body` here, and not on the other paths, needs a drop flag.)
+                            todo.push((range, Some(body.clone()), earlier + called.attempts));
                             continue 'todo;
                         }
                         Disposition::Split if range.len() > 1 => {
