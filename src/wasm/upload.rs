@@ -467,16 +467,16 @@ impl Upload<'_> {
             // What came of this body: its requests, time, compression, result and
             // warning. One `Piece` made below for every outcome (not one per branch).
             let (attempts, ms, compressed, result, warning) = 'sent: {
+                // `body` is consumed whole on every path (dropped here, matched whole below):
+                // moved on some and not others, it would need a drop flag.
                 if self.abort.is_aborted() {
+                    drop(body);
                     break 'sent (0, 0.0, false, Err(self.abort.error()), None);
                 }
                 let started = now_ms();
-                let body = match body {
-                    Some(body) => body,
-                    None => match fresh_body(&self.events, &range, fingerprint_validated) {
-                        Ok(body) => body,
-                        Err(e) => break 'sent (0, 0.0, false, Err(e), None),
-                    },
+                let body = match body.map_or_else(|| fresh_body(&self.events, &range, fingerprint_validated), Ok) {
+                    Ok(body) => body,
+                    Err(e) => break 'sent (0, 0.0, false, Err(e), None),
                 };
                 let session = &self.session;
                 let raw_bytes = body.length() as usize;
