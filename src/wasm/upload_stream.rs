@@ -69,7 +69,15 @@ enum Turn {
 /// source, the options, the caller's signal watched), or why they are wrong. The
 /// Promise's future is this function's (no async block around it).
 pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, CreateOptions, AbortWatch), Failure>) -> Result<JsValue, JsValue> {
-    let (streamed, opts, abort) = prepared?;
+    let (streamed, opts, abort) = match prepared {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            // Moved here as it is into the `Upload` below: moved on one path and not
+            // another, `session` would need a drop flag.
+            drop(session);
+            return Err(e.into());
+        }
+    };
     // (A `match`: `clone` then `unwrap_or_else` copies the whole `Option` first.)
     let run_id = match &opts.run_id {
         Some(id) => id.clone(),
