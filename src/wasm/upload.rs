@@ -137,7 +137,7 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     }
     if !problems.is_empty() {
         name_what_json_lost(0, events, problems.list_mut());
-        return Err(invalid(problems));
+        return Err(invalid(&mut problems));
     }
     // (Each window closed its chunks, all gathered above: `planner.finish` has none left.)
     Ok(chunks)
@@ -145,8 +145,10 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
 
 /// A `ValidationError` of `problems`, boxed in one function (not at each of three sites).
 #[inline(never)]
-fn invalid(problems: Problems) -> Failure {
-    Box::new(ClientError::Validation(problems))
+/// The problems are taken, not moved: a `problems` moved on one path of an async fn
+/// and dropped on others needs a drop flag.
+fn invalid(problems: &mut Problems) -> Failure {
+    Box::new(ClientError::Validation(core::mem::take(problems)))
 }
 
 /// What JSON makes `null` (an invalid `Date`, `NaN`, `undefined` or a hole, a function),
@@ -199,7 +201,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
             for (index, message) in &mut bad {
                 problems.add(*index, "", core::mem::take(message));
             }
-            return Err(invalid(problems));
+            return Err(invalid(&mut problems));
         }
     };
     let text = utf8_of(&json);
@@ -219,7 +221,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
         );
     }
     if !problems.is_empty() {
-        return Err(invalid(problems));
+        return Err(invalid(&mut problems));
     }
     Ok(Uint8Array::from(text.as_bytes()))
 }
