@@ -227,7 +227,9 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                         }
                         continue;
                     }
-                    let bytes_read = (source.holds_events() == Some(false) && !checking).then_some(progress);
+                    // (Read once: a read is what tells it, and none runs until the next wait.)
+                    let holds = source.holds_events();
+                    let bytes_read = (holds == Some(false) && !checking).then_some(progress);
                     let framed = match piece {
                         Ok(Some(feed)) => frame(&mut framer, feed, bytes_read),
                         Ok(None) => {
@@ -259,7 +261,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                         for event in &mut skipped {
                             source.name_what_json_lost(&mut event.problems);
                         }
-                        tell_skipped(on_skip, skipped, source.holds_events() != Some(true));
+                        tell_skipped(on_skip, skipped, holds != Some(true));
                     }
                     // The checking read goes on to the end, to name every bad event.
                     if !opts.skip_invalid && !checking && !framer.problems().is_empty() && stop.is_none() {
