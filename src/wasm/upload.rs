@@ -465,7 +465,6 @@ impl Upload<'_> {
         let mut todo = Vec::new();
         todo.push((range, body, 0));
         'todo: while let Some((range, body, earlier)) = todo.pop() {
-            let chunk = range.index;
             // What came of this body: its requests, time, compression, result and
             // warning. One `Piece` made below for every outcome (not one per branch).
             let (attempts, ms, compressed, result, warning) = 'sent: {
@@ -502,7 +501,7 @@ impl Upload<'_> {
                     net: &session.net,
                     earlier_attempts: earlier,
                     slots: Some(&progress.slots),
-                    chunk: Some(chunk),
+                    chunk: Some(range.index),
                 };
                 let called = call(Some(&session.auth), spec, &self.abort, &|err| progress.trouble(err)).await;
                 drop(gzipped);
