@@ -479,9 +479,8 @@ impl Upload<'_> {
                     Ok(body) => body,
                     Err(e) => break 'sent (0, 0.0, false, Err(e), None),
                 };
-                let session = &self.session;
                 let raw_bytes = body.length() as usize;
-                let compress = self.opts.compression.compresses(raw_bytes, session.config.api_is_loopback, session.compression_refused.get());
+                let compress = self.opts.compression.compresses(raw_bytes, self.session.config.api_is_loopback, self.session.compression_refused.get());
                 let gzipped = compress::gzip(&body, compress).await;
                 let compressed = gzipped.is_some();
                 let payload = gzipped.as_ref().unwrap_or(&body);
@@ -495,15 +494,15 @@ impl Upload<'_> {
                     raw_bytes,
                     sent_bytes: payload.length() as usize,
                     idempotency_key: Some(&key),
-                    compressed_answer: self.opts.compression.answers_compressed(session.config.api_is_loopback),
+                    compressed_answer: self.opts.compression.answers_compressed(self.session.config.api_is_loopback),
                     max_retries: self.opts.max_retries,
                     timeout_ms: self.opts.timeout_ms,
-                    net: &session.net,
+                    net: &self.session.net,
                     earlier_attempts: earlier,
                     slots: Some(&progress.slots),
                     chunk: Some(range.index),
                 };
-                let called = call(Some(&session.auth), spec, &self.abort, &|err| progress.trouble(err)).await;
+                let called = call(Some(&self.session.auth), spec, &self.abort, &|err| progress.trouble(err)).await;
                 drop(gzipped);
                 let ms = now_ms() - started;
                 let mut e = match called.result {
@@ -522,7 +521,7 @@ impl Upload<'_> {
                         Disposition::SendPlain if compressed => {
                             // The API does not take compressed bodies: this one again, plain, and no
                             // more compression for this client.
-                            session.compression_refused.set(true);
+                            self.session.compression_refused.set(true);
                             // A second attempt of the chunk: counted as the retries are (the
                             // chunk's `attempts` counts it too).
                             progress.retries.set(progress.retries.get() + 1);
