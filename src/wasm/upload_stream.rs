@@ -114,10 +114,14 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
     }
     // The chunks ready to be sent, in order, from `next` on: an array's plan, or the
     // chunks of a source's last read (a read starts only once they are all sent).
-    let mut ready: Vec<Ready> = Vec::new();
-    // (An array's plan is `ready` itself: pass one makes its chunks, bodies and fingerprints.)
+    // (An array's plan is `ready` itself: pass one makes its chunks, bodies and fingerprints.
+    // Made by the `match`, not assigned over an empty `Vec`: nothing to drop, nor to keep
+    // across pass one's awaits.)
+    let mut ready: Vec<Ready> = match streamed {
+        true => Vec::new(),
+        false => plan(&upload.events, opts, &upload.abort).await?,
+    };
     if !streamed {
-        ready = plan(&upload.events, opts, &upload.abort).await?;
         // (`totals.events` was set above: the plan covers the array's events past the
         // resume point, as long as it was when pass one started.)
         totals.chunks = Some(ready.len());
