@@ -144,9 +144,9 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
 }
 
 /// A `ValidationError` of `problems`, boxed in one function (not at each of three sites).
-#[inline(never)]
 /// The problems are taken, not moved: a `problems` moved on one path of an async fn
 /// and dropped on others needs a drop flag.
+#[inline(never)]
 fn invalid(problems: &mut Problems) -> Failure {
     Box::new(ClientError::Validation(core::mem::take(problems)))
 }
