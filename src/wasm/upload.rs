@@ -137,16 +137,18 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
     }
     if !problems.is_empty() {
         name_what_json_lost(0, events, problems.list_mut());
-        return Err(invalid(problems));
+        return Err(invalid(&mut problems));
     }
     // (Each window closed its chunks, all gathered above: `planner.finish` has none left.)
     Ok(chunks)
 }
 
 /// A `ValidationError` of `problems`, boxed in one function (not at each of three sites).
+/// The problems are taken, not moved: a `problems` moved on one path of an async fn
+/// and dropped on others needs a drop flag.
 #[inline(never)]
-fn invalid(problems: Problems) -> Failure {
-    Box::new(ClientError::Validation(problems))
+fn invalid(problems: &mut Problems) -> Failure {
+    Box::new(ClientError::Validation(core::mem::take(problems)))
 }
 
 /// What JSON makes `null` (an invalid `Date`, `NaN`, `undefined` or a hole, a function),
@@ -199,7 +201,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
             for (index, message) in &mut bad {
                 problems.add(*index, "", core::mem::take(message));
             }
-            return Err(invalid(problems));
+            return Err(invalid(&mut problems));
         }
     };
     let text = utf8_of(&json);
@@ -219,7 +221,7 @@ fn fresh_body(events: &Array, range: &ChunkRange, fingerprint_validated: u64) ->
         );
     }
     if !problems.is_empty() {
-        return Err(invalid(problems));
+        return Err(invalid(&mut problems));
     }
     Ok(Uint8Array::from(text.as_bytes()))
 }
@@ -463,24 +465,22 @@ impl Upload<'_> {
         let mut todo = Vec::new();
         todo.push((range, body, 0));
         'todo: while let Some((range, body, earlier)) = todo.pop() {
-            let chunk = range.index;
             // What came of this body: its requests, time, compression, result and
             // warning. One `Piece` made below for every outcome (not one per branch).
             let (attempts, ms, compressed, result, warning) = 'sent: {
+                // `body` is consumed whole on every path (dropped here, matched whole below):
+                // moved on some and not others, it would need a drop flag.
                 if self.abort.is_aborted() {
+                    drop(body);
                     break 'sent (0, 0.0, false, Err(self.abort.error()), None);
                 }
                 let started = now_ms();
-                let body = match body {
-                    Some(body) => body,
-                    None => match fresh_body(&self.events, &range, fingerprint_validated) {
-                        Ok(body) => body,
-                        Err(e) => break 'sent (0, 0.0, false, Err(e), None),
-                    },
+                let body = match body.map_or_else(|| fresh_body(&self.events, &range, fingerprint_validated), Ok) {
+                    Ok(body) => body,
+                    Err(e) => break 'sent (0, 0.0, false, Err(e), None),
                 };
-                let session = &self.session;
                 let raw_bytes = body.length() as usize;
-                let compress = self.opts.compression.compresses(raw_bytes, session.config.api_is_loopback, session.compression_refused.get());
+                let compress = self.opts.compression.compresses(raw_bytes, self.session.config.api_is_loopback, self.session.compression_refused.get());
                 let gzipped = compress::gzip(&body, compress).await;
                 let compressed = gzipped.is_some();
                 let payload = gzipped.as_ref().unwrap_or(&body);
@@ -494,15 +494,15 @@ impl Upload<'_> {
                     raw_bytes,
                     sent_bytes: payload.length() as usize,
                     idempotency_key: Some(&key),
-                    compressed_answer: self.opts.compression.answers_compressed(session.config.api_is_loopback),
+                    compressed_answer: self.opts.compression.answers_compressed(self.session.config.api_is_loopback),
                     max_retries: self.opts.max_retries,
                     timeout_ms: self.opts.timeout_ms,
-                    net: &session.net,
+                    net: &self.session.net,
                     earlier_attempts: earlier,
                     slots: Some(&progress.slots),
-                    chunk: Some(chunk),
+                    chunk: Some(range.index),
                 };
-                let called = call(Some(&session.auth), spec, &self.abort, &|err| progress.trouble(err)).await;
+                let called = call(Some(&self.session.auth), spec, &self.abort, &|err| progress.trouble(err)).await;
                 drop(gzipped);
                 let ms = now_ms() - started;
                 let mut e = match called.result {
@@ -521,11 +521,12 @@ impl Upload<'_> {
                         Disposition::SendPlain if compressed => {
                             // The API does not take compressed bodies: this one again, plain, and no
                             // more compression for this client.
-                            session.compression_refused.set(true);
+                            self.session.compression_refused.set(true);
                             // A second attempt of the chunk: counted as the retries are (the
                             // chunk's `attempts` counts it too).
                             progress.retries.set(progress.retries.get() + 1);
-                            todo.push((range, Some(body), earlier + called.attempts));
+                            // (A clone: moving `body` here, and not on the other paths, needs a drop flag.)
+                            todo.push((range, Some(body.clone()), earlier + called.attempts));
                             continue 'todo;
                         }
                         Disposition::Split if range.len() > 1 => {

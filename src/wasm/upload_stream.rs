@@ -69,13 +69,30 @@ enum Turn {
 /// source, the options, the caller's signal watched), or why they are wrong. The
 /// Promise's future is this function's (no async block around it).
 pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, CreateOptions, AbortWatch), Failure>) -> Result<JsValue, JsValue> {
-    let (streamed, opts, abort) = prepared?;
+    let (streamed, opts, abort) = match prepared {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            // Moved here as it is into the `Upload` below: moved on one path and not
+            // another, `session` would need a drop flag.
+            drop(session);
+            return Err(e.into());
+        }
+    };
     // (A `match`: `clone` then `unwrap_or_else` copies the whole `Option` first.)
     let run_id = match &opts.run_id {
         Some(id) => id.clone(),
         None => random_uuid(),
     };
     let opts = &opts;
+    let events = match streamed {
+        true => Array::new(),
+        false => given.clone().unchecked_into(),
+    };
+    // Made at once: the session, run id and signal move into it before any exit or
+    // await (moved later, each would need a drop flag).
+    let create_url = request::create_url(&session.config.events_url);
+    let upload = Upload { session, create_url, events, opts, abort, run_id };
+    let upload = &upload;
     let resume = opts.resume.unwrap_or_default();
     // An array read as an iterable (`onInvalid: 'skip'`) keeps the arrays' `returnIds` default.
     let mut totals = Totals { streamed: !is_events_array(&given), ..Totals::default() };
@@ -97,22 +114,18 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
     }
     // The chunks ready to be sent, in order, from `next` on: an array's plan, or the
     // chunks of a source's last read (a read starts only once they are all sent).
-    let mut ready: Vec<Ready> = Vec::new();
-    // (An array's plan is `ready` itself: pass one makes its chunks, bodies and fingerprints.)
-    let events = if streamed {
-        Array::new()
-    } else {
-        let events: Array = given.clone().unchecked_into();
-        ready = plan(&events, opts, &abort).await?;
+    // (An array's plan is `ready` itself: pass one makes its chunks, bodies and fingerprints.
+    // Made by the `match`, not assigned over an empty `Vec`: nothing to drop, nor to keep
+    // across pass one's awaits.)
+    let mut ready: Vec<Ready> = match streamed {
+        true => Vec::new(),
+        false => plan(&upload.events, opts, &upload.abort).await?,
+    };
+    if !streamed {
         // (`totals.events` was set above: the plan covers the array's events past the
         // resume point, as long as it was when pass one started.)
         totals.chunks = Some(ready.len());
-        events
-    };
-    // (Made after pass one: not kept across its awaits.)
-    let create_url = request::create_url(&session.config.events_url);
-    let upload = Upload { session, create_url, events, opts, abort, run_id };
-    let upload = &upload;
+    }
     loop {
         let source = match streamed {
             true => Some(Source::open(&given, resume, opts.chunksize)?),
@@ -147,7 +160,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                 } else if stop.is_none() && (!ended || next < ready.len()) {
                     stop = Some(Stop::Aborted(upload.abort.reason()));
                 }
-                ready.clear();
+                ready = Vec::new();
                 next = 0;
             }
             while running.len() < progress.concurrency() && stop.is_none() {
@@ -157,7 +170,9 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                 running.push(Box::pin(upload.send(chunk.range, chunk.body.take(), chunk.end, progress, chunk.fingerprint)));
             }
             if next == ready.len() {
-                ready.clear();
+                // (A new `Vec`, not `clear`: `clear`'s loop is compiled for `Ready`; one
+                // allocation a read more.)
+                ready = Vec::new();
                 next = 0;
             }
             // Read on while no more than one chunk waits beyond those in flight.
@@ -216,7 +231,9 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                         }
                         continue;
                     }
-                    let bytes_read = (source.holds_events() == Some(false) && !checking).then_some(progress);
+                    // (Read once: a read is what tells it, and none runs until the next wait.)
+                    let holds = source.holds_events();
+                    let bytes_read = (holds == Some(false) && !checking).then_some(progress);
                     let framed = match piece {
                         Ok(Some(feed)) => frame(&mut framer, feed, bytes_read),
                         Ok(None) => {
@@ -248,14 +265,14 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                         for event in &mut skipped {
                             source.name_what_json_lost(&mut event.problems);
                         }
-                        tell_skipped(on_skip, skipped, source.holds_events() != Some(true));
+                        tell_skipped(on_skip, skipped, holds != Some(true));
                     }
                     // The checking read goes on to the end, to name every bad event.
                     if !opts.skip_invalid && !checking && !framer.problems().is_empty() && stop.is_none() {
                         stop = Some(Stop::Invalid);
                     }
                     if stop.is_some() {
-                        ready.clear(); // no new chunk once the upload stops
+                        ready = Vec::new(); // no new chunk once the upload stops
                         next = 0;
                     }
                 }
@@ -265,13 +282,14 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         // A source that failed (or proved wrong: a resume point past its end, a piece of
         // the wrong type) before any chunk was sent (`validate: 'all'`'s checking read
         // sends none): its own error, as a source function that throws, and no "stored
-        // before" to speak of.
-        let stop = match stop {
-            Some(Stop::Source(e)) if done.is_empty() => return Err(e.into_js()),
-            other => other,
-        };
+        // before" to speak of. (Made from a reference: a partial move out of `stop` would
+        // need its drop flags.)
+        if let (Some(Stop::Source(e)), true) = (&stop, done.is_empty()) {
+            return Err(e.to_js());
+        }
         if checking {
-            let stop = stop.or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
+            // (`take`, not a move: `stop` stays whole, so it needs no drop flag.)
+            let stop = stop.take().or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
             if let Some(stop) = stop {
                 return Err(validation_error(stop, &framer, positions));
             }
@@ -279,8 +297,9 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             checking = false;
             continue;
         }
-        let stopped = stop.map(|s| stopped(s, &framer, positions));
-        let result = finish(done, upload.ending(progress, stopped))?;
+        let stopped = stop.take().map(|s| stopped(s, &framer, positions));
+        // (`take`: `done` stays whole, so it needs no drop flag.)
+        let result = finish(core::mem::take(&mut done), upload.ending(progress, stopped))?;
         if streamed && opts.skip_invalid {
             return Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into());
         }
