@@ -118,9 +118,13 @@ impl Engine {
     /// written page by page without a JS object per event. See `ExportOptions`.
     #[wasm_bindgen(js_name = exportEvents)]
     pub fn export_events(&self, body: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        let body = query_body(&body)?;
-        let (opts, format, stored) = options::export_options(&options, &self.inner.config)?;
-        Ok(export::stream(self.inner.clone(), body, opts, ExportWriter::new(format, stored))?)
+        // One error conversion to JS at the end, not one per `?` (smaller).
+        let stream: Result<_, Failure> = (|| {
+            let body = query_body(&body)?;
+            let (opts, format, stored) = options::export_options(&options, &self.inner.config)?;
+            export::stream(self.inner.clone(), body, opts, ExportWriter::new(format, stored))
+        })();
+        Ok(stream?)
     }
 
     /// Deletes every event of `collection`.
