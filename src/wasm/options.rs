@@ -268,19 +268,19 @@ fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
         return Ok(None);
     }
     let v = object("resumeFrom", &v, RESUME_KEYS)?;
-    let events = resume_field(&v, "events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
+    let events = resume_field(&v, "events", "resumeFrom.events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
     Ok(Some(ResumePoint {
         events: events as usize,
-        bytes: resume_field(&v, "bytes", 0)?.unwrap_or(0),
-        line: resume_field(&v, "line", 1)?.unwrap_or(1),
+        bytes: resume_field(&v, "bytes", "resumeFrom.bytes", 0)?.unwrap_or(0),
+        line: resume_field(&v, "line", "resumeFrom.line", 1)?.unwrap_or(1),
     }))
 }
 
-/// `resumeFrom.<key>`, when given: a whole number from `min`. (A `let else`, not `map`
-/// and `transpose`: their code per type.)
-fn resume_field(resume_from: &JsValue, key: &str, min: u64) -> Result<Option<u64>, Failure> {
+/// `resumeFrom.<key>` (`name`, written out: no text made for each), when given: a whole
+/// number from `min`. (A `let else`, not `map` and `transpose`: their code per type.)
+fn resume_field(resume_from: &JsValue, key: &str, name: &str, min: u64) -> Result<Option<u64>, Failure> {
     let Some(n) = number(resume_from, key)? else { return Ok(None) };
-    Ok(Some(args::position(&text!["resumeFrom.", key], n, min)?))
+    Ok(Some(args::position(name, n, min)?))
 }
 
 pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[&str]) -> Result<QueryOptions, Failure> {
