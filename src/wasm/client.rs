@@ -72,8 +72,12 @@ impl Engine {
             }
             let mut opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
             if !streamed && (opts.format.is_some() || opts.bytes_total.is_some()) {
-                let name = if opts.format.is_some() { "format" } else { "bytesTotal" };
-                return Err(type_error(text![name, " is for bytes (a Uint8Array, Blob, stream…), not an array of events"]));
+                // Each message written out (no text made: smaller).
+                return Err(type_error(if opts.format.is_some() {
+                    "format is for bytes (a Uint8Array, Blob, stream…), not an array of events"
+                } else {
+                    "bytesTotal is for bytes (a Uint8Array, Blob, stream…), not an array of events"
+                }));
             }
             // An array to skip bad events from, or to send chunk by chunk as they are
             // found valid, is read as the iterable of events it is: the stream path
