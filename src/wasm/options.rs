@@ -105,9 +105,9 @@ const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRet
 /// The client's options, and apart its credentials (they go to `Auth` alone) and its
 /// `fetch` and `onRequest` (they go to `Net`, shared by the session and `Auth`).
 pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net), Failure> {
-    let opts = object("EventsClient options", opts, CLIENT_KEYS)?;
-    let credentials = credentials(&opts)?;
-    let (events_url, auth_url, api_is_loopback) = base_urls(&opts)?;
+    object("EventsClient options", opts, CLIENT_KEYS)?;
+    let credentials = credentials(opts)?;
+    let (events_url, auth_url, api_is_loopback) = base_urls(opts)?;
     let mut config = ClientConfig {
         events_url,
         auth_url,
@@ -118,7 +118,7 @@ pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net),
         api_is_loopback,
     };
     let mut net = Net::default();
-    read_client_config(&mut config, &mut net, &opts)?;
+    read_client_config(&mut config, &mut net, opts)?;
     Ok((config, credentials, net))
 }
 
@@ -214,7 +214,7 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     } else {
         (second, third)
     };
-    let opts = &object("createEvents options", opts, CREATE_KEYS)?;
+    object("createEvents options", opts, CREATE_KEYS)?;
     let positional = number_value("chunksize", chunksize_arg)?;
     let named = number(opts, "chunksize")?;
     if positional.is_some() && named.is_some() {
@@ -267,7 +267,7 @@ fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    let v = object("resumeFrom", &v, RESUME_KEYS)?;
+    object("resumeFrom", &v, RESUME_KEYS)?;
     let events = resume_field(&v, "events", "resumeFrom.events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
     Ok(Some(ResumePoint {
         events: events as usize,
@@ -291,7 +291,8 @@ pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[
         timeout_ms: client.timeout_ms,
         signal: None,
     };
-    read_query_options(&mut q, &object(what, opts, keys)?)?;
+    object(what, opts, keys)?;
+    read_query_options(&mut q, opts)?;
     Ok(q)
 }
 
@@ -323,10 +324,12 @@ pub const QUERY_EVENTS_KEYS: &[&str] = QUERY_KEYS;
 pub const QUERY_ALL_KEYS: &[&str] = &["pageSize", "signal", "timeoutMs", "maxRetries"];
 pub const DELETE_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 
-/// `undefined`/`null` → an empty object; a non-object → TypeError; unknown keys → TypeError.
-fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Failure> {
+/// Checks an options object: `undefined`/`null` are no options (read as they are:
+/// `get` reads `undefined` from them, as from an empty object, so none is made); a
+/// non-object → TypeError; unknown keys → TypeError.
+fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<(), Failure> {
     if v.is_undefined() || v.is_null() {
-        return Ok(Object::new().into());
+        return Ok(());
     }
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(wrong_type(what, "an object", v));
@@ -339,7 +342,7 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Failure>
             return Err(type_error(text![what, ": unknown option '", key, "' (known: ", join(allowed, ", "), ")"]));
         }
     }
-    Ok(v.clone())
+    Ok(())
 }
 
 /// A number option, when given, checked by `check` (the core's rule for it) into
