@@ -360,11 +360,15 @@ fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Failure> {
     number_value(key, &get(opts, key))
 }
 
+/// (This reader and the two below: a `match`, not `map` and `ok_or_else`: smaller.)
 fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| wrong_type(key, "a number", v))
+    match v.as_f64() {
+        Some(n) => Ok(Some(n)),
+        None => Err(wrong_type(key, "a number", v)),
+    }
 }
 
 fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Failure> {
@@ -372,7 +376,10 @@ fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| wrong_type(key, "a string", &v))
+    match v.as_string() {
+        Some(s) => Ok(Some(s)),
+        None => Err(wrong_type(key, "a string", &v)),
+    }
 }
 
 fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Failure> {
@@ -380,7 +387,10 @@ fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_bool().map(Some).ok_or_else(|| wrong_type(key, "a boolean", &v))
+    match v.as_bool() {
+        Some(b) => Ok(Some(b)),
+        None => Err(wrong_type(key, "a boolean", &v)),
+    }
 }
 
 fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Failure> {
