@@ -139,9 +139,9 @@ impl Engine {
         options: &JsValue,
     ) -> Promise {
         let prepared: Result<_, Failure> = (|| {
-            let name = collection
-                .as_string()
-                .ok_or_else(|| wrong_type("collection", "a string", collection))?;
+            let Some(name) = collection.as_string() else {
+                return Err(wrong_type("collection", "a string", collection));
+            };
             args::collection(&name)?;
             let opts = options::query_options(options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
             let url = request::delete_url(&self.inner.config.events_url, &name);
