@@ -268,7 +268,9 @@ fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
         return Ok(None);
     }
     object("resumeFrom", &v, RESUME_KEYS)?;
-    let events = resume_field(&v, "events", "resumeFrom.events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
+    let Some(events) = resume_field(&v, "events", "resumeFrom.events", 0)? else {
+        return Err(type_error("resumeFrom needs events (a number)"));
+    };
     Ok(Some(ResumePoint {
         events: events as usize,
         bytes: resume_field(&v, "bytes", "resumeFrom.bytes", 0)?.unwrap_or(0),
