@@ -154,8 +154,10 @@ fn header_safe(name: &str, value: &Option<String>) -> Result<(), Failure> {
 fn base_urls(opts: &JsValue) -> Result<(String, String, bool), Failure> {
     let env = match string(opts, "env")? {
         None => Env::default(),
-        Some(name) => Env::parse(&name)
-            .ok_or_else(|| not_one_of("env", "'prod' or 'dev'", &name))?,
+        Some(name) => match Env::parse(&name) {
+            Some(env) => env,
+            None => return Err(not_one_of("env", "'prod' or 'dev'", &name)),
+        },
     };
     let allow_insecure = boolean(opts, "allowInsecureHttp")?.unwrap_or(false);
     let base = string(opts, "baseUrl")?;
