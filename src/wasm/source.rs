@@ -139,7 +139,10 @@ impl Source {
     /// Opens `v` to be read from `resume` on (its stored prefix left out).
     pub fn open(v: &JsValue, resume: ResumePoint, batch: usize) -> Result<Source, Failure> {
         if let Some(make) = v.dyn_ref::<Function>() {
-            let fresh = make.call0(&JsValue::UNDEFINED).map_err(source_failed)?;
+            let fresh = match make.call0(&JsValue::UNDEFINED) {
+                Ok(fresh) => fresh,
+                Err(e) => return Err(source_failed(e)),
+            };
             // Anything `createEvents` takes but another function (an array of events too).
             if fresh.is_function() || !(is_source(&fresh) || Array::is_array(&fresh)) {
                 let promise = fresh.is_instance_of::<Promise>();
