@@ -194,7 +194,10 @@ impl Source {
                         skip_bytes = 0;
                     }
                     let Some(stream_of) = method(&blob, "stream") else { break 'read None };
-                    stream_of.call0(&blob).map_err(source_failed)?
+                    match stream_of.call0(&blob) {
+                        Ok(stream) => stream,
+                        Err(e) => return Err(source_failed(e)),
+                    }
                 } else {
                     v.clone()
                 };
