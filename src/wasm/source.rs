@@ -190,7 +190,10 @@ impl Source {
                     let mut blob = v.clone();
                     if skip_bytes > 0 {
                         let Some(slice) = method(v, "slice") else { break 'read None };
-                        blob = slice.call1(v, &(skip_bytes as f64).into()).map_err(source_failed)?;
+                        blob = match slice.call1(v, &(skip_bytes as f64).into()) {
+                            Ok(sliced) => sliced,
+                            Err(e) => return Err(source_failed(e)),
+                        };
                         skip_bytes = 0;
                     }
                     let Some(stream_of) = method(&blob, "stream") else { break 'read None };
