@@ -438,8 +438,10 @@ fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> R
         return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)"));
     };
     PULL.get().set(Some(pull.clone()));
-    let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
-    Ok(Settled::from(super::js::as_promise(&got)))
+    match pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())) {
+        Ok(got) => Ok(Settled::from(super::js::as_promise(&got))),
+        Err(e) => Err(source_failed(e)),
+    }
 }
 
 /// A source left before its end (a bad event, broken bytes, an abort, a failed read)
