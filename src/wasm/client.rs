@@ -38,8 +38,8 @@ pub struct Engine {
 #[wasm_bindgen]
 impl Engine {
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<Engine, JsValue> {
-        let (config, credentials, net) = options::client_config(&options)?;
+    pub fn new(options: &JsValue) -> Result<Engine, JsValue> {
+        let (config, credentials, net) = options::client_config(options)?;
         let net = Rc::new(net);
         let refresh_url = request::refresh_url(&config.auth_url);
         let auth = Rc::new(Auth::new(credentials, refresh_url, net.clone(), config.max_retries, call::refresh_call));
@@ -58,8 +58,8 @@ impl Engine {
     pub fn create_events(
         &self,
         events: JsValue,
-        chunksize_or_options: JsValue,
-        options: JsValue,
+        chunksize_or_options: &JsValue,
+        options: &JsValue,
     ) -> Promise {
         let prepared: Result<_, Failure> = (|| {
             let streamed = !source::is_events_array(&events);
@@ -70,10 +70,14 @@ impl Engine {
                     &events,
                 ));
             }
-            let mut opts = options::create_options(&chunksize_or_options, &options, &self.inner.config)?;
+            let mut opts = options::create_options(chunksize_or_options, options, &self.inner.config)?;
             if !streamed && (opts.format.is_some() || opts.bytes_total.is_some()) {
-                let name = if opts.format.is_some() { "format" } else { "bytesTotal" };
-                return Err(type_error(text![name, " is for bytes (a Uint8Array, Blob, stream…), not an array of events"]));
+                // Each message written out (no text made: smaller).
+                return Err(type_error(if opts.format.is_some() {
+                    "format is for bytes (a Uint8Array, Blob, stream…), not an array of events"
+                } else {
+                    "bytesTotal is for bytes (a Uint8Array, Blob, stream…), not an array of events"
+                }));
             }
             // An array to skip bad events from, or to send chunk by chunk as they are
             // found valid, is read as the iterable of events it is: the stream path
@@ -93,12 +97,12 @@ impl Engine {
     #[wasm_bindgen(js_name = queryEvents)]
     pub fn query_events(
         &self,
-        body: JsValue,
-        options: JsValue,
+        body: &JsValue,
+        options: &JsValue,
     ) -> Promise {
         let prepared: Result<_, Failure> = (|| {
-            let body = query_body(&body)?;
-            let opts = options::query_options(&options, &self.inner.config, "queryEvents options", options::QUERY_EVENTS_KEYS)?;
+            let body = query_body(body)?;
+            let opts = options::query_options(options, &self.inner.config, "queryEvents options", options::QUERY_EVENTS_KEYS)?;
             let url = request::query_url(&self.inner.config.events_url, opts.page, opts.page_size);
             Ok(PlainCall { method: Method::Post, url, body: Some(body), opts })
         })();
@@ -108,34 +112,38 @@ impl Engine {
     /// The pages of every matching event, for `queryAll`; throws on a bad argument
     /// (the face's generator turns that into the rejection of its first `next()`).
     #[wasm_bindgen(js_name = queryPages)]
-    pub fn query_pages(&self, body: JsValue, options: JsValue) -> Result<QueryPages, JsValue> {
-        let body = query_body(&body)?;
-        let opts = options::query_options(&options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
+    pub fn query_pages(&self, body: &JsValue, options: &JsValue) -> Result<QueryPages, JsValue> {
+        let body = query_body(body)?;
+        let opts = options::query_options(options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
         Ok(QueryPages::new(self.inner.clone(), body, opts))
     }
 
     /// Every event matching `body` as a `ReadableStream` of NDJSON (or JSON) bytes,
     /// written page by page without a JS object per event. See `ExportOptions`.
     #[wasm_bindgen(js_name = exportEvents)]
-    pub fn export_events(&self, body: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        let body = query_body(&body)?;
-        let (opts, format, stored) = options::export_options(&options, &self.inner.config)?;
-        Ok(export::stream(self.inner.clone(), body, opts, ExportWriter::new(format, stored))?)
+    pub fn export_events(&self, body: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+        // One error conversion to JS at the end, not one per `?` (smaller).
+        let stream: Result<_, Failure> = (|| {
+            let body = query_body(body)?;
+            let (opts, format, stored) = options::export_options(options, &self.inner.config)?;
+            export::stream(self.inner.clone(), body, opts, ExportWriter::new(format, stored))
+        })();
+        Ok(stream?)
     }
 
     /// Deletes every event of `collection`.
     #[wasm_bindgen(js_name = deleteEvents)]
     pub fn delete_events(
         &self,
-        collection: JsValue,
-        options: JsValue,
+        collection: &JsValue,
+        options: &JsValue,
     ) -> Promise {
         let prepared: Result<_, Failure> = (|| {
-            let name = collection
-                .as_string()
-                .ok_or_else(|| wrong_type("collection", "a string", &collection))?;
+            let Some(name) = collection.as_string() else {
+                return Err(wrong_type("collection", "a string", collection));
+            };
             args::collection(&name)?;
-            let opts = options::query_options(&options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
+            let opts = options::query_options(options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
             let url = request::delete_url(&self.inner.config.events_url, &name);
             Ok(PlainCall { method: Method::Delete, url, body: None, opts })
         })();

@@ -105,9 +105,9 @@ const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRet
 /// The client's options, and apart its credentials (they go to `Auth` alone) and its
 /// `fetch` and `onRequest` (they go to `Net`, shared by the session and `Auth`).
 pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net), Failure> {
-    let opts = object("EventsClient options", opts, CLIENT_KEYS)?;
-    let credentials = credentials(&opts)?;
-    let (events_url, auth_url, api_is_loopback) = base_urls(&opts)?;
+    object("EventsClient options", opts, CLIENT_KEYS)?;
+    let credentials = credentials(opts)?;
+    let (events_url, auth_url, api_is_loopback) = base_urls(opts)?;
     let mut config = ClientConfig {
         events_url,
         auth_url,
@@ -118,7 +118,7 @@ pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net),
         api_is_loopback,
     };
     let mut net = Net::default();
-    read_client_config(&mut config, &mut net, &opts)?;
+    read_client_config(&mut config, &mut net, opts)?;
     Ok((config, credentials, net))
 }
 
@@ -154,8 +154,10 @@ fn header_safe(name: &str, value: &Option<String>) -> Result<(), Failure> {
 fn base_urls(opts: &JsValue) -> Result<(String, String, bool), Failure> {
     let env = match string(opts, "env")? {
         None => Env::default(),
-        Some(name) => Env::parse(&name)
-            .ok_or_else(|| not_one_of("env", "'prod' or 'dev'", &name))?,
+        Some(name) => match Env::parse(&name) {
+            Some(env) => env,
+            None => return Err(not_one_of("env", "'prod' or 'dev'", &name)),
+        },
     };
     let allow_insecure = boolean(opts, "allowInsecureHttp")?.unwrap_or(false);
     let base = string(opts, "baseUrl")?;
@@ -214,7 +216,7 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
     } else {
         (second, third)
     };
-    let opts = &object("createEvents options", opts, CREATE_KEYS)?;
+    object("createEvents options", opts, CREATE_KEYS)?;
     let positional = number_value("chunksize", chunksize_arg)?;
     let named = number(opts, "chunksize")?;
     if positional.is_some() && named.is_some() {
@@ -267,20 +269,22 @@ fn resume_from(opts: &JsValue) -> Result<Option<ResumePoint>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    let v = object("resumeFrom", &v, RESUME_KEYS)?;
-    let events = resume_field(&v, "events", 0)?.ok_or_else(|| type_error("resumeFrom needs events (a number)"))?;
+    object("resumeFrom", &v, RESUME_KEYS)?;
+    let Some(events) = resume_field(&v, "events", "resumeFrom.events", 0)? else {
+        return Err(type_error("resumeFrom needs events (a number)"));
+    };
     Ok(Some(ResumePoint {
         events: events as usize,
-        bytes: resume_field(&v, "bytes", 0)?.unwrap_or(0),
-        line: resume_field(&v, "line", 1)?.unwrap_or(1),
+        bytes: resume_field(&v, "bytes", "resumeFrom.bytes", 0)?.unwrap_or(0),
+        line: resume_field(&v, "line", "resumeFrom.line", 1)?.unwrap_or(1),
     }))
 }
 
-/// `resumeFrom.<key>`, when given: a whole number from `min`. (A `let else`, not `map`
-/// and `transpose`: their code per type.)
-fn resume_field(resume_from: &JsValue, key: &str, min: u64) -> Result<Option<u64>, Failure> {
+/// `resumeFrom.<key>` (`name`, written out: no text made for each), when given: a whole
+/// number from `min`. (A `let else`, not `map` and `transpose`: their code per type.)
+fn resume_field(resume_from: &JsValue, key: &str, name: &str, min: u64) -> Result<Option<u64>, Failure> {
     let Some(n) = number(resume_from, key)? else { return Ok(None) };
-    Ok(Some(args::position(&text!["resumeFrom.", key], n, min)?))
+    Ok(Some(args::position(name, n, min)?))
 }
 
 pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[&str]) -> Result<QueryOptions, Failure> {
@@ -291,7 +295,8 @@ pub fn query_options(opts: &JsValue, client: &ClientConfig, what: &str, keys: &[
         timeout_ms: client.timeout_ms,
         signal: None,
     };
-    read_query_options(&mut q, &object(what, opts, keys)?)?;
+    object(what, opts, keys)?;
+    read_query_options(&mut q, opts)?;
     Ok(q)
 }
 
@@ -323,10 +328,12 @@ pub const QUERY_EVENTS_KEYS: &[&str] = QUERY_KEYS;
 pub const QUERY_ALL_KEYS: &[&str] = &["pageSize", "signal", "timeoutMs", "maxRetries"];
 pub const DELETE_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 
-/// `undefined`/`null` → an empty object; a non-object → TypeError; unknown keys → TypeError.
-fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Failure> {
+/// Checks an options object: `undefined`/`null` are no options (read as they are:
+/// `get` reads `undefined` from them, as from an empty object, so none is made); a
+/// non-object → TypeError; unknown keys → TypeError.
+fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<(), Failure> {
     if v.is_undefined() || v.is_null() {
-        return Ok(Object::new().into());
+        return Ok(());
     }
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(wrong_type(what, "an object", v));
@@ -339,7 +346,7 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<JsValue, Failure>
             return Err(type_error(text![what, ": unknown option '", key, "' (known: ", join(allowed, ", "), ")"]));
         }
     }
-    Ok(v.clone())
+    Ok(())
 }
 
 /// A number option, when given, checked by `check` (the core's rule for it) into
@@ -357,11 +364,15 @@ fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Failure> {
     number_value(key, &get(opts, key))
 }
 
+/// (This reader and the two below: a `match`, not `map` and `ok_or_else`: smaller.)
 fn number_value(key: &str, v: &JsValue) -> Result<Option<f64>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| wrong_type(key, "a number", v))
+    match v.as_f64() {
+        Some(n) => Ok(Some(n)),
+        None => Err(wrong_type(key, "a number", v)),
+    }
 }
 
 fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Failure> {
@@ -369,7 +380,10 @@ fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| wrong_type(key, "a string", &v))
+    match v.as_string() {
+        Some(s) => Ok(Some(s)),
+        None => Err(wrong_type(key, "a string", &v)),
+    }
 }
 
 fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Failure> {
@@ -377,7 +391,10 @@ fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_bool().map(Some).ok_or_else(|| wrong_type(key, "a boolean", &v))
+    match v.as_bool() {
+        Some(b) => Ok(Some(b)),
+        None => Err(wrong_type(key, "a boolean", &v)),
+    }
 }
 
 fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Failure> {

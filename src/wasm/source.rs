@@ -139,7 +139,10 @@ impl Source {
     /// Opens `v` to be read from `resume` on (its stored prefix left out).
     pub fn open(v: &JsValue, resume: ResumePoint, batch: usize) -> Result<Source, Failure> {
         if let Some(make) = v.dyn_ref::<Function>() {
-            let fresh = make.call0(&JsValue::UNDEFINED).map_err(source_failed)?;
+            let fresh = match make.call0(&JsValue::UNDEFINED) {
+                Ok(fresh) => fresh,
+                Err(e) => return Err(source_failed(e)),
+            };
             // Anything `createEvents` takes but another function (an array of events too).
             if fresh.is_function() || !(is_source(&fresh) || Array::is_array(&fresh)) {
                 let promise = fresh.is_instance_of::<Promise>();
@@ -187,11 +190,17 @@ impl Source {
                     let mut blob = v.clone();
                     if skip_bytes > 0 {
                         let Some(slice) = method(v, "slice") else { break 'read None };
-                        blob = slice.call1(v, &(skip_bytes as f64).into()).map_err(source_failed)?;
+                        blob = match slice.call1(v, &(skip_bytes as f64).into()) {
+                            Ok(sliced) => sliced,
+                            Err(e) => return Err(source_failed(e)),
+                        };
                         skip_bytes = 0;
                     }
                     let Some(stream_of) = method(&blob, "stream") else { break 'read None };
-                    stream_of.call0(&blob).map_err(source_failed)?
+                    match stream_of.call0(&blob) {
+                        Ok(stream) => stream,
+                        Err(e) => return Err(source_failed(e)),
+                    }
                 } else {
                     v.clone()
                 };
@@ -429,8 +438,10 @@ fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> R
         return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)"));
     };
     PULL.get().set(Some(pull.clone()));
-    let got = pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())).map_err(source_failed)?;
-    Ok(Settled::from(super::js::as_promise(&got)))
+    match pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())) {
+        Ok(got) => Ok(Settled::from(super::js::as_promise(&got))),
+        Err(e) => Err(source_failed(e)),
+    }
 }
 
 /// A source left before its end (a bad event, broken bytes, an abort, a failed read)

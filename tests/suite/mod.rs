@@ -52,7 +52,7 @@ async fn client_with(extra: Value) -> Engine {
     for (k, v) in extra.as_object().unwrap() {
         opts[k] = v.clone();
     }
-    Engine::new(js(opts)).map_err(|e| to_json(&e)).expect("client")
+    Engine::new(&js(opts)).map_err(|e| to_json(&e)).expect("client")
 }
 
 async fn client() -> Engine {
@@ -73,7 +73,7 @@ fn message_of(err: &JsValue) -> String {
 
 async fn count_in(client: &Engine, collection: &str) -> u64 {
     let body = js(json!({"filter": {"collection": collection}}));
-    let page = settle(client.query_events(body, js(json!({"pageSize": 1})))).await.unwrap();
+    let page = settle(client.query_events(&body, &js(json!({"pageSize": 1})))).await.unwrap();
     get(&page, "total").as_f64().unwrap() as u64
 }
 
@@ -89,7 +89,7 @@ async fn creates_in_chunks_and_reads_them_back() {
     });
     let opts = js(json!({}));
     Reflect::set(&opts, &"onProgress".into(), on_progress.as_ref()).unwrap();
-    let result = settle(c.create_events(events(2500, &coll), JsValue::from(1000), opts)).await.unwrap();
+    let result = settle(c.create_events(events(2500, &coll), &JsValue::from(1000), &opts)).await.unwrap();
     let progress = to_json(&reports);
     assert_eq!(progress.as_array().unwrap().len(), 3, "one report per chunk: {progress}");
     let last = &progress[2];
@@ -113,7 +113,7 @@ async fn creates_in_chunks_and_reads_them_back() {
 
     // Read back: ids in input order match the stored events' externalIds.
     let body = js(json!({"filter": {"collection": coll}, "sort": {"externalId": 1}}));
-    let page = to_json(&settle(c.query_events(body, js(json!({"page": 0, "pageSize": 10000})))).await.unwrap());
+    let page = to_json(&settle(c.query_events(&body, &js(json!({"page": 0, "pageSize": 10000})))).await.unwrap());
     assert_eq!(page["total"], 2500);
     assert_eq!(page["page"], 0);
     for item in page["items"].as_array().unwrap() {
@@ -130,7 +130,7 @@ async fn gzip_bodies_are_stored_across_origins() {
     let c = client_with(json!({"compression": "gzip"})).await;
     let coll = unique("gzip");
     let before = stats().await;
-    let r = to_json(&settle(c.create_events(events(2000, &coll), JsValue::from(1000), JsValue::UNDEFINED)).await.unwrap());
+    let r = to_json(&settle(c.create_events(events(2000, &coll), &JsValue::from(1000), &JsValue::UNDEFINED)).await.unwrap());
     assert_eq!(r["created"], 2000);
     let chunks = r["chunks"].as_array().unwrap();
     assert!(chunks.iter().all(|ch| ch["compressed"] == true && ch["attempts"] == 1), "{r}");
@@ -146,17 +146,17 @@ async fn accepts_dates_and_the_options_form() {
     let evs = events(3, &coll);
     let first = Array::from(&evs).get(0);
     Reflect::set(&first, &"start".into(), &js_sys::Date::new(&JsValue::from_str("2024-04-03T10:00:00+02:00")).into()).unwrap();
-    let r = settle(c.create_events(evs, js(json!({"chunksize": 2})), JsValue::UNDEFINED)).await.unwrap();
+    let r = settle(c.create_events(evs, &js(json!({"chunksize": 2})), &JsValue::UNDEFINED)).await.unwrap();
     assert_eq!(to_json(&r)["chunks"].as_array().unwrap().len(), 2);
     let body = js(json!({"filter": {"collection": coll, "start": "2024-04-03T08:00:00Z"}}));
-    let page = to_json(&settle(c.query_events(body, JsValue::UNDEFINED)).await.unwrap());
+    let page = to_json(&settle(c.query_events(&body, &JsValue::UNDEFINED)).await.unwrap());
     assert_eq!(page["total"], 1, "the Date was sent as the same instant in UTC: {page}");
 }
 
 #[wasm_bindgen_test]
 async fn answers_the_sdk_query_example() {
     let c = client().await;
-    settle(c.delete_events("TestCollection".into(), JsValue::UNDEFINED)).await.unwrap();
+    settle(c.delete_events(&"TestCollection".into(), &JsValue::UNDEFINED)).await.unwrap();
     let mk = |start: &str, id: &str, owner: &str, coll: &str| {
         json!({"owner": owner, "collection": coll, "start": start, "value": "v", "type": "t", "source": "s", "externalId": id})
     };
@@ -169,18 +169,18 @@ async fn answers_the_sdk_query_example() {
         mk("2024-04-05T12:00:00Z", "other-owner", "2", "TestCollection"),
         mk("2024-04-05T12:00:00Z", "other-collection", "1", "Elsewhere"),
     ]));
-    settle(c.create_events(evs, JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(evs, &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
     let body = js(json!({
         "filter": {"owner": {"$in": [1]}, "collection": {"$in": ["TestCollection"]}},
         "sort": {"start": -1},
         "beforeDate": "2024-04-01",
         "afterDate": "2024-04-08"
     }));
-    let page = to_json(&settle(c.query_events(body, js(json!({"page": 0, "pageSize": 10000})))).await.unwrap());
+    let page = to_json(&settle(c.query_events(&body, &js(json!({"page": 0, "pageSize": 10000})))).await.unwrap());
     let got: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["externalId"].as_str().unwrap()).collect();
     assert_eq!(got, vec!["last-day", "middle", "first-day"]);
     assert_eq!(page["total"], 3);
-    settle(c.delete_events("Elsewhere".into(), JsValue::UNDEFINED)).await.unwrap();
+    settle(c.delete_events(&"Elsewhere".into(), &JsValue::UNDEFINED)).await.unwrap();
 }
 
 /// Every page of `queryPages` (under the face's `queryAll`), and `more` false on the last.
@@ -199,9 +199,9 @@ async fn all_pages(pages: &QueryPages) -> Vec<Array> {
 async fn query_pages_go_through_every_event() {
     let c = client().await;
     let coll = unique("pages");
-    settle(c.create_events(events(250, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(events(250, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
     let before = stats().await;
-    let pages = c.query_pages(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 40}))).unwrap();
+    let pages = c.query_pages(&js(json!({"filter": {"collection": coll}})), &js(json!({"pageSize": 40}))).unwrap();
     let mut seen = std::collections::HashSet::new();
     for page in all_pages(&pages).await {
         for event in page.iter() {
@@ -217,13 +217,13 @@ async fn deletes_exactly_one_collection_whatever_its_name() {
     let c = client().await;
     let odd = format!("{} a/b?c#d&e f%20g ü", unique("odd"));
     let near = format!("{} a/b", odd.split(' ').next().unwrap());
-    settle(c.create_events(events(5, &odd), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
-    settle(c.create_events(events(3, &near), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
-    let r = to_json(&settle(c.delete_events(odd.clone().into(), JsValue::UNDEFINED)).await.unwrap());
+    settle(c.create_events(events(5, &odd), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(events(3, &near), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
+    let r = to_json(&settle(c.delete_events(&odd.clone().into(), &JsValue::UNDEFINED)).await.unwrap());
     assert_eq!(r["deleted"], 5);
     assert_eq!(count_in(&c, &odd).await, 0);
     assert_eq!(count_in(&c, &near).await, 3);
-    let again = to_json(&settle(c.delete_events(odd.into(), JsValue::UNDEFINED)).await.unwrap());
+    let again = to_json(&settle(c.delete_events(&odd.into(), &JsValue::UNDEFINED)).await.unwrap());
     assert_eq!(again["deleted"], 0);
 }
 
@@ -233,7 +233,7 @@ async fn retries_503_and_429_with_the_same_chunk() {
     let coll = unique("retry");
     faults(json!({"sequence": ["503", "429", "ok"]})).await;
     let before = stats().await;
-    let r = to_json(&settle(c.create_events(events(10, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap());
+    let r = to_json(&settle(c.create_events(events(10, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap());
     clear_faults().await;
     assert_eq!(r["created"], 10);
     assert_eq!(r["chunks"][0]["attempts"], 3);
@@ -248,7 +248,7 @@ async fn retries_a_reset_connection() {
     let coll = unique("reset");
     faults(json!({"sequence": ["reset"]})).await;
     let before = stats().await;
-    let r = to_json(&settle(c.create_events(events(10, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap());
+    let r = to_json(&settle(c.create_events(events(10, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap());
     clear_faults().await;
     assert_eq!(r["created"], 10);
     // Chromium itself resends a request whose reused connection closed without an
@@ -264,7 +264,7 @@ async fn a_lost_response_is_retried_without_duplicates() {
     let coll = unique("lost");
     faults(json!({"sequence": ["lost-response"]})).await;
     let before = stats().await;
-    let r = to_json(&settle(c.create_events(events(20, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap());
+    let r = to_json(&settle(c.create_events(events(20, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap());
     clear_faults().await;
     assert_eq!(r["created"], 20);
     let after = stats().await;
@@ -280,7 +280,7 @@ async fn a_persistent_failure_names_the_ranges_to_resend() {
     let evs = events(3000, &coll);
     faults(json!({"sequence": ["ok", "503", "503", "ok"]})).await;
     let opts = js(json!({"chunksize": 1000, "concurrency": 1, "maxRetries": 1}));
-    let err = settle(c.create_events(evs.clone(), opts, JsValue::UNDEFINED)).await.unwrap_err();
+    let err = settle(c.create_events(evs.clone(), &opts, &JsValue::UNDEFINED)).await.unwrap_err();
     clear_faults().await;
     assert_eq!(name_of(&err), "CreateEventsError", "{}", message_of(&err));
     assert_eq!(get(&err, "created").as_f64(), Some(2000.0));
@@ -295,7 +295,7 @@ async fn a_persistent_failure_names_the_ranges_to_resend() {
     assert_eq!(Array::from(&get(&succeeded.get(1), "ids")).length(), 1000);
     // Resend exactly the failed range: the set is complete, nothing twice.
     let rest = Array::from(&evs).slice(1000, 2000);
-    settle(c.create_events(rest.into(), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(rest.into(), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
     assert_eq!(count_in(&c, &coll).await, 3000);
 }
 
@@ -303,11 +303,11 @@ async fn a_persistent_failure_names_the_ranges_to_resend() {
 async fn renews_the_token_once_after_a_401() {
     let (_, refresh) = login("wasm-test").await;
     let opts = json!({"token": "not-a-valid.jwt.token", "refreshToken": refresh, "baseUrl": emulator::api()});
-    let c = Engine::new(js(opts)).unwrap();
+    let c = Engine::new(&js(opts)).unwrap();
     let before = stats().await;
     let coll = unique("renew");
-    settle(c.create_events(events(5, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
-    settle(c.create_events(events(5, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(events(5, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(events(5, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
     let after = stats().await;
     assert_eq!(after.auth - before.auth, 1, "one refresh, kept for later calls");
     assert_eq!(after.create - before.create, 3, "one 401, then two creates");
@@ -320,9 +320,9 @@ async fn renews_a_token_that_expires_within_15_minutes_before_sending() {
     let exp = (js_sys::Date::now() / 1000.0) as u64 + 60;
     let payload = base64url(&format!("{{\"sub\":\"x\",\"exp\":{exp}}}"));
     let token = format!("eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln");
-    let c = Engine::new(js(json!({"token": token, "refreshToken": refresh, "baseUrl": emulator::api()}))).unwrap();
+    let c = Engine::new(&js(json!({"token": token, "refreshToken": refresh, "baseUrl": emulator::api()}))).unwrap();
     let before = stats().await;
-    settle(c.create_events(events(2, &unique("soon")), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(events(2, &unique("soon")), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
     let after = stats().await;
     assert_eq!((after.auth - before.auth, after.create - before.create), (1, 1));
 }
@@ -353,9 +353,9 @@ async fn get_token_is_asked_for_each_request() {
     });
     let opts = js(json!({"baseUrl": emulator::api()}));
     Reflect::set(&opts, &"getToken".into(), get_token.as_ref()).unwrap();
-    let c = Engine::new(opts).unwrap();
+    let c = Engine::new(&opts).unwrap();
     let coll = unique("gettoken");
-    settle(c.create_events(events(30, &coll), JsValue::from(10), JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(events(30, &coll), &JsValue::from(10), &JsValue::UNDEFINED)).await.unwrap();
     assert_eq!(calls.get(), 3);
     assert_eq!(count_in(&c, &coll).await, 30);
 }
@@ -371,7 +371,7 @@ async fn abort_stops_the_upload_and_says_what_was_stored() {
     let opts = js(json!({"chunksize": 10, "concurrency": 1}));
     Reflect::set(&opts, &"signal".into(), &signal).unwrap();
     let before = stats().await;
-    let pending = c.create_events(events(30, &coll), opts, JsValue::UNDEFINED);
+    let pending = c.create_events(events(30, &coll), &opts, &JsValue::UNDEFINED);
     wait_until_held(1).await;
     controller.abort();
     let err = settle(pending).await.unwrap_err();
@@ -404,7 +404,7 @@ async fn an_already_aborted_signal_sends_nothing() {
     let opts = js(json!({}));
     Reflect::set(&opts, &"signal".into(), &controller.signal()).unwrap();
     let before = stats().await;
-    let err = settle(c.create_events(events(5, "never"), opts, JsValue::UNDEFINED)).await.unwrap_err();
+    let err = settle(c.create_events(events(5, "never"), &opts, &JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!(name_of(&err), "AbortError");
     assert_eq!(stats().await, before);
 }
@@ -414,7 +414,7 @@ async fn a_slow_answer_times_out() {
     let c = client().await;
     // Held unanswered until the client has given up, however slow the machine.
     faults(json!({"sequence": ["hold"]})).await;
-    let err = settle(c.query_events(JsValue::UNDEFINED, js(json!({"timeoutMs": 200, "maxRetries": 0})))).await.unwrap_err();
+    let err = settle(c.query_events(&JsValue::UNDEFINED, &js(json!({"timeoutMs": 200, "maxRetries": 0})))).await.unwrap_err();
     release("reset").await;
     clear_faults().await;
     assert_eq!(name_of(&err), "TimeoutError", "{}", message_of(&err));
@@ -425,7 +425,7 @@ async fn a_slow_answer_times_out() {
 async fn api_errors_carry_status_and_server_message() {
     let c = client().await;
     let body = js(json!({"filter": {"colour": "red"}}));
-    let err = settle(c.query_events(body, JsValue::UNDEFINED)).await.unwrap_err();
+    let err = settle(c.query_events(&body, &JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!(name_of(&err), "EventsApiError");
     assert_eq!(get(&err, "status").as_f64(), Some(400.0));
     assert_eq!(get(&err, "retryable").as_bool(), Some(false));
@@ -473,7 +473,7 @@ async fn bad_input_is_refused_before_anything_is_sent() {
     ];
     let before = stats().await;
     for (what, events, second, name, needle) in cases {
-        let err = settle(c.create_events(events, second, JsValue::UNDEFINED)).await.unwrap_err();
+        let err = settle(c.create_events(events, &second, &JsValue::UNDEFINED)).await.unwrap_err();
         assert_eq!(name_of(&err), name, "{what}: {}", message_of(&err));
         assert!(message_of(&err).contains(needle), "{what}: {}", message_of(&err));
     }
@@ -484,11 +484,11 @@ async fn bad_input_is_refused_before_anything_is_sent() {
         ("body an array", js(json!([1])), u.clone(), "TypeError"),
     ];
     for (what, body, opts, name) in queries {
-        let err = settle(c.query_events(body, opts)).await.unwrap_err();
+        let err = settle(c.query_events(&body, &opts)).await.unwrap_err();
         assert_eq!(name_of(&err), name, "{what}: {}", message_of(&err));
     }
     for (what, coll, name) in [("empty collection", JsValue::from_str(""), "RangeError"), ("no collection", u.clone(), "TypeError")] {
-        let err = settle(c.delete_events(coll, u.clone())).await.unwrap_err();
+        let err = settle(c.delete_events(&coll, &u.clone())).await.unwrap_err();
         assert_eq!(name_of(&err), name, "{what}: {}", message_of(&err));
     }
     assert_eq!(stats().await, before, "nothing was sent");
@@ -501,7 +501,7 @@ async fn a_validation_error_lists_every_problem_with_its_index() {
     for i in (0..300).step_by(2) {
         evs[i]["start"] = json!("not a date");
     }
-    let err = settle(c.create_events(js(Value::Array(evs)), JsValue::from(100), JsValue::UNDEFINED)).await.unwrap_err();
+    let err = settle(c.create_events(js(Value::Array(evs)), &JsValue::from(100), &JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!(name_of(&err), "ValidationError");
     assert_eq!(get(&err, "problemCount").as_f64(), Some(150.0));
     let problems = to_json(&get(&err, "problems"));
@@ -523,20 +523,20 @@ async fn constructor_refuses_bad_options() {
         (json!({"token": "t", "tokn": "x"}), "TypeError"),
     ];
     for (opts, name) in cases {
-        let err = Engine::new(js(opts.clone())).err().unwrap_or_else(|| panic!("{opts} was accepted"));
+        let err = Engine::new(&js(opts.clone())).err().unwrap_or_else(|| panic!("{opts} was accepted"));
         // An error value (the face makes it a TypeError/RangeError): its name and message.
         assert_eq!(name_of(&err), name, "{opts}: {}", message_of(&err));
         assert!(!message_of(&err).is_empty(), "{opts}: a message");
     }
-    assert!(Engine::new(js(json!({"token": "t", "baseUrl": "http://example.com/api/v1", "allowInsecureHttp": true}))).is_ok());
-    assert!(Engine::new(js(json!({"token": "t", "baseUrl": "http://localhost:8787/api/v1"}))).is_ok());
+    assert!(Engine::new(&js(json!({"token": "t", "baseUrl": "http://example.com/api/v1", "allowInsecureHttp": true}))).is_ok());
+    assert!(Engine::new(&js(json!({"token": "t", "baseUrl": "http://localhost:8787/api/v1"}))).is_ok());
 }
 
 #[wasm_bindgen_test]
 async fn tokens_never_show_in_errors_or_serialization() {
     let secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.SECRET-SIGNATURE";
-    let c = Engine::new(js(json!({"token": secret, "refreshToken": "REFRESH-SECRET", "baseUrl": emulator::api(), "maxRetries": 0}))).unwrap();
-    let err = settle(c.query_events(JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap_err();
+    let c = Engine::new(&js(json!({"token": secret, "refreshToken": "REFRESH-SECRET", "baseUrl": emulator::api(), "maxRetries": 0}))).unwrap();
+    let err = settle(c.query_events(&JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap_err();
     let shown = format!("{} {} {}", message_of(&err), String::from(JSON::stringify(&err).unwrap()), String::from(JSON::stringify(&c.urls()).unwrap()));
     assert!(!shown.contains("SECRET"), "{shown}");
     // The API's 401, then the Auth API's refusal of the refresh token.
@@ -556,7 +556,7 @@ async fn resuming_with_the_run_id_stores_nothing_twice() {
     let before = stats().await;
     faults(json!({"sequence": ["ok", "lost-response"]})).await;
     let opts = js(json!({"chunksize": 10, "concurrency": 1, "maxRetries": 0}));
-    let outcome = settle(c.create_events(evs.clone(), opts, JsValue::UNDEFINED)).await;
+    let outcome = settle(c.create_events(evs.clone(), &opts, &JsValue::UNDEFINED)).await;
     clear_faults().await;
     assert_eq!(count_in(&c, &coll).await, 30, "the lost answer's chunk was stored all the same");
     let err = match outcome {
@@ -598,7 +598,7 @@ async fn an_aborted_upload_resumes_with_its_run_id() {
         }
     });
     Reflect::set(&opts, &"onProgress".into(), on_progress.as_ref()).unwrap();
-    let err = settle(c.create_events(evs.clone(), opts, JsValue::UNDEFINED)).await.unwrap_err();
+    let err = settle(c.create_events(evs.clone(), &opts, &JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!(name_of(&err), "AbortError");
     assert_eq!(get(&err, "created").as_f64(), Some(10.0));
     let failed = to_json(&get(&err, "failed"));
@@ -611,7 +611,7 @@ async fn resume_and_check(c: &Engine, evs: JsValue, coll: &str, run_id: JsValue,
     let opts = js(json!({"chunksize": 10}));
     Reflect::set(&opts, &"runId".into(), &run_id).unwrap();
     let before = stats().await;
-    let r = to_json(&settle(c.create_events(evs, opts, JsValue::UNDEFINED)).await.unwrap());
+    let r = to_json(&settle(c.create_events(evs, &opts, &JsValue::UNDEFINED)).await.unwrap());
     assert_eq!(r["created"], 30);
     assert_eq!(r["runId"], run_id.as_string().unwrap());
     assert_eq!(stats().await.events - before.events, newly_stored, "stored chunks were replayed");
@@ -622,7 +622,7 @@ async fn resume_and_check(c: &Engine, evs: JsValue, coll: &str, run_id: JsValue,
 async fn retry_after_is_honoured() {
     let c = client().await;
     faults(json!({"sequence": ["429", "ok"]})).await;
-    let r = to_json(&settle(c.create_events(events(5, &unique("after")), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap());
+    let r = to_json(&settle(c.create_events(events(5, &unique("after")), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap());
     clear_faults().await;
     assert_eq!(r["chunks"][0]["attempts"], 2);
     // The emulator says `Retry-After: 1`; our own backoff before a first retry is at most 500 ms.
@@ -636,7 +636,7 @@ async fn a_413_splits_the_chunk_in_two() {
     let c = client().await;
     let coll = unique("split");
     let before = stats().await;
-    let r = to_json(&settle(c.create_events(events(6000, &coll), JsValue::from(6000), JsValue::UNDEFINED)).await.unwrap());
+    let r = to_json(&settle(c.create_events(events(6000, &coll), &JsValue::from(6000), &JsValue::UNDEFINED)).await.unwrap());
     assert_eq!(r["created"], 6000);
     let chunks = r["chunks"].as_array().unwrap();
     let ranges: Vec<(u64, u64, u64)> = chunks
@@ -655,13 +655,13 @@ async fn a_413_splits_the_chunk_in_two() {
 async fn query_pages_end_on_the_total() {
     let c = client().await;
     let coll = unique("full");
-    settle(c.create_events(events(6, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(events(6, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
     let before = stats().await;
-    let pages = c.query_pages(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 3}))).unwrap();
+    let pages = c.query_pages(&js(json!({"filter": {"collection": coll}})), &js(json!({"pageSize": 3}))).unwrap();
     let sizes: Vec<u32> = all_pages(&pages).await.iter().map(|p| p.length()).collect();
     assert_eq!(sizes, vec![3, 3]);
     assert_eq!(stats().await.query - before.query, 2, "no third page");
-    let refused = c.query_pages(JsValue::UNDEFINED, js(json!({"page": 1}))).err().expect("page is not a queryAll option");
+    let refused = c.query_pages(&JsValue::UNDEFINED, &js(json!({"page": 1}))).err().expect("page is not a queryAll option");
     assert_eq!(name_of(&refused), "TypeError");
     assert_eq!(stats().await.query - before.query, 2, "nothing sent");
 }
@@ -671,11 +671,11 @@ async fn query_pages_end_on_the_total() {
 async fn query_pages_report_a_failed_page() {
     let c = client().await;
     let coll = unique("failing-page");
-    settle(c.create_events(events(5, &coll), JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    settle(c.create_events(events(5, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
     // Pages 1 and 2 are both in flight once page 0 told the total (the emulator may see
     // them in either order): both fail.
     faults(json!({"sequence": ["ok", "503", "503"]})).await;
-    let pages = c.query_pages(js(json!({"filter": {"collection": coll}})), js(json!({"pageSize": 2, "maxRetries": 0}))).unwrap();
+    let pages = c.query_pages(&js(json!({"filter": {"collection": coll}})), &js(json!({"pageSize": 2, "maxRetries": 0}))).unwrap();
     let first = settle(pages.next()).await;
     let second = settle(pages.next()).await;
     clear_faults().await;
