@@ -101,10 +101,6 @@ impl ClientError {
         }
     }
 
-    pub fn into_js(self) -> JsValue {
-        self.to_js()
-    }
-
     /// The JS error value, the error kept (no clone of it to report it). One object of
     /// fields and one `build` for every kind (not one of each per arm).
     pub fn to_js(&self) -> JsValue {
