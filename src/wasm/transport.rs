@@ -71,7 +71,11 @@ pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &
     }
     // Our own controller per request: fetch then only ever rejects with a DOMException,
     // whatever reason the caller's signal carries.
-    let controller = AbortController::new().map_err(|e| network("AbortController is missing", e))?;
+    // A match, not `map_err` and `?`: fewer branches.
+    let controller = match AbortController::new() {
+        Ok(controller) => controller,
+        Err(e) => return Err(network("AbortController is missing", e)),
+    };
     let mut exchange = pin!(exchange(req, &controller, net));
     let (mut timeout, mut fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
     // The answer, or else the timeout, or else the caller's abort: one wait on the three.
