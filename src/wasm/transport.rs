@@ -119,7 +119,11 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     // a redirect would carry the refresh token and the events' bodies to whatever host
     // (plain http included) the answer names.
     let init: JsValue = init.set("headers", headers).set("signal", controller.signal()).set("redirect", "manual").into();
-    let pending = net.fetch(req.url, &init).map_err(|e| network("fetch threw", e))?;
+    // A match, not `map_err` and `?`, as for the controller.
+    let pending = match net.fetch(req.url, &init) {
+        Ok(pending) => pending,
+        Err(e) => return Err(network("fetch threw", e)),
+    };
     let response = Settled::from(pending).await.map_err(|e| network("fetch failed", e))?;
     // Read by name, each read able to fail: a caller's `fetch` (a test double, a wrapper
     // that forgot to return) may give anything, and a call through a missing method
