@@ -124,7 +124,10 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
         Ok(pending) => pending,
         Err(e) => return Err(network("fetch threw", e)),
     };
-    let response = Settled::from(pending).await.map_err(|e| network("fetch failed", e))?;
+    let response = match Settled::from(pending).await {
+        Ok(response) => response,
+        Err(e) => return Err(network("fetch failed", e)),
+    };
     // Read by name, each read able to fail: a caller's `fetch` (a test double, a wrapper
     // that forgot to return) may give anything, and a call through a missing method
     // would throw past us and leave the Promise unsettled.
