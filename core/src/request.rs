@@ -124,11 +124,30 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
 /// parse of the URL). `#[inline]`: built in its caller's crate, at the wasm's `"z"`.
 #[inline]
 pub fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<(String, bool), ArgError> {
-    let shown = quoted(&redacted(url));
-    let bad = |why: &str| Err(ArgError::type_error(text![shown, " is not a usable base URL: ", why]));
+    // Smaller: every malformed URL's error made at one site, from why `base_url_parts` refused it.
+    let shown = || quoted(&redacted(url));
+    let (scheme, authority, host, path) = match base_url_parts(url) {
+        Ok(parts) => parts,
+        Err(why) => return Err(ArgError::type_error(text![shown(), " is not a usable base URL: ", why])),
+    };
+    let loopback = is_loopback(host);
+    if scheme == "http" && !allow_insecure_http && !loopback {
+        return Err(ArgError::range(text![shown(), " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
+             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
+    }
+    let mut path = path;
+    while let Some(shorter) = path.strip_suffix("/") {
+        path = shorter;
+    }
+    Ok((text![scheme, "://", authority, path], loopback))
+}
+
+/// A base URL's scheme (lower case), authority, host and path, or why it is malformed.
+#[inline]
+fn base_url_parts(url: &str) -> Result<(&'static str, &str, &str, &str), &'static str> {
     let url_t = trim(url);
     let Some((scheme, rest)) = split_once_str(url_t, "://") else {
-        return bad("it must start with https://");
+        return Err("it must start with https://");
     };
     // Compared without case rather than lowercased (no `String` made).
     let scheme = if scheme.eq_ignore_ascii_case("https") {
@@ -136,44 +155,44 @@ pub fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<(String,
     } else if scheme.eq_ignore_ascii_case("http") {
         "http"
     } else {
-        return bad("it must start with https://");
+        return Err("it must start with https://");
     };
     if rest
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
     {
-        return bad("it holds spaces, control characters or backslashes");
+        return Err("it holds spaces, control characters or backslashes");
     }
     if rest.bytes().any(|b| b == b'?') {
-        return bad("it must not have a query (?...)");
+        return Err("it must not have a query (?...)");
     }
     if rest.bytes().any(|b| b == b'#') {
-        return bad("it must not have a fragment (#...)");
+        return Err("it must not have a fragment (#...)");
     }
     // Cut before the first `/` (an ASCII byte: a char boundary), or at the end.
     let at = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
     let (authority, path) = (rest.get(..at).unwrap_or(rest), rest.get(at..).unwrap_or_default());
     if authority.bytes().any(|b| b == b'@') {
-        return bad("it must not hold credentials (user:password@)");
+        return Err("it must not hold credentials (user:password@)");
     }
     // String patterns, not `char`s, here and below: as in `is_loopback_url`.
     let (host, port) = if let Some(inner) = authority.strip_prefix("[") {
         let Some((v6, after)) = split_once_ascii(inner, b']') else {
-            return bad("its IPv6 host has no closing ]");
+            return Err("its IPv6 host has no closing ]");
         };
         if v6.is_empty()
             || !v6
                 .bytes()
                 .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
         {
-            return bad("its IPv6 host is malformed");
+            return Err("its IPv6 host is malformed");
         }
         let bracketed = authority.get(..v6.len() + 2).unwrap_or(authority);
         match after {
             "" => (bracketed, None),
             _ => match after.strip_prefix(":") {
                 Some(p) => (bracketed, Some(p)),
-                None => return bad("unexpected text after its IPv6 host"),
+                None => return Err("unexpected text after its IPv6 host"),
             },
         }
     } else {
@@ -183,27 +202,18 @@ pub fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<(String,
         }
     };
     if host.is_empty() {
-        return bad("it has no host");
+        return Err("it has no host");
     }
     // Its first byte compared, not `starts_with` (std's slice comparison called).
     if host.as_bytes().first() != Some(&b'[') && host.bytes().any(|b| b"<>^|%:[]".iter().any(|&c| c == b)) {
-        return bad("its host holds characters a host cannot");
+        return Err("its host holds characters a host cannot");
     }
     if let Some(p) = port {
         if !decimal_within(p, 5, 65_535) {
-            return bad("its port must be a number from 0 to 65535");
+            return Err("its port must be a number from 0 to 65535");
         }
     }
-    let loopback = is_loopback(host);
-    if scheme == "http" && !allow_insecure_http && !loopback {
-        return Err(ArgError::range(text![shown, " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
-             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
-    }
-    let mut path = path;
-    while let Some(shorter) = path.strip_suffix("/") {
-        path = shorter;
-    }
-    Ok((text![scheme, "://", authority, path], loopback))
+    Ok((scheme, authority, host, path))
 }
 
 /// Whether `s` is 1 to `max_digits` ASCII digits (at most 9) whose value is at most

@@ -71,7 +71,11 @@ pub async fn send(req: &Request<'_>, timeout_ms: u32, abort: &AbortWatch, net: &
     }
     // Our own controller per request: fetch then only ever rejects with a DOMException,
     // whatever reason the caller's signal carries.
-    let controller = AbortController::new().map_err(|e| network("AbortController is missing", e))?;
+    // A match, not `map_err` and `?`: fewer branches.
+    let controller = match AbortController::new() {
+        Ok(controller) => controller,
+        Err(e) => return Err(network("AbortController is missing", e)),
+    };
     let mut exchange = pin!(exchange(req, &controller, net));
     let (mut timeout, mut fired) = (pin!(Sleep::new(timeout_ms)), pin!(abort.fired()));
     // The answer, or else the timeout, or else the caller's abort: one wait on the three.
@@ -115,11 +119,15 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     // a redirect would carry the refresh token and the events' bodies to whatever host
     // (plain http included) the answer names.
     let init: JsValue = init.set("headers", headers).set("signal", controller.signal()).set("redirect", "manual").into();
+    // A match, not `map_err` and `?`, as for the controller.
     let pending = match net.fetch(req.url, &init) {
         Ok(pending) => pending,
         Err(e) => return Err(network("fetch threw", e)),
     };
-    let response = Settled::from(pending).await.map_err(|e| network("fetch failed", e))?;
+    let response = match Settled::from(pending).await {
+        Ok(response) => response,
+        Err(e) => return Err(network("fetch failed", e)),
+    };
     // Read by name, each read able to fail: a caller's `fetch` (a test double, a wrapper
     // that forgot to return) may give anything, and a call through a missing method
     // would throw past us and leave the Promise unsettled.
