@@ -37,6 +37,7 @@
 // called (`unreachable`).
 import { readFileSync, writeFileSync } from 'node:fs';
 import binaryen from 'binaryen';
+import { literal, trappingPanicHandler, unhashed } from './wasm-names.mjs';
 
 const [inPath, outPath] = process.argv.slice(2);
 if (!inPath || !outPath) {
@@ -56,11 +57,7 @@ for (let i = 0; i < module.getNumExports(); i++) {
   if (info.kind === binaryen.ExternalTable) exportedTables.add(info.value);
 }
 
-// The rules go by names without their hashes: Rust's legacy mangling ends a path with
-// `::h0123…` (Rust 1.95), its v0 mangling (the default since: rust-toolchain.toml) puts
-// `[0123…]` after each crate and spells a generic function's arguments out
-// (`invoke::<JsValue, u32, …>`).
-const unhashed = (name) => name.replace(/\[[0-9a-f]{8,}\]/g, '').replace(/::h[0-9a-f]{16}$/, '');
+// The rules go by names without their hashes (`unhashed`).
 const INVOKE = 'wasm_bindgen::convert::closures::_::invoke';
 /** `invoke` itself, or `invoke::<…>` with one balanced list of generic arguments and
  * nothing after it (not an item nested inside it, such as `invoke::<A>::helper`). */
@@ -78,13 +75,9 @@ const FMT_IMPL = /^<.+ as core::fmt::[A-Za-z]+>::fmt$/;
 const FMT_HELPERS =
   /^(<core::fmt::Formatter>::(pad|pad_integral|pad_integral::write_prefix)|core::panicking::panic(_nounwind)?_fmt)$/;
 const TO_STRING = /ToString>::to_string/;
-const PANIC_HANDLER = /(^|::)rust_begin_unwind$/;
 
 const named = functions.some((name) => name.includes('::'));
-const handler = functions.filter((name) => PANIC_HANDLER.test(unhashed(name)));
-const handlerTraps =
-  handler.length === 1 &&
-  binaryen.getExpressionId(binaryen.getFunctionInfo(module.getFunction(handler[0])).body) === binaryen.UnreachableId;
+const handlerTraps = trappingPanicHandler(module, functions) !== undefined;
 const formatter = functions.map(unhashed).find(
   (name) => (name.includes('fmt') && !FMT_IMPL.test(name) && !FMT_HELPERS.test(name)) || TO_STRING.test(name),
 );
@@ -155,9 +148,8 @@ for (const segment of segments) total += segment.data.length;
 // (`table.get`, `table.copy`, ...) could be called some other way.
 const table = segments.length === 1 ? segments[0].table : '';
 const hidden = table !== '' && !exportedTables.has(table) && binaryen.getTableInfo(module.getTable(table)).module === '';
-const escaped = table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const text = hidden ? module.emitText() : '';
-const readsEntries = hidden && new RegExp(`\\(table\\.(get|set|copy|fill|grow|init) \\$${escaped}\\b`).test(text);
+const readsEntries = hidden && new RegExp(`\\(table\\.(get|set|copy|fill|grow|init) \\$${literal(table)}\\b`).test(text);
 const prunable = named && hidden && !readsEntries;
 const wakersUnmade = prunable && jspiWakersUnmade(segments[0], text);
 const rules = [

@@ -13,6 +13,7 @@
 // the module changes (the function indices, the code and the name section, if any).
 // Without glue arguments only the `.wasm`'s imports are renamed (the size profile).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { literal } from './wasm-names.mjs';
 
 const [wasmPath, ...gluePaths] = process.argv.slice(2);
 if (!wasmPath) {
@@ -30,13 +31,11 @@ const FUNCTION = 0;
 
 const wasm = readFileSync(wasmPath);
 const glues = gluePaths.map((p) => readFileSync(p, 'utf8'));
-const escape = (s) => s.replace(/[$]/g, '\\$');
 // How a glue calls an export: `wasm.<name>`, not part of a longer name.
-const exportUse = (name) => new RegExp(`(?<![\\w$])wasm\\.${escape(name)}(?![\\w$])`, 'g');
+const exportUse = (name) => new RegExp(`(?<![\\w$])wasm\\.${literal(name)}(?![\\w$])`, 'g');
 // How a glue provides an import: a key `<name>:` of its imports object.
-const importKey = (name) => new RegExp(`(?<![\\w$.])${escape(name)}:`, 'g');
+const importKey = (name) => new RegExp(`(?<![\\w$.])${literal(name)}:`, 'g');
 // How a glue names the imports' module: the quoted key `"<module>":` of its imports object.
-const literal = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const moduleKey = (quoted) => new RegExp(`(?<![\\w$.])${literal(quoted)}:`, 'g');
 // The imports' one module, renamed: the empty name, which no module loader resolves
 // (a `.wasm` imported as an ES module fails at once, as it did with the glue's file

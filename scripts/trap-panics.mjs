@@ -27,6 +27,7 @@
 //   leaves behind are all it skips (no import, no JS, no allocation).
 import { readFileSync, writeFileSync } from 'node:fs';
 import binaryen from 'binaryen';
+import { trappingPanicHandler, unhashed } from './wasm-names.mjs';
 
 const [inPath, outPath] = process.argv.slice(2);
 if (!inPath || !outPath) {
@@ -35,8 +36,6 @@ if (!inPath || !outPath) {
 }
 const say = (msg) => console.error(`[trap-panics] ${msg}`);
 
-// Names without their hashes (as scripts/prune-wasm-table.mjs).
-const unhashed = (name) => name.replace(/\[[0-9a-f]{8,}\]/g, '').replace(/::h[0-9a-f]{16}$/, '');
 const ENTRY_POINT = new RegExp(
   '^(' +
     [
@@ -54,7 +53,6 @@ const ENTRY_POINT = new RegExp(
     ].join('|') +
     ')$',
 );
-const PANIC_HANDLER = /(^|::)rust_begin_unwind$/;
 
 const module = binaryen.readBinary(readFileSync(inPath));
 const functions = [];
@@ -62,8 +60,8 @@ for (let i = 0; i < module.getNumFunctions(); i++) {
   const info = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
   if (info.module === '') functions.push(info);
 }
-const handler = functions.filter((f) => PANIC_HANDLER.test(unhashed(f.name)));
-const handlerTraps = handler.length === 1 && binaryen.getExpressionId(handler[0].body) === binaryen.UnreachableId;
+const handler = trappingPanicHandler(module, functions.map((f) => f.name));
+const handlerTraps = handler !== undefined;
 
 /** The functions a function's body calls directly (binaryen's text, `(call $name`),
  * and whether it does anything but those calls, reads, writes to memory and the stack
@@ -89,7 +87,7 @@ for (let dropped = true; dropped; ) {
   dropped = false;
   for (const [name] of entryPoints) {
     const { names, otherEffects } = calls.get(name);
-    const allowed = (callee) => entryPoints.has(callee) || callee === handler[0]?.name;
+    const allowed = (callee) => entryPoints.has(callee) || callee === handler;
     if (otherEffects || ![...names].every(allowed)) {
       entryPoints.delete(name);
       dropped = true;
