@@ -24,7 +24,7 @@ use super::query_body::query_body;
 use super::query_pages::QueryPages;
 use super::session::{page_of, parse_answer, plain_call, unexpected, Session};
 use super::transport::{Answer, Method};
-use super::export;
+use super::export::{self, ExportPages};
 use super::source;
 use super::upload_stream;
 
@@ -118,17 +118,18 @@ impl Engine {
         Ok(QueryPages::new(self.inner.clone(), body, opts))
     }
 
-    /// Every event matching `body` as a `ReadableStream` of NDJSON (or JSON) bytes,
-    /// written page by page without a JS object per event. See `ExportOptions`.
+    /// Every event matching `body` as NDJSON (or JSON) bytes, written page by page
+    /// without a JS object per event, for `exportEvents` (the face makes the stream).
+    /// See `ExportOptions`.
     #[wasm_bindgen(js_name = exportEvents)]
-    pub fn export_events(&self, body: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+    pub fn export_events(&self, body: &JsValue, options: &JsValue) -> Result<ExportPages, JsValue> {
         // One error conversion to JS at the end, not one per `?` (smaller).
-        let stream: Result<_, Failure> = (|| {
+        let pages: Result<_, Failure> = (|| {
             let body = query_body(body)?;
             let (opts, format, stored) = options::export_options(options, &self.inner.config)?;
-            export::stream(self.inner.clone(), body, opts, ExportWriter::new(format, stored))
+            Ok(export::pages(self.inner.clone(), body, opts, ExportWriter::new(format, stored)))
         })();
-        Ok(stream?)
+        Ok(pages?)
     }
 
     /// Deletes every event of `collection`.

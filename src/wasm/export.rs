@@ -1,9 +1,10 @@
-//! `exportEvents`: every event matching a query as a `ReadableStream<Uint8Array>` of
-//! NDJSON (or one JSON array), written page by page by the core's `ExportWriter` from
-//! each answer's text: no JS object per event. The stream pulls one page ahead of its
-//! reader (its default high-water mark of one piece), and the page requests run ahead
-//! of that (`pages_ahead`); cancelling it, or the caller's signal, aborts the requests
-//! in flight.
+//! `exportEvents`: every event matching a query as NDJSON (or one JSON array), written
+//! page by page by the core's `ExportWriter` from each answer's text: no JS object per
+//! event. The face makes the `ReadableStream` (client.ts), as it makes `queryAll`'s
+//! generator: it asks `ExportPages.next()` for one piece at a time, one page ahead of
+//! its reader (its stream's high-water mark of one piece); the page requests run ahead
+//! of that (`pages_ahead`); `cancel()`, or the caller's signal, aborts the requests in
+//! flight.
 
 use crate::prelude::*;
 use super::cell::RefCell;
@@ -11,30 +12,24 @@ use core::cell::Cell;
 use alloc::rc::Rc;
 use core::future::Future;
 
-use js_sys::{Function, JsString, Promise, Uint8Array};
+use js_sys::{JsString, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::core::export::ExportWriter;
 
 use super::abort::Linked;
-use super::errors::{type_error, Failure};
-use super::js::{call_method, promise, utf8_of, Obj};
+use super::errors::Failure;
+use super::js::{promise, utf8_of};
 use super::options::QueryOptions;
 use super::pages_ahead::PagesAhead;
 use super::session::{unexpected, Session};
 use super::transport::Answer;
 
+/// The pieces of one export, read in order by `next()`; `cancel()` aborts the requests
+/// in flight.
 #[wasm_bindgen]
-extern "C" {
-    type GlobalThis;
-    /// `globalThis.ReadableStream` (`undefined` where it lacks): read by the glue, not
-    /// through `js_sys::global()`, which tries four names with code for each.
-    #[wasm_bindgen(static_method_of = GlobalThis, js_class = "globalThis", getter = ReadableStream)]
-    fn readable_stream() -> JsValue;
-    /// `Reflect.construct(class, args)`, catching: js-sys' own is generic over its
-    /// arguments' types, with a wrapper of its own compiled for them.
-    #[wasm_bindgen(js_namespace = Reflect, js_name = construct, catch)]
-    fn construct(class: &Function, args: &js_sys::Array) -> Result<JsValue, JsValue>;
+pub struct ExportPages {
+    exporter: Rc<Exporter>,
 }
 
 struct Exporter {
@@ -88,45 +83,43 @@ impl Exporter {
     }
 }
 
-/// The stream. `opts.page` is the first page read (0 unless given).
-pub fn stream(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> Result<JsValue, Failure> {
+/// The export. `opts.page` is the first page read (0 unless given).
+pub fn pages(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> ExportPages {
     let first = opts.page;
     let (pages, stop) = PagesAhead::new(session, body, opts);
-    let exporter = Rc::new(Exporter {
-        pages,
-        page: Cell::new(first),
-        writer: RefCell::new(writer),
-        done: Cell::new(false),
-        stop,
-    });
-    let pulling = exporter.clone();
-    let pull = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |controller: JsValue| {
-        let exporter = pulling.clone();
+    ExportPages {
+        exporter: Rc::new(Exporter {
+            pages,
+            page: Cell::new(first),
+            writer: RefCell::new(writer),
+            done: Cell::new(false),
+            stop,
+        }),
+    }
+}
+
+#[wasm_bindgen]
+impl ExportPages {
+    /// The next piece of the document: resolves a non-empty `Uint8Array`, or
+    /// `undefined` once the document is written whole.
+    pub fn next(&self) -> Promise {
+        let exporter = self.exporter.clone();
         promise(async move {
-            // An empty piece is not enqueued (a reader would see a zero-length read).
+            // An empty piece is not given (a reader would see a zero-length read).
             while let Some((number, answer)) = exporter.next_page().inspect_err(|_| exporter.finished())? {
                 let bytes = answer.await.and_then(|answer| exporter.written(number, answer));
                 let bytes = bytes.inspect_err(|_| exporter.finished())?;
                 if !bytes.is_empty() {
-                    let _ = call_method(&controller, "enqueue", &Uint8Array::from(&bytes[..]).into());
-                    break;
+                    return Ok(Uint8Array::from(&bytes[..]).into());
                 }
-            }
-            if exporter.done.get() {
-                let _ = call_method(&controller, "close", &JsValue::UNDEFINED);
             }
             Ok(JsValue::UNDEFINED)
         })
-    });
-    let cancel = Closure::<dyn FnMut(JsValue)>::new(move |reason: JsValue| {
-        exporter.stop.controller.abort_with_reason(&reason);
-        exporter.finished();
-    });
-    let source: JsValue = Obj::new().set("pull", pull.into_js_value()).set("cancel", cancel.into_js_value()).into();
-    let class = GlobalThis::readable_stream()
-        .dyn_into::<Function>()
-        .map_err(|_| type_error("exportEvents needs ReadableStream, which this runtime lacks"))?;
-    construct(&class, &js_sys::Array::of1(&source))
-        .map_err(|_| type_error("exportEvents could not make a ReadableStream"))
-}
+    }
 
+    /// The stream was cancelled: the page requests in flight are aborted with `reason`.
+    pub fn cancel(&self, reason: &JsValue) {
+        self.exporter.stop.controller.abort_with_reason(reason);
+        self.exporter.finished();
+    }
+}
