@@ -5,7 +5,7 @@
 // best: the class and its overloads, the async generator of `queryAll`, `Symbol.dispose`,
 // and the engine's error values made into error classes (errors.ts).
 import { Engine, setPull } from './genomcore_events_wasm.js';
-import type { ExportPages } from './genomcore_events_wasm.js';
+import type { QueryPages } from './genomcore_events_wasm.js';
 import { pull } from './pull.js';
 import { ABORTED, AbortError, rethrow } from './errors.js';
 import type {
@@ -139,7 +139,7 @@ export class EventsClient {
         if (!page.more) return;
       }
     } finally {
-      pages.stop();
+      pages.stop(undefined);
       pages.free();
     }
   }
@@ -151,7 +151,7 @@ export class EventsClient {
    * throw at once; a failing page errors the stream (the reader's `read()` rejects).
    */
   exportEvents(body?: QueryBody, options?: ExportOptions): ReadableStream<Uint8Array> {
-    let pages: ExportPages | undefined;
+    let pages: QueryPages | undefined;
     try {
       pages = this.#live().exportEvents(body, options);
     } catch (e) {
@@ -184,7 +184,7 @@ export class EventsClient {
           }
         },
         cancel(reason) {
-          pages?.cancel(reason);
+          pages?.stop(reason);
           end();
         },
       });

@@ -24,7 +24,7 @@ use super::query_body::query_body;
 use super::query_pages::QueryPages;
 use super::session::{page_of, parse_answer, plain_call, unexpected, Session};
 use super::transport::{Answer, Method};
-use super::export::{self, ExportPages};
+use super::export;
 use super::source;
 use super::upload_stream;
 
@@ -122,7 +122,7 @@ impl Engine {
     /// without a JS object per event, for `exportEvents` (the face makes the stream).
     /// See `ExportOptions`.
     #[wasm_bindgen(js_name = exportEvents)]
-    pub fn export_events(&self, body: &JsValue, options: &JsValue) -> Result<ExportPages, JsValue> {
+    pub fn export_events(&self, body: &JsValue, options: &JsValue) -> Result<QueryPages, JsValue> {
         // One error conversion to JS at the end, not one per `?` (smaller).
         let pages: Result<_, Failure> = (|| {
             let body = query_body(body)?;

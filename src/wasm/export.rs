@@ -1,9 +1,9 @@
 //! `exportEvents`: every event matching a query as NDJSON (or one JSON array), written
 //! page by page by the core's `ExportWriter` from each answer's text: no JS object per
 //! event. The face makes the `ReadableStream` (client.ts), as it makes `queryAll`'s
-//! generator: it asks `ExportPages.next()` for one piece at a time, one page ahead of
+//! generator: it asks `QueryPages.next()` for one piece at a time, one page ahead of
 //! its reader (its stream's high-water mark of one piece); the page requests run ahead
-//! of that (`pages_ahead`); `cancel()`, or the caller's signal, aborts the requests in
+//! of that (`pages_ahead`); `stop(reason)` (the stream cancelled), or the caller's signal, aborts the requests in
 //! flight.
 
 use crate::prelude::*;
@@ -22,17 +22,11 @@ use super::errors::Failure;
 use super::js::{promise, utf8_of};
 use super::options::QueryOptions;
 use super::pages_ahead::PagesAhead;
+use super::query_pages::QueryPages;
 use super::session::{unexpected, Session};
 use super::transport::Answer;
 
-/// The pieces of one export, read in order by `next()`; `cancel()` aborts the requests
-/// in flight.
-#[wasm_bindgen]
-pub struct ExportPages {
-    exporter: Rc<Exporter>,
-}
-
-struct Exporter {
+pub struct Exporter {
     pages: PagesAhead,
     page: Cell<u32>,
     writer: RefCell<ExportWriter>,
@@ -84,26 +78,23 @@ impl Exporter {
 }
 
 /// The export. `opts.page` is the first page read (0 unless given).
-pub fn pages(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> ExportPages {
+pub fn pages(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> QueryPages {
     let first = opts.page;
     let (pages, stop) = PagesAhead::new(session, body, opts);
-    ExportPages {
-        exporter: Rc::new(Exporter {
-            pages,
-            page: Cell::new(first),
-            writer: RefCell::new(writer),
-            done: Cell::new(false),
-            stop,
-        }),
-    }
+    QueryPages::export(Exporter {
+        pages,
+        page: Cell::new(first),
+        writer: RefCell::new(writer),
+        done: Cell::new(false),
+        stop,
+    })
 }
 
-#[wasm_bindgen]
-impl ExportPages {
+impl Exporter {
     /// The next piece of the document: resolves a non-empty `Uint8Array`, or
     /// `undefined` once the document is written whole.
-    pub fn next(&self) -> Promise {
-        let exporter = self.exporter.clone();
+    pub fn next(self: Rc<Self>) -> Promise {
+        let exporter = self;
         promise(async move {
             // An empty piece is not given (a reader would see a zero-length read).
             while let Some((number, answer)) = exporter.next_page().inspect_err(|_| exporter.finished())? {
@@ -119,7 +110,7 @@ impl ExportPages {
 
     /// The stream was cancelled: the page requests in flight are aborted with `reason`.
     pub fn cancel(&self, reason: &JsValue) {
-        self.exporter.stop.controller.abort_with_reason(reason);
-        self.exporter.finished();
+        self.stop.controller.abort_with_reason(reason);
+        self.finished();
     }
 }

@@ -19,13 +19,20 @@ use super::js::{get, Obj};
 use super::options::QueryOptions;
 use super::pages_ahead::PagesAhead;
 use super::errors::Failure;
+use super::export::Exporter;
 use super::session::{page_of, Session};
 use super::transport::Answer;
 
-/// The pages of a query, read in order by `next()`; `stop()` aborts the requests in flight.
+/// The pages of a query, read in order by `next()`; `stop()` aborts the requests in
+/// flight. Also `exportEvents`' pieces (`export.rs`): one class for both, one glue class.
 #[wasm_bindgen]
 pub struct QueryPages {
-    state: Rc<State>,
+    of: Of,
+}
+
+enum Of {
+    Query(Rc<State>),
+    Export(Rc<Exporter>),
 }
 
 struct State {
@@ -39,15 +46,24 @@ impl QueryPages {
     pub(super) fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> QueryPages {
         let first = opts.page;
         let (pages, stop) = PagesAhead::new(session, body, opts);
-        QueryPages { state: Rc::new(State { pages, stop, next_page: Cell::new(first) }) }
+        QueryPages { of: Of::Query(Rc::new(State { pages, stop, next_page: Cell::new(first) })) }
+    }
+
+    pub(super) fn export(exporter: Exporter) -> QueryPages {
+        QueryPages { of: Of::Export(Rc::new(exporter)) }
     }
 }
 
 #[wasm_bindgen]
 impl QueryPages {
-    /// The next page: resolves `{ items, more }`, `more` false when it was the last.
+    /// The next page: resolves `{ items, more }`, `more` false when it was the last. For
+    /// an export, the next piece of the document (a non-empty `Uint8Array`), or
+    /// `undefined` once it is written whole.
     pub fn next(&self) -> Promise {
-        let s = self.state.clone();
+        let s = match &self.of {
+            Of::Query(s) => s.clone(),
+            Of::Export(e) => return e.clone().next(),
+        };
         let page = s.next_page.get();
         s.next_page.set(page + 1);
         // One `poll_fn` (not an async block around the answer: one state machine fewer);
@@ -59,9 +75,13 @@ impl QueryPages {
         }))
     }
 
-    /// Ends the iteration: the page requests in flight are aborted.
-    pub fn stop(&self) {
-        self.state.stop.controller.abort();
+    /// Ends the iteration: the page requests in flight are aborted (an export's with
+    /// `reason`, the stream's cancel reason).
+    pub fn stop(&self, reason: &JsValue) {
+        match &self.of {
+            Of::Query(s) => s.stop.controller.abort(),
+            Of::Export(e) => e.cancel(reason),
+        }
     }
 }
 

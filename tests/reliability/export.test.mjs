@@ -119,10 +119,10 @@ test('cancelling the stream stops the paging; an aborted signal errors it with a
 test('the stream asks for its first page at once and reads one page ahead of its reader; the engine\'s export is freed once, whether done, cancelled, failed or never streamed', async () => {
   // Every `free()` of the engine's export (the glue's class, under the face).
   const glue = createRequire(import.meta.url)(join(dirname(process.env.RELIABILITY_PKG || join(ROOT, 'target/reliability-pkg/api.js')), 'genomcore_events_wasm.js'));
-  const freeOf = glue.ExportPages?.prototype.free;
+  const freeOf = glue.QueryPages?.prototype.free;
   let freed = 0;
   if (freeOf) {
-    glue.ExportPages.prototype.free = function () {
+    glue.QueryPages.prototype.free = function () {
       freed++;
       return freeOf.call(this);
     };
@@ -195,6 +195,6 @@ test('the stream asks for its first page at once and reads one page ahead of its
       if (freeOf) assert.equal(freed, 4, 'freed once, when no stream could be made');
     });
   } finally {
-    if (freeOf) glue.ExportPages.prototype.free = freeOf;
+    if (freeOf) glue.QueryPages.prototype.free = freeOf;
   }
 });
