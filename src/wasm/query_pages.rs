@@ -75,11 +75,12 @@ impl QueryPages {
         }))
     }
 
-    /// Ends the iteration: the page requests in flight are aborted (an export's with
-    /// `reason`, the stream's cancel reason).
+    /// Ends the iteration: the page requests in flight are aborted with `reason` (an
+    /// export's stream's cancel reason; `queryAll` gives `undefined`, which aborts with
+    /// the default `AbortError`, as `abort()` does).
     pub fn stop(&self, reason: &JsValue) {
         match &self.of {
-            Of::Query(s) => s.stop.controller.abort(),
+            Of::Query(s) => s.stop.controller.abort_with_reason(reason),
             Of::Export(e) => e.cancel(reason),
         }
     }
