@@ -67,9 +67,9 @@ impl Exporter {
     fn written(&self, number: u32, answer: Answer) -> Result<Vec<u8>, Failure> {
         let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
-        if self.pages.answered(number, page.count, page.total, answer.status)? {
-            self.page.set(number + 1);
-        } else {
+        // The next page to read (after the last, never read: `done` is set).
+        self.page.set(number + 1);
+        if !self.pages.answered(number, page.count, page.total, answer.status)? {
             self.finished();
             self.writer.borrow().end(&mut page.bytes);
         }
