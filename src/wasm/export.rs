@@ -28,7 +28,6 @@ use super::transport::Answer;
 
 pub struct Exporter {
     pages: PagesAhead,
-    page: Cell<u32>,
     writer: RefCell<ExportWriter>,
     done: Cell<bool>,
     /// Fires the query's abort signal when the stream is cancelled.
@@ -56,7 +55,7 @@ impl Exporter {
         if abort.is_aborted() {
             return Err(abort.error());
         }
-        let number = self.page.get();
+        let number = self.pages.take_page();
         Ok(Some((number, self.pages.answer(number))))
     }
 
@@ -67,8 +66,6 @@ impl Exporter {
     fn written(&self, number: u32, answer: Answer) -> Result<Vec<u8>, Failure> {
         let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
-        // The next page to read (after the last, never read: `done` is set).
-        self.page.set(number + 1);
         if !self.pages.answered(number, page.count, page.total, answer.status)? {
             self.finished();
             self.writer.borrow().end(&mut page.bytes);
@@ -79,11 +76,9 @@ impl Exporter {
 
 /// The export. `opts.page` is the first page read (0 unless given).
 pub fn pages(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> QueryPages {
-    let first = opts.page;
     let (pages, stop) = PagesAhead::new(session, body, opts);
     QueryPages::export(Exporter {
         pages,
-        page: Cell::new(first),
         writer: RefCell::new(writer),
         done: Cell::new(false),
         stop,

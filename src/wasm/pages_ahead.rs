@@ -43,6 +43,8 @@ pub struct PagesAhead {
     /// + 1: a `Vec`, smaller in wasm than a `VecDeque`).
     started: RefCell<Vec<(u32, Rc<Slot>)>>,
     next_to_start: Cell<u32>,
+    /// The next page its reader reads (`take_page`).
+    reading: Cell<u32>,
     /// The `total` of the first answer that told it (a later one that differs: the
     /// result changed while it was read).
     total: Cell<Option<f64>>,
@@ -64,7 +66,14 @@ impl PagesAhead {
         let (stop, signal) = linked(opts.signal.as_ref());
         let first = opts.page;
         let query = Query { session, body, opts, abort: AbortWatch::new(Some(signal)) };
-        (PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), total: Cell::new(None) }, stop)
+        (PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), reading: Cell::new(first), total: Cell::new(None) }, stop)
+    }
+
+    /// The next page to read, in order (from `opts.page`): the reader's place, moved past it.
+    pub fn take_page(&self) -> u32 {
+        let page = self.reading.get();
+        self.reading.set(page + 1);
+        page
     }
 
     pub fn query(&self) -> &Query {

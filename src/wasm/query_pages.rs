@@ -1,9 +1,8 @@
 //! The pages of one query, for `queryAll`: the face's async generator asks for one page
-//! at a time; this side keeps the page number, requests the pages ahead (`pages_ahead`)
+//! at a time; this side (`PagesAhead::take_page`) keeps the page number, requests the pages ahead (`pages_ahead`)
 //! and says whether another page follows (the core's `more_pages`, as `exportEvents`
 //! decides it).
 
-use core::cell::Cell;
 use core::future::{poll_fn, Future};
 use core::pin::Pin;
 use core::task::{ready, Poll};
@@ -39,14 +38,12 @@ struct State {
     pages: PagesAhead,
     /// Fires the query's abort signal when `stop()` is called.
     stop: Linked,
-    next_page: Cell<u32>,
 }
 
 impl QueryPages {
     pub(super) fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> QueryPages {
-        let first = opts.page;
         let (pages, stop) = PagesAhead::new(session, body, opts);
-        QueryPages { of: Of::Query(Rc::new(State { pages, stop, next_page: Cell::new(first) })) }
+        QueryPages { of: Of::Query(Rc::new(State { pages, stop })) }
     }
 
     pub(super) fn export(exporter: Exporter) -> QueryPages {
@@ -64,8 +61,7 @@ impl QueryPages {
             Of::Query(s) => s.clone(),
             Of::Export(e) => return e.clone().next(),
         };
-        let page = s.next_page.get();
-        s.next_page.set(page + 1);
+        let page = s.pages.take_page();
         // One `poll_fn` (not an async block around the answer: one state machine fewer);
         // the page is asked for at its first poll, as an async block would.
         let mut answer = None;
