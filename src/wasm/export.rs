@@ -17,7 +17,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::export::ExportWriter;
 
-use super::abort::Linked;
 use super::errors::Failure;
 use super::js::{promise, utf8_of};
 use super::options::QueryOptions;
@@ -30,8 +29,6 @@ pub struct Exporter {
     pages: PagesAhead,
     writer: RefCell<ExportWriter>,
     done: Cell<bool>,
-    /// Fires the query's abort signal when the stream is cancelled.
-    stop: Linked,
 }
 
 impl Exporter {
@@ -40,8 +37,8 @@ impl Exporter {
     /// abort), and no listener left on the caller's signal.
     fn finished(&self) {
         self.done.set(true);
-        self.stop.controller.abort();
-        self.stop.release();
+        self.pages.stop.controller.abort();
+        self.pages.stop.release();
     }
 
     /// The next page to read and its answer (a future its caller awaits at once, then
@@ -76,12 +73,10 @@ impl Exporter {
 
 /// The export. `opts.page` is the first page read (0 unless given).
 pub fn pages(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> QueryPages {
-    let (pages, stop) = PagesAhead::new(session, body, opts);
     QueryPages::export(Exporter {
-        pages,
+        pages: PagesAhead::new(session, body, opts),
         writer: RefCell::new(writer),
         done: Cell::new(false),
-        stop,
     })
 }
 
@@ -105,7 +100,7 @@ impl Exporter {
 
     /// The stream was cancelled: the page requests in flight are aborted with `reason`.
     pub fn cancel(&self, reason: &JsValue) {
-        self.stop.controller.abort_with_reason(reason);
+        self.pages.stop.controller.abort_with_reason(reason);
         self.finished();
     }
 }

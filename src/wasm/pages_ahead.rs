@@ -48,6 +48,9 @@ pub struct PagesAhead {
     /// The `total` of the first answer that told it (a later one that differs: the
     /// result changed while it was read).
     total: Cell<Option<f64>>,
+    /// Fires the query's abort signal when the reader stops (`queryAll`'s `stop()`, an
+    /// export cancelled or over).
+    pub stop: Linked,
 }
 
 /// Where a request leaves its answer, and who waits for it (`Cell`s taken and set
@@ -59,14 +62,14 @@ struct Slot {
 }
 
 impl PagesAhead {
-    /// The pages of `body`'s query, and what stops them: a signal of their own that
-    /// fires with the caller's (`opts.signal`) or when the `Linked` is aborted. One
+    /// The pages of `body`'s query, and what stops them (`stop`): a signal of their own
+    /// that fires with the caller's (`opts.signal`) or when `stop` is aborted. One
     /// place for `queryAll` and `exportEvents` (their code once).
-    pub fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> (PagesAhead, Linked) {
+    pub fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> PagesAhead {
         let (stop, signal) = linked(opts.signal.as_ref());
         let first = opts.page;
         let query = Query { session, body, opts, abort: AbortWatch::new(Some(signal)) };
-        (PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), reading: Cell::new(first), total: Cell::new(None) }, stop)
+        PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), reading: Cell::new(first), total: Cell::new(None), stop }
     }
 
     /// The next page to read, in order (from `opts.page`): the reader's place, moved past it.

@@ -13,7 +13,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::contract::{ITEMS_FIELD, TOTAL_FIELD};
 
-use super::abort::Linked;
 use super::js::{get, Obj};
 use super::options::QueryOptions;
 use super::pages_ahead::PagesAhead;
@@ -30,20 +29,13 @@ pub struct QueryPages {
 }
 
 enum Of {
-    Query(Rc<State>),
+    Query(Rc<PagesAhead>),
     Export(Rc<Exporter>),
-}
-
-struct State {
-    pages: PagesAhead,
-    /// Fires the query's abort signal when `stop()` is called.
-    stop: Linked,
 }
 
 impl QueryPages {
     pub(super) fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> QueryPages {
-        let (pages, stop) = PagesAhead::new(session, body, opts);
-        QueryPages { of: Of::Query(Rc::new(State { pages, stop })) }
+        QueryPages { of: Of::Query(Rc::new(PagesAhead::new(session, body, opts))) }
     }
 
     pub(super) fn export(exporter: Exporter) -> QueryPages {
@@ -61,12 +53,12 @@ impl QueryPages {
             Of::Query(s) => s.clone(),
             Of::Export(e) => return e.clone().next(),
         };
-        let page = s.pages.take_page();
+        let page = s.take_page();
         // One `poll_fn` (not an async block around the answer: one state machine fewer);
         // the page is asked for at its first poll, as an async block would.
         let mut answer = None;
         super::js::promise(poll_fn(move |cx| {
-            let answered = ready!(Pin::new(answer.get_or_insert_with(|| s.pages.answer(page))).poll(cx));
+            let answered = ready!(Pin::new(answer.get_or_insert_with(|| s.answer(page))).poll(cx));
             Poll::Ready(read_page(&s, page, answered))
         }))
     }
@@ -83,11 +75,11 @@ impl QueryPages {
 }
 
 /// A page's answer as `{ items, more }`, `more` false when it was the last.
-fn read_page(s: &State, page: u32, answered: Result<Answer, Failure>) -> Result<JsValue, JsValue> {
+fn read_page(s: &PagesAhead, page: u32, answered: Result<Answer, Failure>) -> Result<JsValue, JsValue> {
     let answered = answered?;
     let answer = page_of(&answered)?;
     let items: Array = get(&answer, ITEMS_FIELD).into();
     let total = get(&answer, TOTAL_FIELD).as_f64();
-    let more = s.pages.answered(page, items.length() as usize, total, answered.status)?;
+    let more = s.answered(page, items.length() as usize, total, answered.status)?;
     Ok(Obj::new().set(ITEMS_FIELD, items).set("more", more).into())
 }
