@@ -115,7 +115,7 @@ impl Engine {
     pub fn query_pages(&self, body: &JsValue, options: &JsValue) -> Result<QueryPages, JsValue> {
         let body = query_body(body)?;
         let opts = options::query_options(options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
-        Ok(QueryPages::new(self.inner.clone(), body, opts))
+        Ok(QueryPages::new(self.inner.clone(), body, opts, None))
     }
 
     /// Every event matching `body` as NDJSON (or JSON) bytes, written page by page

@@ -1,14 +1,13 @@
 //! `exportEvents`: every event matching a query as NDJSON (or one JSON array), written
 //! page by page by the core's `ExportWriter` from each answer's text: no JS object per
-//! event. The face makes the `ReadableStream` (client.ts), as it makes `queryAll`'s
-//! generator: it asks `QueryPages.next()` for one piece at a time, one page ahead of
-//! its reader (its stream's high-water mark of one piece); the page requests run ahead
-//! of that (`pages_ahead`); `stop(reason)` (the stream cancelled), or the caller's signal, aborts the requests in
-//! flight.
+//! event. An export is a `QueryPages` whose `PagesAhead` has a writer; the face makes
+//! the `ReadableStream` (client.ts), as it makes `queryAll`'s generator: it asks
+//! `QueryPages.next()` for one piece at a time, one page ahead of its reader (its
+//! stream's high-water mark of one piece); the page requests run ahead of that
+//! (`pages_ahead`); `stop(reason)` (the stream cancelled), or the caller's signal,
+//! aborts the requests in flight.
 
 use crate::prelude::*;
-use super::cell::RefCell;
-use core::cell::Cell;
 use alloc::rc::Rc;
 use core::future::Future;
 
@@ -25,20 +24,15 @@ use super::query_pages::QueryPages;
 use super::session::{unexpected, Session};
 use super::transport::Answer;
 
-pub struct Exporter {
-    pages: PagesAhead,
-    writer: RefCell<ExportWriter>,
-    done: Cell<bool>,
-}
-
-impl Exporter {
+impl PagesAhead {
     /// The export is over (written whole, failed or cancelled): no more pages, a page
     /// requested ahead stopped (after a failure it would run on, past the caller's
-    /// abort), and no listener left on the caller's signal.
-    fn finished(&self) {
+    /// abort), and no listener left on the caller's signal. (Also `queryAll`'s
+    /// `stop()`: `done` unread there.)
+    pub fn finished(&self) {
         self.done.set(true);
-        self.pages.stop.controller.abort();
-        self.pages.stop.release();
+        self.stop.controller.abort();
+        self.stop.release();
     }
 
     /// The next page to read and its answer (a future its caller awaits at once, then
@@ -48,12 +42,12 @@ impl Exporter {
         if self.done.get() {
             return Ok(None);
         }
-        let abort = &self.pages.query().abort;
+        let abort = &self.query().abort;
         if abort.is_aborted() {
             return Err(abort.error());
         }
-        let number = self.pages.take_page();
-        Ok(Some((number, self.pages.answer(number))))
+        let number = self.take_page();
+        Ok(Some((number, self.answer(number))))
     }
 
     /// The piece of the document page `number` makes: its events (and, after the last
@@ -61,29 +55,20 @@ impl Exporter {
     /// (13 B less gzipped than inlined there).
     #[inline(never)]
     fn written(&self, number: u32, answer: Answer) -> Result<Vec<u8>, Failure> {
-        let page = self.writer.borrow_mut().page(&utf8_of(&answer.text));
+        // An export's pages have a writer (`next_piece` is called for them alone).
+        let Some(writer) = &self.writer else { super::cell::trap() };
+        let page = writer.borrow_mut().page(&utf8_of(&answer.text));
         let mut page = page.map_err(|_| unexpected(answer.status, "the query answer is not the JSON expected"))?;
-        if !self.pages.answered(number, page.count, page.total, answer.status)? {
+        if !self.answered(number, page.count, page.total, answer.status)? {
             self.finished();
-            self.writer.borrow().end(&mut page.bytes);
+            writer.borrow().end(&mut page.bytes);
         }
         Ok(page.bytes)
     }
-}
 
-/// The export. `opts.page` is the first page read (0 unless given).
-pub fn pages(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> QueryPages {
-    QueryPages::export(Exporter {
-        pages: PagesAhead::new(session, body, opts),
-        writer: RefCell::new(writer),
-        done: Cell::new(false),
-    })
-}
-
-impl Exporter {
     /// The next piece of the document: resolves a non-empty `Uint8Array`, or
     /// `undefined` once the document is written whole.
-    pub fn next(self: Rc<Self>) -> Promise {
+    pub fn next_piece(self: Rc<Self>) -> Promise {
         let exporter = self;
         promise(async move {
             // An empty piece is not given (a reader would see a zero-length read).
@@ -97,10 +82,9 @@ impl Exporter {
             Ok(JsValue::UNDEFINED)
         })
     }
+}
 
-    /// The stream was cancelled: the page requests in flight are aborted with `reason`.
-    pub fn cancel(&self, reason: &JsValue) {
-        self.pages.stop.controller.abort_with_reason(reason);
-        self.finished();
-    }
+/// The export. `opts.page` is the first page read (0 unless given).
+pub fn pages(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> QueryPages {
+    QueryPages::new(session, body, opts, Some(writer))
 }

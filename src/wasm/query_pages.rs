@@ -17,29 +17,22 @@ use super::js::{get, Obj};
 use super::options::QueryOptions;
 use super::pages_ahead::PagesAhead;
 use super::errors::Failure;
-use super::export::Exporter;
+use crate::core::export::ExportWriter;
 use super::session::{page_of, Session};
 use super::transport::Answer;
 
 /// The pages of a query, read in order by `next()`; `stop()` aborts the requests in
-/// flight. Also `exportEvents`' pieces (`export.rs`): one class for both, one glue class.
+/// flight. Also `exportEvents`' pieces (`export.rs`, when its `PagesAhead` has a writer):
+/// one class for both, one glue class.
 #[wasm_bindgen]
 pub struct QueryPages {
-    of: Of,
-}
-
-enum Of {
-    Query(Rc<PagesAhead>),
-    Export(Rc<Exporter>),
+    pages: Rc<PagesAhead>,
 }
 
 impl QueryPages {
-    pub(super) fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> QueryPages {
-        QueryPages { of: Of::Query(Rc::new(PagesAhead::new(session, body, opts))) }
-    }
-
-    pub(super) fn export(exporter: Exporter) -> QueryPages {
-        QueryPages { of: Of::Export(Rc::new(exporter)) }
+    /// An export's pages when `writer` is given (`export.rs`).
+    pub(super) fn new(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: Option<ExportWriter>) -> QueryPages {
+        QueryPages { pages: Rc::new(PagesAhead::new(session, body, opts, writer)) }
     }
 }
 
@@ -49,10 +42,10 @@ impl QueryPages {
     /// an export, the next piece of the document (a non-empty `Uint8Array`), or
     /// `undefined` once it is written whole.
     pub fn next(&self) -> Promise {
-        let s = match &self.of {
-            Of::Query(s) => s.clone(),
-            Of::Export(e) => return e.clone().next(),
-        };
+        let s = self.pages.clone();
+        if s.writer.is_some() {
+            return s.next_piece();
+        }
         let page = s.take_page();
         // One `poll_fn` (not an async block around the answer: one state machine fewer);
         // the page is asked for at its first poll, as an async block would.
@@ -65,12 +58,12 @@ impl QueryPages {
 
     /// Ends the iteration: the page requests in flight are aborted with `reason` (an
     /// export's stream's cancel reason; `queryAll` gives `undefined`, which aborts with
-    /// the default `AbortError`, as `abort()` does).
+    /// the default `AbortError`, as `abort()` does), and the caller's signal released
+    /// (`finished`, as an export's end does; for `queryAll`, as its `free()` that follows
+    /// at once would).
     pub fn stop(&self, reason: &JsValue) {
-        match &self.of {
-            Of::Query(s) => s.stop.controller.abort_with_reason(reason),
-            Of::Export(e) => e.cancel(reason),
-        }
+        self.pages.stop.controller.abort_with_reason(reason);
+        self.pages.finished();
     }
 }
 
