@@ -2,8 +2,9 @@
 // `EventsClient`: the package's class, a thin face over the wasm `Engine`
 // (src/wasm/client.rs). Every argument check, the validation, the transport, retries,
 // token renewal and chunking happen in the engine; here are only what JavaScript does
-// best: the class and its overloads, the async generator of `queryAll`, `Symbol.dispose`,
-// and the engine's error values made into error classes (errors.ts).
+// best: the class and its overloads, the async generator of `queryAll`, the
+// `ReadableStream` of `exportEvents` (over the engine's pieces), `Symbol.dispose`, and
+// the engine's error values made into error classes (errors.ts).
 import { Engine, setPull } from './genomcore_events_wasm.js';
 import type { QueryPages } from './genomcore_events_wasm.js';
 import { pull } from './pull.js';
