@@ -2,9 +2,11 @@
 // `EventsClient`: the package's class, a thin face over the wasm `Engine`
 // (src/wasm/client.rs). Every argument check, the validation, the transport, retries,
 // token renewal and chunking happen in the engine; here are only what JavaScript does
-// best: the class and its overloads, the async generator of `queryAll`, `Symbol.dispose`,
-// and the engine's error values made into error classes (errors.ts).
+// best: the class and its overloads, the async generator of `queryAll`, the
+// `ReadableStream` of `exportEvents` (over the engine's pieces), `Symbol.dispose`, and
+// the engine's error values made into error classes (errors.ts).
 import { Engine, setPull } from './genomcore_events_wasm.js';
+import type { QueryPages } from './genomcore_events_wasm.js';
 import { pull } from './pull.js';
 import { ABORTED, AbortError, rethrow } from './errors.js';
 import type {
@@ -138,7 +140,7 @@ export class EventsClient {
         if (!page.more) return;
       }
     } finally {
-      pages.stop();
+      pages.stop(undefined);
       pages.free();
     }
   }
@@ -150,26 +152,47 @@ export class EventsClient {
    * throw at once; a failing page errors the stream (the reader's `read()` rejects).
    */
   exportEvents(body?: QueryBody, options?: ExportOptions): ReadableStream<Uint8Array> {
-    let bytes: ReadableStream<Uint8Array>;
+    let pages: QueryPages | undefined;
     try {
-      bytes = this.#live().exportEvents(body, options);
+      pages = this.#live().exportEvents(body, options);
     } catch (e) {
       rethrow(e);
     }
-    // The engine's stream, with its error values made into error classes. No buffer of
-    // its own (high-water mark 0): the engine's stream already reads one page ahead.
-    const reader = bytes.getReader();
-    return new ReadableStream<Uint8Array>(
-      {
+    // The engine freed once, when the stream is done, errored or cancelled (or not made).
+    const end = () => {
+      pages?.free();
+      pages = undefined;
+    };
+    const Stream = globalThis.ReadableStream;
+    if (!(Stream instanceof Function)) {
+      end();
+      throw new TypeError('exportEvents needs ReadableStream, which this runtime lacks');
+    }
+    // The engine writes the pieces (`next()`: the next non-empty one, `undefined` at
+    // the end), its errors made into error classes. The default high-water mark of one
+    // piece: the first is asked for at once, and the stream reads one ahead of its reader.
+    try {
+      return new Stream<Uint8Array>({
         async pull(controller) {
-          const step = await reader.read().catch(rethrow);
-          if (step.done) controller.close();
-          else controller.enqueue(step.value);
+          const piece: Uint8Array | undefined = await pages!.next().catch((e) => {
+            end();
+            rethrow(e);
+          });
+          if (piece) controller.enqueue(piece);
+          else {
+            end();
+            controller.close();
+          }
         },
-        cancel: (reason) => reader.cancel(reason),
-      },
-      { highWaterMark: 0 },
-    );
+        cancel(reason) {
+          pages?.stop(reason);
+          end();
+        },
+      });
+    } catch {
+      end();
+      throw new TypeError('exportEvents could not make a ReadableStream');
+    }
   }
 
   /** Deletes every event of `collection` (a non-empty name). */

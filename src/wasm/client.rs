@@ -115,20 +115,21 @@ impl Engine {
     pub fn query_pages(&self, body: &JsValue, options: &JsValue) -> Result<QueryPages, JsValue> {
         let body = query_body(body)?;
         let opts = options::query_options(options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
-        Ok(QueryPages::new(self.inner.clone(), body, opts))
+        Ok(QueryPages::new(self.inner.clone(), body, opts, None))
     }
 
-    /// Every event matching `body` as a `ReadableStream` of NDJSON (or JSON) bytes,
-    /// written page by page without a JS object per event. See `ExportOptions`.
+    /// Every event matching `body` as NDJSON (or JSON) bytes, written page by page
+    /// without a JS object per event, for `exportEvents` (the face makes the stream).
+    /// See `ExportOptions`.
     #[wasm_bindgen(js_name = exportEvents)]
-    pub fn export_events(&self, body: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+    pub fn export_events(&self, body: &JsValue, options: &JsValue) -> Result<QueryPages, JsValue> {
         // One error conversion to JS at the end, not one per `?` (smaller).
-        let stream: Result<_, Failure> = (|| {
+        let pages: Result<_, Failure> = (|| {
             let body = query_body(body)?;
             let (opts, format, stored) = options::export_options(options, &self.inner.config)?;
-            export::stream(self.inner.clone(), body, opts, ExportWriter::new(format, stored))
+            Ok(export::pages(self.inner.clone(), body, opts, ExportWriter::new(format, stored)))
         })();
-        Ok(stream?)
+        Ok(pages?)
     }
 
     /// Deletes every event of `collection`.

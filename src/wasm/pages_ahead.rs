@@ -17,7 +17,7 @@ use js_sys::JsString;
 use wasm_bindgen::JsValue;
 
 use crate::contract::QUERY_PAGES_AHEAD;
-use crate::core::export::{more_pages, page_exists, same_result};
+use crate::core::export::{more_pages, page_exists, same_result, ExportWriter};
 
 use super::abort::{linked, AbortWatch, Linked};
 use super::errors::Failure;
@@ -43,9 +43,18 @@ pub struct PagesAhead {
     /// + 1: a `Vec`, smaller in wasm than a `VecDeque`).
     started: RefCell<Vec<(u32, Rc<Slot>)>>,
     next_to_start: Cell<u32>,
+    /// The next page its reader reads (`take_page`).
+    reading: Cell<u32>,
     /// The `total` of the first answer that told it (a later one that differs: the
     /// result changed while it was read).
     total: Cell<Option<f64>>,
+    /// Fires the query's abort signal when the reader stops (`queryAll`'s `stop()`, an
+    /// export cancelled or over).
+    pub stop: Linked,
+    /// An export's writer (`export.rs`); `None` for `queryAll`.
+    pub writer: Option<RefCell<ExportWriter>>,
+    /// An export written whole, failed or cancelled (`PagesAhead::finished`).
+    pub done: Cell<bool>,
 }
 
 /// Where a request leaves its answer, and who waits for it (`Cell`s taken and set
@@ -57,14 +66,21 @@ struct Slot {
 }
 
 impl PagesAhead {
-    /// The pages of `body`'s query, and what stops them: a signal of their own that
-    /// fires with the caller's (`opts.signal`) or when the `Linked` is aborted. One
+    /// The pages of `body`'s query, and what stops them (`stop`): a signal of their own
+    /// that fires with the caller's (`opts.signal`) or when `stop` is aborted. One
     /// place for `queryAll` and `exportEvents` (their code once).
-    pub fn new(session: Rc<Session>, body: JsString, opts: QueryOptions) -> (PagesAhead, Linked) {
+    pub fn new(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: Option<ExportWriter>) -> PagesAhead {
         let (stop, signal) = linked(opts.signal.as_ref());
         let first = opts.page;
         let query = Query { session, body, opts, abort: AbortWatch::new(Some(signal)) };
-        (PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), total: Cell::new(None) }, stop)
+        PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), reading: Cell::new(first), total: Cell::new(None), stop, writer: writer.map(RefCell::new), done: Cell::new(false) }
+    }
+
+    /// The next page to read, in order (from `opts.page`): the reader's place, moved past it.
+    pub fn take_page(&self) -> u32 {
+        let page = self.reading.get();
+        self.reading.set(page + 1);
+        page
     }
 
     pub fn query(&self) -> &Query {

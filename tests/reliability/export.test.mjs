@@ -4,10 +4,12 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { getEventListeners } from 'node:events';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir, setFaults, clearFaults, waitFor } from './helpers.mjs';
+import { ROOT, withEmulator, login, loadClient, makeEvents, assertStoredExactlyOnce, storedEvents, stats, tempDir, setFaults, clearFaults, waitFor } from './helpers.mjs';
 
 const { EventsClient, AbortError } = loadClient();
 
@@ -112,4 +114,87 @@ test('cancelling the stream stops the paging; an aborted signal errors it with a
     assert.throws(() => client.exportEvents({}, { page: 2 }), { name: 'TypeError', message: /unknown option 'page'/ });
     assert.throws(() => client.exportEvents({}, { format: 'csv' }), RangeError, 'the platform\'s own class');
   });
+});
+
+test('the stream asks for its first page at once and reads one page ahead of its reader; the engine\'s export is freed once, whether done, cancelled, failed or never streamed', async () => {
+  // Every `free()` of the engine's export (the glue's class, under the face).
+  const glue = createRequire(import.meta.url)(join(dirname(process.env.RELIABILITY_PKG || join(ROOT, 'target/reliability-pkg/api.js')), 'genomcore_events_wasm.js'));
+  const freeOf = glue.QueryPages?.prototype.free;
+  let freed = 0;
+  if (freeOf) {
+    glue.QueryPages.prototype.free = function () {
+      freed++;
+      return freeOf.call(this);
+    };
+  }
+  try {
+    await withEmulator([], async (emu) => {
+      const { client } = await clientFor(emu);
+      await client.createEvents(makeEvents(500, 'ahead'), 500);
+      const body = { filter: { collection: 'ahead' } };
+      const queried = async () => (await stats(emu)).requests.query;
+      // Time for a request the client should not make to show (a check of what does
+      // not happen: a slow machine can only miss one, never fail a right client).
+      const settled = () => new Promise((r) => setTimeout(r, 200));
+
+      // Page 0 asked for before any read (and page 1 requested ahead once page 0 told the
+      // total); each read takes a page and asks for the next: one page ahead of the reader.
+      let before = await queried();
+      const reader = client.exportEvents(body, { pageSize: 100 }).getReader();
+      await waitFor(async () => (await queried()) - before === 2, 'page 0 and the page after it requested, without a read');
+      await settled();
+      assert.equal((await queried()) - before, 2);
+      let lines = 0;
+      for (let read = 1; ; read++) {
+        const step = await reader.read();
+        if (step.done) break;
+        lines += new TextDecoder().decode(step.value).split('\n').length - 1;
+        await settled();
+        assert.equal((await queried()) - before, Math.min(read + 2, 5), `after read ${read}`);
+      }
+      assert.equal(lines, 500);
+      if (freeOf) assert.equal(freed, 1, 'freed once, when done');
+
+      // Cancelled while its next page is on its way (held): the request aborted, freed once.
+      await setFaults(emu, { sequence: ['ok', 'hold'] });
+      const held = client.exportEvents(body, { pageSize: 100, timeoutMs: 600_000 }).getReader();
+      assert.ok((await held.read()).value.length > 0);
+      await waitFor(async () => (await stats(emu)).held === 1, 'the next page, held');
+      await held.cancel(new Error('enough'));
+      await waitFor(async () => (await stats(emu)).held === 0, 'the held page request abandoned by the cancel', { timeoutMs: 30_000 });
+      await clearFaults(emu);
+      await settled();
+      if (freeOf) assert.equal(freed, 2, 'freed once, when cancelled');
+
+      // A page that fails: the read rejects with the error class; freed once.
+      await setFaults(emu, { sequence: ['503'] });
+      before = await queried();
+      const failing = client.exportEvents(body, { pageSize: 100, maxRetries: 0 }).getReader();
+      await assert.rejects(failing.read(), { name: 'EventsApiError' });
+      await clearFaults(emu);
+      if (freeOf) assert.equal(freed, 3, 'freed once, when failed');
+
+      // No ReadableStream: the argument checks first, then the TypeError; nothing sent,
+      // and the export made for it freed with its listener on the caller's signal.
+      const saved = globalThis.ReadableStream;
+      const signal = new AbortController().signal;
+      before = await queried();
+      try {
+        delete globalThis.ReadableStream;
+        assert.throws(() => client.exportEvents(body, { format: 'csv' }), { name: 'RangeError' });
+        assert.throws(() => client.exportEvents(body, { signal }), {
+          name: 'TypeError',
+          message: 'exportEvents needs ReadableStream, which this runtime lacks',
+        });
+      } finally {
+        globalThis.ReadableStream = saved;
+      }
+      assert.equal(getEventListeners(signal, 'abort').length, 0, 'no listener left on the caller\'s signal');
+      await settled();
+      assert.equal((await queried()) - before, 0, 'nothing sent');
+      if (freeOf) assert.equal(freed, 4, 'freed once, when no stream could be made');
+    });
+  } finally {
+    if (freeOf) glue.QueryPages.prototype.free = freeOf;
+  }
 });
