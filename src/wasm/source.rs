@@ -261,7 +261,10 @@ impl Source {
                     let to = (from + batch).min(n);
                     next.set(to);
                     if from < to {
-                        let items = window(array, from as u32, to as u32).map_err(|(_, e)| source_failed(e))?;
+                        let items = match window(array, from as u32, to as u32) {
+                            Ok(items) => items,
+                            Err((_, e)) => return Err(source_failed(e)),
+                        };
                         s.next_event.set(from);
                         s.remember(&items);
                         return Ok(Some(events_feed(&items, &s.opened)));
