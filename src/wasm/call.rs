@@ -47,7 +47,6 @@ pub struct CallSpec<'a> {
 /// upload lowers its concurrency on 429 and 503). `auth`: the bearer token and its
 /// renewal after a 401; `None` for the token's renewal itself.
 pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, on_retry: &dyn Fn(&ClientError)) -> Called<Answer> {
-    let policy = BackoffPolicy::default();
     let mut attempts = 0;
     let mut retries = 0;
     let mut renewed_after_401 = false;
@@ -97,15 +96,22 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
         on_retry(&err);
         // Not kept in the state across the sleep (its drop there is code of its own).
         drop(err);
-        let retry_after_ms = match retry_after {
-            Some(v) => parse_retry_after(&v, now_ms()),
-            None => None,
-        };
-        let delay = policy.delay_ms(retries, super::js::random(), retry_after_ms);
+        let delay = retry_delay(retries, retry_after);
         if sleep_unless_aborted(delay, abort).await {
             return Called { result: Err(abort.error()), attempts };
         }
     }
+}
+
+/// The wait before retry `retries`: full jitter, at least the `Retry-After` asked for.
+/// Not inlined into the retry loop.
+#[inline(never)]
+fn retry_delay(retries: u32, retry_after: Option<String>) -> u64 {
+    let retry_after_ms = match retry_after {
+        Some(v) => parse_retry_after(&v, now_ms()),
+        None => None,
+    };
+    BackoffPolicy::default().delay_ms(retries, super::js::random(), retry_after_ms)
 }
 
 enum Step {
