@@ -59,6 +59,8 @@ impl Net {
         }
     }
 
+    /// Inlined always into `call::call`, its one caller (no `Report` written out in memory).
+    #[inline(always)]
     pub fn report(&self, r: Report<'_>) {
         let Some(hook) = &self.on_request else { return };
         let mut o = Obj::new()
