@@ -169,7 +169,7 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
         idempotency_key: spec.idempotency_key,
         compressed_answer: spec.compressed_answer,
     };
-    let answer = match transport::send(&request, spec.timeout_ms, abort, spec.net).await {
+    let mut answer = match transport::send(&request, spec.timeout_ms, abort, spec.net).await {
         Ok(a) => a,
         Err(e) => return Step::Trouble(e, None),
     };
@@ -191,7 +191,8 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
             }
         }
         (Disposition::Retry, _) => {
-            let retry_after = answer.retry_after.clone();
+            // Taken, not cloned: the error does not read it.
+            let retry_after = answer.retry_after.take();
             Step::Trouble(api_error(answer, true), retry_after)
         }
         _ => Step::Done(Err(api_error(answer, false))),
