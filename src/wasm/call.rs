@@ -68,6 +68,25 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
             // A compressed body refused with 415 is sent again plain by the upload (a call
             // of its own, which numbers its attempts on from this one's).
             let resent_plain = status == Some(415) && spec.content_encoding.is_some();
+            // Why it is sent again, a piece of text written once (no `String` made for
+            // the fixed ones); `status 503` made here when it is one.
+            let status_reason: String;
+            let retry_reason = match (will_retry, resent_plain) {
+                (true, _) => Some(match &step {
+                    Step::Renewed => "status 401: token renewed",
+                    Step::Trouble(e, _) => match **e {
+                        ClientError::Api { status, .. } => {
+                            status_reason = text!["status ", status];
+                            &status_reason
+                        }
+                        ClientError::Timeout(_) => "timeout",
+                        _ => "network error",
+                    },
+                    Step::Done(_) => "network error",
+                }),
+                (false, true) => Some("status 415: sent again uncompressed"),
+                (false, false) => None,
+            };
             spec.net.report(Report {
                 method: spec.method.name(),
                 url: spec.url,
@@ -77,11 +96,7 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
                 duration_ms: now_ms() - started,
                 bytes: spec.raw_bytes,
                 bytes_sent: spec.sent_bytes,
-                retry_reason: match (will_retry, resent_plain) {
-                    (true, _) => Some(step.reason()),
-                    (false, true) => Some("status 415: sent again uncompressed".into()),
-                    (false, false) => None,
-                },
+                retry_reason,
             });
         }
         let (err, retry_after) = match step {
@@ -132,21 +147,6 @@ impl Step {
                 _ => None, // getToken failed: nothing was sent
             },
             Step::Renewed => Some(Some(401)),
-        }
-    }
-
-    /// Why the request is sent again: `status 503`, `network error`, `timeout`, `401`.
-    /// Inlined always into its one caller, the retry loop (16 B less gzipped).
-    #[inline(always)]
-    fn reason(&self) -> String {
-        match self {
-            Step::Renewed => "status 401: token renewed".into(),
-            Step::Trouble(e, _) => match **e {
-                ClientError::Api { status, .. } => text!["status ", status],
-                ClientError::Timeout(_) => "timeout".into(),
-                _ => "network error".into(),
-            },
-            Step::Done(_) => "network error".into(),
         }
     }
 }

@@ -41,7 +41,7 @@ pub struct Report<'a> {
     pub bytes: usize,
     pub bytes_sent: usize,
     /// Why the request will be sent again, when it will.
-    pub retry_reason: Option<String>,
+    pub retry_reason: Option<&'a str>,
 }
 
 impl Net {
