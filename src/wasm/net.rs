@@ -2,7 +2,6 @@
 //! double, tracing) or the global one, and the caller's `onRequest` hook, told of every
 //! request. Shared by every sender: the session's calls and the token refresh.
 
-use crate::prelude::*;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
