@@ -209,6 +209,7 @@ pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, time
 impl<'a> CallSpec<'a> {
     /// A call that is not a create's (no chunk, no idempotency key, no slot): a query
     /// page, a delete, the token's renewal. One literal for the three.
+    #[inline(always)]
     pub fn plain(method: Method, url: &'a str, body: Option<&'a JsString>, compressed_answer: bool, max_retries: u32, timeout_ms: u32, net: &'a Net) -> Self {
         // Bytes on the wire (UTF-8), not the string's UTF-16 length: what `onRequest` reports.
         let bytes = body.map_or(0, |b| utf8_of(b).len());
