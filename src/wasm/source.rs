@@ -247,8 +247,10 @@ impl Source {
             // Fields read through one reference (not one reference each kept across the awaits).
             let s = &*state;
             let batch = s.batch;
-            if let Some(piece) = next_slice(&s.pending)? {
-                return Ok(Some(bytes_feed(piece)));
+            match next_slice(&s.pending) {
+                Ok(Some(piece)) => return Ok(Some(bytes_feed(piece))),
+                Ok(None) => {}
+                Err(e) => return Err(e),
             }
             let (next, this, promises) = match &s.kind {
                 Kind::Once => return Ok(None),
