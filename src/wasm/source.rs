@@ -155,7 +155,9 @@ impl Source {
         let mut holds_events = None;
         let mut pending = None;
         if is_bytes_at_once(v) {
-            check_resume_for_bytes(resume)?;
+            if let Err(e) = check_resume_for_bytes(resume) {
+                return Err(e);
+            }
         }
         let kind = if is_events_array(v) {
             let events: &Array = v.unchecked_ref(); // (an array: is_events_array checked it)
