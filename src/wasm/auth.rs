@@ -183,7 +183,10 @@ impl Auth {
 
     async fn renew(&self, seen_generation: u64, timeout_ms: u32, abort: &AbortWatch) -> Result<(), Failure> {
         let tried_before = self.refusals.get();
-        let _one_at_a_time = take_turn(&self.renewals, abort).await?;
+        let _one_at_a_time = match take_turn(&self.renewals, abort).await {
+            Ok(turn) => turn,
+            Err(e) => return Err(e),
+        };
         if self.generation.get() != seen_generation {
             return Ok(()); // another request renewed meanwhile
         }

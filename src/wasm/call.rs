@@ -47,7 +47,6 @@ pub struct CallSpec<'a> {
 /// upload lowers its concurrency on 429 and 503). `auth`: the bearer token and its
 /// renewal after a 401; `None` for the token's renewal itself.
 pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, on_retry: &dyn Fn(&ClientError)) -> Called<Answer> {
-    let policy = BackoffPolicy::default();
     let mut attempts = 0;
     let mut retries = 0;
     let mut renewed_after_401 = false;
@@ -69,6 +68,25 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
             // A compressed body refused with 415 is sent again plain by the upload (a call
             // of its own, which numbers its attempts on from this one's).
             let resent_plain = status == Some(415) && spec.content_encoding.is_some();
+            // Why it is sent again, a piece of text written once (no `String` made for
+            // the fixed ones); `status 503` made here when it is one.
+            let status_reason: String;
+            let retry_reason = match (will_retry, resent_plain) {
+                (true, _) => Some(match &step {
+                    Step::Renewed => "status 401: token renewed",
+                    Step::Trouble(e, _) => match **e {
+                        ClientError::Api { status, .. } => {
+                            status_reason = text!["status ", status];
+                            &status_reason
+                        }
+                        ClientError::Timeout(_) => "timeout",
+                        _ => "network error",
+                    },
+                    Step::Done(_) => "network error",
+                }),
+                (false, true) => Some("status 415: sent again uncompressed"),
+                (false, false) => None,
+            };
             spec.net.report(Report {
                 method: spec.method.name(),
                 url: spec.url,
@@ -78,11 +96,7 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
                 duration_ms: now_ms() - started,
                 bytes: spec.raw_bytes,
                 bytes_sent: spec.sent_bytes,
-                retry_reason: match (will_retry, resent_plain) {
-                    (true, _) => Some(step.reason()),
-                    (false, true) => Some("status 415: sent again uncompressed".into()),
-                    (false, false) => None,
-                },
+                retry_reason,
             });
         }
         let (err, retry_after) = match step {
@@ -97,15 +111,22 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
         on_retry(&err);
         // Not kept in the state across the sleep (its drop there is code of its own).
         drop(err);
-        let retry_after_ms = match retry_after {
-            Some(v) => parse_retry_after(&v, now_ms()),
-            None => None,
-        };
-        let delay = policy.delay_ms(retries, super::js::random(), retry_after_ms);
+        let delay = retry_delay(retries, retry_after);
         if sleep_unless_aborted(delay, abort).await {
             return Called { result: Err(abort.error()), attempts };
         }
     }
+}
+
+/// The wait before retry `retries`: full jitter, at least the `Retry-After` asked for.
+/// Not inlined into the retry loop.
+#[inline(never)]
+fn retry_delay(retries: u32, retry_after: Option<String>) -> u64 {
+    let retry_after_ms = match retry_after {
+        Some(v) => parse_retry_after(&v, now_ms()),
+        None => None,
+    };
+    BackoffPolicy::default().delay_ms(retries, super::js::random(), retry_after_ms)
 }
 
 enum Step {
@@ -128,21 +149,6 @@ impl Step {
             Step::Renewed => Some(Some(401)),
         }
     }
-
-    /// Why the request is sent again: `status 503`, `network error`, `timeout`, `401`.
-    /// Inlined always into its one caller, the retry loop (16 B less gzipped).
-    #[inline(always)]
-    fn reason(&self) -> String {
-        match self {
-            Step::Renewed => "status 401: token renewed".into(),
-            Step::Trouble(e, _) => match **e {
-                ClientError::Api { status, .. } => text!["status ", status],
-                ClientError::Timeout(_) => "timeout".into(),
-                _ => "network error".into(),
-            },
-            Step::Done(_) => "network error".into(),
-        }
-    }
 }
 
 async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, attempts: &mut u32, renewed: &mut bool) -> Step {
@@ -163,7 +169,7 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
         idempotency_key: spec.idempotency_key,
         compressed_answer: spec.compressed_answer,
     };
-    let answer = match transport::send(&request, spec.timeout_ms, abort, spec.net).await {
+    let mut answer = match transport::send(&request, spec.timeout_ms, abort, spec.net).await {
         Ok(a) => a,
         Err(e) => return Step::Trouble(e, None),
     };
@@ -185,7 +191,8 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
             }
         }
         (Disposition::Retry, _) => {
-            let retry_after = answer.retry_after.clone();
+            // Taken, not cloned: the error does not read it.
+            let retry_after = answer.retry_after.take();
             Step::Trouble(api_error(answer, true), retry_after)
         }
         _ => Step::Done(Err(api_error(answer, false))),
@@ -202,6 +209,7 @@ pub fn refresh_call<'a>(url: &'a str, body: &'a JsString, max_retries: u32, time
 impl<'a> CallSpec<'a> {
     /// A call that is not a create's (no chunk, no idempotency key, no slot): a query
     /// page, a delete, the token's renewal. One literal for the three.
+    #[inline(always)]
     pub fn plain(method: Method, url: &'a str, body: Option<&'a JsString>, compressed_answer: bool, max_retries: u32, timeout_ms: u32, net: &'a Net) -> Self {
         // Bytes on the wire (UTF-8), not the string's UTF-16 length: what `onRequest` reports.
         let bytes = body.map_or(0, |b| utf8_of(b).len());

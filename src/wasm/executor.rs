@@ -97,7 +97,9 @@ fn run(task: Rc<Task>) {
     // A wake may come after the end (a timer, a late answer): nothing to do then.
     let Some(future) = job.as_mut() else { return };
     task.queued.set(false);
-    let waker = unsafe { Waker::from_raw(raw_waker(task.clone())) };
+    // SAFETY: a waker that borrows `task`'s own count (not dropped: it gives none back),
+    // used only while `task` lives; its clones take counts of their own (`clone_raw`).
+    let waker = core::mem::ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(Rc::as_ptr(&task).cast(), &VTABLE)) });
     let Poll::Ready(result) = future.as_mut().poll(&mut Context::from_waker(&waker)) else { return };
     *job = None;
     let (settle, value) = match &result {
@@ -115,13 +117,10 @@ fn wake(task: Rc<Task>) {
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
 
-fn raw_waker(task: Rc<Task>) -> RawWaker {
-    RawWaker::new(Rc::into_raw(task).cast(), &VTABLE)
-}
-
-// SAFETY (the four below): `ptr` is always an `Rc<Task>` made into a raw pointer by
-// `raw_waker`, holding one count: `clone` adds one, `wake` and `drop` give it back,
-// `wake_by_ref` leaves it.
+// SAFETY (the four below): `ptr` is always an `Rc<Task>`'s pointer. The waker `run`
+// makes borrows its task's count and is never dropped nor woken by value (a `Context`
+// gives it by reference); every other waker is a clone holding one count: `clone` adds
+// one, `wake` and `drop` give it back, `wake_by_ref` leaves it.
 unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
     unsafe { Rc::increment_strong_count(ptr.cast::<Task>()) };
     RawWaker::new(ptr, &VTABLE)

@@ -2,7 +2,6 @@
 //! double, tracing) or the global one, and the caller's `onRequest` hook, told of every
 //! request. Shared by every sender: the session's calls and the token refresh.
 
-use crate::prelude::*;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
@@ -41,7 +40,7 @@ pub struct Report<'a> {
     pub bytes: usize,
     pub bytes_sent: usize,
     /// Why the request will be sent again, when it will.
-    pub retry_reason: Option<String>,
+    pub retry_reason: Option<&'a str>,
 }
 
 impl Net {
@@ -59,6 +58,8 @@ impl Net {
         }
     }
 
+    /// Inlined always into `call::call`, its one caller (no `Report` written out in memory).
+    #[inline(always)]
     pub fn report(&self, r: Report<'_>) {
         let Some(hook) = &self.on_request else { return };
         let mut o = Obj::new()

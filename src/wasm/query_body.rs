@@ -41,16 +41,21 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
     // does). An invalid `Date` (`new Date(userInput)`) gives `null`: another query. What
     // throws, `stringify` names below. (`toJSON` is called again by `stringify`.)
     let given = v;
-    let v = &match get(v, "toJSON").dyn_into::<Function>() {
+    // What `toJSON` gave, held here; else `v` itself is walked (no clone of it).
+    let json;
+    let v = match get(v, "toJSON").dyn_into::<Function>() {
         Ok(to_json) if v.is_object() => match to_json.call1(v, key) {
             Ok(json) if json.is_null() => {
                 let what = if v.is_instance_of::<js_sys::Date>() { "an invalid Date (its toJSON gives null)" } else { "a value whose toJSON gives null" };
                 return Err((String::new(), what));
             }
-            Ok(json) => json,
+            Ok(gave) => {
+                json = gave;
+                &json
+            }
             Err(_) => return Ok(()),
         },
-        _ => v.clone(),
+        _ => v,
     };
     // By `typeof`, through wasm-bindgen's checks (no `typeof` string made and compared):
     // what is none of the others, nor `null` nor a boolean, is `typeof "undefined"`.

@@ -30,7 +30,10 @@ pub struct Session {
 
 /// A query answer as `{ items, page, pageSize, total }`.
 pub fn page_of(answer: &Answer) -> Result<JsValue, Failure> {
-    let parsed = parse_answer(answer)?;
+    let parsed = match parse_answer(answer) {
+        Ok(parsed) => parsed,
+        Err(e) => return Err(e),
+    };
     let items = get(&parsed, ITEMS_FIELD);
     if !Array::is_array(&items) {
         return Err(unexpected(answer.status, "the query answer has no items"));

@@ -155,7 +155,9 @@ impl Source {
         let mut holds_events = None;
         let mut pending = None;
         if is_bytes_at_once(v) {
-            check_resume_for_bytes(resume)?;
+            if let Err(e) = check_resume_for_bytes(resume) {
+                return Err(e);
+            }
         }
         let kind = if is_events_array(v) {
             let events: &Array = v.unchecked_ref(); // (an array: is_events_array checked it)
@@ -247,8 +249,10 @@ impl Source {
             // Fields read through one reference (not one reference each kept across the awaits).
             let s = &*state;
             let batch = s.batch;
-            if let Some(piece) = next_slice(&s.pending)? {
-                return Ok(Some(bytes_feed(piece)));
+            match next_slice(&s.pending) {
+                Ok(Some(piece)) => return Ok(Some(bytes_feed(piece))),
+                Ok(None) => {}
+                Err(e) => return Err(e),
             }
             let (next, this, promises) = match &s.kind {
                 Kind::Once => return Ok(None),
@@ -261,7 +265,10 @@ impl Source {
                     let to = (from + batch).min(n);
                     next.set(to);
                     if from < to {
-                        let items = window(array, from as u32, to as u32).map_err(|(_, e)| source_failed(e))?;
+                        let items = match window(array, from as u32, to as u32) {
+                            Ok(items) => items,
+                            Err((_, e)) => return Err(source_failed(e)),
+                        };
                         s.next_event.set(from);
                         s.remember(&items);
                         return Ok(Some(events_feed(&items, &s.opened)));
