@@ -21,9 +21,10 @@ use crate::core::export::ExportWriter;
 use super::session::{page_of, Session};
 use super::transport::Answer;
 
-/// The pages of a query, read in order by `next()`; `stop()` aborts the requests in
-/// flight. Also `exportEvents`' pieces (`export.rs`, when its `PagesAhead` has a writer):
-/// one class for both, one glue class.
+/// The pages of a query, read in order by `next()`; `stop()` aborts the requests in flight.
+// Also `exportEvents`' pieces (`export.rs`, when its `PagesAhead` has a writer): one
+// class for both, one glue class. (Plain comments here and below: doc comments are
+// copied into the package's JS glue.)
 #[wasm_bindgen]
 pub struct QueryPages {
     pages: Rc<PagesAhead>,
@@ -38,9 +39,9 @@ impl QueryPages {
 
 #[wasm_bindgen]
 impl QueryPages {
-    /// The next page: resolves `{ items, more }`, `more` false when it was the last. For
-    /// an export, the next piece of the document (a non-empty `Uint8Array`), or
-    /// `undefined` once it is written whole.
+    /// The next page: resolves `{ items, more }`, `more` false when it was the last.
+    // For an export, the next piece of the document (a non-empty `Uint8Array`), or
+    // `undefined` once it is written whole.
     pub fn next(&self) -> Promise {
         let s = self.pages.clone();
         if s.writer.is_some() {
@@ -56,11 +57,11 @@ impl QueryPages {
         }))
     }
 
-    /// Ends the iteration: the page requests in flight are aborted with `reason` (an
-    /// export's stream's cancel reason; `queryAll` gives `undefined`, which aborts with
-    /// the default `AbortError`, as `abort()` does), and the caller's signal released
-    /// (`finished`, as an export's end does; for `queryAll`, as its `free()` that follows
-    /// at once would).
+    /// Ends the iteration: the page requests in flight are aborted with `reason`.
+    // An export's stream's cancel reason; `queryAll` gives `undefined`, which aborts
+    // with the default `AbortError`, as `abort()` does. The caller's signal is released
+    // (`finished`, as an export's end does; for `queryAll`, as its `free()` that follows
+    // at once would).
     pub fn stop(&self, reason: &JsValue) {
         self.pages.stop.controller.abort_with_reason(reason);
         self.pages.finished();
