@@ -686,11 +686,11 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     if let Some(stop) = stopped {
         // A wrong argument found while reading is not an upload to resume: its fields say
         // what was stored, its message only what is wrong.
-        let message = if stop.wrong_argument {
-            stop.message
-        } else {
-            text![stop.message, "; ", created, " events were stored before (resume with runId ", run_id, ")"]
-        };
+        // (Added to in place: `stop.message` moved in one branch only would need a drop flag.)
+        let mut message = stop.message;
+        if !stop.wrong_argument {
+            text![into message; "; ", created, " events were stored before (resume with runId ", run_id, ")"];
+        }
         let all = stop.fields.build();
         js_sys::Object::assign(&all, &fields.build());
         let err = build(stop.name, &message, Obj::from(all));
