@@ -329,11 +329,10 @@ fn frame(framer: &mut Framer, mut feed: Vec<Feed>, bytes_read: Option<&Progress<
 
 /// A stop of the validating pass, as the error it rejects with (nothing was sent).
 fn validation_error(stop: Stop, framer: &Framer, positions: bool) -> JsValue {
-    let Stopped { name, message, fields, .. } = stopped(stop, framer, positions);
-    let message = match name {
-        "ValidationError" => text![message, "; nothing was sent (validate: 'all')"],
-        _ => message,
-    };
+    let Stopped { name, mut message, fields, .. } = stopped(stop, framer, positions);
+    if name == "ValidationError" {
+        text![into message; "; nothing was sent (validate: 'all')"];
+    }
     build(name, &message, fields.set("created", 0.0))
 }
 
