@@ -386,9 +386,11 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
     match stop {
         Stop::Invalid => {
             let p = framer.problems();
+            let mut message = p.summary();
+            text![into message; " (nothing after it was sent)"];
             Stopped {
                 name: "ValidationError",
-                message: text![p.summary(), " (nothing after it was sent)"],
+                message,
                 fields: Obj::new().set("problems", problems_with_positions(framer, positions)).set("problemCount", p.total() as f64),
                 wrong_argument: false,
             }
