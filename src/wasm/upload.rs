@@ -729,10 +729,9 @@ fn describe_ranges(pieces: &[Piece]) -> String {
             }
         }
     }
-    let shown = join(&first, ", ");
+    let mut shown = text!["events ", join(&first, ", ")];
     if failed > 5 {
-        text!["events ", shown, " and ", failed - 5, " more ranges"]
-    } else {
-        text!["events ", shown]
+        text![into shown; " and ", failed - 5, " more ranges"];
     }
+    shown
 }
