@@ -656,6 +656,9 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     if failed_count == 0 && stopped.is_none() {
         // Ids in input order, or none when an answer gave none (its warning says so).
         let ids = if warnings.length() == 0 { flatten(&id_arrays) } else { Array::new() };
+        // (Dropped here, as it moves into the error's fields on the other paths: moved on
+        // some and not others, it would need a drop flag.)
+        drop(failed);
         return Ok(Obj::new()
             .set("created", created as f64)
             .set("ids", ids)
