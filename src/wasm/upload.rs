@@ -159,7 +159,14 @@ pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [
         let Some(at) = p.index.checked_sub(first).filter(|&at| at < events.length() as usize) else { continue };
         let Some(said) = p.message.strip_suffix("got null") else { continue };
         let event = item(events, at as u32).unwrap_or_default();
-        let value = if p.field.is_empty() { event } else { get(&event, &p.field) };
+        // (`event` moved or dropped on both paths: moved on one only, it needs a drop flag.)
+        let value = if p.field.is_empty() {
+            event
+        } else {
+            let value = get(&event, &p.field);
+            drop(event);
+            value
+        };
         let was: String = if value.is_undefined() {
             "undefined".into()
         } else if value.dyn_ref::<js_sys::Date>().is_some_and(|d| d.get_time().is_nan()) {
