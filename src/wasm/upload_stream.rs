@@ -157,8 +157,9 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                     if !ended && stop.is_none() {
                         return Err(upload.abort.error().into());
                     }
-                } else if stop.is_none() && (!ended || next < ready.len()) {
-                    stop = Some(Stop::Aborted(upload.abort.reason()));
+                } else if !ended || next < ready.len() {
+                    // (Kept when set: no old value to drop.)
+                    stop.get_or_insert_with(|| Stop::Aborted(upload.abort.reason()));
                 }
                 ready = Vec::new();
                 next = 0;
