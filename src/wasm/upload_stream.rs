@@ -320,7 +320,10 @@ fn frame(framer: &mut Framer, mut feed: Vec<Feed>, bytes_read: Option<&Progress<
                 if let Some(progress) = bytes_read {
                     progress.bytes_read(bytes.len());
                 }
-                out.append(&mut framer.push(bytes)?);
+                match framer.push(bytes) {
+                    Ok(mut more) => out.append(&mut more),
+                    Err(broken) => return Err(broken),
+                }
             }
             Feed::Unreadable(why) => out.append(&mut framer.push_unreadable(core::mem::take(why))),
         }
