@@ -126,9 +126,14 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         // resume point, as long as it was when pass one started.)
         totals.chunks = Some(ready.len());
     }
-    loop {
+    // The loop's exits all break with the result: one way out, the locals outside it
+    // dropped once.
+    let result = 'run: loop {
         let source = match streamed {
-            true => Some(Source::open(&given, resume, opts.chunksize)?),
+            true => match Source::open(&given, resume, opts.chunksize) {
+                Ok(source) => Some(source),
+                Err(e) => break Err(e.into()),
+            },
             false => None,
         };
         totals.bytes = source.as_ref().and_then(|s| s.size);
@@ -155,7 +160,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                 if checking {
                     // Before a read only, as a stop or the end has the last word.
                     if !ended && stop.is_none() {
-                        return Err(upload.abort.error().into());
+                        break 'run Err(upload.abort.error().into());
                     }
                 } else if !ended || next < ready.len() {
                     // (Kept when set: no old value to drop.)
@@ -286,13 +291,13 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         // before" to speak of. (Made from a reference: a partial move out of `stop` would
         // need its drop flags.)
         if let (Some(Stop::Source(e)), true) = (&stop, done.is_empty()) {
-            return Err(e.to_js());
+            break Err(e.to_js());
         }
         if checking {
             // (`take`, not a move: `stop` stays whole, so it needs no drop flag.)
             let stop = stop.take().or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
             if let Some(stop) = stop {
-                return Err(validation_error(stop, &framer, positions));
+                break 'run Err(validation_error(stop, &framer, positions));
             }
             (totals.chunks, totals.events) = (Some(chunks), Some(counted));
             checking = false;
@@ -300,12 +305,12 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         }
         let stopped = stop.take().map(|s| stopped(s, &framer, positions));
         // (`take`: `done` stays whole, so it needs no drop flag.)
-        let result = finish(core::mem::take(&mut done), upload.ending(progress, stopped))?;
-        if streamed && opts.skip_invalid {
-            return Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into());
-        }
-        return Ok(result);
-    }
+        break match (finish(core::mem::take(&mut done), upload.ending(progress, stopped)), streamed && opts.skip_invalid) {
+            (Ok(result), true) => Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into()),
+            (result, _) => result,
+        };
+    };
+    result
 }
 
 /// Feeds one read to the framer; counts the bytes read (byte sources). Inlined always
