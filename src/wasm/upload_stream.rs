@@ -295,8 +295,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         }
         if checking {
             // (`take`, not a move: `stop` stays whole, so it needs no drop flag.)
-            let stop = stop.take().or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
-            if let Some(stop) = stop {
+            if !framer.problems().is_empty() {
+                stop.get_or_insert(Stop::Invalid);
+            }
+            if let Some(stop) = stop.take() {
                 break 'run Err(validation_error(stop, &framer, positions));
             }
             (totals.chunks, totals.events) = (Some(chunks), Some(counted));
