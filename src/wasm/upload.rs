@@ -94,14 +94,13 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                         let keep = kept_bytes + size <= opts.max_buffered_bytes;
                         kept_bytes += if keep { size } else { 0 };
                         let bytes = text.as_bytes().get(range).unwrap_or_default();
-                        chunks.push(Ready {
-                            range: *chunk,
-                            end: ResumePoint { events: chunk.to, ..ResumePoint::default() },
-                            // The body, to be sent as it is; `None` past `maxBufferedBytes`.
-                            body: keep.then(|| framed(bytes)),
-                            // The fingerprint of the body validated (`0` when it was kept).
-                            fingerprint: if keep { 0 } else { fingerprint(&[b"[", bytes, b"]"]) },
-                        });
+                        // The body, to be sent as it is; past `maxBufferedBytes`, `None` and
+                        // the fingerprint of the body validated (`0` when it was kept).
+                        let (body, fingerprint) = match keep {
+                            true => (Some(framed(bytes)), 0),
+                            false => (None, fingerprint(&[b"[", bytes, b"]"])),
+                        };
+                        chunks.push(Ready { range: *chunk, end: ResumePoint { events: chunk.to, ..ResumePoint::default() }, body, fingerprint });
                     }
                 }
             }
