@@ -92,12 +92,14 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                         let range = frame(spans.get(chunk.from - from..chunk.to - from).unwrap_or_default());
                         let size = range.len() + 2;
                         let keep = kept_bytes + size <= opts.max_buffered_bytes;
-                        kept_bytes += if keep { size } else { 0 };
                         let bytes = text.as_bytes().get(range).unwrap_or_default();
                         // The body, to be sent as it is; past `maxBufferedBytes`, `None` and
                         // the fingerprint of the body validated (`0` when it was kept).
                         let (body, fingerprint) = match keep {
-                            true => (Some(framed(bytes)), 0),
+                            true => {
+                                kept_bytes += size;
+                                (Some(framed(bytes)), 0)
+                            }
                             false => (None, fingerprint(&[b"[", bytes, b"]"])),
                         };
                         chunks.push(Ready { range: *chunk, end: ResumePoint { events: chunk.to, ..ResumePoint::default() }, body, fingerprint });
