@@ -490,8 +490,10 @@ impl Upload<'_> {
                 let raw_bytes = body.length() as usize;
                 let compress = self.opts.compression.compresses(raw_bytes, self.session.config.api_is_loopback, self.session.compression_refused.get());
                 let gzipped = compress::gzip(&body, compress).await;
-                let compressed = gzipped.is_some();
-                let payload = gzipped.as_ref().unwrap_or(&body);
+                let (compressed, payload) = match &gzipped {
+                    Some(gzipped) => (true, gzipped),
+                    None => (false, &body),
+                };
                 // One key for every retry of this body: a retry after a lost answer stores nothing twice.
                 let key = idempotency_key(&self.run_id, &range);
                 let spec = CallSpec {
