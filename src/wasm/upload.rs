@@ -490,9 +490,9 @@ impl Upload<'_> {
                 let raw_bytes = body.length() as usize;
                 let compress = self.opts.compression.compresses(raw_bytes, self.session.config.api_is_loopback, self.session.compression_refused.get());
                 let gzipped = compress::gzip(&body, compress).await;
-                let (compressed, payload) = match &gzipped {
-                    Some(gzipped) => (true, gzipped),
-                    None => (false, &body),
+                let (compressed, payload, content_encoding) = match &gzipped {
+                    Some(gzipped) => (true, gzipped, Some(GZIP_ENCODING)),
+                    None => (false, &body, None),
                 };
                 // One key for every retry of this body: a retry after a lost answer stores nothing twice.
                 let key = idempotency_key(&self.run_id, &range);
@@ -500,7 +500,7 @@ impl Upload<'_> {
                     method: Method::Post,
                     url: &self.create_url,
                     json_body: Some(payload.as_ref()),
-                    content_encoding: compressed.then_some(GZIP_ENCODING),
+                    content_encoding,
                     raw_bytes,
                     sent_bytes: payload.length() as usize,
                     idempotency_key: Some(&key),
