@@ -48,7 +48,11 @@ pub fn gzip(body: &Uint8Array, wanted: bool) -> impl Future<Output = Option<Uint
         Settled::from(BodyReader::new(&compressed).array_buffer())
     });
     poll_fn(move |cx| match &mut bytes {
-        Some(bytes) => Pin::new(bytes).poll(cx).map(|b| Some(Uint8Array::new(&b.ok()?))),
+        Some(bytes) => match Pin::new(bytes).poll(cx) {
+            Poll::Ready(Ok(b)) => Poll::Ready(Some(Uint8Array::new(&b))),
+            Poll::Ready(Err(_)) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        },
         None => Poll::Ready(None),
     })
 }

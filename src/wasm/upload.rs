@@ -92,16 +92,17 @@ pub async fn plan(events: &Array, opts: &CreateOptions, abort: &AbortWatch) -> R
                         let range = frame(spans.get(chunk.from - from..chunk.to - from).unwrap_or_default());
                         let size = range.len() + 2;
                         let keep = kept_bytes + size <= opts.max_buffered_bytes;
-                        kept_bytes += if keep { size } else { 0 };
                         let bytes = text.as_bytes().get(range).unwrap_or_default();
-                        chunks.push(Ready {
-                            range: *chunk,
-                            end: ResumePoint { events: chunk.to, ..ResumePoint::default() },
-                            // The body, to be sent as it is; `None` past `maxBufferedBytes`.
-                            body: keep.then(|| framed(bytes)),
-                            // The fingerprint of the body validated (`0` when it was kept).
-                            fingerprint: if keep { 0 } else { fingerprint(&[b"[", bytes, b"]"]) },
-                        });
+                        // The body, to be sent as it is; past `maxBufferedBytes`, `None` and
+                        // the fingerprint of the body validated (`0` when it was kept).
+                        let (body, fingerprint) = match keep {
+                            true => {
+                                kept_bytes += size;
+                                (Some(framed(bytes)), 0)
+                            }
+                            false => (None, fingerprint(&[b"[", bytes, b"]"])),
+                        };
+                        chunks.push(Ready { range: *chunk, end: ResumePoint { events: chunk.to, ..ResumePoint::default() }, body, fingerprint });
                     }
                 }
             }
@@ -159,7 +160,14 @@ pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [
         let Some(at) = p.index.checked_sub(first).filter(|&at| at < events.length() as usize) else { continue };
         let Some(said) = p.message.strip_suffix("got null") else { continue };
         let event = item(events, at as u32).unwrap_or_default();
-        let value = if p.field.is_empty() { event } else { get(&event, &p.field) };
+        // (`event` moved or dropped on both paths: moved on one only, it needs a drop flag.)
+        let value = if p.field.is_empty() {
+            event
+        } else {
+            let value = get(&event, &p.field);
+            drop(event);
+            value
+        };
         let was: String = if value.is_undefined() {
             "undefined".into()
         } else if value.dyn_ref::<js_sys::Date>().is_some_and(|d| d.get_time().is_nan()) {
@@ -482,15 +490,17 @@ impl Upload<'_> {
                 let raw_bytes = body.length() as usize;
                 let compress = self.opts.compression.compresses(raw_bytes, self.session.config.api_is_loopback, self.session.compression_refused.get());
                 let gzipped = compress::gzip(&body, compress).await;
-                let compressed = gzipped.is_some();
-                let payload = gzipped.as_ref().unwrap_or(&body);
+                let (compressed, payload, content_encoding) = match &gzipped {
+                    Some(gzipped) => (true, gzipped, Some(GZIP_ENCODING)),
+                    None => (false, &body, None),
+                };
                 // One key for every retry of this body: a retry after a lost answer stores nothing twice.
                 let key = idempotency_key(&self.run_id, &range);
                 let spec = CallSpec {
                     method: Method::Post,
                     url: &self.create_url,
                     json_body: Some(payload.as_ref()),
-                    content_encoding: compressed.then_some(GZIP_ENCODING),
+                    content_encoding,
                     raw_bytes,
                     sent_bytes: payload.length() as usize,
                     idempotency_key: Some(&key),
@@ -503,7 +513,7 @@ impl Upload<'_> {
                     chunk: Some(range.index),
                 };
                 let called = call(Some(&self.session.auth), spec, &self.abort, &|err| progress.trouble(err)).await;
-                drop(gzipped);
+                let _ = { gzipped }; // (a block, not `drop`: its call is not inlined)
                 let ms = now_ms() - started;
                 let mut e = match called.result {
                     Ok(answer) => {
@@ -656,6 +666,9 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     if failed_count == 0 && stopped.is_none() {
         // Ids in input order, or none when an answer gave none (its warning says so).
         let ids = if warnings.length() == 0 { flatten(&id_arrays) } else { Array::new() };
+        // (Dropped here, as it moves into the error's fields on the other paths: moved on
+        // some and not others, it would need a drop flag.)
+        drop(failed);
         return Ok(Obj::new()
             .set("created", created as f64)
             .set("ids", ids)
@@ -686,11 +699,11 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     if let Some(stop) = stopped {
         // A wrong argument found while reading is not an upload to resume: its fields say
         // what was stored, its message only what is wrong.
-        let message = if stop.wrong_argument {
-            stop.message
-        } else {
-            text![stop.message, "; ", created, " events were stored before (resume with runId ", run_id, ")"]
-        };
+        // (Added to in place: `stop.message` moved in one branch only would need a drop flag.)
+        let mut message = stop.message;
+        if !stop.wrong_argument {
+            text![into message; "; ", created, " events were stored before (resume with runId ", run_id, ")"];
+        }
         let all = stop.fields.build();
         js_sys::Object::assign(&all, &fields.build());
         let err = build(stop.name, &message, Obj::from(all));
@@ -729,10 +742,9 @@ fn describe_ranges(pieces: &[Piece]) -> String {
             }
         }
     }
-    let shown = join(&first, ", ");
+    let mut shown = text!["events ", join(&first, ", ")];
     if failed > 5 {
-        text!["events ", shown, " and ", failed - 5, " more ranges"]
-    } else {
-        text!["events ", shown]
+        text![into shown; " and ", failed - 5, " more ranges"];
     }
+    shown
 }

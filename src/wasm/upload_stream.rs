@@ -126,9 +126,14 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         // resume point, as long as it was when pass one started.)
         totals.chunks = Some(ready.len());
     }
-    loop {
+    // The loop's exits all break with the result: one way out, the locals outside it
+    // dropped once.
+    let result = 'run: loop {
         let source = match streamed {
-            true => Some(Source::open(&given, resume, opts.chunksize)?),
+            true => match Source::open(&given, resume, opts.chunksize) {
+                Ok(source) => Some(source),
+                Err(e) => break Err(e.into()),
+            },
             false => None,
         };
         totals.bytes = source.as_ref().and_then(|s| s.size);
@@ -155,10 +160,11 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                 if checking {
                     // Before a read only, as a stop or the end has the last word.
                     if !ended && stop.is_none() {
-                        return Err(upload.abort.error().into());
+                        break 'run Err(upload.abort.error().into());
                     }
-                } else if stop.is_none() && (!ended || next < ready.len()) {
-                    stop = Some(Stop::Aborted(upload.abort.reason()));
+                } else if !ended || next < ready.len() {
+                    // (Kept when set: no old value to drop.)
+                    stop.get_or_insert_with(|| Stop::Aborted(upload.abort.reason()));
                 }
                 ready = Vec::new();
                 next = 0;
@@ -285,13 +291,15 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         // before" to speak of. (Made from a reference: a partial move out of `stop` would
         // need its drop flags.)
         if let (Some(Stop::Source(e)), true) = (&stop, done.is_empty()) {
-            return Err(e.to_js());
+            break Err(e.to_js());
         }
         if checking {
             // (`take`, not a move: `stop` stays whole, so it needs no drop flag.)
-            let stop = stop.take().or_else(|| (!framer.problems().is_empty()).then_some(Stop::Invalid));
-            if let Some(stop) = stop {
-                return Err(validation_error(stop, &framer, positions));
+            if !framer.problems().is_empty() {
+                stop.get_or_insert(Stop::Invalid);
+            }
+            if let Some(stop) = stop.take() {
+                break 'run Err(validation_error(stop, &framer, positions));
             }
             (totals.chunks, totals.events) = (Some(chunks), Some(counted));
             checking = false;
@@ -299,12 +307,12 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         }
         let stopped = stop.take().map(|s| stopped(s, &framer, positions));
         // (`take`: `done` stays whole, so it needs no drop flag.)
-        let result = finish(core::mem::take(&mut done), upload.ending(progress, stopped))?;
-        if streamed && opts.skip_invalid {
-            return Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into());
-        }
-        return Ok(result);
-    }
+        break match (finish(core::mem::take(&mut done), upload.ending(progress, stopped)), streamed && opts.skip_invalid) {
+            (Ok(result), true) => Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into()),
+            (result, _) => result,
+        };
+    };
+    result
 }
 
 /// Feeds one read to the framer; counts the bytes read (byte sources). Inlined always
@@ -319,7 +327,10 @@ fn frame(framer: &mut Framer, mut feed: Vec<Feed>, bytes_read: Option<&Progress<
                 if let Some(progress) = bytes_read {
                     progress.bytes_read(bytes.len());
                 }
-                out.append(&mut framer.push(bytes)?);
+                match framer.push(bytes) {
+                    Ok(mut more) => out.append(&mut more),
+                    Err(broken) => return Err(broken),
+                }
             }
             Feed::Unreadable(why) => out.append(&mut framer.push_unreadable(core::mem::take(why))),
         }
@@ -329,11 +340,10 @@ fn frame(framer: &mut Framer, mut feed: Vec<Feed>, bytes_read: Option<&Progress<
 
 /// A stop of the validating pass, as the error it rejects with (nothing was sent).
 fn validation_error(stop: Stop, framer: &Framer, positions: bool) -> JsValue {
-    let Stopped { name, message, fields, .. } = stopped(stop, framer, positions);
-    let message = match name {
-        "ValidationError" => text![message, "; nothing was sent (validate: 'all')"],
-        _ => message,
-    };
+    let Stopped { name, mut message, fields, .. } = stopped(stop, framer, positions);
+    if name == "ValidationError" {
+        text![into message; "; nothing was sent (validate: 'all')"];
+    }
     build(name, &message, fields.set("created", 0.0))
 }
 
@@ -387,9 +397,11 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
     match stop {
         Stop::Invalid => {
             let p = framer.problems();
+            let mut message = p.summary();
+            text![into message; " (nothing after it was sent)"];
             Stopped {
                 name: "ValidationError",
-                message: text![p.summary(), " (nothing after it was sent)"],
+                message,
                 fields: Obj::new().set("problems", problems_with_positions(framer, positions)).set("problemCount", p.total() as f64),
                 wrong_argument: false,
             }
