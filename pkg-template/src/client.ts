@@ -164,7 +164,7 @@ export class EventsClient {
       pages = undefined;
     };
     const Stream = globalThis.ReadableStream;
-    if (!(Stream instanceof Function)) {
+    if (typeof Stream !== 'function') {
       end();
       throw new TypeError('exportEvents needs ReadableStream, which this runtime lacks');
     }

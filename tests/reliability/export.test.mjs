@@ -190,6 +190,23 @@ test('the stream asks for its first page at once and reads one page ahead of its
       assert.equal(getEventListeners(signal, 'abort').length, 0, 'no listener left on the caller\'s signal');
       assert.equal(freed, 4, 'freed once, when no stream could be made');
       assert.equal((await queried()) - before, 0, 'nothing sent');
+
+      // A ReadableStream that is a function but not an `instanceof Function` (as one of
+      // another realm: a `vm` context, an iframe) is used.
+      function ForeignStream(source, strategy) {
+        return new saved(source, strategy);
+      }
+      Object.setPrototypeOf(ForeignStream, null);
+      try {
+        globalThis.ReadableStream = ForeignStream;
+        const stream = client.exportEvents(body, { pageSize: 500 });
+        let text = '';
+        for await (const piece of stream) text += new TextDecoder().decode(piece);
+        assert.equal(text.split('\n').length - 1, 500);
+      } finally {
+        globalThis.ReadableStream = saved;
+      }
+      assert.equal(freed, 5, 'freed once, when done');
     });
   } finally {
     glue.QueryPages.prototype.free = freeOf;
