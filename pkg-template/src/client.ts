@@ -120,7 +120,7 @@ export class EventsClient {
   async *queryAll(body?: QueryBody, options?: QueryAllOptions): AsyncGenerator<StoredEvent, void, undefined> {
     let pages;
     try {
-      pages = this.#live().queryPages(body, options);
+      pages = this.#live().queryPages(body, options, false);
     } catch (e) {
       rethrow(e);
     }
@@ -154,7 +154,7 @@ export class EventsClient {
   exportEvents(body?: QueryBody, options?: ExportOptions): ReadableStream<Uint8Array> {
     let pages: QueryPages | undefined;
     try {
-      pages = this.#live().exportEvents(body, options);
+      pages = this.#live().queryPages(body, options, true);
     } catch (e) {
       rethrow(e);
     }

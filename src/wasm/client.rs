@@ -24,7 +24,6 @@ use super::query_body::query_body;
 use super::query_pages::QueryPages;
 use super::session::{page_of, parse_answer, plain_call, unexpected, Session};
 use super::transport::{Answer, Method};
-use super::export;
 use super::source;
 use super::upload_stream;
 
@@ -109,25 +108,24 @@ impl Engine {
         plain_promise(self.inner.clone(), prepared, Read::Page)
     }
 
-    /// The pages of every matching event, for `queryAll`; throws on a bad argument
-    /// (the face's generator turns that into the rejection of its first `next()`).
+    /// The pages of every matching event, for `queryAll`, or with `export` the pieces of
+    /// `exportEvents`' NDJSON (or JSON) bytes, written page by page without a JS object per
+    /// event (the face makes the stream; see `ExportOptions`). Throws on a bad argument
+    /// (`queryAll`'s generator turns that into the rejection of its first `next()`).
+    // One method for both: one export shim and one result conversion (smaller).
     #[wasm_bindgen(js_name = queryPages)]
-    pub fn query_pages(&self, body: &JsValue, options: &JsValue) -> Result<QueryPages, JsValue> {
-        let body = query_body(body)?;
-        let opts = options::query_options(options, &self.inner.config, "queryAll options", options::QUERY_ALL_KEYS)?;
-        Ok(QueryPages::new(self.inner.clone(), body, opts, None))
-    }
-
-    /// Every event matching `body` as NDJSON (or JSON) bytes, written page by page
-    /// without a JS object per event, for `exportEvents` (the face makes the stream).
-    /// See `ExportOptions`.
-    #[wasm_bindgen(js_name = exportEvents)]
-    pub fn export_events(&self, body: &JsValue, options: &JsValue) -> Result<QueryPages, JsValue> {
+    pub fn query_pages(&self, body: &JsValue, options: &JsValue, export: bool) -> Result<QueryPages, JsValue> {
         // One error conversion to JS at the end, not one per `?` (smaller).
         let pages: Result<_, Failure> = (|| {
             let body = query_body(body)?;
-            let (opts, format, stored) = options::export_options(options, &self.inner.config)?;
-            Ok(export::pages(self.inner.clone(), body, opts, ExportWriter::new(format, stored)))
+            let config = &self.inner.config;
+            let (opts, writer) = if export {
+                let (opts, format, stored) = options::export_options(options, config)?;
+                (opts, Some(ExportWriter::new(format, stored)))
+            } else {
+                (options::query_options(options, config, "queryAll options", options::QUERY_ALL_KEYS)?, None)
+            };
+            Ok(QueryPages::new(self.inner.clone(), body, opts, writer))
         })();
         Ok(pages?)
     }

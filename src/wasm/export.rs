@@ -11,17 +11,13 @@ use crate::prelude::*;
 use alloc::rc::Rc;
 use core::future::Future;
 
-use js_sys::{JsString, Promise, Uint8Array};
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
-
-use crate::core::export::ExportWriter;
 
 use super::errors::Failure;
 use super::js::{promise, utf8_of};
-use super::options::QueryOptions;
 use super::pages_ahead::PagesAhead;
-use super::query_pages::QueryPages;
-use super::session::{unexpected, Session};
+use super::session::unexpected;
 use super::transport::Answer;
 
 impl PagesAhead {
@@ -82,9 +78,4 @@ impl PagesAhead {
             Ok(JsValue::UNDEFINED)
         })
     }
-}
-
-/// The export. `opts.page` is the first page read (0 unless given).
-pub fn pages(session: Rc<Session>, body: JsString, opts: QueryOptions, writer: ExportWriter) -> QueryPages {
-    QueryPages::new(session, body, opts, Some(writer))
 }

@@ -201,7 +201,7 @@ async fn query_pages_go_through_every_event() {
     let coll = unique("pages");
     settle(c.create_events(events(250, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
     let before = stats().await;
-    let pages = c.query_pages(&js(json!({"filter": {"collection": coll}})), &js(json!({"pageSize": 40}))).unwrap();
+    let pages = c.query_pages(&js(json!({"filter": {"collection": coll}})), &js(json!({"pageSize": 40})), false).unwrap();
     let mut seen = std::collections::HashSet::new();
     for page in all_pages(&pages).await {
         for event in page.iter() {
@@ -657,11 +657,11 @@ async fn query_pages_end_on_the_total() {
     let coll = unique("full");
     settle(c.create_events(events(6, &coll), &JsValue::UNDEFINED, &JsValue::UNDEFINED)).await.unwrap();
     let before = stats().await;
-    let pages = c.query_pages(&js(json!({"filter": {"collection": coll}})), &js(json!({"pageSize": 3}))).unwrap();
+    let pages = c.query_pages(&js(json!({"filter": {"collection": coll}})), &js(json!({"pageSize": 3})), false).unwrap();
     let sizes: Vec<u32> = all_pages(&pages).await.iter().map(|p| p.length()).collect();
     assert_eq!(sizes, vec![3, 3]);
     assert_eq!(stats().await.query - before.query, 2, "no third page");
-    let refused = c.query_pages(&JsValue::UNDEFINED, &js(json!({"page": 1}))).err().expect("page is not a queryAll option");
+    let refused = c.query_pages(&JsValue::UNDEFINED, &js(json!({"page": 1})), false).err().expect("page is not a queryAll option");
     assert_eq!(name_of(&refused), "TypeError");
     assert_eq!(stats().await.query - before.query, 2, "nothing sent");
 }
@@ -675,7 +675,7 @@ async fn query_pages_report_a_failed_page() {
     // Pages 1 and 2 are both in flight once page 0 told the total (the emulator may see
     // them in either order): both fail.
     faults(json!({"sequence": ["ok", "503", "503"]})).await;
-    let pages = c.query_pages(&js(json!({"filter": {"collection": coll}})), &js(json!({"pageSize": 2, "maxRetries": 0}))).unwrap();
+    let pages = c.query_pages(&js(json!({"filter": {"collection": coll}})), &js(json!({"pageSize": 2, "maxRetries": 0})), false).unwrap();
     let first = settle(pages.next()).await;
     let second = settle(pages.next()).await;
     clear_faults().await;
