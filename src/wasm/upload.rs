@@ -695,7 +695,6 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         .set("resumeFrom", progress.resume_from())
         .set("compressionRefused", compression_refused)
         .set("warnings", warnings);
-    let ranges = describe_ranges(&pieces);
     if let Some(stop) = stopped {
         // A wrong argument found while reading is not an upload to resume: its fields say
         // what was stored, its message only what is wrong.
@@ -709,6 +708,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         let err = build(stop.name, &message, Obj::from(all));
         return Err(err);
     }
+    let ranges = describe_ranges(&pieces);
     if abort.is_aborted() {
         let message = text!["createEvents was aborted: ", created, " of ", total, " events were stored; not confirmed: ", ranges, " (resume with runId ", run_id, ")"];
         return Err(build("AbortError", &message, fields.set("cause", abort.reason())));
