@@ -472,7 +472,9 @@ impl Upload<'_> {
         // (`push`, not `vec![…]`: its boxed-slice path is more code for this type.)
         let mut todo = Vec::new();
         todo.push((range, body, 0));
-        'todo: while let Some((range, body, earlier)) = todo.pop() {
+        // (`let … else`, not `while let`: the popped `Option` is not kept across the awaits.)
+        'todo: loop {
+            let Some((range, body, earlier)) = todo.pop() else { break };
             // What came of this body: its requests, time, compression, result and
             // warning. One `Piece` made below for every outcome (not one per branch).
             let (attempts, ms, compressed, result, warning) = 'sent: {
