@@ -218,12 +218,12 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                     // wasm). A chunk's pieces come together, in order: they go in whole
                     // before the first later chunk's, found by a linear search (not
                     // `partition_point`'s binary search, compiled for this type).
-                    if let Some(first) = pieces.first() {
-                        let at = done.iter().position(|d| d.range.index > first.range.index).unwrap_or(done.len());
-                        let mut after = done.split_off(at);
-                        done.append(&mut pieces);
-                        done.append(&mut after);
-                    }
+                    // (A chunk's send gives one piece at least: the `0` is never used.)
+                    let index = pieces.first().map_or(0, |p| p.range.index);
+                    let at = done.iter().position(|d| d.range.index > index).unwrap_or(done.len());
+                    let mut after = done.split_off(at);
+                    done.append(&mut pieces);
+                    done.append(&mut after);
                 }
                 Turn::Read(piece) => {
                     reading = None;
