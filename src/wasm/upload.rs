@@ -21,7 +21,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::contract::{CREATED_FIELD, GZIP_ENCODING, IDS_FIELD};
 use crate::core::chunking::{fingerprint, frame, idempotency_key, split_body, split_in_two, ChunkPlanner, ChunkRange};
 use crate::core::resume::{ResumePoint, StoredPrefix};
-use crate::core::text::join;
 use crate::core::retry::{classify_status, Disposition, KEY_REUSED_HINT};
 use crate::core::validate::{validate_spans, Problem, Problems};
 
@@ -733,18 +732,20 @@ fn flatten(arrays: &Array) -> Array {
 
 /// `events 0–999, 5000–5999` for the failed pieces (first few).
 fn describe_ranges(pieces: &[Piece]) -> String {
-    // Loops, not `filter().map().collect()` nor `take(5)`: std's code per type, and
-    // `join` over the same iterator type as its other callers.
-    let (mut failed, mut first) = (0usize, Vec::new());
+    // A loop adding to the text in place, not `filter().map().collect()` nor `take(5)`
+    // (std's code per type), nor a `Vec` of texts joined (`join` compiled for `String`).
+    let (mut failed, mut shown) = (0usize, String::from("events "));
     for p in pieces {
         if p.result.is_err() {
             failed += 1;
             if failed <= 5 {
-                first.push(text![p.range.from, "–", p.range.to - 1]);
+                if failed > 1 {
+                    text![into shown; ", "];
+                }
+                text![into shown; p.range.from, "–", p.range.to - 1];
             }
         }
     }
-    let mut shown = text!["events ", join(&first, ", ")];
     if failed > 5 {
         text![into shown; " and ", failed - 5, " more ranges"];
     }
