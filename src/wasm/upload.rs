@@ -638,7 +638,7 @@ pub(super) struct Ending<'a> {
 pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsValue> {
     let Ending { abort, run_id, compression_refused, stopped, progress } = ending;
     let id_arrays = Array::new();
-    let (mut created, mut total) = (0usize, 0usize);
+    let (mut created, mut total, mut failed_count) = (0usize, 0usize, 0usize);
     let succeeded = Array::new();
     let failed = Array::new();
     // The first failure and its error object: its message is made only if it is needed.
@@ -658,12 +658,11 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
             Err(e) => {
                 let error = e.to_js();
                 first_error.get_or_insert_with(|| (e, error.clone()));
+                failed_count += 1;
                 failed.push(&report(piece).set("error", error).into());
             }
         }
     }
-    // Counted once: the array itself moves into the error's fields.
-    let failed_count = failed.length();
     if failed_count == 0 && stopped.is_none() {
         // Ids in input order, or none when an answer gave none (its warning says so).
         let ids = if warnings.length() == 0 { flatten(&id_arrays) } else { Array::new() };
