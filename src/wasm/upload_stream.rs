@@ -84,10 +84,9 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         None => random_uuid(),
     };
     let opts = &opts;
-    let events = match streamed {
-        true => Array::new(),
-        false => given.clone().unchecked_into(),
-    };
+    // The array to send; a source's own value otherwise, never read as events (its
+    // chunks all come with their bodies: none is made afresh from `events`).
+    let events: Array = given.clone().unchecked_into();
     // Made at once: the session, run id and signal move into it before any exit or
     // await (moved later, each would need a drop flag).
     let create_url = request::create_url(&session.config.events_url);
