@@ -135,10 +135,8 @@ pub fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<(String,
         return Err(ArgError::range(text![shown(), " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
              https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
     }
-    let mut path = path;
-    while let Some(shorter) = path.strip_suffix("/") {
-        path = shorter;
-    }
+    // Trailing `/`s cut after the last other byte (an ASCII `/` ends a char: a boundary).
+    let path = path.get(..path.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1)).unwrap_or_default();
     Ok((text![scheme, "://", authority, path], loopback))
 }
 
