@@ -152,12 +152,9 @@ fn header_safe(name: &str, value: &Option<String>) -> Result<(), Failure> {
 
 /// The Events API's and the Auth API's base URLs, and whether the first is on loopback.
 fn base_urls(opts: &JsValue) -> Result<(String, String, bool), Failure> {
-    let env = match string(opts, "env")? {
-        None => Env::default(),
-        Some(name) => match Env::parse(&name) {
-            Some(env) => env,
-            None => return Err(not_one_of("env", "'prod' or 'dev'", &name)),
-        },
+    let env = match choice(opts, "env", &["prod", "dev"], "'prod' or 'dev'")? {
+        Some(1) => Env::Dev,
+        _ => Env::Prod,
     };
     let allow_insecure = boolean(opts, "allowInsecureHttp")?.unwrap_or(false);
     let base = string(opts, "baseUrl")?;
@@ -239,18 +236,10 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
         o.compression = v;
     }
     o.format = format_option(opts)?;
-    o.skip_invalid = match string(opts, "onInvalid")?.as_deref() {
-        None | Some("fail") => false,
-        Some("skip") => true,
-        Some(other) => return Err(not_one_of("onInvalid", "'fail' or 'skip'", other)),
-    };
+    o.skip_invalid = choice(opts, "onInvalid", &["fail", "skip"], "'fail' or 'skip'")? == Some(1);
     o.resume = resume_from(opts)?;
-    (o.validate_all, o.validate_per_chunk) = match string(opts, "validate")?.as_deref() {
-        None => (false, false),
-        Some("chunk") => (false, true),
-        Some("all") => (true, false),
-        Some(other) => return Err(not_one_of("validate", "'chunk' or 'all'", other)),
-    };
+    let validate = choice(opts, "validate", &["chunk", "all"], "'chunk' or 'all'")?;
+    (o.validate_all, o.validate_per_chunk) = (validate == Some(1), validate == Some(0));
     o.return_ids = boolean(opts, "returnIds")?;
     o.on_chunk = function(opts, "onChunk")?;
     if let Some(v) = number(opts, "bytesTotal")? {
@@ -316,11 +305,7 @@ pub fn export_options(opts: &JsValue, client: &ClientConfig) -> Result<(QueryOpt
     const KEYS: &[&str] = &["format", "fields", "pageSize", "signal", "timeoutMs", "maxRetries"];
     let query = query_options(opts, client, "exportEvents options", KEYS)?;
     let format = format_option(opts)?.unwrap_or(Format::Ndjson);
-    let stored = match string(opts, "fields")?.as_deref() {
-        None | Some("input") => false,
-        Some("stored") => true,
-        Some(other) => return Err(not_one_of("fields", "'input' or 'stored'", other)),
-    };
+    let stored = choice(opts, "fields", &["input", "stored"], "'input' or 'stored'")? == Some(1);
     Ok((query, format, stored))
 }
 
@@ -410,18 +395,31 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Failure> {
 /// The `format` option (`createEvents`, `exportEvents`), when given. (A `match`, not
 /// `map` and `transpose`: their code per type.)
 fn format_option(opts: &JsValue) -> Result<Option<Format>, Failure> {
-    let Some(name) = string(opts, "format")? else { return Ok(None) };
-    match Format::parse(&name) {
-        Some(format) => Ok(Some(format)),
-        None => Err(not_one_of("format", "'ndjson' or 'json'", &name)),
-    }
+    Ok(match choice(opts, "format", &["ndjson", "json"], "'ndjson' or 'json'")? {
+        None => None,
+        Some(0) => Some(Format::Ndjson),
+        _ => Some(Format::Json),
+    })
 }
 
 fn compression(opts: &JsValue) -> Result<Option<Compression>, Failure> {
-    let Some(name) = string(opts, "compression")? else { return Ok(None) };
-    match Compression::parse(&name) {
-        Some(compression) => Ok(Some(compression)),
-        None => Err(not_one_of("compression", "'auto', 'gzip' or 'none'", &name)),
+    Ok(match choice(opts, "compression", &["auto", "gzip", "none"], "'auto', 'gzip' or 'none'")? {
+        None => None,
+        Some(0) => Some(Compression::Auto),
+        Some(1) => Some(Compression::Gzip),
+        _ => Some(Compression::None),
+    })
+}
+
+/// The index in `names` of the string option `key`, when given; another string is a
+/// `RangeError` naming `choices`. One reader for the options that name one of a few
+/// values (not a `String` read, compared and dropped at each).
+#[inline(never)]
+fn choice(opts: &JsValue, key: &str, names: &[&str], choices: &str) -> Result<Option<usize>, Failure> {
+    let Some(name) = string(opts, key)? else { return Ok(None) };
+    match names.iter().position(|n| *n == name) {
+        Some(i) => Ok(Some(i)),
+        None => Err(not_one_of(key, choices, &name)),
     }
 }
 
