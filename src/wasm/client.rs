@@ -118,12 +118,18 @@ impl Engine {
         // One error conversion to JS at the end, not one per `?` (smaller).
         let pages: Result<_, Failure> = (|| {
             let body = query_body(body)?;
-            let config = &self.inner.config;
-            let (opts, writer) = if export {
-                let (opts, format, stored) = options::export_options(options, config)?;
-                (opts, Some(ExportWriter::new(format, stored)))
+            // The query options read at one call for both (the export's own after them).
+            let (what, keys) = if export {
+                ("exportEvents options", options::EXPORT_KEYS)
             } else {
-                (options::query_options(options, config, "queryAll options", options::QUERY_ALL_KEYS)?, None)
+                ("queryAll options", options::QUERY_ALL_KEYS)
+            };
+            let opts = options::query_options(options, &self.inner.config, what, keys)?;
+            let writer = if export {
+                let (format, stored) = options::export_options(options)?;
+                Some(ExportWriter::new(format, stored))
+            } else {
+                None
             };
             Ok(QueryPages::new(self.inner.clone(), body, opts, writer))
         })();

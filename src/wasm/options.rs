@@ -298,19 +298,18 @@ fn read_query_options(q: &mut QueryOptions, opts: &JsValue) -> Result<(), Failur
     Ok(())
 }
 
-/// `exportEvents(body, { format, fields, pageSize, signal, timeoutMs, maxRetries })`:
-/// the query options from page 0, the format (NDJSON by default), and whether the
-/// server's fields are kept (`fields: 'stored'`).
-pub fn export_options(opts: &JsValue, client: &ClientConfig) -> Result<(QueryOptions, Format, bool), Failure> {
-    const KEYS: &[&str] = &["format", "fields", "pageSize", "signal", "timeoutMs", "maxRetries"];
-    let query = query_options(opts, client, "exportEvents options", KEYS)?;
+/// `exportEvents(body, { format, fields, pageSize, signal, timeoutMs, maxRetries })`,
+/// after its query options (`EXPORT_KEYS`, from page 0): the format (NDJSON by
+/// default), and whether the server's fields are kept (`fields: 'stored'`).
+pub fn export_options(opts: &JsValue) -> Result<(Format, bool), Failure> {
     let format = format_option(opts)?.unwrap_or(Format::Ndjson);
     let stored = choice(opts, "fields", &["input", "stored"], "'input' or 'stored'")? == Some(1);
-    Ok((query, format, stored))
+    Ok((format, stored))
 }
 
 pub const QUERY_EVENTS_KEYS: &[&str] = QUERY_KEYS;
 pub const QUERY_ALL_KEYS: &[&str] = &["pageSize", "signal", "timeoutMs", "maxRetries"];
+pub const EXPORT_KEYS: &[&str] = &["format", "fields", "pageSize", "signal", "timeoutMs", "maxRetries"];
 pub const DELETE_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 
 /// Checks an options object: `undefined`/`null` are no options (read as they are:
