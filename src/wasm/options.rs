@@ -128,16 +128,17 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
     let get_token = function(opts, "getToken")?;
     header_safe("token", &token)?;
     header_safe("refreshToken", &refresh)?;
-    Ok(match (token, get_token) {
-        (Some(_), Some(_)) => return Err(type_error("give either token or getToken, not both")),
-        (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },
-        (None, Some(f)) => Credentials::Callback(f),
-        _ => {
-            return Err(type_error(
-                "EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken",
-            ))
-        }
-    })
+    // One after the other, not a `match` on the pair (smaller).
+    if token.is_some() && get_token.is_some() {
+        return Err(type_error("give either token or getToken, not both"));
+    }
+    if let Some(f) = get_token {
+        return Ok(Credentials::Callback(f));
+    }
+    match token {
+        Some(t) if !t.is_empty() => Ok(Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) }),
+        _ => Err(type_error("EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken")),
+    }
 }
 
 /// A token given, when not empty, must be fit for an HTTP header.
