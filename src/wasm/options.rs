@@ -10,7 +10,6 @@ use crate::contract::{self, Env};
 use crate::core::compression::Compression;
 use crate::core::resume::ResumePoint;
 use crate::core::stream_framer::Format;
-use crate::core::text::join;
 use crate::core::{args, request};
 
 use super::abort::as_signal;
@@ -328,7 +327,13 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<(), Failure> {
     for i in 0..keys.length() {
         let key = keys.get(i).as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
-            return Err(type_error(text![what, ": unknown option '", key, "' (known: ", join(allowed, ", "), ")"]));
+            // The known keys written into the message (no joined copy of them).
+            let mut m = text![what, ": unknown option '", key, "' (known: "];
+            for (i, k) in allowed.iter().enumerate() {
+                text![into m; if i == 0 { "" } else { ", " }, k];
+            }
+            text![into m; ")"];
+            return Err(type_error(m));
         }
     }
     Ok(())
