@@ -392,9 +392,10 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.dyn_into::<Function>()
-        .map(Some)
-        .map_err(|v| wrong_type(key, "a function", &v))
+    match v.dyn_into::<Function>() {
+        Ok(f) => Ok(Some(f)),
+        Err(v) => Err(wrong_type(key, "a function", &v)),
+    }
 }
 
 /// The `format` option (`createEvents`, `exportEvents`), when given. (A `match`, not
