@@ -126,32 +126,33 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
 pub fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<(String, bool), ArgError> {
     // Smaller: every malformed URL's error made at one site, from why `base_url_parts` refused it.
     let shown = || quoted(&redacted(url));
-    let (scheme, authority, host, path) = match base_url_parts(url) {
+    let (https, authority, host, path) = match base_url_parts(url) {
         Ok(parts) => parts,
         Err(why) => return Err(ArgError::type_error(text![shown(), " is not a usable base URL: ", why])),
     };
     let loopback = is_loopback(host);
-    if scheme == "http" && !allow_insecure_http && !loopback {
+    if !https && !allow_insecure_http && !loopback {
         return Err(ArgError::range(text![shown(), " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
              https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
     }
     // Trailing `/`s cut after the last other byte (an ASCII `/` ends a char: a boundary).
     let path = path.get(..path.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1)).unwrap_or_default();
-    Ok((text![scheme, "://", authority, path], loopback))
+    Ok((text![if https { "https://" } else { "http://" }, authority, path], loopback))
 }
 
-/// A base URL's scheme (lower case), authority, host and path, or why it is malformed.
+/// A base URL's scheme (`true`: https, else http), authority, host and path, or why it
+/// is malformed.
 #[inline]
-fn base_url_parts(url: &str) -> Result<(&'static str, &str, &str, &str), &'static str> {
+fn base_url_parts(url: &str) -> Result<(bool, &str, &str, &str), &'static str> {
     let url_t = trim(url);
     let Some((scheme, rest)) = split_once_str(url_t, "://") else {
         return Err("it must start with https://");
     };
     // Compared without case rather than lowercased (no `String` made).
-    let scheme = if scheme.eq_ignore_ascii_case("https") {
-        "https"
+    let https = if scheme.eq_ignore_ascii_case("https") {
+        true
     } else if scheme.eq_ignore_ascii_case("http") {
-        "http"
+        false
     } else {
         return Err("it must start with https://");
     };
@@ -211,7 +212,7 @@ fn base_url_parts(url: &str) -> Result<(&'static str, &str, &str, &str), &'stati
             return Err("its port must be a number from 0 to 65535");
         }
     }
-    Ok((scheme, authority, host, path))
+    Ok((https, authority, host, path))
 }
 
 /// Whether `s` is 1 to `max_digits` ASCII digits (at most 9) whose value is at most
