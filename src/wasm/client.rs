@@ -9,7 +9,7 @@ use alloc::rc::Rc;
 use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::contract::DELETED_FIELD;
+use crate::contract::{COLLECTION_PARAM, DELETED_FIELD, EVENTS_PATH};
 use crate::core::export::ExportWriter;
 use crate::core::retry::may_have_been_carried_out;
 use crate::core::{args, request};
@@ -149,7 +149,11 @@ impl Engine {
             };
             args::collection(&name)?;
             let opts = options::query_options(options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
-            let url = request::delete_url(&self.inner.config.events_url, &name);
+            // `request::delete_url`'s URL, its collection percent-encoded by the engine's
+            // `encodeURIComponent` (the same encoding, its code not in the wasm; `name` is
+            // well-formed, so it cannot throw).
+            let encoded: String = js_sys::encode_uri_component(&name).into();
+            let url = text![self.inner.config.events_url, EVENTS_PATH, "?", COLLECTION_PARAM, "=", encoded];
             Ok(PlainCall { method: Method::Delete, url, body: None, opts })
         })();
         plain_promise(self.inner.clone(), prepared, Read::Deleted)
