@@ -7,10 +7,7 @@ use crate::prelude::*;
 use super::args::ArgError;
 use crate::json_scan::quoted;
 use crate::text::{before_ascii, split_ascii, split_once_ascii, split_once_str, trim};
-use crate::contract::{
-    COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH,
-    REFRESH_PATH,
-};
+use crate::contract::{COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, REFRESH_PATH};
 
 /// Percent-encodes like JS `encodeURIComponent`: every byte of the UTF-8 text except
 /// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` (upper-case hex).
@@ -56,8 +53,14 @@ pub fn delete_url(base: &str, collection: &str) -> String {
 /// `POST` target of one page of a query.
 #[inline]
 pub fn query_url(base: &str, page: u32, page_size: u32) -> String {
-    text![base, QUERY_PATH, "?", PAGE_PARAM, "=", page, "&", PAGE_SIZE_PARAM, "=", page_size]
+    text![base, QUERY_PAGE, page, AND_PAGE_SIZE, page_size]
 }
+
+/// `QUERY_PATH`, `?`, `PAGE_PARAM` and `=` written out as one piece, and `&`,
+/// `PAGE_SIZE_PARAM` and `=` (a test checks them against the contract's names): fewer
+/// pieces for `query_url`'s text.
+const QUERY_PAGE: &str = "/events/query?page=";
+const AND_PAGE_SIZE: &str = "&pageSize=";
 
 /// `POST` target of a token refresh, on the auth base URL.
 #[inline]
@@ -281,6 +284,9 @@ mod tests {
 
     #[test]
     fn urls() {
+        use crate::contract::{PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH};
+        assert_eq!(QUERY_PAGE, format!("{QUERY_PATH}?{PAGE_PARAM}="));
+        assert_eq!(AND_PAGE_SIZE, format!("&{PAGE_SIZE_PARAM}="));
         let b = "https://h/api/v1";
         assert_eq!(create_url(b), "https://h/api/v1/events");
         assert_eq!(
