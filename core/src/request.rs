@@ -7,7 +7,7 @@ use crate::prelude::*;
 use super::args::ArgError;
 use crate::json_scan::quoted;
 use crate::text::{before_ascii, split_ascii, split_once_ascii, split_once_str, trim};
-use crate::contract::{COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, REFRESH_PATH};
+use crate::contract::{EVENTS_PATH, LOGIN_PATH, REFRESH_PATH};
 
 /// Percent-encodes like JS `encodeURIComponent`: every byte of the UTF-8 text except
 /// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` (upper-case hex).
@@ -45,10 +45,14 @@ pub fn create_url(base: &str) -> String {
 /// The wasm makes the same URL with the engine's `encodeURIComponent` (smaller).
 #[inline]
 pub fn delete_url(base: &str, collection: &str) -> String {
-    let mut url = text![base, EVENTS_PATH, "?", COLLECTION_PARAM, "="];
+    let mut url = text![base, DELETE_QUERY];
     percent_encode_into(&mut url, collection);
     url
 }
+
+/// `EVENTS_PATH`, `?`, `COLLECTION_PARAM` and `=` written out as one piece (a test
+/// checks it against the contract's names), before the percent-encoded collection.
+pub const DELETE_QUERY: &str = "/events?collection=";
 
 /// `POST` target of one page of a query.
 #[inline]
@@ -284,7 +288,8 @@ mod tests {
 
     #[test]
     fn urls() {
-        use crate::contract::{PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH};
+        use crate::contract::{COLLECTION_PARAM, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH};
+        assert_eq!(DELETE_QUERY, format!("{EVENTS_PATH}?{COLLECTION_PARAM}="));
         assert_eq!(QUERY_PAGE, format!("{QUERY_PATH}?{PAGE_PARAM}="));
         assert_eq!(AND_PAGE_SIZE, format!("&{PAGE_SIZE_PARAM}="));
         let b = "https://h/api/v1";

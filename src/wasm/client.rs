@@ -9,7 +9,7 @@ use alloc::rc::Rc;
 use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::contract::{COLLECTION_PARAM, DELETED_FIELD, EVENTS_PATH};
+use crate::contract::DELETED_FIELD;
 use crate::core::export::ExportWriter;
 use crate::core::retry::may_have_been_carried_out;
 use crate::core::{args, request};
@@ -153,7 +153,7 @@ impl Engine {
             // `encodeURIComponent` (the same encoding, its code not in the wasm; `name` is
             // well-formed, so it cannot throw).
             let encoded: String = js_sys::encode_uri_component(&name).into();
-            let url = text![self.inner.config.events_url, EVENTS_PATH, "?", COLLECTION_PARAM, "=", encoded];
+            let url = text![self.inner.config.events_url, request::DELETE_QUERY, encoded];
             Ok(PlainCall { method: Method::Delete, url, body: None, opts })
         })();
         plain_promise(self.inner.clone(), prepared, Read::Deleted)
