@@ -519,7 +519,9 @@ fn not_allowed(problems: &mut Problems, index: usize, key: &str) {
     } else {
         ""
     };
-    let message = text![quote_key(key), " is not an allowed field", why];
+    // The rest written after the quoted key (no copy of it).
+    let mut message = quote_key(key);
+    text![into message; " is not an allowed field", why];
     problems.add(index, key, message);
 }
 
