@@ -133,15 +133,22 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
 #[inline]
 pub fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<(String, bool), ArgError> {
     // Smaller: every malformed URL's error made at one site, from why `base_url_parts` refused it.
+    // The URL as a message shows it; the message is written after it (no copy of it).
     let shown = || quoted(&redacted(url));
     let (https, authority, host, path) = match base_url_parts(url) {
         Ok(parts) => parts,
-        Err(why) => return Err(ArgError::type_error(text![shown(), " is not a usable base URL: ", why])),
+        Err(why) => {
+            let mut m = shown();
+            text![into m; " is not a usable base URL: ", why];
+            return Err(ArgError::type_error(m));
+        }
     };
     let loopback = is_loopback(host);
     if !https && !allow_insecure_http && !loopback {
-        return Err(ArgError::range(text![shown(), " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
-             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
+        let mut m = shown();
+        text![into m; " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
+             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"];
+        return Err(ArgError::range(m));
     }
     // Trailing `/`s cut after the last other byte (an ASCII `/` ends a char: a boundary).
     let path = path.get(..path.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1)).unwrap_or_default();
