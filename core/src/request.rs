@@ -7,10 +7,7 @@ use crate::prelude::*;
 use super::args::ArgError;
 use crate::json_scan::quoted;
 use crate::text::{before_ascii, split_ascii, split_once_ascii, split_once_str, trim};
-use crate::contract::{
-    COLLECTION_PARAM, EVENTS_PATH, LOGIN_PATH, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH,
-    REFRESH_PATH,
-};
+use crate::contract::{EVENTS_PATH, LOGIN_PATH, REFRESH_PATH};
 
 /// Percent-encodes like JS `encodeURIComponent`: every byte of the UTF-8 text except
 /// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` (upper-case hex).
@@ -45,18 +42,29 @@ pub fn create_url(base: &str) -> String {
 
 /// `DELETE` target that empties `collection` (percent-encoded: names may hold `/`,
 /// `?`, `#`, `&`, spaces, non-ASCII).
+/// The wasm makes the same URL with the engine's `encodeURIComponent` (smaller).
 #[inline]
 pub fn delete_url(base: &str, collection: &str) -> String {
-    let mut url = text![base, EVENTS_PATH, "?", COLLECTION_PARAM, "="];
+    let mut url = text![base, DELETE_QUERY];
     percent_encode_into(&mut url, collection);
     url
 }
 
+/// `EVENTS_PATH`, `?`, `COLLECTION_PARAM` and `=` written out as one piece (a test
+/// checks it against the contract's names), before the percent-encoded collection.
+pub const DELETE_QUERY: &str = "/events?collection=";
+
 /// `POST` target of one page of a query.
 #[inline]
 pub fn query_url(base: &str, page: u32, page_size: u32) -> String {
-    text![base, QUERY_PATH, "?", PAGE_PARAM, "=", page, "&", PAGE_SIZE_PARAM, "=", page_size]
+    text![base, QUERY_PAGE, page, AND_PAGE_SIZE, page_size]
 }
+
+/// `QUERY_PATH`, `?`, `PAGE_PARAM` and `=` written out as one piece, and `&`,
+/// `PAGE_SIZE_PARAM` and `=` (a test checks them against the contract's names): fewer
+/// pieces for `query_url`'s text.
+const QUERY_PAGE: &str = "/events/query?page=";
+const AND_PAGE_SIZE: &str = "&pageSize=";
 
 /// `POST` target of a token refresh, on the auth base URL.
 #[inline]
@@ -125,35 +133,41 @@ pub fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Ar
 #[inline]
 pub fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<(String, bool), ArgError> {
     // Smaller: every malformed URL's error made at one site, from why `base_url_parts` refused it.
+    // The URL as a message shows it; the message is written after it (no copy of it).
     let shown = || quoted(&redacted(url));
-    let (scheme, authority, host, path) = match base_url_parts(url) {
+    let (https, authority, host, path) = match base_url_parts(url) {
         Ok(parts) => parts,
-        Err(why) => return Err(ArgError::type_error(text![shown(), " is not a usable base URL: ", why])),
+        Err(why) => {
+            let mut m = shown();
+            text![into m; " is not a usable base URL: ", why];
+            return Err(ArgError::type_error(m));
+        }
     };
     let loopback = is_loopback(host);
-    if scheme == "http" && !allow_insecure_http && !loopback {
-        return Err(ArgError::range(text![shown(), " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
-             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"]));
+    if !https && !allow_insecure_http && !loopback {
+        let mut m = shown();
+        text![into m; " uses plain http:// to ", host, ": tokens and events would travel unencrypted. Use \
+             https://, or set allowInsecureHttp for a trusted network (loopback hosts are always allowed)"];
+        return Err(ArgError::range(m));
     }
-    let mut path = path;
-    while let Some(shorter) = path.strip_suffix("/") {
-        path = shorter;
-    }
-    Ok((text![scheme, "://", authority, path], loopback))
+    // Trailing `/`s cut after the last other byte (an ASCII `/` ends a char: a boundary).
+    let path = path.get(..path.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1)).unwrap_or_default();
+    Ok((text![if https { "https://" } else { "http://" }, authority, path], loopback))
 }
 
-/// A base URL's scheme (lower case), authority, host and path, or why it is malformed.
+/// A base URL's scheme (`true`: https, else http), authority, host and path, or why it
+/// is malformed.
 #[inline]
-fn base_url_parts(url: &str) -> Result<(&'static str, &str, &str, &str), &'static str> {
+fn base_url_parts(url: &str) -> Result<(bool, &str, &str, &str), &'static str> {
     let url_t = trim(url);
     let Some((scheme, rest)) = split_once_str(url_t, "://") else {
         return Err("it must start with https://");
     };
     // Compared without case rather than lowercased (no `String` made).
-    let scheme = if scheme.eq_ignore_ascii_case("https") {
-        "https"
+    let https = if scheme.eq_ignore_ascii_case("https") {
+        true
     } else if scheme.eq_ignore_ascii_case("http") {
-        "http"
+        false
     } else {
         return Err("it must start with https://");
     };
@@ -213,7 +227,7 @@ fn base_url_parts(url: &str) -> Result<(&'static str, &str, &str, &str), &'stati
             return Err("its port must be a number from 0 to 65535");
         }
     }
-    Ok((scheme, authority, host, path))
+    Ok((https, authority, host, path))
 }
 
 /// Whether `s` is 1 to `max_digits` ASCII digits (at most 9) whose value is at most
@@ -281,6 +295,10 @@ mod tests {
 
     #[test]
     fn urls() {
+        use crate::contract::{COLLECTION_PARAM, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH};
+        assert_eq!(DELETE_QUERY, format!("{EVENTS_PATH}?{COLLECTION_PARAM}="));
+        assert_eq!(QUERY_PAGE, format!("{QUERY_PATH}?{PAGE_PARAM}="));
+        assert_eq!(AND_PAGE_SIZE, format!("&{PAGE_SIZE_PARAM}="));
         let b = "https://h/api/v1";
         assert_eq!(create_url(b), "https://h/api/v1/events");
         assert_eq!(

@@ -38,11 +38,19 @@ impl Problem {
     /// unknown key can be any length), the message.
     #[inline]
     pub fn text(&self) -> String {
+        let mut text = String::new();
+        self.add_to(&mut text);
+        text
+    }
+
+    /// `text()` appended to `out` (the summary writes each problem in place: no copy).
+    #[inline]
+    fn add_to(&self, out: &mut String) {
         // One text, whether there is a field or not (its "." then left out).
         let dot = if self.field.is_empty() { "" } else { "." };
         let field = cut_chars(&self.field, QUOTE_MAX_CHARS).unwrap_or(&self.field);
         let more = if field.len() < self.field.len() { "..." } else { "" };
-        text![self.index, dot, field, more, ": ", self.message]
+        text![into *out; self.index, dot, field, more, ": ", self.message];
     }
 }
 
@@ -151,7 +159,7 @@ impl Problems {
             if i > 0 {
                 text![into out; "; "];
             }
-            text![into out; p.text()];
+            p.add_to(&mut out);
         }
         if self.total > named {
             text![into out; " and ", self.total - named, " more"];
@@ -511,7 +519,9 @@ fn not_allowed(problems: &mut Problems, index: usize, key: &str) {
     } else {
         ""
     };
-    let message = text![quote_key(key), " is not an allowed field", why];
+    // The rest written after the quoted key (no copy of it).
+    let mut message = quote_key(key);
+    text![into message; " is not an allowed field", why];
     problems.add(index, key, message);
 }
 

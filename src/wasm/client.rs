@@ -118,12 +118,18 @@ impl Engine {
         // One error conversion to JS at the end, not one per `?` (smaller).
         let pages: Result<_, Failure> = (|| {
             let body = query_body(body)?;
-            let config = &self.inner.config;
-            let (opts, writer) = if export {
-                let (opts, format, stored) = options::export_options(options, config)?;
-                (opts, Some(ExportWriter::new(format, stored)))
+            // The query options read at one call for both (the export's own after them).
+            let (what, keys) = if export {
+                ("exportEvents options", options::EXPORT_KEYS)
             } else {
-                (options::query_options(options, config, "queryAll options", options::QUERY_ALL_KEYS)?, None)
+                ("queryAll options", options::QUERY_ALL_KEYS)
+            };
+            let opts = options::query_options(options, &self.inner.config, what, keys)?;
+            let writer = if export {
+                let (format, stored) = options::export_options(options)?;
+                Some(ExportWriter::new(format, stored))
+            } else {
+                None
             };
             Ok(QueryPages::new(self.inner.clone(), body, opts, writer))
         })();
@@ -143,7 +149,11 @@ impl Engine {
             };
             args::collection(&name)?;
             let opts = options::query_options(options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
-            let url = request::delete_url(&self.inner.config.events_url, &name);
+            // `request::delete_url`'s URL, its collection percent-encoded by the engine's
+            // `encodeURIComponent` (the same encoding, its code not in the wasm; `name` is
+            // well-formed, so it cannot throw).
+            let encoded: String = js_sys::encode_uri_component(&name).into();
+            let url = text![self.inner.config.events_url, request::DELETE_QUERY, encoded];
             Ok(PlainCall { method: Method::Delete, url, body: None, opts })
         })();
         plain_promise(self.inner.clone(), prepared, Read::Deleted)

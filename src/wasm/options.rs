@@ -10,7 +10,6 @@ use crate::contract::{self, Env};
 use crate::core::compression::Compression;
 use crate::core::resume::ResumePoint;
 use crate::core::stream_framer::Format;
-use crate::core::text::join;
 use crate::core::{args, request};
 
 use super::abort::as_signal;
@@ -128,16 +127,17 @@ fn credentials(opts: &JsValue) -> Result<Credentials, Failure> {
     let get_token = function(opts, "getToken")?;
     header_safe("token", &token)?;
     header_safe("refreshToken", &refresh)?;
-    Ok(match (token, get_token) {
-        (Some(_), Some(_)) => return Err(type_error("give either token or getToken, not both")),
-        (Some(t), None) if !t.is_empty() => Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) },
-        (None, Some(f)) => Credentials::Callback(f),
-        _ => {
-            return Err(type_error(
-                "EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken",
-            ))
-        }
-    })
+    // One after the other, not a `match` on the pair (smaller).
+    if token.is_some() && get_token.is_some() {
+        return Err(type_error("give either token or getToken, not both"));
+    }
+    if let Some(f) = get_token {
+        return Ok(Credentials::Callback(f));
+    }
+    match token {
+        Some(t) if !t.is_empty() => Ok(Credentials::Tokens { access: t, refresh: refresh.filter(|r| !r.is_empty()) }),
+        _ => Err(type_error("EventsClient needs credentials: a non-empty token (and optionally refreshToken), or getToken")),
+    }
 }
 
 /// A token given, when not empty, must be fit for an HTTP header.
@@ -152,12 +152,9 @@ fn header_safe(name: &str, value: &Option<String>) -> Result<(), Failure> {
 
 /// The Events API's and the Auth API's base URLs, and whether the first is on loopback.
 fn base_urls(opts: &JsValue) -> Result<(String, String, bool), Failure> {
-    let env = match string(opts, "env")? {
-        None => Env::default(),
-        Some(name) => match Env::parse(&name) {
-            Some(env) => env,
-            None => return Err(not_one_of("env", "'prod' or 'dev'", &name)),
-        },
+    let env = match choice(opts, "env", &["prod", "dev"], "'prod' or 'dev'")? {
+        Some(1) => Env::Dev,
+        _ => Env::Prod,
     };
     let allow_insecure = boolean(opts, "allowInsecureHttp")?.unwrap_or(false);
     let base = string(opts, "baseUrl")?;
@@ -239,18 +236,10 @@ fn read_create_options(o: &mut CreateOptions, second: &JsValue, third: &JsValue)
         o.compression = v;
     }
     o.format = format_option(opts)?;
-    o.skip_invalid = match string(opts, "onInvalid")?.as_deref() {
-        None | Some("fail") => false,
-        Some("skip") => true,
-        Some(other) => return Err(not_one_of("onInvalid", "'fail' or 'skip'", other)),
-    };
+    o.skip_invalid = choice(opts, "onInvalid", &["fail", "skip"], "'fail' or 'skip'")? == Some(1);
     o.resume = resume_from(opts)?;
-    (o.validate_all, o.validate_per_chunk) = match string(opts, "validate")?.as_deref() {
-        None => (false, false),
-        Some("chunk") => (false, true),
-        Some("all") => (true, false),
-        Some(other) => return Err(not_one_of("validate", "'chunk' or 'all'", other)),
-    };
+    let validate = choice(opts, "validate", &["chunk", "all"], "'chunk' or 'all'")?;
+    (o.validate_all, o.validate_per_chunk) = (validate == Some(1), validate == Some(0));
     o.return_ids = boolean(opts, "returnIds")?;
     o.on_chunk = function(opts, "onChunk")?;
     if let Some(v) = number(opts, "bytesTotal")? {
@@ -309,23 +298,18 @@ fn read_query_options(q: &mut QueryOptions, opts: &JsValue) -> Result<(), Failur
     Ok(())
 }
 
-/// `exportEvents(body, { format, fields, pageSize, signal, timeoutMs, maxRetries })`:
-/// the query options from page 0, the format (NDJSON by default), and whether the
-/// server's fields are kept (`fields: 'stored'`).
-pub fn export_options(opts: &JsValue, client: &ClientConfig) -> Result<(QueryOptions, Format, bool), Failure> {
-    const KEYS: &[&str] = &["format", "fields", "pageSize", "signal", "timeoutMs", "maxRetries"];
-    let query = query_options(opts, client, "exportEvents options", KEYS)?;
+/// `exportEvents(body, { format, fields, pageSize, signal, timeoutMs, maxRetries })`,
+/// after its query options (`EXPORT_KEYS`, from page 0): the format (NDJSON by
+/// default), and whether the server's fields are kept (`fields: 'stored'`).
+pub fn export_options(opts: &JsValue) -> Result<(Format, bool), Failure> {
     let format = format_option(opts)?.unwrap_or(Format::Ndjson);
-    let stored = match string(opts, "fields")?.as_deref() {
-        None | Some("input") => false,
-        Some("stored") => true,
-        Some(other) => return Err(not_one_of("fields", "'input' or 'stored'", other)),
-    };
-    Ok((query, format, stored))
+    let stored = choice(opts, "fields", &["input", "stored"], "'input' or 'stored'")? == Some(1);
+    Ok((format, stored))
 }
 
 pub const QUERY_EVENTS_KEYS: &[&str] = QUERY_KEYS;
 pub const QUERY_ALL_KEYS: &[&str] = &["pageSize", "signal", "timeoutMs", "maxRetries"];
+pub const EXPORT_KEYS: &[&str] = &["format", "fields", "pageSize", "signal", "timeoutMs", "maxRetries"];
 pub const DELETE_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 
 /// Checks an options object: `undefined`/`null` are no options (read as they are:
@@ -343,7 +327,13 @@ fn object(what: &str, v: &JsValue, allowed: &[&str]) -> Result<(), Failure> {
     for i in 0..keys.length() {
         let key = keys.get(i).as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
-            return Err(type_error(text![what, ": unknown option '", key, "' (known: ", join(allowed, ", "), ")"]));
+            // The known keys written into the message (no joined copy of them).
+            let mut m = text![what, ": unknown option '", key, "' (known: "];
+            for (i, k) in allowed.iter().enumerate() {
+                text![into m; if i == 0 { "" } else { ", " }, k];
+            }
+            text![into m; ")"];
+            return Err(type_error(m));
         }
     }
     Ok(())
@@ -402,26 +392,40 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.dyn_into::<Function>()
-        .map(Some)
-        .map_err(|v| wrong_type(key, "a function", &v))
+    match v.dyn_into::<Function>() {
+        Ok(f) => Ok(Some(f)),
+        Err(v) => Err(wrong_type(key, "a function", &v)),
+    }
 }
 
 /// The `format` option (`createEvents`, `exportEvents`), when given. (A `match`, not
 /// `map` and `transpose`: their code per type.)
 fn format_option(opts: &JsValue) -> Result<Option<Format>, Failure> {
-    let Some(name) = string(opts, "format")? else { return Ok(None) };
-    match Format::parse(&name) {
-        Some(format) => Ok(Some(format)),
-        None => Err(not_one_of("format", "'ndjson' or 'json'", &name)),
-    }
+    Ok(match choice(opts, "format", &["ndjson", "json"], "'ndjson' or 'json'")? {
+        None => None,
+        Some(0) => Some(Format::Ndjson),
+        _ => Some(Format::Json),
+    })
 }
 
 fn compression(opts: &JsValue) -> Result<Option<Compression>, Failure> {
-    let Some(name) = string(opts, "compression")? else { return Ok(None) };
-    match Compression::parse(&name) {
-        Some(compression) => Ok(Some(compression)),
-        None => Err(not_one_of("compression", "'auto', 'gzip' or 'none'", &name)),
+    Ok(match choice(opts, "compression", &["auto", "gzip", "none"], "'auto', 'gzip' or 'none'")? {
+        None => None,
+        Some(0) => Some(Compression::Auto),
+        Some(1) => Some(Compression::Gzip),
+        _ => Some(Compression::None),
+    })
+}
+
+/// The index in `names` of the string option `key`, when given; another string is a
+/// `RangeError` naming `choices`. One reader for the options that name one of a few
+/// values (not a `String` read, compared and dropped at each).
+#[inline(never)]
+fn choice(opts: &JsValue, key: &str, names: &[&str], choices: &str) -> Result<Option<usize>, Failure> {
+    let Some(name) = string(opts, key)? else { return Ok(None) };
+    match names.iter().position(|n| *n == name) {
+        Some(i) => Ok(Some(i)),
+        None => Err(not_one_of(key, choices, &name)),
     }
 }
 

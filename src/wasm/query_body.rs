@@ -43,8 +43,9 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
     let given = v;
     // What `toJSON` gave, held here; else `v` itself is walked (no clone of it).
     let json;
+    // (`get` reads `undefined` from what is not an object: a `toJSON` found is an object's.)
     let v = match get(v, "toJSON").dyn_into::<Function>() {
-        Ok(to_json) if v.is_object() => match to_json.call1(v, key) {
+        Ok(to_json) => match to_json.call1(v, key) {
             Ok(json) if json.is_null() => {
                 let what = if v.is_instance_of::<js_sys::Date>() { "an invalid Date (its toJSON gives null)" } else { "a value whose toJSON gives null" };
                 return Err((String::new(), what));
