@@ -59,9 +59,7 @@ impl AbortWatch {
                     }
                 })
                 .into_js_value();
-                let opts = AddEventListenerOptions::new();
-                opts.set_once(true);
-                let _ = s.add_event_listener_with_callback_and_add_event_listener_options("abort", fire.unchecked_ref(), &opts);
+                listen_once(s, &fire);
                 listener = Some(fire);
             }
         }
@@ -142,6 +140,13 @@ impl Drop for Linked {
     }
 }
 
+/// `f` listens once for `signal`'s abort: `{ once: true }` set through `Obj` (no setter
+/// import of its own), one place for both listeners.
+fn listen_once(signal: &AbortSignal, f: &JsValue) {
+    let once: AddEventListenerOptions = super::js::Obj::new().set("once", true).build().unchecked_into();
+    let _ = signal.add_event_listener_with_callback_and_add_event_listener_options("abort", f.unchecked_ref(), &once);
+}
+
 pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
     // Every supported runtime has AbortController; if not, a trap, as a panic would be
     // (a message would be dead data: scripts/trap-panics.mjs).
@@ -153,13 +158,7 @@ pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
         } else {
             let (ours, theirs) = (controller.clone(), caller.clone());
             let forwarding = Closure::<dyn FnMut(JsValue)>::new(move |_| ours.abort_with_reason(&theirs.reason())).into_js_value();
-            let opts = AddEventListenerOptions::new();
-            opts.set_once(true);
-            let _ = caller.add_event_listener_with_callback_and_add_event_listener_options(
-                "abort",
-                forwarding.unchecked_ref(),
-                &opts,
-            );
+            listen_once(caller, &forwarding);
             forward = Some((caller.clone(), forwarding));
         }
     }
