@@ -93,7 +93,7 @@ impl AbortWatch {
 impl Drop for AbortWatch {
     fn drop(&mut self) {
         if let (Some(s), Some(fire)) = (&self.signal, &self.listener) {
-            let _ = s.remove_event_listener_with_callback("abort", fire.unchecked_ref());
+            unlisten(s, fire);
         }
     }
 }
@@ -129,7 +129,7 @@ impl Linked {
     /// stream, done, may stay reachable long after).
     pub fn release(&self) {
         if let Some((caller, forward)) = self.forward.take() {
-            let _ = caller.remove_event_listener_with_callback("abort", forward.unchecked_ref());
+            unlisten(&caller, &forward);
         }
     }
 }
@@ -145,6 +145,11 @@ impl Drop for Linked {
 fn listen_once(signal: &AbortSignal, f: &JsValue) {
     let once: AddEventListenerOptions = super::js::Obj::new().set("once", true).build().unchecked_into();
     let _ = signal.add_event_listener_with_callback_and_add_event_listener_options("abort", f.unchecked_ref(), &once);
+}
+
+/// Removes a listener `listen_once` added (one place for both).
+fn unlisten(signal: &AbortSignal, f: &JsValue) {
+    let _ = signal.remove_event_listener_with_callback("abort", f.unchecked_ref());
 }
 
 pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
