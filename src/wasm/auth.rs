@@ -262,10 +262,7 @@ fn auth_error(message: String, status: Option<u16>, cause: Option<JsValue>) -> F
 /// One `poll_fn` over the answer, the timer and the signal (not an async fn around it:
 /// one state machine fewer); `getToken` is called when this is, awaited at once.
 fn call_get_token<'a>(get_token: &Function, timeout_ms: u32, abort: &'a AbortWatch) -> impl Future<Output = Result<String, Failure>> + 'a {
-    let failed = |e: JsValue| {
-        auth_error(super::js::threw("getToken failed: ", &e), None, Some(e))
-    };
-    let value = get_token.call0(&JsValue::UNDEFINED).map_err(failed);
+    let value = get_token.call0(&JsValue::UNDEFINED);
     // A Promise of any realm (an iframe's), or a thenable: awaited as `await` would.
     let mut waiting = match &value {
         Ok(v) if super::js::get(v, "then").is_function() => Some((Settled::from(super::js::as_promise(v)), Sleep::new(timeout_ms), abort.fired())),
@@ -273,25 +270,29 @@ fn call_get_token<'a>(get_token: &Function, timeout_ms: u32, abort: &'a AbortWat
     };
     let mut value = Some(value);
     poll_fn(move |cx| {
+        // What `getToken` threw or its Promise's rejection: one place tells both.
         let value = match &mut waiting {
-            None => value.take().unwrap_or_else(|| Ok(JsValue::UNDEFINED)),
+            None => value.take().unwrap_or(Ok(JsValue::UNDEFINED)),
             Some((answer, timeout, fired)) => {
                 if let Poll::Ready(v) = Pin::new(answer).poll(cx) {
-                    v.map_err(failed)
+                    v
                 } else if Pin::new(timeout).poll(cx).is_ready() {
                     let message = text!["getToken did not settle within timeoutMs (", timeout_ms, " ms)"];
-                    Err(auth_error(message, None, None))
+                    return Poll::Ready(Err(auth_error(message, None, None)));
                 } else if Pin::new(fired).poll(cx).is_ready() {
-                    Err(abort.error())
+                    return Poll::Ready(Err(abort.error()));
                 } else {
                     return Poll::Pending;
                 }
             }
         };
-        Poll::Ready(value.and_then(|value| match value.as_string() {
-            Some(t) if token::is_header_safe(&t) => Ok(t),
-            Some(t) if !t.is_empty() => Err(auth_error(text!["the token getToken returned ", token::NOT_HEADER_SAFE], None, None)),
-            _ => Err(auth_error("getToken must return a non-empty string (or a Promise of one)".into(), None, None)),
-        }))
+        Poll::Ready(match value {
+            Err(e) => Err(auth_error(super::js::threw("getToken failed: ", &e), None, Some(e))),
+            Ok(value) => match value.as_string() {
+                Some(t) if token::is_header_safe(&t) => Ok(t),
+                Some(t) if !t.is_empty() => Err(auth_error(text!["the token getToken returned ", token::NOT_HEADER_SAFE], None, None)),
+                _ => Err(auth_error("getToken must return a non-empty string (or a Promise of one)".into(), None, None)),
+            },
+        })
     })
 }
