@@ -441,10 +441,11 @@ pub fn set_pull(pull: Function) {
 /// Promise, which the caller awaits at once (not an async fn around it: one state
 /// machine fewer).
 fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> Result<Settled, Failure> {
-    let Some(pull) = PULL.get().take() else {
+    let slot = PULL.get();
+    let Some(pull) = slot.take() else {
         return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)"));
     };
-    PULL.get().set(Some(pull.clone()));
+    slot.set(Some(pull.clone()));
     match pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())) {
         Ok(got) => Ok(Settled::from(super::js::as_promise(&got))),
         Err(e) => Err(source_failed(e)),
