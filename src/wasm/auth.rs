@@ -218,16 +218,18 @@ impl Auth {
                 // does not retry (a 400, 401, 403) is the Auth API's final word; passing
                 // trouble that outlasted the retries (a 429, a 503, no answer) may pass,
                 // and so may a 5xx or 3xx from what stands in front of it (a proxy, a portal).
-                return Err(match *e {
-                    ClientError::Aborted { .. } => e,
+                // What the refusal says, found by kind; recorded at one call.
+                let (why, status, cause, for_good) = match *e {
+                    ClientError::Aborted { .. } => return Err(e),
                     ClientError::Api { status, .. } => {
                         let for_good = (400..500).contains(&status) && !matches!(classify_status(status), Disposition::Retry);
                         // The cause is the Auth API's answer: its message names that API.
                         let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", e.answered("Auth API "));
-                        refused(e.answered("the Auth API "), Some(status), Some(cause.build().into()), for_good)
+                        (e.answered("the Auth API "), Some(status), cause.build().into(), for_good)
                     }
-                    _ => refused(e.message(), None, Some(e.to_js()), false),
-                })
+                    _ => (e.message(), None, e.to_js(), false),
+                };
+                return Err(refused(why, status, Some(cause), for_good));
             }
         };
         let text: String = answer.text.into();
