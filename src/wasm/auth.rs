@@ -202,46 +202,46 @@ impl Auth {
             Credentials::Tokens { refresh: Some(r), .. } => JsString::from(text!["{\"", crate::contract::REFRESH_TOKEN_FIELD, "\":", quoted(r), "}"]),
             _ => return Ok(()),
         };
-        let refused = |why: String, status: Option<u16>, cause: Option<JsValue>, for_good: bool| {
-            self.refusals.set(self.refusals.get() + 1);
-            self.refused_for_good.set(for_good);
-            *self.refused.borrow_mut() = Some(Refusal { why, status, cause });
-            self.refusal()
-        };
         // One call, retried as the API calls are (its passing trouble: a network error, a
         // timeout, a 5xx or 429): retrying the request instead would send the old token.
-        let answer = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
-            Ok(answer) => answer,
-            Err(e) => {
-                // The error behind it is the `cause` (a `NetworkError`'s own cause tells
-                // a refused connection from a DNS or TLS failure). A 4xx the contract
-                // does not retry (a 400, 401, 403) is the Auth API's final word; passing
-                // trouble that outlasted the retries (a 429, a 503, no answer) may pass,
-                // and so may a 5xx or 3xx from what stands in front of it (a proxy, a portal).
-                // What the refusal says, found by kind; recorded at one call.
-                let (why, status, cause, for_good) = match *e {
-                    ClientError::Aborted { .. } => return Err(e),
-                    ClientError::Api { status, .. } => {
-                        let for_good = (400..500).contains(&status) && !matches!(classify_status(status), Disposition::Retry);
-                        // The cause is the Auth API's answer: its message names that API.
-                        let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", e.answered("Auth API "));
-                        (e.answered("the Auth API "), Some(status), cause.build().into(), for_good)
+        // What a refusal says is found by kind, and recorded in one place.
+        let (why, status, cause, for_good) = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
+            Ok(answer) => {
+                let text: String = answer.text.into();
+                match token::parse_refresh_answer(&text) {
+                    Ok((access, new_refresh)) => {
+                        if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
+                            *a = access;
+                            if let Some(n) = new_refresh {
+                                *r = Some(n);
+                            }
+                        }
+                        self.generation.set(self.generation.get() + 1);
+                        return Ok(());
                     }
-                    _ => (e.message(), None, e.to_js(), false),
-                };
-                return Err(refused(why, status, Some(cause), for_good));
+                    Err(message) => (message, None, None, true),
+                }
             }
+            // The error behind it is the `cause` (a `NetworkError`'s own cause tells
+            // a refused connection from a DNS or TLS failure). A 4xx the contract
+            // does not retry (a 400, 401, 403) is the Auth API's final word; passing
+            // trouble that outlasted the retries (a 429, a 503, no answer) may pass,
+            // and so may a 5xx or 3xx from what stands in front of it (a proxy, a portal).
+            Err(e) => match *e {
+                ClientError::Aborted { .. } => return Err(e),
+                ClientError::Api { status, .. } => {
+                    let for_good = (400..500).contains(&status) && !matches!(classify_status(status), Disposition::Retry);
+                    // The cause is the Auth API's answer: its message names that API.
+                    let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", e.answered("Auth API "));
+                    (e.answered("the Auth API "), Some(status), Some(cause.build().into()), for_good)
+                }
+                _ => (e.message(), None, Some(e.to_js()), false),
+            },
         };
-        let text: String = answer.text.into();
-        let (access, new_refresh) = token::parse_refresh_answer(&text).map_err(|message| refused(message, None, None, true))?;
-        if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
-            *a = access;
-            if let Some(n) = new_refresh {
-                *r = Some(n);
-            }
-        }
-        self.generation.set(self.generation.get() + 1);
-        Ok(())
+        self.refusals.set(self.refusals.get() + 1);
+        self.refused_for_good.set(for_good);
+        *self.refused.borrow_mut() = Some(Refusal { why, status, cause });
+        Err(self.refusal())
     }
 }
 
