@@ -118,24 +118,28 @@ impl Auth {
             Credentials::Callback(f) => Some(f.clone()),
             Credentials::Tokens { .. } => None,
         };
-        if let Some(get_token) = callback {
-            return Ok(Bearer { token: call_get_token(&get_token, timeout_ms, abort).await?, generation: self.generation.get() });
-        }
-        if self.dead_end.get() {
-            return Err(self.refusal());
-        }
-        let (access, can_refresh) = self.tokens();
-        let now = super::js::now_ms() / 1000.0;
-        if can_refresh && token::needs_renewal(&access, now) {
-            if let Err(e) = self.renew(self.generation.get(), timeout_ms, abort).await {
-                // The old token may still have minutes to live: use it rather than fail.
-                let still_valid = token::jwt_expiry(&access).is_some_and(|exp| exp as f64 > now);
-                if !still_valid {
-                    return Err(e);
+        // The token from either source, made a `Bearer` in one place.
+        let token = match callback {
+            Some(get_token) => call_get_token(&get_token, timeout_ms, abort).await?,
+            None => {
+                if self.dead_end.get() {
+                    return Err(self.refusal());
                 }
+                let (access, can_refresh) = self.tokens();
+                let now = super::js::now_ms() / 1000.0;
+                if can_refresh && token::needs_renewal(&access, now) {
+                    if let Err(e) = self.renew(self.generation.get(), timeout_ms, abort).await {
+                        // The old token may still have minutes to live: use it rather than fail.
+                        let still_valid = token::jwt_expiry(&access).is_some_and(|exp| exp as f64 > now);
+                        if !still_valid {
+                            return Err(e);
+                        }
+                    }
+                }
+                self.tokens().0
             }
-        }
-        Ok(Bearer { token: self.tokens().0, generation: self.generation.get() })
+        };
+        Ok(Bearer { token, generation: self.generation.get() })
     }
 
     /// After a 401, before any renewal: `Some(answer)` when none is to be made (whether
