@@ -23,7 +23,10 @@ use super::wait::{Sleep, Wakers};
 /// closures and, through their waker, the call's whole result (a load review).
 pub struct AbortWatch {
     signal: Option<AbortSignal>,
-    watch: Option<Rc<Watch>>,
+    /// Made with or without a signal (without one, nothing fires it, and its waiters'
+    /// wakers stay until the operation ends, as with a signal that never fires): one
+    /// type, not an `Option` tested at each wait.
+    watch: Rc<Watch>,
     /// The listener on `signal`, kept to be removed (`Drop`). A JS function that owns
     /// its closure (freed when it is collected) and holds the watch weakly: a polyfill
     /// signal that cannot remove it may still call it after the call ended, harmlessly.
@@ -45,13 +48,13 @@ impl Watch {
 
 impl AbortWatch {
     pub fn new(signal: Option<AbortSignal>) -> AbortWatch {
-        let watch = signal.as_ref().map(|_| Rc::new(Watch::default()));
+        let watch = Rc::new(Watch::default());
         let mut listener = None;
-        if let (Some(s), Some(w)) = (&signal, &watch) {
+        if let Some(s) = &signal {
             if s.aborted() {
-                w.fired.set(true);
+                watch.fired.set(true);
             } else {
-                let w = Rc::downgrade(w);
+                let w = Rc::downgrade(&watch);
                 // The event ignored: taken as a `JsValue`, the type of every closure here (its glue once).
                 let fire = Closure::<dyn FnMut(JsValue)>::new(move |_| {
                     if let Some(w) = w.upgrade() {
@@ -86,7 +89,7 @@ impl AbortWatch {
 
     /// Resolves when the signal fires; never without a signal.
     pub fn fired(&self) -> Fired<'_> {
-        Fired(self.watch.as_deref())
+        Fired(&self.watch)
     }
 }
 
@@ -99,12 +102,12 @@ impl Drop for AbortWatch {
 }
 
 /// The signal firing, as a future (`AbortWatch::fired`).
-pub struct Fired<'a>(Option<&'a Watch>);
+pub struct Fired<'a>(&'a Watch);
 
 impl Future for Fired<'_> {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(watch) = self.0 else { return Poll::Pending };
+        let watch = self.0;
         if watch.fired.get() {
             return Poll::Ready(());
         }
