@@ -68,6 +68,11 @@ pub fn promise(future: Job) -> Promise {
 fn schedule(task: Rc<Task>) {
     let q = QUEUE.get();
     q.ready.borrow_mut().push(task);
+    ask_for_microtask(q);
+}
+
+/// The next microtask asked for, unless it is already.
+fn ask_for_microtask(q: &Queue) {
     if !q.scheduled.replace(true) {
         queue_microtask(q.run.as_ref().unchecked_ref());
     }
@@ -84,8 +89,8 @@ fn run_ready() {
     for _ in 0..count {
         let task = {
             let mut ready = q.ready.borrow_mut();
-            if ready.len() > 1 && !q.scheduled.replace(true) {
-                queue_microtask(q.run.as_ref().unchecked_ref());
+            if ready.len() > 1 {
+                ask_for_microtask(q);
             }
             ready.remove(0)
         };
