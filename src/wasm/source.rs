@@ -404,7 +404,11 @@ fn string_piece(text: &JsString, held: &Cell<Option<u16>>) -> Vec<u8> {
 /// past what a resume skips; empty when none is held.
 #[inline(never)]
 fn held_alone(held: &Cell<Option<u16>>, skip_bytes: &Cell<u64>) -> Vec<u8> {
-    skipped_front(held.take().map_or(Vec::new(), |unit| wtf8(unit).to_vec()), skip_bytes)
+    let lone = match held.take() {
+        Some(unit) => wtf8(unit).to_vec(),
+        None => Vec::new(),
+    };
+    skipped_front(lone, skip_bytes)
 }
 
 /// `bytes` past what a resume skips (`skip_bytes`, lowered by what they give).
