@@ -489,7 +489,10 @@ fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
                 let one = Array::of1(&objects.get(i));
                 feeds.push(match stringify(&one, 0, 1) {
                     Ok(json) => Feed::Bytes(array_piece(&json, opened)),
-                    Err(mut why) => Feed::Unreadable(why.pop().map(|w| w.1).unwrap_or_default()),
+                    Err(mut why) => Feed::Unreadable(match why.pop() {
+                        Some((_, why)) => why,
+                        None => String::new(),
+                    }),
                 });
             }
             feeds
