@@ -418,7 +418,10 @@ fn skipped_front(mut bytes: Vec<u8>, skip_bytes: &Cell<u64>) -> Vec<u8> {
         skip_bytes.set(skip_bytes.get() - skip);
         // The rest copied out by `to_vec`, compiled for other uses already (`drain` and
         // `copy_within` are compiled for this one): only pieces a resume cuts pay it.
-        bytes = bytes.get(skip as usize..).unwrap_or_default().to_vec();
+        bytes = match bytes.get(skip as usize..) {
+            Some(rest) => rest.to_vec(),
+            None => Vec::new(),
+        };
     }
     bytes
 }
