@@ -23,7 +23,10 @@ use super::wait::{Sleep, Wakers};
 /// closures and, through their waker, the call's whole result (a load review).
 pub struct AbortWatch {
     signal: Option<AbortSignal>,
-    watch: Option<Rc<Watch>>,
+    /// Made with or without a signal (without one, nothing fires it, and its waiters'
+    /// wakers stay until the operation ends, as with a signal that never fires): one
+    /// type, not an `Option` tested at each wait.
+    watch: Rc<Watch>,
     /// The listener on `signal`, kept to be removed (`Drop`). A JS function that owns
     /// its closure (freed when it is collected) and holds the watch weakly: a polyfill
     /// signal that cannot remove it may still call it after the call ended, harmlessly.
@@ -45,13 +48,13 @@ impl Watch {
 
 impl AbortWatch {
     pub fn new(signal: Option<AbortSignal>) -> AbortWatch {
-        let watch = signal.as_ref().map(|_| Rc::new(Watch::default()));
+        let watch = Rc::new(Watch::default());
         let mut listener = None;
-        if let (Some(s), Some(w)) = (&signal, &watch) {
+        if let Some(s) = &signal {
             if s.aborted() {
-                w.fired.set(true);
+                watch.fired.set(true);
             } else {
-                let w = Rc::downgrade(w);
+                let w = Rc::downgrade(&watch);
                 // The event ignored: taken as a `JsValue`, the type of every closure here (its glue once).
                 let fire = Closure::<dyn FnMut(JsValue)>::new(move |_| {
                     if let Some(w) = w.upgrade() {
@@ -59,9 +62,7 @@ impl AbortWatch {
                     }
                 })
                 .into_js_value();
-                let opts = AddEventListenerOptions::new();
-                opts.set_once(true);
-                let _ = s.add_event_listener_with_callback_and_add_event_listener_options("abort", fire.unchecked_ref(), &opts);
+                listen_once(s, &fire);
                 listener = Some(fire);
             }
         }
@@ -88,25 +89,25 @@ impl AbortWatch {
 
     /// Resolves when the signal fires; never without a signal.
     pub fn fired(&self) -> Fired<'_> {
-        Fired(self.watch.as_deref())
+        Fired(&self.watch)
     }
 }
 
 impl Drop for AbortWatch {
     fn drop(&mut self) {
         if let (Some(s), Some(fire)) = (&self.signal, &self.listener) {
-            let _ = s.remove_event_listener_with_callback("abort", fire.unchecked_ref());
+            unlisten(s, fire);
         }
     }
 }
 
 /// The signal firing, as a future (`AbortWatch::fired`).
-pub struct Fired<'a>(Option<&'a Watch>);
+pub struct Fired<'a>(&'a Watch);
 
 impl Future for Fired<'_> {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(watch) = self.0 else { return Poll::Pending };
+        let watch = self.0;
         if watch.fired.get() {
             return Poll::Ready(());
         }
@@ -131,7 +132,7 @@ impl Linked {
     /// stream, done, may stay reachable long after).
     pub fn release(&self) {
         if let Some((caller, forward)) = self.forward.take() {
-            let _ = caller.remove_event_listener_with_callback("abort", forward.unchecked_ref());
+            unlisten(&caller, &forward);
         }
     }
 }
@@ -140,6 +141,18 @@ impl Drop for Linked {
     fn drop(&mut self) {
         self.release();
     }
+}
+
+/// `f` listens once for `signal`'s abort: `{ once: true }` set through `Obj` (no setter
+/// import of its own), one place for both listeners.
+fn listen_once(signal: &AbortSignal, f: &JsValue) {
+    let once: AddEventListenerOptions = super::js::Obj::new().set("once", true).build().unchecked_into();
+    let _ = signal.add_event_listener_with_callback_and_add_event_listener_options("abort", f.unchecked_ref(), &once);
+}
+
+/// Removes a listener `listen_once` added (one place for both).
+fn unlisten(signal: &AbortSignal, f: &JsValue) {
+    let _ = signal.remove_event_listener_with_callback("abort", f.unchecked_ref());
 }
 
 pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
@@ -153,13 +166,7 @@ pub fn linked(caller: Option<&AbortSignal>) -> (Linked, AbortSignal) {
         } else {
             let (ours, theirs) = (controller.clone(), caller.clone());
             let forwarding = Closure::<dyn FnMut(JsValue)>::new(move |_| ours.abort_with_reason(&theirs.reason())).into_js_value();
-            let opts = AddEventListenerOptions::new();
-            opts.set_once(true);
-            let _ = caller.add_event_listener_with_callback_and_add_event_listener_options(
-                "abort",
-                forwarding.unchecked_ref(),
-                &opts,
-            );
+            listen_once(caller, &forwarding);
             forward = Some((caller.clone(), forwarding));
         }
     }

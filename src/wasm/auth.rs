@@ -118,24 +118,28 @@ impl Auth {
             Credentials::Callback(f) => Some(f.clone()),
             Credentials::Tokens { .. } => None,
         };
-        if let Some(get_token) = callback {
-            return Ok(Bearer { token: call_get_token(&get_token, timeout_ms, abort).await?, generation: self.generation.get() });
-        }
-        if self.dead_end.get() {
-            return Err(self.refusal());
-        }
-        let (access, can_refresh) = self.tokens();
-        let now = super::js::now_ms() / 1000.0;
-        if can_refresh && token::needs_renewal(&access, now) {
-            if let Err(e) = self.renew(self.generation.get(), timeout_ms, abort).await {
-                // The old token may still have minutes to live: use it rather than fail.
-                let still_valid = token::jwt_expiry(&access).is_some_and(|exp| exp as f64 > now);
-                if !still_valid {
-                    return Err(e);
+        // The token from either source, made a `Bearer` in one place.
+        let token = match callback {
+            Some(get_token) => call_get_token(&get_token, timeout_ms, abort).await?,
+            None => {
+                if self.dead_end.get() {
+                    return Err(self.refusal());
                 }
+                let (access, can_refresh) = self.tokens();
+                let now = super::js::now_ms() / 1000.0;
+                if can_refresh && token::needs_renewal(&access, now) {
+                    if let Err(e) = self.renew(self.generation.get(), timeout_ms, abort).await {
+                        // The old token may still have minutes to live: use it rather than fail.
+                        let still_valid = token::jwt_expiry(&access).is_some_and(|exp| exp as f64 > now);
+                        if !still_valid {
+                            return Err(e);
+                        }
+                    }
+                }
+                self.tokens().0
             }
-        }
-        Ok(Bearer { token: self.tokens().0, generation: self.generation.get() })
+        };
+        Ok(Bearer { token, generation: self.generation.get() })
     }
 
     /// After a 401, before any renewal: `Some(answer)` when none is to be made (whether
@@ -202,44 +206,46 @@ impl Auth {
             Credentials::Tokens { refresh: Some(r), .. } => JsString::from(text!["{\"", crate::contract::REFRESH_TOKEN_FIELD, "\":", quoted(r), "}"]),
             _ => return Ok(()),
         };
-        let refused = |why: String, status: Option<u16>, cause: Option<JsValue>, for_good: bool| {
-            self.refusals.set(self.refusals.get() + 1);
-            self.refused_for_good.set(for_good);
-            *self.refused.borrow_mut() = Some(Refusal { why, status, cause });
-            self.refusal()
-        };
         // One call, retried as the API calls are (its passing trouble: a network error, a
         // timeout, a 5xx or 429): retrying the request instead would send the old token.
-        let answer = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
-            Ok(answer) => answer,
-            Err(e) => {
-                // The error behind it is the `cause` (a `NetworkError`'s own cause tells
-                // a refused connection from a DNS or TLS failure). A 4xx the contract
-                // does not retry (a 400, 401, 403) is the Auth API's final word; passing
-                // trouble that outlasted the retries (a 429, a 503, no answer) may pass,
-                // and so may a 5xx or 3xx from what stands in front of it (a proxy, a portal).
-                return Err(match *e {
-                    ClientError::Aborted { .. } => e,
-                    ClientError::Api { status, .. } => {
-                        let for_good = (400..500).contains(&status) && !matches!(classify_status(status), Disposition::Retry);
-                        // The cause is the Auth API's answer: its message names that API.
-                        let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", e.answered("Auth API "));
-                        refused(e.answered("the Auth API "), Some(status), Some(cause.build().into()), for_good)
+        // What a refusal says is found by kind, and recorded in one place.
+        let (why, status, cause, for_good) = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
+            Ok(answer) => {
+                let text: String = answer.text.into();
+                match token::parse_refresh_answer(&text) {
+                    Ok((access, new_refresh)) => {
+                        if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
+                            *a = access;
+                            if let Some(n) = new_refresh {
+                                *r = Some(n);
+                            }
+                        }
+                        self.generation.set(self.generation.get() + 1);
+                        return Ok(());
                     }
-                    _ => refused(e.message(), None, Some(e.to_js()), false),
-                })
+                    Err(message) => (message, None, None, true),
+                }
             }
+            // The error behind it is the `cause` (a `NetworkError`'s own cause tells
+            // a refused connection from a DNS or TLS failure). A 4xx the contract
+            // does not retry (a 400, 401, 403) is the Auth API's final word; passing
+            // trouble that outlasted the retries (a 429, a 503, no answer) may pass,
+            // and so may a 5xx or 3xx from what stands in front of it (a proxy, a portal).
+            Err(e) => match *e {
+                ClientError::Aborted { .. } => return Err(e),
+                ClientError::Api { status, .. } => {
+                    let for_good = (400..500).contains(&status) && !matches!(classify_status(status), Disposition::Retry);
+                    // The cause is the Auth API's answer: its message names that API.
+                    let cause = Obj::from(e.to_js().unchecked_into::<Object>()).set("message", e.answered("Auth API "));
+                    (e.answered("the Auth API "), Some(status), Some(cause.build().into()), for_good)
+                }
+                _ => (e.message(), None, Some(e.to_js()), false),
+            },
         };
-        let text: String = answer.text.into();
-        let (access, new_refresh) = token::parse_refresh_answer(&text).map_err(|message| refused(message, None, None, true))?;
-        if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
-            *a = access;
-            if let Some(n) = new_refresh {
-                *r = Some(n);
-            }
-        }
-        self.generation.set(self.generation.get() + 1);
-        Ok(())
+        self.refusals.set(self.refusals.get() + 1);
+        self.refused_for_good.set(for_good);
+        *self.refused.borrow_mut() = Some(Refusal { why, status, cause });
+        Err(self.refusal())
     }
 }
 
@@ -262,10 +268,7 @@ fn auth_error(message: String, status: Option<u16>, cause: Option<JsValue>) -> F
 /// One `poll_fn` over the answer, the timer and the signal (not an async fn around it:
 /// one state machine fewer); `getToken` is called when this is, awaited at once.
 fn call_get_token<'a>(get_token: &Function, timeout_ms: u32, abort: &'a AbortWatch) -> impl Future<Output = Result<String, Failure>> + 'a {
-    let failed = |e: JsValue| {
-        auth_error(super::js::threw("getToken failed: ", &e), None, Some(e))
-    };
-    let value = get_token.call0(&JsValue::UNDEFINED).map_err(failed);
+    let value = get_token.call0(&JsValue::UNDEFINED);
     // A Promise of any realm (an iframe's), or a thenable: awaited as `await` would.
     let mut waiting = match &value {
         Ok(v) if super::js::get(v, "then").is_function() => Some((Settled::from(super::js::as_promise(v)), Sleep::new(timeout_ms), abort.fired())),
@@ -273,25 +276,29 @@ fn call_get_token<'a>(get_token: &Function, timeout_ms: u32, abort: &'a AbortWat
     };
     let mut value = Some(value);
     poll_fn(move |cx| {
+        // What `getToken` threw or its Promise's rejection: one place tells both.
         let value = match &mut waiting {
-            None => value.take().unwrap_or_else(|| Ok(JsValue::UNDEFINED)),
+            None => value.take().unwrap_or(Ok(JsValue::UNDEFINED)),
             Some((answer, timeout, fired)) => {
                 if let Poll::Ready(v) = Pin::new(answer).poll(cx) {
-                    v.map_err(failed)
+                    v
                 } else if Pin::new(timeout).poll(cx).is_ready() {
                     let message = text!["getToken did not settle within timeoutMs (", timeout_ms, " ms)"];
-                    Err(auth_error(message, None, None))
+                    return Poll::Ready(Err(auth_error(message, None, None)));
                 } else if Pin::new(fired).poll(cx).is_ready() {
-                    Err(abort.error())
+                    return Poll::Ready(Err(abort.error()));
                 } else {
                     return Poll::Pending;
                 }
             }
         };
-        Poll::Ready(value.and_then(|value| match value.as_string() {
-            Some(t) if token::is_header_safe(&t) => Ok(t),
-            Some(t) if !t.is_empty() => Err(auth_error(text!["the token getToken returned ", token::NOT_HEADER_SAFE], None, None)),
-            _ => Err(auth_error("getToken must return a non-empty string (or a Promise of one)".into(), None, None)),
-        }))
+        Poll::Ready(match value {
+            Err(e) => Err(auth_error(super::js::threw("getToken failed: ", &e), None, Some(e))),
+            Ok(value) => match value.as_string() {
+                Some(t) if token::is_header_safe(&t) => Ok(t),
+                Some(t) if !t.is_empty() => Err(auth_error(text!["the token getToken returned ", token::NOT_HEADER_SAFE], None, None)),
+                _ => Err(auth_error("getToken must return a non-empty string (or a Promise of one)".into(), None, None)),
+            },
+        })
     })
 }

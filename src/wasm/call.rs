@@ -50,7 +50,8 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
     let mut attempts = 0;
     let mut retries = 0;
     let mut renewed_after_401 = false;
-    loop {
+    // One exit for the three ways the loop ends.
+    let result = loop {
         // An upload's slot, held until the answer (before `started`: waiting for it is
         // not the request's duration).
         let held = Enter(spec.slots).await;
@@ -100,12 +101,12 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
             });
         }
         let (err, retry_after) = match step {
-            Step::Done(result) => return Called { result, attempts },
+            Step::Done(result) => break result,
             Step::Renewed => continue,
             Step::Trouble(err, retry_after) => (err, retry_after),
         };
         if !will_retry {
-            return Called { result: Err(err), attempts };
+            break Err(err);
         }
         retries += 1;
         on_retry(&err);
@@ -113,9 +114,10 @@ pub async fn call(auth: Option<&Auth>, spec: CallSpec<'_>, abort: &AbortWatch, o
         drop(err);
         let delay = retry_delay(retries, retry_after);
         if sleep_unless_aborted(delay, abort).await {
-            return Called { result: Err(abort.error()), attempts };
+            break Err(abort.error());
         }
-    }
+    };
+    Called { result, attempts }
 }
 
 /// The wait before retry `retries`: full jitter, at least the `Retry-After` asked for.

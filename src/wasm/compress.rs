@@ -4,7 +4,7 @@
 use core::future::{poll_fn, Future};
 use core::pin::Pin;
 use core::task::Poll;
-use js_sys::{Array, Promise, Uint8Array};
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use super::settle::Settled;
 
@@ -12,13 +12,6 @@ use crate::contract::GZIP_ENCODING;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = Blob)]
-    type JsBlob;
-    #[wasm_bindgen(constructor, js_class = "Blob")]
-    fn new(parts: &Array) -> JsBlob;
-    #[wasm_bindgen(method, js_class = "Blob")]
-    fn stream(this: &JsBlob) -> Stream;
-
     type Stream;
     #[wasm_bindgen(method, js_name = pipeThrough)]
     fn pipe_through(this: &Stream, transform: &JsValue) -> Stream;
@@ -31,7 +24,7 @@ extern "C" {
     #[wasm_bindgen(js_name = Response)]
     type BodyReader;
     #[wasm_bindgen(constructor, js_class = "Response")]
-    fn new(body: &Stream) -> BodyReader;
+    fn new(body: &JsValue) -> BodyReader;
     #[wasm_bindgen(method, js_name = arrayBuffer, js_class = "Response")]
     fn array_buffer(this: &BodyReader) -> Promise;
 }
@@ -44,7 +37,10 @@ extern "C" {
 pub fn gzip(body: &Uint8Array, wanted: bool) -> impl Future<Output = Option<Uint8Array>> {
     let compressor = if wanted { JsCompressionStream::new(GZIP_ENCODING).ok() } else { None };
     let mut bytes = compressor.map(|compressor| {
-        let compressed = JsBlob::new(&Array::of1(body)).stream().pipe_through(&compressor);
+        // The bytes' stream from a `Response` over them (a copy, as a `Blob` would make):
+        // the one constructor for both ends, no `Blob` imports.
+        let plain: Stream = super::js::get(&BodyReader::new(body), "body").unchecked_into();
+        let compressed = plain.pipe_through(&compressor);
         Settled::from(BodyReader::new(&compressed).array_buffer())
     });
     poll_fn(move |cx| match &mut bytes {

@@ -35,8 +35,9 @@ extern "C" {
 
 /// A future being run, and the Promise it settles.
 struct Task {
-    /// `None` once it has finished.
-    job: RefCell<Option<Job>>,
+    /// `None` once it has finished, and while it is polled (taken and put back whole: no
+    /// borrow to check).
+    job: Cell<Option<Job>>,
     resolve: Function,
     reject: Function,
     /// In the run queue (a wake then adds nothing).
@@ -59,7 +60,7 @@ static QUEUE: Local<Queue> =
 pub fn promise(future: Job) -> Promise {
     let mut job = Some(future);
     Promise::new(&mut |resolve, reject| {
-        let task = Task { job: RefCell::new(job.take()), resolve, reject, queued: Cell::new(true) };
+        let task = Task { job: Cell::new(job.take()), resolve, reject, queued: Cell::new(true) };
         schedule(Rc::new(task));
     })
 }
@@ -67,6 +68,11 @@ pub fn promise(future: Job) -> Promise {
 fn schedule(task: Rc<Task>) {
     let q = QUEUE.get();
     q.ready.borrow_mut().push(task);
+    ask_for_microtask(q);
+}
+
+/// The next microtask asked for, unless it is already.
+fn ask_for_microtask(q: &Queue) {
     if !q.scheduled.replace(true) {
         queue_microtask(q.run.as_ref().unchecked_ref());
     }
@@ -83,8 +89,8 @@ fn run_ready() {
     for _ in 0..count {
         let task = {
             let mut ready = q.ready.borrow_mut();
-            if ready.len() > 1 && !q.scheduled.replace(true) {
-                queue_microtask(q.run.as_ref().unchecked_ref());
+            if ready.len() > 1 {
+                ask_for_microtask(q);
             }
             ready.remove(0)
         };
@@ -93,15 +99,19 @@ fn run_ready() {
 }
 
 fn run(task: Rc<Task>) {
-    let mut job = task.job.borrow_mut();
     // A wake may come after the end (a timer, a late answer): nothing to do then.
-    let Some(future) = job.as_mut() else { return };
+    let Some(mut future) = task.job.take() else { return };
     task.queued.set(false);
     // SAFETY: a waker that borrows `task`'s own count (not dropped: it gives none back),
     // used only while `task` lives; its clones take counts of their own (`clone_raw`).
     let waker = core::mem::ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(Rc::as_ptr(&task).cast(), &VTABLE)) });
-    let Poll::Ready(result) = future.as_mut().poll(&mut Context::from_waker(&waker)) else { return };
-    *job = None;
+    let Poll::Ready(result) = future.as_mut().poll(&mut Context::from_waker(&waker)) else {
+        // Put back over the `None` it left, which `set` would drop (its drop glue, for nothing).
+        core::mem::forget(task.job.replace(Some(future)));
+        return;
+    };
+    // Dropped before its Promise settles, as wasm-bindgen-futures' executor does.
+    drop(future);
     let (settle, value) = match &result {
         Ok(value) => (&task.resolve, value),
         Err(reason) => (&task.reject, reason),

@@ -67,15 +67,22 @@ impl PagesAhead {
     pub fn next_piece(self: Rc<Self>) -> Promise {
         let exporter = self;
         promise(async move {
-            // An empty piece is not given (a reader would see a zero-length read).
-            while let Some((number, answer)) = exporter.next_page().inspect_err(|_| exporter.finished())? {
-                let bytes = answer.await.and_then(|answer| exporter.written(number, answer));
-                let bytes = bytes.inspect_err(|_| exporter.finished())?;
-                if !bytes.is_empty() {
-                    return Ok(Uint8Array::from(&bytes[..]).into());
+            // An empty piece is not given (a reader would see a zero-length read). A
+            // failure, before the request or after, ends the export at one exit.
+            let failed = loop {
+                let (number, answer) = match exporter.next_page() {
+                    Ok(Some(next)) => next,
+                    Ok(None) => return Ok(JsValue::UNDEFINED),
+                    Err(e) => break e,
+                };
+                match answer.await.and_then(|answer| exporter.written(number, answer)) {
+                    Ok(bytes) if bytes.is_empty() => {}
+                    Ok(bytes) => return Ok(Uint8Array::from(&bytes[..]).into()),
+                    Err(e) => break e,
                 }
-            }
-            Ok(JsValue::UNDEFINED)
+            };
+            exporter.finished();
+            Err(failed.into())
         })
     }
 }

@@ -53,7 +53,7 @@ impl QueryPages {
         let mut answer = None;
         super::js::promise(poll_fn(move |cx| {
             let answered = ready!(Pin::new(answer.get_or_insert_with(|| s.answer(page))).poll(cx));
-            Poll::Ready(read_page(&s, page, answered))
+            Poll::Ready(read_page(&s, page, answered).map_err(JsValue::from))
         }))
     }
 
@@ -69,7 +69,8 @@ impl QueryPages {
 }
 
 /// A page's answer as `{ items, more }`, `more` false when it was the last.
-fn read_page(s: &PagesAhead, page: u32, answered: Result<Answer, Failure>) -> Result<JsValue, JsValue> {
+/// (Its failures made JS errors by its caller, in one place.)
+fn read_page(s: &PagesAhead, page: u32, answered: Result<Answer, Failure>) -> Result<JsValue, Failure> {
     let answered = answered?;
     let answer = page_of(&answered)?;
     let items: Array = get(&answer, ITEMS_FIELD).into();

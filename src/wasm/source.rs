@@ -404,7 +404,11 @@ fn string_piece(text: &JsString, held: &Cell<Option<u16>>) -> Vec<u8> {
 /// past what a resume skips; empty when none is held.
 #[inline(never)]
 fn held_alone(held: &Cell<Option<u16>>, skip_bytes: &Cell<u64>) -> Vec<u8> {
-    skipped_front(held.take().map_or(Vec::new(), |unit| wtf8(unit).to_vec()), skip_bytes)
+    let lone = match held.take() {
+        Some(unit) => wtf8(unit).to_vec(),
+        None => Vec::new(),
+    };
+    skipped_front(lone, skip_bytes)
 }
 
 /// `bytes` past what a resume skips (`skip_bytes`, lowered by what they give).
@@ -414,7 +418,10 @@ fn skipped_front(mut bytes: Vec<u8>, skip_bytes: &Cell<u64>) -> Vec<u8> {
         skip_bytes.set(skip_bytes.get() - skip);
         // The rest copied out by `to_vec`, compiled for other uses already (`drain` and
         // `copy_within` are compiled for this one): only pieces a resume cuts pay it.
-        bytes = bytes.get(skip as usize..).unwrap_or_default().to_vec();
+        bytes = match bytes.get(skip as usize..) {
+            Some(rest) => rest.to_vec(),
+            None => Vec::new(),
+        };
     }
     bytes
 }
@@ -441,10 +448,11 @@ pub fn set_pull(pull: Function) {
 /// Promise, which the caller awaits at once (not an async fn around it: one state
 /// machine fewer).
 fn pull_batch(next: &Function, this: &JsValue, want: usize, promises: bool) -> Result<Settled, Failure> {
-    let Some(pull) = PULL.get().take() else {
+    let slot = PULL.get();
+    let Some(pull) = slot.take() else {
         return Err(type_error("an iterable source is read through the package's EventsClient (setPull was not called)"));
     };
-    PULL.get().set(Some(pull.clone()));
+    slot.set(Some(pull.clone()));
     match pull.apply(&JsValue::NULL, &Array::of4(next, this, &(want as f64).into(), &promises.into())) {
         Ok(got) => Ok(Settled::from(super::js::as_promise(&got))),
         Err(e) => Err(source_failed(e)),
@@ -484,7 +492,10 @@ fn events_feed(objects: &Array, opened: &Cell<bool>) -> Vec<Feed> {
                 let one = Array::of1(&objects.get(i));
                 feeds.push(match stringify(&one, 0, 1) {
                     Ok(json) => Feed::Bytes(array_piece(&json, opened)),
-                    Err(mut why) => Feed::Unreadable(why.pop().map(|w| w.1).unwrap_or_default()),
+                    Err(mut why) => Feed::Unreadable(match why.pop() {
+                        Some((_, why)) => why,
+                        None => String::new(),
+                    }),
                 });
             }
             feeds

@@ -119,36 +119,43 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
     // a redirect would carry the refresh token and the events' bodies to whatever host
     // (plain http included) the answer names.
     let init: JsValue = init.set("headers", headers).set("signal", controller.signal()).set("redirect", "manual").into();
-    // A match, not `map_err` and `?`, as for the controller.
-    let pending = match net.fetch(req.url, &init) {
-        Ok(pending) => pending,
-        Err(e) => return Err(network("fetch threw", e)),
+    // Each way it fails is a `NetworkError` made at one exit (its fallback message and
+    // its cause); matches, not `map_err` and `?`, as for the controller.
+    let (fallback, cause) = 'failed: {
+        let pending = match net.fetch(req.url, &init) {
+            Ok(pending) => pending,
+            Err(e) => break 'failed ("fetch threw", e),
+        };
+        let response = match Settled::from(pending).await {
+            Ok(response) => response,
+            Err(e) => break 'failed ("fetch failed", e),
+        };
+        // Read by name, each read able to fail: a caller's `fetch` (a test double, a wrapper
+        // that forgot to return) may give anything, and a call through a missing method
+        // would throw past us and leave the Promise unsettled.
+        let Some(status) = get(&response, "status").as_f64().filter(|s| (0.0..1000.0).contains(s)) else {
+            break 'failed ("fetch did not give a Response (no status)", response);
+        };
+        // `text()` throwing or rejecting: one error made for both.
+        let text = match call_method(&response, "text", &JsValue::UNDEFINED) {
+            Ok(text) => Settled::from(super::js::as_promise(&text)).await,
+            Err(e) => Err(e),
+        };
+        let text = match text {
+            Ok(text) => text,
+            Err(e) => break 'failed ("the answer could not be read", e),
+        };
+        let Some(text) = text.dyn_ref::<JsString>() else {
+            break 'failed ("the answer's text() did not give a string", text);
+        };
+        return Ok(Answer {
+            status: status as u16,
+            status_text: get(&response, "statusText").as_string().unwrap_or_default(),
+            retry_after: call_method(&get(&response, "headers"), "get", &"Retry-After".into()).ok().and_then(|v| v.as_string()),
+            text: text.clone(),
+        });
     };
-    let response = match Settled::from(pending).await {
-        Ok(response) => response,
-        Err(e) => return Err(network("fetch failed", e)),
-    };
-    // Read by name, each read able to fail: a caller's `fetch` (a test double, a wrapper
-    // that forgot to return) may give anything, and a call through a missing method
-    // would throw past us and leave the Promise unsettled.
-    let Some(status) = get(&response, "status").as_f64().filter(|s| (0.0..1000.0).contains(s)) else {
-        return Err(network("fetch did not give a Response (no status)", response));
-    };
-    // `text()` throwing or rejecting: one error made for both.
-    let text = match call_method(&response, "text", &JsValue::UNDEFINED) {
-        Ok(text) => Settled::from(super::js::as_promise(&text)).await,
-        Err(e) => Err(e),
-    };
-    let text = text.map_err(|e| network("the answer could not be read", e))?;
-    let Some(text) = text.dyn_ref::<JsString>() else {
-        return Err(network("the answer's text() did not give a string", text));
-    };
-    Ok(Answer {
-        status: status as u16,
-        status_text: get(&response, "statusText").as_string().unwrap_or_default(),
-        retry_after: call_method(&get(&response, "headers"), "get", &"Retry-After".into()).ok().and_then(|v| v.as_string()),
-        text: text.clone(),
-    })
+    Err(network(fallback, cause))
 }
 
 /// A `NetworkError` whose `cause` is what the platform threw; its message, when it
