@@ -20,15 +20,6 @@ pub enum Compression {
 }
 
 impl Compression {
-    /// Reads the names the JS option takes: `'auto'`, `'gzip'`, `'none'`.
-    pub fn parse(name: &str) -> Option<Compression> {
-        match name {
-            "auto" => Some(Compression::Auto),
-            "gzip" => Some(Compression::Gzip),
-            "none" => Some(Compression::None),
-            _ => None,
-        }
-    }
 
     /// Whether to gzip a create body of `body_len` bytes. `refused`: the API answered
     /// `415` to a compressed body before, so this client sends plain bodies from then on.
@@ -76,8 +67,6 @@ mod tests {
         assert!(!Compression::Auto.answers_compressed(true), "loopback answers come plain");
         assert!(Compression::Gzip.answers_compressed(true));
         assert!(!Compression::None.answers_compressed(false));
-        assert_eq!(Compression::parse("gzip"), Some(Compression::Gzip));
-        assert_eq!(Compression::parse("br"), None);
         assert_eq!(Compression::default(), Compression::Auto);
     }
 }

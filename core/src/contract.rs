@@ -25,14 +25,6 @@ pub enum Env {
 }
 
 impl Env {
-    /// Reads the names used by the JS options: `"prod"` or `"dev"`.
-    pub fn parse(name: &str) -> Option<Env> {
-        match name {
-            "prod" => Some(Env::Prod),
-            "dev" => Some(Env::Dev),
-            _ => None,
-        }
-    }
 
     /// Base URL of the Events API in this environment.
     pub fn events_url(self) -> &'static str {
@@ -186,7 +178,5 @@ mod tests {
             Env::Dev.auth_url(),
             "https://auth-apidev.genomcore.net/api/v1"
         );
-        assert_eq!(Env::parse("dev"), Some(Env::Dev));
-        assert_eq!(Env::parse("Dev"), None);
     }
 }

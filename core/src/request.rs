@@ -9,49 +9,16 @@ use crate::json_scan::quoted;
 use crate::text::{before_ascii, split_ascii, split_once_ascii, split_once_str, trim};
 use crate::contract::{EVENTS_PATH, LOGIN_PATH, REFRESH_PATH};
 
-/// Percent-encodes like JS `encodeURIComponent`: every byte of the UTF-8 text except
-/// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` (upper-case hex).
-#[inline]
-pub fn percent_encode_component(s: &str) -> String {
-    let mut out = String::new();
-    percent_encode_into(&mut out, s);
-    out
-}
-
-/// `percent_encode_component(s)` appended to `out` (no text made to be copied into it).
-#[inline]
-fn percent_encode_into(out: &mut String, s: &str) {
-    const HEX: &str = "0123456789ABCDEF";
-    let hex = |d: u8| HEX.get(usize::from(d)..usize::from(d) + 1).unwrap_or_default();
-    // Pieces of text, not `char`s pushed (`String::push` encodes each as UTF-8 first).
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".iter().any(|&c| c == b) {
-            // An ASCII byte: a character of its own.
-            text![into *out; s.get(i..i + 1).unwrap_or_default()];
-        } else {
-            text![into *out; "%", hex(b >> 4), hex(b & 15)];
-        }
-    }
-}
-
 /// `POST` target of a create.
 #[inline]
 pub fn create_url(base: &str) -> String {
     text![base, EVENTS_PATH]
 }
 
-/// `DELETE` target that empties `collection` (percent-encoded: names may hold `/`,
-/// `?`, `#`, `&`, spaces, non-ASCII).
-/// The wasm makes the same URL with the engine's `encodeURIComponent` (smaller).
-#[inline]
-pub fn delete_url(base: &str, collection: &str) -> String {
-    let mut url = text![base, DELETE_QUERY];
-    percent_encode_into(&mut url, collection);
-    url
-}
-
-/// `EVENTS_PATH`, `?`, `COLLECTION_PARAM` and `=` written out as one piece (a test
-/// checks it against the contract's names), before the percent-encoded collection.
+/// `DELETE` target that empties a collection, before its name percent-encoded (the
+/// wasm encodes it with the engine's `encodeURIComponent`: names may hold `/`, `?`, `#`,
+/// `&`, spaces, non-ASCII). `EVENTS_PATH`, `?`, `COLLECTION_PARAM` and `=` written out
+/// as one piece (a test checks it against the contract's names).
 pub const DELETE_QUERY: &str = "/events?collection=";
 
 /// `POST` target of one page of a query.
@@ -277,23 +244,6 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn encodes_like_encode_uri_component() {
-        assert_eq!(
-            percent_encode_component("abc-_.!~*'()XYZ09"),
-            "abc-_.!~*'()XYZ09"
-        );
-        assert_eq!(
-            percent_encode_component("a b/c?d#e&f=g+h%"),
-            "a%20b%2Fc%3Fd%23e%26f%3Dg%2Bh%25"
-        );
-        assert_eq!(
-            percent_encode_component("é€😀"),
-            "%C3%A9%E2%82%AC%F0%9F%98%80"
-        );
-        assert_eq!(percent_encode_component(""), "");
-    }
-
-    #[test]
     fn urls() {
         use crate::contract::{COLLECTION_PARAM, PAGE_PARAM, PAGE_SIZE_PARAM, QUERY_PATH};
         assert_eq!(DELETE_QUERY, format!("{EVENTS_PATH}?{COLLECTION_PARAM}="));
@@ -301,10 +251,6 @@ mod tests {
         assert_eq!(AND_PAGE_SIZE, format!("&{PAGE_SIZE_PARAM}="));
         let b = "https://h/api/v1";
         assert_eq!(create_url(b), "https://h/api/v1/events");
-        assert_eq!(
-            delete_url(b, "a/b c"),
-            "https://h/api/v1/events?collection=a%2Fb%20c"
-        );
         assert_eq!(
             query_url(b, 2, 500),
             "https://h/api/v1/events/query?page=2&pageSize=500"
@@ -389,25 +335,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn encoding_round_trips(s in "\\PC{0,30}") {
-            let enc = percent_encode_component(&s);
-            prop_assert!(enc.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.!~*'()%".contains(&b)));
-            // Decode by hand: the bytes come back.
-            let mut bytes = Vec::new();
-            let e = enc.as_bytes();
-            let mut i = 0;
-            while i < e.len() {
-                if e[i] == b'%' {
-                    bytes.push(u8::from_str_radix(&enc[i + 1..i + 3], 16).unwrap());
-                    i += 3;
-                } else {
-                    bytes.push(e[i]);
-                    i += 1;
-                }
-            }
-            prop_assert_eq!(bytes, s.as_bytes());
-        }
 
         #[test]
         fn checked_urls_are_stable(s in "(https?://)?[a-z0-9.:\\[\\]@/?#%-]{0,24}", insecure in any::<bool>()) {

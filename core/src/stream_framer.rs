@@ -23,15 +23,6 @@ pub enum Format {
 }
 
 impl Format {
-    /// From the `format` option's names: `'ndjson'`, `'json'`.
-    #[inline]
-    pub fn parse(name: &str) -> Option<Format> {
-        match name {
-            "ndjson" => Some(Format::Ndjson),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
-    }
 }
 
 /// Where an event starts in the source: its index, line (1-based) and byte offset.

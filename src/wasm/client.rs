@@ -149,9 +149,9 @@ impl Engine {
             };
             args::collection(&name)?;
             let opts = options::query_options(options, &self.inner.config, "deleteEvents options", options::DELETE_KEYS)?;
-            // `request::delete_url`'s URL, its collection percent-encoded by the engine's
-            // `encodeURIComponent` (the same encoding, its code not in the wasm; `name` is
-            // well-formed, so it cannot throw).
+            // The collection percent-encoded by the engine's `encodeURIComponent` (103 B
+            // less gzipped than our own encoder; `name` is a Rust `String`, well-formed,
+            // so it cannot throw).
             let encoded: String = js_sys::encode_uri_component(&name).into();
             let url = text![self.inner.config.events_url, request::DELETE_QUERY, encoded];
             Ok(PlainCall { method: Method::Delete, url, body: None, opts })
