@@ -20,7 +20,6 @@ pub enum Compression {
 }
 
 impl Compression {
-
     /// Whether to gzip a create body of `body_len` bytes. `refused`: the API answered
     /// `415` to a compressed body before, so this client sends plain bodies from then on.
     pub fn compresses(self, body_len: usize, api_is_loopback: bool, refused: bool) -> bool {

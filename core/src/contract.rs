@@ -25,7 +25,6 @@ pub enum Env {
 }
 
 impl Env {
-
     /// Base URL of the Events API in this environment.
     pub fn events_url(self) -> &'static str {
         match self {

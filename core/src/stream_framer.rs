@@ -22,9 +22,6 @@ pub enum Format {
     Json,
 }
 
-impl Format {
-}
-
 /// Where an event starts in the source: its index, line (1-based) and byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
