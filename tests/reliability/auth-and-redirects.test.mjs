@@ -228,3 +228,68 @@ test('a renewal meeting passing trouble (503) is retried with backoff, then the 
     }
   });
 });
+
+test('an Auth API answer of the wrong shape is an AuthError saying what is wrong, never with the token; a refreshToken absent, null or empty keeps the old one', async () => {
+  await withEmulator([], async (emu) => {
+    const wrong = [
+      ['<html>', 'the token refresh answer is not a JSON object'],
+      ['["a.b.c"]', 'the token refresh answer is not a JSON object'],
+      ['{"token":""}', 'the token refresh answer has no "token" string'],
+      ['{"token":7}', 'the token refresh answer has no "token" string'],
+      ['{"accessToken":"a.b.c"}', 'the token refresh answer has no "token" string'],
+      ['{"token":"SECRET\\nREST"}', 'the token refresh answer\'s "token" '],
+      ['{"token":"a.b.c","refreshToken":1}', 'the token refresh answer\'s "refreshToken" is not a string'],
+    ];
+    for (const [text, why] of wrong) {
+      const auth = await scripted(() => ({ status: 200, text }));
+      try {
+        const client = new EventsClient({ token: jwt(-60), refreshToken: 'REFRESH-SECRET', baseUrl: emu.api, authUrl: auth.api, maxRetries: 0 });
+        const err = await client.queryEvents({}, { pageSize: 10 }).then(() => null, (e) => e);
+        assert.equal(err?.name, 'AuthError', `${text}: ${err}`);
+        assert.ok(err.message.startsWith(`token refresh failed: ${why}`), `${text}: ${err.message}`);
+        assert.ok(!/SECRET/.test(err.message), `${text}: no token in ${err.message}`);
+      } finally {
+        await auth.close();
+      }
+    }
+    // Good answers: the old refresh token is sent again when the answer's is absent,
+    // null or empty, the new one when it carries one. Each answer's token expires within
+    // the renewal margin, so that every call renews; a scripted Events API answers them.
+    const extras = [{}, { refreshToken: null }, { refreshToken: '' }, { refreshToken: 'NEXT' }, {}];
+    const issued = [];
+    const renewals = await scripted((req, body, n) => {
+      issued.push(`${jwt(60)}${n}`); // told apart by their last character
+      return { status: 200, text: JSON.stringify({ token: issued[n - 1], ...extras[n - 1] }) };
+    });
+    const api = await scripted(() => ({ status: 200, text: '{"items":[],"total":0}' }));
+    try {
+      const client = new EventsClient({ token: jwt(-60), refreshToken: 'FIRST', baseUrl: api.api, authUrl: renewals.api, maxRetries: 0 });
+      for (let i = 0; i < extras.length; i++) assert.equal((await client.queryEvents({}, { pageSize: 10 })).total, 0);
+      assert.deepEqual(renewals.seen.map((r) => JSON.parse(r.body).refreshToken), ['FIRST', 'FIRST', 'FIRST', 'FIRST', 'NEXT']);
+      assert.deepEqual(api.seen.map((r) => r.headers.authorization), issued.map((t) => `Bearer ${t}`), 'each call with the token its renewal gave');
+    } finally {
+      await renewals.close();
+      await api.close();
+    }
+  });
+});
+
+test('an API error body\'s message, a string or a list of them, becomes the error\'s serverMessage lines; another body is its own text', async () => {
+  const bodies = [
+    ['{"statusCode":400,"message":"token expired"}', ['token expired']],
+    ['{"statusCode":400,"message":["0.start must be an RFC 3339 date-time","2.owner is required"]}', ['0.start must be an RFC 3339 date-time', '2.owner is required']],
+    ['  Bad Gateway \n', ['Bad Gateway']],
+    ['{"message": 5}', ['{"message": 5}']],
+  ];
+  for (const [text, lines] of bodies) {
+    const api = await scripted(() => ({ status: 400, text }));
+    try {
+      const client = new EventsClient({ token: jwt(3600), baseUrl: api.api, maxRetries: 0 });
+      const err = await client.deleteEvents('c').then(() => null, (e) => e);
+      assert.equal(err?.name, 'EventsApiError', String(err));
+      assert.deepEqual(err.serverMessage, lines, text);
+    } finally {
+      await api.close();
+    }
+  }
+});
