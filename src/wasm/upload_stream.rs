@@ -305,8 +305,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             continue;
         }
         let stopped = stop.take().map(|s| stopped(s, &framer, positions));
-        // (`take`: `done` stays whole, so it needs no drop flag.)
-        break match (finish(core::mem::take(&mut done), upload.ending(progress, stopped)), streamed && opts.skip_invalid) {
+        // (Borrowed: `done` stays whole, so it needs no drop flag.)
+        break match (finish(&done, upload.ending(progress, stopped)), streamed && opts.skip_invalid) {
             (Ok(result), true) => Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into()),
             (result, _) => result,
         };
