@@ -162,8 +162,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                         break 'run Err(upload.abort.error().into());
                     }
                 } else if !ended || next < ready.len() {
-                    // (Kept when set: no old value to drop.)
-                    stop.get_or_insert_with(|| Stop::Aborted(upload.abort.reason()));
+                    // (Kept when set.)
+                    if stop.is_none() {
+                        stop = Some(Stop::Aborted(upload.abort.reason()));
+                    }
                 }
                 ready = Vec::new();
                 next = 0;
