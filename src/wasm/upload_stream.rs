@@ -296,8 +296,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         }
         if checking {
             // (`take`, not a move: `stop` stays whole, so it needs no drop flag.)
-            if !framer.problems().is_empty() {
-                stop.get_or_insert(Stop::Invalid);
+            if !framer.problems().is_empty() && stop.is_none() {
+                stop = Some(Stop::Invalid);
             }
             if let Some(stop) = stop.take() {
                 break 'run Err(validation_error(stop, &framer, positions));
