@@ -490,7 +490,14 @@ impl Upload<'_> {
                 };
                 let raw_bytes = body.length() as usize;
                 let compress = self.opts.compression.compresses(raw_bytes, self.session.config.api_is_loopback, self.session.compression_refused.get());
-                let gzipped = compress::gzip(&body, compress).await;
+                // (A failed compression sends the body plain.)
+                let gzipped = match compress::gzip(&body, compress) {
+                    Some(bytes) => match bytes.await {
+                        Ok(b) => Some(Uint8Array::new(&b)),
+                        Err(_) => None,
+                    },
+                    None => None,
+                };
                 let (compressed, payload, content_encoding) = match &gzipped {
                     Some(gzipped) => (true, gzipped, Some(GZIP_ENCODING)),
                     None => (false, &body, None),
