@@ -589,13 +589,18 @@ fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
     // (`&str`: the counts' warning is made whole in its arm, no `String` per reason.)
     let why = match json_parse(text) {
         Err(_) => "is not JSON",
-        Ok(answer) => match get(&answer, IDS_FIELD).dyn_into::<Array>() {
-            Err(_) => "has no ids",
-            Ok(ids) if ids.length() as usize != sent || get(&answer, CREATED_FIELD).as_f64().is_some_and(|c| c as usize != sent) => {
-                return (Array::new(), Some(text!["stored, but the answer counts ", ids.length(), " ids for ", sent, " events sent: no ids for them"]));
+        Ok(answer) => {
+            let ids = get(&answer, IDS_FIELD);
+            if !Array::is_array(&ids) {
+                "has no ids"
+            } else {
+                let ids: Array = ids.unchecked_into();
+                if ids.length() as usize != sent || get(&answer, CREATED_FIELD).as_f64().is_some_and(|c| c as usize != sent) {
+                    return (Array::new(), Some(text!["stored, but the answer counts ", ids.length(), " ids for ", sent, " events sent: no ids for them"]));
+                }
+                return (ids, None);
             }
-            Ok(ids) => return (ids, None),
-        },
+        }
     };
     (Array::new(), Some(text!["stored, but the answer ", why, ": no ids for them"]))
 }
