@@ -169,7 +169,7 @@ pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [
         };
         let was: String = if value.is_undefined() {
             "undefined".into()
-        } else if value.dyn_ref::<js_sys::Date>().is_some_and(|d| d.get_time().is_nan()) {
+        } else if value.is_instance_of::<js_sys::Date>() && value.unchecked_ref::<js_sys::Date>().get_time().is_nan() {
             "an invalid Date".into()
         } else if let Some(n) = value.as_f64() {
             // The engine's text of the number (NaN, Infinity).
