@@ -197,6 +197,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             // await for the three cases (a read alone, chunks alone, both).
             let turn = poll_fn(|cx| {
                 if let Some(Poll::Ready(read)) = reading.as_mut().map(|r| r.as_mut().poll(cx)) {
+                    // Done with: dropped here, not at each arm that reads it.
+                    reading = None;
                     return Poll::Ready(Turn::Read(read));
                 }
                 match running.poll_next(cx) {
@@ -227,7 +229,6 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                     done.append(&mut after);
                 }
                 Turn::Read(piece) => {
-                    reading = None;
                     // (A read comes only from a source: an array has none.)
                     let Some(source) = &source else { continue };
                     if let Some(Stop::Invalid) = stop {
