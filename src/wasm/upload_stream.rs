@@ -38,8 +38,11 @@ use super::upload::{finish, plan, Piece, Progress, Ready, Stopped, Totals, Uploa
 use super::js::{call_back, random_uuid, utf8_lossy, Obj};
 use super::wait::{Boxed, InFlight};
 
-/// Why the upload stops reading.
+/// Why the upload stops reading. (A variant for going on, not an `Option<Stop>`: one
+/// type's drop glue, not two.)
 enum Stop {
+    /// Not stopped.
+    Going,
     Invalid,
     Broken(Broken),
     Source(Failure),
@@ -148,7 +151,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         let mut reading: Option<Boxed<'static, Result<Option<Vec<Feed>>, Failure>>> = None;
         // An array has nothing to read.
         let mut ended = !streamed;
-        let mut stop: Option<Stop> = None;
+        let mut stop = Stop::Going;
         // After a bad event stops the upload, one more read (nothing framed) says whether
         // the input ended there: then its last line, unterminated (a file without a
         // final newline), is checked too, so that every bad event read is named.
@@ -158,19 +161,19 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             if streamed && upload.abort.is_aborted() {
                 if checking {
                     // Before a read only, as a stop or the end has the last word.
-                    if !ended && stop.is_none() {
+                    if !ended && stop.going() {
                         break 'run Err(upload.abort.error().into());
                     }
                 } else if !ended || next < ready.len() {
                     // (Kept when set.)
-                    if stop.is_none() {
-                        stop = Some(Stop::Aborted(upload.abort.reason()));
+                    if stop.going() {
+                        stop = Stop::Aborted(upload.abort.reason());
                     }
                 }
                 ready = Vec::new();
                 next = 0;
             }
-            while running.len() < progress.concurrency() && stop.is_none() {
+            while running.len() < progress.concurrency() && stop.going() {
                 let Some(chunk) = ready.get_mut(next) else { break };
                 // Its body taken out, its place left empty: a Vec does, without VecDeque's code.
                 next += 1;
@@ -185,8 +188,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             // Read on while no more than one chunk waits beyond those in flight.
             // (Bytes only: an iterable of events has no unterminated line, and reading on
             // would run the caller's generator for nothing.)
-            let look_past = matches!(stop, Some(Stop::Invalid)) && !looked_past_stop && holds_events(&source) == Some(false);
-            let want = !ended && (stop.is_none() || look_past) && ready.is_empty() && !upload.abort.is_aborted();
+            let look_past = matches!(stop, Stop::Invalid) && !looked_past_stop && holds_events(&source) == Some(false);
+            let want = !ended && (stop.going() || look_past) && ready.is_empty() && !upload.abort.is_aborted();
             if let (true, None, Some(source)) = (want, &reading, &source) {
                 reading = Some(source.read());
             }
@@ -231,7 +234,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                 Turn::Read(piece) => {
                     // (A read comes only from a source: an array has none.)
                     let Some(source) = &source else { continue };
-                    if let Some(Stop::Invalid) = stop {
+                    if let Stop::Invalid = stop {
                         looked_past_stop = true;
                         if let Ok(None) = piece {
                             ended = true;
@@ -249,7 +252,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                             framer.finish()
                         }
                         Err(e) => {
-                            stop = Some(Stop::Source(e));
+                            stop = Stop::Source(e);
                             continue;
                         }
                     };
@@ -265,7 +268,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                                 }
                             }
                         }
-                        Err(broken) => stop = Some(Stop::Broken(broken)),
+                        Err(broken) => stop = Stop::Broken(broken),
                     }
                     source.name_what_json_lost(framer.problems_mut().list_mut());
                     if let Some(on_skip) = &opts.on_skip {
@@ -276,10 +279,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                         tell_skipped(on_skip, skipped, holds != Some(true));
                     }
                     // The checking read goes on to the end, to name every bad event.
-                    if !opts.skip_invalid && !checking && !framer.problems().is_empty() && stop.is_none() {
-                        stop = Some(Stop::Invalid);
+                    if !opts.skip_invalid && !checking && !framer.problems().is_empty() && stop.going() {
+                        stop = Stop::Invalid;
                     }
-                    if stop.is_some() {
+                    if !stop.going() {
                         ready = Vec::new(); // no new chunk once the upload stops
                         next = 0;
                     }
@@ -292,22 +295,22 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         // sends none): its own error, as a source function that throws, and no "stored
         // before" to speak of. (Made from a reference: a partial move out of `stop` would
         // need its drop flags.)
-        if let (Some(Stop::Source(e)), true) = (&stop, done.is_empty()) {
+        if let (Stop::Source(e), true) = (&stop, done.is_empty()) {
             break Err(e.to_js());
         }
         if checking {
-            // (`take`, not a move: `stop` stays whole, so it needs no drop flag.)
-            if !framer.problems().is_empty() && stop.is_none() {
-                stop = Some(Stop::Invalid);
+            if !framer.problems().is_empty() && stop.going() {
+                stop = Stop::Invalid;
             }
-            if let Some(stop) = stop.take() {
-                break 'run Err(validation_error(stop, &framer, positions));
+            // (Replaced, not moved: `stop` stays whole, so it needs no drop flag.)
+            if let Some(stopped) = stopped(core::mem::replace(&mut stop, Stop::Going), &framer, positions) {
+                break 'run Err(validation_error(stopped));
             }
             (totals.chunks, totals.events) = (Some(chunks), Some(counted));
             checking = false;
             continue;
         }
-        let stopped = stop.take().map(|s| stopped(s, &framer, positions));
+        let stopped = stopped(core::mem::replace(&mut stop, Stop::Going), &framer, positions);
         // (Borrowed: `done` stays whole, so it needs no drop flag.)
         break match (finish(&done, upload.ending(progress, stopped)), streamed && opts.skip_invalid) {
             (Ok(result), true) => Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into()),
@@ -341,8 +344,8 @@ fn frame(framer: &mut Framer, mut feed: Vec<Feed>, bytes_read: Option<&Progress<
 }
 
 /// A stop of the validating pass, as the error it rejects with (nothing was sent).
-fn validation_error(stop: Stop, framer: &Framer, positions: bool) -> JsValue {
-    let Stopped { name, mut message, fields, .. } = stopped(stop, framer, positions);
+fn validation_error(stopped: Stopped) -> JsValue {
+    let Stopped { name, mut message, fields, .. } = stopped;
     if name == "ValidationError" {
         text![into message; "; nothing was sent (validate: 'all')"];
     }
@@ -395,8 +398,17 @@ fn skipped(framer: &Framer, positions: bool) -> Obj {
         .set("problemCount", problems.total() as f64)
 }
 
-fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
-    match stop {
+impl Stop {
+    /// Not stopped (yet).
+    fn going(&self) -> bool {
+        matches!(self, Stop::Going)
+    }
+}
+
+/// Why the upload stopped, as its error's parts; `None` if it did not.
+fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Option<Stopped> {
+    Some(match stop {
+        Stop::Going => return None,
         Stop::Invalid => {
             let p = framer.problems();
             let mut message = p.summary();
@@ -440,6 +452,6 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
             fields: Obj::new().set("cause", reason),
             wrong_argument: false,
         },
-    }
+    })
 }
 
