@@ -227,9 +227,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                     // (A chunk's send gives one piece at least: the `0` is never used.)
                     let index = pieces.first().map_or(0, |p| p.range.index);
                     let at = done.iter().position(|d| d.range.index > index).unwrap_or(done.len());
+                    // (The later ones put behind this chunk's pieces, then all appended at once.)
                     let mut after = done.split_off(at);
+                    pieces.append(&mut after);
                     done.append(&mut pieces);
-                    done.append(&mut after);
                 }
                 Turn::Read(piece) => {
                     // (A read comes only from a source: an array has none.)
