@@ -1,9 +1,6 @@
 //! gzip with the platform's `CompressionStream` (every current browser, Node 18+,
 //! Deno, Bun, Workers): no compressor compiled into the wasm.
 
-use core::future::{poll_fn, Future};
-use core::pin::Pin;
-use core::task::Poll;
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use super::settle::Settled;
@@ -29,26 +26,17 @@ extern "C" {
     fn array_buffer(this: &BodyReader) -> Promise;
 }
 
-/// `body` gzipped when `wanted`, else `None`, as where the platform has no
+/// `body`'s gzip started when `wanted`, else `None`, as where the platform has no
 /// `CompressionStream` (the body then goes plain: compression is an optimisation,
-/// never a requirement). A `poll_fn`, not an async fn (one state machine fewer): the
-/// compression starts when it is called, at once awaited by its caller, whose one
-/// await serves both cases.
-pub fn gzip(body: &Uint8Array, wanted: bool) -> impl Future<Output = Option<Uint8Array>> {
+/// never a requirement). Its caller awaits the `Settled` (no future of our own around
+/// it: one state machine and its poll fewer).
+pub fn gzip(body: &Uint8Array, wanted: bool) -> Option<Settled> {
     let compressor = if wanted { JsCompressionStream::new(GZIP_ENCODING).ok() } else { None };
-    let mut bytes = compressor.map(|compressor| {
+    compressor.map(|compressor| {
         // The bytes' stream from a `Response` over them (a copy, as a `Blob` would make):
         // the one constructor for both ends, no `Blob` imports.
         let plain: Stream = super::js::get(&BodyReader::new(body), "body").unchecked_into();
         let compressed = plain.pipe_through(&compressor);
         Settled::from(BodyReader::new(&compressed).array_buffer())
-    });
-    poll_fn(move |cx| match &mut bytes {
-        Some(bytes) => match Pin::new(bytes).poll(cx) {
-            Poll::Ready(Ok(b)) => Poll::Ready(Some(Uint8Array::new(&b))),
-            Poll::Ready(Err(_)) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        },
-        None => Poll::Ready(None),
     })
 }

@@ -169,7 +169,7 @@ pub(super) fn name_what_json_lost(first: usize, events: &Array, problems: &mut [
         };
         let was: String = if value.is_undefined() {
             "undefined".into()
-        } else if value.dyn_ref::<js_sys::Date>().is_some_and(|d| d.get_time().is_nan()) {
+        } else if value.is_instance_of::<js_sys::Date>() && value.unchecked_ref::<js_sys::Date>().get_time().is_nan() {
             "an invalid Date".into()
         } else if let Some(n) = value.as_f64() {
             // The engine's text of the number (NaN, Infinity).
@@ -490,7 +490,14 @@ impl Upload<'_> {
                 };
                 let raw_bytes = body.length() as usize;
                 let compress = self.opts.compression.compresses(raw_bytes, self.session.config.api_is_loopback, self.session.compression_refused.get());
-                let gzipped = compress::gzip(&body, compress).await;
+                // (A failed compression sends the body plain.)
+                let gzipped = match compress::gzip(&body, compress) {
+                    Some(bytes) => match bytes.await {
+                        Ok(b) => Some(Uint8Array::new(&b)),
+                        Err(_) => None,
+                    },
+                    None => None,
+                };
                 let (compressed, payload, content_encoding) = match &gzipped {
                     Some(gzipped) => (true, gzipped, Some(GZIP_ENCODING)),
                     None => (false, &body, None),
@@ -582,13 +589,18 @@ fn read_created(text: &JsString, sent: usize) -> (Array, Option<String>) {
     // (`&str`: the counts' warning is made whole in its arm, no `String` per reason.)
     let why = match json_parse(text) {
         Err(_) => "is not JSON",
-        Ok(answer) => match get(&answer, IDS_FIELD).dyn_into::<Array>() {
-            Err(_) => "has no ids",
-            Ok(ids) if ids.length() as usize != sent || get(&answer, CREATED_FIELD).as_f64().is_some_and(|c| c as usize != sent) => {
-                return (Array::new(), Some(text!["stored, but the answer counts ", ids.length(), " ids for ", sent, " events sent: no ids for them"]));
+        Ok(answer) => {
+            let ids = get(&answer, IDS_FIELD);
+            if !Array::is_array(&ids) {
+                "has no ids"
+            } else {
+                let ids: Array = ids.unchecked_into();
+                if ids.length() as usize != sent || get(&answer, CREATED_FIELD).as_f64().is_some_and(|c| c as usize != sent) {
+                    return (Array::new(), Some(text!["stored, but the answer counts ", ids.length(), " ids for ", sent, " events sent: no ids for them"]));
+                }
+                return (ids, None);
             }
-            Ok(ids) => return (ids, None),
-        },
+        }
     };
     (Array::new(), Some(text!["stored, but the answer ", why, ": no ids for them"]))
 }
@@ -635,7 +647,7 @@ pub(super) struct Ending<'a> {
 /// The resolved value, or the rejection, from all pieces in input order.
 /// Inlined always into the send loop, its one caller (22 B less gzipped than a call).
 #[inline(always)]
-pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsValue> {
+pub(super) fn finish(pieces: &[Piece], ending: Ending) -> Result<JsValue, JsValue> {
     let Ending { abort, run_id, compression_refused, stopped, progress } = ending;
     let id_arrays = Array::new();
     let (mut created, mut total, mut failed_count) = (0usize, 0usize, 0usize);
@@ -644,7 +656,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
     // The first failure and its error object: its message is made only if it is needed.
     let mut first_error: Option<(&Failure, JsValue)> = None;
     let warnings = Array::new();
-    for piece in &pieces {
+    for piece in pieces {
         total += piece.range.len();
         match &piece.result {
             Ok((_, chunk_ids)) => {
@@ -708,7 +720,7 @@ pub(super) fn finish(pieces: Vec<Piece>, ending: Ending) -> Result<JsValue, JsVa
         let err = build(stop.name, &message, Obj::from(all));
         return Err(err);
     }
-    let ranges = describe_ranges(&pieces);
+    let ranges = describe_ranges(pieces);
     if abort.is_aborted() {
         let message = text!["createEvents was aborted: ", created, " of ", total, " events were stored; not confirmed: ", ranges, " (resume with runId ", run_id, ")"];
         return Err(build("AbortError", &message, fields.set("cause", abort.reason())));

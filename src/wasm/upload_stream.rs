@@ -38,8 +38,11 @@ use super::upload::{finish, plan, Piece, Progress, Ready, Stopped, Totals, Uploa
 use super::js::{call_back, random_uuid, utf8_lossy, Obj};
 use super::wait::{Boxed, InFlight};
 
-/// Why the upload stops reading.
+/// Why the upload stops reading. (A variant for going on, not an `Option<Stop>`: one
+/// type's drop glue, not two.)
 enum Stop {
+    /// Not stopped.
+    Going,
     Invalid,
     Broken(Broken),
     Source(Failure),
@@ -148,7 +151,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         let mut reading: Option<Boxed<'static, Result<Option<Vec<Feed>>, Failure>>> = None;
         // An array has nothing to read.
         let mut ended = !streamed;
-        let mut stop: Option<Stop> = None;
+        let mut stop = Stop::Going;
         // After a bad event stops the upload, one more read (nothing framed) says whether
         // the input ended there: then its last line, unterminated (a file without a
         // final newline), is checked too, so that every bad event read is named.
@@ -158,17 +161,19 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             if streamed && upload.abort.is_aborted() {
                 if checking {
                     // Before a read only, as a stop or the end has the last word.
-                    if !ended && stop.is_none() {
+                    if !ended && stop.going() {
                         break 'run Err(upload.abort.error().into());
                     }
                 } else if !ended || next < ready.len() {
-                    // (Kept when set: no old value to drop.)
-                    stop.get_or_insert_with(|| Stop::Aborted(upload.abort.reason()));
+                    // (Kept when set.)
+                    if stop.going() {
+                        stop = Stop::Aborted(upload.abort.reason());
+                    }
                 }
                 ready = Vec::new();
                 next = 0;
             }
-            while running.len() < progress.concurrency() && stop.is_none() {
+            while running.len() < progress.concurrency() && stop.going() {
                 let Some(chunk) = ready.get_mut(next) else { break };
                 // Its body taken out, its place left empty: a Vec does, without VecDeque's code.
                 next += 1;
@@ -183,8 +188,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             // Read on while no more than one chunk waits beyond those in flight.
             // (Bytes only: an iterable of events has no unterminated line, and reading on
             // would run the caller's generator for nothing.)
-            let look_past = matches!(stop, Some(Stop::Invalid)) && !looked_past_stop && holds_events(&source) == Some(false);
-            let want = !ended && (stop.is_none() || look_past) && ready.is_empty() && !upload.abort.is_aborted();
+            let look_past = matches!(stop, Stop::Invalid) && !looked_past_stop && holds_events(&source) == Some(false);
+            let want = !ended && (stop.going() || look_past) && ready.is_empty() && !upload.abort.is_aborted();
             if let (true, None, Some(source)) = (want, &reading, &source) {
                 reading = Some(source.read());
             }
@@ -195,6 +200,8 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
             // await for the three cases (a read alone, chunks alone, both).
             let turn = poll_fn(|cx| {
                 if let Some(Poll::Ready(read)) = reading.as_mut().map(|r| r.as_mut().poll(cx)) {
+                    // Done with: dropped here, not at each arm that reads it.
+                    reading = None;
                     return Poll::Ready(Turn::Read(read));
                 }
                 match running.poll_next(cx) {
@@ -220,15 +227,15 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                     // (A chunk's send gives one piece at least: the `0` is never used.)
                     let index = pieces.first().map_or(0, |p| p.range.index);
                     let at = done.iter().position(|d| d.range.index > index).unwrap_or(done.len());
+                    // (The later ones put behind this chunk's pieces, then all appended at once.)
                     let mut after = done.split_off(at);
+                    pieces.append(&mut after);
                     done.append(&mut pieces);
-                    done.append(&mut after);
                 }
                 Turn::Read(piece) => {
-                    reading = None;
                     // (A read comes only from a source: an array has none.)
                     let Some(source) = &source else { continue };
-                    if let Some(Stop::Invalid) = stop {
+                    if let Stop::Invalid = stop {
                         looked_past_stop = true;
                         if let Ok(None) = piece {
                             ended = true;
@@ -246,7 +253,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                             framer.finish()
                         }
                         Err(e) => {
-                            stop = Some(Stop::Source(e));
+                            stop = Stop::Source(e);
                             continue;
                         }
                     };
@@ -262,7 +269,7 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                                 }
                             }
                         }
-                        Err(broken) => stop = Some(Stop::Broken(broken)),
+                        Err(broken) => stop = Stop::Broken(broken),
                     }
                     source.name_what_json_lost(framer.problems_mut().list_mut());
                     if let Some(on_skip) = &opts.on_skip {
@@ -273,10 +280,10 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
                         tell_skipped(on_skip, skipped, holds != Some(true));
                     }
                     // The checking read goes on to the end, to name every bad event.
-                    if !opts.skip_invalid && !checking && !framer.problems().is_empty() && stop.is_none() {
-                        stop = Some(Stop::Invalid);
+                    if !opts.skip_invalid && !checking && !framer.problems().is_empty() && stop.going() {
+                        stop = Stop::Invalid;
                     }
-                    if stop.is_some() {
+                    if !stop.going() {
                         ready = Vec::new(); // no new chunk once the upload stops
                         next = 0;
                     }
@@ -289,24 +296,24 @@ pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, C
         // sends none): its own error, as a source function that throws, and no "stored
         // before" to speak of. (Made from a reference: a partial move out of `stop` would
         // need its drop flags.)
-        if let (Some(Stop::Source(e)), true) = (&stop, done.is_empty()) {
+        if let (Stop::Source(e), true) = (&stop, done.is_empty()) {
             break Err(e.to_js());
         }
         if checking {
-            // (`take`, not a move: `stop` stays whole, so it needs no drop flag.)
-            if !framer.problems().is_empty() {
-                stop.get_or_insert(Stop::Invalid);
+            if !framer.problems().is_empty() && stop.going() {
+                stop = Stop::Invalid;
             }
-            if let Some(stop) = stop.take() {
-                break 'run Err(validation_error(stop, &framer, positions));
+            // (Replaced, not moved: `stop` stays whole, so it needs no drop flag.)
+            if let Some(stopped) = stopped(core::mem::replace(&mut stop, Stop::Going), &framer, positions) {
+                break 'run Err(validation_error(stopped));
             }
             (totals.chunks, totals.events) = (Some(chunks), Some(counted));
             checking = false;
             continue;
         }
-        let stopped = stop.take().map(|s| stopped(s, &framer, positions));
-        // (`take`: `done` stays whole, so it needs no drop flag.)
-        break match (finish(core::mem::take(&mut done), upload.ending(progress, stopped)), streamed && opts.skip_invalid) {
+        let stopped = stopped(core::mem::replace(&mut stop, Stop::Going), &framer, positions);
+        // (Borrowed: `done` stays whole, so it needs no drop flag.)
+        break match (finish(&done, upload.ending(progress, stopped)), streamed && opts.skip_invalid) {
             (Ok(result), true) => Ok(Obj::from(result.unchecked_into::<Object>()).set("skipped", skipped(&framer, positions)).into()),
             (result, _) => result,
         };
@@ -338,8 +345,8 @@ fn frame(framer: &mut Framer, mut feed: Vec<Feed>, bytes_read: Option<&Progress<
 }
 
 /// A stop of the validating pass, as the error it rejects with (nothing was sent).
-fn validation_error(stop: Stop, framer: &Framer, positions: bool) -> JsValue {
-    let Stopped { name, mut message, fields, .. } = stopped(stop, framer, positions);
+fn validation_error(stopped: Stopped) -> JsValue {
+    let Stopped { name, mut message, fields, .. } = stopped;
     if name == "ValidationError" {
         text![into message; "; nothing was sent (validate: 'all')"];
     }
@@ -392,8 +399,17 @@ fn skipped(framer: &Framer, positions: bool) -> Obj {
         .set("problemCount", problems.total() as f64)
 }
 
-fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
-    match stop {
+impl Stop {
+    /// Not stopped (yet).
+    fn going(&self) -> bool {
+        matches!(self, Stop::Going)
+    }
+}
+
+/// Why the upload stopped, as its error's parts; `None` if it did not.
+fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Option<Stopped> {
+    Some(match stop {
+        Stop::Going => return None,
         Stop::Invalid => {
             let p = framer.problems();
             let mut message = p.summary();
@@ -437,6 +453,6 @@ fn stopped(stop: Stop, framer: &Framer, positions: bool) -> Stopped {
             fields: Obj::new().set("cause", reason),
             wrong_argument: false,
         },
-    }
+    })
 }
 
