@@ -17,6 +17,7 @@ use super::settle::Settled;
 use crate::core::json_scan::quoted;
 use crate::core::retry::{classify_status, Disposition};
 use crate::core::token;
+use crate::contract::{REFRESH_TOKEN_FIELD, TOKEN_FIELD};
 
 use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
@@ -203,7 +204,7 @@ impl Auth {
         // The body made from the refresh token in place: no copy of the token kept in
         // this future's state across the request.
         let body = match &*self.credentials.borrow() {
-            Credentials::Tokens { refresh: Some(r), .. } => JsString::from(text!["{\"", crate::contract::REFRESH_TOKEN_FIELD, "\":", quoted(r), "}"]),
+            Credentials::Tokens { refresh: Some(r), .. } => JsString::from(text!["{\"", REFRESH_TOKEN_FIELD, "\":", quoted(r), "}"]),
             _ => return Ok(()),
         };
         // One call, retried as the API calls are (its passing trouble: a network error, a
@@ -211,8 +212,7 @@ impl Auth {
         // What a refusal says is found by kind, and recorded in one place.
         let (why, status, cause, for_good) = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
             Ok(answer) => {
-                let text: String = answer.text.into();
-                match token::parse_refresh_answer(&text) {
+                match refresh_answer(&answer.text) {
                     Ok((access, new_refresh)) => {
                         if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
                             *a = access;
@@ -247,6 +247,32 @@ impl Auth {
         *self.refused.borrow_mut() = Some(Refusal { why, status, cause });
         Err(self.refusal())
     }
+}
+
+/// Reads `{"token": "...", "refreshToken"?: "..."}` by `JSON.parse` (not our own
+/// reader of JSON objects, which only this and the error bodies used): the new access
+/// token, and the new refresh token when the answer carries one (absent, null or empty:
+/// keep the old). `Err`: why not, never a token.
+fn refresh_answer(text: &JsString) -> Result<(String, Option<String>), String> {
+    let o = match super::js::json_parse(text) {
+        Ok(o) if o.is_object() && !js_sys::Array::is_array(&o) => o,
+        _ => return Err("the token refresh answer is not a JSON object".into()),
+    };
+    let token = match super::js::get(&o, TOKEN_FIELD).as_string() {
+        Some(t) if !t.is_empty() => t,
+        _ => return Err(text!["the token refresh answer has no \"", TOKEN_FIELD, "\" string"]),
+    };
+    if !token::is_header_safe(&token) {
+        return Err(text!["the token refresh answer's \"", TOKEN_FIELD, "\" ", token::NOT_HEADER_SAFE]);
+    }
+    let refresh = super::js::get(&o, REFRESH_TOKEN_FIELD);
+    let refresh = match refresh.as_string() {
+        Some(r) if !r.is_empty() => Some(r),
+        Some(_) => None,
+        None if refresh.is_undefined() || refresh.is_null() => None,
+        None => return Err(text!["the token refresh answer's \"", REFRESH_TOKEN_FIELD, "\" is not a string"]),
+    };
+    Ok((token, refresh))
 }
 
 /// An `AuthError` for a renewal that failed: `why` (never a token), the Auth API's

@@ -4,13 +4,15 @@
 //! (`TypeError`, `ValidationError`, …), nested ones (`failed[i].error`, `cause`) too.
 
 use crate::prelude::*;
-use js_sys::Array;
+use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 
+use crate::contract::ERROR_MESSAGE_FIELD;
+use crate::core::api_error::server_message;
 use crate::core::args::{ArgError, ArgErrorKind};
 use crate::core::validate::Problems;
 
-use super::js::Obj;
+use super::js::{get, json_parse, Obj};
 
 /// What can go wrong in one call, before it becomes a JS error.
 #[derive(Debug, Clone)]
@@ -46,6 +48,37 @@ pub type Failure = Box<ClientError>;
 /// The `message` of a NestJS error body: a string or a list of strings.
 #[derive(Debug, Clone, Default)]
 pub struct ServerMessage(pub Vec<String>);
+
+impl ServerMessage {
+    /// The lines of an error body (ASSUMED NestJS shape: `{"statusCode", "error",
+    /// "message": "…" | ["…", …]}`), read by `JSON.parse` (not our own reader of JSON
+    /// objects, which only this and the refresh answer used); for a body without them,
+    /// its text (the core's `server_message`).
+    pub fn of_body(body: &JsString) -> ServerMessage {
+        let message = match json_parse(body) {
+            Ok(o) if o.is_object() && !Array::is_array(&o) => message_lines(&get(&o, ERROR_MESSAGE_FIELD)),
+            _ => None,
+        };
+        let body: String = body.into();
+        ServerMessage(server_message(message, &body))
+    }
+}
+
+/// `message` as lines: a string, or an array of strings only.
+fn message_lines(message: &JsValue) -> Option<Vec<String>> {
+    if let Some(line) = message.as_string() {
+        return Some(vec![line]);
+    }
+    if !Array::is_array(message) {
+        return None;
+    }
+    let items: &Array = message.unchecked_ref();
+    let mut lines = Vec::new();
+    for i in 0..items.length() {
+        lines.push(items.get(i).as_string()?);
+    }
+    Some(lines)
+}
 
 impl ClientError {
     /// Passing trouble that a retry may cure (the contract's Errors table).
