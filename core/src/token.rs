@@ -23,18 +23,16 @@ pub fn jwt_expiry(token: &str) -> Option<i64> {
     }
     let json = base64url_decode(payload)?;
     let claims = core::str::from_utf8(&json).ok()?;
-    match exp_claim(claims) {
-        // Within ±9e15 (sane): beyond ±2^53 an f64 no longer holds whole seconds.
-        Some(Scalar::Number(n)) => number_floor(n),
-        _ => None,
-    }
+    // Within ±9e15 (sane): beyond ±2^53 an f64 no longer holds whole seconds.
+    number_floor(exp_claim(claims)?)
 }
 
-/// The last `exp` of a JSON object (as `JSON.parse` keeps the last duplicate), the
-/// whole text held to the JSON grammar; `None` when it is not an object or has no
-/// `exp`. Only that value is kept (no list of every field and its copies).
+/// The last `exp` of a JSON object (as `JSON.parse` keeps the last duplicate) when it is
+/// a number, the whole text held to the JSON grammar; `None` when it is not an object,
+/// has no `exp` or its last is not a number. Only that number's text is kept (no list of
+/// every field, nor a value with a string to drop).
 #[inline]
-fn exp_claim(json: &str) -> Option<Scalar<'_>> {
+fn exp_claim(json: &str) -> Option<&str> {
     let mut s = Scanner::new(json);
     s.begin_object().ok()?;
     let (mut exp, mut first) = (None, true);
@@ -42,7 +40,10 @@ fn exp_claim(json: &str) -> Option<Scalar<'_>> {
         first = false;
         let value = s.value().ok()?;
         if key == "exp" {
-            exp = Some(value);
+            exp = match value {
+                Scalar::Number(n) => Some(n),
+                _ => None,
+            };
         }
     }
     if !s.at_end() {
