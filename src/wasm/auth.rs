@@ -212,7 +212,7 @@ impl Auth {
         // What a refusal says is found by kind, and recorded in one place.
         let (why, status, cause, for_good) = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
             Ok(answer) => {
-                match refresh_answer(&answer.text) {
+                match refresh_answer(answer) {
                     Ok((access, new_refresh)) => {
                         if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
                             *a = access;
@@ -252,9 +252,10 @@ impl Auth {
 /// Reads `{"token": "...", "refreshToken"?: "..."}` by `JSON.parse` (not our own
 /// reader of JSON objects, which only this and the error bodies used): the new access
 /// token, and the new refresh token when the answer carries one (absent, null or empty:
-/// keep the old). `Err`: why not, never a token.
-fn refresh_answer(text: &JsString) -> Result<(String, Option<String>), String> {
-    let o = match super::js::json_parse(text) {
+/// keep the old). `Err`: why not, never a token. The answer moved in, dropped here
+/// once (not on each of its caller's paths).
+fn refresh_answer(answer: Answer) -> Result<(String, Option<String>), String> {
+    let o = match super::js::json_parse(&answer.text) {
         Ok(o) if o.is_object() && !js_sys::Array::is_array(&o) => o,
         _ => return Err("the token refresh answer is not a JSON object".into()),
     };
