@@ -7,24 +7,23 @@ use crate::text::{cut_chars, trim};
 /// Longest server message kept, so that an odd body cannot flood an error.
 const MAX_MESSAGE_CHARS: usize = 2000;
 
-/// The server's message lines (`message`, a string or a list of strings, as the wasm
-/// reads it from the body by `JSON.parse`: `None` when the body has none); for a body
-/// without them, its text (trimmed and shortened), or nothing when empty.
+/// The lines of an error body without the expected message lines (the wasm reads
+/// those from the body by `JSON.parse`): its text trimmed, or nothing when empty.
 #[inline]
-pub fn server_message(message: Option<Vec<String>>, body: &str) -> Vec<String> {
-    let mut lines = match message {
-        Some(lines) => lines,
-        // Trimmed once.
-        None => match trim(body) {
-            "" => vec![],
-            text => vec![text.to_string()],
-        },
-    };
+pub fn body_lines(body: &str) -> Vec<String> {
+    match trim(body) {
+        "" => vec![],
+        text => vec![text.to_string()],
+    }
+}
+
+/// The server's message lines, each shortened to `MAX_MESSAGE_CHARS`.
+#[inline]
+pub fn shorten_lines(lines: &mut [String]) {
     // In place, by a loop: `into_iter().map().collect()` compiles std's in-place collect.
-    for line in &mut lines {
+    for line in lines {
         shorten(line);
     }
-    lines
 }
 
 #[inline]
@@ -39,25 +38,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeps_the_message_lines() {
-        let lines = vec!["0.start must be an RFC 3339 date-time".to_string(), "2.owner is required".into()];
-        assert_eq!(server_message(Some(lines.clone()), "{}"), lines);
-        assert!(server_message(Some(vec![]), "{}").is_empty());
-    }
-
-    #[test]
     fn keeps_plain_text_and_ignores_empty_bodies() {
-        assert_eq!(server_message(None, "  Bad Gateway \n"), vec!["Bad Gateway"]);
-        assert!(server_message(None, "").is_empty());
-        assert_eq!(server_message(None, r#"{"message": 5}"#), vec![r#"{"message": 5}"#]);
+        assert_eq!(body_lines("  Bad Gateway \n"), vec!["Bad Gateway"]);
+        assert!(body_lines("").is_empty());
+        assert_eq!(body_lines(r#"{"message": 5}"#), vec![r#"{"message": 5}"#]);
     }
 
     #[test]
     fn shortens_huge_messages() {
-        let long = "x".repeat(5000);
-        let out = server_message(None, &long);
-        assert_eq!(out[0].chars().count(), MAX_MESSAGE_CHARS + 1);
-        let out = server_message(Some(vec!["y".repeat(5000)]), "{}");
-        assert_eq!(out[0].chars().count(), MAX_MESSAGE_CHARS + 1);
+        let mut lines = vec!["x".repeat(5000), "short".into(), "é".repeat(2000)];
+        shorten_lines(&mut lines);
+        assert_eq!(lines[0].chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(lines[0].ends_with("x…"));
+        assert_eq!(lines[1], "short");
+        assert_eq!(lines[2], "é".repeat(2000));
     }
 }

@@ -8,7 +8,7 @@ use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 
 use crate::contract::ERROR_MESSAGE_FIELD;
-use crate::core::api_error::server_message;
+use crate::core::api_error::{body_lines, shorten_lines};
 use crate::core::args::{ArgError, ArgErrorKind};
 use crate::core::validate::Problems;
 
@@ -53,14 +53,19 @@ impl ServerMessage {
     /// The lines of an error body (ASSUMED NestJS shape: `{"statusCode", "error",
     /// "message": "…" | ["…", …]}`), read by `JSON.parse` (not our own reader of JSON
     /// objects, which only this and the refresh answer used); for a body without them,
-    /// its text (the core's `server_message`).
+    /// its text (the core's `body_lines`); each shortened.
     pub fn of_body(body: &JsString) -> ServerMessage {
         let message = match json_parse(body) {
             Ok(o) if o.is_object() && !Array::is_array(&o) => message_lines(&get(&o, ERROR_MESSAGE_FIELD)),
             _ => None,
         };
-        let body: String = body.into();
-        ServerMessage(server_message(message, &body))
+        // The body copied into wasm memory only when it is the message.
+        let mut lines = match message {
+            Some(lines) => lines,
+            None => body_lines(&String::from(body)),
+        };
+        shorten_lines(&mut lines);
+        ServerMessage(lines)
     }
 }
 
