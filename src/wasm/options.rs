@@ -434,7 +434,10 @@ fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    as_signal(&v).map(Some).ok_or_else(|| wrong_type("signal", "an AbortSignal", &v))
+    match as_signal(&v) {
+        Some(signal) => Ok(Some(signal)),
+        None => Err(wrong_type("signal", "an AbortSignal", &v)),
+    }
 }
 
 /// `typeof`, with `null` and arrays told apart.
