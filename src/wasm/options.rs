@@ -178,8 +178,9 @@ fn read_client_config(c: &mut ClientConfig, net: &mut Net, opts: &JsValue) -> Re
 }
 
 /// `createEvents(events, chunksize?, options?)` or `createEvents(events, options?)`.
-pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) -> Result<CreateOptions, Failure> {
-    let mut o = CreateOptions {
+/// Boxed: the upload's future and the steps before it move a pointer, not the options.
+pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) -> Result<Box<CreateOptions>, Failure> {
+    let mut o = Box::new(CreateOptions {
         chunksize: contract::DEFAULT_CHUNKSIZE,
         concurrency: client.concurrency,
         max_retries: client.max_retries,
@@ -199,7 +200,7 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
         on_chunk: None,
         bytes_total: None,
         on_skip: None,
-    };
+    });
     read_create_options(&mut o, second, third)?;
     Ok(o)
 }
