@@ -7,13 +7,13 @@ use crate::text::{cut_chars, trim};
 /// Longest server message kept, so that an odd body cannot flood an error.
 const MAX_MESSAGE_CHARS: usize = 2000;
 
-/// The lines of an error body without the expected message lines (the wasm reads
+/// The one line of an error body without the expected message lines (the wasm reads
 /// those from the body by `JSON.parse`): its text trimmed, or nothing when empty.
 #[inline]
-pub fn body_lines(body: &str) -> Vec<String> {
+pub fn body_line(body: &str) -> Option<String> {
     match trim(body) {
-        "" => vec![],
-        text => vec![text.to_string()],
+        "" => None,
+        text => Some(text.to_string()),
     }
 }
 
@@ -39,9 +39,9 @@ mod tests {
 
     #[test]
     fn keeps_plain_text_and_ignores_empty_bodies() {
-        assert_eq!(body_lines("  Bad Gateway \n"), vec!["Bad Gateway"]);
-        assert!(body_lines("").is_empty());
-        assert_eq!(body_lines(r#"{"message": 5}"#), vec![r#"{"message": 5}"#]);
+        assert_eq!(body_line("  Bad Gateway \n").as_deref(), Some("Bad Gateway"));
+        assert_eq!(body_line(" \n"), None);
+        assert_eq!(body_line(r#"{"message": 5}"#).as_deref(), Some(r#"{"message": 5}"#));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 
 use crate::contract::ERROR_MESSAGE_FIELD;
-use crate::core::api_error::{body_lines, shorten_lines};
+use crate::core::api_error::{body_line, shorten_lines};
 use crate::core::args::{ArgError, ArgErrorKind};
 use crate::core::validate::Problems;
 
@@ -53,36 +53,42 @@ impl ServerMessage {
     /// The lines of an error body (ASSUMED NestJS shape: `{"statusCode", "error",
     /// "message": "…" | ["…", …]}`), read by `JSON.parse` (not our own reader of JSON
     /// objects, which only this and the refresh answer used); for a body without them,
-    /// its text (the core's `body_lines`); each shortened.
+    /// its text (the core's `body_line`); each shortened.
     pub fn of_body(body: &JsString) -> ServerMessage {
-        let message = match json_parse(body) {
-            Ok(o) if o.is_object() && !Array::is_array(&o) => message_lines(&get(&o, ERROR_MESSAGE_FIELD)),
-            _ => None,
+        // One `Vec` grown by `push` for every way (no `vec![…]` made apart).
+        let mut lines = Vec::new();
+        let found = match json_parse(body) {
+            Ok(o) if o.is_object() && !Array::is_array(&o) => message_lines(&get(&o, ERROR_MESSAGE_FIELD), &mut lines),
+            _ => false,
         };
-        // The body copied into wasm memory only when it is the message.
-        let mut lines = match message {
-            Some(lines) => lines,
-            None => body_lines(&String::from(body)),
-        };
+        if !found {
+            // The body copied into wasm memory only when it is the message.
+            lines = Vec::new();
+            if let Some(line) = body_line(&String::from(body)) {
+                lines.push(line);
+            }
+        }
         shorten_lines(&mut lines);
         ServerMessage(lines)
     }
 }
 
-/// `message` as lines: a string, or an array of strings only.
-fn message_lines(message: &JsValue) -> Option<Vec<String>> {
+/// Appends `message`'s lines when it is a string or an array of strings only; `false`
+/// when it is not.
+fn message_lines(message: &JsValue, lines: &mut Vec<String>) -> bool {
     if let Some(line) = message.as_string() {
-        return Some(vec![line]);
+        lines.push(line);
+        return true;
     }
     if !Array::is_array(message) {
-        return None;
+        return false;
     }
     let items: &Array = message.unchecked_ref();
-    let mut lines = Vec::new();
     for i in 0..items.length() {
-        lines.push(items.get(i).as_string()?);
+        let Some(line) = items.get(i).as_string() else { return false };
+        lines.push(line);
     }
-    Some(lines)
+    true
 }
 
 impl ClientError {
