@@ -7,7 +7,6 @@ use super::cell::RefCell;
 use core::cell::Cell;
 use core::future::{poll_fn, Future};
 use core::pin::Pin;
-use alloc::rc::Rc;
 use core::task::Poll;
 
 use js_sys::{Function, JsString, Object};
@@ -34,7 +33,8 @@ pub enum Credentials {
 pub struct Auth {
     credentials: RefCell<Credentials>,
     refresh_url: String,
-    net: Rc<Net>,
+    /// How requests leave: the session's calls reach it here too (one owner, no `Rc`).
+    pub net: Net,
     /// Bumped by every renewal, so that concurrent 401s renew only once.
     generation: Cell<u64>,
     /// Renewals one at a time: a slot taken while one is under way.
@@ -97,7 +97,7 @@ pub struct Bearer {
 }
 
 impl Auth {
-    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32, refresh_call: RefreshCall) -> Auth {
+    pub fn new(credentials: Credentials, refresh_url: String, net: Net, max_retries: u32, refresh_call: RefreshCall) -> Auth {
         Auth {
             credentials: RefCell::new(credentials),
             refresh_url,

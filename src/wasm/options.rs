@@ -102,7 +102,8 @@ const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRet
 // are read, and their errors raised, in the order of their keys.
 
 /// The client's options, and apart its credentials (they go to `Auth` alone) and its
-/// `fetch` and `onRequest` (they go to `Net`, shared by the session and `Auth`).
+/// `fetch` and `onRequest` (they go to `Net`, which `Auth` holds and the session's calls
+/// use too).
 pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net), Failure> {
     object("EventsClient options", opts, CLIENT_KEYS)?;
     let credentials = credentials(opts)?;
