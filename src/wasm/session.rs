@@ -4,7 +4,6 @@
 
 use crate::prelude::*;
 use core::cell::Cell;
-use alloc::rc::Rc;
 
 use js_sys::{Array, JsString};
 use wasm_bindgen::JsValue;
@@ -21,7 +20,7 @@ use super::transport::{Answer, Called, Method};
 
 pub struct Session {
     pub config: ClientConfig,
-    pub auth: Rc<Auth>,
+    pub auth: Auth,
     /// The API answered `415` to a compressed body: plain bodies from then on.
     pub compression_refused: Cell<bool>,
 }
