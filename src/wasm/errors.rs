@@ -150,6 +150,8 @@ impl ClientError {
     pub fn to_js(&self) -> JsValue {
         let message = self.message();
         let fields = Obj::new();
+        // The `cause`, last of the fields where there is one, set at one site.
+        let mut cause = None;
         let (name, fields) = match self {
             ClientError::Type(_) => ("TypeError", fields),
             ClientError::Range(_) => ("RangeError", fields),
@@ -172,28 +174,34 @@ impl ClientError {
                 }
                 ("EventsApiError", fields.set("status", *status).set("retryable", *retryable).set("serverMessage", server))
             }
-            ClientError::Network { cause, .. } => ("NetworkError", with_cause(fields.set("retryable", true), cause)),
+            ClientError::Network { cause: c, .. } => {
+                cause = c.as_ref();
+                ("NetworkError", fields.set("retryable", true))
+            }
             ClientError::Timeout(ms) => ("TimeoutError", fields.set("retryable", true).set("timeoutMs", *ms)),
-            ClientError::Aborted { reason } => ("AbortError", fields.set("cause", reason.clone())),
-            ClientError::Source { cause, .. } => ("SourceError", fields.set("retryable", false).set("cause", cause.clone())),
-            ClientError::Auth { cause, status, .. } => {
+            ClientError::Aborted { reason } => {
+                cause = Some(reason);
+                ("AbortError", fields)
+            }
+            ClientError::Source { cause: c, .. } => {
+                cause = Some(c);
+                ("SourceError", fields.set("retryable", false))
+            }
+            ClientError::Auth { cause: c, status, .. } => {
+                cause = c.as_ref();
                 let fields = fields.set("retryable", false);
                 let fields = match status {
                     Some(status) => fields.set("status", *status),
                     None => fields,
                 };
-                ("AuthError", with_cause(fields, cause))
+                ("AuthError", fields)
             }
         };
+        let fields = match cause {
+            Some(cause) => fields.set("cause", cause.clone()),
+            None => fields,
+        };
         build(name, &message, fields)
-    }
-}
-
-/// `fields` plus `cause`, when there is one.
-fn with_cause(fields: Obj, cause: &Option<JsValue>) -> Obj {
-    match cause {
-        Some(cause) => fields.set("cause", cause.clone()),
-        None => fields,
     }
 }
 
