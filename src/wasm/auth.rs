@@ -305,7 +305,11 @@ fn call_get_token<'a>(get_token: &Function, timeout_ms: u32, abort: &'a AbortWat
     poll_fn(move |cx| {
         // What `getToken` threw or its Promise's rejection: one place tells both.
         let value = match &mut waiting {
-            None => value.take().unwrap_or(Ok(JsValue::UNDEFINED)),
+            // (A `match`, not `unwrap_or`: no default made and dropped.)
+            None => match value.take() {
+                Some(value) => value,
+                None => Ok(JsValue::UNDEFINED),
+            },
             Some((answer, timeout, fired)) => {
                 if let Poll::Ready(v) = Pin::new(answer).poll(cx) {
                     v
