@@ -5,7 +5,7 @@
 //! wasm is built for size.
 //!
 //! Cold code carries `#[inline]`: the URL checks, tokens, option values, error
-//! bodies, messages (`request`, `token`, `args`, `api_error`, `json_fields`, `text`,
+//! bodies, messages (`request`, `token`, `args`, `api_error`, `text`,
 //! parts of `retry` and `chunking`). rustc compiles an `#[inline]` function in the
 //! crate that calls it, so these are built with the wasm crate's opt-level "z" while
 //! the validator, the scanner and the framer (no `#[inline]`) keep this crate's
@@ -22,7 +22,10 @@ mod prelude {
     pub use alloc::borrow::ToOwned;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec::Vec;
-    pub use alloc::{format, vec};
+    pub use alloc::format;
+    // (`vec!` only in tests since the JSON answers are read by `JSON.parse` in the wasm.)
+    #[cfg(test)]
+    pub use alloc::vec;
     pub use crate::text;
 }
 
@@ -33,7 +36,6 @@ pub mod args;
 pub mod chunking;
 pub mod compression;
 pub mod export;
-pub mod json_fields;
 pub mod json_scan;
 pub mod request;
 pub mod resume;

@@ -1,13 +1,13 @@
-//! Access-token bookkeeping: when to renew, and reading the refresh answer.
+//! Access-token bookkeeping: when to renew, and whether a token fits a header. (The
+//! refresh answer is read by `JSON.parse`, in the wasm's `auth.rs`.)
 //!
 //! The client never verifies a JWT (it has no key, and the server does): it only reads
 //! the `exp` claim to renew ahead of time. Anything unreadable is used as is, and a
 //! `401` then triggers the one renewal after the fact.
 
 use crate::prelude::*;
-use crate::contract::{REFRESH_TOKEN_FIELD, RENEW_BEFORE_SECS, TOKEN_FIELD};
-use crate::json_fields::{object_fields, Field};
-use crate::json_scan::number_floor;
+use crate::contract::RENEW_BEFORE_SECS;
+use crate::json_scan::{number_floor, Scalar, Scanner};
 use crate::text::split_once_ascii;
 
 /// The `exp` claim (seconds since the Unix epoch, fractions floored) of a compact JWS
@@ -22,13 +22,34 @@ pub fn jwt_expiry(token: &str) -> Option<i64> {
         return None;
     }
     let json = base64url_decode(payload)?;
-    // No `?` past here: one way out, where the decoded text and its fields are dropped.
-    let claims = core::str::from_utf8(&json).ok().and_then(object_fields);
-    match claims.as_ref().and_then(|claims| claims.get("exp")) {
-        // Within ±9e15 (sane): beyond ±2^53 an f64 no longer holds whole seconds.
-        Some(Field::Num(n)) => number_floor(n),
-        _ => None,
+    let claims = core::str::from_utf8(&json).ok()?;
+    // Within ±9e15 (sane): beyond ±2^53 an f64 no longer holds whole seconds.
+    number_floor(exp_claim(claims)?)
+}
+
+/// The last `exp` of a JSON object (as `JSON.parse` keeps the last duplicate) when it is
+/// a number, the whole text held to the JSON grammar; `None` when it is not an object,
+/// has no `exp` or its last is not a number. Only that number's text is kept (no list of
+/// every field, nor a value with a string to drop).
+#[inline]
+fn exp_claim(json: &str) -> Option<&str> {
+    let mut s = Scanner::new(json);
+    s.begin_object().ok()?;
+    let (mut exp, mut first) = (None, true);
+    while let Some(key) = s.next_key(first).ok()? {
+        first = false;
+        let value = s.value().ok()?;
+        if key == "exp" {
+            exp = match value {
+                Scalar::Number(n) => Some(n),
+                _ => None,
+            };
+        }
     }
+    if !s.at_end() {
+        return None;
+    }
+    exp
 }
 
 /// True when the token's `exp` is known and less than `RENEW_BEFORE_SECS` away from
@@ -53,28 +74,6 @@ pub fn is_header_safe(token: &str) -> bool {
 /// Why a token failed `is_header_safe` (its value is never shown).
 pub const NOT_HEADER_SAFE: &str =
     "holds a space, a control or a non-ASCII character (a token is visible ASCII, as a JWT is)";
-
-/// Reads `{"token": "...", "refreshToken"?: "..."}`: the new access token, and the new
-/// refresh token when the answer carries one (absent, null or empty: keep the old).
-#[inline]
-pub fn parse_refresh_answer(json: &str) -> Result<(String, Option<String>), String> {
-    let Some(mut o) = object_fields(json) else {
-        return Err("the token refresh answer is not a JSON object".into());
-    };
-    let token = match o.take(TOKEN_FIELD) {
-        Some(Field::Str(t)) if !t.is_empty() => t,
-        _ => return Err(text!["the token refresh answer has no \"", TOKEN_FIELD, "\" string"]),
-    };
-    if !is_header_safe(&token) {
-        return Err(text!["the token refresh answer's \"", TOKEN_FIELD, "\" ", NOT_HEADER_SAFE]);
-    }
-    let refresh = match o.take(REFRESH_TOKEN_FIELD) {
-        Some(Field::Str(r)) if !r.is_empty() => Some(r),
-        None | Some(Field::Null) | Some(Field::Str(_)) => None,
-        Some(_) => return Err(text!["the token refresh answer's \"", REFRESH_TOKEN_FIELD, "\" is not a string"]),
-    };
-    Ok((token, refresh))
-}
 
 /// Decodes unpadded base64url (RFC 4648 §5), as JWTs use; trailing `=` padding and
 /// the standard alphabet's `+` and `/` are tolerated. `None` on any other byte or an
@@ -122,10 +121,6 @@ mod tests {
         for bad in ["", "a b", "a\nb", "a\rb", "a\0b", "a\tb", "tok\u{e9}n", "a\u{7f}"] {
             assert!(!is_header_safe(bad), "{bad:?}");
         }
-        let answer = |t: &str| parse_refresh_answer(&format!(r#"{{"token":{}}}"#, serde_json::to_string(t).unwrap()));
-        assert_eq!(answer("new.jwt").unwrap().0, "new.jwt");
-        let refused = answer("SECRET\nREST").unwrap_err();
-        assert!(refused.contains("visible ASCII") && !refused.contains("SECRET"), "{refused}");
     }
 
     /// Standard base64url without padding, for building test tokens.
@@ -173,6 +168,12 @@ mod tests {
         // Padded payloads are read too.
         let padded = format!("h.{}==.s", b64(br#"{"exp":5}"#));
         assert_eq!(jwt_expiry(&padded), Some(5));
+        // The last `exp` counts, nested values are skipped, and the whole text must be JSON.
+        assert_eq!(jwt_expiry(&jwt(r#"{"exp":1,"a":{"exp":3},"exp":2}"#)), Some(2));
+        assert_eq!(jwt_expiry(&jwt(r#"{"exp":1,"exp":"2"}"#)), None);
+        assert_eq!(jwt_expiry(&jwt(r#"{"exp":1,"a":[1,]}"#)), None);
+        assert_eq!(jwt_expiry(&jwt(r#"{"exp":1} x"#)), None);
+        assert_eq!(jwt_expiry(&jwt(r#" {"exp":1} "#)), Some(1));
     }
 
     #[test]
@@ -182,31 +183,6 @@ mod tests {
         assert!(needs_renewal(&t, 10000.0 - 899.5));
         assert!(needs_renewal(&t, 20000.0));
         assert!(!needs_renewal("opaque", 1e12));
-    }
-
-    #[test]
-    fn refresh_answer() {
-        assert_eq!(
-            parse_refresh_answer(r#"{"token":"a","refreshToken":"r"}"#),
-            Ok(("a".into(), Some("r".into())))
-        );
-        assert_eq!(
-            parse_refresh_answer(r#"{"token":"a"}"#),
-            Ok(("a".into(), None))
-        );
-        assert_eq!(
-            parse_refresh_answer(r#"{"token":"a","refreshToken":null}"#),
-            Ok(("a".into(), None))
-        );
-        assert_eq!(
-            parse_refresh_answer(r#"{"token":"a","refreshToken":""}"#),
-            Ok(("a".into(), None))
-        );
-        assert!(parse_refresh_answer(r#"{"token":"a","refreshToken":1}"#).is_err());
-        assert!(parse_refresh_answer(r#"{"token":""}"#).is_err());
-        assert!(parse_refresh_answer(r#"{"accessToken":"a"}"#).is_err());
-        assert!(parse_refresh_answer(r#"["a"]"#).is_err());
-        assert!(parse_refresh_answer("<html>").is_err());
     }
 
     #[test]
@@ -236,7 +212,6 @@ mod tests {
         fn never_panics(s in "\\PC{0,60}") {
             let _ = jwt_expiry(&s);
             let _ = needs_renewal(&s, 0.0);
-            let _ = parse_refresh_answer(&s);
         }
     }
 }

@@ -7,7 +7,6 @@ use super::cell::RefCell;
 use core::cell::Cell;
 use core::future::{poll_fn, Future};
 use core::pin::Pin;
-use alloc::rc::Rc;
 use core::task::Poll;
 
 use js_sys::{Function, JsString, Object};
@@ -17,6 +16,7 @@ use super::settle::Settled;
 use crate::core::json_scan::quoted;
 use crate::core::retry::{classify_status, Disposition};
 use crate::core::token;
+use crate::contract::{REFRESH_TOKEN_FIELD, TOKEN_FIELD};
 
 use super::abort::AbortWatch;
 use super::errors::{ClientError, Failure};
@@ -33,7 +33,8 @@ pub enum Credentials {
 pub struct Auth {
     credentials: RefCell<Credentials>,
     refresh_url: String,
-    net: Rc<Net>,
+    /// How requests leave: the session's calls reach it here too (one owner, no `Rc`).
+    pub net: Net,
     /// Bumped by every renewal, so that concurrent 401s renew only once.
     generation: Cell<u64>,
     /// Renewals one at a time: a slot taken while one is under way.
@@ -96,7 +97,7 @@ pub struct Bearer {
 }
 
 impl Auth {
-    pub fn new(credentials: Credentials, refresh_url: String, net: Rc<Net>, max_retries: u32, refresh_call: RefreshCall) -> Auth {
+    pub fn new(credentials: Credentials, refresh_url: String, net: Net, max_retries: u32, refresh_call: RefreshCall) -> Auth {
         Auth {
             credentials: RefCell::new(credentials),
             refresh_url,
@@ -203,7 +204,7 @@ impl Auth {
         // The body made from the refresh token in place: no copy of the token kept in
         // this future's state across the request.
         let body = match &*self.credentials.borrow() {
-            Credentials::Tokens { refresh: Some(r), .. } => JsString::from(text!["{\"", crate::contract::REFRESH_TOKEN_FIELD, "\":", quoted(r), "}"]),
+            Credentials::Tokens { refresh: Some(r), .. } => JsString::from(text!["{\"", REFRESH_TOKEN_FIELD, "\":", quoted(r), "}"]),
             _ => return Ok(()),
         };
         // One call, retried as the API calls are (its passing trouble: a network error, a
@@ -211,8 +212,7 @@ impl Auth {
         // What a refusal says is found by kind, and recorded in one place.
         let (why, status, cause, for_good) = match (self.refresh_call)(&self.refresh_url, &body, self.max_retries, timeout_ms, &self.net, abort).await.result {
             Ok(answer) => {
-                let text: String = answer.text.into();
-                match token::parse_refresh_answer(&text) {
+                match refresh_answer(answer) {
                     Ok((access, new_refresh)) => {
                         if let Credentials::Tokens { access: a, refresh: r } = &mut *self.credentials.borrow_mut() {
                             *a = access;
@@ -249,6 +249,33 @@ impl Auth {
     }
 }
 
+/// Reads `{"token": "...", "refreshToken"?: "..."}` by `JSON.parse` (not our own
+/// reader of JSON objects, which only this and the error bodies used): the new access
+/// token, and the new refresh token when the answer carries one (absent, null or empty:
+/// keep the old). `Err`: why not, never a token. The answer moved in, dropped here
+/// once (not on each of its caller's paths).
+fn refresh_answer(answer: Answer) -> Result<(String, Option<String>), String> {
+    let o = match super::js::json_parse(&answer.text) {
+        Ok(o) if o.is_object() && !js_sys::Array::is_array(&o) => o,
+        _ => return Err("the token refresh answer is not a JSON object".into()),
+    };
+    let token = match super::js::get(&o, TOKEN_FIELD).as_string() {
+        Some(t) if !t.is_empty() => t,
+        _ => return Err(text!["the token refresh answer has no \"", TOKEN_FIELD, "\" string"]),
+    };
+    if !token::is_header_safe(&token) {
+        return Err(text!["the token refresh answer's \"", TOKEN_FIELD, "\" ", token::NOT_HEADER_SAFE]);
+    }
+    let refresh = super::js::get(&o, REFRESH_TOKEN_FIELD);
+    let refresh = match refresh.as_string() {
+        Some(r) if !r.is_empty() => Some(r),
+        Some(_) => None,
+        None if refresh.is_undefined() || refresh.is_null() => None,
+        None => return Err(text!["the token refresh answer's \"", REFRESH_TOKEN_FIELD, "\" is not a string"]),
+    };
+    Ok((token, refresh))
+}
+
 /// An `AuthError` for a renewal that failed: `why` (never a token), the Auth API's
 /// status, the error behind it.
 fn refresh_failed(why: &str, status: Option<u16>, cause: Option<JsValue>) -> Failure {
@@ -278,7 +305,11 @@ fn call_get_token<'a>(get_token: &Function, timeout_ms: u32, abort: &'a AbortWat
     poll_fn(move |cx| {
         // What `getToken` threw or its Promise's rejection: one place tells both.
         let value = match &mut waiting {
-            None => value.take().unwrap_or(Ok(JsValue::UNDEFINED)),
+            // (A `match`, not `unwrap_or`: no default made and dropped.)
+            None => match value.take() {
+                Some(value) => value,
+                None => Ok(JsValue::UNDEFINED),
+            },
             Some((answer, timeout, fired)) => {
                 if let Poll::Ready(v) = Pin::new(answer).poll(cx) {
                     v

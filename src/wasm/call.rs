@@ -7,7 +7,6 @@ use crate::prelude::*;
 use js_sys::JsString;
 use wasm_bindgen::JsValue;
 
-use crate::core::api_error::server_message;
 use crate::core::retry::{classify_status, is_redirect, parse_retry_after, BackoffPolicy, Disposition, REDIRECT_HINT};
 
 use super::abort::{sleep_unless_aborted, AbortWatch};
@@ -239,11 +238,10 @@ impl<'a> CallSpec<'a> {
 pub fn no_report(_: &ClientError) {}
 
 pub fn api_error(answer: Answer, retryable: bool) -> Failure {
-    let text: String = answer.text.into();
     Box::new(ClientError::Api {
         status: answer.status,
         status_text: answer.status_text,
-        server_message: ServerMessage(server_message(&text)),
+        server_message: ServerMessage::of_body(&answer.text),
         retryable,
         hint: is_redirect(answer.status).then_some(REDIRECT_HINT),
     })

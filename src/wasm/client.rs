@@ -39,10 +39,9 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &JsValue) -> Result<Engine, JsValue> {
         let (config, credentials, net) = options::client_config(options)?;
-        let net = Rc::new(net);
         let refresh_url = request::refresh_url(&config.auth_url);
-        let auth = Rc::new(Auth::new(credentials, refresh_url, net.clone(), config.max_retries, call::refresh_call));
-        let session = Session { config, auth, net, compression_refused: Cell::new(false) };
+        let auth = Auth::new(credentials, refresh_url, net, config.max_retries, call::refresh_call);
+        let session = Session { config, auth, compression_refused: Cell::new(false) };
         Ok(Engine { inner: Rc::new(session) })
     }
 

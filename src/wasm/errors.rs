@@ -4,13 +4,15 @@
 //! (`TypeError`, `ValidationError`, …), nested ones (`failed[i].error`, `cause`) too.
 
 use crate::prelude::*;
-use js_sys::Array;
+use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 
+use crate::contract::ERROR_MESSAGE_FIELD;
+use crate::core::api_error::{body_line, shorten_lines};
 use crate::core::args::{ArgError, ArgErrorKind};
 use crate::core::validate::Problems;
 
-use super::js::Obj;
+use super::js::{get, json_parse, Obj};
 
 /// What can go wrong in one call, before it becomes a JS error.
 #[derive(Debug, Clone)]
@@ -46,6 +48,48 @@ pub type Failure = Box<ClientError>;
 /// The `message` of a NestJS error body: a string or a list of strings.
 #[derive(Debug, Clone, Default)]
 pub struct ServerMessage(pub Vec<String>);
+
+impl ServerMessage {
+    /// The lines of an error body (ASSUMED NestJS shape: `{"statusCode", "error",
+    /// "message": "…" | ["…", …]}`), read by `JSON.parse` (not our own reader of JSON
+    /// objects, which only this and the refresh answer used); for a body without them,
+    /// its text (the core's `body_line`); each shortened.
+    pub fn of_body(body: &JsString) -> ServerMessage {
+        // One `Vec` grown by `push` for every way (no `vec![…]` made apart).
+        let mut lines = Vec::new();
+        let found = match json_parse(body) {
+            Ok(o) if o.is_object() && !Array::is_array(&o) => message_lines(&get(&o, ERROR_MESSAGE_FIELD), &mut lines),
+            _ => false,
+        };
+        if !found {
+            // The body copied into wasm memory only when it is the message.
+            lines = Vec::new();
+            if let Some(line) = body_line(&String::from(body)) {
+                lines.push(line);
+            }
+        }
+        shorten_lines(&mut lines);
+        ServerMessage(lines)
+    }
+}
+
+/// Appends `message`'s lines when it is a string or an array of strings only; `false`
+/// when it is not.
+fn message_lines(message: &JsValue, lines: &mut Vec<String>) -> bool {
+    if let Some(line) = message.as_string() {
+        lines.push(line);
+        return true;
+    }
+    if !Array::is_array(message) {
+        return false;
+    }
+    let items: &Array = message.unchecked_ref();
+    for i in 0..items.length() {
+        let Some(line) = items.get(i).as_string() else { return false };
+        lines.push(line);
+    }
+    true
+}
 
 impl ClientError {
     /// Passing trouble that a retry may cure (the contract's Errors table).
@@ -106,6 +150,8 @@ impl ClientError {
     pub fn to_js(&self) -> JsValue {
         let message = self.message();
         let fields = Obj::new();
+        // The `cause`, last of the fields where there is one, set at one site.
+        let mut cause = None;
         let (name, fields) = match self {
             ClientError::Type(_) => ("TypeError", fields),
             ClientError::Range(_) => ("RangeError", fields),
@@ -128,28 +174,34 @@ impl ClientError {
                 }
                 ("EventsApiError", fields.set("status", *status).set("retryable", *retryable).set("serverMessage", server))
             }
-            ClientError::Network { cause, .. } => ("NetworkError", with_cause(fields.set("retryable", true), cause)),
+            ClientError::Network { cause: c, .. } => {
+                cause = c.as_ref();
+                ("NetworkError", fields.set("retryable", true))
+            }
             ClientError::Timeout(ms) => ("TimeoutError", fields.set("retryable", true).set("timeoutMs", *ms)),
-            ClientError::Aborted { reason } => ("AbortError", fields.set("cause", reason.clone())),
-            ClientError::Source { cause, .. } => ("SourceError", fields.set("retryable", false).set("cause", cause.clone())),
-            ClientError::Auth { cause, status, .. } => {
+            ClientError::Aborted { reason } => {
+                cause = Some(reason);
+                ("AbortError", fields)
+            }
+            ClientError::Source { cause: c, .. } => {
+                cause = Some(c);
+                ("SourceError", fields.set("retryable", false))
+            }
+            ClientError::Auth { cause: c, status, .. } => {
+                cause = c.as_ref();
                 let fields = fields.set("retryable", false);
                 let fields = match status {
                     Some(status) => fields.set("status", *status),
                     None => fields,
                 };
-                ("AuthError", with_cause(fields, cause))
+                ("AuthError", fields)
             }
         };
+        let fields = match cause {
+            Some(cause) => fields.set("cause", cause.clone()),
+            None => fields,
+        };
         build(name, &message, fields)
-    }
-}
-
-/// `fields` plus `cause`, when there is one.
-fn with_cause(fields: Obj, cause: &Option<JsValue>) -> Obj {
-    match cause {
-        Some(cause) => fields.set("cause", cause.clone()),
-        None => fields,
     }
 }
 

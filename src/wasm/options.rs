@@ -102,7 +102,8 @@ const QUERY_KEYS: &[&str] = &["page", "pageSize", "signal", "timeoutMs", "maxRet
 // are read, and their errors raised, in the order of their keys.
 
 /// The client's options, and apart its credentials (they go to `Auth` alone) and its
-/// `fetch` and `onRequest` (they go to `Net`, shared by the session and `Auth`).
+/// `fetch` and `onRequest` (they go to `Net`, which `Auth` holds and the session's calls
+/// use too).
 pub fn client_config(opts: &JsValue) -> Result<(ClientConfig, Credentials, Net), Failure> {
     object("EventsClient options", opts, CLIENT_KEYS)?;
     let credentials = credentials(opts)?;
@@ -178,8 +179,9 @@ fn read_client_config(c: &mut ClientConfig, net: &mut Net, opts: &JsValue) -> Re
 }
 
 /// `createEvents(events, chunksize?, options?)` or `createEvents(events, options?)`.
-pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) -> Result<CreateOptions, Failure> {
-    let mut o = CreateOptions {
+/// Boxed: the upload's future and the steps before it move a pointer, not the options.
+pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) -> Result<Box<CreateOptions>, Failure> {
+    let mut o = Box::new(CreateOptions {
         chunksize: contract::DEFAULT_CHUNKSIZE,
         concurrency: client.concurrency,
         max_retries: client.max_retries,
@@ -199,7 +201,7 @@ pub fn create_options(second: &JsValue, third: &JsValue, client: &ClientConfig) 
         on_chunk: None,
         bytes_total: None,
         on_skip: None,
-    };
+    });
     read_create_options(&mut o, second, third)?;
     Ok(o)
 }
@@ -434,7 +436,10 @@ fn signal(opts: &JsValue) -> Result<Option<AbortSignal>, Failure> {
     if v.is_undefined() {
         return Ok(None);
     }
-    as_signal(&v).map(Some).ok_or_else(|| wrong_type("signal", "an AbortSignal", &v))
+    match as_signal(&v) {
+        Some(signal) => Ok(Some(signal)),
+        None => Err(wrong_type("signal", "an AbortSignal", &v)),
+    }
 }
 
 /// `typeof`, with `null` and arrays told apart.

@@ -4,7 +4,6 @@
 
 use crate::prelude::*;
 use core::cell::Cell;
-use alloc::rc::Rc;
 
 use js_sys::{Array, JsString};
 use wasm_bindgen::JsValue;
@@ -16,14 +15,12 @@ use super::auth::Auth;
 use super::call::{call, CallSpec};
 use super::errors::{ClientError, Failure, ServerMessage};
 use super::js::{get, json_parse, Obj};
-use super::net::Net;
 use super::options::{ClientConfig, QueryOptions};
 use super::transport::{Answer, Called, Method};
 
 pub struct Session {
     pub config: ClientConfig,
-    pub auth: Rc<Auth>,
-    pub net: Rc<Net>,
+    pub auth: Auth,
     /// The API answered `415` to a compressed body: plain bodies from then on.
     pub compression_refused: Cell<bool>,
 }
@@ -66,7 +63,7 @@ pub fn plain_call<'a>(
     on_retry: &'a dyn Fn(&ClientError),
 ) -> impl core::future::Future<Output = Called<Answer>> + 'a {
     let compressed_answer = inner.config.compression.answers_compressed(inner.config.api_is_loopback);
-    let spec = CallSpec::plain(method, url, body, compressed_answer, opts.max_retries, opts.timeout_ms, &inner.net);
+    let spec = CallSpec::plain(method, url, body, compressed_answer, opts.max_retries, opts.timeout_ms, &inner.auth.net);
     Box::pin(call(Some(&inner.auth), spec, abort, on_retry))
 }
 

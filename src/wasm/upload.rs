@@ -515,7 +515,7 @@ impl Upload<'_> {
                     compressed_answer: self.opts.compression.answers_compressed(self.session.config.api_is_loopback),
                     max_retries: self.opts.max_retries,
                     timeout_ms: self.opts.timeout_ms,
-                    net: &self.session.net,
+                    net: &self.session.auth.net,
                     earlier_attempts: earlier,
                     slots: Some(&progress.slots),
                     chunk: Some(range.index),

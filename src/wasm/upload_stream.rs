@@ -71,7 +71,7 @@ enum Turn {
 /// `prepared`: the arguments `createEvents` checked (whether `given` is read as a
 /// source, the options, the caller's signal watched), or why they are wrong. The
 /// Promise's future is this function's (no async block around it).
-pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, CreateOptions, AbortWatch), Failure>) -> Result<JsValue, JsValue> {
+pub async fn run(session: Rc<Session>, given: JsValue, prepared: Result<(bool, Box<CreateOptions>, AbortWatch), Failure>) -> Result<JsValue, JsValue> {
     let (streamed, opts, abort) = match prepared {
         Ok(prepared) => prepared,
         Err(e) => {
