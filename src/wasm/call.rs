@@ -179,16 +179,22 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
         (Disposition::Success, _) => Step::Done(Ok(answer)),
         (Disposition::RefreshThenRetryOnce, Some((auth, bearer))) if !*renewed => {
             *renewed = true;
-            let retry = match auth.retry_without_renewal() {
-                Some(retry) => Ok(retry),
-                None => auth.renew_after_401(bearer, spec.timeout_ms, abort).await.map(|()| true),
-            };
-            match retry {
-                Ok(true) => Step::Renewed,
-                Ok(false) => Step::Done(Err(api_error(answer, false))),
-                Err(e) => {
-                    auth.renewal_after_401_failed();
-                    Step::Trouble(e, None)
+            match auth.retry_without_renewal() {
+                Some(false) => Step::Done(Err(api_error(answer, false))),
+                Some(true) => {
+                    drop(answer);
+                    Step::Renewed
+                }
+                None => {
+                    // Not kept across the renewal (its drop there, and a flag, are code of their own).
+                    drop(answer);
+                    match auth.renew_after_401(bearer, spec.timeout_ms, abort).await {
+                        Ok(()) => Step::Renewed,
+                        Err(e) => {
+                            auth.renewal_after_401_failed();
+                            Step::Trouble(e, None)
+                        }
+                    }
                 }
             }
         }
