@@ -175,9 +175,9 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
         Ok(a) => a,
         Err(e) => return Step::Trouble(e, None),
     };
-    match (classify_status(answer.status), auth.zip(bearer.as_ref())) {
-        (Disposition::Success, _) => Step::Done(Ok(answer)),
-        (Disposition::RefreshThenRetryOnce, Some((auth, bearer))) if !*renewed => {
+    match (classify_status(answer.status), auth, &bearer) {
+        (Disposition::Success, ..) => Step::Done(Ok(answer)),
+        (Disposition::RefreshThenRetryOnce, Some(auth), Some(bearer)) if !*renewed => {
             *renewed = true;
             match auth.retry_without_renewal() {
                 Some(false) => Step::Done(Err(api_error(answer, false))),
@@ -198,7 +198,7 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
                 }
             }
         }
-        (Disposition::Retry, _) => {
+        (Disposition::Retry, ..) => {
             // Taken, not cloned: the error does not read it.
             let retry_after = answer.retry_after.take();
             Step::Trouble(api_error(answer, true), retry_after)
