@@ -174,24 +174,30 @@ async fn attempt(auth: Option<&Auth>, spec: &CallSpec<'_>, abort: &AbortWatch, a
         Ok(a) => a,
         Err(e) => return Step::Trouble(e, None),
     };
-    match (classify_status(answer.status), auth.zip(bearer.as_ref())) {
-        (Disposition::Success, _) => Step::Done(Ok(answer)),
-        (Disposition::RefreshThenRetryOnce, Some((auth, bearer))) if !*renewed => {
+    match (classify_status(answer.status), auth, &bearer) {
+        (Disposition::Success, ..) => Step::Done(Ok(answer)),
+        (Disposition::RefreshThenRetryOnce, Some(auth), Some(bearer)) if !*renewed => {
             *renewed = true;
-            let retry = match auth.retry_without_renewal() {
-                Some(retry) => Ok(retry),
-                None => auth.renew_after_401(bearer, spec.timeout_ms, abort).await.map(|()| true),
-            };
-            match retry {
-                Ok(true) => Step::Renewed,
-                Ok(false) => Step::Done(Err(api_error(answer, false))),
-                Err(e) => {
-                    auth.renewal_after_401_failed();
-                    Step::Trouble(e, None)
+            match auth.retry_without_renewal() {
+                Some(false) => Step::Done(Err(api_error(answer, false))),
+                Some(true) => {
+                    drop(answer);
+                    Step::Renewed
+                }
+                None => {
+                    // Not kept across the renewal (its drop there, and a flag, are code of their own).
+                    drop(answer);
+                    match auth.renew_after_401(bearer, spec.timeout_ms, abort).await {
+                        Ok(()) => Step::Renewed,
+                        Err(e) => {
+                            auth.renewal_after_401_failed();
+                            Step::Trouble(e, None)
+                        }
+                    }
                 }
             }
         }
-        (Disposition::Retry, _) => {
+        (Disposition::Retry, ..) => {
             // Taken, not cloned: the error does not read it.
             let retry_after = answer.retry_after.take();
             Step::Trouble(api_error(answer, true), retry_after)

@@ -34,7 +34,7 @@ impl PagesAhead {
     /// The next page to read and its answer (a future its caller awaits at once, then
     /// gives to `written`: not an async fn around it, one state machine fewer); `None`
     /// once the document is written whole.
-    fn next_page(&self) -> Result<Option<(u32, impl Future<Output = Result<Answer, Failure>>)>, Failure> {
+    fn next_page(self: &Rc<Self>) -> Result<Option<(u32, impl Future<Output = Result<Answer, Failure>>)>, Failure> {
         if self.done.get() {
             return Ok(None);
         }
@@ -50,7 +50,7 @@ impl PagesAhead {
     /// page, what ends the document). Kept out of the pull's async body, its one caller
     /// (13 B less gzipped than inlined there).
     #[inline(never)]
-    fn written(&self, number: u32, answer: Answer) -> Result<Vec<u8>, Failure> {
+    fn written(self: &Rc<Self>, number: u32, answer: Answer) -> Result<Vec<u8>, Failure> {
         // An export's pages have a writer (`next_piece` is called for them alone).
         let Some(writer) = &self.writer else { super::cell::trap() };
         let page = writer.borrow_mut().page(&utf8_of(&answer.text));

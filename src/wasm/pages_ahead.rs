@@ -38,7 +38,9 @@ pub struct Query {
 }
 
 pub struct PagesAhead {
-    query: Rc<Query>,
+    /// Held here, not behind an `Rc` of its own: a request started ahead holds the
+    /// `PagesAhead` (one counted type fewer, and its drop).
+    query: Query,
     /// Requests started and not yet taken, in page order (at most `QUERY_PAGES_AHEAD`
     /// + 1: a `Vec`, smaller in wasm than a `VecDeque`).
     started: RefCell<Vec<(u32, Rc<Slot>)>>,
@@ -73,7 +75,7 @@ impl PagesAhead {
         let (stop, signal) = linked(opts.signal.as_ref());
         let first = opts.page;
         let query = Query { session, body, opts, abort: AbortWatch::new(Some(signal)) };
-        PagesAhead { query: Rc::new(query), started: RefCell::default(), next_to_start: Cell::new(first), reading: Cell::new(first), total: Cell::new(None), stop, writer: writer.map(RefCell::new), done: Cell::new(false) }
+        PagesAhead { query, started: RefCell::default(), next_to_start: Cell::new(first), reading: Cell::new(first), total: Cell::new(None), stop, writer: writer.map(RefCell::new), done: Cell::new(false) }
     }
 
     /// The next page to read, in order (from `opts.page`): the reader's place, moved past it.
@@ -92,7 +94,7 @@ impl PagesAhead {
     /// window allows, while its reader works through it. Whether more pages follow (the
     /// core's `more_pages`); an unexpected answer when the total differs from the first
     /// one told or the page is not as asked (one error made here for both readers).
-    pub fn answered(&self, page: u32, count: usize, total: Option<f64>, status: u16) -> Result<bool, Failure> {
+    pub fn answered(self: &Rc<Self>, page: u32, count: usize, total: Option<f64>, status: u16) -> Result<bool, Failure> {
         let more = match same_result(self.total.get(), total) {
             Ok(()) => {
                 if self.total.get().is_none() {
@@ -110,7 +112,7 @@ impl PagesAhead {
     /// was requested ahead; the pages after it are requested as far as the window and
     /// the known total allow. A `poll_fn`, not an async fn (one state machine fewer):
     /// the requests start when it is called, and its callers await it at once.
-    pub fn answer(&self, page: u32) -> impl Future<Output = Result<Answer, Failure>> + use<> {
+    pub fn answer(self: &Rc<Self>, page: u32) -> impl Future<Output = Result<Answer, Failure>> + use<> {
         let mut ahead = None;
         {
             let mut started = self.started.borrow_mut();
@@ -142,7 +144,7 @@ impl PagesAhead {
         })
     }
 
-    fn start_ahead(&self, reading: u32) {
+    fn start_ahead(self: &Rc<Self>, reading: u32) {
         let Some(total) = self.total.get() else { return };
         loop {
             let page = self.next_to_start.get();
@@ -155,15 +157,16 @@ impl PagesAhead {
         }
     }
 
-    fn start(&self, page: u32) -> Rc<Slot> {
+    fn start(self: &Rc<Self>, page: u32) -> Rc<Slot> {
         let slot = Rc::new(Slot::default());
-        let (query, filled) = (self.query.clone(), slot.clone());
+        let (pages, filled) = (self.clone(), slot.clone());
         // Run as the methods' Promises are (its Promise, always resolved, is dropped):
         // `spawn_local` on a future type of its own compiled the executor's task code
         // a second time.
         let _ = super::js::promise(async move {
             // `POST /events/query` for this page, as text (the page is in the URL: the
             // query's options are given as they are, not cloned with it).
+            let query = &pages.query;
             let url = request::query_url(&query.session.config.events_url, page, query.opts.page_size);
             let answer = plain_call(&query.session, Method::Post, &url, Some(&query.body), &query.opts, &query.abort, &super::call::no_report).await.result;
             // Over a `None`, which `set` would drop (its drop glue, for nothing).

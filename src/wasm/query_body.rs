@@ -87,7 +87,8 @@ fn carried(v: &JsValue, key: &JsValue, depth: usize) -> Result<(), (String, &'st
     }
     let keys = Object::keys(v.unchecked_ref::<Object>());
     for i in 0..keys.length() {
-        let key = keys.get(i).as_string().unwrap_or_default();
+        // (Keys are strings: `Object.keys` gives nothing else.)
+        let Some(key) = keys.get(i).as_string() else { continue };
         if let Err((path, what)) = carried(&get(v, &key), &JsValue::from_str(&key), depth + 1) {
             // The first byte, not `starts_with('[')`: a `char` pattern is encoded as UTF-8 first.
             let (open, close) = match (array, matches!(path.as_bytes().first(), None | Some(b'['))) {

@@ -70,7 +70,7 @@ impl QueryPages {
 
 /// A page's answer as `{ items, more }`, `more` false when it was the last.
 /// (Its failures made JS errors by its caller, in one place.)
-fn read_page(s: &PagesAhead, page: u32, answered: Result<Answer, Failure>) -> Result<JsValue, Failure> {
+fn read_page(s: &Rc<PagesAhead>, page: u32, answered: Result<Answer, Failure>) -> Result<JsValue, Failure> {
     let answered = answered?;
     let answer = page_of(&answered)?;
     let items: Array = get(&answer, ITEMS_FIELD).into();

@@ -7,6 +7,7 @@
 use alloc::rc::Rc;
 use core::cell::Cell;
 use core::future::Future;
+use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use js_sys::Promise;
@@ -20,7 +21,9 @@ struct State {
     result: Cell<Option<Result<JsValue, JsValue>>>,
     waker: Cell<Option<Waker>>,
     /// Held until the Promise settles: they hold this state (a cycle the settling breaks).
-    callbacks: Cell<Option<(Callback, Callback)>>,
+    /// So the state is never dropped with them here: `ManuallyDrop`, no drop glue for
+    /// them in the state's; `settle` drops them.
+    callbacks: Cell<Option<ManuallyDrop<(Callback, Callback)>>>,
 }
 
 /// The Promise's result: `Ok` when fulfilled, `Err` with the reason when rejected.
@@ -41,7 +44,7 @@ impl From<Promise> for Settled {
         let (resolve, reject) = (on(true), on(false));
         let _ = promise.then2(&resolve, &reject);
         // Over a `None`, which `set` would drop (its drop glue, for nothing).
-        core::mem::forget(state.callbacks.replace(Some((resolve, reject))));
+        core::mem::forget(state.callbacks.replace(Some(ManuallyDrop::new((resolve, reject)))));
         Settled(state)
     }
 }
@@ -50,7 +53,9 @@ fn settle(state: &State, result: Result<JsValue, JsValue>) {
     // Over a `None` (a Promise settles once), which `set` would drop (its drop glue, for nothing).
     core::mem::forget(state.result.replace(Some(result)));
     let (callbacks, waker) = (state.callbacks.take(), state.waker.take());
-    drop(callbacks);
+    if let Some(callbacks) = callbacks {
+        drop(ManuallyDrop::into_inner(callbacks));
+    }
     if let Some(waker) = waker {
         waker.wake();
     }

@@ -151,7 +151,10 @@ async fn exchange(req: &Request<'_>, controller: &AbortController, net: &Net) ->
         return Ok(Answer {
             status: status as u16,
             status_text: get(&response, "statusText").as_string().unwrap_or_default(),
-            retry_after: call_method(&get(&response, "headers"), "get", &"Retry-After".into()).ok().and_then(|v| v.as_string()),
+            retry_after: match call_method(&get(&response, "headers"), "get", &"Retry-After".into()) {
+                Ok(v) => v.as_string(),
+                Err(_) => None,
+            },
             text: text.clone(),
         });
     };
