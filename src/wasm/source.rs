@@ -604,7 +604,9 @@ pub fn source_failed(cause: JsValue) -> Failure {
 /// events: an array of JSON lines fails with "event must be an object, got string"
 /// rather than being joined into one line.
 pub fn is_events_array(v: &JsValue) -> bool {
-    v.dyn_ref::<Array>().is_some_and(|a| !is_piece_of_bytes(&item(a, 0).unwrap_or_default()))
+    // (`is_array` then `unchecked_ref`: `dyn_ref::<Array>` compiles its own check, 73 B
+    // gzipped where `read_created` had one.)
+    Array::is_array(v) && !is_piece_of_bytes(&item(v.unchecked_ref(), 0).unwrap_or_default())
 }
 
 #[wasm_bindgen]
